@@ -1,0 +1,86 @@
+/**
+ * Events a run emits while it works. The UI (Ink or plain lines), the JSON summary and the
+ * tracker all consume this one stream, so nothing about progress is computed twice.
+ */
+
+export interface ModalitySummary {
+  /** the key under `inputs:` */
+  name: string;
+  /** image | audio | ... */
+  modality: string;
+  /** encoder type, e.g. "cnn" */
+  encoder: string;
+  /** per-example feature shape fed to the encoder, e.g. [28, 28, 1] */
+  featureShape: number[];
+  /** size of the encoder's output embedding */
+  embeddingDim: number;
+}
+
+export interface RunSummary {
+  name: string;
+  experiment: string;
+  configPath: string;
+  task: string;
+  classes: string[];
+  modalities: ModalitySummary[];
+  fusion: string;
+  backend: string;
+  /** number of examples per split */
+  data: { train: number; validation: number; test: number };
+  parameters: number;
+  epochs: number;
+  batchSize: number;
+  trackingUri: string;
+  runId: string;
+}
+
+export type Metrics = Record<string, number>;
+
+export interface PerClass {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface EvaluationResult {
+  split: string;
+  metrics: Metrics;
+  perClass: PerClass[];
+  labels: string[];
+  /** confusion[true][predicted] */
+  confusion: number[][];
+}
+
+export type RunEvent =
+  | { type: 'phase'; phase: 'loading' | 'preprocessing' | 'building' | 'training' | 'evaluating' | 'logging'; detail?: string }
+  | { type: 'data_progress'; done: number; total: number; detail: string }
+  | { type: 'start'; summary: RunSummary }
+  | { type: 'epoch_start'; epoch: number; epochs: number; batches: number }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSec: number }
+  | {
+      type: 'epoch_end';
+      epoch: number;
+      epochs: number;
+      /** train_loss, train_accuracy, val_loss, val_accuracy, ... */
+      metrics: Metrics;
+      samplesPerSec: number;
+      seconds: number;
+      best: boolean;
+    }
+  | { type: 'early_stop'; epoch: number; bestEpoch: number; monitor: string; best: number }
+  | { type: 'evaluation'; result: EvaluationResult }
+  | {
+      type: 'end';
+      status: 'FINISHED' | 'FAILED' | 'KILLED';
+      runId: string;
+      experimentId: string;
+      artifactDir: string;
+      trackingUri: string;
+      seconds: number;
+      error?: string;
+    }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
+
+export type RunEventListener = (event: RunEvent) => void;
