@@ -1,0 +1,249 @@
+/**
+ * Picks and initialises the TensorFlow.js backend for a run (`runtime.backend` in the config).
+ *
+ *   auto            → @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node, then wasm, then cpu
+ *   tensorflow-gpu  → @tensorflow/tfjs-node-gpu (backend 'tensorflow'), or BackendUnavailableError
+ *   tensorflow      → @tensorflow/tfjs-node (backend 'tensorflow'), or BackendUnavailableError
+ *   wasm            → @tensorflow/tfjs-backend-wasm, binaries from its own dist/, plus mmx's extra kernels
+ *   cpu             → tfjs's pure-JS backend
+ *
+ * Everything shares the single `@tensorflow/tfjs` engine; tfjs-node registers its 'tensorflow' backend into
+ * it when imported. Call `initBackend` before creating any tensor or model, and await it.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmKernels } from './wasm-kernels/index.js';
+
+export type BackendRequest = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  /** The tfjs backend name in use: 'tensorflow' | 'wasm' | 'cpu'. */
+  name: string;
+  /** One human line, e.g. "wasm (tfjs-backend-wasm 4.22.0, SIMD, 1 thread)". */
+  description: string;
+}
+
+/** An explicitly requested backend cannot be used here. The message says what to install or choose instead. */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+  constructor(
+    readonly requested: BackendRequest,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+type NodePackage = '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node';
+
+type Attempt = { ok: true; info: BackendInfo } | { ok: false; notInstalled: boolean; reason: string; cause?: unknown };
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message.split('\n')[0] ?? err.message;
+  if (typeof err === 'object' && err !== null && 'message' in err) return String((err as { message: unknown }).message);
+  return String(err);
+}
+
+function packageVersion(pkg: string): string | undefined {
+  try {
+    const json = require(`${pkg}/package.json`) as { version?: unknown };
+    return typeof json.version === 'string' ? json.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isInstalled(pkg: string): boolean {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Loads tfjs-node(-gpu) and switches to its 'tensorflow' backend. */
+async function tryTfjsNode(pkg: NodePackage): Promise<Attempt> {
+  if (!isInstalled(pkg)) return { ok: false, notInstalled: true, reason: `${pkg} is not installed` };
+  try {
+    // A variable specifier: these optional packages have no types here and may be absent.
+    const specifier: string = pkg;
+    await import(specifier);
+  } catch (err) {
+    return { ok: false, notInstalled: false, reason: `${pkg} is installed but failed to load: ${errorMessage(err)}`, cause: err };
+  }
+  if (tf.findBackendFactory('tensorflow') == null) {
+    return {
+      ok: false,
+      notInstalled: false,
+      reason:
+        `${pkg} loaded but did not register a 'tensorflow' backend with mmx's @tensorflow/tfjs ` +
+        `(${tf.version_core}); its @tensorflow/tfjs version must match`,
+    };
+  }
+  let switched = false;
+  try {
+    switched = await tf.setBackend('tensorflow');
+  } catch (err) {
+    return { ok: false, notInstalled: false, reason: `${pkg}: backend 'tensorflow' failed to start: ${errorMessage(err)}`, cause: err };
+  }
+  if (!switched) return { ok: false, notInstalled: false, reason: `${pkg}: backend 'tensorflow' failed to start` };
+  const version = packageVersion(pkg) ?? 'unknown version';
+  const gpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice;
+  const device = gpu === true ? 'GPU' : gpu === false ? 'CPU' : 'libtensorflow';
+  const note = pkg === '@tensorflow/tfjs-node-gpu' && gpu === false ? ', no usable GPU found' : '';
+  return { ok: true, info: { name: 'tensorflow', description: `tensorflow (${pkg.replace('@tensorflow/', '')} ${version}, ${device}${note})` } };
+}
+
+type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
+
+let wasmPathsSet = false;
+
+/** The folder holding tfjs-backend-wasm's .wasm binaries, with a trailing separator (setWasmPaths's prefix form). */
+export function wasmBinaryDir(): string {
+  return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+}
+
+/**
+ * Emscripten's Node glue adds process 'uncaughtException'/'unhandledRejection' listeners that rethrow — so any
+ * later crash prints a screenful of minified wasm glue and bypasses the application's own handlers. Remove the
+ * listeners that appeared while the wasm module was being instantiated.
+ */
+async function withoutNewProcessListeners<T>(fn: () => Promise<T>): Promise<T> {
+  // Typed loosely on purpose: @types/node overloads `listeners` per event name.
+  const proc = process as unknown as {
+    listeners(event: string): Array<(...args: unknown[]) => void>;
+    removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+  };
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = new Map(events.map((e) => [e, new Set(proc.listeners(e))]));
+  try {
+    return await fn();
+  } finally {
+    for (const e of events) {
+      const old = before.get(e);
+      for (const listener of proc.listeners(e)) {
+        if (!old?.has(listener)) proc.removeListener(e, listener);
+      }
+    }
+  }
+}
+
+async function tryWasm(): Promise<Attempt> {
+  let wasm: WasmModule;
+  try {
+    wasm = await import('@tensorflow/tfjs-backend-wasm');
+  } catch (err) {
+    return { ok: false, notInstalled: true, reason: `@tensorflow/tfjs-backend-wasm failed to load: ${errorMessage(err)}`, cause: err };
+  }
+  let switched = false;
+  try {
+    if (!wasmPathsSet) {
+      wasm.setWasmPaths(wasmBinaryDir());
+      wasmPathsSet = true;
+    }
+    switched = await withoutNewProcessListeners(() => tf.setBackend('wasm'));
+  } catch (err) {
+    return { ok: false, notInstalled: false, reason: `the wasm backend failed to start: ${errorMessage(err)}`, cause: err };
+  }
+  if (!switched) return { ok: false, notInstalled: false, reason: 'the wasm backend failed to start' };
+  registerWasmKernels();
+  const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  const threads = wasm.getThreadsCount();
+  return {
+    ok: true,
+    info: {
+      name: 'wasm',
+      description: `wasm (tfjs-backend-wasm ${wasm.version_wasm}, ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`,
+    },
+  };
+}
+
+/**
+ * tfjs's cpu backend prints "Hi, looks like you are running TensorFlow.js in Node.js. To speed things up
+ * dramatically, install our node backend..." (console.warn, i.e. stderr) the first time it stores a tensor.
+ * mmx already says which backend it uses and how to get a faster one, so mark the banner as shown.
+ * (`tf.enableProdMode()` would also hide it, but it hides every other tfjs warning too.)
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: unknown } | null;
+  if (cpu != null && typeof cpu.firstUse === 'boolean') cpu.firstUse = false;
+}
+
+async function tryCpu(): Promise<Attempt> {
+  silenceCpuBanner();
+  const switched = await tf.setBackend('cpu');
+  if (!switched) return { ok: false, notInstalled: false, reason: "tfjs's cpu backend failed to start" };
+  return { ok: true, info: { name: 'cpu', description: `cpu (tfjs ${tf.version_core} pure JavaScript, slow)` } };
+}
+
+function unavailable(requested: BackendRequest, attempt: Attempt & { ok: false }): BackendUnavailableError {
+  const options = attempt.cause === undefined ? undefined : { cause: attempt.cause };
+  switch (requested) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      const pkg = requested === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+      const what = attempt.notInstalled
+        ? `needs ${pkg}, which is not installed (it downloads libtensorflow at install time${requested === 'tensorflow-gpu' ? ' and needs CUDA' : ''}; \`npm install ${pkg}\` where that is possible)`
+        : `cannot be used: ${attempt.reason}`;
+      return new BackendUnavailableError(requested, `runtime.backend '${requested}' ${what}. Use backend: auto or wasm.`, options);
+    }
+    case 'wasm':
+      return new BackendUnavailableError(requested, `runtime.backend 'wasm' cannot be used: ${attempt.reason}. Use backend: cpu.`, options);
+    default:
+      return new BackendUnavailableError(requested, `runtime.backend '${requested}' cannot be used: ${attempt.reason}.`, options);
+  }
+}
+
+/**
+ * Initialises the requested backend and makes it tfjs's current one. Idempotent: calling it again (with the
+ * same or another request) just switches; wasm paths and extra kernels are set up once.
+ *
+ * `auto` never throws for a missing optional package: it falls through to the next candidate and, when `log`
+ * is given, logs one line naming what it skipped and why. An explicit request that cannot be met throws BackendUnavailableError.
+ */
+export async function initBackend(requested: BackendRequest, log?: (msg: string) => void): Promise<BackendInfo> {
+  if (!BACKEND_REQUESTS.includes(requested)) {
+    throw new BackendUnavailableError(
+      requested,
+      `runtime.backend '${String(requested)}' is not a backend; use one of ${BACKEND_REQUESTS.join(', ')}.`,
+    );
+  }
+  silenceCpuBanner();
+  const tryers: Record<Exclude<BackendRequest, 'auto'>, () => Promise<Attempt>> = {
+    'tensorflow-gpu': () => tryTfjsNode('@tensorflow/tfjs-node-gpu'),
+    tensorflow: () => tryTfjsNode('@tensorflow/tfjs-node'),
+    wasm: tryWasm,
+    cpu: tryCpu,
+  };
+  if (requested !== 'auto') {
+    const attempt = await tryers[requested]();
+    if (!attempt.ok) throw unavailable(requested, attempt);
+    return attempt.info;
+  }
+  const skipped: string[] = [];
+  for (const candidate of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const) {
+    const attempt = await tryers[candidate]();
+    if (attempt.ok) {
+      // One line at most, and only when something better than what we got was skipped.
+      if (log !== undefined && skipped.length > 0) log(`backend auto: using ${attempt.info.name}; skipped ${skipped.join('; ')}`);
+      return attempt.info;
+    }
+    skipped.push(`${candidate} (${attempt.reason})`);
+  }
+  throw new BackendUnavailableError('auto', `no TensorFlow.js backend could be started: ${skipped.join('; ')}`);
+}
+
+/**
+ * Which of `kernelNames` have no kernel registered for `backend` (default: the current backend). For a preflight
+ * before training, e.g. `missingKernels(['Conv2DBackpropFilter', 'UnsortedSegmentSum'], 'wasm')`.
+ */
+export function missingKernels(kernelNames: string[], backend: string = tf.getBackend()): string[] {
+  return kernelNames.filter((name) => tf.getKernel(name, backend) === undefined);
+}

@@ -1,0 +1,61 @@
+/**
+ * Kernels that tfjs-backend-wasm 4.22 lacks or gets wrong, but training mmx models needs; registered for 'wasm'.
+ *
+ * Added (missing in tfjs-backend-wasm):
+ *  - Conv2DBackpropFilter: gradient of Conv2D's filter (Conv1D too: tfjs runs it as a Conv2D of height 1).
+ *  - UnsortedSegmentSum: gradient of Gather, i.e. of an Embedding layer.
+ * Replaced (present but wrong):
+ *  - MaxPoolGrad: drops the gradient of every pooling window whose values are all ≤ 0 (see max-pool-grad.ts).
+ *
+ * Kernels are looked up when an op runs, so registering before or after `tf.setBackend('wasm')` both work; it
+ * must happen before the first training step. None of them needs a setup function.
+ */
+import * as tf from '@tensorflow/tfjs';
+// Loaded first on purpose: importing tfjs-backend-wasm registers its own kernels (MaxPoolGrad among them), so it
+// must have happened before registerWasmKernels() replaces any of them.
+import '@tensorflow/tfjs-backend-wasm';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+
+export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
+export { MAX_POOL_GRAD } from './max-pool-grad.js';
+export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
+
+/** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
+const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
+/** Kernels tfjs-backend-wasm has but computes wrongly: always replaced by mmx's. */
+const REPLACED: readonly tf.KernelConfig[] = [maxPoolGradConfig];
+
+/** Names of the kernels this module adds to the wasm backend. */
+export const WASM_EXTRA_KERNELS: readonly string[] = ADDED.map((k) => k.kernelName);
+/** Names of the wasm kernels this module replaces with its own. */
+export const WASM_REPLACED_KERNELS: readonly string[] = REPLACED.map((k) => k.kernelName);
+
+/**
+ * Registers the extra and replacement wasm kernels. Idempotent. Returns the names it (re)registered now
+ * (empty on a second call).
+ */
+export function registerWasmKernels(): string[] {
+  const changed: string[] = [];
+  for (const config of ADDED) {
+    if (tf.getKernel(config.kernelName, 'wasm') !== undefined) continue;
+    tf.registerKernel(config);
+    changed.push(config.kernelName);
+  }
+  for (const config of REPLACED) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    // Unregister first: registering over an existing kernel works but prints a warning.
+    if (current !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+    changed.push(config.kernelName);
+  }
+  return changed;
+}
+
+/** True when `kernelName` on wasm is mmx's own kernel (added or replacement). */
+export function isMmxWasmKernel(kernelName: string): boolean {
+  const current = tf.getKernel(kernelName, 'wasm');
+  return current !== undefined && [...ADDED, ...REPLACED].some((c) => c.kernelFunc === current.kernelFunc);
+}

@@ -1,0 +1,106 @@
+/**
+ * `MaxPoolGrad` for the tfjs wasm backend — a *replacement*: tfjs-backend-wasm 4.22 ships one, but it is wrong.
+ * Its C++ argmax starts from `std::numeric_limits<float>::min()` (the smallest *positive* float, not the lowest
+ * value), so in any pooling window whose values are all ≤ 0 no position is ever selected and the window's
+ * gradient is dropped or sent to the wrong element. That happens whenever max pooling follows anything that can
+ * be negative (BatchNormalization, a linear conv, log-mel input…). It also breaks ties towards the last maximum,
+ * where tfjs's cpu backend and TensorFlow take the first.
+ *
+ * This kernel: for every output position, the first maximum in the window (row-major scan, padding excluded,
+ * NaN never selected) receives dy. NHWC, float32, as tfjs-core's MaxPool gradient calls it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { asWasmBackend, f32 } from './heap.js';
+
+export const MAX_POOL_GRAD = 'MaxPoolGrad';
+
+type KernelFuncArgs = Parameters<tf.KernelFunc>[0];
+
+interface MaxPoolGradAttrsLike {
+  filterSize?: number | [number, number];
+  strides?: number | [number, number];
+  pad?: 'valid' | 'same' | number | number[][];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+export function maxPoolGradWasm({ inputs, backend, attrs }: KernelFuncArgs): tf.TensorInfo {
+  const wasm = asWasmBackend(backend, MAX_POOL_GRAD);
+  const dy = inputs['dy'];
+  const x = inputs['input'];
+  if (dy === undefined || x === undefined) throw new Error(`${MAX_POOL_GRAD}: inputs 'dy' and 'input' are required`);
+  if (dy.dtype !== 'float32' || x.dtype !== 'float32') {
+    throw new Error(`${MAX_POOL_GRAD} on wasm (mmx kernel) supports float32 only, got dy ${dy.dtype}, input ${x.dtype}`);
+  }
+  const [n, h, w, c] = x.shape;
+  if (x.shape.length !== 4 || n === undefined || h === undefined || w === undefined || c === undefined) {
+    throw new Error(`${MAX_POOL_GRAD}: input must be rank 4 (NHWC), got [${x.shape.join(', ')}]`);
+  }
+  const a = (attrs ?? {}) as MaxPoolGradAttrsLike;
+  if (a.filterSize === undefined || a.strides === undefined || a.pad === undefined) {
+    throw new Error(`${MAX_POOL_GRAD}: attributes filterSize, strides and pad are required`);
+  }
+  const info = tf.backend_util.computePool2DInfo(
+    [n, h, w, c],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad as Parameters<typeof tf.backend_util.computePool2DInfo>[4],
+    a.dimRoundingMode,
+  );
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, dilationHeight: dh, dilationWidth: dw } = info;
+  const padTop = info.padInfo.top;
+  const padLeft = info.padInfo.left;
+  const expected = [n, oh, ow, c];
+  if (dy.shape.length !== 4 || expected.some((v, i) => v !== dy.shape[i])) {
+    throw new Error(`${MAX_POOL_GRAD}: dy has shape [${dy.shape.join(', ')}], expected [${expected.join(', ')}]`);
+  }
+
+  const out = wasm.makeOutput([...x.shape], 'float32');
+  // Views after the allocation (it may grow the wasm memory and detach older views).
+  const dx = f32(wasm, out);
+  const xv = f32(wasm, x);
+  const dyv = f32(wasm, dy);
+  dx.fill(0);
+  const best = new Float32Array(c);
+  const bestAt = new Int32Array(c);
+  for (let b = 0; b < n; b++) {
+    for (let yr = 0; yr < oh; yr++) {
+      const xr0 = yr * sh - padTop;
+      for (let yc = 0; yc < ow; yc++) {
+        const xc0 = yc * sw - padLeft;
+        best.fill(-Infinity);
+        bestAt.fill(-1);
+        for (let fr = 0; fr < fh; fr += dh) {
+          const xr = xr0 + fr;
+          if (xr < 0 || xr >= h) continue;
+          for (let fc = 0; fc < fw; fc += dw) {
+            const xc = xc0 + fc;
+            if (xc < 0 || xc >= w) continue;
+            const base = ((b * h + xr) * w + xc) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = xv[base + ch]!;
+              // Strict '>': the first maximum wins; NaN never does. -Infinity inputs: take the first position.
+              if (v > best[ch]! || (bestAt[ch] === -1 && v === -Infinity)) {
+                best[ch] = v;
+                bestAt[ch] = base + ch;
+              }
+            }
+          }
+        }
+        const dyBase = ((b * oh + yr) * ow + yc) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const at = bestAt[ch]!;
+          if (at >= 0) dx[at]! += dyv[dyBase + ch]!;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export const maxPoolGradConfig: tf.KernelConfig = {
+  kernelName: MAX_POOL_GRAD,
+  backendName: 'wasm',
+  kernelFunc: maxPoolGradWasm as tf.KernelFunc,
+};

@@ -1,0 +1,43 @@
+/**
+ * The edge where errors become text: user errors (bad config, bad data, unavailable backend, bad tracking
+ * URI) print one clear message and exit 2, never a stack trace; anything else is a failed run (exit 1),
+ * with the stack only when MMX_DEBUG is set.
+ */
+import { BackendUnavailableError } from '../backend/select.js';
+import { ConfigError } from '../config/issues.js';
+import { DataError } from '../data/errors.js';
+import { TrackingError } from '../tracking/errors.js';
+import { BackendKernelError } from '../train/preflight.js';
+
+export const EXIT_OK = 0;
+export const EXIT_RUN_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+export class UsageError extends Error {}
+
+export function isUserError(err: unknown): boolean {
+  return (
+    err instanceof ConfigError ||
+    err instanceof DataError ||
+    err instanceof BackendUnavailableError ||
+    err instanceof TrackingError ||
+    err instanceof BackendKernelError ||
+    err instanceof UsageError
+  );
+}
+
+/** One message for a person, without a stack trace. */
+export function describeError(err: unknown): string {
+  if (err instanceof ConfigError) return `invalid config:\n${err.message.replace(/^/gm, '  ')}`;
+  if (err instanceof DataError) return `data error: ${err.describe()}`;
+  if (err instanceof Error) return `error: ${err.message}`;
+  return `error: ${String(err)}`;
+}
+
+/** Prints the error and returns the exit code for it. */
+export function reportError(err: unknown, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): number {
+  stderr.write(describeError(err) + '\n');
+  if (!isUserError(err) && env.MMX_DEBUG && err instanceof Error && err.stack) stderr.write(err.stack + '\n');
+  return isUserError(err) ? EXIT_USAGE : EXIT_RUN_FAILED;
+}

@@ -1,0 +1,201 @@
+/**
+ * The experiment config language, v1. This file assembles the top-level sections; modality,
+ * encoder and fusion fragments live beside their code and come in through their registries.
+ * `npm run schema` writes the result to `schemas/experiment.schema.json`.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { AudioInput, ImageInput } from '../data/modalities/index.js';
+import { fusions } from '../model/fusions/index.js';
+import { Closed, Default, Discriminated, Enum, type Resolved } from './schema-kit.js';
+
+export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
+
+const Name = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$',
+  maxLength: 200,
+  description: 'run name: letters, digits, space, _ . -',
+});
+
+const Ratio = Type.Number({ minimum: 0, maximum: 1 });
+
+/**
+ * Either `{column: split}` (the manifest says which split each row is in) or `{ratios: {...}}` (rows are
+ * shuffled with the seed and cut, optionally per class). One object with a `oneOf` on which of the two keys
+ * is present, so that defaults still apply (Ajv does not apply defaults inside `anyOf`).
+ */
+const Split = Type.Object(
+  {
+    column: Type.Optional(Type.String({ minLength: 1, description: 'manifest column whose value names the split of each row' })),
+    train: Default(Type.String({ description: 'with column: the value meaning "training"' }), 'train'),
+    validation: Default(Type.String({ description: 'with column: the value meaning "validation"' }), 'validation'),
+    test: Default(Type.String({ description: 'with column: the value meaning "test"' }), 'test'),
+    ratios: Type.Optional(
+      Closed({ train: Ratio, validation: Ratio, test: Ratio }, { description: 'fractions of rows for each split; they must add up to 1' }),
+    ),
+    stratify: Default(Type.Boolean({ description: 'with ratios: keep the class proportions in every split' }), false),
+    seed: Type.Optional(Type.Integer({ description: 'with ratios: shuffle seed for the split; default: the experiment seed' })),
+  },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ['column'] }, { required: ['ratios'] }],
+    description: 'how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}',
+  },
+);
+
+const Data = Closed(
+  {
+    path: Type.String({
+      minLength: 1,
+      description: 'manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it',
+    }),
+    format: Type.Optional(
+      Enum(['csv', 'tsv', 'jsonl'], {
+        description: 'manifest format; default: from the file extension',
+      }),
+    ),
+    split: Split,
+    limit: Type.Optional(Type.Integer({ minimum: 1, description: 'use only the first N rows of the manifest (quick trials)' })),
+    on_error: Default(
+      Enum(['error', 'skip'], {
+        description: 'an unreadable file: stop with an error naming the row (error), or skip the row with a counted warning (skip)',
+      }),
+      'error',
+    ),
+  },
+  { description: 'where the examples are and how they are split' },
+);
+
+const Target = Closed(
+  {
+    column: Type.String({ minLength: 1, description: 'manifest column holding the label' }),
+    task: Default(Enum(['classification'], { description: 'learning task' }), 'classification'),
+  },
+  { description: 'what the model predicts' },
+);
+
+const Inputs = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), Discriminated([ImageInput, AudioInput]), {
+  minProperties: 1,
+  additionalProperties: false,
+  description: 'one entry per modality; the key names the input (letters, digits, _)',
+});
+
+const FusionSchema = Discriminated(fusions.map((f) => f.schema) as [(typeof fusions)[number]['schema']], {
+  description: 'how the per-modality embeddings are combined',
+});
+
+export const optimizerTypes = ['adam', 'sgd', 'rmsprop'] as const;
+
+const Optimizer = Closed(
+  {
+    type: Default(Enum(optimizerTypes, { description: 'optimiser' }), 'adam'),
+    learning_rate: Default(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'step size' }), 1e-3),
+    momentum: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'momentum (sgd, rmsprop)' })),
+  },
+  { description: 'optimiser and learning rate' },
+);
+
+const EarlyStopping = Closed(
+  {
+    monitor: Default(Type.String({ description: 'metric watched: val_loss, val_accuracy, val_macro_f1, train_loss, ...' }), 'val_loss'),
+    patience: Default(Type.Integer({ minimum: 0, description: 'epochs without improvement before stopping' }), 3),
+    min_delta: Default(Type.Number({ minimum: 0, description: 'smallest change that counts as an improvement' }), 0),
+    mode: Default(
+      Enum(['auto', 'min', 'max'], {
+        description: 'whether lower or higher is better; auto: min for losses, max otherwise',
+      }),
+      'auto',
+    ),
+    restore_best: Default(Type.Boolean({ description: 'restore the weights of the best epoch at the end' }), true),
+  },
+  { description: 'stop when the monitored metric stops improving' },
+);
+
+const Training = Closed(
+  {
+    epochs: Default(Type.Integer({ minimum: 1, maximum: 100000 }), 10),
+    batch_size: Default(Type.Integer({ minimum: 1, maximum: 65536 }), 32),
+    optimizer: Default(Optimizer, {} as never),
+    shuffle: Default(Type.Boolean({ description: 'reshuffle the training rows every epoch' }), true),
+    early_stopping: Type.Optional(EarlyStopping),
+  },
+  { description: 'optimisation hyperparameters' },
+);
+
+export const metricNames = ['accuracy', 'macro_f1'] as const;
+
+const Evaluation = Closed(
+  {
+    metrics: Default(
+      Type.Array(Enum(metricNames), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'metrics computed on validation (each epoch) and test (at the end)',
+      }),
+      ['accuracy', 'macro_f1'],
+    ),
+  },
+  { description: 'what is measured' },
+);
+
+const Tracking = Closed(
+  {
+    uri: Type.Optional(
+      Type.String({ minLength: 1, description: 'tracking store: a folder or file: URI; default $MLFLOW_TRACKING_URI, else ./runs' }),
+    ),
+    experiment: Default(Type.String({ minLength: 1, maxLength: 500, description: 'MLflow experiment name' }), 'Default'),
+    tags: Default(Type.Record(Type.String(), Type.String(), { description: 'extra tags set on the run' }), {}),
+  },
+  { description: 'where runs are logged (MLflow)' },
+);
+
+export const backendNames = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+const Runtime = Closed(
+  {
+    backend: Default(
+      Enum(backendNames, {
+        description: 'compute backend; auto picks the fastest available',
+      }),
+      'auto',
+    ),
+  },
+  { description: 'where the computation runs' },
+);
+
+export const ExperimentSchema = Closed(
+  {
+    $schema: Type.Optional(Type.String({ description: 'JSON Schema reference for editors' })),
+    name: Name,
+    description: Type.Optional(Type.String()),
+    seed: Default(Type.Integer({ minimum: 0, maximum: 2147483647, description: 'random seed for splits, weights and shuffling' }), 42),
+    extends: Type.Optional(
+      Type.Union([Type.String(), Type.Array(Type.String(), { minItems: 1 })], {
+        description: 'config file(s) this one builds on (deep merge, this file wins); relative to this file',
+      }),
+    ),
+    data: Data,
+    target: Target,
+    inputs: Inputs,
+    fusion: Default(FusionSchema, { type: 'concat' } as never),
+    training: Default(Training, {} as never),
+    evaluation: Default(Evaluation, {} as never),
+    tracking: Default(Tracking, {} as never),
+    runtime: Default(Runtime, {} as never),
+  },
+  { title: 'mmx experiment', description: 'One multimodal experiment: data, one encoder per modality, fusion, training.' },
+);
+
+/** A config after validation, with every default applied. */
+export type ExperimentConfig = Resolved<typeof ExperimentSchema>;
+export type InputConfig = ExperimentConfig['inputs'][string];
+export type SplitConfig = ExperimentConfig['data']['split'];
+
+/** The JSON Schema document written to `schemas/experiment.schema.json`. */
+export function experimentJsonSchema(): Record<string, unknown> {
+  const strip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: SCHEMA_ID,
+    ...(strip(ExperimentSchema as TSchema) as Record<string, unknown>),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Where each value of a merged config came from: file, line and column for every key path, so that a
+ * problem found after `extends` merging and `--set` overrides still points at the line a person wrote.
+ */
+import type { SourceLocation } from './issues.js';
+
+export type KeyPath = readonly (string | number)[];
+
+export interface Origin {
+  /** where the value starts */
+  value: SourceLocation;
+  /** where its key starts (absent for sequence items and the document root) */
+  key?: SourceLocation;
+}
+
+const join = (path: KeyPath): string => path.map(String).join('\u0000');
+
+export class SourceMap {
+  private readonly origins = new Map<string, Origin>();
+
+  set(path: KeyPath, origin: Origin): void {
+    this.origins.set(join(path), origin);
+  }
+
+  /** Copy every entry of `other` in, replacing what was here (the child of an `extends` wins). */
+  overlay(other: SourceMap): void {
+    for (const [k, v] of other.origins) this.origins.set(k, v);
+  }
+
+  /** Remove the entries at and below `path` (a value that was replaced wholesale). */
+  clear(path: KeyPath): void {
+    const prefix = join(path);
+    for (const k of [...this.origins.keys()]) {
+      if (k === prefix || k.startsWith(prefix + '\u0000') || prefix === '') this.origins.delete(k);
+    }
+  }
+
+  /**
+   * The location of a path: the value's (or key's, with `preferKey`) position, or the nearest ancestor's
+   * when the path itself was never written (a missing key, a default).
+   */
+  locate(path: KeyPath, preferKey = false): SourceLocation | undefined {
+    for (let n = path.length; n >= 0; n--) {
+      const o = this.origins.get(join(path.slice(0, n)));
+      if (o) return n === path.length && preferKey ? (o.key ?? o.value) : n === path.length ? o.value : (o.key ?? o.value);
+    }
+    return undefined;
+  }
+
+  /** The file a path's value came from (to resolve relative paths against it). */
+  fileOf(path: KeyPath): string | undefined {
+    return this.locate(path)?.file;
+  }
+}

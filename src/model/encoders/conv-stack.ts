@@ -1,0 +1,73 @@
+/**
+ * A stack of convolutional blocks (conv → [batch norm] → activation → [pool]) followed by a global
+ * reduction, dropout and a dense projection. Shared by the image `cnn` (2-D) and audio `cnn1d` (1-D over
+ * time, mel bands as channels) encoders, which differ only in dimensionality.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { LayerContext } from '../layers-context.js';
+import type { ActivationName } from './common.js';
+
+export interface ConvStackOptions {
+  filters: number[];
+  kernel_size: number;
+  pooling: 'max' | 'avg' | 'none';
+  pool_size: number;
+  activation: ActivationName;
+  batch_norm: boolean;
+  global_pool: 'flatten' | 'avg' | 'max';
+  dropout: number;
+  output_dim: number;
+}
+
+type Act = Parameters<typeof tf.layers.activation>[0]['activation'];
+
+export function convStack(input: tf.SymbolicTensor, o: ConvStackOptions, ctx: LayerContext, dims: 1 | 2): tf.SymbolicTensor {
+  let x = input;
+  for (const filters of o.filters) {
+    const common = {
+      filters,
+      kernelSize: o.kernel_size,
+      padding: 'same' as const,
+      useBias: !o.batch_norm,
+      activation: (o.batch_norm ? 'linear' : o.activation) as Act,
+      kernelInitializer: ctx.kernelInit(),
+    };
+    x = (dims === 2 ? tf.layers.conv2d({ ...common, name: ctx.name('conv') }) : tf.layers.conv1d({ ...common, name: ctx.name('conv') })).apply(
+      x,
+    ) as tf.SymbolicTensor;
+    if (o.batch_norm) {
+      x = tf.layers.batchNormalization({ name: ctx.name('bn') }).apply(x) as tf.SymbolicTensor;
+      x = tf.layers.activation({ activation: o.activation as Act, name: ctx.name('act') }).apply(x) as tf.SymbolicTensor;
+    }
+    const length = x.shape[1] ?? 0;
+    if (o.pooling !== 'none' && length >= o.pool_size) {
+      const pool = { poolSize: o.pool_size, strides: o.pool_size, name: ctx.name('pool') };
+      const layer =
+        dims === 2
+          ? o.pooling === 'max'
+            ? tf.layers.maxPooling2d(pool)
+            : tf.layers.averagePooling2d(pool)
+          : o.pooling === 'max'
+            ? tf.layers.maxPooling1d(pool)
+            : tf.layers.averagePooling1d(pool);
+      x = layer.apply(x) as tf.SymbolicTensor;
+    }
+  }
+  const reduce =
+    o.global_pool === 'flatten'
+      ? tf.layers.flatten({ name: ctx.name('flatten') })
+      : dims === 2
+        ? o.global_pool === 'avg'
+          ? tf.layers.globalAveragePooling2d({ name: ctx.name('gap') })
+          : tf.layers.globalMaxPooling2d({ name: ctx.name('gmp') })
+        : o.global_pool === 'avg'
+          ? tf.layers.globalAveragePooling1d({ name: ctx.name('gap') })
+          : tf.layers.globalMaxPooling1d({ name: ctx.name('gmp') });
+  x = reduce.apply(x) as tf.SymbolicTensor;
+  if (o.dropout > 0) {
+    x = tf.layers.dropout({ rate: o.dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(x) as tf.SymbolicTensor;
+  }
+  return tf.layers
+    .dense({ units: o.output_dim, activation: o.activation as Act, kernelInitializer: ctx.kernelInit(), name: ctx.name('proj') })
+    .apply(x) as tf.SymbolicTensor;
+}

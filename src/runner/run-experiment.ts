@@ -1,0 +1,215 @@
+/**
+ * `mmx run` without the CLI: takes a checked config and does the whole run — backend, tracking run,
+ * data, model, training, evaluation, artifacts — emitting RunEvents as it goes. The run is always ended
+ * in the store: FINISHED, FAILED (error as a tag) or KILLED (aborted through the signal).
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { stringify as toYaml } from 'yaml';
+import { initBackend } from '../backend/select.js';
+import type { CheckedConfig } from '../config/semantic.js';
+import { prepareData } from '../data/dataset.js';
+import { classificationReport } from '../evaluate/classification-metrics.js';
+import { predictSplit } from '../evaluate/predict.js';
+import { buildModel, createOptimizer } from '../model/build.js';
+import { resolveTracker } from '../tracking/resolve.js';
+import { flattenParams, gitCommit, systemTags } from '../tracking/run-context.js';
+import type { MetricPoint, RunInfo, Tracker } from '../tracking/tracker.js';
+import type { EvaluationResult, RunEvent, RunSummary } from '../train/events.js';
+import { preflightTraining } from '../train/preflight.js';
+import { train, TrainingAborted } from '../train/trainer.js';
+import { MMX_VERSION } from '../version.js';
+import { serializeModel } from './save-model.js';
+
+export interface RunOptions {
+  emit: (e: RunEvent) => void;
+  signal?: AbortSignal;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** called as soon as the tracking run exists (so a second Ctrl-C can end it synchronously) */
+  onRunCreated?: (tracker: Tracker, run: RunInfo) => void;
+}
+
+export interface RunResult {
+  runId: string;
+  experimentId: string;
+  status: 'FINISHED';
+  trackingUri: string;
+  artifactDir: string | undefined;
+  test: EvaluationResult;
+  summary: RunSummary;
+  seconds: number;
+}
+
+export const configHash = (config: unknown): string => createHash('sha256').update(JSON.stringify(config)).digest('hex');
+
+export async function runExperiment(checked: CheckedConfig, options: RunOptions): Promise<RunResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const { config } = checked;
+  const emit = options.emit;
+  const t0 = performance.now();
+  const configDisplay = path.relative(cwd, checked.file) || checked.file;
+
+  const tracker = resolveTracker({ ...(config.tracking.uri !== undefined ? { uri: config.tracking.uri } : {}), env: options.env ?? process.env, cwd });
+  const backend = await initBackend(config.runtime.backend, (message) => emit({ type: 'log', level: 'info', message }));
+  const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
+  const commit = gitCommit(path.dirname(checked.file));
+  const run = await tracker.createRun(experimentId, {
+    runName: config.name,
+    tags: {
+      ...systemTags({ runName: config.name, sourceName: configDisplay, ...(commit ? { gitCommit: commit } : {}) }),
+      'mmx.version': MMX_VERSION,
+      'mmx.config_hash': configHash(config),
+      'mmx.backend': backend.name,
+      'mmx.backend.description': backend.description,
+      'mmx.task': config.target.task,
+      ...config.tracking.tags,
+    },
+  });
+  options.onRunCreated?.(tracker, run);
+  const metricQueue: Promise<void>[] = [];
+  const logMetrics = (points: MetricPoint[]): void => {
+    metricQueue.push(tracker.logMetrics(run.runId, points));
+  };
+
+  try {
+    await tracker.logParams(run.runId, flattenParams(config));
+    await tracker.logArtifact(run.runId, 'config/config.yaml', checked.written);
+    await tracker.logArtifact(run.runId, 'config/config.resolved.yaml', toYaml(config));
+
+    emit({ type: 'phase', phase: 'loading', detail: path.relative(cwd, checked.dataPath) || checked.dataPath });
+    const data = await prepareData(checked, emit, options.signal);
+    if (options.signal?.aborted) throw new TrainingAborted();
+    await tracker.setTags(run.runId, {
+      'mmx.data_hash': data.dataHash,
+      'mmx.data.path': checked.dataPath,
+      'mmx.data.train': String(data.train.labels.length),
+      'mmx.data.validation': String(data.validation.labels.length),
+      'mmx.data.test': String(data.test.labels.length),
+      ...(data.skipped.length ? { 'mmx.data.skipped_rows': String(new Set(data.skipped.map((s) => s.row)).size) } : {}),
+    });
+    await tracker.logArtifact(run.runId, 'preprocessing.json', JSON.stringify(data.state, null, 2));
+    if (data.skipped.length) await tracker.logArtifact(run.runId, 'skipped_rows.json', JSON.stringify(data.skipped, null, 2));
+
+    emit({ type: 'phase', phase: 'building' });
+    const classes = data.state.target.classes;
+    const built = buildModel(
+      config,
+      data.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })),
+      classes.length,
+    );
+    built.model.compile({ optimizer: createOptimizer(config.training.optimizer), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    preflightTraining(built, backend.name);
+    const parameters = built.model.countParams();
+    await tracker.logParams(run.runId, { 'model.parameters': String(parameters) });
+
+    const summary: RunSummary = {
+      name: config.name,
+      experiment: config.tracking.experiment,
+      configPath: configDisplay,
+      task: config.target.task,
+      classes,
+      modalities: data.state.inputs.map((s) => ({
+        name: s.name,
+        modality: s.modality,
+        encoder: config.inputs[s.name]!.encoder.type,
+        featureShape: s.shape,
+        embeddingDim: built.embeddingDims[s.name] ?? 0,
+      })),
+      fusion: config.fusion.type,
+      backend: backend.description,
+      data: { train: data.train.labels.length, validation: data.validation.labels.length, test: data.test.labels.length },
+      parameters,
+      epochs: config.training.epochs,
+      batchSize: config.training.batch_size,
+      trackingUri: tracker.uri,
+      runId: run.runId,
+    };
+    emit({ type: 'start', summary });
+    emit({ type: 'phase', phase: 'training', detail: `${config.training.epochs} epochs` });
+
+    const trained = await train(
+      config,
+      data,
+      built,
+      (e) => {
+        emit(e);
+        if (e.type === 'epoch_end') {
+          const timestamp = Date.now();
+          const points: MetricPoint[] = Object.entries(e.metrics).map(([key, value]) => ({ key, value, timestamp, step: e.epoch }));
+          points.push({ key: 'samples_per_sec', value: e.samplesPerSec, timestamp, step: e.epoch });
+          points.push({ key: 'epoch_seconds', value: e.seconds, timestamp, step: e.epoch });
+          logMetrics(points);
+        }
+      },
+      options.signal,
+    );
+
+    emit({ type: 'phase', phase: 'evaluating' });
+    const inferStart = performance.now();
+    const preds = await predictSplit(built.model, data.test, built.inputs, classes.length);
+    const inferSeconds = (performance.now() - inferStart) / 1000;
+    const test = classificationReport('test', data.test.labels, preds.predicted, classes, config.evaluation.metrics, preds.loss);
+    emit({ type: 'evaluation', result: test });
+
+    emit({ type: 'phase', phase: 'logging' });
+    const timestamp = Date.now();
+    const finalStep = trained.history.length;
+    logMetrics([
+      ...Object.entries(test.metrics).map(([k, value]) => ({ key: `test_${k}`, value, timestamp, step: finalStep })),
+      { key: 'best_epoch', value: trained.bestEpoch, timestamp, step: finalStep },
+      { key: 'test_inference_samples_per_sec', value: data.test.labels.length / inferSeconds, timestamp, step: finalStep },
+    ]);
+    await Promise.all(metricQueue);
+    await tracker.setTags(run.runId, { 'mmx.best_epoch': String(trained.bestEpoch), 'mmx.stopped_early': String(trained.stoppedEarly) });
+    const metricsJson = {
+      test: test.metrics,
+      per_class: test.perClass,
+      best_epoch: trained.bestEpoch,
+      stopped_early: trained.stoppedEarly,
+      history: trained.history,
+    };
+    await tracker.logArtifact(run.runId, 'metrics.json', JSON.stringify(metricsJson, null, 2));
+    await tracker.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: test.labels, matrix: test.confusion, rows: 'true', columns: 'predicted' }, null, 2));
+    await tracker.logArtifact(
+      run.runId,
+      'confusion_matrix.csv',
+      [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') + '\n',
+    );
+    const files = await serializeModel(built.model);
+    await tracker.logArtifact(run.runId, 'model/model.json', files['model.json']);
+    await tracker.logArtifact(run.runId, 'model/weights.bin', files['weights.bin']);
+    built.model.dispose();
+
+    await tracker.endRun(run.runId, 'FINISHED');
+    const seconds = (performance.now() - t0) / 1000;
+    const info = await tracker.getRun(run.runId);
+    emit({ type: 'end', status: 'FINISHED', runId: run.runId, experimentId, artifactDir: info.artifactDir ?? info.artifactUri, trackingUri: tracker.uri, seconds });
+    return { runId: run.runId, experimentId, status: 'FINISHED', trackingUri: tracker.uri, artifactDir: info.artifactDir, test, summary, seconds };
+  } catch (err) {
+    const killed = err instanceof TrainingAborted || options.signal?.aborted === true;
+    const status = killed ? 'KILLED' : 'FAILED';
+    await Promise.allSettled(metricQueue);
+    const message = err instanceof Error ? err.message : String(err);
+    try {
+      await tracker.setTags(run.runId, killed ? { 'mmx.killed_reason': 'interrupted (SIGINT)' } : { 'mmx.error': message.slice(0, 5000), 'mmx.error_type': err instanceof Error ? err.name : typeof err });
+    } finally {
+      await tracker.endRun(run.runId, status);
+    }
+    const info = await tracker.getRun(run.runId).catch(() => run);
+    emit({
+      type: 'end',
+      status,
+      runId: run.runId,
+      experimentId,
+      artifactDir: info.artifactDir ?? info.artifactUri,
+      trackingUri: tracker.uri,
+      seconds: (performance.now() - t0) / 1000,
+      error: message,
+    });
+    throw err;
+  } finally {
+    tf.disposeVariables();
+  }
+}

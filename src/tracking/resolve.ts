@@ -1,0 +1,107 @@
+/**
+ * Which tracking store a run logs to. Precedence: the config's `tracking.uri`, then the
+ * MLFLOW_TRACKING_URI environment variable, then `./runs` under `cwd`.
+ *
+ *   ./runs, runs, /abs/path, ~/mlruns   local file store (relative paths resolve against cwd)
+ *   file:///abs/path, file:/abs/path    local file store
+ *   file:relative/path                  local file store, relative to cwd
+ *   http://..., https://...             MLflow tracking server: not supported yet (TrackingUriError)
+ *   anything else (databricks, sqlite, postgresql, ...)   TrackingUriError
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+import { TrackingUriError } from './errors.js';
+import { FileStore } from './file-store.js';
+import { fileUriToPath } from './file-uri.js';
+import type { Tracker } from './tracker.js';
+
+export { TrackingUriError } from './errors.js';
+
+export const DEFAULT_TRACKING_DIR = 'runs';
+
+const SUPPORTED_FORMS =
+  "a local folder (e.g. ./runs or /abs/path/mlruns) or a file: URI (file:///abs/path or file:relative/path)";
+
+export interface ResolveTrackerOptions {
+  /** the config's `tracking.uri` */
+  uri?: string;
+  /** environment to read MLFLOW_TRACKING_URI from (default: process.env) */
+  env?: NodeJS.ProcessEnv;
+  /** folder relative paths resolve against */
+  cwd: string;
+}
+
+export type TrackingTarget = { kind: 'file'; root: string; uri: string };
+
+function nonEmpty(s: string | undefined): string | undefined {
+  return s !== undefined && s.trim() !== '' ? s.trim() : undefined;
+}
+
+function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  if (p.startsWith('~/') || p.startsWith('~\\')) return path.join(os.homedir(), p.slice(2));
+  return p;
+}
+
+/** Parse a tracking URI into the local folder it names, or throw TrackingUriError. */
+export function parseTrackingUri(uri: string, cwd: string): TrackingTarget {
+  // MLflow reads these bare words as Databricks stores, not folder names
+  if (/^(?:databricks|databricks-uc|uc)$/i.test(uri)) {
+    throw new TrackingUriError(uri, `Unsupported tracking URI '${uri}' (Databricks). mmx supports ${SUPPORTED_FORMS}.`);
+  }
+  // Windows drive paths (C:\x, C:/x) look like a one-letter scheme; they are local paths.
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1];
+  if (scheme === undefined || /^[a-zA-Z]:[\\/]/.test(uri)) {
+    return { kind: 'file', root: path.resolve(cwd, expandHome(uri)), uri };
+  }
+  const lower = scheme.toLowerCase();
+  if (lower === 'file') {
+    const rest = uri.slice(scheme.length + 1);
+    if (rest.startsWith('//')) {
+      // file:///abs or file://localhost/abs; another host is not a local folder
+      const host = rest.slice(2).split('/')[0] ?? '';
+      if (host !== '' && host.toLowerCase() !== 'localhost') {
+        throw new TrackingUriError(uri, `Tracking URI '${uri}' names a remote host ('${host}'); use ${SUPPORTED_FORMS}.`);
+      }
+      let root: string;
+      try {
+        root = fileUriToPath(uri);
+      } catch (e) {
+        throw new TrackingUriError(uri, `Tracking URI '${uri}' is not a valid file: URI (${(e as Error).message}); use ${SUPPORTED_FORMS}.`);
+      }
+      return { kind: 'file', root, uri };
+    }
+    if (rest === '') throw new TrackingUriError(uri, `Tracking URI '${uri}' names no folder; use ${SUPPORTED_FORMS}.`);
+    // file:/abs or file:relative (MLflow accepts both; relative resolves against cwd)
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(rest);
+    } catch {
+      decoded = rest;
+    }
+    return { kind: 'file', root: path.resolve(cwd, decoded), uri };
+  }
+  if (lower === 'http' || lower === 'https') {
+    throw new TrackingUriError(
+      uri,
+      `Tracking URI '${uri}' is an MLflow tracking server (REST API). REST tracking servers are not supported yet in this ` +
+        `version of mmx (a later release adds them). For now use ${SUPPORTED_FORMS}, e.g. unset MLFLOW_TRACKING_URI ` +
+        'to log to ./runs and open it with `mlflow ui --backend-store-uri ./runs`.',
+    );
+  }
+  throw new TrackingUriError(
+    uri,
+    `Unsupported tracking URI '${uri}' (scheme '${scheme}'). mmx supports ${SUPPORTED_FORMS}; ` +
+      'http(s):// MLflow tracking servers come in a later version. Database (sqlite, postgresql, mysql, mssql) ' +
+      'and Databricks stores are not supported.',
+  );
+}
+
+/** The tracking store for a run: config `tracking.uri`, else $MLFLOW_TRACKING_URI, else ./runs. No I/O happens here. */
+export function resolveTracker(opts: ResolveTrackerOptions): Tracker {
+  const env = opts.env ?? process.env;
+  const uri = nonEmpty(opts.uri) ?? nonEmpty(env.MLFLOW_TRACKING_URI) ?? DEFAULT_TRACKING_DIR;
+  const target = parseTrackingUri(uri, opts.cwd);
+  return new FileStore(target.root);
+}

@@ -1,0 +1,133 @@
+/**
+ * The training loop: seeded shuffling, one optimiser step per batch, validation after every epoch, early
+ * stopping with best-weight restoration. Progress goes out as RunEvents; interruption is checked between
+ * batches through an AbortSignal.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ExperimentConfig } from '../config/schema.js';
+import type { PreparedData } from '../data/dataset.js';
+import { rng, shuffleInPlace } from '../data/random.js';
+import { classificationReport } from '../evaluate/classification-metrics.js';
+import { predictSplit } from '../evaluate/predict.js';
+import type { BuiltModel } from '../model/build.js';
+import { gatherInputs, gatherLabels } from './batches.js';
+import type { Metrics, RunEvent } from './events.js';
+
+export interface EpochRecord {
+  epoch: number;
+  metrics: Metrics;
+  samplesPerSec: number;
+  seconds: number;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  /** epoch whose weights the model holds at the end */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+}
+
+export class TrainingAborted extends Error {
+  constructor() {
+    super('training was interrupted');
+    this.name = 'TrainingAborted';
+  }
+}
+
+/** Whether `a` improves on `b` for the monitored metric. */
+function improves(a: number, b: number | undefined, mode: 'min' | 'max', minDelta: number): boolean {
+  if (b === undefined) return true;
+  return mode === 'min' ? a < b - minDelta : a > b + minDelta;
+}
+
+export async function train(
+  config: ExperimentConfig,
+  data: PreparedData,
+  built: BuiltModel,
+  emit: (e: RunEvent) => void,
+  signal?: AbortSignal,
+): Promise<TrainResult> {
+  const { model, inputs } = built;
+  const classes = data.state.target.classes;
+  const numClasses = classes.length;
+  const { epochs, batch_size: batchSize, shuffle } = config.training;
+  const es = config.training.early_stopping;
+  const monitor = es?.monitor ?? 'val_loss';
+  const mode = es?.mode === 'min' || es?.mode === 'max' ? es.mode : monitor.endsWith('loss') ? 'min' : 'max';
+  const random = rng(config.seed ^ 0x5eed);
+  const n = data.train.labels.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const batches = Math.ceil(n / batchSize);
+  const history: EpochRecord[] = [];
+  let best: number | undefined;
+  let bestEpoch = 0;
+  let bestWeights: tf.Tensor[] | undefined;
+  let sinceBest = 0;
+  let stoppedEarly = false;
+
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      if (shuffle) {
+        const arr = Array.from(order);
+        shuffleInPlace(arr, random);
+        order.set(arr);
+      }
+      emit({ type: 'epoch_start', epoch, epochs, batches });
+      const t0 = performance.now();
+      let lossSum = 0;
+      let accSum = 0;
+      for (let b = 0; b < batches; b++) {
+        if (signal?.aborted) throw new TrainingAborted();
+        const start = b * batchSize;
+        const end = Math.min(n, start + batchSize);
+        const xs = gatherInputs(data.train, inputs, order, start, end);
+        const ys = gatherLabels(data.train, order, start, end, numClasses);
+        const out = (await model.trainOnBatch(xs.length === 1 ? xs[0]! : xs, ys)) as number[];
+        tf.dispose([...xs, ys]);
+        const [loss = NaN, acc = NaN] = out;
+        if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b + 1} (try a lower learning_rate)`);
+        lossSum += loss * (end - start);
+        accSum += acc * (end - start);
+        const elapsed = (performance.now() - t0) / 1000;
+        emit({ type: 'batch', epoch, batch: b + 1, batches, loss, accuracy: acc, samplesPerSec: end / Math.max(elapsed, 1e-9) });
+        // let timers (UI, signals) run
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      const trainSeconds = (performance.now() - t0) / 1000;
+      const val = await predictSplit(model, data.validation, inputs, numClasses);
+      const report = classificationReport('validation', data.validation.labels, val.predicted, classes, config.evaluation.metrics, val.loss);
+      const metrics: Metrics = { train_loss: lossSum / n, train_accuracy: accSum / n };
+      for (const [k, v] of Object.entries(report.metrics)) metrics[`val_${k}`] = v;
+      const value = metrics[monitor];
+      const isBest = value !== undefined && improves(value, best, mode, es?.min_delta ?? 0);
+      if (isBest) {
+        best = value;
+        bestEpoch = epoch;
+        sinceBest = 0;
+        if (es?.restore_best) {
+          tf.dispose(bestWeights ?? []);
+          bestWeights = model.getWeights().map((w) => w.clone());
+        }
+      } else {
+        sinceBest += 1;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const record = { epoch, metrics, samplesPerSec: n / trainSeconds, seconds };
+      history.push(record);
+      emit({ type: 'epoch_end', epoch, epochs, metrics, samplesPerSec: record.samplesPerSec, seconds, best: isBest });
+      if (es && sinceBest > es.patience) {
+        stoppedEarly = true;
+        emit({ type: 'early_stop', epoch, bestEpoch, monitor, best: best! });
+        break;
+      }
+    }
+    if (es?.restore_best && bestWeights && bestEpoch !== history.length) {
+      model.setWeights(bestWeights);
+    } else if (!es?.restore_best) {
+      bestEpoch = history.length;
+    }
+    return { history, bestEpoch: es?.restore_best ? bestEpoch : history.length, stoppedEarly };
+  } finally {
+    tf.dispose(bestWeights ?? []);
+  }
+}

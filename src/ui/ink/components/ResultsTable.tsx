@@ -1,0 +1,24 @@
+import { Box, Text } from 'ink';
+import type { EvaluationResult } from '../../../train/events.js';
+import { metricsTable, perClassTable, resultsTitle } from '../../sections.js';
+import { Table } from './Table.js';
+
+/** Evaluation metrics and per-class precision, recall, F1 and support. */
+export function ResultsTable({ result }: { result: EvaluationResult }) {
+  const metrics = metricsTable(result);
+  const perClass = perClassTable(result);
+  const macroRow = result.perClass.length > 1 ? perClass.rows.length - 1 : -1;
+  return (
+    <Box flexDirection="column">
+      <Text bold underline>
+        {resultsTitle(result)}
+      </Text>
+      <Table columns={metrics.columns} rows={metrics.rows} header={false} indent={2} cellColor={(_, j) => (j === 1 ? { color: 'cyan' } : undefined)} />
+      {result.perClass.length > 0 ? (
+        <Box marginTop={1}>
+          <Table columns={perClass.columns} rows={perClass.rows} indent={2} rowDim={(i) => i === macroRow} />
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
