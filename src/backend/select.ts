@@ -112,9 +112,15 @@ export function wasmBinaryDir(): string {
 
 /**
  * Emscripten's Node glue adds process 'uncaughtException'/'unhandledRejection' listeners that rethrow — so any
- * later crash prints a screenful of minified wasm glue and bypasses the application's own handlers. Remove the
- * listeners that appeared while the wasm module was being instantiated.
+ * later crash prints a screenful of minified wasm glue and bypasses the application's own handlers. Remove those
+ * two listeners (only them: new and shaped like Emscripten's) once the wasm module is instantiated.
  */
+/** Emscripten's listeners: `function(ex){if(!(ex instanceof ExitStatus)){throw ex}}` and `function(reason){throw reason}`. */
+function isEmscriptenRethrow(listener: (...args: unknown[]) => void): boolean {
+  const src = Function.prototype.toString.call(listener).replace(/\s+/g, '');
+  return src.includes('instanceofExitStatus') || /^function\((\w+)\)\{throw\1;?\}$/.test(src);
+}
+
 async function withoutNewProcessListeners<T>(fn: () => Promise<T>): Promise<T> {
   // Typed loosely on purpose: @types/node overloads `listeners` per event name.
   const proc = process as unknown as {
@@ -129,7 +135,7 @@ async function withoutNewProcessListeners<T>(fn: () => Promise<T>): Promise<T> {
     for (const e of events) {
       const old = before.get(e);
       for (const listener of proc.listeners(e)) {
-        if (!old?.has(listener)) proc.removeListener(e, listener);
+        if (!old?.has(listener) && isEmscriptenRethrow(listener)) proc.removeListener(e, listener);
       }
     }
   }

@@ -191,11 +191,14 @@ export type InputConfig = ExperimentConfig['inputs'][string];
 export type SplitConfig = ExperimentConfig['data']['split'];
 
 /** The JSON Schema document written to `schemas/experiment.schema.json`. */
+let jsonSchema: Record<string, unknown> | undefined;
+
 export function experimentJsonSchema(): Record<string, unknown> {
-  const strip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
-  return {
+  jsonSchema ??= {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: SCHEMA_ID,
-    ...(strip(ExperimentSchema as TSchema) as Record<string, unknown>),
+    // a JSON round trip drops TypeBox's symbol-keyed metadata
+    ...(JSON.parse(JSON.stringify(ExperimentSchema as TSchema)) as Record<string, unknown>),
   };
+  return jsonSchema;
 }

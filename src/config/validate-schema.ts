@@ -115,9 +115,38 @@ function describe(v: unknown): string {
   return `${typeof v} ${show(v)}`;
 }
 
+/**
+ * A discriminated section written without `type` (say `encoder: {filters: [8]}` or `--set fusion.hidden=[]`)
+ * takes the type of the section's default, as if the user had written it.
+ */
+function fillDefaultTypes(schema: Schema, data: unknown): void {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return;
+  const obj = data as Record<string, unknown>;
+  if (schema.discriminator && schema.oneOf) {
+    const branch = schema.oneOf.find((b) => (b.properties?.type as { const?: unknown } | undefined)?.const === obj.type);
+    if (branch) fillDefaultTypes(branch, obj);
+    return;
+  }
+  const visit = (sub: Schema, value: unknown): void => {
+    const def = sub.default as { type?: unknown } | undefined;
+    if (sub.discriminator && def?.type !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && !('type' in value)) {
+      (value as Record<string, unknown>).type = def.type;
+    }
+    fillDefaultTypes(sub, value);
+  };
+  for (const [key, sub] of Object.entries(schema.properties ?? {})) if (key in obj) visit(sub as Schema, obj[key]);
+  const patterns = (schema as { patternProperties?: Record<string, Schema> }).patternProperties;
+  if (patterns) {
+    for (const [key, value] of Object.entries(obj)) {
+      for (const [re, sub] of Object.entries(patterns)) if (new RegExp(re, 'u').test(key)) visit(sub, value);
+    }
+  }
+}
+
 /** Validates in place (defaults are filled in); returns the issues, empty when valid. */
 export function validateAgainstSchema(config: unknown, sources: SourceMap): ConfigIssue[] {
   const validate = validator();
+  fillDefaultTypes(experimentJsonSchema() as Schema, config);
   if (validate(config)) return [];
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();

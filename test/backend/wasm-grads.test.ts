@@ -27,7 +27,7 @@ const OPS: Record<string, (x: tf.Tensor4D) => tf.Tensor> = {
   elu: (x) => tf.elu(x),
   selu: (x) => tf.selu(x),
   leakyRelu: (x) => tf.leakyRelu(x, 0.1),
-  prelu: (x) => tf.prelu(x, tf.fill([4], 0.2)),
+  prelu: (x) => tf.prelu(x as tf.Tensor, tf.fill([4], 0.2)),
   sigmoid: (x) => tf.sigmoid(x),
   tanh: (x) => tf.tanh(x),
   softplus: (x) => tf.softplus(x),

@@ -71,9 +71,16 @@ export function resample(x: Float32Array, from: number, to: number, outLength?: 
 function convolveAt(x: Float32Array, start: number, taps: Float64Array): number {
   const lo = Math.max(0, -start);
   const hi = Math.min(taps.length, x.length - start);
-  let acc = 0;
-  for (let j = lo; j < hi; j++) acc += x[start + j]! * taps[j]!;
-  return acc;
+  // two accumulators: shorter dependency chain, measurably faster in V8
+  let a0 = 0;
+  let a1 = 0;
+  let j = lo;
+  for (; j + 1 < hi; j += 2) {
+    a0 += x[start + j]! * taps[j]!;
+    a1 += x[start + j + 1]! * taps[j + 1]!;
+  }
+  if (j < hi) a0 += x[start + j]! * taps[j]!;
+  return a0 + a1;
 }
 
 /**
