@@ -117,8 +117,8 @@ export function wasmBinaryDir(): string {
  */
 /** Emscripten's listeners: `function(ex){if(!(ex instanceof ExitStatus)){throw ex}}` and `function(reason){throw reason}`. */
 function isEmscriptenRethrow(listener: (...args: unknown[]) => void): boolean {
-  const src = Function.prototype.toString.call(listener).replace(/\s+/g, '');
-  return src.includes('instanceofExitStatus') || /^function\((\w+)\)\{throw\1;?\}$/.test(src);
+  const src = Function.prototype.toString.call(listener);
+  return /instanceof\s+ExitStatus/.test(src) || /^function\s*\(\s*(\w+)\s*\)\s*\{\s*throw\s+\1\s*;?\s*\}$/.test(src.trim());
 }
 
 async function withoutNewProcessListeners<T>(fn: () => Promise<T>): Promise<T> {

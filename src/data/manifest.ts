@@ -51,6 +51,7 @@ function parseDelimited(text: string, file: string, format: 'csv' | 'tsv', limit
       info: true,
       skip_empty_lines: true,
       relax_quotes: false,
+      relax_column_count: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (err) {
     const e = err as Error & { lines?: number };
