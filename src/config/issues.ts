@@ -22,8 +22,19 @@ export interface ConfigIssue extends SourceLocation {
 
 /** A user error in a config: carries every issue found, so one run of `mmx validate` shows them all. */
 export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[]) {
-    super(formatIssues(issues));
+  readonly issues: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    // in reading order: by file, then line and column (command-line overrides last)
+    const sorted = [...issues].sort(
+      (a, b) =>
+        Number(a.file.startsWith('--set')) - Number(b.file.startsWith('--set')) ||
+        a.file.localeCompare(b.file) ||
+        (a.line ?? 0) - (b.line ?? 0) ||
+        (a.column ?? 0) - (b.column ?? 0),
+    );
+    super(formatIssues(sorted));
+    this.issues = sorted;
     this.name = 'ConfigError';
   }
 }

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { avmnistSubset } from '../helpers/subset.js';
+import { MlflowFileStoreReader } from '../tracking/mlflow-reader.js';
 
 const CONFIG = (manifest: string) => `name: e2e-avmnist
 seed: 7
@@ -71,6 +72,16 @@ describe('mmx run (end to end on real data)', () => {
     }
     const cm = JSON.parse(readFileSync(path.join(artifacts, 'confusion_matrix.json'), 'utf8')) as { matrix: number[][] };
     assert.equal(cm.matrix.flat().reduce((a, b) => a + b, 0), 60);
+
+    // every file read back the way MLflow's FileStore reads it (strict port; throws on anything it would reject)
+    const reader = new MlflowFileStoreReader(path.join(dir, 'runs'));
+    assert.equal(reader.getExperimentByName('e2e')?.experimentId, summary.experiment_id);
+    const run = reader.getRun(summary.run_id);
+    assert.equal(run.info.status, 'FINISHED');
+    assert.equal(run.tags['mlflow.runName'], 'e2e-avmnist');
+    assert.equal(run.metrics.test_accuracy?.value, summary.metrics.test_accuracy);
+    assert.deepEqual(reader.getMetricHistory(summary.run_id, 'train_loss').map((m) => m.step), [1, 2, 3]);
+    assert.ok(reader.listArtifacts(summary.run_id).length > 0);
   });
 
   it('ends the run KILLED on Ctrl-C (SIGINT) and exits 130', { timeout: 300_000 }, async () => {
