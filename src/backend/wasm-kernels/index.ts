@@ -4,8 +4,10 @@
  * Added (missing in tfjs-backend-wasm):
  *  - Conv2DBackpropFilter: gradient of Conv2D's filter (Conv1D too: tfjs runs it as a Conv2D of height 1).
  *  - UnsortedSegmentSum: gradient of Gather, i.e. of an Embedding layer.
- * Replaced (present but wrong):
+ * Replaced (present but wrong or slow):
  *  - MaxPoolGrad: drops the gradient of every pooling window whose values are all ≤ 0 (see max-pool-grad.ts).
+ *  - Conv2DBackpropInput: correct but a naive scalar loop, most of a CNN training step; mmx's runs on wasm's own
+ *    XNNPACK Conv2D / BatchMatMul (see conv2d-backprop-input.ts) and keeps the original as its fallback.
  *
  * Kernels are looked up when an op runs, so registering before or after `tf.setBackend('wasm')` both work; it
  * must happen before the first training step. None of them needs a setup function.
@@ -15,17 +17,19 @@ import * as tf from '@tensorflow/tfjs';
 // must have happened before registerWasmKernels() replaces any of them.
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
+export { CONV2D_BACKPROP_INPUT, setConv2dBackpropInputStrategy } from './conv2d-backprop-input.js';
 export { MAX_POOL_GRAD } from './max-pool-grad.js';
 export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
 const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
-/** Kernels tfjs-backend-wasm has but computes wrongly: always replaced by mmx's. */
-const REPLACED: readonly tf.KernelConfig[] = [maxPoolGradConfig];
+/** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
+const REPLACED: readonly tf.KernelConfig[] = [maxPoolGradConfig, conv2dBackpropInputConfig];
 
 /** Names of the kernels this module adds to the wasm backend. */
 export const WASM_EXTRA_KERNELS: readonly string[] = ADDED.map((k) => k.kernelName);
