@@ -6,7 +6,7 @@
  * Conventions read from the events: `epoch` is 1-based (`epoch 3/20`), and a batch event's
  * `batch` counts the batches done in that epoch (1..batches).
  */
-import type { EvaluationResult, Metrics, RunEvent, RunSummary } from '../train/events.js';
+import type { EvaluationResult, RunEvent, RunSummary } from '../train/events.js';
 
 /** The UI is closing (the reporter's close()); whatever is on screen becomes final. */
 export interface ClosedAction {
@@ -18,15 +18,8 @@ export type PhaseName = Extract<RunEvent, { type: 'phase' }>['phase'];
 export type EarlyStop = Omit<Extract<RunEvent, { type: 'early_stop' }>, 'type'>;
 export type RunEnd = Omit<Extract<RunEvent, { type: 'end' }>, 'type'>;
 
-export interface EpochRecord {
-  epoch: number;
-  epochs: number;
-  metrics: Metrics;
-  samplesPerSec: number;
-  seconds: number;
-  /** this epoch improved the monitored metric when it ended */
-  best: boolean;
-}
+/** A finished epoch as the UI keeps it: the `epoch_end` event without its tag. */
+export type EpochRecord = Omit<Extract<RunEvent, { type: 'epoch_end' }>, 'type'>;
 
 export interface LiveEpoch {
   epoch: number;
