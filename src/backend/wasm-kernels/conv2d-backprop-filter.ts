@@ -14,7 +14,8 @@
  * Fallback (no `BatchMatMul` kernel registered for wasm, which does not happen with 4.22): a direct loop in JS.
  */
 import * as tf from '@tensorflow/tfjs';
-import { asWasmBackend, f32, pair, type WasmBackendLike } from './heap.js';
+import { convGradGeometry, type ConvGradAttrsLike, type ConvGradGeometry } from './conv-geometry.js';
+import { asWasmBackend, f32, type WasmBackendLike } from './heap.js';
 
 export const CONV2D_BACKPROP_FILTER = 'Conv2DBackpropFilter';
 
@@ -22,48 +23,11 @@ export const CONV2D_BACKPROP_FILTER = 'Conv2DBackpropFilter';
 const MAX_COLS_ELEMENTS = 4 * 1024 * 1024;
 
 /** Everything the loops need, resolved from shapes and attributes. */
-export interface FilterGradGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  fh: number;
-  fw: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padTop: number;
-  padLeft: number;
-  filterShape: [number, number, number, number];
-}
+export type FilterGradGeometry = ConvGradGeometry;
 
-export interface Conv2DBackpropFilterAttrsLike {
-  strides?: number | number[];
-  pad?: 'valid' | 'same' | number | number[][];
+export interface Conv2DBackpropFilterAttrsLike extends ConvGradAttrsLike {
   dataFormat?: string;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
   filterShape?: number[];
-  dilations?: number | number[];
-}
-
-function shape4(shape: readonly number[], what: string): [number, number, number, number] {
-  const [a, b, c, d] = shape;
-  if (shape.length !== 4 || a === undefined || b === undefined || c === undefined || d === undefined) {
-    throw new Error(`${CONV2D_BACKPROP_FILTER}: ${what} must be rank 4, got shape [${shape.join(', ')}]`);
-  }
-  return [a, b, c, d];
-}
-
-function positiveInts(values: readonly number[], what: string): void {
-  for (const v of values) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new Error(`${CONV2D_BACKPROP_FILTER}: ${what} must be positive integers, got [${values.join(', ')}]`);
-    }
-  }
 }
 
 /** Validates shapes/attributes and resolves the geometry with tfjs-core's own `computeConv2DInfo`. */
@@ -79,57 +43,15 @@ export function filterGradGeometry(
         `tfjs-layers always calls it with NHWC; transpose NCHW input first.`,
     );
   }
-  const inShape = shape4(xShape, 'x');
-  const dy4 = shape4(dyShape, 'dy');
-  if (attrs.filterShape === undefined) throw new Error(`${CONV2D_BACKPROP_FILTER}: attribute filterShape is missing`);
-  const filterShape = shape4(attrs.filterShape, 'filterShape');
-  const strides = pair(attrs.strides, 1, `${CONV2D_BACKPROP_FILTER}: strides`);
-  const dilations = pair(attrs.dilations, 1, `${CONV2D_BACKPROP_FILTER}: dilations`);
-  positiveInts(strides, 'strides');
-  positiveInts(dilations, 'dilations');
-  positiveInts(filterShape, 'filterShape');
-  const pad = attrs.pad ?? 'valid';
-  if (filterShape[2] !== inShape[3]) {
-    throw new Error(
-      `${CONV2D_BACKPROP_FILTER}: filterShape [${filterShape.join(', ')}] has ${filterShape[2]} input channels ` +
-        `but x [${inShape.join(', ')}] has ${inShape[3]}`,
-    );
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    inShape,
-    filterShape,
-    strides,
-    dilations,
-    pad as Parameters<typeof tf.backend_util.computeConv2DInfo>[4],
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
+  return convGradGeometry(
+    CONV2D_BACKPROP_FILTER,
+    {
+      input: { shape: xShape, name: 'x' },
+      filter: { shape: attrs.filterShape, name: 'filterShape', requiredAttribute: true },
+      dy: dyShape,
+    },
+    attrs,
   );
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (expected.some((v, i) => v !== dy4[i])) {
-    throw new Error(
-      `${CONV2D_BACKPROP_FILTER}: dy has shape [${dy4.join(', ')}] but x [${inShape.join(', ')}] with filter ` +
-        `[${filterShape.join(', ')}], strides [${strides.join(', ')}], pad ${JSON.stringify(pad)} gives [${expected.join(', ')}]`,
-    );
-  }
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    fh: info.filterHeight,
-    fw: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    dilationH: info.dilationHeight,
-    dilationW: info.dilationWidth,
-    padTop: info.padInfo.top,
-    padLeft: info.padInfo.left,
-    filterShape,
-  };
 }
 
 /**

@@ -26,6 +26,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Loaded first on purpose: the original kernel must be registered before it is captured below.
 import '@tensorflow/tfjs-backend-wasm';
+import { convGradGeometry, type ConvGradAttrsLike, type ConvGradGeometry } from './conv-geometry.js';
 import { asWasmBackend, f32, pair, type WasmBackendLike } from './heap.js';
 
 export const CONV2D_BACKPROP_INPUT = 'Conv2DBackpropInput';
@@ -36,51 +37,11 @@ const originalConfig: tf.KernelConfig | undefined = tf.getKernel(CONV2D_BACKPROP
 /** Upper bound on the cols scratch buffer (float32 elements) per chunk on the 'gemm' route. */
 const MAX_COLS_ELEMENTS = 4 * 1024 * 1024;
 
-export interface InputGradGeometry {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  fh: number;
-  fw: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padTop: number;
-  padBottom: number;
-  padLeft: number;
-  padRight: number;
-  inShape: [number, number, number, number];
-}
+export type InputGradGeometry = ConvGradGeometry;
 
-export interface Conv2DBackpropInputAttrsLike {
-  strides?: number | number[];
-  pad?: 'valid' | 'same' | number | number[][];
+export interface Conv2DBackpropInputAttrsLike extends ConvGradAttrsLike {
   dataFormat?: string;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
   inputShape?: number[];
-  dilations?: number | number[];
-}
-
-function shape4(shape: readonly number[] | undefined, what: string): [number, number, number, number] {
-  const s = shape ?? [];
-  const [a, b, c, d] = s;
-  if (s.length !== 4 || a === undefined || b === undefined || c === undefined || d === undefined) {
-    throw new Error(`${CONV2D_BACKPROP_INPUT}: ${what} must be rank 4, got shape [${s.join(', ')}]`);
-  }
-  return [a, b, c, d];
-}
-
-function positiveInts(values: readonly number[], what: string): void {
-  for (const v of values) {
-    if (!Number.isInteger(v) || v < 1) {
-      throw new Error(`${CONV2D_BACKPROP_INPUT}: ${what} must be positive integers, got [${values.join(', ')}]`);
-    }
-  }
 }
 
 /** Validates shapes/attributes (NHWC) and resolves the geometry with tfjs-core's own `computeConv2DInfo`. */
@@ -89,58 +50,11 @@ export function inputGradGeometry(
   filterShape: readonly number[],
   attrs: Conv2DBackpropInputAttrsLike,
 ): InputGradGeometry {
-  const inShape = shape4(attrs.inputShape, 'inputShape');
-  const dy4 = shape4(dyShape, 'dy');
-  const f4 = shape4(filterShape, 'filter');
-  const strides = pair(attrs.strides, 1, `${CONV2D_BACKPROP_INPUT}: strides`);
-  const dilations = pair(attrs.dilations, 1, `${CONV2D_BACKPROP_INPUT}: dilations`);
-  positiveInts(strides, 'strides');
-  positiveInts(dilations, 'dilations');
-  positiveInts(f4, 'filter shape');
-  const pad = attrs.pad ?? 'valid';
-  if (f4[2] !== inShape[3]) {
-    throw new Error(
-      `${CONV2D_BACKPROP_INPUT}: filter [${f4.join(', ')}] has ${f4[2]} input channels ` +
-        `but inputShape [${inShape.join(', ')}] has ${inShape[3]}`,
-    );
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    inShape,
-    f4,
-    strides,
-    dilations,
-    pad as Parameters<typeof tf.backend_util.computeConv2DInfo>[4],
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
+  return convGradGeometry(
+    CONV2D_BACKPROP_INPUT,
+    { input: { shape: attrs.inputShape, name: 'inputShape' }, filter: { shape: filterShape, name: 'filter' }, dy: dyShape },
+    attrs,
   );
-  const expected = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-  if (expected.some((v, i) => v !== dy4[i])) {
-    throw new Error(
-      `${CONV2D_BACKPROP_INPUT}: dy has shape [${dy4.join(', ')}] but inputShape [${inShape.join(', ')}] with filter ` +
-        `[${f4.join(', ')}], strides [${strides.join(', ')}], pad ${JSON.stringify(pad)} gives [${expected.join(', ')}]`,
-    );
-  }
-  return {
-    batch: info.batchSize,
-    inH: info.inHeight,
-    inW: info.inWidth,
-    inC: info.inChannels,
-    outH: info.outHeight,
-    outW: info.outWidth,
-    outC: info.outChannels,
-    fh: info.filterHeight,
-    fw: info.filterWidth,
-    strideH: info.strideHeight,
-    strideW: info.strideWidth,
-    dilationH: info.dilationHeight,
-    dilationW: info.dilationWidth,
-    padTop: info.padInfo.top,
-    padBottom: info.padInfo.bottom,
-    padLeft: info.padInfo.left,
-    padRight: info.padInfo.right,
-    inShape,
-  };
 }
 
 /** Padding of the equivalent stride-1 forward convolution of dy ('conv' route); undefined if any is negative. */
