@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { MMX_VERSION } from '../version.js';
 import { initCommand } from './commands/init.js';
+import { evaluateCommand, predictCommand } from './commands/predict.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
@@ -38,6 +39,33 @@ async function main(argv: string[]): Promise<number> {
     .option('-s, --set <key=value>', 'override a config value (repeatable)', collect, [])
     .action((configs: string[], o: { set: string[] }) => {
       code = validateCommand(configs, o, io);
+    });
+
+  program
+    .command('predict')
+    .description('predictions for new rows with a trained model and its preprocessing state')
+    .argument('<run-or-model>', 'a run id (looked up in the tracking store) or a folder with model/model.json + preprocessing.json')
+    .argument('<data>', 'manifest with the input columns (csv, tsv or jsonl); the label column is optional')
+    .option('-o, --out <file>', 'write the CSV here instead of stdout')
+    .option('--split <name>', 'only rows of this split (train, validation or test), by the split column the model was trained with')
+    .option('--uri <uri>', 'tracking store to find the run in (default: $MLFLOW_TRACKING_URI, else ./runs)')
+    .option('--backend <name>', 'compute backend', 'auto')
+    .action(async (source: string, data: string, o: { out?: string; split?: string; uri?: string; backend?: string }) => {
+      code = await predictCommand(source, data, o, io);
+    });
+
+  program
+    .command('evaluate')
+    .description('metrics and confusion matrix of a trained model on labelled rows')
+    .argument('<run-or-model>', 'a run id or a folder with a saved model')
+    .argument('<data>', 'labelled manifest (csv, tsv or jsonl)')
+    .option('--split <name>', 'only rows of this split (train, validation or test)')
+    .option('--uri <uri>', 'tracking store to find the run in')
+    .option('--backend <name>', 'compute backend', 'auto')
+    .option('--json', 'print the metrics as JSON')
+    .option('--log', 'log the evaluation as a new run linked to the training run')
+    .action(async (source: string, data: string, o: { split?: string; uri?: string; backend?: string; json?: boolean; log?: boolean }) => {
+      code = await evaluateCommand(source, data, o, io);
     });
 
   program

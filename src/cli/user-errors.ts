@@ -8,13 +8,14 @@ import { ConfigError } from '../config/issues.js';
 import { DataError } from '../data/errors.js';
 import { TrackingError } from '../tracking/errors.js';
 import { BackendKernelError } from '../train/preflight.js';
+import { UsageError } from '../errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export function isUserError(err: unknown): boolean {
   return (

@@ -12,6 +12,7 @@ import type { CheckedConfig } from '../config/semantic.js';
 import { prepareData } from '../data/dataset.js';
 import { classificationReport } from '../evaluate/classification-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
+import { predictionsCsv } from '../evaluate/predictions-csv.js';
 import { buildModel, createOptimizer } from '../model/build.js';
 import { resolveTracker } from '../tracking/resolve.js';
 import { flattenParams, gitCommit, systemTags } from '../tracking/run-context.js';
@@ -177,6 +178,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       'confusion_matrix.csv',
       [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') + '\n',
     );
+    await tracker.logArtifact(run.runId, 'predictions/test.csv', predictionsCsv(data.test, preds.probabilities, preds.predicted, classes, true));
     const files = await serializeModel(built.model);
     await tracker.logArtifact(run.runId, 'model/model.json', files['model.json']);
     await tracker.logArtifact(run.runId, 'model/weights.bin', files['weights.bin']);

@@ -67,7 +67,7 @@ describe('mmx run (end to end on real data)', () => {
       assert.ok(existsSync(path.join(runDir, 'tags', tag)), `tag ${tag}`);
     }
     const artifacts = path.join(runDir, 'artifacts');
-    for (const f of ['config/config.yaml', 'config/config.resolved.yaml', 'metrics.json', 'confusion_matrix.json', 'confusion_matrix.csv', 'preprocessing.json', 'model/model.json', 'model/weights.bin']) {
+    for (const f of ['predictions/test.csv', 'config/config.yaml', 'config/config.resolved.yaml', 'metrics.json', 'confusion_matrix.json', 'confusion_matrix.csv', 'preprocessing.json', 'model/model.json', 'model/weights.bin']) {
       assert.ok(existsSync(path.join(artifacts, f)), `artifact ${f}`);
     }
     const cm = JSON.parse(readFileSync(path.join(artifacts, 'confusion_matrix.json'), 'utf8')) as { matrix: number[][] };
@@ -82,6 +82,20 @@ describe('mmx run (end to end on real data)', () => {
     assert.equal(run.metrics.test_accuracy?.value, summary.metrics.test_accuracy);
     assert.deepEqual(reader.getMetricHistory(summary.run_id, 'train_loss').map((m) => m.step), [1, 2, 3]);
     assert.ok(reader.listArtifacts(summary.run_id).length > 0);
+
+    // the saved model + preprocessing state reproduce the logged test accuracy exactly
+    const ev = await runCli(['evaluate', summary.run_id, 'manifest.csv', '--split', 'test', '--json', '--uri', 'runs'], { cwd: dir });
+    assert.equal(ev.code, 0, ev.stderr);
+    const evaluated = JSON.parse(ev.stdout) as { rows: number; metrics: Record<string, number> };
+    assert.equal(evaluated.rows, 60);
+    assert.equal(evaluated.metrics.accuracy, summary.metrics.test_accuracy);
+    assert.equal(evaluated.metrics.macro_f1, summary.metrics.test_macro_f1);
+    const pr = await runCli(['predict', path.join('runs', summary.experiment_id, summary.run_id, 'artifacts'), 'manifest.csv', '--split', 'test', '--out', 'preds.csv'], { cwd: dir });
+    assert.equal(pr.code, 0, pr.stderr);
+    const preds = readFileSync(path.join(dir, 'preds.csv'), 'utf8').trim().split('\n');
+    assert.equal(preds.length, 61);
+    assert.match(preds[0]!, /^row,label,predicted,p_0,p_1,/);
+    assert.equal(readFileSync(path.join(artifacts, 'predictions', 'test.csv'), 'utf8'), readFileSync(path.join(dir, 'preds.csv'), 'utf8'));
   });
 
   it('ends the run KILLED on Ctrl-C (SIGINT) and exits 130', { timeout: 300_000 }, async () => {

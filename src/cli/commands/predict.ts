@@ -1,0 +1,89 @@
+/**
+ * `mmx predict RUN_OR_MODEL DATA [--out FILE]` and `mmx evaluate RUN_OR_MODEL DATA`: a trained model and
+ * its preprocessing state applied to new rows, exactly as at training time.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { initBackend } from '../../backend/select.js';
+import { featuresFromState } from '../../data/dataset.js';
+import { DataError } from '../../data/errors.js';
+import { readManifest } from '../../data/manifest.js';
+import { classificationReport } from '../../evaluate/classification-metrics.js';
+import { predictionsCsv } from '../../evaluate/predictions-csv.js';
+import { predictSplit } from '../../evaluate/predict.js';
+import { loadRunModel } from '../../runner/load-run-model.js';
+import { systemTags } from '../../tracking/run-context.js';
+import { resultsLines } from '../../ui/sections.js';
+import { UsageError } from '../user-errors.js';
+
+export interface PredictOptions {
+  out?: string;
+  split?: string;
+  uri?: string;
+  backend?: string;
+  json?: boolean;
+  log?: boolean;
+}
+
+type IO = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+
+async function predictRows(source: string, dataFile: string, o: PredictOptions, io: IO) {
+  await initBackend((o.backend ?? 'auto') as 'auto');
+  const loaded = await loadRunModel(source, { ...(o.uri ? { trackingUri: o.uri } : {}) });
+  const manifest = readManifest(path.resolve(dataFile));
+  let rows: number[] | undefined;
+  if (o.split !== undefined) {
+    const col = loaded.state.split?.column;
+    if (!col) throw new UsageError('--split needs a model trained with data.split.column (its rows name their split)');
+    if (!manifest.columns.includes(col)) throw new DataError(`split column '${col}' is not in the manifest`, { file: dataFile });
+    const values = loaded.state.split?.values;
+    const wanted = values?.[o.split as 'train' | 'validation' | 'test'] ?? o.split;
+    rows = manifest.rows.flatMap((r, i) => ((r[col] ?? '').trim() === wanted ? [i] : []));
+    if (rows.length === 0) throw new DataError(`no rows have ${col} = '${wanted}'`, { file: dataFile });
+  }
+  const { data, hasLabels, skipped } = await featuresFromState(manifest, loaded.state, rows ? { rows } : {});
+  if (skipped.length) io.stderr.write(`warning: skipped ${skipped.length} unreadable input(s)\n`);
+  const classes = loaded.state.target.classes;
+  const preds = await predictSplit(loaded.model, data, loaded.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })), classes.length);
+  return { loaded, data, hasLabels, preds, classes };
+}
+
+export async function predictCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
+  const { data, hasLabels, preds, classes } = await predictRows(source, dataFile, o, io);
+  const csv = predictionsCsv(data, preds.probabilities, preds.predicted, classes, hasLabels);
+  if (o.out) {
+    writeFileSync(o.out, csv);
+    io.stderr.write(`wrote ${data.rows.length} predictions to ${o.out}\n`);
+  } else {
+    io.stdout.write(csv);
+  }
+  return 0;
+}
+
+export async function evaluateCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
+  const { loaded, data, hasLabels, preds, classes } = await predictRows(source, dataFile, o, io);
+  if (!hasLabels) throw new DataError(`the manifest has no '${loaded.state.target.column}' column to evaluate against`, { file: dataFile }, 'use mmx predict for unlabelled rows');
+  const labelled = Array.from(data.labels.keys()).filter((i) => data.labels[i]! >= 0);
+  if (labelled.length === 0) throw new DataError('no row has a label', { file: dataFile });
+  const truth = labelled.map((i) => data.labels[i]!);
+  const predicted = labelled.map((i) => preds.predicted[i]!);
+  const report = classificationReport(o.split ?? 'evaluation', truth, predicted, classes, ['accuracy', 'macro_f1']);
+  if (o.json) {
+    io.stdout.write(JSON.stringify({ rows: labelled.length, metrics: report.metrics, per_class: report.perClass, confusion_matrix: { labels: classes, matrix: report.confusion } }) + '\n');
+  } else {
+    io.stdout.write(resultsLines(report).join('\n') + '\n');
+  }
+  if (o.log && loaded.tracker && loaded.runId && loaded.experimentId) {
+    const t = loaded.tracker;
+    const run = await t.createRun(loaded.experimentId, {
+      runName: `evaluate-${loaded.runId.slice(0, 8)}`,
+      tags: { ...systemTags({ runName: `evaluate-${loaded.runId.slice(0, 8)}`, sourceName: 'mmx evaluate' }), 'mmx.evaluated_run_id': loaded.runId, 'mmx.evaluation.data': path.resolve(dataFile) },
+    });
+    const now = Date.now();
+    await t.logMetrics(run.runId, Object.entries(report.metrics).map(([k, value]) => ({ key: `eval_${k}`, value, timestamp: now, step: 0 })));
+    await t.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: classes, matrix: report.confusion }, null, 2));
+    await t.endRun(run.runId, 'FINISHED');
+    io.stderr.write(`logged evaluation run ${run.runId} (linked to ${loaded.runId})\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,81 @@
+/**
+ * Finds a trained model and its preprocessing state: a run id (looked up in the tracking store) or a
+ * folder (a run's `artifacts/` folder, or a folder holding `model/model.json` + `preprocessing.json`).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { PreprocessingState } from '../data/dataset.js';
+import '../model/fusions/index.js'; // registers the custom layers fusions use, so saved models load
+import { resolveTracker } from '../tracking/resolve.js';
+import type { Tracker } from '../tracking/tracker.js';
+import { UsageError } from '../errors.js';
+
+export interface LoadedRunModel {
+  model: tf.LayersModel;
+  state: PreprocessingState;
+  /** where it was loaded from (a folder) */
+  from: string;
+  runId?: string;
+  experimentId?: string;
+  tracker?: Tracker;
+}
+
+const RUN_ID = /^[0-9a-f]{32}$/;
+
+function artifactRoot(dir: string): string | undefined {
+  if (existsSync(path.join(dir, 'model', 'model.json')) && existsSync(path.join(dir, 'preprocessing.json'))) return dir;
+  if (existsSync(path.join(dir, 'artifacts', 'model', 'model.json'))) return path.join(dir, 'artifacts');
+  if (existsSync(path.join(dir, 'model.json')) && existsSync(path.join(dir, '..', 'preprocessing.json'))) return path.dirname(dir);
+  return undefined;
+}
+
+async function loadFromFolder(root: string): Promise<{ model: tf.LayersModel; state: PreprocessingState }> {
+  const modelJson = JSON.parse(readFileSync(path.join(root, 'model', 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
+  const buffers = modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(root, 'model', p))));
+  const joined = Buffer.concat(buffers);
+  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }));
+  const state = JSON.parse(readFileSync(path.join(root, 'preprocessing.json'), 'utf8')) as PreprocessingState;
+  if (state.version !== 1) throw new UsageError(`${path.join(root, 'preprocessing.json')}: unsupported preprocessing state version ${String(state.version)}`);
+  return { model, state };
+}
+
+export async function loadRunModel(source: string, options: { trackingUri?: string; cwd?: string } = {}): Promise<LoadedRunModel> {
+  const cwd = options.cwd ?? process.cwd();
+  const asPath = path.resolve(cwd, source);
+  if (existsSync(asPath) && statSync(asPath).isDirectory()) {
+    const root = artifactRoot(asPath);
+    if (!root) throw new UsageError(`${source}: no model here (expected model/model.json and preprocessing.json, as in a run's artifacts folder)`);
+    return { ...(await loadFromFolder(root)), from: root };
+  }
+  if (!RUN_ID.test(source)) {
+    throw new UsageError(`'${source}' is neither a run id (32 hex characters) nor a folder with a saved model`);
+  }
+  const tracker = resolveTracker({ ...(options.trackingUri ? { uri: options.trackingUri } : {}), cwd });
+  let info;
+  try {
+    info = await tracker.getRun(source);
+  } catch (err) {
+    throw new UsageError(`run ${source} not found in ${tracker.uri} (${(err as Error).message}); pass --uri to look elsewhere`);
+  }
+  let root = info.artifactDir;
+  const download = (tracker as Tracker & { downloadArtifact?: (runId: string, p: string) => Promise<Uint8Array> }).downloadArtifact;
+  if ((!root || !existsSync(root)) && download) {
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+    const os = await import('node:os');
+    root = mkdtempSync(path.join(os.tmpdir(), `mmx-run-${source.slice(0, 8)}-`));
+    const modelJson = await download.call(tracker, source, 'model/model.json');
+    mkdirSync(path.join(root, 'model'), { recursive: true });
+    writeFileSync(path.join(root, 'model', 'model.json'), modelJson);
+    const manifest = JSON.parse(Buffer.from(modelJson).toString('utf8')) as { weightsManifest: { paths: string[] }[] };
+    for (const p of manifest.weightsManifest.flatMap((g) => g.paths)) writeFileSync(path.join(root, 'model', p), await download.call(tracker, source, `model/${p}`));
+    writeFileSync(path.join(root, 'preprocessing.json'), await download.call(tracker, source, 'preprocessing.json'));
+  }
+  if (!root || !artifactRoot(root)) throw new UsageError(`run ${source} has no saved model (model/model.json) in its artifacts`);
+  return { ...(await loadFromFolder(artifactRoot(root)!)), from: root, runId: source, experimentId: info.experimentId, tracker };
+}
