@@ -22,6 +22,7 @@ import { preflightTraining } from '../train/preflight.js';
 import { train, TrainingAborted } from '../train/trainer.js';
 import { MMX_VERSION } from '../version.js';
 import { serializeModel } from './save-model.js';
+import { buildRunReport } from '../report/index.js';
 
 export interface RunOptions {
   emit: (e: RunEvent) => void;
@@ -30,6 +31,10 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** called as soon as the tracking run exists (so a second Ctrl-C can end it synchronously) */
   onRunCreated?: (tracker: Tracker, run: RunInfo) => void;
+  /** extra tags on the run, set last (sweep trials: `mlflow.parentRunId`, `sweep.trial`, ...) */
+  extraTags?: Record<string, string>;
+  /** the run's name instead of the config's `name` (sweep trials) */
+  runName?: string;
 }
 
 export interface RunResult {
@@ -56,16 +61,18 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   const backend = await initBackend(config.runtime.backend, (message) => emit({ type: 'log', level: 'info', message }));
   const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
   const commit = gitCommit(path.dirname(checked.file));
+  const runName = options.runName ?? config.name;
   const run = await tracker.createRun(experimentId, {
-    runName: config.name,
+    runName,
     tags: {
-      ...systemTags({ runName: config.name, sourceName: configDisplay, ...(commit ? { gitCommit: commit } : {}) }),
+      ...systemTags({ runName, sourceName: configDisplay, ...(commit ? { gitCommit: commit } : {}) }),
       'mmx.version': MMX_VERSION,
       'mmx.config_hash': configHash(config),
       'mmx.backend': backend.name,
       'mmx.backend.description': backend.description,
       'mmx.task': config.target.task,
       ...config.tracking.tags,
+      ...options.extraTags,
     },
   });
   options.onRunCreated?.(tracker, run);
@@ -179,6 +186,16 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') + '\n',
     );
     await tracker.logArtifact(run.runId, 'predictions/test.csv', predictionsCsv(data.test, preds.probabilities, preds.predicted, classes, true));
+    const report = await buildRunReport({
+      run: { name: config.name, id: run.runId, experiment: config.tracking.experiment, status: 'FINISHED', durationSeconds: (performance.now() - t0) / 1000 },
+      history: trained.history,
+      bestEpoch: trained.bestEpoch,
+      stoppedEarly: trained.stoppedEarly,
+      test,
+      configYaml: toYaml(config),
+      summary,
+    });
+    for (const [p, content] of Object.entries(report)) await tracker.logArtifact(run.runId, p, content);
     const files = await serializeModel(built.model);
     await tracker.logArtifact(run.runId, 'model/model.json', files['model.json']);
     await tracker.logArtifact(run.runId, 'model/weights.bin', files['weights.bin']);
@@ -195,7 +212,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     await Promise.allSettled(metricQueue);
     const message = err instanceof Error ? err.message : String(err);
     try {
-      await tracker.setTags(run.runId, killed ? { 'mmx.killed_reason': 'interrupted (SIGINT)' } : { 'mmx.error': message.slice(0, 5000), 'mmx.error_type': err instanceof Error ? err.name : typeof err });
+      await tracker.setTags(run.runId, killed ? { 'mmx.killed_reason': typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted (SIGINT)' } : { 'mmx.error': message.slice(0, 5000), 'mmx.error_type': err instanceof Error ? err.name : typeof err });
     } finally {
       await tracker.endRun(run.runId, status);
     }

@@ -1,0 +1,43 @@
+/** Display names and number formats shared by the plots and the HTML report. */
+
+const WORDS: Record<string, string> = {
+  f1: 'F1',
+  auc: 'AUC',
+  roc: 'ROC',
+  pr: 'PR',
+  mae: 'MAE',
+  mse: 'MSE',
+  rmse: 'RMSE',
+  r2: 'R²',
+  map: 'mAP',
+  iou: 'IoU',
+};
+
+/** `macro_f1` → "Macro F1", `loss` → "Loss" */
+export function metricLabel(name: string): string {
+  const words = name.split(/[_\s]+/).filter(Boolean);
+  if (!words.length) return name;
+  return words
+    .map((w, i) => WORDS[w.toLowerCase()] ?? (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
+    .join(' ');
+}
+
+/** metrics where smaller is better (losses and errors) */
+export function lowerIsBetter(name: string): boolean {
+  return /(^|_)(loss|mae|mse|rmse|error|err|perplexity)$/i.test(name);
+}
+
+/** metrics that live in [0, 1] */
+export function isUnitInterval(name: string): boolean {
+  return /(^|_)(accuracy|acc|f1|precision|recall|auc|iou|map)$/i.test(name);
+}
+
+/** 3 decimals for scores, more for tiny values, thousands separators for big ones */
+export function formatMetric(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value) && Math.abs(value) >= 1000) return value.toLocaleString('en-US');
+  const abs = Math.abs(value);
+  if (abs !== 0 && abs < 0.001) return value.toExponential(2);
+  if (abs >= 1000) return value.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  return value.toFixed(abs >= 100 ? 1 : 3);
+}
