@@ -1,49 +1,148 @@
 /**
  * Builds the tfjs model a config describes: one input and encoder per modality (looked up in the encoder
- * registry), the fusion method (fusion registry), and the task head.
+ * registry), a ModalityDropout gate per embedding, the fusion method (fusion registry), and the task head.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/schema.js';
 import { encoderRegistry } from './encoders/index.js';
-import { findEncoder } from './encoders/registry.js';
+import { findEncoder, type InputMeta } from './encoders/registry.js';
 import { fusionRegistry } from './fusions/index.js';
-import { findFusion } from './fusions/registry.js';
+import { findFusion, FusionConfigError, validateFusion, type Embedding } from './fusions/registry.js';
 import { classificationHead } from './heads/classification.js';
+import './layers/index.js'; // registers the custom layers for tf.loadLayersModel
+import { ModalityDropout } from './layers/modality-dropout.js';
 import { LayerContext } from './layers-context.js';
 
 export interface ModelInput {
   name: string;
   modality: string;
   shape: number[];
+  /** what the encoder needs to know from preprocessing (vocabulary size, pretrained vectors or model) */
+  meta?: InputMeta;
+}
+
+/** The runtime switch of one modality's gate (for ablations: evaluate with the modality masked). */
+export interface ModalityMask {
+  /** replace the modality's embedding by its missing value (zeros, or the learned missing token) for every example */
+  setMasked(on: boolean): void;
+  readonly masked: boolean;
+  /** what a masked embedding becomes */
+  readonly missing: 'zero' | 'learned';
+}
+
+/** The multi-output graph trained when the fusion has auxiliary losses (late fusion with aux_loss_weight > 0). */
+export interface TrainingGraph {
+  /** outputs: [fused probabilities, ...auxiliary probabilities]; the same layers and weights as `model` */
+  model: tf.LayersModel;
+  /** loss weight per output, in output order (1 for the fused output); the reported per-output losses include it */
+  lossWeights: number[];
+  /** the input name each auxiliary output belongs to, in output order after the fused one */
+  auxiliary: string[];
 }
 
 export interface BuiltModel {
+  /**
+   * The model with one output, the fused class probabilities [batch, classes]: predict, evaluate, save and count
+   * parameters with it. Every layer and weight of the network is in it.
+   */
   model: tf.LayersModel;
+  /** the same object as `model` (a single-output view, whatever the method trains with) */
+  predictor: tf.LayersModel;
+  /** set only when training needs extra outputs (auxiliary losses); `train()` then steps this graph */
+  training?: TrainingGraph;
   /** input names in the order the model takes them */
   inputs: ModelInput[];
   /** embedding size per input */
   embeddingDims: Record<string, number>;
+  /** one mask switch per input, present whatever `fusion.modality_dropout` is */
+  masks: Record<string, ModalityMask>;
 }
 
 export function buildModel(config: ExperimentConfig, inputs: ModelInput[], numClasses: number): BuiltModel {
+  const fusion = findFusion(fusionRegistry, config.fusion.type);
+  const issues = validateFusion(fusionRegistry, config.fusion, inputs.map((i) => i.name));
+  if (issues.length) throw new FusionConfigError(issues);
+
   const root = new LayerContext('mmx', config.seed);
   const symbolic: tf.SymbolicTensor[] = [];
-  const embeddings: { name: string; tensor: tf.SymbolicTensor }[] = [];
+  const embeddings: Embedding[] = [];
   const embeddingDims: Record<string, number> = {};
+  const masks: Record<string, ModalityMask> = {};
   for (const input of inputs) {
     const cfg = config.inputs[input.name]!;
     const x = tf.input({ shape: input.shape, name: input.name });
     symbolic.push(x);
+    const ctx = root.child(input.name);
     const encoder = findEncoder(encoderRegistry, cfg.type, cfg.encoder.type);
-    const emb = encoder.build({ input: x, featureShape: input.shape, options: cfg.encoder as never, ctx: root.child(input.name) });
-    embeddings.push({ name: input.name, tensor: emb });
+    const emb = encoder.build({ input: x, featureShape: input.shape, options: cfg.encoder as never, ctx, ...(input.meta ? { meta: input.meta } : {}) });
+    const gate = new ModalityDropout({
+      rate: config.fusion.modality_dropout,
+      seed: ctx.nextSeed(),
+      missing: fusion.learnedMissing ? 'learned' : 'zero',
+      name: ctx.name('modality_gate'),
+    });
+    masks[input.name] = {
+      setMasked: (on) => gate.setMasked(on),
+      get masked() {
+        return gate.isMasked;
+      },
+      missing: gate.missing,
+    };
+    embeddings.push({ name: input.name, tensor: gate.apply(emb) as tf.SymbolicTensor });
     embeddingDims[input.name] = emb.shape[emb.shape.length - 1] ?? 0;
   }
-  const fusion = findFusion(fusionRegistry, config.fusion.type);
-  const fused = fusion.build({ embeddings, options: config.fusion as never, ctx: root.child('fusion') });
-  const output = classificationHead(fused, numClasses, root.child('head'));
-  const model = tf.model({ inputs: symbolic, outputs: output, name: config.name.replace(/[^A-Za-z0-9_]/g, '_') });
-  return { model, inputs, embeddingDims };
+  const fused = fusion.build({ embeddings, options: config.fusion as never, ctx: root.child('fusion'), numClasses });
+  const name = config.name.replace(/[^A-Za-z0-9_]/g, '_');
+  let output: tf.SymbolicTensor;
+  let training: TrainingGraph | undefined;
+  if (fused instanceof tf.SymbolicTensor) {
+    output = classificationHead(fused, numClasses, root.child('head'));
+  } else {
+    output = fused.probabilities;
+    const aux = fused.auxiliary ?? [];
+    if (aux.length) {
+      training = {
+        model: tf.model({ inputs: symbolic, outputs: [output, ...aux.map((a) => a.probabilities)], name: `${name}_training` }),
+        lossWeights: [1, ...aux.map((a) => a.weight)],
+        auxiliary: aux.map((a) => a.name),
+      };
+    }
+  }
+  const model = tf.model({ inputs: symbolic, outputs: output, name });
+  return { model, predictor: model, ...(training ? { training } : {}), inputs, embeddingDims, masks };
+}
+
+/**
+ * Compiles what `train()` steps: `built.model` (categorical cross-entropy, accuracy) and, when the fusion has
+ * auxiliary losses, the training graph (one cross-entropy per output with its loss weight; accuracy on the fused
+ * output only), sharing one optimiser.
+ */
+export function compileModel(built: BuiltModel, optimizer: tf.Optimizer): void {
+  built.model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  compileTrainingGraph(built, optimizer);
+}
+
+/** Compiles `built.training` (if any) with `optimizer`; a no-op when it is already compiled. */
+export function compileTrainingGraph(built: BuiltModel, optimizer: tf.Optimizer): void {
+  const t = built.training;
+  if (!t || (t.model as { optimizer?: unknown }).optimizer) return;
+  const fusedName = t.model.outputNames[0]!;
+  // tfjs 4.22 has no lossWeights: each auxiliary output's loss function scales its own cross-entropy
+  const losses = t.lossWeights.map((w) =>
+    w === 1 ? 'categoricalCrossentropy' : (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mul(tf.metrics.categoricalCrossentropy(yTrue, yPred), w),
+  );
+  t.model.compile({ optimizer, loss: losses as never, metrics: { [fusedName]: 'accuracy' } });
+}
+
+/** Runs `fn` with the named inputs masked (the others unmasked), restoring every mask afterwards. */
+export async function withMasked<T>(built: BuiltModel, masked: readonly string[], fn: () => Promise<T> | T): Promise<T> {
+  const before = Object.fromEntries(Object.entries(built.masks).map(([k, m]) => [k, m.masked]));
+  for (const [k, m] of Object.entries(built.masks)) m.setMasked(masked.includes(k));
+  try {
+    return await fn();
+  } finally {
+    for (const [k, m] of Object.entries(built.masks)) m.setMasked(before[k] ?? false);
+  }
 }
 
 export function createOptimizer(o: ExperimentConfig['training']['optimizer']): tf.Optimizer {

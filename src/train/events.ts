@@ -44,8 +44,22 @@ export interface PerClass {
   support: number;
 }
 
+/** Test metrics with one modality masked (its embedding zeroed, or the fusion's learned "missing" token). */
+export interface AblationRow {
+  /** the input's name */
+  modality: string;
+  /** how it was masked: 'zero' or 'learned' */
+  masking: string;
+  /** test metrics without this modality */
+  metrics: Metrics;
+  /** full-model metric minus metric without this modality (positive: the modality helps) */
+  drop: Metrics;
+}
+
 export interface EvaluationResult {
   split: string;
+  /** with `evaluation.ablation: true`: one row per modality */
+  ablation?: AblationRow[];
   metrics: Metrics;
   perClass: PerClass[];
   labels: string[];

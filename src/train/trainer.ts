@@ -9,8 +9,9 @@ import type { PreparedData } from '../data/dataset.js';
 import { rng, shuffleInPlace } from '../data/random.js';
 import { classificationReport } from '../evaluate/classification-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
-import type { BuiltModel } from '../model/build.js';
+import { compileTrainingGraph, type BuiltModel } from '../model/build.js';
 import { gatherInputs, gatherLabels } from './batches.js';
+import { trainingAugmenter } from '../data/augment/index.js';
 import type { Metrics, RunEvent } from './events.js';
 
 export interface EpochRecord {
@@ -48,6 +49,19 @@ export async function train(
   signal?: AbortSignal,
 ): Promise<TrainResult> {
   const { model, inputs } = built;
+  // With auxiliary losses (late fusion) the optimiser steps a multi-output graph over the same layers; `model` (one
+  // output, the fused prediction) is what validation, metrics and best-weight tracking read.
+  const stepped = built.training?.model ?? model;
+  if (built.training) {
+    const optimizer = (model as { optimizer?: tf.Optimizer }).optimizer;
+    if (!optimizer) throw new Error('compile built.model (or call compileModel) before training');
+    compileTrainingGraph(built, optimizer);
+  }
+  // positions of the fused output's loss and accuracy in what trainOnBatch returns
+  const names = stepped.metricsNames;
+  const multi = stepped.outputs.length > 1;
+  const lossAt = multi ? names.indexOf(`${stepped.outputNames[0]}_loss`) : 0;
+  const accAt = multi ? names.findIndex((n, i) => i > stepped.outputs.length && n.startsWith(`${stepped.outputNames[0]}_`)) : 1;
   const classes = data.state.target.classes;
   const numClasses = classes.length;
   const { epochs, batch_size: batchSize, shuffle } = config.training;
@@ -59,6 +73,8 @@ export async function train(
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const batches = Math.ceil(n / batchSize);
   const history: EpochRecord[] = [];
+  // training batches only: validation, test and prediction see the data as it is
+  const augment = trainingAugmenter(config, data.state);
   let best: number | undefined;
   let bestEpoch = 0;
   let bestWeights: tf.Tensor[] | undefined;
@@ -76,16 +92,22 @@ export async function train(
       const t0 = performance.now();
       let lossSum = 0;
       let accSum = 0;
+      let totalSum = 0;
       for (let b = 0; b < batches; b++) {
         if (signal?.aborted) throw new TrainingAborted();
         const start = b * batchSize;
         const end = Math.min(n, start + batchSize);
-        const xs = gatherInputs(data.train, inputs, order, start, end);
+        const xs = gatherInputs(data.train, inputs, order, start, end, augment);
         const ys = gatherLabels(data.train, order, start, end, numClasses);
-        const out = (await model.trainOnBatch(xs.length === 1 ? xs[0]! : xs, ys)) as number[];
+        const target = multi ? stepped.outputs.map(() => ys) : ys;
+        const out = (await stepped.trainOnBatch(xs.length === 1 ? xs[0]! : xs, target)) as number[];
         tf.dispose([...xs, ys]);
-        const [loss = NaN, acc = NaN] = out;
-        if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch}, batch ${b + 1} (try a lower learning_rate)`);
+        // the fused output's loss and accuracy; `total` adds the weighted auxiliary losses when there are any
+        const total = out[0] ?? NaN;
+        const loss = out[lossAt] ?? NaN;
+        const acc = out[accAt] ?? NaN;
+        totalSum += total * (end - start);
+        if (!Number.isFinite(total)) throw new Error(`training diverged: loss is ${total} at epoch ${epoch}, batch ${b + 1} (try a lower learning_rate)`);
         lossSum += loss * (end - start);
         accSum += acc * (end - start);
         const elapsed = (performance.now() - t0) / 1000;
@@ -97,6 +119,7 @@ export async function train(
       const val = await predictSplit(model, data.validation, inputs, numClasses);
       const report = classificationReport('validation', data.validation.labels, val.predicted, classes, config.evaluation.metrics, val.loss);
       const metrics: Metrics = { train_loss: lossSum / n, train_accuracy: accSum / n };
+      if (multi) metrics['train_total_loss'] = totalSum / n;
       for (const [k, v] of Object.entries(report.metrics)) metrics[`val_${k}`] = v;
       const value = metrics[monitor];
       const isBest = value !== undefined && improves(value, best, mode, es?.min_delta ?? 0);

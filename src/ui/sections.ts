@@ -249,6 +249,24 @@ export function confusionTitle(r: EvaluationResult): string {
     : 'confusion matrix (rows: true, columns: predicted)';
 }
 
+/** Modality contribution: each metric without a modality, and how much it drops. */
+export function ablationTable(r: EvaluationResult): { columns: TableColumn[]; rows: string[][] } | undefined {
+  const rows = r.ablation;
+  if (!rows || rows.length === 0) return undefined;
+  const keys = Object.keys(rows[0]!.metrics).filter((k) => k !== 'loss');
+  const columns: TableColumn[] = [
+    { header: 'without', maxWidth: 24 },
+    ...keys.flatMap((k): TableColumn[] => [
+      { header: k, align: 'right' },
+      { header: 'drop', align: 'right' },
+    ]),
+  ];
+  const signed = (v: number): string => `${v > 0 ? '+' : ''}${formatMetric(v)}`;
+  return { columns, rows: rows.map((a) => [a.modality, ...keys.flatMap((k) => [formatMetric(a.metrics[k] ?? NaN), signed(a.drop[k] ?? NaN)])]) };
+}
+
+export const ABLATION_TITLE = 'modality contribution (test set with one modality masked)';
+
 /** Every line of a results block, as plain text. */
 export function resultsLines(r: EvaluationResult, indent = '  '): string[] {
   const lines = [resultsTitle(r)];
@@ -258,6 +276,8 @@ export function resultsLines(r: EvaluationResult, indent = '  '): string[] {
     const p = perClassTable(r);
     lines.push('', ...formatTable(p.columns, p.rows, { indent }));
   }
+  const a = ablationTable(r);
+  if (a) lines.push('', ABLATION_TITLE, ...formatTable(a.columns, a.rows, { indent }));
   if (r.labels.length > 0) {
     lines.push('', confusionTitle(r));
     const c = confusionTable(r);

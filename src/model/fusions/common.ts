@@ -1,10 +1,11 @@
-/** Options and layers every fusion method shares: the MLP after fusion. */
+/** Options and building blocks every fusion method shares: projections, token stacks, pooling, the MLP after fusion. */
 import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
-import { Default } from '../../config/schema-kit.js';
+import { Default, Enum } from '../../config/schema-kit.js';
 import { ActivationOption, type ActivationName } from '../encoders/common.js';
 import type { LayerContext } from '../layers-context.js';
 
+/** Options of every fusion method (each method adds `dim` and its own). */
 export const fusionCommonOptions = {
   hidden: Default(
     Type.Array(Type.Integer({ minimum: 1, maximum: 65536 }), {
@@ -15,7 +16,36 @@ export const fusionCommonOptions = {
   ),
   dropout: Default(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout after each hidden layer' }), 0),
   activation: Default(ActivationOption, 'relu'),
+  modality_dropout: Default(
+    Type.Number({
+      minimum: 0,
+      maximum: 0.95,
+      description:
+        'probability of dropping a whole modality embedding per training example (replaced by zeros, or by a learned missing token where the method has one); never at inference',
+    }),
+    0,
+  ),
 };
+
+const dimSchema = (description: string) => Type.Integer({ minimum: 1, maximum: 65536, description });
+
+/** `dim` with a default: the size each modality is projected to (or the fused size). */
+export const dimOption = (value: number, description = 'size each modality embedding is projected to before fusion') =>
+  Default(dimSchema(description), value);
+
+/** `dim` that may be left out (no projection then). */
+export const optionalDim = (description: string) => Type.Optional(dimSchema(description));
+
+export const tokenPoolingNames = ['mean', 'max', 'concat'] as const;
+export type TokenPooling = (typeof tokenPoolingNames)[number] | 'cls';
+
+export const poolingOption = <const V extends readonly string[]>(values: V, value: V[number]) =>
+  Default(
+    Enum(values, {
+      description: 'how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)',
+    }),
+    value as never,
+  );
 
 type Act = Parameters<typeof tf.layers.activation>[0]['activation'];
 
@@ -35,4 +65,65 @@ export function hiddenLayers(
     }
   }
   return y;
+}
+
+/** A dense layer x → `units` (with bias: (in + 1)·units parameters). */
+export function dense(
+  x: tf.SymbolicTensor,
+  units: number,
+  ctx: LayerContext,
+  part: string,
+  activation: ActivationName | 'tanh' | 'linear' = 'linear',
+  extra: Partial<Parameters<typeof tf.layers.dense>[0]> = {},
+): tf.SymbolicTensor {
+  return tf.layers
+    .dense({ units, activation: activation as Act, kernelInitializer: ctx.kernelInit(), name: ctx.name(part), ...extra })
+    .apply(x) as tf.SymbolicTensor;
+}
+
+/** Each embedding through its own linear projection to `dim`. */
+export function projectEach(embeddings: { name: string; tensor: tf.SymbolicTensor }[], dim: number, ctx: LayerContext, activation: ActivationName | 'tanh' | 'linear' = 'linear'): tf.SymbolicTensor[] {
+  return embeddings.map((e) => dense(e.tensor, dim, ctx, `${e.name}_proj`, activation));
+}
+
+export function merge(kind: 'add' | 'average' | 'maximum' | 'multiply' | 'concatenate', xs: tf.SymbolicTensor[], ctx: LayerContext): tf.SymbolicTensor {
+  if (xs.length === 1) return xs[0]!;
+  const name = ctx.name(kind);
+  const layer =
+    kind === 'add'
+      ? tf.layers.add({ name })
+      : kind === 'average'
+        ? tf.layers.average({ name })
+        : kind === 'maximum'
+          ? tf.layers.maximum({ name })
+          : kind === 'multiply'
+            ? tf.layers.multiply({ name })
+            : tf.layers.concatenate({ name });
+  return layer.apply(xs) as tf.SymbolicTensor;
+}
+
+/** [batch, d] × M → [batch, M, d] (one token per modality). */
+export function stackTokens(xs: tf.SymbolicTensor[], ctx: LayerContext): tf.SymbolicTensor {
+  const d = xs[0]!.shape[1] as number;
+  const tokens = xs.map((x) => tf.layers.reshape({ targetShape: [1, d], name: ctx.name('token') }).apply(x) as tf.SymbolicTensor);
+  return tokens.length === 1 ? tokens[0]! : (tf.layers.concatenate({ axis: 1, name: ctx.name('tokens') }).apply(tokens) as tf.SymbolicTensor);
+}
+
+/** [batch, T, d] → [batch, d] (mean, max, cls: token 0) or [batch, T·d] (concat). */
+export function poolTokens(x: tf.SymbolicTensor, pooling: TokenPooling, ctx: LayerContext): tf.SymbolicTensor {
+  switch (pooling) {
+    case 'mean':
+      return tf.layers.globalAveragePooling1d({ name: ctx.name('pool_mean') }).apply(x) as tf.SymbolicTensor;
+    case 'max':
+      return tf.layers.globalMaxPooling1d({ name: ctx.name('pool_max') }).apply(x) as tf.SymbolicTensor;
+    case 'concat':
+      return tf.layers.flatten({ name: ctx.name('pool_concat') }).apply(x) as tf.SymbolicTensor;
+    case 'cls': {
+      // token 0: [T, d] seen as a one-channel image, cropped to its first row (tfjs has no Cropping1D)
+      const [t, d] = [x.shape[1] as number, x.shape[2] as number];
+      const image = tf.layers.reshape({ targetShape: [t, d, 1], name: ctx.name('cls_view') }).apply(x) as tf.SymbolicTensor;
+      const first = tf.layers.cropping2D({ cropping: [[0, t - 1], [0, 0]], name: ctx.name('cls') }).apply(image) as tf.SymbolicTensor;
+      return tf.layers.flatten({ name: ctx.name('pool_cls') }).apply(first) as tf.SymbolicTensor;
+    }
+  }
 }

@@ -1,23 +1,30 @@
-/** Fusion `concat`: the embeddings side by side, then the hidden MLP. */
-import * as tf from '@tensorflow/tfjs';
+/**
+ * Fusion `concat`: the embeddings side by side, then the hidden MLP. With `dim`, each embedding is first projected
+ * (linear) to `dim`, so every modality gets the same width in the concatenation whatever its encoder outputs.
+ *
+ * Parameters (embedding sizes E_m): without dim 0; with dim Σ_m (E_m + 1)·dim. Output: ΣE_m (or M·dim) features.
+ */
 import { Variant } from '../../config/schema-kit.js';
-import { fusionCommonOptions, hiddenLayers } from './common.js';
+import { fusionCommonOptions, hiddenLayers, merge, optionalDim, projectEach } from './common.js';
 import { defineFusion } from './registry.js';
 
-const schema = Variant('concat', fusionCommonOptions, {
-  title: 'concat fusion',
-  description: 'Concatenate the per-modality embeddings, then apply the hidden layers.',
-});
+const schema = Variant(
+  'concat',
+  {
+    dim: optionalDim('if set, each modality embedding is first projected (linear) to this size; default: the embeddings as they are'),
+    ...fusionCommonOptions,
+  },
+  {
+    title: 'concat fusion',
+    description: 'Concatenate the per-modality embeddings (optionally each projected to dim first), then apply the hidden layers.',
+  },
+);
 
 export const concatFusion = defineFusion<typeof schema>({
   type: 'concat',
   schema,
   build: ({ embeddings, options, ctx }) => {
-    const tensors = embeddings.map((e) => e.tensor);
-    const joined =
-      tensors.length === 1
-        ? (tensors[0] as tf.SymbolicTensor)
-        : (tf.layers.concatenate({ name: ctx.name('concat') }).apply(tensors) as tf.SymbolicTensor);
-    return hiddenLayers(joined, options, ctx);
+    const tensors = options.dim === undefined ? embeddings.map((e) => e.tensor) : projectEach(embeddings, options.dim, ctx);
+    return hiddenLayers(merge('concatenate', tensors, ctx), options, ctx);
   },
 });

@@ -1,6 +1,7 @@
 /**
- * The fusion registry: each fusion method registers its `type` name, its options schema and how it builds
- * the fused vector from the per-modality embeddings. Adding one is adding a file and listing it in `./index.ts`.
+ * The fusion registry: each fusion method registers its `type` name, its options schema, the checks its options
+ * need beyond the schema, and how it builds the fused representation from the per-modality embeddings. Adding
+ * one is adding a file and listing it in `./index.ts`.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { TObject } from '@sinclair/typebox';
@@ -10,6 +11,7 @@ import type { LayerContext } from '../layers-context.js';
 export interface Embedding {
   /** the input's name under `inputs:` */
   name: string;
+  /** [batch, embeddingDim], after the modality's ModalityDropout gate */
   tensor: tf.SymbolicTensor;
 }
 
@@ -18,13 +20,41 @@ export interface FusionBuildInput<O> {
   embeddings: Embedding[];
   options: O;
   ctx: LayerContext;
+  /** number of classes of the task (for methods that include their own heads, e.g. `late`) */
+  numClasses: number;
+}
+
+/** What a method that includes its own classifier heads returns instead of a feature vector. */
+export interface FusionHeadOutput {
+  /** the fused class probabilities [batch, numClasses]: the model's (single) prediction */
+  probabilities: tf.SymbolicTensor;
+  /** extra outputs trained with their own cross-entropy, scaled by `weight` (the fused output has weight 1) */
+  auxiliary?: { name: string; probabilities: tf.SymbolicTensor; weight: number }[];
+}
+
+/** One problem with the fusion options; `path` is from the config root (e.g. ['fusion', 'conditioner']). */
+export interface FusionIssue {
+  path: string[];
+  message: string;
+  hint?: string;
 }
 
 export interface FusionDefinition<S extends TObject = TObject> {
   type: string;
   schema: S;
-  /** build the fused representation, shape [batch, dim], that the head reads */
-  build(args: FusionBuildInput<Resolved<S>>): tf.SymbolicTensor;
+  /** fewest modalities the method is defined for (default 1) */
+  minModalities?: number;
+  /** most modalities the method is defined for (default: no limit) */
+  maxModalities?: number;
+  /**
+   * whether a masked or dropped modality is replaced by a learned "missing" embedding (instead of zeros): set for
+   * methods that mix modalities as tokens (attention, transformer), where a zero embedding is not "absent"
+   */
+  learnedMissing?: boolean;
+  /** checks that need the input names or several options together (the modality count is checked for you) */
+  validate?(options: Resolved<S>, inputNames: string[]): FusionIssue[];
+  /** build the fused representation [batch, features] that the head reads, or the method's own probabilities */
+  build(args: FusionBuildInput<Resolved<S>>): tf.SymbolicTensor | FusionHeadOutput;
 }
 
 export function defineFusion<S extends TObject>(def: FusionDefinition<S>): FusionDefinition<S> {
@@ -35,4 +65,42 @@ export function findFusion(registry: readonly FusionDefinition[], type: string):
   const found = registry.find((f) => f.type === type);
   if (!found) throw new Error(`no fusion named '${type}' (known: ${registry.map((f) => f.type).join(', ')})`);
   return found;
+}
+
+/**
+ * Every problem with `fusion:` for a model whose inputs are `inputNames` (in declaration order): the number of
+ * modalities the method supports, then the method's own checks. Empty when all is well.
+ */
+export function validateFusion(registry: readonly FusionDefinition[], fusion: { type: string }, inputNames: string[]): FusionIssue[] {
+  const def = registry.find((f) => f.type === fusion.type);
+  if (!def) return [{ path: ['fusion', 'type'], message: `unknown fusion '${fusion.type}'`, hint: `one of: ${registry.map((f) => f.type).join(', ')}` }];
+  const n = inputNames.length;
+  const min = def.minModalities ?? 1;
+  if (n < min) {
+    return [
+      {
+        path: ['fusion', 'type'],
+        message: `${def.type} fusion combines at least ${min} modalities, but the config has ${n} input${n === 1 ? '' : 's'} (${inputNames.join(', ') || 'none'})`,
+        hint: n === 1 ? 'with one input there is nothing to fuse: use fusion.type: concat (the embedding as it is)' : `add inputs or choose another fusion.type`,
+      },
+    ];
+  }
+  if (def.maxModalities !== undefined && n > def.maxModalities) {
+    return [
+      {
+        path: ['fusion', 'type'],
+        message: `${def.type} fusion is defined for at most ${def.maxModalities} modalities, but the config has ${n} (${inputNames.join(', ')})`,
+        hint: 'choose another fusion.type, or fewer inputs',
+      },
+    ];
+  }
+  return def.validate?.(fusion as never, inputNames) ?? [];
+}
+
+/** Thrown by buildModel when the fusion options are invalid (semantic validation normally catches this first). */
+export class FusionConfigError extends Error {
+  constructor(readonly issues: FusionIssue[]) {
+    super(issues.map((i) => `${i.path.join('.')}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`).join('\n'));
+    this.name = 'FusionConfigError';
+  }
 }

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { EvaluationResult } from '../../../train/events.js';
-import { metricsTable, perClassTable, resultsTitle } from '../../sections.js';
+import { ABLATION_TITLE, ablationTable, metricsTable, perClassTable, resultsTitle } from '../../sections.js';
 import { Table } from './Table.js';
 
 /** Evaluation metrics and per-class precision, recall, F1 and support. */
@@ -8,6 +8,7 @@ export function ResultsTable({ result }: { result: EvaluationResult }) {
   const metrics = metricsTable(result);
   const perClass = perClassTable(result);
   const macroRow = result.perClass.length > 1 ? perClass.rows.length - 1 : -1;
+  const ablation = ablationTable(result);
   return (
     <Box flexDirection="column">
       <Text bold underline>
@@ -17,6 +18,12 @@ export function ResultsTable({ result }: { result: EvaluationResult }) {
       {result.perClass.length > 0 ? (
         <Box marginTop={1}>
           <Table columns={perClass.columns} rows={perClass.rows} indent={2} rowDim={(i) => i === macroRow} />
+        </Box>
+      ) : null}
+      {ablation ? (
+        <Box marginTop={1} flexDirection="column">
+          <Text bold>{ABLATION_TITLE}</Text>
+          <Table columns={ablation.columns} rows={ablation.rows} indent={2} />
         </Box>
       ) : null}
     </Box>

@@ -1,0 +1,59 @@
+/**
+ * Fusion `late`: a classifier per modality — its own hidden MLP (`hidden`, `dropout`, `activation`) and softmax
+ * head — and the fused prediction is the average of their class probabilities (`weights: average`) or a learned
+ * convex combination, softmax(w)_m with one logit per modality initialised to 0 (`weights: learned`).
+ *
+ * The loss is the cross-entropy of the fused prediction; with `aux_loss_weight: a > 0` each modality's own
+ * prediction adds a·CE_m (the model then has 1 + M outputs for training; prediction reads only the fused one).
+ * A masked modality's head sees the missing (zero) embedding and still votes; its vote is then uninformative.
+ *
+ * Parameters (C classes, h_m,0 = E_m): Σ_m [Σ_j (h_j-1 + 1)·h_j + (h_last + 1)·C] + (M with learned weights).
+ * No separate head follows: the fused probabilities are the output.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Type } from '@sinclair/typebox';
+import { Default, Enum, Variant } from '../../config/schema-kit.js';
+import { classificationHead } from '../heads/classification.js';
+import { LearnedWeightedAverage } from '../layers/learned-weighted-average.js';
+import { fusionCommonOptions, hiddenLayers, merge } from './common.js';
+import { defineFusion } from './registry.js';
+
+const schema = Variant(
+  'late',
+  {
+    weights: Default(
+      Enum(['average', 'learned'], { description: 'how the per-modality predictions are combined: plain average, or learned softmax weights' }),
+      'average',
+    ),
+    aux_loss_weight: Default(
+      Type.Number({ minimum: 0, maximum: 100, description: "weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)" }),
+      0,
+    ),
+    ...fusionCommonOptions,
+  },
+  {
+    title: 'late fusion',
+    description: 'A classifier per modality (hidden layers + softmax); their predictions are averaged or combined with learned weights.',
+  },
+);
+
+export const lateFusion = defineFusion<typeof schema>({
+  type: 'late',
+  schema,
+  build: ({ embeddings, options, ctx, numClasses }) => {
+    const heads = embeddings.map((e) => {
+      const sub = ctx.child(e.name);
+      return { name: e.name, probabilities: classificationHead(hiddenLayers(e.tensor, options, sub), numClasses, sub) };
+    });
+    const probs = heads.map((h) => h.probabilities);
+    const fused =
+      probs.length === 1
+        ? probs[0]!
+        : options.weights === 'learned'
+          ? (new LearnedWeightedAverage({ name: ctx.name('late_weights') }).apply(probs) as tf.SymbolicTensor)
+          : merge('average', probs, ctx);
+    const auxiliary =
+      options.aux_loss_weight > 0 && heads.length > 1 ? heads.map((h) => ({ name: h.name, probabilities: h.probabilities, weight: options.aux_loss_weight })) : [];
+    return { probabilities: fused, auxiliary };
+  },
+});
