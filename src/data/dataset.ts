@@ -1,22 +1,29 @@
 /**
  * Turns a checked config into in-memory feature arrays: rows assigned to splits, labels indexed by the
- * classes seen in training, each input's files decoded (concurrently), normalisation fitted on the training
- * split only. Unreadable files are a DataError naming the row, column and path — or, with
- * `data.on_error: skip`, a counted warning.
+ * classes seen in training, each input read (files decoded concurrently, cells parsed or tokenised), state
+ * fitted on the training split only (vocabularies, statistics, category lists, normalisation), then encoded.
+ * Unreadable files and bad values are a DataError naming the row and column — or, with `data.on_error: skip`,
+ * a counted warning. Empty cells follow each input's missing-value policy, counted and reported.
  *
- * Everything learned from training is one `PreprocessingState`; `featuresFromState` applies it to new
- * rows at prediction time, through the same loaders.
+ * Everything learned from training is one JSON-serialisable `PreprocessingState` (the run's
+ * `preprocessing.json`); `featuresFromState` applies it to new rows at prediction time through the same
+ * loaders, giving exactly the training-time features.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { suggestion } from '../config/did-you-mean.js';
+import { ConfigError, type ConfigIssue } from '../config/issues.js';
+import { resolveConfigPath } from '../config/load.js';
 import type { CheckedConfig } from '../config/semantic.js';
+import { encoderRegistry } from '../model/encoders/index.js';
+import { findEncoder, type InputMeta } from '../model/encoders/registry.js';
 import type { RunEvent } from '../train/events.js';
 import { DecodeError } from './decode-error.js';
 import { DataError } from './errors.js';
 import type { Manifest } from './manifest.js';
 import { findModality } from './modalities/index.js';
-import type { FeatureLoader } from './modalities/modality.js';
+import { CellError, type FeatureLoader } from './modalities/modality.js';
 import { assignSplits } from './split.js';
 
 export interface SplitData {
@@ -28,22 +35,55 @@ export interface SplitData {
   labels: Int32Array;
 }
 
+/** Normalisation fitted on the training split, applied after encoding. */
+export type Normalization =
+  | { kind: 'standardize'; mean: number; std: number }
+  /** per position of the last axis (mel band, MFCC coefficient) */
+  | { kind: 'standardize_channels'; mean: number[]; std: number[] }
+  | { kind: 'none' };
+
 export interface InputState {
   name: string;
   modality: string;
+  /** the (first) manifest column the input reads */
   column: string;
+  /** every column the input reads, when it reads more than one (numeric) */
+  columns?: string[];
   shape: number[];
+  /** the input's resolved `preprocessing:` */
   preprocessing: unknown;
-  normalization: { kind: 'standardize'; mean: number; std: number } | { kind: 'none' };
+  normalization: Normalization;
+  /** what the modality learned from the training split: vocabulary, column statistics, category list */
+  fitted?: unknown;
+}
+
+/**
+ * What the model predicts, as learned from the training split. Classification: the class list. (A task that
+ * needs more — e.g. regression's target statistics, multilabel's delimiter — adds optional fields here.)
+ */
+export interface TargetState {
+  column: string;
+  task: string;
+  classes: string[];
 }
 
 /** Everything learned from the training split; saved with the run so predictions use the same transform. */
 export interface PreprocessingState {
   version: 1;
-  target: { column: string; task: string; classes: string[] };
+  target: TargetState;
   inputs: InputState[];
   /** how the training manifest was split (so `mmx evaluate --split test` can select the same rows) */
   split?: { column?: string; values?: { train: string; validation: string; test: string } };
+}
+
+/** Missing cells of one input: how many, and what was done with them. */
+export interface MissingReport {
+  input: string;
+  column: string;
+  /** zeros | drop_row | mean | median | zero | reserved index | skipped (on_error) */
+  action: string;
+  /** rows (or, for several columns, cells) with a missing value among the rows used */
+  count: number;
 }
 
 export interface PreparedData {
@@ -51,15 +91,29 @@ export interface PreparedData {
   train: SplitData;
   validation: SplitData;
   test: SplitData;
+  /**
+   * Build-time information per input for its encoder (vocabulary size, pretrained weights, ...); pass it to
+   * the model builder with each input (see `modelInputs`). Not saved: the trained model holds the weights.
+   */
+  meta: Record<string, InputMeta>;
   /** sha256 of the manifest file */
   dataHash: string;
   skipped: { row: number; column: string; reason: string }[];
+  /** missing values found per input (also emitted as `log` events) */
+  missing: MissingReport[];
+  /** rows left out because of a missing value (`missing: drop_row`) */
+  droppedRows: number;
   unassignedRows: number;
 }
 
 type Emit = (e: RunEvent) => void;
 
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** The model's inputs, in state order, with their encoders' build-time meta: what `buildModel` takes. */
+export function modelInputs(data: Pick<PreparedData, 'state' | 'meta'>): { name: string; modality: string; shape: number[]; meta: InputMeta }[] {
+  return data.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape, meta: data.meta[s.name] ?? {} }));
+}
 
 /** Sorted class names: numerically when every label is a number, else lexicographically. */
 export function sortClasses(values: Iterable<string>): string[] {
@@ -86,119 +140,223 @@ async function mapLimit<T>(count: number, limit: number, fn: (i: number) => Prom
 
 interface InputSpec {
   name: string;
-  column: string;
   modality: string;
+  /** the manifest columns it reads */
+  columns: string[];
   preprocessing: unknown;
+  /** the input entry as the modality sees it (column, columns, preprocessing, encoder, ...) */
+  entry: Record<string, unknown>;
 }
 
-interface LoadedInputs {
-  loaders: (InputSpec & { loader: FeatureLoader })[];
-  /** per input name: features by manifest row (undefined for rows not loaded or skipped) */
-  byRow: Map<string, (Float32Array | undefined)[]>;
+type AnyLoader = FeatureLoader<unknown, unknown>;
+
+interface ReadInput {
+  spec: InputSpec;
+  loader: AnyLoader;
+  /** read value by manifest row (undefined: not read, empty, or unreadable) */
+  values: unknown[];
+  /** rows whose cell was empty and that get zeros (`missing: zeros`) */
+  zeroRows: Set<number>;
+  /** rows left out because of a missing value */
+  dropped: Set<number>;
+  /** missing cells a loader with `handlesMissing` imputed */
+  imputedCells: number;
+}
+
+interface ReadResult {
+  inputs: ReadInput[];
+  /** rows with an unreadable input (`data.on_error: skip`) */
   bad: Set<number>;
+  /** rows left out for a missing value */
+  dropped: Set<number>;
   skipped: PreparedData['skipped'];
 }
 
-/** Decodes every input of the given rows; unreadable cells are errors, or skipped with `onError: 'skip'`. */
-async function loadInputs(
-  manifest: Manifest,
-  rows: number[],
-  inputs: InputSpec[],
-  onError: 'error' | 'skip',
-  emit: Emit,
-  signal?: AbortSignal,
-): Promise<LoadedInputs> {
-  const file = path.relative(process.cwd(), manifest.file) || manifest.file;
+const manifestName = (manifest: Manifest): string => path.relative(process.cwd(), manifest.file) || manifest.file;
+
+/** Reads (decodes, parses, tokenises) every input of the given rows; nothing is fitted yet. */
+async function readInputs(manifest: Manifest, rows: number[], specs: InputSpec[], onError: 'error' | 'skip', emit: Emit, signal?: AbortSignal): Promise<ReadResult> {
+  const file = manifestName(manifest);
   const baseDir = path.dirname(manifest.file);
-  const loaders: LoadedInputs['loaders'] = [];
-  for (const input of inputs) loaders.push({ ...input, loader: await findModality(input.modality).createLoader(input.preprocessing as never) });
   const skipped: PreparedData['skipped'] = [];
   const bad = new Set<number>();
-  const byRow = new Map<string, (Float32Array | undefined)[]>();
-  const total = rows.length * loaders.length;
+  const dropped = new Set<number>();
+  const inputs: ReadInput[] = [];
+  const total = rows.length * specs.length;
   let progressBase = 0;
-  emit({ type: 'data_progress', done: 0, total, detail: 'decoding' });
-  for (const l of loaders) {
-    const size = sizeOf(l.loader.shape);
-    const results = await mapLimit(
+  emit({ type: 'data_progress', done: 0, total, detail: 'reading' });
+  for (const spec of specs) {
+    const loader = (await findModality(spec.modality).createLoader(spec.preprocessing as never, spec.entry)) as AnyLoader;
+    const r: ReadInput = { spec, loader, values: new Array(manifest.rows.length), zeroRows: new Set(), dropped: new Set(), imputedCells: 0 };
+    const policy = loader.missing ?? 'error';
+    await mapLimit(
       rows.length,
       8,
       async (k) => {
         if (signal?.aborted) throw signal.reason;
         const i = rows[k]!;
-        const cell = (manifest.rows[i]![l.column] ?? '').trim();
+        const cells = spec.columns.map((c) => (manifest.rows[i]![c] ?? '').trim());
+        let column = spec.columns[0]!;
         try {
-          if (cell === '') throw new DecodeError('the value is missing', '');
-          const x = await l.loader.load(cell, baseDir);
-          if (x.length !== size) throw new DecodeError(`decoded ${x.length} values, expected ${size}`, cell);
-          return x;
+          if (!loader.handlesMissing && cells.every((c) => c === '')) {
+            if (policy === 'zeros') return void r.zeroRows.add(i);
+            if (policy === 'drop_row') return void r.dropped.add(i);
+            throw new DecodeError('the value is missing', '');
+          }
+          const value = await loader.read(cells, baseDir);
+          if (loader.drop?.(value)) return void r.dropped.add(i);
+          r.imputedCells += loader.countMissing?.(value) ?? 0;
+          r.values[i] = value;
         } catch (err) {
-          if (!(err instanceof DecodeError)) throw err;
+          if (err instanceof CellError) column = spec.columns[err.column] ?? column;
+          else if (!(err instanceof DecodeError)) throw err;
+          const cell = cells[spec.columns.indexOf(column)] ?? '';
+          const missingCell = err.message === 'the value is missing';
           if (onError === 'skip') {
             bad.add(i);
-            skipped.push({ row: i + 1, column: l.column, reason: `${err.message}${cell ? ` (${cell})` : ''}` });
-            return undefined;
+            skipped.push({ row: i + 1, column, reason: `${err.message}${err instanceof DecodeError && cell ? ` (${cell})` : ''}` });
+            return;
           }
-          throw new DataError(
-            `${err.message}${cell ? `: ${cell}` : ''}`,
-            { file, line: manifest.lines[i]!, row: i + 1, column: l.column },
-            cell ? `paths are relative to ${path.relative(process.cwd(), baseDir) || '.'}; set data.on_error: skip to leave such rows out` : 'fill the cell, or set data.on_error: skip',
-          );
+          const hint =
+            err instanceof CellError
+              ? err.hint
+              : missingCell
+                ? `fill the cell, set inputs.${spec.name}.preprocessing.missing to zeros or drop_row, or data.on_error: skip`
+                : `paths are relative to ${path.relative(process.cwd(), baseDir) || '.'}; set data.on_error: skip to leave such rows out`;
+          throw new DataError(`${err.message}${err instanceof DecodeError && cell ? `: ${cell}` : ''}`, { file, line: manifest.lines[i]!, row: i + 1, column }, hint);
         }
       },
       (done) => {
-        if (done % 100 === 0 || done === rows.length) emit({ type: 'data_progress', done: progressBase + done, total, detail: `decoding ${l.name}` });
+        if (done % 500 === 0 || done === rows.length) emit({ type: 'data_progress', done: progressBase + done, total, detail: `reading ${spec.name}` });
       },
     );
     progressBase += rows.length;
-    const column: (Float32Array | undefined)[] = new Array(manifest.rows.length);
-    rows.forEach((i, k) => (column[i] = results[k]));
-    byRow.set(l.name, column);
+    for (const i of r.dropped) dropped.add(i);
+    inputs.push(r);
   }
   if (skipped.length) {
     emit({ type: 'log', level: 'warn', message: `skipped ${bad.size} row(s) with unreadable inputs (data.on_error: skip); first: row ${skipped[0]!.row} ${skipped[0]!.column}: ${skipped[0]!.reason}` });
   }
-  return { loaders, byRow, bad, skipped };
+  return { inputs, bad, dropped, skipped };
 }
 
-/** Mean and standard deviation over every value of the given rows. */
-function fitStandardization(byRow: (Float32Array | undefined)[], rows: number[]): { mean: number; std: number } {
-  let sum = 0;
-  let sq = 0;
+/** Missing values among `used` rows, one report per input that had any; emitted as log lines. */
+function reportMissing(read: ReadResult, used: ReadonlySet<number>, emit: Emit): MissingReport[] {
+  const reports: MissingReport[] = [];
+  for (const r of read.inputs) {
+    const column = r.spec.columns.join(', ');
+    const zeros = [...r.zeroRows].filter((i) => used.has(i)).length;
+    if (zeros) reports.push({ input: r.spec.name, column, action: 'zeros', count: zeros });
+    if (r.dropped.size) reports.push({ input: r.spec.name, column, action: 'drop_row', count: r.dropped.size });
+    if (r.imputedCells) reports.push({ input: r.spec.name, column, action: r.loader.missingAction ?? 'imputed', count: r.imputedCells });
+  }
+  for (const m of reports) {
+    const what = m.action === 'drop_row' ? `row(s) left out (missing: drop_row)` : `missing value(s) → ${m.action}`;
+    emit({ type: 'log', level: m.action === 'drop_row' ? 'warn' : 'info', message: `input '${m.input}' (${m.column}): ${m.count.toLocaleString('en-US')} ${what}` });
+  }
+  return reports;
+}
+
+/** Encoded (not yet normalised) features of `rows` for one input; zeros rows stay undefined. */
+function encodeRows(r: ReadInput, rows: readonly number[], fitted: unknown, size: number): Map<number, Float32Array> {
+  const out = new Map<number, Float32Array>();
+  const encode = r.loader.encode;
+  for (const i of rows) {
+    if (r.zeroRows.has(i)) continue;
+    const v = r.values[i];
+    const x = encode ? encode.call(r.loader, v, fitted) : (v as Float32Array);
+    if (x.length !== size) throw new Error(`input '${r.spec.name}': encoded ${x.length} values, expected ${size}`);
+    out.set(i, x);
+  }
+  return out;
+}
+
+/** Normalisation statistics over the (encoded) training rows, missing rows excluded. */
+function fitNormalization(kind: FeatureLoader['normalization'], encoded: Map<number, Float32Array>, rows: readonly number[], shape: number[]): Normalization {
+  if (kind === 'none') return { kind: 'none' };
+  const channels = kind === 'standardize_channels' ? (shape[shape.length - 1] ?? 1) : 1;
+  const sum = new Float64Array(channels);
+  const sq = new Float64Array(channels);
   let n = 0;
   for (const i of rows) {
-    const x = byRow[i]!;
+    const x = encoded.get(i);
+    if (!x) continue;
     for (let j = 0; j < x.length; j++) {
-      sum += x[j]!;
-      sq += x[j]! * x[j]!;
+      const c = j % channels;
+      sum[c]! += x[j]!;
+      sq[c]! += x[j]! * x[j]!;
     }
-    n += x.length;
+    n += x.length / channels;
   }
-  const mean = n ? sum / n : 0;
-  const std = Math.sqrt(Math.max(n ? sq / n - mean * mean : 0, 0)) || 1;
-  return { mean, std };
+  const mean = Array.from(sum, (s) => (n ? s / n : 0));
+  const std = Array.from(sq, (s, c) => Math.sqrt(Math.max(n ? s / n - mean[c]! * mean[c]! : 0, 0)) || 1);
+  return kind === 'standardize' ? { kind, mean: mean[0]!, std: std[0]! } : { kind, mean, std };
 }
 
-/** Contiguous, normalised feature arrays for `rows`, in that order. */
-function assemble(rows: number[], states: InputState[], byRow: Map<string, (Float32Array | undefined)[]>, labelOf: (row: number) => number): SplitData {
+function normalizeInPlace(x: Float32Array, norm: Normalization): void {
+  if (norm.kind === 'standardize') {
+    for (let j = 0; j < x.length; j++) x[j] = (x[j]! - norm.mean) / norm.std;
+  } else if (norm.kind === 'standardize_channels') {
+    const c = norm.mean.length;
+    for (let j = 0; j < x.length; j++) x[j] = (x[j]! - norm.mean[j % c]!) / norm.std[j % c]!;
+  }
+}
+
+/** Contiguous, normalised feature arrays for `rows`, in that order; rows without features (missing: zeros) are 0. */
+function assemble(rows: number[], states: InputState[], encoded: Map<string, Map<number, Float32Array>>, labelOf: (row: number) => number): SplitData {
   const features: Record<string, Float32Array> = {};
   for (const s of states) {
     const size = sizeOf(s.shape);
     const out = new Float32Array(rows.length * size);
-    const column = byRow.get(s.name)!;
-    rows.forEach((i, k) => out.set(column[i]!, k * size));
-    if (s.normalization.kind === 'standardize') {
-      const { mean, std } = s.normalization;
-      for (let j = 0; j < out.length; j++) out[j] = (out[j]! - mean) / std;
-    }
+    const byRow = encoded.get(s.name)!;
+    rows.forEach((i, k) => {
+      const x = byRow.get(i);
+      if (!x) return;
+      const view = out.subarray(k * size, (k + 1) * size);
+      view.set(x);
+      normalizeInPlace(view, s.normalization);
+    });
     features[s.name] = out;
   }
   return { rows, features, labels: Int32Array.from(rows, labelOf) };
 }
 
+/** The input entry a modality's loader is created from, rebuilt from a saved state. */
+function entryFromState(s: InputState): Record<string, unknown> {
+  const columns = s.columns ?? [s.column];
+  return { column: columns[0], ...(columns.length > 1 ? { columns: columns.slice(1) } : {}), preprocessing: s.preprocessing };
+}
+
+/** Checks the inputs' extra columns and modality-specific rules, with the config's positions. */
+function checkInputs(checked: CheckedConfig): void {
+  const { config, manifest, sources } = checked;
+  const issues: ConfigIssue[] = [];
+  const at = (p: (string | number)[], message: string, hint?: string): void => {
+    issues.push({ ...(sources.locate(p) ?? { file: checked.file }), path: p.join('.'), message, ...(hint ? { hint } : {}) });
+  };
+  for (const [name, input] of Object.entries(config.inputs)) {
+    const modality = findModality(input.type);
+    for (const issue of modality.check?.(input as never) ?? []) at(['inputs', name, ...issue.path], issue.message, issue.hint);
+    const extra = (input as { columns?: string[] }).columns ?? [];
+    extra.forEach((c, j) => {
+      if (!manifest.columns.includes(c)) at(['inputs', name, 'columns', j], `input '${name}' column '${c}' is not in ${path.basename(manifest.file)}`, suggestion(c, manifest.columns, 'one of the columns'));
+    });
+  }
+  if (issues.length) throw new ConfigError(issues);
+}
+
+function specsOf(checked: CheckedConfig): InputSpec[] {
+  return Object.entries(checked.config.inputs).map(([name, input]) => {
+    const entry = input as unknown as Record<string, unknown>;
+    const columns = findModality(input.type).columns?.(entry) ?? [input.column];
+    return { name, modality: input.type, columns, preprocessing: input.preprocessing, entry };
+  });
+}
+
 export async function prepareData(checked: CheckedConfig, emit: Emit = () => {}, signal?: AbortSignal): Promise<PreparedData> {
   const { config, manifest } = checked;
-  const file = path.relative(process.cwd(), manifest.file) || manifest.file;
+  const file = manifestName(manifest);
+  checkInputs(checked);
   const targetCol = config.target.column;
   const labels = manifest.rows.map((r) => (r[targetCol] ?? '').trim());
   const splits = assignSplits(manifest, config.data.split, labels, config.seed);
@@ -219,25 +377,59 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
   }
 
   const used = [...splits.train, ...splits.validation, ...splits.test];
-  const specs = Object.entries(config.inputs).map(([name, input]) => ({ name, column: input.column, modality: input.type, preprocessing: input.preprocessing }));
-  const loaded = await loadInputs(manifest, used, specs, config.data.on_error, emit, signal);
+  const specs = specsOf(checked);
+  const read = await readInputs(manifest, used, specs, config.data.on_error, emit, signal);
 
-  const keep = (rows: number[]) => rows.filter((i) => !loaded.bad.has(i));
+  const keep = (rows: number[]) => rows.filter((i) => !read.bad.has(i) && !read.dropped.has(i));
   const trainRows = keep(splits.train);
   const valRows = keep(splits.validation);
   const testRows = keep(splits.test);
+  const missing = reportMissing(read, new Set([...trainRows, ...valRows, ...testRows]), emit);
+  if (read.dropped.size) {
+    emit({ type: 'log', level: 'warn', message: `left out ${read.dropped.size.toLocaleString('en-US')} row(s) with missing values (missing: drop_row)` });
+  }
   for (const [name, rows] of [['train', trainRows], ['validation', valRows], ['test', testRows]] as const) {
-    if (rows.length === 0) throw new DataError(`the ${name} split has no usable rows left`, { file });
+    if (rows.length === 0) throw new DataError(`the ${name} split has no usable rows left`, { file }, read.dropped.size ? 'rows with missing values were left out (missing: drop_row)' : undefined);
   }
 
-  const states: InputState[] = loaded.loaders.map((l) => ({
-    name: l.name,
-    modality: l.modality,
-    column: l.column,
-    shape: l.loader.shape,
-    preprocessing: l.preprocessing,
-    normalization: l.loader.normalization === 'standardize' ? { kind: 'standardize', ...fitStandardization(loaded.byRow.get(l.name)!, trainRows) } : { kind: 'none' },
-  }));
+  const allRows = [...trainRows, ...valRows, ...testRows];
+  const states: InputState[] = [];
+  const encoded = new Map<string, Map<number, Float32Array>>();
+  const meta: Record<string, InputMeta> = {};
+  for (const r of read.inputs) {
+    const present = trainRows.filter((i) => r.values[i] !== undefined);
+    const fitted = r.loader.fit?.(present.map((i) => r.values[i]));
+    const shape = r.loader.shape(fitted);
+    const enc = encodeRows(r, allRows, fitted, sizeOf(shape));
+    encoded.set(r.spec.name, enc);
+    states.push({
+      name: r.spec.name,
+      modality: r.spec.modality,
+      column: r.spec.columns[0]!,
+      ...(r.spec.columns.length > 1 ? { columns: r.spec.columns } : {}),
+      shape,
+      preprocessing: r.spec.preprocessing,
+      normalization: fitNormalization(r.loader.normalization, enc, trainRows, shape),
+      ...(fitted !== undefined ? { fitted } : {}),
+    });
+    const m: InputMeta = r.loader.meta?.(fitted) ?? {};
+    const input = config.inputs[r.spec.name]!;
+    const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
+    if (encoder.prepare) {
+      Object.assign(
+        m,
+        await encoder.prepare({
+          options: input.encoder as never,
+          meta: m,
+          featureShape: shape,
+          resolvePath: (keyPath, value) => resolveConfigPath(checked, ['inputs', r.spec.name, 'encoder', ...keyPath], value),
+          log: (message) => emit({ type: 'log', level: 'info', message: `input '${r.spec.name}': ${message}` }),
+          seed: config.seed,
+        }),
+      );
+    }
+    meta[r.spec.name] = m;
+  }
   const split = config.data.split;
   const labelOf = (i: number) => classIndex.get(labels[i]!)!;
   return {
@@ -247,34 +439,51 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
       inputs: states,
       split: split.column !== undefined ? { column: split.column, values: { train: split.train, validation: split.validation, test: split.test } } : {},
     },
-    train: assemble(trainRows, states, loaded.byRow, labelOf),
-    validation: assemble(valRows, states, loaded.byRow, labelOf),
-    test: assemble(testRows, states, loaded.byRow, labelOf),
+    train: assemble(trainRows, states, encoded, labelOf),
+    validation: assemble(valRows, states, encoded, labelOf),
+    test: assemble(testRows, states, encoded, labelOf),
+    meta,
     dataHash: createHash('sha256').update(readFileSync(manifest.file)).digest('hex'),
-    skipped: loaded.skipped,
+    skipped: read.skipped,
+    missing,
+    droppedRows: read.dropped.size,
     unassignedRows: splits.unassigned,
   };
 }
 
 /**
- * Features for new rows with a saved preprocessing state (same loaders, same normalisation). Labels are
- * read when the manifest has the target column (-1 where a cell is empty); a label the model never saw
- * is an error naming the row.
+ * Features for new rows with a saved preprocessing state (same loaders, same fitted state, same normalisation).
+ * Labels are read when the manifest has the target column (-1 where a cell is empty); a label the model never
+ * saw is an error naming the row. Rows left out for a missing value (`missing: drop_row`) are listed in
+ * `skipped` with that reason.
  */
 export async function featuresFromState(
   manifest: Manifest,
   state: PreprocessingState,
   options: { rows?: number[]; onError?: 'error' | 'skip'; emit?: Emit; signal?: AbortSignal } = {},
-): Promise<{ data: SplitData; hasLabels: boolean; skipped: PreparedData['skipped'] }> {
-  const file = path.relative(process.cwd(), manifest.file) || manifest.file;
+): Promise<{ data: SplitData; hasLabels: boolean; skipped: PreparedData['skipped']; missing: MissingReport[] }> {
+  const file = manifestName(manifest);
+  const needed = state.inputs.flatMap((s) => s.columns ?? [s.column]);
   for (const s of state.inputs) {
-    if (!manifest.columns.includes(s.column)) {
-      throw new DataError(`column '${s.column}' (input '${s.name}') is not in the manifest`, { file }, `the model reads the columns: ${state.inputs.map((i) => i.column).join(', ')}`);
+    for (const c of s.columns ?? [s.column]) {
+      if (!manifest.columns.includes(c)) {
+        throw new DataError(`column '${c}' (input '${s.name}') is not in the manifest`, { file }, `the model reads the columns: ${[...new Set(needed)].join(', ')}`);
+      }
     }
   }
+  const emit = options.emit ?? (() => {});
   const rows = options.rows ?? manifest.rows.map((_, i) => i);
-  const loaded = await loadInputs(manifest, rows, state.inputs, options.onError ?? 'error', options.emit ?? (() => {}), options.signal);
-  const kept = rows.filter((i) => !loaded.bad.has(i));
+  const specs: InputSpec[] = state.inputs.map((s) => ({ name: s.name, modality: s.modality, columns: s.columns ?? [s.column], preprocessing: s.preprocessing, entry: entryFromState(s) }));
+  const read = await readInputs(manifest, rows, specs, options.onError ?? 'error', emit, options.signal);
+  const kept = rows.filter((i) => !read.bad.has(i) && !read.dropped.has(i));
+  const missing = reportMissing(read, new Set(kept), emit);
+  const skipped = [...read.skipped];
+  for (const r of read.inputs) for (const i of r.dropped) skipped.push({ row: i + 1, column: r.spec.columns.join(', '), reason: 'missing value (missing: drop_row)' });
+  const encoded = new Map<string, Map<number, Float32Array>>();
+  for (const [k, r] of read.inputs.entries()) {
+    const s = state.inputs[k]!;
+    encoded.set(s.name, encodeRows(r, kept, s.fitted, sizeOf(s.shape)));
+  }
   const target = state.target.column;
   const hasLabels = manifest.columns.includes(target);
   const classIndex = new Map(state.target.classes.map((c, i) => [c, i]));
@@ -288,5 +497,5 @@ export async function featuresFromState(
     }
     return k;
   };
-  return { data: assemble(kept, state.inputs, loaded.byRow, labelOf), hasLabels, skipped: loaded.skipped };
+  return { data: assemble(kept, state.inputs, encoded, labelOf), hasLabels, skipped, missing };
 }

@@ -157,7 +157,7 @@ describe('config loading', () => {
       overrides: ['training.epochs=3', 'inputs.picture.encoder={type: cnn, filters: [4, 8]}', 'fusion.hidden=[]', 'name=override'],
     });
     assert.equal(config.training.epochs, 3);
-    assert.deepEqual(config.inputs.picture!.encoder.filters, [4, 8]);
+    assert.deepEqual((config.inputs.picture!.encoder as { filters?: number[] }).filters, [4, 8]);
     assert.deepEqual(config.fusion.hidden, []);
     assert.equal(config.name, 'override');
     const issues = issuesOf(() => loadConfig(file, { env: {}, overrides: ['training.epohcs=3'] }));

@@ -2,7 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import path from 'node:path';
 import { Closed, Default, Enum } from '../../config/schema-kit.js';
-import { defineModality } from './modality.js';
+import { imageAugmenter, isImageAugmentationActive, type ImageAugmentation } from '../augment/image.js';
+import { defineModality, missingOption, type FeatureLoader } from './modality.js';
 
 export const imagePreprocessing = Closed(
   {
@@ -18,21 +19,41 @@ export const imagePreprocessing = Closed(
       }),
       'fill',
     ),
+    missing: missingOption('error'),
   },
   { description: 'how images are decoded and resized' },
 );
 
-export const imageModality = defineModality<typeof imagePreprocessing, 'image'>({
+const Augmentation = Closed(
+  {
+    flip: Default(Enum(['none', 'horizontal', 'vertical', 'both'], { description: 'random flips (each with probability 1/2)' }), 'none'),
+    rotation: Default(Type.Number({ minimum: 0, maximum: 180, description: 'random rotation up to ± this many degrees' }), 0),
+    shift: Default(Type.Number({ minimum: 0, maximum: 1, description: 'random shift up to ± this fraction of the height / width' }), 0),
+    brightness: Default(Type.Number({ minimum: 0, maximum: 1, description: 'random brightness change up to ± this much (values are in [0, 1])' }), 0),
+  },
+  { description: 'random augmentation of the training batches (never validation or test); seeded by the experiment seed' },
+);
+
+const inputProperties = { augmentation: Type.Optional(Augmentation) };
+
+export const imageModality = defineModality<typeof imagePreprocessing, 'image', typeof inputProperties>({
   type: 'image',
   description: 'An image file (PNG, JPEG, WebP, ...) per row.',
   preprocessing: imagePreprocessing,
+  inputProperties,
   defaultEncoder: 'cnn',
+  augmenter: (input, shape) => {
+    const a = input.augmentation as ImageAugmentation | undefined;
+    return a && isImageAugmentationActive(a) ? imageAugmenter(a, shape) : undefined;
+  },
   createLoader: async (p) => {
     const { loadImage } = await import('../image/decode.js');
-    return {
-      shape: [p.height, p.width, p.channels],
+    const loader: FeatureLoader<Float32Array, undefined> = {
+      missing: p.missing,
+      shape: () => [p.height, p.width, p.channels],
       normalization: 'none',
-      load: (cell, baseDir) => loadImage(path.resolve(baseDir, cell), p),
+      read: (cells, baseDir) => loadImage(path.resolve(baseDir, cells[0]!), p),
     };
+    return loader;
   },
 });

@@ -33,3 +33,12 @@ export const convOptions = (defaults: { filters: number[]; kernelSize: number })
   dropout: Default(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout rate before the output projection' }), 0),
   output_dim: Default(Type.Integer({ minimum: 1, maximum: 65536, description: 'size of the embedding this encoder outputs' }), 128),
 });
+
+export const outputDimOption = (defaultValue = 128) =>
+  Default(Type.Integer({ minimum: 1, maximum: 65536, description: 'size of the embedding this encoder outputs' }), defaultValue);
+
+export const dropoutOption = (defaultValue = 0, what = 'dropout rate before the output projection') =>
+  Default(Type.Number({ minimum: 0, maximum: 0.95, description: what }), defaultValue);
+
+export const hiddenLayersOption = (defaultValue: number[], what = 'sizes of the hidden dense layers, in order') =>
+  Default(Type.Array(Type.Integer({ minimum: 1, maximum: 65536 }), { maxItems: 16, description: what }), defaultValue);

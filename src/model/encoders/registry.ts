@@ -8,12 +8,42 @@ import type { TObject } from '@sinclair/typebox';
 import type { Resolved } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';
 
+/**
+ * What an encoder needs to know about its input beyond the feature shape, from the preprocessing fitted on the
+ * training split (`PreparedData.meta[name]`) and from the encoder's own `prepare` step. Build-time only: the
+ * serialisable part lives in the preprocessing state, large arrays and loaded models are never saved.
+ */
+export interface InputMeta {
+  /** number of distinct ids the input holds, reserved ids included (text: PAD, OOV + vocabulary; categorical) */
+  vocabSize?: number;
+  /** the token of each id (text), for pretrained word vectors */
+  vocabulary?: readonly string[];
+  /** initial embedding matrix, vocabSize × dim row-major (pretrained word vectors) */
+  embeddings?: { dim: number; values: Float32Array };
+  /** a model loaded from disk (image `pretrained`) */
+  pretrainedModel?: tf.LayersModel;
+}
+
 export interface EncoderBuildInput<O> {
   /** symbolic input holding one example's features, shape [batch, ...featureShape] */
   input: tf.SymbolicTensor;
   featureShape: number[];
   options: O;
   ctx: LayerContext;
+  /** the input's build-time information (vocabulary size, pretrained weights, ...) */
+  meta?: InputMeta;
+}
+
+export interface EncoderPrepareInput<O> {
+  options: O;
+  /** what the data preparation learned (vocabulary, ...) */
+  meta: InputMeta;
+  featureShape: number[];
+  /** resolves a path written under `encoder:` (relative to the config file that wrote it) */
+  resolvePath(keyPath: (string | number)[], value: string): string;
+  /** a line for the run's log */
+  log(message: string): void;
+  seed: number;
 }
 
 export interface EncoderDefinition<S extends TObject = TObject> {
@@ -23,6 +53,11 @@ export interface EncoderDefinition<S extends TObject = TObject> {
   type: string;
   /** schema of `encoder:` for this type (a Variant with its options) */
   schema: S;
+  /**
+   * Optional asynchronous step before `build`, run once by the data preparation: loads files the encoder needs
+   * (pretrained vectors or models). What it returns is merged into the input's meta.
+   */
+  prepare?(args: EncoderPrepareInput<Resolved<S>>): Promise<Partial<InputMeta>>;
   /** build the encoder's layers; returns the embedding, shape [batch, outputDim] */
   build(args: EncoderBuildInput<Resolved<S>>): tf.SymbolicTensor;
 }
@@ -34,6 +69,11 @@ export function defineEncoder<S extends TObject>(def: EncoderDefinition<S>): Enc
 
 export class UnknownEncoderError extends Error {}
 
+/** An encoder that cannot be built from what it was given (e.g. no vocabulary size in its meta). */
+export class EncoderBuildError extends Error {
+  override readonly name = 'EncoderBuildError';
+}
+
 export function findEncoder(registry: readonly EncoderDefinition[], modality: string, type: string): EncoderDefinition {
   const found = registry.find((e) => e.modality === modality && e.type === type);
   if (!found) {
@@ -41,4 +81,15 @@ export function findEncoder(registry: readonly EncoderDefinition[], modality: st
     throw new UnknownEncoderError(`no ${modality} encoder named '${type}' (known: ${known.join(', ')})`);
   }
   return found;
+}
+
+/** The vocabulary size an id-reading encoder needs, or a clear error when the model builder did not pass it. */
+export function requireVocabSize(meta: InputMeta | undefined, what: string): number {
+  const n = meta?.vocabSize;
+  if (n === undefined || !(n >= 1)) {
+    throw new EncoderBuildError(
+      `${what} needs the input's vocabulary size (meta.vocabSize from the preprocessing state); the model builder must pass the input's meta to encoder.build`,
+    );
+  }
+  return n;
 }

@@ -1,0 +1,41 @@
+/**
+ * Recurrent layers over a sequence [batch, steps, features] → the last state [batch, units (×2 bidirectional)].
+ * Shared by the text (after an embedding, with PAD masking) and audio (over frames) encoders.
+ */
+import { Type } from '@sinclair/typebox';
+import * as tf from '@tensorflow/tfjs';
+import { Default } from '../../config/schema-kit.js';
+import type { LayerContext } from '../layers-context.js';
+
+export const rnnOptions = {
+  units: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'units per recurrent layer (each direction)' }), 64),
+  layers: Default(Type.Integer({ minimum: 1, maximum: 8, description: 'stacked recurrent layers' }), 1),
+  recurrent_dropout: Default(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout between stacked recurrent layers' }), 0),
+};
+
+export interface RnnStackOptions {
+  units: number;
+  layers: number;
+  recurrent_dropout: number;
+}
+
+export function rnnStack(x: tf.SymbolicTensor, cell: 'lstm' | 'gru', bidirectional: boolean, o: RnnStackOptions, ctx: LayerContext): tf.SymbolicTensor {
+  let h = x;
+  for (let l = 0; l < o.layers; l++) {
+    const last = l === o.layers - 1;
+    const args = {
+      units: o.units,
+      returnSequences: !last,
+      kernelInitializer: ctx.kernelInit(),
+      // seeded (tfjs's default orthogonal initialiser is unseeded, and warns on large kernels)
+      recurrentInitializer: ctx.kernelInit(),
+    };
+    const make = (name: string) => (cell === 'lstm' ? tf.layers.lstm({ ...args, name }) : tf.layers.gru({ ...args, name }));
+    const layer = bidirectional
+      ? tf.layers.bidirectional({ layer: make(ctx.name(`${cell}_cell`)) as unknown as tf.RNN, mergeMode: 'concat', name: ctx.name(`bi${cell}`) })
+      : make(ctx.name(cell));
+    h = layer.apply(h) as tf.SymbolicTensor;
+    if (!last && o.recurrent_dropout > 0) h = tf.layers.dropout({ rate: o.recurrent_dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(h) as tf.SymbolicTensor;
+  }
+  return h;
+}

@@ -1,0 +1,25 @@
+/** Text encoder `embedding_bag`: token embeddings pooled (mean or max) over the non-PAD tokens, then a projection. */
+import { Variant, Default, Enum } from '../../../config/schema-kit.js';
+import { project } from '../dense-head.js';
+import { MaskedPooling } from '../layers.js';
+import { defineEncoder } from '../registry.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingOptions } from './common.js';
+import type * as tf from '@tensorflow/tfjs';
+
+const schema = Variant(
+  'embedding_bag',
+  { ...textEmbeddingOptions, pooling: Default(Enum(['mean', 'max'], { description: 'how token embeddings are pooled (PAD tokens are left out)' }), 'mean') },
+  { title: 'text embedding_bag encoder', description: 'Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.' },
+);
+
+export const textEmbeddingBag = defineEncoder<typeof schema>({
+  modality: 'text',
+  type: 'embedding_bag',
+  schema,
+  prepare: prepareTextEmbedding,
+  build: ({ input, options, ctx, meta }) => {
+    const emb = embedTokens(input, options, meta, ctx, false, 'text embedding_bag encoder');
+    const pooled = new MaskedPooling({ mode: options.pooling, name: ctx.name('pool') }).apply([emb, input]) as tf.SymbolicTensor;
+    return project(pooled, options, ctx);
+  },
+});
