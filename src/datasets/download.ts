@@ -1,0 +1,175 @@
+/**
+ * One HTTP(S) download to `<dest>.part`, renamed to `dest` when complete. A connection that drops (or
+ * stalls) mid-body is resumed with a `Range` request, with bounded retries and exponential backoff; a
+ * server that ignores `Range` (200) is read again from the start. `HTTPS_PROXY` / `HTTP_PROXY` /
+ * `NO_PROXY` are honoured.
+ */
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
+import { DatasetError } from './errors.js';
+
+export interface DownloadProgress {
+  url: string;
+  /** bytes on disk so far (including a resumed part) */
+  bytes: number;
+  /** total size when the server says it */
+  total: number | undefined;
+}
+
+export interface DownloadOptions {
+  onProgress?: (p: DownloadProgress) => void;
+  signal?: AbortSignal;
+  /** attempts in a row without receiving a byte before giving up (default 5) */
+  retries?: number;
+  /** first backoff delay, doubled after each failed attempt (default 1000 ms) */
+  backoffMs?: number;
+  /** a connection that delivers nothing for this long is dropped and resumed (default 60 s) */
+  idleTimeoutMs?: number;
+  /** called before each retry (for logs) */
+  onRetry?: (info: { attempt: number; error: string; resumeFrom: number; delayMs: number }) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    statusText: string,
+  ) {
+    super(`HTTP ${status}${statusText ? ` ${statusText}` : ''}`);
+  }
+}
+
+let proxyAgent: Dispatcher | undefined;
+function dispatcherFor(env: NodeJS.ProcessEnv): Dispatcher | undefined {
+  const proxied = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
+  if (!proxied) return undefined;
+  proxyAgent ??= new EnvHttpProxyAgent();
+  return proxyAgent;
+}
+
+const partSize = (part: string): number => (existsSync(part) ? statSync(part).size : 0);
+
+/** `bytes 100-199/1000` → {start: 100, total: 1000} */
+function parseContentRange(v: string | null): { start: number; total: number | undefined } | undefined {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(v ?? '');
+  if (!m) return undefined;
+  return { start: Number(m[1]), total: m[3] === '*' ? undefined : Number(m[3]) };
+}
+
+function describeNetworkError(err: unknown): string {
+  const e = err as Error & { cause?: Error & { code?: string } };
+  const cause = e.cause;
+  if (cause?.code) return `${cause.code}${cause.message && !cause.message.includes(cause.code) ? ` (${cause.message})` : cause.message ? ` ${cause.message.replace(cause.code, '').trim()}` : ''}`.trim();
+  if (cause?.message) return cause.message;
+  return e.message ?? String(err);
+}
+
+export async function download(url: string, dest: string, options: DownloadOptions = {}): Promise<void> {
+  const part = `${dest}.part`;
+  const retries = options.retries ?? 5;
+  const backoff = options.backoffMs ?? 1000;
+  const idleMs = options.idleTimeoutMs ?? 60_000;
+  const dispatcher = dispatcherFor(options.env ?? process.env);
+  let failures = 0;
+  let attempt = 0;
+  let total: number | undefined;
+
+  for (;;) {
+    options.signal?.throwIfAborted();
+    attempt++;
+    const have = partSize(part);
+    const before = have;
+    const idle = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => idle.abort(new Error(`no data for ${Math.round(idleMs / 1000)} s`)), idleMs);
+    };
+    const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
+    let res: Response | undefined;
+    try {
+      arm();
+      res = await fetch(url, {
+        signal,
+        redirect: 'follow',
+        headers: { 'accept-encoding': 'identity', 'user-agent': 'mmx-datasets', ...(have > 0 ? { range: `bytes=${have}-` } : {}) },
+        ...(dispatcher ? { dispatcher } : {}),
+      });
+      let append = false;
+      if (res.status === 206 && have > 0) {
+        const range = parseContentRange(res.headers.get('content-range'));
+        if (!range || range.start !== have) {
+          // an unusable partial answer: start over
+          await res.body?.cancel();
+          await rm(part, { force: true });
+          throw new Error('the server answered the resume request with another range');
+        }
+        total = range.total;
+        append = true;
+      } else if (res.status === 416 && have > 0) {
+        // the part is complete already, or longer than the file: check the size, else start over
+        const range = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
+        await res.body?.cancel();
+        if (range && Number(range[1]) === have) {
+          total = have;
+          break;
+        }
+        await rm(part, { force: true });
+        throw new Error('the server refused the resume request');
+      } else if (res.status === 200) {
+        const len = res.headers.get('content-length');
+        total = len !== null && /^\d+$/.test(len) ? Number(len) : undefined;
+      } else {
+        await res.body?.cancel();
+        throw new HttpStatusError(res.status, res.statusText);
+      }
+
+      const out = createWriteStream(part, { flags: append ? 'a' : 'w' });
+      let bytes = append ? have : 0;
+      options.onProgress?.({ url, bytes, total });
+      try {
+        if (res.body) {
+          for await (const chunk of res.body) {
+            arm();
+            const buf = chunk as Uint8Array;
+            if (!out.write(buf)) await once(out, 'drain');
+            bytes += buf.byteLength;
+            options.onProgress?.({ url, bytes, total });
+          }
+        }
+      } finally {
+        out.end();
+        await once(out, 'close');
+      }
+      if (total !== undefined && bytes < total) throw new Error(`connection closed after ${bytes} of ${total} bytes`);
+      if (total !== undefined && bytes > total) {
+        await rm(part, { force: true });
+        throw new Error(`received ${bytes} bytes, more than the announced ${total}`);
+      }
+      break;
+    } catch (err) {
+      if (options.signal?.aborted) throw options.signal.reason ?? err;
+      if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
+        throw new DatasetError(`cannot download ${url}: ${err.message}`, 'the file is not at that address; with MMX_DATASETS_BASE_URL set, check that the mirror has it');
+      }
+      const progressed = partSize(part) > before;
+      failures = progressed ? 1 : failures + 1;
+      const reason = idle.signal.aborted ? String((idle.signal.reason as Error).message) : err instanceof HttpStatusError ? err.message : describeNetworkError(err);
+      if (failures > retries || attempt > retries * 10) {
+        throw new DatasetError(
+          `cannot download ${url}: ${reason} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`,
+          'check the network connection (HTTPS_PROXY is honoured), set MMX_DATASETS_BASE_URL to a mirror, or point MMX_DATA_HOME at a folder holding the prepared data set',
+        );
+      }
+      const delayMs = progressed ? 0 : backoff * 2 ** (failures - 1);
+      options.onRetry?.({ attempt, error: reason, resumeFrom: partSize(part), delayMs });
+      if (delayMs > 0) await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  await rename(part, dest);
+}
