@@ -30,8 +30,15 @@ import { TrackingError } from './errors.js';
 import { withFileLock } from './file-lock.js';
 import { fileUriToPath, pathToFileUri } from './file-uri.js';
 import { dumpMetaYaml, type MetaRecord, parseMetaYaml } from './mlflow-yaml.js';
+import {
+  downloadArtifactFromFileStore,
+  getMetricHistoryFromFileStore,
+  getRunDataFromFileStore,
+  listArtifactsInFileStore,
+  searchRunsInFileStore,
+} from './file-store-read.js';
 import { currentUser } from './run-context.js';
-import type { CreateRunOptions, MetricPoint, RunInfo, RunStatus, Tracker } from './tracker.js';
+import type { ArtifactEntry, CreateRunOptions, MetricPoint, RunData, RunInfo, RunStatus, SearchRunsOptions, Tracker } from './tracker.js';
 import {
   validateArtifactPath,
   validateExperimentId,
@@ -464,6 +471,28 @@ export class FileStore implements Tracker {
       }
     }
     return this.infoFromRecord(record);
+  }
+
+  // ---------------------------------------------------------------- read side (file-store-read.ts)
+
+  searchRuns(experimentIds: string[], options?: SearchRunsOptions): Promise<RunData[]> {
+    return searchRunsInFileStore(this, experimentIds, options);
+  }
+
+  getRunData(runId: string): Promise<RunData> {
+    return getRunDataFromFileStore(this, runId);
+  }
+
+  getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    return getMetricHistoryFromFileStore(this, runId, key);
+  }
+
+  listArtifacts(runId: string, dir?: string): Promise<ArtifactEntry[]> {
+    return listArtifactsInFileStore(this, runId, dir);
+  }
+
+  downloadArtifact(runId: string, artifactPath: string): Promise<Uint8Array> {
+    return downloadArtifactFromFileStore(this, runId, artifactPath);
   }
 
   // ---------------------------------------------------------------- internals

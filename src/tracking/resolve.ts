@@ -5,7 +5,8 @@
  *   ./runs, runs, /abs/path, ~/mlruns   local file store (relative paths resolve against cwd)
  *   file:///abs/path, file:/abs/path    local file store
  *   file:relative/path                  local file store, relative to cwd
- *   http://..., https://...             MLflow tracking server: not supported yet (TrackingUriError)
+ *   http://..., https://...             MLflow tracking server over REST (RestStore); credentials
+ *                                       from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD
  *   anything else (databricks, sqlite, postgresql, ...)   TrackingUriError
  */
 import os from 'node:os';
@@ -14,6 +15,8 @@ import path from 'node:path';
 import { TrackingUriError } from './errors.js';
 import { FileStore } from './file-store.js';
 import { fileUriToPath } from './file-uri.js';
+import { redactUserinfo } from './rest/client.js';
+import { RestStore, type RestStoreOptions } from './rest/rest-store.js';
 import type { Tracker } from './tracker.js';
 
 export { TrackingUriError } from './errors.js';
@@ -21,7 +24,8 @@ export { TrackingUriError } from './errors.js';
 export const DEFAULT_TRACKING_DIR = 'runs';
 
 const SUPPORTED_FORMS =
-  "a local folder (e.g. ./runs or /abs/path/mlruns) or a file: URI (file:///abs/path or file:relative/path)";
+  'a local folder (e.g. ./runs or /abs/path/mlruns), a file: URI (file:///abs/path or file:relative/path) ' +
+  'or an MLflow tracking server (http://host:5000 or https://...)';
 
 export interface ResolveTrackerOptions {
   /** the config's `tracking.uri` */
@@ -30,9 +34,13 @@ export interface ResolveTrackerOptions {
   env?: NodeJS.ProcessEnv;
   /** folder relative paths resolve against */
   cwd: string;
+  /** where a REST store reports warnings (sanitised keys, cut values, spooling); default stderr */
+  onWarning?: (message: string) => void;
+  /** more REST store settings (spool folder, retries, ...) */
+  rest?: Omit<RestStoreOptions, 'env' | 'onWarning'>;
 }
 
-export type TrackingTarget = { kind: 'file'; root: string; uri: string };
+export type TrackingTarget = { kind: 'file'; root: string; uri: string } | { kind: 'rest'; url: string; uri: string };
 
 function nonEmpty(s: string | undefined): string | undefined {
   return s !== undefined && s.trim() !== '' ? s.trim() : undefined;
@@ -44,7 +52,7 @@ function expandHome(p: string): string {
   return p;
 }
 
-/** Parse a tracking URI into the local folder it names, or throw TrackingUriError. */
+/** Parse a tracking URI into the local folder or the server it names, or throw TrackingUriError. */
 export function parseTrackingUri(uri: string, cwd: string): TrackingTarget {
   // MLflow reads these bare words as Databricks stores, not folder names
   if (/^(?:databricks|databricks-uc|uc)$/i.test(uri)) {
@@ -83,18 +91,21 @@ export function parseTrackingUri(uri: string, cwd: string): TrackingTarget {
     return { kind: 'file', root: path.resolve(cwd, decoded), uri };
   }
   if (lower === 'http' || lower === 'https') {
-    throw new TrackingUriError(
-      uri,
-      `Tracking URI '${uri}' is an MLflow tracking server (REST API). REST tracking servers are not supported yet in this ` +
-        `version of mmx (a later release adds them). For now use ${SUPPORTED_FORMS}, e.g. unset MLFLOW_TRACKING_URI ` +
-        'to log to ./runs and open it with `mlflow ui --backend-store-uri ./runs`.',
-    );
+    const shown = redactUserinfo(uri);
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new TrackingUriError(shown, `Tracking URI '${shown}' is not a valid URL; use ${SUPPORTED_FORMS}.`);
+    }
+    if (url.hostname === '') throw new TrackingUriError(shown, `Tracking URI '${shown}' names no host; use ${SUPPORTED_FORMS}.`);
+    return { kind: 'rest', url: uri, uri: shown };
   }
   throw new TrackingUriError(
     uri,
-    `Unsupported tracking URI '${uri}' (scheme '${scheme}'). mmx supports ${SUPPORTED_FORMS}; ` +
-      'http(s):// MLflow tracking servers come in a later version. Database (sqlite, postgresql, mysql, mssql) ' +
-      'and Databricks stores are not supported.',
+    `Unsupported tracking URI '${uri}' (scheme '${scheme}'). mmx supports ${SUPPORTED_FORMS}. ` +
+      'Database (sqlite, postgresql, mysql, mssql) and Databricks stores are not supported: run `mlflow server` ' +
+      'on them and point mmx at the server.',
   );
 }
 
@@ -103,5 +114,8 @@ export function resolveTracker(opts: ResolveTrackerOptions): Tracker {
   const env = opts.env ?? process.env;
   const uri = nonEmpty(opts.uri) ?? nonEmpty(env.MLFLOW_TRACKING_URI) ?? DEFAULT_TRACKING_DIR;
   const target = parseTrackingUri(uri, opts.cwd);
+  if (target.kind === 'rest') {
+    return new RestStore(target.url, { ...opts.rest, env, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
+  }
   return new FileStore(target.root);
 }

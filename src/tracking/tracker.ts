@@ -1,7 +1,14 @@
 /**
- * The one interface every tracking store implements (file store now, MLflow REST later).
- * Everything above it (training loop, CLI) is unaware of which store it talks to.
+ * The one interface every tracking store implements: the MLflow file store (`FileStore`) and an
+ * MLflow tracking server over REST (`RestStore`). Everything above it (training loop, CLI) is
+ * unaware of which store it talks to.
+ *
+ * The write side is required. The read side (`searchRuns`, `getRunData`, ...) is optional in the
+ * type so that test doubles stay small; both real stores implement all of it, and `asReader`
+ * turns a Tracker into one whose read methods are known to exist.
  */
+import { TrackingError } from './errors.js';
+
 
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -24,6 +31,44 @@ export interface RunInfo {
   status: RunStatus;
   startTime: number;
   endTime?: number;
+  /** MLflow's `user_id`, when the store reports it */
+  userId?: string;
+  /** `active` or `deleted`, when the store reports it */
+  lifecycleStage?: 'active' | 'deleted';
+}
+
+export interface ExperimentSummary {
+  experimentId: string;
+  name: string;
+  artifactLocation: string;
+  lifecycleStage: 'active' | 'deleted';
+  creationTime?: number;
+  lastUpdateTime?: number;
+}
+
+/** A run with its data, as `runs/get` and `runs/search` return it. */
+export interface RunData {
+  info: RunInfo;
+  params: Record<string, string>;
+  /** the latest value of each metric (highest step, then latest timestamp, then largest value) */
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
+}
+
+export interface SearchRunsOptions {
+  /** MLflow's filter syntax: `metrics.acc > 0.9 and params.fusion.type = 'gated'` */
+  filter?: string;
+  /** MLflow order-by clauses: `['metrics.acc DESC', 'attributes.start_time']` */
+  orderBy?: string[];
+  /** at most this many runs (default 1000) */
+  maxResults?: number;
+}
+
+export interface ArtifactEntry {
+  /** path relative to the run's artifact root, `/`-separated */
+  path: string;
+  isDir: boolean;
+  fileSize?: number;
 }
 
 export interface CreateRunOptions {
@@ -49,4 +94,38 @@ export interface Tracker {
    */
   endRunSync?(runId: string, status: Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'>, endTime?: number): void;
   getRun(runId: string): Promise<RunInfo>;
+
+  // ---------------------------------------------------------------- read side (optional)
+
+  /** Active runs of these experiments that match `filter`, ordered by `orderBy`. */
+  searchRuns?(experimentIds: string[], options?: SearchRunsOptions): Promise<RunData[]>;
+  /** A run's info, params, latest metrics and tags. */
+  getRunData?(runId: string): Promise<RunData>;
+  /** Every logged point of one metric, in logging order. */
+  getMetricHistory?(runId: string, key: string): Promise<MetricPoint[]>;
+  /** The direct children of `path` (default: the artifact root). */
+  listArtifacts?(runId: string, path?: string): Promise<ArtifactEntry[]>;
+  /** The bytes of one artifact file. */
+  downloadArtifact?(runId: string, path: string): Promise<Uint8Array>;
+  /** The active experiment with this name, if any. */
+  getExperimentByName?(name: string): Promise<ExperimentSummary | undefined>;
+
+  /**
+   * Send anything the store still holds back (the REST store's spool, when the server was
+   * unreachable). Resolves when nothing is pending or the server is still unreachable.
+   */
+  flush?(): Promise<void>;
+}
+
+export type TrackerReader = Tracker &
+  Required<Pick<Tracker, 'searchRuns' | 'getRunData' | 'getMetricHistory' | 'listArtifacts' | 'downloadArtifact' | 'getExperimentByName'>>;
+
+/** The tracker, with its read methods known to exist (both real stores have them). */
+export function asReader(tracker: Tracker): TrackerReader {
+  for (const m of ['searchRuns', 'getRunData', 'getMetricHistory', 'listArtifacts', 'downloadArtifact', 'getExperimentByName'] as const) {
+    if (typeof tracker[m] !== 'function') {
+      throw new TrackingError(`The tracking store at ${tracker.uri} cannot read runs back (no ${m}).`, 'INVALID_STATE');
+    }
+  }
+  return tracker as TrackerReader;
 }

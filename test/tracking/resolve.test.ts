@@ -4,9 +4,16 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { FileStore } from '../../src/tracking/file-store.js';
+import { RestStore } from '../../src/tracking/rest/rest-store.js';
 import { parseTrackingUri, resolveTracker, TrackingUriError } from '../../src/tracking/resolve.js';
 
 const cwd = path.resolve('/work/project');
+
+function localRoot(uri: string): string {
+  const t = parseTrackingUri(uri, cwd);
+  assert.equal(t.kind, 'file', uri);
+  return t.kind === 'file' ? t.root : '';
+}
 
 function rootOf(t: unknown): string {
   assert.ok(t instanceof FileStore);
@@ -35,30 +42,36 @@ describe('resolveTracker precedence', () => {
 
 describe('tracking URI forms', () => {
   it('accepts local paths and file: URIs', () => {
-    assert.equal(parseTrackingUri('./runs', cwd).root, path.join(cwd, 'runs'));
-    assert.equal(parseTrackingUri('../elsewhere/mlruns', cwd).root, path.resolve(cwd, '../elsewhere/mlruns'));
-    assert.equal(parseTrackingUri('/abs/mlruns', cwd).root, path.resolve('/abs/mlruns'));
-    assert.equal(parseTrackingUri('~/mlruns', cwd).root, path.join(os.homedir(), 'mlruns'));
-    assert.equal(parseTrackingUri('file:///abs/ml%20runs', cwd).root, path.resolve('/abs/ml runs'));
-    assert.equal(parseTrackingUri('file://localhost/abs/mlruns', cwd).root, path.resolve('/abs/mlruns'));
-    assert.equal(parseTrackingUri('file:/abs/mlruns', cwd).root, path.resolve('/abs/mlruns'));
-    assert.equal(parseTrackingUri('file:relative/mlruns', cwd).root, path.join(cwd, 'relative', 'mlruns'));
-    assert.equal(parseTrackingUri('FILE:relative', cwd).root, path.join(cwd, 'relative'));
+    assert.equal(localRoot('./runs'), path.join(cwd, 'runs'));
+    assert.equal(localRoot('../elsewhere/mlruns'), path.resolve(cwd, '../elsewhere/mlruns'));
+    assert.equal(localRoot('/abs/mlruns'), path.resolve('/abs/mlruns'));
+    assert.equal(localRoot('~/mlruns'), path.join(os.homedir(), 'mlruns'));
+    assert.equal(localRoot('file:///abs/ml%20runs'), path.resolve('/abs/ml runs'));
+    assert.equal(localRoot('file://localhost/abs/mlruns'), path.resolve('/abs/mlruns'));
+    assert.equal(localRoot('file:/abs/mlruns'), path.resolve('/abs/mlruns'));
+    assert.equal(localRoot('file:relative/mlruns'), path.join(cwd, 'relative', 'mlruns'));
+    assert.equal(localRoot('FILE:relative'), path.join(cwd, 'relative'));
   });
 
-  it('rejects http(s) tracking servers for now, naming the URI', () => {
-    for (const uri of ['http://localhost:5000', 'https://mlflow.example.com/']) {
-      assert.throws(
-        () => resolveTracker({ cwd, env: { MLFLOW_TRACKING_URI: uri } }),
-        (e: unknown) => {
-          assert.ok(e instanceof TrackingUriError);
-          assert.equal(e.uri, uri);
-          assert.ok(e.message.includes(uri));
-          assert.match(e.message, /not supported yet/);
-          return true;
-        },
-      );
+  it('gives a REST store for http(s) tracking servers, without credentials in its uri', () => {
+    for (const [uri, shown] of [
+      ['http://localhost:5000', 'http://localhost:5000'],
+      ['https://mlflow.example.com/', 'https://mlflow.example.com'],
+      ['https://mlflow.example.com/prefix/', 'https://mlflow.example.com/prefix'],
+      ['https://user:s3cret@mlflow.example.com', 'https://mlflow.example.com'],
+    ] as const) {
+      const t = resolveTracker({ cwd, env: { MLFLOW_TRACKING_URI: uri } });
+      assert.ok(t instanceof RestStore, uri);
+      assert.equal(t.uri, shown);
+      const target = parseTrackingUri(uri, cwd);
+      assert.equal(target.kind, 'rest');
+      assert.ok(!target.uri.includes('s3cret'));
     }
+    assert.ok(resolveTracker({ cwd, uri: 'HTTP://127.0.0.1:5000', env: {} }) instanceof RestStore);
+  });
+
+  it('rejects an http URI without a host', () => {
+    assert.throws(() => parseTrackingUri('http://', cwd), TrackingUriError);
   });
 
   it('rejects other schemes with the supported forms', () => {
@@ -70,6 +83,7 @@ describe('tracking URI forms', () => {
           assert.ok(e.message.includes(uri));
           assert.match(e.message, /file:\/\/\/abs\/path/);
           assert.match(e.message, /local folder/);
+          assert.match(e.message, /MLflow tracking server \(http:/);
           return true;
         },
       );

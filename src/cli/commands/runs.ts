@@ -1,0 +1,142 @@
+/**
+ * `mmx runs`: a comparison table of an experiment's runs from either store — status, start, duration, the
+ * params that differ between the runs, and chosen metrics — filtered and sorted with MLflow's search syntax.
+ */
+import { UsageError } from '../../errors.js';
+import { resolveTracker } from '../../tracking/resolve.js';
+import { asReader, type RunData } from '../../tracking/tracker.js';
+import { formatDuration, formatMetric, formatTable, type TableColumn } from '../../ui/format.js';
+
+export interface RunsOptions {
+  experiment?: string;
+  uri?: string;
+  filter?: string;
+  sort?: string;
+  columns?: string;
+  limit?: string;
+  json?: boolean;
+  csv?: boolean;
+}
+
+type IO = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
+
+const DEFAULT_METRICS = ['test_accuracy', 'test_macro_f1', 'val_accuracy', 'val_loss'];
+/** params that say what a run is, shown first when they differ */
+const KEY_PARAMS = ['fusion.type', 'training.optimizer.learning_rate', 'training.epochs', 'training.batch_size', 'seed'];
+
+/** `-metrics.x` → `metrics.x DESC`; `metrics.x` → `metrics.x ASC` (MLflow's order_by form passes through). */
+export function toOrderBy(sort: string): string[] {
+  return sort
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => (/\s(asc|desc)$/i.test(s) ? s : s.startsWith('-') ? `${s.slice(1)} DESC` : `${s.replace(/^\+/, '')} ASC`));
+}
+
+function cell(run: RunData, column: string): string {
+  const [kind, ...rest] = column.split('.');
+  const key = rest.join('.');
+  switch (kind) {
+    case 'metrics': {
+      const v = run.metrics[key];
+      return v === undefined ? '' : formatMetric(v);
+    }
+    case 'params':
+      return run.params[key] ?? '';
+    case 'tags':
+      return run.tags[key] ?? '';
+    default:
+      throw new UsageError(`column '${column}' must start with metrics., params. or tags.`);
+  }
+}
+
+function rawCell(run: RunData, column: string): string | number | null {
+  const [kind, ...rest] = column.split('.');
+  const key = rest.join('.');
+  if (kind === 'metrics') return run.metrics[key] ?? null;
+  if (kind === 'params') return run.params[key] ?? null;
+  return run.tags[key] ?? null;
+}
+
+/** Params whose values are not the same in every run (key params first), at most `max`. */
+export function differingParams(runs: RunData[], max = 6): string[] {
+  const keys = new Set(runs.flatMap((r) => Object.keys(r.params)));
+  const differ = [...keys].filter((k) => new Set(runs.map((r) => r.params[k] ?? '')).size > 1);
+  differ.sort((a, b) => {
+    const ia = KEY_PARAMS.indexOf(a);
+    const ib = KEY_PARAMS.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+  return differ.slice(0, max);
+}
+
+export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
+  const tracker = asReader(resolveTracker({ ...(o.uri ? { uri: o.uri } : {}), cwd: process.cwd() }));
+  let experimentIds: string[];
+  if (o.experiment) {
+    const exp = await tracker.getExperimentByName(o.experiment);
+    if (!exp) throw new UsageError(`no experiment named '${o.experiment}' in ${tracker.uri}`);
+    experimentIds = [exp.experimentId];
+  } else {
+    const lister = tracker as unknown as { listExperiments?: () => Promise<{ experimentId: string }[]> };
+    if (!lister.listExperiments) throw new UsageError('name the experiment with --experiment NAME');
+    experimentIds = (await lister.listExperiments()).map((e) => e.experimentId);
+  }
+  const limit = o.limit !== undefined ? Number(o.limit) : 50;
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got '${o.limit}'`);
+  const runs = await tracker.searchRuns(experimentIds, {
+    ...(o.filter ? { filter: o.filter } : {}),
+    orderBy: toOrderBy(o.sort ?? '-attributes.start_time'),
+    maxResults: limit,
+  });
+  const columns = o.columns
+    ? o.columns.split(',').map((c) => c.trim()).filter(Boolean)
+    : [
+        ...differingParams(runs).map((p) => `params.${p}`),
+        ...DEFAULT_METRICS.filter((m) => runs.some((r) => m in r.metrics)).map((m) => `metrics.${m}`),
+      ];
+  if (o.json || o.csv) {
+    const records = runs.map((r) => ({
+      run_id: r.info.runId,
+      run_name: r.info.runName,
+      experiment_id: r.info.experimentId,
+      status: r.info.status,
+      start_time: r.info.startTime,
+      end_time: r.info.endTime ?? null,
+      ...Object.fromEntries(columns.map((c) => [c, rawCell(r, c)])),
+    }));
+    if (o.json) {
+      io.stdout.write(JSON.stringify(records, null, 2) + '\n');
+    } else {
+      const quote = (v: unknown): string => {
+        const s = v === null || v === undefined ? '' : String(v);
+        return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+      };
+      const header = Object.keys(records[0] ?? { run_id: '', run_name: '', experiment_id: '', status: '', start_time: '', end_time: '' });
+      io.stdout.write([header.join(','), ...records.map((r) => header.map((h) => quote((r as Record<string, unknown>)[h])).join(','))].join('\n') + '\n');
+    }
+    return 0;
+  }
+  if (runs.length === 0) {
+    io.stdout.write(`no runs${o.filter ? ` match ${o.filter}` : ''} in ${tracker.uri}\n`);
+    return 0;
+  }
+  const tableColumns: TableColumn[] = [
+    { header: 'run' },
+    { header: 'name', maxWidth: 28 },
+    { header: 'status' },
+    { header: 'start' },
+    { header: 'duration', align: 'right' },
+    ...columns.map((c): TableColumn => ({ header: c.replace(/^(params|metrics|tags)\./, ''), align: c.startsWith('metrics.') ? 'right' : 'left', maxWidth: 24 })),
+  ];
+  const rows = runs.map((r) => [
+    r.info.runId.slice(0, 8),
+    r.info.runName,
+    r.info.status,
+    new Date(r.info.startTime).toISOString().slice(0, 16).replace('T', ' '),
+    r.info.endTime ? formatDuration((r.info.endTime - r.info.startTime) / 1000) : '',
+    ...columns.map((c) => cell(r, c)),
+  ]);
+  io.stdout.write(formatTable(tableColumns, rows).join('\n') + '\n');
+  return 0;
+}
