@@ -1,0 +1,76 @@
+/**
+ * `mmx sweep CONFIG [--resume RUN_ID]`: check the whole search space, then run the trials (each in its own
+ * process), live table on a terminal, plain lines otherwise, one JSON summary with --json. Ctrl-C stops every
+ * running trial after its current batch (KILLED) and ends the sweep KILLED; a second Ctrl-C stops at once.
+ */
+import { runSweep, type SweepHandle } from '../../sweep/coordinator.js';
+import { planSweep } from '../../sweep/plan.js';
+import { reporterModeFor } from '../../ui/reporter.js';
+import { createSweepReporter } from '../../ui/sweep/reporter.js';
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, reportError } from '../user-errors.js';
+
+export interface SweepCommandOptions {
+  set: string[];
+  resume?: string;
+  out?: string;
+  json?: boolean;
+  plain?: boolean;
+}
+
+export async function sweepCommand(file: string, opts: SweepCommandOptions, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
+  const plan = planSweep(file, { overrides: opts.set });
+  const mode = opts.plain ? 'plain' : reporterModeFor({ json: opts.json ?? false, stdout: io.stdout });
+  const reporter = createSweepReporter({ mode, stdout: io.stdout, stderr: io.stderr });
+  const controller = new AbortController();
+  let handle: SweepHandle | undefined;
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      io.stderr.write('\ninterrupting: running trials stop after their current batch and are recorded as KILLED (Ctrl-C again to stop now)\n');
+      controller.abort();
+      return;
+    }
+    handle?.killNow();
+    io.stderr.write('stopped; sweep and running trials recorded as KILLED\n');
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const result = await runSweep(plan, {
+      emit: (e) => reporter.emit(e),
+      signal: controller.signal,
+      ...(opts.resume ? { resume: opts.resume } : {}),
+      ...(opts.out ? { outDir: opts.out } : {}),
+      onHandle: (h) => (handle = h),
+    });
+    await reporter.close();
+    if (opts.json) {
+      io.stdout.write(
+        JSON.stringify({
+          sweep_run_id: result.parentRunId,
+          experiment_id: result.experimentId,
+          status: result.status,
+          tracking_uri: result.trackingUri,
+          artifact_dir: result.artifactDir,
+          metric: { name: plan.metric.name, goal: plan.metric.goal },
+          best: result.best ? { trial: result.best.number, run_id: result.best.runId, value: result.best.value, params: result.best.params } : null,
+          best_yaml: result.bestYaml ?? null,
+          trials_csv: result.trialsCsv ?? null,
+          trials: result.trials.map((t) => ({ trial: t.number, status: t.status, pruned: t.pruned === true, value: t.value ?? null, epochs: t.epochs, run_id: t.runId ?? null, params: t.params, seconds: t.seconds ?? null, error: t.error ?? null })),
+          seconds: result.seconds,
+        }) + '\n',
+      );
+    }
+    if (result.status === 'KILLED') return EXIT_INTERRUPTED;
+    return result.status === 'FINISHED' ? EXIT_OK : EXIT_RUN_FAILED;
+  } catch (err) {
+    await reporter.close();
+    if (controller.signal.aborted) return EXIT_INTERRUPTED;
+    return reportError(err, io.stderr);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * A sweep trial's process: started by the coordinator with `child_process.fork`, it waits for one `start`
+ * message, runs the experiment with the trial's overrides (exactly as `mmx run CONFIG --set ...` would,
+ * minus the `sweep:` section), reports per-epoch metrics over IPC and ends. A `stop` message (early
+ * termination or Ctrl-C), SIGINT/SIGTERM, or losing the coordinator aborts the run after the current batch:
+ * it ends KILLED with the reason as `mmx.killed_reason`.
+ */
+import { ConfigError } from '../config/issues.js';
+import { loadConfig } from '../config/load.js';
+import { checkSemantics } from '../config/semantic.js';
+import { DataError } from '../data/errors.js';
+import { runExperiment } from '../runner/run-experiment.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+type Start = Extract<ToWorker, { type: 'start' }>;
+
+const send = (m: FromWorker): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(m, undefined, {}, () => resolve());
+  });
+
+const controller = new AbortController();
+let started = false;
+
+function abort(reason: string): void {
+  if (!controller.signal.aborted) controller.abort(reason);
+}
+
+/** One thread per trial: the backends' thread pools take the share of cores the coordinator pinned us to. */
+async function limitThreads(): Promise<void> {
+  const n = Number(process.env.MMX_SWEEP_THREADS ?? '1');
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setThreadsCount(Math.max(1, n));
+  } catch {
+    /* not installed: nothing to limit */
+  }
+}
+
+async function runTrial(m: Start): Promise<FromWorker & { type: 'done' }> {
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  let checked;
+  try {
+    const loaded = loadConfig(m.file, { overrides: m.overrides, cwd: m.cwd });
+    delete (loaded.config as { sweep?: unknown }).sweep;
+    checked = checkSemantics(loaded, m.cwd);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DataError) {
+      return { type: 'done', status: 'FAILED', error: err instanceof DataError ? err.describe() : err.message, userError: true, seconds: seconds() };
+    }
+    throw err;
+  }
+  await limitThreads();
+  const restoreBest = checked.config.training.early_stopping?.restore_best === true;
+  const epochs: { metrics: Record<string, number>; best: boolean }[] = [];
+  let runId: string | undefined;
+  try {
+    const result = await runExperiment(checked, {
+      signal: controller.signal,
+      cwd: m.cwd,
+      extraTags: m.tags,
+      runName: m.runName,
+      onRunCreated: (_tracker, run) => {
+        runId = run.runId;
+        void send({ type: 'run', runId: run.runId, experimentId: run.experimentId });
+      },
+      emit: (e) => {
+        if (e.type === 'phase') void send({ type: 'phase', phase: e.phase, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
+        else if (e.type === 'epoch_end') {
+          epochs.push({ metrics: e.metrics, best: e.best });
+          void send({ type: 'epoch', epoch: e.epoch, epochs: e.epochs, metrics: e.metrics, best: e.best, seconds: e.seconds });
+        }
+      },
+    });
+    const test = Object.fromEntries(Object.entries(result.test.metrics).map(([k, v]) => [`test_${k}`, v]));
+    let kept = epochs.length - 1;
+    if (restoreBest) {
+      const b = epochs.map((e) => e.best).lastIndexOf(true);
+      if (b >= 0) kept = b;
+    }
+    const value = m.metric in test ? test[m.metric] : epochs[kept]?.metrics[m.metric];
+    return { type: 'done', status: 'FINISHED', runId: result.runId, test, bestEpoch: kept + 1, ...(value !== undefined ? { value } : {}), seconds: seconds() };
+  } catch (err) {
+    const killed = controller.signal.aborted;
+    const message = err instanceof DataError ? err.describe() : err instanceof Error ? err.message : String(err);
+    return {
+      type: 'done',
+      status: killed ? 'KILLED' : 'FAILED',
+      ...(runId ? { runId } : {}),
+      ...(killed ? {} : { error: message, userError: err instanceof ConfigError || err instanceof DataError }),
+      seconds: seconds(),
+    };
+  }
+}
+
+process.on('SIGINT', () => abort('interrupted (SIGINT)'));
+process.on('SIGTERM', () => abort('interrupted (SIGTERM)'));
+process.on('disconnect', () => {
+  abort('the sweep coordinator went away');
+  if (!started) process.exit(1);
+});
+process.on('message', (raw: unknown) => {
+  const m = raw as ToWorker;
+  if (m.type === 'stop') {
+    abort(m.reason);
+    return;
+  }
+  if (m.type !== 'start' || started) return;
+  started = true;
+  runTrial(m)
+    .catch((err: unknown): FromWorker & { type: 'done' } => ({ type: 'done', status: 'FAILED', error: err instanceof Error ? (err.stack ?? err.message) : String(err), seconds: 0 }))
+    .then(async (done) => {
+      await send(done);
+      process.disconnect?.();
+      // tfjs may hold handles open; the trial is over
+      setTimeout(() => process.exit(0), 20).unref();
+    });
+});
+void send({ type: 'ready' });
