@@ -2,10 +2,14 @@
 /** The `mmx` command line: parsing only; each command lives in `./commands/`. */
 import { Command, CommanderError } from 'commander';
 import { MMX_VERSION } from '../version.js';
+import { datasetsGetCommand, datasetsListCommand, datasetsPathCommand } from './commands/datasets.js';
 import { initCommand } from './commands/init.js';
 import { evaluateCommand, predictCommand } from './commands/predict.js';
 import { runCommand } from './commands/run.js';
+import { runsCommand } from './commands/runs.js';
 import { schemaCommand } from './commands/schema.js';
+import { sweepCommand } from './commands/sweep.js';
+import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
 import { EXIT_USAGE, reportError } from './user-errors.js';
 
@@ -33,12 +37,40 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('sweep')
+    .description('hyperparameter search over the sweep: section (grid, random or bayes/TPE); one MLflow parent run, one child run per trial')
+    .argument('<config>', 'experiment YAML file with a sweep: section')
+    .option('-s, --set <key=value>', 'override a config value for every trial (repeatable)', collect, [])
+    .option('--resume <sweep-run-id>', 'continue an interrupted sweep without re-running its finished trials')
+    .option('-o, --out <dir>', 'where best.yaml and trials.csv go (default: ./sweep-<run id prefix>)')
+    .option('--json', 'print one JSON summary on stdout at the end')
+    .option('--plain', 'plain progress lines even on a terminal')
+    .action(async (config: string, o: { set: string[]; resume?: string; out?: string; json?: boolean; plain?: boolean }) => {
+      code = await sweepCommand(config, o, io);
+    });
+
+  program
     .command('validate')
     .description('check configs against the schema and the data, reporting every problem')
     .argument('<configs...>', 'experiment YAML files')
     .option('-s, --set <key=value>', 'override a config value (repeatable)', collect, [])
     .action((configs: string[], o: { set: string[] }) => {
       code = validateCommand(configs, o, io);
+    });
+
+  program
+    .command('runs')
+    .description("compare runs from the tracking store (MLflow's filter syntax; on the file store mmx evaluates it)")
+    .option('-e, --experiment <name>', 'experiment name (default: every experiment of a local store)')
+    .option('--uri <uri>', 'tracking store (default: $MLFLOW_TRACKING_URI, else ./runs)')
+    .option('--filter <expr>', `e.g. "metrics.test_accuracy > 0.9 and params.fusion.type = 'gated'"`)
+    .option('--sort <keys>', 'e.g. -metrics.test_accuracy (a leading - sorts descending)', '-attributes.start_time')
+    .option('--columns <list>', 'comma-separated metrics.X, params.Y, tags.Z (default: differing params and key metrics)')
+    .option('--limit <n>', 'at most this many runs', '50')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV')
+    .action(async (o: { experiment?: string; uri?: string; filter?: string; sort?: string; columns?: string; limit?: string; json?: boolean; csv?: boolean }) => {
+      code = await runsCommand(o, io);
     });
 
   program
@@ -82,6 +114,44 @@ async function main(argv: string[]): Promise<number> {
     .option('-f, --force', 'overwrite an existing file')
     .action((file: string, o: { force?: boolean }) => {
       code = initCommand(file, o, io);
+    });
+
+  const datasetsCmd = program.command('datasets').description('built-in data sets: list them, download and prepare them, show where they are');
+  datasetsCmd
+    .command('list')
+    .description('the built-in data sets, their licence and source, and whether they are prepared in the data home')
+    .option('--json', 'machine-readable output')
+    .action((o: { json?: boolean }) => {
+      code = datasetsListCommand(o, io);
+    });
+  datasetsCmd
+    .command('get')
+    .description('download, verify and prepare data sets into MMX_DATA_HOME (a prepared copy there is used as is)')
+    .argument('<names...>', 'data set names (mmx datasets list)')
+    .option('-f, --force', 'download and prepare again even if a prepared copy is there')
+    .option('--verify', 'check the sha256 of every file of a prepared copy')
+    .option('--base-url <url>', 'download from a mirror: <url>/<dataset>/<file> (default $MMX_DATASETS_BASE_URL)')
+    .action(async (names: string[], o: { force?: boolean; verify?: boolean; baseUrl?: string }) => {
+      code = await datasetsGetCommand(names, o, io);
+    });
+  datasetsCmd
+    .command('path')
+    .description('print the folder of a data set in the data home (with --manifest: its manifest.csv)')
+    .argument('<name>', 'data set name')
+    .option('--manifest', 'print the path of manifest.csv')
+    .action((name: string, o: { manifest?: boolean }) => {
+      code = datasetsPathCommand(name, o, io);
+    });
+
+  program
+    .command('sync')
+    .description('send what runs spooled while their MLflow tracking server was unreachable')
+    .argument('[runIds...]', 'only these runs (default: every spooled run)')
+    .option('--uri <uri>', 'send to this tracking server instead of the one each spool was recorded for')
+    .option('--spool-dir <dir>', 'spool folder (default $MMX_SPOOL_DIR, else $XDG_STATE_HOME/mmx/spool)')
+    .option('--json', 'print one JSON summary on stdout')
+    .action(async (runIds: string[], o: { uri?: string; spoolDir?: string; json?: boolean }) => {
+      code = await syncCommand(runIds, o, io);
     });
 
   try {

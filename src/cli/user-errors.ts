@@ -9,6 +9,7 @@ import { DataError } from '../data/errors.js';
 import { TrackingError } from '../tracking/errors.js';
 import { BackendKernelError } from '../train/preflight.js';
 import { UsageError } from '../errors.js';
+import { DatasetError } from '../datasets/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUN_FAILED = 1;
@@ -24,7 +25,8 @@ export function isUserError(err: unknown): boolean {
     err instanceof BackendUnavailableError ||
     err instanceof TrackingError ||
     err instanceof BackendKernelError ||
-    err instanceof UsageError
+    err instanceof UsageError ||
+    err instanceof DatasetError
   );
 }
 

@@ -4,8 +4,10 @@
  * `npm run schema` writes the result to `schemas/experiment.schema.json`.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
-import { AudioInput, ImageInput } from '../data/modalities/index.js';
+import { AudioInput, CategoricalInput, ImageInput, NumericInput, TextInput } from '../data/modalities/index.js';
 import { fusions } from '../model/fusions/index.js';
+import { SweepSchema } from '../sweep/schema.js';
+import { DATASET_NAMES } from '../datasets/names.js';
 import { Closed, Default, Discriminated, Enum, type Resolved } from './schema-kit.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
@@ -42,12 +44,24 @@ const Split = Type.Object(
   },
 );
 
-const Data = Closed(
+/**
+ * `{path: FILE}` (a manifest of one's own) or `{dataset: NAME}` (a built-in data set, downloaded and prepared
+ * on first use): exactly one of the two, with the same `oneOf`-on-required trick as `Split` so that
+ * defaults still apply.
+ */
+const Data = Type.Object(
   {
-    path: Type.String({
-      minLength: 1,
-      description: 'manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it',
-    }),
+    path: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it',
+      }),
+    ),
+    dataset: Type.Optional(
+      Enum(DATASET_NAMES, {
+        description: 'a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is',
+      }),
+    ),
     format: Type.Optional(
       Enum(['csv', 'tsv', 'jsonl'], {
         description: 'manifest format; default: from the file extension',
@@ -62,7 +76,11 @@ const Data = Closed(
       'error',
     ),
   },
-  { description: 'where the examples are and how they are split' },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ['path'] }, { required: ['dataset'] }],
+    description: 'where the examples are and how they are split: {path: FILE} or {dataset: NAME}',
+  },
 );
 
 const Target = Closed(
@@ -73,7 +91,7 @@ const Target = Closed(
   { description: 'what the model predicts' },
 );
 
-const Inputs = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), Discriminated([ImageInput, AudioInput]), {
+const Inputs = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), Discriminated([ImageInput, AudioInput, TextInput, NumericInput, CategoricalInput]), {
   minProperties: 1,
   additionalProperties: false,
   description: 'one entry per modality; the key names the input (letters, digits, _)',
@@ -133,6 +151,13 @@ const Evaluation = Closed(
       }),
       ['accuracy', 'macro_f1'],
     ),
+    ablation: Default(
+      Type.Boolean({
+        description:
+          'after training, re-evaluate the test set with each modality masked (zeroed embedding, or the learned missing token) and report what each contributes',
+      }),
+      false,
+    ),
   },
   { description: 'what is measured' },
 );
@@ -181,6 +206,7 @@ export const ExperimentSchema = Closed(
     evaluation: Default(Evaluation, {} as never),
     tracking: Default(Tracking, {} as never),
     runtime: Default(Runtime, {} as never),
+    sweep: Type.Optional(SweepSchema),
   },
   { title: 'mmx experiment', description: 'One multimodal experiment: data, one encoder per modality, fusion, training.' },
 );

@@ -4,8 +4,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { DataError } from '../data/errors.js';
+import { DatasetError } from '../datasets/errors.js';
+import { defaultDataHome } from '../datasets/home.js';
+import { checkPrepared, datasetManifestPath } from '../datasets/local.js';
+import type { DatasetName } from '../datasets/names.js';
 import { readManifest, type Manifest } from '../data/manifest.js';
 import { suggestion } from './did-you-mean.js';
+import { validateFusion } from '../model/fusions/index.js';
+import { findModality } from '../data/modalities/index.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { resolveConfigPath, type LoadedConfig } from './load.js';
 import type { ExperimentConfig } from './schema.js';
@@ -13,13 +19,20 @@ import type { ExperimentConfig } from './schema.js';
 /** Metric keys logged per epoch; `early_stopping.monitor` must be one of them. */
 export function epochMetricNames(config: ExperimentConfig): string[] {
   const val = new Set(['loss', 'accuracy', ...config.evaluation.metrics]);
-  return ['train_loss', 'train_accuracy', ...[...val].map((m) => `val_${m}`)];
+  const total = config.fusion.type === 'late' ? ['train_total_loss'] : [];
+  return ['train_loss', 'train_accuracy', ...total, ...[...val].map((m) => `val_${m}`)];
 }
 
 export interface CheckedConfig extends LoadedConfig {
   /** absolute path of the manifest */
   dataPath: string;
+  /**
+   * The manifest. With `data.dataset` not yet prepared it is read on first access — after the runner's
+   * `ensureDataset` — and throws a DatasetError if the data set is still not there.
+   */
   manifest: Manifest;
+  /** with `data.dataset`: which one, the data home, and whether it was prepared when the config was checked */
+  dataset?: { name: DatasetName; dataHome: string; prepared: boolean };
 }
 
 export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): CheckedConfig {
@@ -38,6 +51,10 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
     if (test <= 0) at(['data', 'split', 'ratios', 'test'], 'the test split must not be empty (test metrics are reported)');
   }
 
+  for (const issue of validateFusion(config.fusion, Object.keys(config.inputs))) {
+    at(issue.path[0] === 'fusion' ? issue.path : ['fusion', ...issue.path], issue.message, issue.hint);
+  }
+
   const es = config.training.early_stopping;
   if (es) {
     const produced = epochMetricNames(config);
@@ -47,6 +64,7 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
   }
 
   for (const [name, input] of Object.entries(config.inputs)) {
+    for (const issue of findModality(input.type).check?.(input as never) ?? []) at(['inputs', name, ...issue.path], issue.message, issue.hint);
     if (input.type === 'audio') {
       const p = input.preprocessing;
       const nyquist = p.sample_rate / 2;
@@ -59,30 +77,96 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
     }
   }
 
-  const dataPath = resolveConfigPath(loaded, ['data', 'path'], config.data.path, cwd);
+  let dataPath: string;
+  let dataset: CheckedConfig['dataset'];
   let manifest: Manifest | undefined;
-  if (!existsSync(dataPath)) {
-    at(['data', 'path'], `data file not found: ${dataPath}`, config.data.path.includes('${') ? undefined : 'paths are relative to the config file that names them');
-  } else if (statSync(dataPath).isDirectory()) {
-    at(['data', 'path'], `is a folder, not a manifest file: ${dataPath}`);
+  if (config.data.dataset !== undefined) {
+    // a built-in data set: its columns are checked only if it is prepared already (getting it is the runner's job)
+    const dataHome = defaultDataHome(process.env, cwd);
+    const name = config.data.dataset;
+    dataPath = datasetManifestPath(name, dataHome);
+    dataset = { name, dataHome, prepared: checkPrepared(name, dataHome).ok };
+    if (dataset.prepared) manifest = readDataManifest(dataPath, config, ['data', 'dataset'], at);
   } else {
-    try {
-      manifest = readManifest(dataPath, config.data.format, config.data.limit);
-    } catch (err) {
-      if (!(err instanceof DataError)) throw err;
-      at(['data', 'path'], err.describe());
+    const written = config.data.path ?? '';
+    dataPath = resolveConfigPath(loaded, ['data', 'path'], written, cwd);
+    if (!existsSync(dataPath)) {
+      at(['data', 'path'], `data file not found: ${dataPath}`, written.includes('${') ? undefined : 'paths are relative to the config file that names them');
+    } else if (statSync(dataPath).isDirectory()) {
+      at(['data', 'path'], `is a folder, not a manifest file: ${dataPath}`);
+    } else {
+      manifest = readDataManifest(dataPath, config, ['data', 'path'], at);
     }
   }
-  if (manifest) {
-    const columns = manifest.columns;
-    const need = (path: (string | number)[], column: string, what: string): void => {
-      if (!columns.includes(column)) at(path, `${what} column '${column}' is not in ${config.data.path}`, suggestion(column, columns, 'one of the columns'));
-    };
-    need(['target', 'column'], config.target.column, 'target');
-    if (split.column !== undefined) need(['data', 'split', 'column'], split.column, 'split');
-    for (const [name, input] of Object.entries(config.inputs)) need(['inputs', name, 'column'], input.column, `input '${name}'`);
-    if (manifest.rows.length === 0) at(['data', 'path'], 'the manifest has a header but no rows');
-  }
+  if (manifest) issues.push(...columnIssues(loaded, manifest));
   if (issues.length) throw new ConfigError(issues);
-  return { ...loaded, dataPath, manifest: manifest! };
+  const checked = { ...loaded, dataPath, ...(dataset ? { dataset } : {}) } as CheckedConfig;
+  if (manifest) checked.manifest = manifest;
+  else defineLazyManifest(checked);
+  return checked;
+}
+
+type At = (path: (string | number)[], message: string, hint?: string) => void;
+
+function readDataManifest(file: string, config: ExperimentConfig, keyPath: string[], at: At): Manifest | undefined {
+  try {
+    return readManifest(file, config.data.format, config.data.limit);
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    at(keyPath, err.describe());
+    return undefined;
+  }
+}
+
+/** The manifest's columns against the config: target, split column, every input's column. */
+function columnIssues(loaded: LoadedConfig, manifest: Manifest): ConfigIssue[] {
+  const { config, sources } = loaded;
+  const issues: ConfigIssue[] = [];
+  const columns = manifest.columns;
+  const where = config.data.path ?? `data set '${config.data.dataset}'`;
+  const need = (path: (string | number)[], column: string, what: string): void => {
+    if (columns.includes(column)) return;
+    const hint = suggestion(column, columns, 'one of the columns');
+    issues.push({ ...(sources.locate(path) ?? { file: '?' }), path: path.join('.'), message: `${what} column '${column}' is not in ${where}`, ...(hint ? { hint } : {}) });
+  };
+  need(['target', 'column'], config.target.column, 'target');
+  if (config.data.split.column !== undefined) need(['data', 'split', 'column'], config.data.split.column, 'split');
+  for (const [name, input] of Object.entries(config.inputs)) {
+    need(['inputs', name, 'column'], input.column, `input '${name}'`);
+    const more = (input as { columns?: unknown }).columns;
+    if (Array.isArray(more)) more.forEach((c, i) => typeof c === 'string' && need(['inputs', name, 'columns', i], c, `input '${name}'`));
+  }
+  if (manifest.rows.length === 0) {
+    const key = config.data.dataset !== undefined ? ['data', 'dataset'] : ['data', 'path'];
+    issues.push({ ...(sources.locate(key) ?? { file: '?' }), path: key.join('.'), message: 'the manifest has a header but no rows' });
+  }
+  return issues;
+}
+
+/** A data set that was not prepared at check time: its manifest is read when first needed. */
+function defineLazyManifest(checked: CheckedConfig): void {
+  Object.defineProperty(checked, 'manifest', {
+    configurable: true,
+    enumerable: true,
+    get(): Manifest {
+      const ds = checked.dataset;
+      if (ds && !checkPrepared(ds.name, ds.dataHome).ok) {
+        throw new DatasetError(`data set '${ds.name}' is not prepared in ${ds.dataHome}`, `run 'mmx datasets get ${ds.name}' (or point MMX_DATA_HOME at a folder that holds it)`);
+      }
+      const manifest = readManifest(checked.dataPath, checked.config.data.format, checked.config.data.limit);
+      Object.defineProperty(checked, 'manifest', { value: manifest, writable: true, enumerable: true, configurable: true });
+      return manifest;
+    },
+  });
+}
+
+/**
+ * The column checks for a config whose data set was not prepared when `checkSemantics` ran: call after
+ * `ensureDataset`. Throws a ConfigError listing every problem; returns the manifest.
+ */
+export function checkDataColumns(checked: CheckedConfig): Manifest {
+  const manifest = checked.manifest;
+  const issues = columnIssues(checked, manifest);
+  if (issues.length) throw new ConfigError(issues);
+  return manifest;
 }

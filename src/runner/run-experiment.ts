@@ -8,12 +8,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { stringify as toYaml } from 'yaml';
 import { initBackend } from '../backend/select.js';
-import type { CheckedConfig } from '../config/semantic.js';
-import { prepareData } from '../data/dataset.js';
+import { checkDataColumns, type CheckedConfig } from '../config/semantic.js';
+import { datasetTags, ensureDataset } from '../datasets/index.js';
+import { modelInputs, prepareData } from '../data/dataset.js';
 import { classificationReport } from '../evaluate/classification-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
 import { predictionsCsv } from '../evaluate/predictions-csv.js';
-import { buildModel, createOptimizer } from '../model/build.js';
+import { ablationCsv, modalityAblation } from '../evaluate/ablation.js';
+import { buildModel, compileModel, createOptimizer } from '../model/build.js';
 import { resolveTracker } from '../tracking/resolve.js';
 import { flattenParams, gitCommit, systemTags } from '../tracking/run-context.js';
 import type { MetricPoint, RunInfo, Tracker } from '../tracking/tracker.js';
@@ -57,7 +59,12 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   const t0 = performance.now();
   const configDisplay = path.relative(cwd, checked.file) || checked.file;
 
-  const tracker = resolveTracker({ ...(config.tracking.uri !== undefined ? { uri: config.tracking.uri } : {}), env: options.env ?? process.env, cwd });
+  const tracker = resolveTracker({
+    ...(config.tracking.uri !== undefined ? { uri: config.tracking.uri } : {}),
+    env: options.env ?? process.env,
+    cwd,
+    onWarning: (message) => emit({ type: 'log', level: 'warn', message }),
+  });
   const backend = await initBackend(config.runtime.backend, (message) => emit({ type: 'log', level: 'info', message }));
   const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
   const commit = gitCommit(path.dirname(checked.file));
@@ -86,6 +93,21 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     await tracker.logArtifact(run.runId, 'config/config.yaml', checked.written);
     await tracker.logArtifact(run.runId, 'config/config.resolved.yaml', toYaml(config));
 
+    if (checked.dataset) {
+      const ds = checked.dataset;
+      if (!ds.prepared) {
+        emit({ type: 'phase', phase: 'loading', detail: `data set ${ds.name} (first use: downloading into ${ds.dataHome})` });
+        await ensureDataset(ds.name, {
+          dataHome: ds.dataHome,
+          ...(options.signal ? { signal: options.signal } : {}),
+          onProgress: (e) => {
+            if (e.type === 'download' && e.total) emit({ type: 'data_progress', done: e.bytes, total: e.total, detail: `downloading ${e.file ?? ds.name}` });
+          },
+        });
+        checkDataColumns(checked);
+      }
+      await tracker.setTags(run.runId, datasetTags(ds.name));
+    }
     emit({ type: 'phase', phase: 'loading', detail: path.relative(cwd, checked.dataPath) || checked.dataPath });
     const data = await prepareData(checked, emit, options.signal);
     if (options.signal?.aborted) throw new TrainingAborted();
@@ -102,12 +124,8 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
 
     emit({ type: 'phase', phase: 'building' });
     const classes = data.state.target.classes;
-    const built = buildModel(
-      config,
-      data.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })),
-      classes.length,
-    );
-    built.model.compile({ optimizer: createOptimizer(config.training.optimizer), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const built = buildModel(config, modelInputs(data), classes.length);
+    compileModel(built, createOptimizer(config.training.optimizer));
     preflightTraining(built, backend.name);
     const parameters = built.model.countParams();
     await tracker.logParams(run.runId, { 'model.parameters': String(parameters) });
@@ -156,9 +174,10 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
 
     emit({ type: 'phase', phase: 'evaluating' });
     const inferStart = performance.now();
-    const preds = await predictSplit(built.model, data.test, built.inputs, classes.length);
+    const preds = await predictSplit(built.predictor, data.test, built.inputs, classes.length);
     const inferSeconds = (performance.now() - inferStart) / 1000;
     const test = classificationReport('test', data.test.labels, preds.predicted, classes, config.evaluation.metrics, preds.loss);
+    if (config.evaluation.ablation) test.ablation = await modalityAblation(built, data.test, classes, config.evaluation.metrics, test);
     emit({ type: 'evaluation', result: test });
 
     emit({ type: 'phase', phase: 'logging' });
@@ -167,6 +186,12 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     logMetrics([
       ...Object.entries(test.metrics).map(([k, value]) => ({ key: `test_${k}`, value, timestamp, step: finalStep })),
       { key: 'best_epoch', value: trained.bestEpoch, timestamp, step: finalStep },
+      ...(test.ablation ?? []).flatMap((a) =>
+        Object.entries(a.metrics).flatMap(([k, value]) => [
+          { key: `test_${k}_without_${a.modality}`, value, timestamp, step: finalStep },
+          { key: `test_${k}_drop_without_${a.modality}`, value: a.drop[k] ?? NaN, timestamp, step: finalStep },
+        ]),
+      ),
       { key: 'test_inference_samples_per_sec', value: data.test.labels.length / inferSeconds, timestamp, step: finalStep },
     ]);
     await Promise.all(metricQueue);
@@ -174,6 +199,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     const metricsJson = {
       test: test.metrics,
       per_class: test.perClass,
+      ...(test.ablation ? { ablation: test.ablation } : {}),
       best_epoch: trained.bestEpoch,
       stopped_early: trained.stoppedEarly,
       history: trained.history,
@@ -185,6 +211,10 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       'confusion_matrix.csv',
       [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') + '\n',
     );
+    if (test.ablation) {
+      await tracker.logArtifact(run.runId, 'ablation.csv', ablationCsv(test.ablation));
+      await tracker.logArtifact(run.runId, 'ablation.json', JSON.stringify(test.ablation, null, 2));
+    }
     await tracker.logArtifact(run.runId, 'predictions/test.csv', predictionsCsv(data.test, preds.probabilities, preds.predicted, classes, true));
     const report = await buildRunReport({
       run: { name: config.name, id: run.runId, experiment: config.tracking.experiment, status: 'FINISHED', durationSeconds: (performance.now() - t0) / 1000 },

@@ -6,7 +6,10 @@ import type { ModelInput } from '../model/build.js';
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Input tensors for examples `order[start..end)` of a split, in the model's input order. */
-export function gatherInputs(split: SplitData, inputs: ModelInput[], order: ArrayLike<number>, start: number, end: number): tf.Tensor[] {
+/** Changes a training batch in place (augmentation); called with the input's name and the batch size. */
+export type BatchAugment = (inputName: string, batch: Float32Array, n: number) => void;
+
+export function gatherInputs(split: SplitData, inputs: ModelInput[], order: ArrayLike<number>, start: number, end: number, augment?: BatchAugment): tf.Tensor[] {
   const n = end - start;
   return inputs.map((input) => {
     const size = sizeOf(input.shape);
@@ -16,6 +19,7 @@ export function gatherInputs(split: SplitData, inputs: ModelInput[], order: Arra
       const i = order[start + k]!;
       buf.set(src.subarray(i * size, (i + 1) * size), k * size);
     }
+    augment?.(input.name, buf, n);
     return tf.tensor(buf, [n, ...input.shape], 'float32');
   });
 }
