@@ -326,8 +326,10 @@ function checkCandidate(file: string, o: ValidateOptions, c: Candidate, head: st
   try {
     const loaded = loadConfig(file, { overrides: [...o.overrides, ...toOverrides(c.assignment)], cwd: o.cwd, env: o.env });
     if (head) {
-      const written = loaded.config.data.path;
-      const data = loaded.config.data as { path: string; format?: string; limit?: number };
+      const data = loaded.config.data as { path?: string; dataset?: string; format?: string; limit?: number };
+      const written = data.path ?? `data set '${data.dataset}'`;
+      // the one-row copy stands in for the manifest, whether it was named by path or by data set
+      delete data.dataset;
       data.path = head;
       data.format = 'jsonl';
       delete data.limit;

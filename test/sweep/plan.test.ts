@@ -146,6 +146,23 @@ describe('planning a sweep', () => {
     assert.match(issuesOf(bare.file, bare.dir).join('\n'), /exp\.yaml:1:1: sweep: no 'sweep:' section/);
   });
 
+  it('checks every value of a sweep over a config that names a built-in data set', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-sweep-plan-'));
+    const file = path.join(dir, 'exp.yaml');
+    writeFileSync(
+      file,
+      BASE().replace(`path: ${dataPath('avmnist', 'manifest.csv')}`, 'dataset: avmnist') +
+        `sweep:
+  method: grid
+  metric: {name: val_accuracy, goal: maximize}
+  parameters:
+    fusion.type: {values: [concat, gated]}
+`,
+    );
+    const plan = planSweep(file, { cwd: dir, env: { ...process.env, MMX_DATA_HOME: path.dirname(path.dirname(dataPath('avmnist', 'manifest.csv'))) } });
+    assert.ok(plan);
+  });
+
   it('checkPath: schema keys, array items, named entries', () => {
     const config = loadConfig(write('').file).config;
     assert.equal(checkPath('training.optimizer.learning_rate', config), undefined);
