@@ -83,10 +83,49 @@ const Data = Type.Object(
   },
 );
 
+export const taskNames = ['classification', 'binary', 'multilabel', 'regression'] as const;
+export type TaskName = (typeof taskNames)[number];
+
+/**
+ * The target. Task-specific options are optional without a schema default (a default would make them look
+ * written for every task); the semantic check rejects an option the task does not use, and the task code
+ * (`src/model/heads/tasks.ts`) applies the defaults documented here.
+ */
 const Target = Closed(
   {
-    column: Type.String({ minLength: 1, description: 'manifest column holding the label' }),
-    task: Default(Enum(['classification'], { description: 'learning task' }), 'classification'),
+    column: Type.String({ minLength: 1, description: 'manifest column holding the label (multilabel: a delimited list of labels; regression: a number)' }),
+    task: Default(
+      Enum(taskNames, {
+        description:
+          'learning task: classification (one of N classes, softmax), binary (two classes, sigmoid), multilabel (any subset of labels, sigmoid per label), regression (a number, linear output)',
+      }),
+      'classification',
+    ),
+    missing: Default(
+      Enum(['error', 'drop_row'], { description: 'a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)' }),
+      'error',
+    ),
+    label_smoothing: Type.Optional(
+      Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)' }),
+    ),
+    class_weight: Type.Optional(
+      Type.Union([Type.Literal('balanced'), Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }), { additionalProperties: false })], {
+        description:
+          "classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)",
+      }),
+    ),
+    positive_class: Type.Optional(Type.String({ minLength: 1, description: 'binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)' })),
+    threshold: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'binary, multilabel: probability at or above which an example is predicted positive (default 0.5)' }),
+    ),
+    delimiter: Type.Optional(Type.String({ minLength: 1, description: "multilabel: what separates the labels in a cell (default '|')" })),
+    loss: Type.Optional(Enum(['mse', 'huber'], { description: 'regression: mean squared error or Huber loss, on the normalised target (default mse)' })),
+    huber_delta: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)' })),
+    normalize: Type.Optional(
+      Enum(['standard', 'none'], {
+        description: 'regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)',
+      }),
+    ),
   },
   { description: 'what the model predicts' },
 );
@@ -139,7 +178,40 @@ const Training = Closed(
   { description: 'optimisation hyperparameters' },
 );
 
-export const metricNames = ['accuracy', 'macro_f1'] as const;
+/** Every metric `evaluation.metrics` may name; which ones a task supports is in `taskMetricNames`. */
+export const metricNames = [
+  'accuracy',
+  'macro_f1',
+  'weighted_f1',
+  'precision',
+  'recall',
+  'f1',
+  'roc_auc',
+  'micro_f1',
+  'subset_accuracy',
+  'hamming_loss',
+  'mae',
+  'rmse',
+  'mse',
+  'r2',
+] as const;
+export type MetricName = (typeof metricNames)[number];
+
+/** The metrics each task computes (validation each epoch, test at the end). */
+export const taskMetricNames: Record<TaskName, readonly MetricName[]> = {
+  classification: ['accuracy', 'macro_f1', 'weighted_f1'],
+  binary: ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'macro_f1'],
+  multilabel: ['micro_f1', 'macro_f1', 'subset_accuracy', 'hamming_loss'],
+  regression: ['mae', 'rmse', 'mse', 'r2'],
+};
+
+/** What `evaluation.metrics` is when not written, per task. */
+export const defaultTaskMetrics: Record<TaskName, MetricName[]> = {
+  classification: ['accuracy', 'macro_f1'],
+  binary: ['accuracy', 'f1', 'roc_auc'],
+  multilabel: ['micro_f1', 'macro_f1', 'subset_accuracy'],
+  regression: ['mae', 'rmse', 'r2'],
+};
 
 const Evaluation = Closed(
   {
@@ -147,7 +219,8 @@ const Evaluation = Closed(
       Type.Array(Enum(metricNames), {
         minItems: 1,
         uniqueItems: true,
-        description: 'metrics computed on validation (each epoch) and test (at the end)',
+        description:
+          'metrics computed on validation (each epoch) and test (at the end). classification: accuracy, macro_f1, weighted_f1; binary: accuracy, precision, recall, f1, roc_auc, macro_f1; multilabel: micro_f1, macro_f1, subset_accuracy, hamming_loss; regression: mae, rmse, mse, r2. Default: accuracy, macro_f1 (binary: accuracy, f1, roc_auc; multilabel: micro_f1, macro_f1, subset_accuracy; regression: mae, rmse, r2)',
       }),
       ['accuracy', 'macro_f1'],
     ),

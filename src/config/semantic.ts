@@ -14,13 +14,54 @@ import { validateFusion } from '../model/fusions/index.js';
 import { findModality } from '../data/modalities/index.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { resolveConfigPath, type LoadedConfig } from './load.js';
-import type { ExperimentConfig } from './schema.js';
+import { defaultTaskMetrics, taskMetricNames, taskNames, type ExperimentConfig, type TaskName } from './schema.js';
+
+/** Whether the task reports a (train and validation) accuracy besides its requested metrics. */
+export const taskHasAccuracy = (task: TaskName): boolean => task === 'classification' || task === 'binary';
 
 /** Metric keys logged per epoch; `early_stopping.monitor` must be one of them. */
 export function epochMetricNames(config: ExperimentConfig): string[] {
-  const val = new Set(['loss', 'accuracy', ...config.evaluation.metrics]);
+  const task = config.target.task;
+  const base = taskHasAccuracy(task) ? ['loss', 'accuracy'] : ['loss'];
+  const val = new Set([...base, ...config.evaluation.metrics]);
   const total = config.fusion.type === 'late' ? ['train_total_loss'] : [];
-  return ['train_loss', 'train_accuracy', ...total, ...[...val].map((m) => `val_${m}`)];
+  return ['train_loss', ...(taskHasAccuracy(task) ? ['train_accuracy'] : []), ...total, ...[...val].map((m) => `val_${m}`)];
+}
+
+/** Which `target:` options each task uses (the rest are rejected when written). */
+const TARGET_OPTIONS: Record<TaskName, readonly string[]> = {
+  classification: ['label_smoothing', 'class_weight'],
+  binary: ['label_smoothing', 'class_weight', 'positive_class', 'threshold'],
+  multilabel: ['threshold', 'delimiter'],
+  regression: ['loss', 'huber_delta', 'normalize'],
+};
+const ALL_TARGET_OPTIONS = [...new Set(Object.values(TARGET_OPTIONS).flat())];
+
+/**
+ * `evaluation.metrics` left at the schema default becomes the task's default list (the schema default is the
+ * classification one); a written list is checked against the task. Also the target options against the task.
+ */
+function checkTask(config: ExperimentConfig, at: (path: (string | number)[], message: string, hint?: string) => void): void {
+  const task = config.target.task;
+  const metrics = config.evaluation.metrics;
+  const isSchemaDefault = metrics.length === 2 && metrics[0] === 'accuracy' && metrics[1] === 'macro_f1';
+  if (isSchemaDefault && task !== 'classification') config.evaluation.metrics = [...defaultTaskMetrics[task]];
+  const allowed = taskMetricNames[task];
+  config.evaluation.metrics.forEach((m, i) => {
+    if ((allowed as readonly string[]).includes(m)) return;
+    const hint = suggestion(m, allowed, `one of the ${task} metrics`);
+    at(['evaluation', 'metrics', i], `'${m}' is not a metric of the ${task} task`, hint.startsWith('did you mean') ? `${hint} (${task} metrics: ${allowed.join(', ')})` : hint);
+  });
+  const target = config.target as Record<string, unknown>;
+  for (const key of ALL_TARGET_OPTIONS) {
+    if (target[key] === undefined || TARGET_OPTIONS[task].includes(key)) continue;
+    const users = taskNames.filter((t) => TARGET_OPTIONS[t].includes(key));
+    at(['target', key], `'${key}' does not apply to task ${task}`, `it is an option of task ${users.join(' / ')}`);
+  }
+  if (config.target.huber_delta !== undefined && config.target.loss !== 'huber') at(['target', 'huber_delta'], 'huber_delta needs loss: huber');
+  if ((task === 'multilabel' || task === 'regression') && config.data.split.ratios && config.data.split.stratify) {
+    at(['data', 'split', 'stratify'], `stratify needs one class per row; the ${task} task has none`, 'set stratify: false or split by a column');
+  }
 }
 
 export interface CheckedConfig extends LoadedConfig {
@@ -54,6 +95,8 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
   for (const issue of validateFusion(config.fusion, Object.keys(config.inputs))) {
     at(issue.path[0] === 'fusion' ? issue.path : ['fusion', ...issue.path], issue.message, issue.hint);
   }
+
+  checkTask(config, at);
 
   const es = config.training.early_stopping;
   if (es) {

@@ -31,8 +31,16 @@ export interface SplitData {
   rows: number[];
   /** per input: examples × featureSize, row-major */
   features: Record<string, Float32Array>;
-  /** class index of each example (-1 where the manifest has no label) */
+  /**
+   * classification, binary: class index of each example; multilabel, regression: 0. -1 where the manifest has
+   * no label (prediction on unlabelled rows).
+   */
   labels: Int32Array;
+  /**
+   * What the model is trained against, examples × `targetWidth(state.target)`: one-hot (classification), 0/1
+   * (binary), multi-hot (multilabel), the standardised value (regression); NaN where there is no label.
+   */
+  targets: Float32Array;
 }
 
 /** Normalisation fitted on the training split, applied after encoding. */
@@ -58,13 +66,27 @@ export interface InputState {
 }
 
 /**
- * What the model predicts, as learned from the training split. Classification: the class list. (A task that
- * needs more — e.g. regression's target statistics, multilabel's delimiter — adds optional fields here.)
+ * What the model predicts, as learned from the training split, with the task options that prediction and
+ * evaluation need. `classes`: classification — the classes; binary — [negative, positive]; multilabel — every
+ * label seen in training; regression — [].
  */
 export interface TargetState {
   column: string;
   task: string;
   classes: string[];
+  /** binary, multilabel: probability at or above which a label is predicted */
+  threshold?: number;
+  /** multilabel: what separates the labels in a cell */
+  delimiter?: string;
+  /** regression: the target standardisation (identity with normalize: none); predictions are mapped back */
+  normalization?: { mean: number; std: number };
+  /** regression */
+  loss?: 'mse' | 'huber';
+  huberDelta?: number;
+  /** classification, binary: loss weight per class (training only) */
+  classWeights?: number[];
+  /** classification, binary: label smoothing (training only) */
+  labelSmoothing?: number;
 }
 
 /** Everything learned from the training split; saved with the run so predictions use the same transform. */
@@ -302,8 +324,15 @@ function normalizeInPlace(x: Float32Array, norm: Normalization): void {
   }
 }
 
+/** Turns a manifest row's label cell into the class index and the training target (see `targetEncoder`). */
+export interface TargetEncoder {
+  width: number;
+  /** class index (classification, binary), 0 (other tasks), -1 (no label); fills `out` (NaN when no label) */
+  encode(row: number, out: Float32Array): number;
+}
+
 /** Contiguous, normalised feature arrays for `rows`, in that order; rows without features (missing: zeros) are 0. */
-function assemble(rows: number[], states: InputState[], encoded: Map<string, Map<number, Float32Array>>, labelOf: (row: number) => number): SplitData {
+function assemble(rows: number[], states: InputState[], encoded: Map<string, Map<number, Float32Array>>, target: TargetEncoder): SplitData {
   const features: Record<string, Float32Array> = {};
   for (const s of states) {
     const size = sizeOf(s.shape);
@@ -318,7 +347,9 @@ function assemble(rows: number[], states: InputState[], encoded: Map<string, Map
     });
     features[s.name] = out;
   }
-  return { rows, features, labels: Int32Array.from(rows, labelOf) };
+  const targets = new Float32Array(rows.length * target.width);
+  const labels = Int32Array.from(rows, (i, k) => target.encode(i, targets.subarray(k * target.width, (k + 1) * target.width)));
+  return { rows, features, labels, targets };
 }
 
 /** The input entry a modality's loader is created from, rebuilt from a saved state. */
@@ -362,19 +393,26 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
   const splits = assignSplits(manifest, config.data.split, labels, config.seed);
   const where = (i: number, column: string) => ({ file, line: manifest.lines[i]!, row: i + 1, column });
 
+  if (config.target.missing === 'drop_row') {
+    let dropped = 0;
+    for (const name of ['train', 'validation', 'test'] as const) {
+      const before = splits[name].length;
+      splits[name] = splits[name].filter((i) => labels[i] !== '');
+      dropped += before - splits[name].length;
+    }
+    if (dropped) emit({ type: 'log', level: 'warn', message: `left out ${dropped.toLocaleString('en-US')} row(s) without a label in column ${targetCol} (target.missing: drop_row)` });
+  }
   for (const i of [...splits.train, ...splits.validation, ...splits.test]) {
-    if (labels[i] === '') throw new DataError('the label is missing', where(i, targetCol), 'every row needs a value in the target column');
-  }
-  const classes = sortClasses(splits.train.map((i) => labels[i]!));
-  if (classes.length < 2) {
-    throw new DataError(`the training split has ${classes.length} class(es); classification needs at least 2`, { file, column: targetCol });
-  }
-  const classIndex = new Map(classes.map((c, i) => [c, i]));
-  for (const i of [...splits.validation, ...splits.test]) {
-    if (!classIndex.has(labels[i]!)) {
-      throw new DataError(`label '${labels[i]}' does not occur in the training split`, where(i, targetCol), 'the model can only predict classes it was trained on');
+    if (labels[i] === '') {
+      const hint = config.target.task === 'multilabel' ? `a multilabel cell lists one or more labels separated by '${config.target.delimiter ?? '|'}'` : 'every row needs a value in the target column';
+      throw new DataError(config.target.task === 'multilabel' ? 'the label list is empty' : 'the label is missing', where(i, targetCol), `${hint}, or set target.missing: drop_row`);
     }
   }
+  const target = fitTarget(checked, labels, splits, where);
+  const targetEnc = targetEncoder(target, (i) => labels[i]!, where);
+  // every labelled row is checked now (unseen classes, bad numbers), before anything is read
+  const probe = new Float32Array(targetEnc.width);
+  for (const i of [...splits.validation, ...splits.test]) targetEnc.encode(i, probe);
 
   const used = [...splits.train, ...splits.validation, ...splits.test];
   const specs = specsOf(checked);
@@ -431,17 +469,16 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
     meta[r.spec.name] = m;
   }
   const split = config.data.split;
-  const labelOf = (i: number) => classIndex.get(labels[i]!)!;
   return {
     state: {
       version: 1,
-      target: { column: targetCol, task: config.target.task, classes },
+      target,
       inputs: states,
       split: split.column !== undefined ? { column: split.column, values: { train: split.train, validation: split.validation, test: split.test } } : {},
     },
-    train: assemble(trainRows, states, encoded, labelOf),
-    validation: assemble(valRows, states, encoded, labelOf),
-    test: assemble(testRows, states, encoded, labelOf),
+    train: assemble(trainRows, states, encoded, targetEnc),
+    validation: assemble(valRows, states, encoded, targetEnc),
+    test: assemble(testRows, states, encoded, targetEnc),
     meta,
     dataHash: createHash('sha256').update(readFileSync(manifest.file)).digest('hex'),
     skipped: read.skipped,
@@ -486,16 +523,153 @@ export async function featuresFromState(
   }
   const target = state.target.column;
   const hasLabels = manifest.columns.includes(target);
-  const classIndex = new Map(state.target.classes.map((c, i) => [c, i]));
-  const labelOf = (i: number): number => {
-    if (!hasLabels) return -1;
-    const v = (manifest.rows[i]![target] ?? '').trim();
-    if (v === '') return -1;
-    const k = classIndex.get(v);
-    if (k === undefined) {
-      throw new DataError(`label '${v}' is not one of the model's classes (${state.target.classes.join(', ')})`, { file, line: manifest.lines[i]!, row: i + 1, column: target });
+  const where = (i: number, column: string) => ({ file, line: manifest.lines[i]!, row: i + 1, column });
+  const targetEnc = targetEncoder(state.target, (i) => (hasLabels ? (manifest.rows[i]![target] ?? '').trim() : ''), where, true);
+  return { data: assemble(kept, state.inputs, encoded, targetEnc), hasLabels, skipped, missing };
+}
+
+type Where = (row: number, column: string) => { file: string; line: number; row: number; column: string };
+
+/** The labels of a multilabel cell: split on the delimiter, trimmed, empty parts dropped, duplicates once. */
+export function splitLabelList(cell: string, delimiter: string): string[] {
+  return [...new Set(cell.split(delimiter).map((p) => p.trim()).filter((p) => p !== ''))];
+}
+
+const ENGLISH_POSITIVE = ['1', 'true', 'yes', 'y', 'pos', 'positive'];
+
+/** The target learned from the training split: classes (or labels), regression statistics, loss options. */
+function fitTarget(checked: CheckedConfig, labels: readonly string[], splits: { train: number[] }, where: Where): TargetState {
+  const { config, manifest, sources } = checked;
+  const t = config.target;
+  const column = t.column;
+  const file = manifestName(manifest);
+  const base = { column, task: t.task };
+  const configIssue = (p: (string | number)[], message: string, hint?: string): ConfigError =>
+    new ConfigError([{ ...(sources.locate(p) ?? { file: checked.file }), path: p.join('.'), message, ...(hint ? { hint } : {}) }]);
+  const trainLabels = splits.train.map((i) => labels[i]!);
+  const lossOptions = (classes: string[], counts: (c: number) => number): Pick<TargetState, 'classWeights' | 'labelSmoothing'> => {
+    const out: Pick<TargetState, 'classWeights' | 'labelSmoothing'> = {};
+    if (t.label_smoothing) out.labelSmoothing = t.label_smoothing;
+    const cw = t.class_weight;
+    if (cw === 'balanced') {
+      const n = trainLabels.length;
+      out.classWeights = classes.map((_, c) => (counts(c) ? n / (classes.length * counts(c)) : 1));
+    } else if (cw) {
+      for (const key of Object.keys(cw)) {
+        if (!classes.includes(key)) throw configIssue(['target', 'class_weight', key], `class '${key}' does not occur in the training split`, suggestion(key, classes, 'one of the classes'));
+      }
+      out.classWeights = classes.map((c) => cw[c] ?? 1);
     }
-    return k;
+    return out;
   };
-  return { data: assemble(kept, state.inputs, encoded, labelOf), hasLabels, skipped, missing };
+  switch (t.task) {
+    case 'classification':
+    case 'binary': {
+      let classes = sortClasses(trainLabels);
+      if (classes.length < 2) throw new DataError(`the training split has ${classes.length} class(es); ${t.task} needs ${t.task === 'binary' ? 'exactly' : 'at least'} 2`, { file, column });
+      if (t.task === 'binary') {
+        if (classes.length > 2) {
+          const shown = classes.slice(0, 6).map((c) => `'${c}'`).join(', ');
+          throw new DataError(`the training split has ${classes.length} classes (${shown}${classes.length > 6 ? ', ...' : ''}); binary needs exactly 2`, { file, column }, 'use task: classification');
+        }
+        const positive = t.positive_class ?? (ENGLISH_POSITIVE.includes(classes[0]!.toLowerCase()) && !ENGLISH_POSITIVE.includes(classes[1]!.toLowerCase()) ? classes[0]! : classes[1]!);
+        if (!classes.includes(positive)) throw configIssue(['target', 'positive_class'], `'${positive}' is not one of the two labels (${classes.join(', ')})`, suggestion(positive, classes));
+        classes = [classes.find((c) => c !== positive)!, positive];
+      }
+      const index = new Map(classes.map((c, i) => [c, i]));
+      const counts = new Array<number>(classes.length).fill(0);
+      for (const l of trainLabels) counts[index.get(l)!]! += 1;
+      return { ...base, classes, ...(t.task === 'binary' ? { threshold: t.threshold ?? 0.5 } : {}), ...lossOptions(classes, (c) => counts[c]!) };
+    }
+    case 'multilabel': {
+      const delimiter = t.delimiter ?? '|';
+      const seen: string[] = [];
+      for (const i of splits.train) {
+        const list = splitLabelList(labels[i]!, delimiter);
+        if (list.length === 0) throw new DataError('the label list is empty', where(i, column), `a multilabel cell lists one or more labels separated by '${delimiter}'`);
+        seen.push(...list);
+      }
+      const classes = sortClasses(seen);
+      if (classes.length < 2) throw new DataError(`the training split has ${classes.length} label(s); multilabel needs at least 2`, { file, column }, `labels are separated by '${delimiter}' (target.delimiter)`);
+      return { ...base, classes, threshold: t.threshold ?? 0.5, delimiter };
+    }
+    case 'regression': {
+      let sum = 0;
+      let sq = 0;
+      for (const i of splits.train) {
+        const v = parseTargetNumber(labels[i]!, i, column, where);
+        sum += v;
+        sq += v * v;
+      }
+      const n = splits.train.length;
+      const mean = n ? sum / n : 0;
+      const std = Math.sqrt(Math.max(n ? sq / n - mean * mean : 0, 0)) || 1;
+      const normalization = (t.normalize ?? 'standard') === 'standard' ? { mean, std } : { mean: 0, std: 1 };
+      return { ...base, classes: [], normalization, loss: t.loss ?? 'mse', ...(t.loss === 'huber' ? { huberDelta: t.huber_delta ?? 1 } : {}) };
+    }
+  }
+}
+
+function parseTargetNumber(cell: string, i: number, column: string, where: Where): number {
+  const v = Number(cell);
+  if (cell === '' || !Number.isFinite(v)) throw new DataError(`'${cell}' is not a number (regression target)`, where(i, column), 'a regression target is a plain number such as 3.5 or -1e3');
+  return v;
+}
+
+/**
+ * Label cell → class index and training target row. For training data (`unlabelled: false`) every cell must
+ * hold a label the training split has; with `unlabelled: true` (prediction) an empty cell means "no label"
+ * (index -1, NaN target).
+ */
+export function targetEncoder(target: TargetState, cellOf: (row: number) => string, where: Where, unlabelled = false): TargetEncoder {
+  const task = target.task;
+  const classes = target.classes;
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const width = task === 'classification' || task === 'multilabel' ? classes.length : 1;
+  const unknown = (v: string, i: number): DataError =>
+    unlabelled
+      ? new DataError(`label '${v}' is not one of the model's ${task === 'multilabel' ? 'labels' : 'classes'} (${classes.join(', ')})`, where(i, target.column))
+      : new DataError(`label '${v}' does not occur in the training split`, where(i, target.column), 'the model can only predict classes it was trained on');
+  return {
+    width,
+    encode(i, out) {
+      const v = cellOf(i);
+      const list = task === 'multilabel' ? splitLabelList(v, target.delimiter ?? '|') : [];
+      if (v === '' || (task === 'multilabel' && list.length === 0)) {
+        if (!unlabelled || (task === 'multilabel' && v !== '')) {
+          throw new DataError(task === 'multilabel' ? 'the label list is empty' : 'the label is missing', where(i, target.column), task === 'multilabel' ? `a multilabel cell lists one or more labels separated by '${target.delimiter ?? '|'}'` : undefined);
+        }
+        out.fill(NaN);
+        return -1;
+      }
+      switch (task) {
+        case 'classification':
+        case 'binary': {
+          const k = index.get(v);
+          if (k === undefined) throw unknown(v, i);
+          if (task === 'binary') out[0] = k;
+          else {
+            out.fill(0);
+            out[k] = 1;
+          }
+          return k;
+        }
+        case 'multilabel': {
+          out.fill(0);
+          for (const l of list) {
+            const k = index.get(l);
+            if (k === undefined) throw unknown(l, i);
+            out[k] = 1;
+          }
+          return 0;
+        }
+        default: {
+          const y = parseTargetNumber(v, i, target.column, where);
+          const norm = target.normalization ?? { mean: 0, std: 1 };
+          out[0] = (y - norm.mean) / norm.std;
+          return 0;
+        }
+      }
+    },
+  };
 }

@@ -2,22 +2,25 @@
  * The modality contribution report: the test set re-evaluated with each modality masked in turn (its
  * embedding zeroed, or replaced by the fusion's learned "missing" token), and what each metric loses.
  */
-import type { SplitData } from '../data/dataset.js';
+import type { SplitData, TargetState } from '../data/dataset.js';
 import { withMasked, type BuiltModel } from '../model/build.js';
 import type { AblationRow, EvaluationResult } from '../train/events.js';
-import { classificationReport } from './classification-metrics.js';
+import { evaluateTask } from './task-metrics.js';
+import { lowerIsBetter } from '../train/trainer.js';
 import { predictSplit } from './predict.js';
 
-export async function modalityAblation(built: BuiltModel, test: SplitData, classes: string[], metrics: readonly string[], full: EvaluationResult): Promise<AblationRow[]> {
+/** `target`: the task's target, or the class list (classification). */
+export async function modalityAblation(built: BuiltModel, test: SplitData, target: TargetState | string[], metrics: readonly string[], full: EvaluationResult): Promise<AblationRow[]> {
+  const t: TargetState = Array.isArray(target) ? { column: '', task: 'classification', classes: target } : target;
   const rows: AblationRow[] = [];
   for (const input of built.inputs) {
-    const preds = await withMasked(built, [input.name], () => predictSplit(built.predictor, test, built.inputs, classes.length));
-    const report = classificationReport('test', test.labels, preds.predicted, classes, metrics, preds.loss);
+    const preds = await withMasked(built, [input.name], () => predictSplit(built.predictor, test, built.inputs, t));
+    const report = evaluateTask('test', t, test, preds.probabilities, metrics).result;
     const drop: Record<string, number> = {};
     for (const [k, v] of Object.entries(report.metrics)) {
       const base = full.metrics[k];
-      // for a loss, the drop is how much it rises
-      if (base !== undefined) drop[k] = k === 'loss' ? v - base : base - v;
+      // for a loss or an error, the drop is how much it rises
+      if (base !== undefined) drop[k] = lowerIsBetter(k) ? v - base : base - v;
     }
     rows.push({ modality: input.name, masking: built.masks[input.name]?.missing ?? 'zero', metrics: report.metrics, drop });
   }

@@ -8,7 +8,7 @@ import { encoderRegistry } from './encoders/index.js';
 import { findEncoder, type InputMeta } from './encoders/registry.js';
 import { fusionRegistry } from './fusions/index.js';
 import { findFusion, FusionConfigError, validateFusion, type Embedding } from './fusions/registry.js';
-import { classificationHead } from './heads/classification.js';
+import { classificationTarget, taskHead, taskLoss, taskTrainMetric, type TaskTarget } from './heads/tasks.js';
 import './layers/index.js'; // registers the custom layers for tf.loadLayersModel
 import { ModalityDropout } from './layers/modality-dropout.js';
 import { LayerContext } from './layers-context.js';
@@ -56,9 +56,17 @@ export interface BuiltModel {
   embeddingDims: Record<string, number>;
   /** one mask switch per input, present whatever `fusion.modality_dropout` is */
   masks: Record<string, ModalityMask>;
+  /** the task the head was built for (its loss is what `compileModel` uses) */
+  target: TaskTarget;
 }
 
-export function buildModel(config: ExperimentConfig, inputs: ModelInput[], numClasses: number): BuiltModel {
+/**
+ * `target`: the task's target (classes, task; `TargetState` fits), or just a class count for classification.
+ * The head and, for `late` fusion, each modality's head follow the task.
+ */
+export function buildModel(config: ExperimentConfig, inputs: ModelInput[], target: number | TaskTarget): BuiltModel {
+  const task = typeof target === 'number' ? classificationTarget(target) : target;
+  const numClasses = task.classes.length;
   const fusion = findFusion(fusionRegistry, config.fusion.type);
   const issues = validateFusion(fusionRegistry, config.fusion, inputs.map((i) => i.name));
   if (issues.length) throw new FusionConfigError(issues);
@@ -91,12 +99,12 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], numCl
     embeddings.push({ name: input.name, tensor: gate.apply(emb) as tf.SymbolicTensor });
     embeddingDims[input.name] = emb.shape[emb.shape.length - 1] ?? 0;
   }
-  const fused = fusion.build({ embeddings, options: config.fusion as never, ctx: root.child('fusion'), numClasses });
+  const fused = fusion.build({ embeddings, options: config.fusion as never, ctx: root.child('fusion'), numClasses, head: (x, ctx) => taskHead(x, task, ctx) });
   const name = config.name.replace(/[^A-Za-z0-9_]/g, '_');
   let output: tf.SymbolicTensor;
   let training: TrainingGraph | undefined;
   if (fused instanceof tf.SymbolicTensor) {
-    output = classificationHead(fused, numClasses, root.child('head'));
+    output = taskHead(fused, task, root.child('head'));
   } else {
     output = fused.probabilities;
     const aux = fused.auxiliary ?? [];
@@ -109,16 +117,17 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], numCl
     }
   }
   const model = tf.model({ inputs: symbolic, outputs: output, name });
-  return { model, predictor: model, ...(training ? { training } : {}), inputs, embeddingDims, masks };
+  return { model, predictor: model, ...(training ? { training } : {}), inputs, embeddingDims, masks, target: task };
 }
 
 /**
- * Compiles what `train()` steps: `built.model` (categorical cross-entropy, accuracy) and, when the fusion has
- * auxiliary losses, the training graph (one cross-entropy per output with its loss weight; accuracy on the fused
- * output only), sharing one optimiser.
+ * Compiles what `train()` steps: `built.model` (the task's loss — cross-entropy for classification — and its
+ * accuracy, none for regression) and, when the fusion has auxiliary losses, the training graph (one task loss
+ * per output with its loss weight; accuracy on the fused output only), sharing one optimiser.
  */
 export function compileModel(built: BuiltModel, optimizer: tf.Optimizer): void {
-  built.model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const metric = taskTrainMetric(built.target);
+  built.model.compile({ optimizer, loss: taskLoss(built.target), metrics: metric ? [metric] : [] });
   compileTrainingGraph(built, optimizer);
 }
 
@@ -127,11 +136,11 @@ export function compileTrainingGraph(built: BuiltModel, optimizer: tf.Optimizer)
   const t = built.training;
   if (!t || (t.model as { optimizer?: unknown }).optimizer) return;
   const fusedName = t.model.outputNames[0]!;
-  // tfjs 4.22 has no lossWeights: each auxiliary output's loss function scales its own cross-entropy
-  const losses = t.lossWeights.map((w) =>
-    w === 1 ? 'categoricalCrossentropy' : (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mul(tf.metrics.categoricalCrossentropy(yTrue, yPred), w),
-  );
-  t.model.compile({ optimizer, loss: losses as never, metrics: { [fusedName]: 'accuracy' } });
+  const loss = taskLoss(built.target);
+  const metric = taskTrainMetric(built.target);
+  // tfjs 4.22 has no lossWeights: each auxiliary output's loss function scales its own loss
+  const losses = t.lossWeights.map((w) => (w === 1 ? loss : (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mul(loss(yTrue, yPred), w)));
+  t.model.compile({ optimizer, loss: losses as never, metrics: metric ? { [fusedName]: metric } : {} });
 }
 
 /** Runs `fn` with the named inputs masked (the others unmasked), restoring every mask afterwards. */

@@ -11,7 +11,7 @@ import { initBackend } from '../backend/select.js';
 import { checkDataColumns, type CheckedConfig } from '../config/semantic.js';
 import { datasetTags, ensureDataset } from '../datasets/index.js';
 import { modelInputs, prepareData } from '../data/dataset.js';
-import { classificationReport } from '../evaluate/classification-metrics.js';
+import { evaluateTask } from '../evaluate/task-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
 import { predictionsCsv } from '../evaluate/predictions-csv.js';
 import { ablationCsv, modalityAblation } from '../evaluate/ablation.js';
@@ -24,6 +24,7 @@ import { preflightTraining } from '../train/preflight.js';
 import { train, TrainingAborted } from '../train/trainer.js';
 import { MMX_VERSION } from '../version.js';
 import { serializeModel } from './save-model.js';
+import { mlmodelDescriptor } from './mlmodel.js';
 import { buildRunReport } from '../report/index.js';
 
 export interface RunOptions {
@@ -123,8 +124,9 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     if (data.skipped.length) await tracker.logArtifact(run.runId, 'skipped_rows.json', JSON.stringify(data.skipped, null, 2));
 
     emit({ type: 'phase', phase: 'building' });
-    const classes = data.state.target.classes;
-    const built = buildModel(config, modelInputs(data), classes.length);
+    const target = data.state.target;
+    const classes = target.classes;
+    const built = buildModel(config, modelInputs(data), target);
     compileModel(built, createOptimizer(config.training.optimizer));
     preflightTraining(built, backend.name);
     const parameters = built.model.countParams();
@@ -174,10 +176,10 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
 
     emit({ type: 'phase', phase: 'evaluating' });
     const inferStart = performance.now();
-    const preds = await predictSplit(built.predictor, data.test, built.inputs, classes.length);
+    const preds = await predictSplit(built.predictor, data.test, built.inputs, target);
     const inferSeconds = (performance.now() - inferStart) / 1000;
-    const test = classificationReport('test', data.test.labels, preds.predicted, classes, config.evaluation.metrics, preds.loss);
-    if (config.evaluation.ablation) test.ablation = await modalityAblation(built, data.test, classes, config.evaluation.metrics, test);
+    const test = evaluateTask('test', target, data.test, preds.probabilities, config.evaluation.metrics).result;
+    if (config.evaluation.ablation) test.ablation = await modalityAblation(built, data.test, target, config.evaluation.metrics, test);
     emit({ type: 'evaluation', result: test });
 
     emit({ type: 'phase', phase: 'logging' });
@@ -197,25 +199,33 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     await Promise.all(metricQueue);
     await tracker.setTags(run.runId, { 'mmx.best_epoch': String(trained.bestEpoch), 'mmx.stopped_early': String(trained.stoppedEarly) });
     const metricsJson = {
+      task: target.task,
       test: test.metrics,
-      per_class: test.perClass,
+      ...(test.perClass.length ? { [target.task === 'multilabel' ? 'per_label' : 'per_class']: test.perClass } : {}),
+      ...(test.threshold !== undefined ? { threshold: test.threshold } : {}),
+      ...(test.thresholds ? { thresholds: test.thresholds } : {}),
       ...(test.ablation ? { ablation: test.ablation } : {}),
       best_epoch: trained.bestEpoch,
       stopped_early: trained.stoppedEarly,
       history: trained.history,
     };
     await tracker.logArtifact(run.runId, 'metrics.json', JSON.stringify(metricsJson, null, 2));
-    await tracker.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: test.labels, matrix: test.confusion, rows: 'true', columns: 'predicted' }, null, 2));
-    await tracker.logArtifact(
-      run.runId,
-      'confusion_matrix.csv',
-      [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') + '\n',
-    );
+    if (test.labels.length) {
+      await tracker.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: test.labels, matrix: test.confusion, rows: 'true', columns: 'predicted' }, null, 2));
+      await tracker.logArtifact(
+        run.runId,
+        'confusion_matrix.csv',
+        [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') + '\n',
+      );
+    }
+    if (test.thresholds) {
+      await tracker.logArtifact(run.runId, 'thresholds.csv', ['threshold,precision,recall,f1', ...test.thresholds.map((r) => [r.threshold, r.precision, r.recall, r.f1].join(','))].join('\n') + '\n');
+    }
     if (test.ablation) {
       await tracker.logArtifact(run.runId, 'ablation.csv', ablationCsv(test.ablation));
       await tracker.logArtifact(run.runId, 'ablation.json', JSON.stringify(test.ablation, null, 2));
     }
-    await tracker.logArtifact(run.runId, 'predictions/test.csv', predictionsCsv(data.test, preds.probabilities, preds.predicted, classes, true));
+    await tracker.logArtifact(run.runId, 'predictions/test.csv', predictionsCsv(data.test, preds.probabilities, preds.predicted, target, true));
     const report = await buildRunReport({
       run: { name: config.name, id: run.runId, experiment: config.tracking.experiment, status: 'FINISHED', durationSeconds: (performance.now() - t0) / 1000 },
       history: trained.history,
@@ -229,6 +239,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     const files = await serializeModel(built.model);
     await tracker.logArtifact(run.runId, 'model/model.json', files['model.json']);
     await tracker.logArtifact(run.runId, 'model/weights.bin', files['weights.bin']);
+    await tracker.logArtifact(run.runId, 'model/MLmodel', mlmodelDescriptor({ runId: run.runId, state: data.state, tfjsVersion: tf.version.tfjs, mmxVersion: MMX_VERSION }));
     built.model.dispose();
 
     await tracker.endRun(run.runId, 'FINISHED');

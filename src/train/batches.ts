@@ -32,5 +32,22 @@ export function gatherLabels(split: SplitData, order: ArrayLike<number>, start: 
   return tf.tensor2d(buf, [n, numClasses]);
 }
 
+/**
+ * The training targets of examples `order[start..end)` [n, width]: one-hot (classification), 0/1 (binary),
+ * multi-hot (multilabel), standardised value (regression) — `split.targets` rows.
+ */
+export function gatherTargets(split: SplitData, order: ArrayLike<number>, start: number, end: number, numClasses = 1): tf.Tensor {
+  // a split made without targets (class indices only): one-hot classification targets
+  if (!(split as Partial<SplitData>).targets) return gatherLabels(split, order, start, end, numClasses);
+  const n = end - start;
+  const width = split.labels.length ? split.targets.length / split.labels.length : 1;
+  const buf = new Float32Array(n * width);
+  for (let k = 0; k < n; k++) {
+    const i = order[start + k]!;
+    buf.set(split.targets.subarray(i * width, (i + 1) * width), k * width);
+  }
+  return tf.tensor2d(buf, [n, width]);
+}
+
 /** 0..n-1 */
 export const identityOrder = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);

@@ -56,12 +56,28 @@ export interface AblationRow {
   drop: Metrics;
 }
 
+/** Binary task: precision, recall and F1 of the positive class at one decision threshold. */
+export interface ThresholdRow {
+  threshold: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
 export interface EvaluationResult {
   split: string;
+  /** number of examples evaluated (per-class supports do not add up to it for multilabel) */
+  examples?: number;
+  /** binary, multilabel: the decision threshold the metrics use */
+  threshold?: number;
+  /** binary: metrics of the positive class over a grid of thresholds */
+  thresholds?: ThresholdRow[];
   /** with `evaluation.ablation: true`: one row per modality */
   ablation?: AblationRow[];
   metrics: Metrics;
+  /** per class (classification, binary) or per label (multilabel); empty for regression */
   perClass: PerClass[];
+  /** the confusion matrix's classes (classification, binary); empty for multilabel and regression */
   labels: string[];
   /** confusion[true][predicted] */
   confusion: number[][];

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BuiltModel } from '../model/build.js';
+import { taskLoss } from '../model/heads/tasks.js';
 
 export class BackendKernelError extends Error {
   constructor(message: string) {
@@ -18,10 +19,12 @@ export function preflightTraining(built: BuiltModel, backend: string): void {
       const xs = built.inputs.map((i) => tf.zeros([2, ...i.shape]));
       const out = built.model.outputs[0]!.shape;
       const classes = out[out.length - 1] ?? 1;
-      const ys = tf.oneHot(tf.tensor1d([0, 1 % classes], 'int32'), classes);
+      // targets of the task's shape: two different classes, else zeros (0/1 labels, a standardised value)
+      const ys = built.target.task === 'classification' && classes >= 2 ? tf.oneHot(tf.tensor1d([0, 1], 'int32'), classes).toFloat() : tf.zeros([2, classes]);
+      const loss = taskLoss(built.target);
       const { grads } = tf.variableGrads(() => {
         const p = built.model.apply(xs.length === 1 ? xs[0]! : xs, { training: true }) as tf.Tensor;
-        return tf.losses.softmaxCrossEntropy(ys, p).mean() as tf.Scalar;
+        return loss(ys, p).mean() as tf.Scalar;
       });
       tf.dispose(Object.values(grads));
     });

@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { PreparedData } from '../data/dataset.js';
 import { rng, shuffleInPlace } from '../data/random.js';
-import { classificationReport } from '../evaluate/classification-metrics.js';
+import { evaluateTask } from '../evaluate/task-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
 import { compileTrainingGraph, type BuiltModel } from '../model/build.js';
-import { gatherInputs, gatherLabels } from './batches.js';
+import { gatherInputs, gatherTargets } from './batches.js';
 import { trainingAugmenter } from '../data/augment/index.js';
 import type { Metrics, RunEvent } from './events.js';
 
@@ -33,6 +33,11 @@ export class TrainingAborted extends Error {
     super('training was interrupted');
     this.name = 'TrainingAborted';
   }
+}
+
+/** Metrics where lower is better (early stopping's `mode: auto`). */
+export function lowerIsBetter(metric: string): boolean {
+  return /(loss|_mae|_mse|_rmse)$/.test(metric) || ['mae', 'mse', 'rmse'].includes(metric);
 }
 
 /** Whether `a` improves on `b` for the monitored metric. */
@@ -62,12 +67,12 @@ export async function train(
   const multi = stepped.outputs.length > 1;
   const lossAt = multi ? names.indexOf(`${stepped.outputNames[0]}_loss`) : 0;
   const accAt = multi ? names.findIndex((n, i) => i > stepped.outputs.length && n.startsWith(`${stepped.outputNames[0]}_`)) : 1;
-  const classes = data.state.target.classes;
-  const numClasses = classes.length;
+  const target = data.state.target;
+  const hasAccuracy = target.task === 'classification' || target.task === 'binary';
   const { epochs, batch_size: batchSize, shuffle } = config.training;
   const es = config.training.early_stopping;
   const monitor = es?.monitor ?? 'val_loss';
-  const mode = es?.mode === 'min' || es?.mode === 'max' ? es.mode : monitor.endsWith('loss') ? 'min' : 'max';
+  const mode = es?.mode === 'min' || es?.mode === 'max' ? es.mode : lowerIsBetter(monitor) ? 'min' : 'max';
   const random = rng(config.seed ^ 0x5eed);
   const n = data.train.labels.length;
   const order = Int32Array.from({ length: n }, (_, i) => i);
@@ -98,14 +103,14 @@ export async function train(
         const start = b * batchSize;
         const end = Math.min(n, start + batchSize);
         const xs = gatherInputs(data.train, inputs, order, start, end, augment);
-        const ys = gatherLabels(data.train, order, start, end, numClasses);
-        const target = multi ? stepped.outputs.map(() => ys) : ys;
-        const out = (await stepped.trainOnBatch(xs.length === 1 ? xs[0]! : xs, target)) as number[];
+        const ys = gatherTargets(data.train, order, start, end, target.classes.length);
+        const result = await stepped.trainOnBatch(xs.length === 1 ? xs[0]! : xs, multi ? stepped.outputs.map(() => ys) : ys);
+        const out = Array.isArray(result) ? result : [result];
         tf.dispose([...xs, ys]);
         // the fused output's loss and accuracy; `total` adds the weighted auxiliary losses when there are any
         const total = out[0] ?? NaN;
         const loss = out[lossAt] ?? NaN;
-        const acc = out[accAt] ?? NaN;
+        const acc = hasAccuracy ? (out[accAt] ?? NaN) : NaN;
         totalSum += total * (end - start);
         if (!Number.isFinite(total)) throw new Error(`training diverged: loss is ${total} at epoch ${epoch}, batch ${b + 1} (try a lower learning_rate)`);
         lossSum += loss * (end - start);
@@ -116,9 +121,10 @@ export async function train(
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const trainSeconds = (performance.now() - t0) / 1000;
-      const val = await predictSplit(model, data.validation, inputs, numClasses);
-      const report = classificationReport('validation', data.validation.labels, val.predicted, classes, config.evaluation.metrics, val.loss);
-      const metrics: Metrics = { train_loss: lossSum / n, train_accuracy: accSum / n };
+      const val = await predictSplit(model, data.validation, inputs, target);
+      const report = evaluateTask('validation', target, data.validation, val.probabilities, config.evaluation.metrics).result;
+      const metrics: Metrics = { train_loss: lossSum / n };
+      if (hasAccuracy) metrics['train_accuracy'] = accSum / n;
       if (multi) metrics['train_total_loss'] = totalSum / n;
       for (const [k, v] of Object.entries(report.metrics)) metrics[`val_${k}`] = v;
       const value = metrics[monitor];

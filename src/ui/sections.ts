@@ -42,7 +42,7 @@ export function modalityLines(s: RunSummary): string[] {
 }
 
 export function summaryFields(s: RunSummary): Field[] {
-  const classes = s.classes.length > 0 ? `, ${s.classes.length} classes` : '';
+  const classes = s.classes.length > 0 ? `, ${s.classes.length} ${s.task === 'multilabel' ? 'labels' : 'classes'}${s.task === 'binary' ? ` (positive: ${s.classes[1]})` : ''}` : '';
   return [
     { label: 'config', lines: [s.configPath] },
     { label: 'task', lines: [`${s.task}${classes}`] },
@@ -201,21 +201,21 @@ export function earlyStopText(e: EarlyStop): string {
 // Evaluation results
 
 export function resultsTitle(r: EvaluationResult): string {
-  const n = r.perClass.reduce((s, c) => s + c.support, 0);
+  const n = r.examples ?? r.perClass.reduce((s, c) => s + c.support, 0);
   return n > 0 ? `${r.split} results (${formatCount(n)} examples)` : `${r.split} results`;
 }
 
 export function metricsTable(r: EvaluationResult): { columns: TableColumn[]; rows: string[][] } {
   return {
     columns: [{ header: 'metric' }, { header: 'value', align: 'right' }],
-    rows: Object.entries(r.metrics).map(([k, v]) => [k, formatMetric(v)]),
+    rows: [...Object.entries(r.metrics).map(([k, v]) => [k, formatMetric(v)]), ...(r.threshold !== undefined ? [['threshold', formatMetric(r.threshold)]] : [])],
   };
 }
 
 /** Per-class precision/recall/F1/support, with a macro-average row last. */
 export function perClassTable(r: EvaluationResult): { columns: TableColumn[]; rows: string[][] } {
   const columns: TableColumn[] = [
-    { header: 'class', maxWidth: 24 },
+    { header: r.labels.length === 0 ? 'label' : 'class', maxWidth: 24 },
     { header: 'precision', align: 'right' },
     { header: 'recall', align: 'right' },
     { header: 'f1', align: 'right' },

@@ -67,7 +67,7 @@ describe('mmx run (end to end on real data)', () => {
       assert.ok(existsSync(path.join(runDir, 'tags', tag)), `tag ${tag}`);
     }
     const artifacts = path.join(runDir, 'artifacts');
-    for (const f of ['report.html', 'plots/learning_curves.png', 'plots/learning_curves.svg', 'plots/confusion_matrix.png', 'plots/confusion_matrix.svg', 'predictions/test.csv', 'config/config.yaml', 'config/config.resolved.yaml', 'metrics.json', 'confusion_matrix.json', 'confusion_matrix.csv', 'preprocessing.json', 'model/model.json', 'model/weights.bin']) {
+    for (const f of ['report.html', 'plots/learning_curves.png', 'plots/learning_curves.svg', 'plots/confusion_matrix.png', 'plots/confusion_matrix.svg', 'predictions/test.csv', 'config/config.yaml', 'config/config.resolved.yaml', 'metrics.json', 'confusion_matrix.json', 'confusion_matrix.csv', 'preprocessing.json', 'model/model.json', 'model/weights.bin', 'model/MLmodel']) {
       assert.ok(existsSync(path.join(artifacts, f)), `artifact ${f}`);
     }
     const cm = JSON.parse(readFileSync(path.join(artifacts, 'confusion_matrix.json'), 'utf8')) as { matrix: number[][] };

@@ -8,7 +8,9 @@ import { initBackend } from '../../backend/select.js';
 import { featuresFromState } from '../../data/dataset.js';
 import { DataError } from '../../data/errors.js';
 import { readManifest } from '../../data/manifest.js';
-import { classificationReport } from '../../evaluate/classification-metrics.js';
+import { evaluateTask } from '../../evaluate/task-metrics.js';
+import { outputUnits } from '../../model/heads/tasks.js';
+import { defaultTaskMetrics, type TaskName } from '../../config/schema.js';
 import { predictionsCsv } from '../../evaluate/predictions-csv.js';
 import { predictSplit } from '../../evaluate/predict.js';
 import { loadRunModel } from '../../runner/load-run-model.js';
@@ -43,14 +45,14 @@ async function predictRows(source: string, dataFile: string, o: PredictOptions, 
   }
   const { data, hasLabels, skipped } = await featuresFromState(manifest, loaded.state, rows ? { rows } : {});
   if (skipped.length) io.stderr.write(`warning: skipped ${skipped.length} unreadable input(s)\n`);
-  const classes = loaded.state.target.classes;
-  const preds = await predictSplit(loaded.model, data, loaded.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })), classes.length);
-  return { loaded, data, hasLabels, preds, classes };
+  const target = loaded.state.target;
+  const preds = await predictSplit(loaded.model, data, loaded.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })), target);
+  return { loaded, data, hasLabels, preds, classes: target.classes };
 }
 
 export async function predictCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
-  const { data, hasLabels, preds, classes } = await predictRows(source, dataFile, o, io);
-  const csv = predictionsCsv(data, preds.probabilities, preds.predicted, classes, hasLabels);
+  const { loaded, data, hasLabels, preds } = await predictRows(source, dataFile, o, io);
+  const csv = predictionsCsv(data, preds.probabilities, preds.predicted, loaded.state.target, hasLabels);
   if (o.out) {
     writeFileSync(o.out, csv);
     io.stderr.write(`wrote ${data.rows.length} predictions to ${o.out}\n`);
@@ -61,15 +63,31 @@ export async function predictCommand(source: string, dataFile: string, o: Predic
 }
 
 export async function evaluateCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
-  const { loaded, data, hasLabels, preds, classes } = await predictRows(source, dataFile, o, io);
+  const { loaded, data, hasLabels, preds } = await predictRows(source, dataFile, o, io);
   if (!hasLabels) throw new DataError(`the manifest has no '${loaded.state.target.column}' column to evaluate against`, { file: dataFile }, 'use mmx predict for unlabelled rows');
   const labelled = Array.from(data.labels.keys()).filter((i) => data.labels[i]! >= 0);
   if (labelled.length === 0) throw new DataError('no row has a label', { file: dataFile });
-  const truth = labelled.map((i) => data.labels[i]!);
-  const predicted = labelled.map((i) => preds.predicted[i]!);
-  const report = classificationReport(o.split ?? 'evaluation', truth, predicted, classes, ['accuracy', 'macro_f1']);
+  const target = loaded.state.target;
+  const units = outputUnits(target);
+  const width = data.targets.length / data.labels.length;
+  const rowsOf = (a: Float32Array, w: number): Float32Array => {
+    const out = new Float32Array(labelled.length * w);
+    labelled.forEach((i, k) => out.set(a.subarray(i * w, (i + 1) * w), k * w));
+    return out;
+  };
+  const subset = { labels: Int32Array.from(labelled, (i) => data.labels[i]!), targets: rowsOf(data.targets, width) };
+  const metrics = defaultTaskMetrics[target.task as TaskName] ?? ['accuracy', 'macro_f1'];
+  const report = evaluateTask(o.split ?? 'evaluation', target, subset, rowsOf(preds.probabilities, units), target.task === 'binary' ? [...metrics, 'precision', 'recall'] : metrics).result;
   if (o.json) {
-    io.stdout.write(JSON.stringify({ rows: labelled.length, metrics: report.metrics, per_class: report.perClass, confusion_matrix: { labels: classes, matrix: report.confusion } }) + '\n');
+    io.stdout.write(
+      JSON.stringify({
+        rows: labelled.length,
+        task: target.task,
+        metrics: report.metrics,
+        ...(report.perClass.length ? { per_class: report.perClass } : {}),
+        ...(report.labels.length ? { confusion_matrix: { labels: report.labels, matrix: report.confusion } } : {}),
+      }) + '\n',
+    );
   } else {
     io.stdout.write(resultsLines(report).join('\n') + '\n');
   }
@@ -81,7 +99,7 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
     });
     const now = Date.now();
     await t.logMetrics(run.runId, Object.entries(report.metrics).map(([k, value]) => ({ key: `eval_${k}`, value, timestamp: now, step: 0 })));
-    await t.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: classes, matrix: report.confusion }, null, 2));
+    if (report.labels.length) await t.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: report.labels, matrix: report.confusion }, null, 2));
     await t.endRun(run.runId, 'FINISHED');
     io.stderr.write(`logged evaluation run ${run.runId} (linked to ${loaded.runId})\n`);
   }

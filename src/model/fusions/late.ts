@@ -9,6 +9,10 @@
  *
  * Parameters (C classes, h_m,0 = E_m): Σ_m [Σ_j (h_j-1 + 1)·h_j + (h_last + 1)·C] + (M with learned weights).
  * No separate head follows: the fused probabilities are the output.
+ *
+ * Other tasks: each modality's head is the task's output layer (a sigmoid per label for binary/multilabel, a
+ * linear unit for regression) and the fused output is the same (weighted) average of the per-modality outputs
+ * — for regression an average of predictions, trained with the regression loss.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Type } from '@sinclair/typebox';
@@ -40,10 +44,11 @@ const schema = Variant(
 export const lateFusion = defineFusion<typeof schema>({
   type: 'late',
   schema,
-  build: ({ embeddings, options, ctx, numClasses }) => {
+  build: ({ embeddings, options, ctx, numClasses, head }) => {
     const heads = embeddings.map((e) => {
       const sub = ctx.child(e.name);
-      return { name: e.name, probabilities: classificationHead(hiddenLayers(e.tensor, options, sub), numClasses, sub) };
+      const h = hiddenLayers(e.tensor, options, sub);
+      return { name: e.name, probabilities: head ? head(h, sub) : classificationHead(h, numClasses, sub) };
     });
     const probs = heads.map((h) => h.probabilities);
     const fused =

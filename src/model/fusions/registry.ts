@@ -22,6 +22,11 @@ export interface FusionBuildInput<O> {
   ctx: LayerContext;
   /** number of classes of the task (for methods that include their own heads, e.g. `late`) */
   numClasses: number;
+  /**
+   * the task's output layer (softmax over classes, sigmoid per label, or a linear unit) for methods that
+   * include their own heads; absent: a softmax over `numClasses`
+   */
+  head?: (x: tf.SymbolicTensor, ctx: LayerContext) => tf.SymbolicTensor;
 }
 
 /** What a method that includes its own classifier heads returns instead of a feature vector. */

@@ -1,9 +1,8 @@
-/** Classification head: a dense layer with one unit per class and softmax. */
-import * as tf from '@tensorflow/tfjs';
+/** Classification head: a dense layer with one unit per class and softmax (see `tasks.ts` for every task). */
+import type * as tf from '@tensorflow/tfjs';
 import type { LayerContext } from '../layers-context.js';
+import { classificationTarget, taskHead } from './tasks.js';
 
 export function classificationHead(x: tf.SymbolicTensor, numClasses: number, ctx: LayerContext): tf.SymbolicTensor {
-  return tf.layers
-    .dense({ units: numClasses, activation: 'softmax', kernelInitializer: ctx.kernelInit(), name: ctx.name('softmax') })
-    .apply(x) as tf.SymbolicTensor;
+  return taskHead(x, classificationTarget(numClasses), ctx);
 }
