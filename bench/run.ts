@@ -1,0 +1,133 @@
+/**
+ * `npm run bench`: for each variant (bench/variants.ts), mmx on the wasm backend (bench/mmx-bench.ts, its own
+ * process), then — where a Python with torch is found — the PyTorch twin (bench/torch_reference.py) on the very
+ * features mmx decoded, one after the other; prints absolute figures and mmx/PyTorch ratios.
+ *
+ * Environment: MMX_DATA_HOME (default ../shared/data), MMX_BENCH_PYTHON (default: /usr/bin/python3, then
+ * python3 — the first that imports torch), MMX_BENCH_VARIANTS (comma list, default reference,lstm).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VARIANTS, type VariantName } from './variants.js';
+
+interface EpochFig {
+  epoch: number;
+  seconds: number;
+  trainSeconds: number;
+  samples: number;
+  data: number;
+  step: number;
+  overhead: number;
+  validation: number;
+  samplesPerSec: number;
+}
+interface Result {
+  engine: string;
+  variant: string;
+  backend: string;
+  parameters: number;
+  data: { train: number; trainFull?: number; validation: number; test: number };
+  decodeSeconds?: number;
+  epochs: EpochFig[];
+  inference: { samplesPerSec: number; batchSize: number };
+  testAccuracy: number;
+  peakRssMb: number;
+}
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Result | string {
+  const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (r.status !== 0 || !line) return `${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(line.slice('BENCH_RESULT '.length)) as Result;
+}
+
+function findTorchPython(): string | undefined {
+  const candidates = [process.env.MMX_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
+  for (const py of candidates) {
+    const r = spawnSync(py, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+/** steady state: the epochs after the first (warm-up), or the only one */
+function steady(epochs: EpochFig[]): EpochFig {
+  const use = epochs.length > 1 ? epochs.slice(1) : epochs;
+  const mean = (f: (e: EpochFig) => number) => use.reduce((a, e) => a + f(e), 0) / use.length;
+  const trainSeconds = mean((e) => e.trainSeconds);
+  return {
+    epoch: use.length,
+    seconds: mean((e) => e.seconds),
+    trainSeconds,
+    samples: use[0]!.samples,
+    data: mean((e) => e.data),
+    step: mean((e) => e.step),
+    overhead: mean((e) => e.overhead),
+    validation: mean((e) => e.validation),
+    samplesPerSec: use[0]!.samples / trainSeconds,
+  };
+}
+
+const f = (x: number, d = 1) => x.toFixed(d);
+const pct = (part: number, whole: number) => `${f((100 * part) / whole)}%`;
+
+function describe(r: Result): string[] {
+  const s = steady(r.epochs);
+  const first = r.epochs[0]!;
+  return [
+    `  ${r.engine}: ${r.backend}; ${r.parameters.toLocaleString('en-US')} parameters; train ${r.data.train}${r.data.trainFull && r.data.trainFull !== r.data.train ? ` (of ${r.data.trainFull})` : ''}, val ${r.data.validation}, test ${r.data.test}`,
+    ...(r.decodeSeconds !== undefined ? [`    decode + preprocess (once, before training): ${f(r.decodeSeconds)} s`] : []),
+    `    training: ${f(s.samplesPerSec)} samples/s steady (mean of epochs 2..${r.epochs.length}); epoch 1 (warm-up): ${f(first.samplesPerSec)} samples/s`,
+    `    epoch time ${f(s.seconds, 2)} s = data ${f(s.data, 2)} s (${pct(s.data, s.seconds)}) + model step ${f(s.step, 2)} s (${pct(s.step, s.seconds)}) + overhead ${f(s.overhead, 3)} s (${pct(s.overhead, s.seconds)}) + validation ${f(s.validation, 2)} s (${pct(s.validation, s.seconds)})`,
+    `    inference: ${f(r.inference.samplesPerSec)} samples/s (test split, batch ${r.inference.batchSize}); test accuracy ${f(r.testAccuracy, 3)}`,
+    `    peak RSS: ${f(r.peakRssMb, 0)} MB`,
+  ];
+}
+
+function main(): void {
+  const names = (process.env.MMX_BENCH_VARIANTS ?? 'reference,lstm').split(',').map((s) => s.trim()) as VariantName[];
+  const python = findTorchPython();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'mmx-bench-'));
+  const lines: string[] = [`mmx bench — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`];
+  lines.push(python ? `PyTorch: ${python} (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1, torch.set_num_threads(1))` : 'PyTorch: not found (no python3 that imports torch; Debian: apt-get install python3-torch) — mmx figures only');
+  const ratios: string[] = [];
+  try {
+    for (const name of names) {
+      const spec = VARIANTS[name];
+      if (!spec) throw new Error(`unknown variant ${name}`);
+      const dir = path.join(tmp, name);
+      process.stderr.write(`[bench] ${name}: mmx (${spec.epochs} epochs)...\n`);
+      const mmx = runChild(process.execPath, ['--import', 'tsx', 'bench/mmx-bench.ts', '--variant', name, '--export', dir, '--work', path.join(tmp, 'work')]);
+      lines.push('', `${name}: ${spec.title}`);
+      if (typeof mmx === 'string') {
+        lines.push(`  mmx: ${mmx}`);
+        continue;
+      }
+      lines.push(...describe(mmx));
+      if (!python) continue;
+      process.stderr.write(`[bench] ${name}: PyTorch (${spec.epochs} epochs)...\n`);
+      const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+      const torch = runChild(python, ['bench/torch_reference.py', dir, '--epochs', String(spec.epochs)], env);
+      if (typeof torch === 'string') {
+        lines.push(`  torch: ${torch}`);
+        continue;
+      }
+      lines.push(...describe(torch));
+      const a = steady(mmx.epochs);
+      const b = steady(torch.epochs);
+      ratios.push(
+        `  ${name.padEnd(10)} train ${f(a.samplesPerSec / b.samplesPerSec, 2)}×   inference ${f(mmx.inference.samplesPerSec / torch.inference.samplesPerSec, 2)}×   model step time ${f(a.step / b.step, 2)}×   peak RSS ${f(mmx.peakRssMb / torch.peakRssMb, 2)}×`,
+      );
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (ratios.length) lines.push('', 'mmx / PyTorch (samples/s ratios: > 1 means mmx is faster; step time and RSS: > 1 means mmx uses more):', ...ratios);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main();

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""PyTorch twin of the mmx bench models (bench/variants.ts): same layers, batch 64, Adam 1e-3, and the very
+features mmx decoded (exported by bench/mmx-bench.ts --export DIR). Prints `BENCH_RESULT {json}`.
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/torch_reference.py DIR --epochs 3
+
+Needs torch + numpy (Debian: apt-get install python3-torch). One thread (torch.set_num_threads(1)), like
+mmx's single-threaded wasm backend.
+"""
+import argparse, json, os, resource, sys, time
+
+import numpy as np
+import torch
+from torch import nn
+
+p = argparse.ArgumentParser()
+p.add_argument("dir")
+p.add_argument("--epochs", type=int, default=3)
+p.add_argument("--threads", type=int, default=1)
+args = p.parse_args()
+torch.set_num_threads(args.threads)
+torch.manual_seed(42)
+
+meta = json.load(open(os.path.join(args.dir, "meta.json")))
+layers = json.load(open(os.path.join(args.dir, "layers.json")))
+vocab = {l["name"]: l["config"]["inputDim"] for l in layers if l["class"] == "Embedding"}
+
+
+def load(split):
+    n = meta["splits"][split]["n"]
+    xs = {}
+    for inp in meta["inputs"]:
+        a = np.fromfile(os.path.join(args.dir, f"{split}.{inp['name']}.f32"), dtype=np.float32).reshape([n] + inp["shape"])
+        xs[inp["name"]] = a.astype(np.int64) if inp["modality"] == "text" else a
+    return xs, np.fromfile(os.path.join(args.dir, f"{split}.labels.i32"), dtype=np.int32).astype(np.int64)
+
+
+class Reference(nn.Module):
+    """image CNN + audio Conv1D + text embedding_bag, concat [128], softmax over 10."""
+
+    def __init__(self, text_vocab, classes):
+        super().__init__()
+        self.image = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Dropout(0.25), nn.Linear(32 * 7 * 7, 128), nn.ReLU())
+        self.speech = nn.Sequential(
+            nn.Conv1d(40, 32, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Conv1d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
+            nn.Flatten(), nn.Dropout(0.25), nn.Linear(64 * 25, 128), nn.ReLU())
+        self.emb = nn.Embedding(text_vocab, 32)
+        self.text_proj = nn.Sequential(nn.Linear(32, 32), nn.ReLU())
+        self.fusion = nn.Sequential(nn.Linear(128 + 128 + 32, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, classes))
+
+    def forward(self, image, speech, speaker):
+        a = self.image(image.permute(0, 3, 1, 2))  # NHWC (mmx) -> NCHW
+        b = self.speech(speech.transpose(1, 2))  # [N, T, mels] -> [N, mels, T]
+        mask = (speaker != 0).unsqueeze(-1).float()  # masked mean over non-PAD tokens, as MmxMaskedPooling
+        t = (self.emb(speaker) * mask).sum(1) / mask.sum(1).clamp(min=1)
+        return self.fusion(torch.cat([a, b, self.text_proj(t)], 1))
+
+
+class LstmText(nn.Module):
+    """embedding 48 -> LSTM 64 (state at the last non-PAD token, as tfjs's masked LSTM) -> dense 64, concat [32], sigmoid."""
+
+    def __init__(self, text_vocab):
+        super().__init__()
+        self.emb = nn.Embedding(text_vocab, 48)
+        self.lstm = nn.LSTM(48, 64, batch_first=True)
+        self.proj = nn.Sequential(nn.Linear(64, 64), nn.ReLU())
+        self.fusion = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 1))
+
+    def forward(self, text):
+        out, _ = self.lstm(self.emb(text))  # all 64 steps, like tfjs (post padding: real steps never see PAD)
+        lengths = (text != 0).sum(1)
+        last = out[torch.arange(text.shape[0]), (lengths - 1).clamp(min=0)] * (lengths > 0).unsqueeze(1).float()
+        return self.fusion(self.proj(last)).squeeze(1)
+
+
+train_x, train_y = load("train")
+val_x, val_y = load("validation")
+test_x, test_y = load("test")
+names = [i["name"] for i in meta["inputs"]]
+binary = meta["task"] == "binary"
+if meta["variant"] == "reference":
+    model = Reference(vocab["mmx_speaker_embedding1"], len(meta["classes"]))
+else:
+    model = LstmText(vocab["mmx_text_embedding1"])
+loss_fn = nn.BCEWithLogitsLoss() if binary else nn.CrossEntropyLoss()
+opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)  # tfjs Adam's epsilon
+
+
+def batch(xs, idx):
+    return [torch.from_numpy(xs[k][idx]) for k in names]
+
+
+def predict(xs, n, bs=256):
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for s in range(0, n, bs):
+            idx = np.arange(s, min(n, s + bs))
+            z = model(*batch(xs, idx))
+            out.append((z > 0).long() if binary else z.argmax(1))
+    model.train()
+    return torch.cat(out).numpy()
+
+
+n = len(train_y)
+bs = 64
+rng = np.random.default_rng(42)
+epochs = []
+for epoch in range(1, args.epochs + 1):
+    order = rng.permutation(n)
+    t0 = time.perf_counter()
+    data_s = step_s = 0.0
+    for s in range(0, n, bs):
+        a = time.perf_counter()
+        idx = order[s:s + bs]
+        xs = batch(train_x, idx)
+        y = torch.from_numpy(train_y[idx])
+        y = y.float() if binary else y
+        b = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(*xs), y)
+        loss.backward()
+        opt.step()
+        loss.item()
+        c = time.perf_counter()
+        data_s += b - a
+        step_s += c - b
+    t1 = time.perf_counter()
+    val_acc = float((predict(val_x, len(val_y)) == val_y).mean())
+    t2 = time.perf_counter()
+    epochs.append({"epoch": epoch, "seconds": t2 - t0, "trainSeconds": t1 - t0, "samples": n, "data": data_s, "step": step_s,
+                   "overhead": (t1 - t0) - data_s - step_s, "validation": t2 - t1, "samplesPerSec": n / (t1 - t0), "valAccuracy": val_acc})
+
+nt = len(test_y)
+predict(test_x, min(nt, 256))  # warm-up
+reps = 2
+t = time.perf_counter()
+for r in range(reps):
+    pred = predict(test_x, nt)
+infer = time.perf_counter() - t
+print("BENCH_RESULT " + json.dumps({
+    "engine": "torch", "variant": meta["variant"], "backend": f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
+    "parameters": sum(p.numel() for p in model.parameters()),
+    "data": {"train": n, "validation": len(val_y), "test": nt}, "batchSize": bs, "epochs": epochs,
+    "inference": {"samples": nt * reps, "seconds": infer, "samplesPerSec": nt * reps / infer, "batchSize": 256},
+    "testAccuracy": float((pred == test_y).mean()),
+    "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+sys.stdout.flush()
