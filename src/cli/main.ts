@@ -11,6 +11,7 @@ import { schemaCommand } from './commands/schema.js';
 import { sweepCommand } from './commands/sweep.js';
 import { syncCommand } from './commands/sync.js';
 import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
 import { EXIT_USAGE, reportError } from './user-errors.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -45,8 +46,20 @@ async function main(argv: string[]): Promise<number> {
     .option('-o, --out <dir>', 'where best.yaml and trials.csv go (default: ./sweep-<run id prefix>)')
     .option('--json', 'print one JSON summary on stdout at the end')
     .option('--plain', 'plain progress lines even on a terminal')
-    .action(async (config: string, o: { set: string[]; resume?: string; out?: string; json?: boolean; plain?: boolean }) => {
+    .option('--queue <url>', 'enqueue the trials on this Redis (redis://[:password@]HOST:PORT[/db], rediss:// for TLS) for `mmx worker`s to run')
+    .action(async (config: string, o: { set: string[]; resume?: string; out?: string; json?: boolean; plain?: boolean; queue?: string }) => {
       code = await sweepCommand(config, o, io);
+    });
+
+  program
+    .command('worker')
+    .description('run sweep trials from a Redis queue (`mmx sweep --queue URL`), each in its own process')
+    .requiredOption('--queue <url>', 'the Redis the sweep enqueues on: redis://[:password@]HOST:PORT[/db], rediss:// for TLS')
+    .option('-c, --concurrency <n>', 'trials at a time, each pinned to its share of the cores', '1')
+    .option('--backend <name>', 'compute backend for every trial (auto | tensorflow-gpu | tensorflow | wasm | cpu)')
+    .option('--shared-store', "the sweep's local tracking store path is shared storage this host sees at the same path")
+    .action(async (o: { queue: string; concurrency?: string; backend?: string; sharedStore?: boolean }) => {
+      code = await workerCommand(o, io);
     });
 
   program

@@ -13,7 +13,6 @@
 import { readFile } from 'node:fs/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { stringify as toYaml } from 'yaml';
 import { UsageError } from '../errors.js';
 import { configHash } from '../runner/run-experiment.js';
@@ -22,7 +21,7 @@ import { gitCommit, systemTags } from '../tracking/run-context.js';
 import type { MetricPoint, Tracker } from '../tracking/tracker.js';
 import { MMX_VERSION } from '../version.js';
 import type { SweepEvent } from './events.js';
-import { allowedCpus, cpuShares, findTaskset, launchWorker } from './launch.js';
+import { allowedCpus, cpuShares, findTaskset, launchWorker, type TrialLauncher, type TrialProcess } from './launch.js';
 import type { SweepPlan } from './plan.js';
 import { renderSweepPlots } from './plots.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -46,6 +45,13 @@ export interface SweepOptions {
   tracker?: Tracker;
   /** the sweep can be ended synchronously through this (a second Ctrl-C) */
   onHandle?: (handle: SweepHandle) => void;
+  /** run trials somewhere else than in local worker processes (`--queue`: src/sweep/queue/remote.ts) */
+  launch?: TrialLauncher;
+  /**
+   * `--resume` with a launcher: whether trial n is still alive there (queued, running, or done while no
+   * coordinator watched). Such a trial is re-attached to instead of re-run: its run is left as it is.
+   */
+  isLive?: (trial: number, runId: string | undefined) => Promise<boolean>;
 }
 
 export interface SweepHandle {
@@ -68,7 +74,7 @@ export interface SweepResult {
 
 interface Running {
   record: TrialRecord;
-  child: ChildProcess;
+  child: TrialProcess;
   slot: number;
   stopSent?: string;
   done?: FromWorker & { type: 'done' };
@@ -135,6 +141,10 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     // trials that neither finished nor were pruned run again; stale runs of theirs are closed
     for (const r of records) {
       if (isDone(r)) continue;
+      if (options.isLive && (await options.isLive(r.number, r.runId))) {
+        records[records.indexOf(r)] = { number: r.number, params: r.params, status: 'PENDING', history: [], epochs: 0 };
+        continue;
+      }
       if (r.runId) {
         try {
           const child = await tracker.getRun(r.runId);
@@ -350,20 +360,23 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   });
 
   const start = (r: TrialRecord, slot: number): void => {
-    const slotCpus = shares[slot] ?? [];
+    // trials on a queue run on the workers' cores, not this machine's
+    const slotCpus = options.launch ? [] : (shares[slot] ?? []);
     r.status = 'RUNNING';
     r.startTime = Date.now();
     r.cpus = slotCpus;
     r.history = [];
     r.epochs = 0;
     emit({ type: 'trial_start', trial: r.number, params: r.params, cpus: slotCpus });
-    const { child } = launchWorker({
-      cpus: slotCpus,
-      cwd: plan.cwd,
-      env: plan.env,
-      stdio: 'pipe',
-      ...(options.worker ? { script: options.worker.script, ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}) } : {}),
-    });
+    const child: TrialProcess = options.launch
+      ? options.launch({ trial: r.number, cpus: slotCpus, slot })
+      : launchWorker({
+          cpus: slotCpus,
+          cwd: plan.cwd,
+          env: plan.env,
+          stdio: 'pipe',
+          ...(options.worker ? { script: options.worker.script, ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}) } : {}),
+        }).child;
     let exitResolve!: () => void;
     const run: Running = { record: r, child, slot, stderrTail: '', exited: new Promise((res) => (exitResolve = res)) };
     running.set(r.number, run);

@@ -147,3 +147,21 @@ export function launchWorker(options: LaunchOptions): Launched {
   });
   return { child, pinned: taskset !== undefined };
 }
+
+/**
+ * What the coordinator needs of a trial's process: a forked worker (`launchWorker`), or a stand-in for a trial
+ * that runs elsewhere (`src/sweep/queue/remote.ts`: a job on a Redis queue, taken by `mmx worker`).
+ */
+export interface TrialProcess {
+  readonly connected: boolean;
+  readonly stdout?: { resume(): unknown } | null;
+  readonly stderr?: { setEncoding(e: BufferEncoding): { on(event: 'data', l: (c: string) => void): unknown } } | null;
+  send(message: import('./protocol.js').ToWorker, callback?: (error: Error | null) => void): boolean;
+  kill(signal?: NodeJS.Signals | number): boolean;
+  on(event: 'message', listener: (message: unknown) => void): this;
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+}
+
+/** Starts a trial's process some other way than `launchWorker` (a queue). */
+export type TrialLauncher = (o: { trial: number; cpus: number[]; slot: number }) => TrialProcess;

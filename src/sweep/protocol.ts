@@ -36,5 +36,15 @@ export type FromWorker =
       error?: string;
       /** a config or data problem (a user error), not a crash */
       userError?: boolean;
+      /** queue workers: another attempt of the trial had already finished it, so this run ended KILLED */
+      duplicate?: boolean;
       seconds: number;
     };
+
+/**
+ * Queue workers (`mmx worker`) speak the same protocol to their trial processes, plus one exchange: before a
+ * run ends FINISHED the trial asks (`finishing`) and the worker answers (`finish`) after claiming the trial's
+ * finish key in Redis, so that a duplicate delivery of a trial never ends a second run FINISHED.
+ */
+export type ToQueueTrial = ToWorker | { type: 'finish'; ok: boolean; reason?: string };
+export type FromQueueTrial = FromWorker | { type: 'finishing'; runId: string };

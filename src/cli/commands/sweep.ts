@@ -5,6 +5,10 @@
  */
 import { runSweep, type SweepHandle } from '../../sweep/coordinator.js';
 import { planSweep } from '../../sweep/plan.js';
+import { redact } from '../../sweep/queue/connection.js';
+import { isLocalStore } from '../../sweep/queue/jobs.js';
+import { openQueueLauncher, type QueueLauncher } from '../../sweep/queue/remote.js';
+import { resolveTracker } from '../../tracking/resolve.js';
 import { reporterModeFor } from '../../ui/reporter.js';
 import { createSweepReporter } from '../../ui/sweep/reporter.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, reportError } from '../user-errors.js';
@@ -15,6 +19,8 @@ export interface SweepCommandOptions {
   out?: string;
   json?: boolean;
   plain?: boolean;
+  /** run the trials on `mmx worker`s through this Redis */
+  queue?: string;
 }
 
 export async function sweepCommand(file: string, opts: SweepCommandOptions, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
@@ -37,14 +43,31 @@ export async function sweepCommand(file: string, opts: SweepCommandOptions, io: 
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  let launcher: QueueLauncher | undefined;
   try {
+    let queued = {};
+    if (opts.queue) {
+      const config = plan.base.config;
+      const tracker = resolveTracker({ ...(config.tracking.uri !== undefined ? { uri: config.tracking.uri } : {}), env: plan.env, cwd: plan.cwd });
+      launcher = await openQueueLauncher({ url: opts.queue, plan, tracker, log: (level, message) => reporter.emit({ type: 'log', level, message }) });
+      reporter.emit({ type: 'log', level: 'info', message: `trials go to the queue ${launcher.display}, ${plan.parallel} at a time (sweep.parallel); start workers with: mmx worker --queue URL` });
+      if (isLocalStore(tracker.uri)) {
+        reporter.emit({ type: 'log', level: 'warn', message: `tracking store ${tracker.uri} is local: workers on other hosts refuse it unless started with --shared-store (use an MLflow server for a cluster)` });
+      }
+      queued = { tracker, launch: launcher.launch, ...(opts.resume ? { isLive: launcher.isLive(opts.resume) } : {}) };
+    }
     const result = await runSweep(plan, {
+      ...queued,
       emit: (e) => reporter.emit(e),
       signal: controller.signal,
       ...(opts.resume ? { resume: opts.resume } : {}),
       ...(opts.out ? { outDir: opts.out } : {}),
       onHandle: (h) => (handle = h),
     });
+    const retriesSeen = launcher?.retries ?? 0;
+    if (launcher?.retries) reporter.emit({ type: 'log', level: 'info', message: `queue: ${launcher.retries} retried attempt(s)` });
+    await launcher?.close();
+    launcher = undefined;
     await reporter.close();
     if (opts.json) {
       io.stdout.write(
@@ -60,14 +83,17 @@ export async function sweepCommand(file: string, opts: SweepCommandOptions, io: 
           trials_csv: result.trialsCsv ?? null,
           trials: result.trials.map((t) => ({ trial: t.number, status: t.status, pruned: t.pruned === true, value: t.value ?? null, epochs: t.epochs, run_id: t.runId ?? null, params: t.params, seconds: t.seconds ?? null, error: t.error ?? null })),
           seconds: result.seconds,
+          ...(opts.queue ? { queue: { url: redact(opts.queue), retries: retriesSeen } } : {}),
         }) + '\n',
       );
     }
     if (result.status === 'KILLED') return EXIT_INTERRUPTED;
     return result.status === 'FINISHED' ? EXIT_OK : EXIT_RUN_FAILED;
   } catch (err) {
+    await launcher?.close();
     await reporter.close();
     if (controller.signal.aborted) return EXIT_INTERRUPTED;
+    if (err instanceof Error) err.message = redact(err.message);
     return reportError(err, io.stderr);
   } finally {
     process.off('SIGINT', onSigint);

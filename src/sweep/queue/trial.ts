@@ -1,0 +1,153 @@
+/**
+ * A queue trial's process (forked by `mmx worker`, one per trial): src/sweep/worker.ts's job — one `start`
+ * message, the experiment run as `mmx run` would, per-epoch metrics over IPC — plus the finish claim: just
+ * before the run would end FINISHED it asks the worker (`finishing`), and ends the run KILLED
+ * (`mmx.sweep.duplicate=true`) when another attempt of the same trial has already finished it, or when the
+ * worker is gone (a worker killed mid-trial leaves its trials to be retried elsewhere).
+ */
+import { ConfigError } from '../../config/issues.js';
+import { loadConfig } from '../../config/load.js';
+import { checkSemantics } from '../../config/semantic.js';
+import { DataError } from '../../data/errors.js';
+import { runExperiment } from '../../runner/run-experiment.js';
+import type { Tracker } from '../../tracking/tracker.js';
+import type { FromQueueTrial, ToQueueTrial, ToWorker } from '../protocol.js';
+
+type Start = Extract<ToWorker, { type: 'start' }>;
+type Done = Extract<FromQueueTrial, { type: 'done' }>;
+
+const send = (m: FromQueueTrial): Promise<void> =>
+  new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(m, undefined, {}, () => resolve());
+  });
+
+const controller = new AbortController();
+let started = false;
+let finishAnswer: ((ok: { ok: boolean; reason?: string }) => void) | undefined;
+
+function abort(reason: string): void {
+  if (!controller.signal.aborted) controller.abort(reason);
+}
+
+/** Asks the worker whether this attempt may finish the trial (no worker: no). */
+function claimFinish(runId: string): Promise<{ ok: boolean; reason?: string }> {
+  if (!process.connected) return Promise.resolve({ ok: false, reason: 'the worker that ran this trial is gone; the trial is retried elsewhere' });
+  return new Promise((resolve) => {
+    finishAnswer = resolve;
+    void send({ type: 'finishing', runId });
+    process.once('disconnect', () => resolve({ ok: false, reason: 'the worker that ran this trial is gone; the trial is retried elsewhere' }));
+  });
+}
+
+/** Gates the run's FINISHED on the worker's claim; a refused finish ends the run KILLED. */
+function gateFinish(tracker: Tracker, runId: string, refused: { reason?: string }): void {
+  const endRun = tracker.endRun.bind(tracker);
+  tracker.endRun = async (id, status, endTime) => {
+    if (id !== runId || status !== 'FINISHED') return endRun(id, status, endTime);
+    const claim = await claimFinish(runId);
+    if (claim.ok) return endRun(id, status, endTime);
+    refused.reason = claim.reason ?? 'another attempt finished this trial';
+    await tracker.setTags(runId, { 'mmx.sweep.duplicate': 'true', 'mmx.killed_reason': refused.reason }).catch(() => undefined);
+    return endRun(id, 'KILLED', endTime);
+  };
+}
+
+async function limitThreads(): Promise<void> {
+  const n = Number(process.env.MMX_SWEEP_THREADS ?? '1');
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setThreadsCount(Math.max(1, n));
+  } catch {
+    /* not installed */
+  }
+}
+
+async function runTrial(m: Start): Promise<Done> {
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  let checked;
+  try {
+    const loaded = loadConfig(m.file, { overrides: m.overrides, cwd: m.cwd });
+    delete (loaded.config as { sweep?: unknown }).sweep;
+    checked = checkSemantics(loaded, m.cwd);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DataError) {
+      return { type: 'done', status: 'FAILED', error: err instanceof DataError ? err.describe() : err.message, userError: true, seconds: seconds() };
+    }
+    throw err;
+  }
+  await limitThreads();
+  const restoreBest = checked.config.training.early_stopping?.restore_best === true;
+  const epochs: { metrics: Record<string, number>; best: boolean }[] = [];
+  let runId: string | undefined;
+  const refused: { reason?: string } = {};
+  try {
+    const result = await runExperiment(checked, {
+      signal: controller.signal,
+      cwd: m.cwd,
+      extraTags: m.tags,
+      runName: m.runName,
+      onRunCreated: (tracker, run) => {
+        runId = run.runId;
+        gateFinish(tracker, run.runId, refused);
+        void send({ type: 'run', runId: run.runId, experimentId: run.experimentId });
+      },
+      emit: (e) => {
+        if (e.type === 'phase') void send({ type: 'phase', phase: e.phase, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
+        else if (e.type === 'epoch_end') {
+          epochs.push({ metrics: e.metrics, best: e.best });
+          void send({ type: 'epoch', epoch: e.epoch, epochs: e.epochs, metrics: e.metrics, best: e.best, seconds: e.seconds });
+        }
+      },
+    });
+    if (refused.reason !== undefined) return { type: 'done', status: 'KILLED', runId: result.runId, duplicate: true, error: refused.reason, seconds: seconds() };
+    const test = Object.fromEntries(Object.entries(result.test.metrics).map(([k, v]) => [`test_${k}`, v]));
+    let kept = epochs.length - 1;
+    if (restoreBest) {
+      const b = epochs.map((e) => e.best).lastIndexOf(true);
+      if (b >= 0) kept = b;
+    }
+    const value = m.metric in test ? test[m.metric] : epochs[kept]?.metrics[m.metric];
+    return { type: 'done', status: 'FINISHED', runId: result.runId, test, bestEpoch: kept + 1, ...(value !== undefined ? { value } : {}), seconds: seconds() };
+  } catch (err) {
+    const killed = controller.signal.aborted;
+    const message = err instanceof DataError ? err.describe() : err instanceof Error ? err.message : String(err);
+    return {
+      type: 'done',
+      status: killed ? 'KILLED' : 'FAILED',
+      ...(runId ? { runId } : {}),
+      ...(killed ? {} : { error: message, userError: err instanceof ConfigError || err instanceof DataError }),
+      seconds: seconds(),
+    };
+  }
+}
+
+process.on('SIGINT', () => abort('interrupted (SIGINT)'));
+process.on('SIGTERM', () => abort('interrupted (SIGTERM)'));
+process.on('disconnect', () => {
+  abort('the worker that ran this trial is gone; the trial is retried elsewhere');
+  if (!started) process.exit(1);
+});
+process.on('message', (raw: unknown) => {
+  const m = raw as ToQueueTrial;
+  if (m.type === 'stop') {
+    abort(m.reason);
+    return;
+  }
+  if (m.type === 'finish') {
+    finishAnswer?.({ ok: m.ok, ...(m.reason !== undefined ? { reason: m.reason } : {}) });
+    finishAnswer = undefined;
+    return;
+  }
+  if (m.type !== 'start' || started) return;
+  started = true;
+  runTrial(m)
+    .catch((err: unknown): Done => ({ type: 'done', status: 'FAILED', error: err instanceof Error ? (err.stack ?? err.message) : String(err), seconds: 0 }))
+    .then(async (done) => {
+      await send(done);
+      process.disconnect?.();
+      setTimeout(() => process.exit(0), 20).unref();
+    });
+});
+void send({ type: 'ready' });
