@@ -11,6 +11,7 @@ import { checkSemantics } from '../config/semantic.js';
 import { DataError } from '../data/errors.js';
 import { runExperiment } from '../runner/run-experiment.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { failedTrial, finishedTrial, trialEmitter, type EpochSeen } from './trial-report.js';
 
 type Start = Extract<ToWorker, { type: 'start' }>;
 
@@ -54,7 +55,7 @@ async function runTrial(m: Start): Promise<FromWorker & { type: 'done' }> {
   }
   await limitThreads();
   const restoreBest = checked.config.training.early_stopping?.restore_best === true;
-  const epochs: { metrics: Record<string, number>; best: boolean }[] = [];
+  const epochs: EpochSeen[] = [];
   let runId: string | undefined;
   try {
     const result = await runExperiment(checked, {
@@ -66,32 +67,11 @@ async function runTrial(m: Start): Promise<FromWorker & { type: 'done' }> {
         runId = run.runId;
         void send({ type: 'run', runId: run.runId, experimentId: run.experimentId });
       },
-      emit: (e) => {
-        if (e.type === 'phase') void send({ type: 'phase', phase: e.phase, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
-        else if (e.type === 'epoch_end') {
-          epochs.push({ metrics: e.metrics, best: e.best });
-          void send({ type: 'epoch', epoch: e.epoch, epochs: e.epochs, metrics: e.metrics, best: e.best, seconds: e.seconds });
-        }
-      },
+      emit: trialEmitter(send, epochs),
     });
-    const test = Object.fromEntries(Object.entries(result.test.metrics).map(([k, v]) => [`test_${k}`, v]));
-    let kept = epochs.length - 1;
-    if (restoreBest) {
-      const b = epochs.map((e) => e.best).lastIndexOf(true);
-      if (b >= 0) kept = b;
-    }
-    const value = m.metric in test ? test[m.metric] : epochs[kept]?.metrics[m.metric];
-    return { type: 'done', status: 'FINISHED', runId: result.runId, test, bestEpoch: kept + 1, ...(value !== undefined ? { value } : {}), seconds: seconds() };
+    return finishedTrial(result, epochs, restoreBest, m.metric, seconds());
   } catch (err) {
-    const killed = controller.signal.aborted;
-    const message = err instanceof DataError ? err.describe() : err instanceof Error ? err.message : String(err);
-    return {
-      type: 'done',
-      status: killed ? 'KILLED' : 'FAILED',
-      ...(runId ? { runId } : {}),
-      ...(killed ? {} : { error: message, userError: err instanceof ConfigError || err instanceof DataError }),
-      seconds: seconds(),
-    };
+    return failedTrial(err, controller.signal.aborted, runId, seconds());
   }
 }
 

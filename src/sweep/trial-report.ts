@@ -1,0 +1,52 @@
+/**
+ * What a trial process (local worker or queue trial) reports to its coordinator: phases and per-epoch metrics
+ * while the run goes, then one `done` message — the value of the sweep metric at the epoch whose weights the
+ * run keeps, or why it failed or was stopped.
+ */
+import { ConfigError } from '../config/issues.js';
+import { DataError } from '../data/errors.js';
+import type { RunResult } from '../runner/run-experiment.js';
+import type { RunEvent } from '../train/events.js';
+import type { FromWorker } from './protocol.js';
+
+type Done = FromWorker & { type: 'done' };
+
+export interface EpochSeen {
+  metrics: Record<string, number>;
+  best: boolean;
+}
+
+/** The RunEvent listener a trial runs with: forwards phases and epochs, and remembers each epoch. */
+export function trialEmitter(send: (m: FromWorker) => Promise<void>, epochs: EpochSeen[]): (e: RunEvent) => void {
+  return (e) => {
+    if (e.type === 'phase') void send({ type: 'phase', phase: e.phase, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
+    else if (e.type === 'epoch_end') {
+      epochs.push({ metrics: e.metrics, best: e.best });
+      void send({ type: 'epoch', epoch: e.epoch, epochs: e.epochs, metrics: e.metrics, best: e.best, seconds: e.seconds });
+    }
+  };
+}
+
+/** `done` for a finished run: test metrics, the kept epoch (the best one with restore_best, else the last) and its metric value. */
+export function finishedTrial(result: RunResult, epochs: EpochSeen[], restoreBest: boolean, metric: string, seconds: number): Done {
+  const test = Object.fromEntries(Object.entries(result.test.metrics).map(([k, v]) => [`test_${k}`, v]));
+  let kept = epochs.length - 1;
+  if (restoreBest) {
+    const b = epochs.map((e) => e.best).lastIndexOf(true);
+    if (b >= 0) kept = b;
+  }
+  const value = metric in test ? test[metric] : epochs[kept]?.metrics[metric];
+  return { type: 'done', status: 'FINISHED', runId: result.runId, test, bestEpoch: kept + 1, ...(value !== undefined ? { value } : {}), seconds };
+}
+
+/** `done` for a run that threw: KILLED when it was stopped, else FAILED with the message (user errors marked). */
+export function failedTrial(err: unknown, killed: boolean, runId: string | undefined, seconds: number): Done {
+  const message = err instanceof DataError ? err.describe() : err instanceof Error ? err.message : String(err);
+  return {
+    type: 'done',
+    status: killed ? 'KILLED' : 'FAILED',
+    ...(runId ? { runId } : {}),
+    ...(killed ? {} : { error: message, userError: err instanceof ConfigError || err instanceof DataError }),
+    seconds,
+  };
+}
