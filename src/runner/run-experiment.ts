@@ -84,9 +84,18 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     },
   });
   options.onRunCreated?.(tracker, run);
-  const metricQueue: Promise<void>[] = [];
+  // Metric writes go out one after another, never overlapping: epoch 2's lines must not land before epoch 1's.
+  // Training does not wait for them; a failed write surfaces when the chain is awaited.
+  let metricChain: Promise<void> = Promise.resolve();
+  let metricError: unknown;
   const logMetrics = (points: MetricPoint[]): void => {
-    metricQueue.push(tracker.logMetrics(run.runId, points));
+    metricChain = metricChain.then(() => tracker.logMetrics(run.runId, points)).catch((err: unknown) => {
+      metricError ??= err;
+    });
+  };
+  const flushMetrics = async (): Promise<void> => {
+    await metricChain;
+    if (metricError !== undefined) throw metricError;
   };
 
   try {
@@ -196,7 +205,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       ),
       { key: 'test_inference_samples_per_sec', value: data.test.labels.length / inferSeconds, timestamp, step: finalStep },
     ]);
-    await Promise.all(metricQueue);
+    await flushMetrics();
     await tracker.setTags(run.runId, { 'mmx.best_epoch': String(trained.bestEpoch), 'mmx.stopped_early': String(trained.stoppedEarly) });
     const metricsJson = {
       task: target.task,
@@ -250,7 +259,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   } catch (err) {
     const killed = err instanceof TrainingAborted || options.signal?.aborted === true;
     const status = killed ? 'KILLED' : 'FAILED';
-    await Promise.allSettled(metricQueue);
+    await metricChain;
     const message = err instanceof Error ? err.message : String(err);
     try {
       await tracker.setTags(run.runId, killed ? { 'mmx.killed_reason': typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted (SIGINT)' } : { 'mmx.error': message.slice(0, 5000), 'mmx.error_type': err instanceof Error ? err.name : typeof err });
