@@ -1,9 +1,12 @@
 /**
- * What a trial process (local worker or queue trial) reports to its coordinator: phases and per-epoch metrics
+ * What a trial process (local worker or queue trial) shares: loading and checking its config, limiting its
+ * threads, and what it reports to its coordinator: phases and per-epoch metrics
  * while the run goes, then one `done` message — the value of the sweep metric at the epoch whose weights the
  * run keeps, or why it failed or was stopped.
  */
 import { ConfigError } from '../config/issues.js';
+import { loadConfig } from '../config/load.js';
+import { checkSemantics, type CheckedConfig } from '../config/semantic.js';
 import { DataError } from '../data/errors.js';
 import type { RunResult } from '../runner/run-experiment.js';
 import type { RunEvent } from '../train/events.js';
@@ -49,4 +52,32 @@ export function failedTrial(err: unknown, killed: boolean, runId: string | undef
     ...(killed ? {} : { error: message, userError: err instanceof ConfigError || err instanceof DataError }),
     seconds,
   };
+}
+
+/**
+ * The trial's config, loaded and checked exactly as `mmx run CONFIG --set ...` would (minus `sweep:`), or the
+ * `done` message for a config or data error (a user error, not a crash).
+ */
+export function checkTrialConfig(file: string, overrides: string[], cwd: string, seconds: () => number): CheckedConfig | Done {
+  try {
+    const loaded = loadConfig(file, { overrides, cwd });
+    delete (loaded.config as { sweep?: unknown }).sweep;
+    return checkSemantics(loaded, cwd);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DataError) {
+      return { type: 'done', status: 'FAILED', error: err instanceof DataError ? err.describe() : err.message, userError: true, seconds: seconds() };
+    }
+    throw err;
+  }
+}
+
+/** One thread per trial: the backends' thread pools take the share of cores the trial was pinned to. */
+export async function limitTrialThreads(): Promise<void> {
+  const n = Number(process.env.MMX_SWEEP_THREADS ?? '1');
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setThreadsCount(Math.max(1, n));
+  } catch {
+    /* not installed: nothing to limit */
+  }
 }

@@ -5,13 +5,9 @@
  * termination or Ctrl-C), SIGINT/SIGTERM, or losing the coordinator aborts the run after the current batch:
  * it ends KILLED with the reason as `mmx.killed_reason`.
  */
-import { ConfigError } from '../config/issues.js';
-import { loadConfig } from '../config/load.js';
-import { checkSemantics } from '../config/semantic.js';
-import { DataError } from '../data/errors.js';
 import { runExperiment } from '../runner/run-experiment.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { failedTrial, finishedTrial, trialEmitter, type EpochSeen } from './trial-report.js';
+import { checkTrialConfig, failedTrial, finishedTrial, limitTrialThreads, trialEmitter, type EpochSeen } from './trial-report.js';
 
 type Start = Extract<ToWorker, { type: 'start' }>;
 
@@ -28,32 +24,12 @@ function abort(reason: string): void {
   if (!controller.signal.aborted) controller.abort(reason);
 }
 
-/** One thread per trial: the backends' thread pools take the share of cores the coordinator pinned us to. */
-async function limitThreads(): Promise<void> {
-  const n = Number(process.env.MMX_SWEEP_THREADS ?? '1');
-  try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setThreadsCount(Math.max(1, n));
-  } catch {
-    /* not installed: nothing to limit */
-  }
-}
-
 async function runTrial(m: Start): Promise<FromWorker & { type: 'done' }> {
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
-  let checked;
-  try {
-    const loaded = loadConfig(m.file, { overrides: m.overrides, cwd: m.cwd });
-    delete (loaded.config as { sweep?: unknown }).sweep;
-    checked = checkSemantics(loaded, m.cwd);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataError) {
-      return { type: 'done', status: 'FAILED', error: err instanceof DataError ? err.describe() : err.message, userError: true, seconds: seconds() };
-    }
-    throw err;
-  }
-  await limitThreads();
+  const checked = checkTrialConfig(m.file, m.overrides, m.cwd, seconds);
+  if ('type' in checked) return checked;
+  await limitTrialThreads();
   const restoreBest = checked.config.training.early_stopping?.restore_best === true;
   const epochs: EpochSeen[] = [];
   let runId: string | undefined;

@@ -5,14 +5,10 @@
  * (`mmx.sweep.duplicate=true`) when another attempt of the same trial has already finished it, or when the
  * worker is gone (a worker killed mid-trial leaves its trials to be retried elsewhere).
  */
-import { ConfigError } from '../../config/issues.js';
-import { loadConfig } from '../../config/load.js';
-import { checkSemantics } from '../../config/semantic.js';
-import { DataError } from '../../data/errors.js';
 import { runExperiment } from '../../runner/run-experiment.js';
 import type { Tracker } from '../../tracking/tracker.js';
 import type { FromQueueTrial, ToQueueTrial, ToWorker } from '../protocol.js';
-import { failedTrial, finishedTrial, trialEmitter, type EpochSeen } from '../trial-report.js';
+import { checkTrialConfig, failedTrial, finishedTrial, limitTrialThreads, trialEmitter, type EpochSeen } from '../trial-report.js';
 
 type Start = Extract<ToWorker, { type: 'start' }>;
 type Done = Extract<FromQueueTrial, { type: 'done' }>;
@@ -54,31 +50,12 @@ function gateFinish(tracker: Tracker, runId: string, refused: { reason?: string 
   };
 }
 
-async function limitThreads(): Promise<void> {
-  const n = Number(process.env.MMX_SWEEP_THREADS ?? '1');
-  try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setThreadsCount(Math.max(1, n));
-  } catch {
-    /* not installed */
-  }
-}
-
 async function runTrial(m: Start): Promise<Done> {
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
-  let checked;
-  try {
-    const loaded = loadConfig(m.file, { overrides: m.overrides, cwd: m.cwd });
-    delete (loaded.config as { sweep?: unknown }).sweep;
-    checked = checkSemantics(loaded, m.cwd);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof DataError) {
-      return { type: 'done', status: 'FAILED', error: err instanceof DataError ? err.describe() : err.message, userError: true, seconds: seconds() };
-    }
-    throw err;
-  }
-  await limitThreads();
+  const checked = checkTrialConfig(m.file, m.overrides, m.cwd, seconds);
+  if ('type' in checked) return checked;
+  await limitTrialThreads();
   const restoreBest = checked.config.training.early_stopping?.restore_best === true;
   const epochs: EpochSeen[] = [];
   let runId: string | undefined;
