@@ -269,6 +269,8 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
         await this.add(next);
         return;
       }
+      // the job was read while still active and its state after it completed: its result comes with the next poll
+      if (state === 'completed' && !job.returnvalue) return;
       const stale = state === 'completed' && job.returnvalue && job.returnvalue.status !== 'FINISHED' && job.returnvalue.attempt < job.data.attempt;
       if (stale || (state === 'completed' && job.returnvalue?.status === 'KILLED' && !job.returnvalue.duplicate && this.lostAt !== undefined && job.returnvalue.attempt < this.lostAt)) {
         // an attempt the queue had already given up on (Redis lost the job) ended its job: run the trial again
