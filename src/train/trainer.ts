@@ -13,6 +13,7 @@ import { compileTrainingGraph, type BuiltModel } from '../model/build.js';
 import { gatherInputs, gatherTargets } from './batches.js';
 import { trainingAugmenter } from '../data/augment/index.js';
 import type { Metrics, RunEvent } from './events.js';
+import { localStep, steppedModel, type TrainStep } from './step.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -52,16 +53,18 @@ export async function train(
   built: BuiltModel,
   emit: (e: RunEvent) => void,
   signal?: AbortSignal,
+  step?: TrainStep,
 ): Promise<TrainResult> {
   const { model, inputs } = built;
   // With auxiliary losses (late fusion) the optimiser steps a multi-output graph over the same layers; `model` (one
   // output, the fused prediction) is what validation, metrics and best-weight tracking read.
-  const stepped = built.training?.model ?? model;
+  const stepped = steppedModel(built);
   if (built.training) {
     const optimizer = (model as { optimizer?: tf.Optimizer }).optimizer;
     if (!optimizer) throw new Error('compile built.model (or call compileModel) before training');
     compileTrainingGraph(built, optimizer);
   }
+  const stepper = step ?? localStep(built);
   // positions of the fused output's loss and accuracy in what trainOnBatch returns
   const names = stepped.metricsNames;
   const multi = stepped.outputs.length > 1;
@@ -104,8 +107,7 @@ export async function train(
         const end = Math.min(n, start + batchSize);
         const xs = gatherInputs(data.train, inputs, order, start, end, augment);
         const ys = gatherTargets(data.train, order, start, end, target.classes.length);
-        const result = await stepped.trainOnBatch(xs.length === 1 ? xs[0]! : xs, multi ? stepped.outputs.map(() => ys) : ys);
-        const out = Array.isArray(result) ? result : [result];
+        const out = await stepper.run(xs, ys);
         tf.dispose([...xs, ys]);
         // the fused output's loss and accuracy; `total` adds the weighted auxiliary losses when there are any
         const total = out[0] ?? NaN;
