@@ -8,6 +8,9 @@
  *  - MaxPoolGrad: drops the gradient of every pooling window whose values are all ≤ 0 (see max-pool-grad.ts).
  *  - Conv2DBackpropInput: correct but a naive scalar loop, most of a CNN training step; mmx's runs on wasm's own
  *    XNNPACK Conv2D / BatchMatMul (see conv2d-backprop-input.ts) and keeps the original as its fallback.
+ *  - BatchMatMul, _FusedMatMul: XNNPACK only without transposes and batch 1, a scalar loop otherwise (every Dense
+ *    backward pass); mmx's transpose explicitly / fold batches and call the original's fast path
+ *    (see batch-mat-mul.ts).
  *
  * Kernels are looked up when an op runs, so registering before or after `tf.setBackend('wasm')` both work; it
  * must happen before the first training step. None of them needs a setup function.
@@ -16,11 +19,13 @@ import * as tf from '@tensorflow/tfjs';
 // Loaded first on purpose: importing tfjs-backend-wasm registers its own kernels (MaxPoolGrad among them), so it
 // must have happened before registerWasmKernels() replaces any of them.
 import '@tensorflow/tfjs-backend-wasm';
+import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
+export { BATCH_MAT_MUL, FUSED_MAT_MUL, setMatMulStrategy } from './batch-mat-mul.js';
 export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
 export { CONV2D_BACKPROP_INPUT, setConv2dBackpropInputStrategy } from './conv2d-backprop-input.js';
 export { MAX_POOL_GRAD } from './max-pool-grad.js';
@@ -29,7 +34,7 @@ export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
 const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
 /** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
-const REPLACED: readonly tf.KernelConfig[] = [maxPoolGradConfig, conv2dBackpropInputConfig];
+const REPLACED: readonly tf.KernelConfig[] = [maxPoolGradConfig, conv2dBackpropInputConfig, batchMatMulConfig, fusedMatMulConfig];
 
 /** Names of the kernels this module adds to the wasm backend. */
 export const WASM_EXTRA_KERNELS: readonly string[] = ADDED.map((k) => k.kernelName);

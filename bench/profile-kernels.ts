@@ -1,0 +1,134 @@
+/**
+ * Per-kernel timing of a training step of a bench variant on wasm (issue 7, item 2): which kernels dominate.
+ *
+ *   node --import tsx bench/profile-kernels.ts --variant reference|lstm [--steps 5] [--top 25] [--json FILE]
+ *
+ * Builds the variant's model through mmx's own pipeline (as bench/mmx-bench.ts does), runs two warm-up steps,
+ * then wraps every kernel registered for 'wasm' in a timer and runs `--steps` training steps (batch 64) on real
+ * batches. Times are inclusive wall-clock per kernel call; a kernel called from inside another kernel (mmx's
+ * conv gradients call wasm's Conv2D/BatchMatMul) is counted under its caller only. Also prints the step time
+ * measured without the wrappers, and the share of the step spent outside kernels (tape, JS glue).
+ * Set MMX_PROFILE_SHAPES=1 to split the table by input shapes and attributes too.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend/select.js';
+import { loadConfig } from '../src/config/load.js';
+import { checkSemantics } from '../src/config/semantic.js';
+import { modelInputs, prepareData } from '../src/data/dataset.js';
+import { buildModel, compileModel, createOptimizer } from '../src/model/build.js';
+import { gatherInputs, gatherTargets } from '../src/train/batches.js';
+import { VARIANTS, writeVariantConfig, type VariantName } from './variants.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+interface Row {
+  calls: number;
+  ms: number;
+}
+
+async function main(): Promise<void> {
+  const variant = (arg('variant') ?? 'reference') as VariantName;
+  const steps = Number(arg('steps') ?? 5);
+  const top = Number(arg('top') ?? 25);
+  const byShape = process.env.MMX_PROFILE_SHAPES === '1';
+  const spec = VARIANTS[variant];
+  if (!spec) throw new Error(`unknown variant ${variant}`);
+  const dataHome = path.resolve(process.env.MMX_DATA_HOME ?? path.join(process.cwd(), '..', 'shared', 'data'));
+  const work = path.join(os.tmpdir(), 'mmx-profile-work');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(work, { recursive: true });
+  await initBackend('wasm');
+  const checked = checkSemantics(loadConfig(writeVariantConfig(variant, dataHome, work)));
+  const data = await prepareData(checked);
+  const built = buildModel(checked.config, modelInputs(data), data.state.target);
+  compileModel(built, createOptimizer(checked.config.training.optimizer));
+  const stepped = built.training?.model ?? built.model;
+  const bs = checked.config.training.batch_size;
+  const n = data.train.labels.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const numClasses = data.state.target.classes?.length ?? 1;
+  const multi = stepped.outputs.length > 1;
+  let cursor = 0;
+  const step = async (): Promise<number> => {
+    if (cursor + bs > n) cursor = 0;
+    const xs = gatherInputs(data.train, built.inputs, order, cursor, cursor + bs);
+    const ys = gatherTargets(data.train, order, cursor, cursor + bs, numClasses);
+    cursor += bs;
+    const t = performance.now();
+    await stepped.trainOnBatch(xs.length === 1 ? xs[0]! : xs, multi ? stepped.outputs.map(() => ys) : ys);
+    const ms = performance.now() - t;
+    tf.dispose([...xs, ys]);
+    return ms;
+  };
+  for (let i = 0; i < 2; i++) await step();
+  let plain = 0;
+  for (let i = 0; i < steps; i++) plain += await step();
+
+  // wrap every wasm kernel
+  const rows = new Map<string, Row>();
+  let depth = 0;
+  const originals = tf.getKernelsForBackend('wasm');
+  for (const k of originals) {
+    const f = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        if (depth > 0) return f(args);
+        depth++;
+        const t = performance.now();
+        try {
+          return f(args);
+        } finally {
+          depth--;
+          let key = k.kernelName;
+          if (byShape) {
+            const shapes = Object.values(args.inputs).filter((x) => x != null).map((x) => `[${(x as tf.TensorInfo).shape.join(",")}]`);
+            const a = args.attrs ?? {};
+            const flags = Object.entries(a)
+              .filter(([, v]) => typeof v === 'boolean' && v)
+              .map(([name]) => name);
+            key += ` ${shapes.join(' ')}${flags.length ? ` ${flags.join(',')}` : ''}`;
+          }
+          const r = rows.get(key) ?? { calls: 0, ms: 0 };
+          r.calls++;
+          r.ms += performance.now() - t;
+          rows.set(key, r);
+        }
+      },
+    });
+  }
+  let wrapped = 0;
+  for (let i = 0; i < steps; i++) wrapped += await step();
+  const total = [...rows.values()].reduce((a, r) => a + r.ms, 0);
+  const sorted = [...rows.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const lines: string[] = [];
+  lines.push(`variant ${variant}, ${steps} steps of batch ${bs}`);
+  lines.push(`step (no wrappers) ${(plain / steps).toFixed(1)} ms  → ${((bs * steps * 1000) / plain).toFixed(0)} samples/s`);
+  lines.push(
+    `step (wrapped) ${(wrapped / steps).toFixed(1)} ms; in kernels ${(total / steps).toFixed(1)} ms/step; ` +
+      `outside kernels ${((wrapped - total) / steps).toFixed(1)} ms/step`,
+  );
+  lines.push(`${'kernel'.padEnd(byShape ? 70 : 28)} ${'ms/step'.padStart(9)} ${'calls/step'.padStart(10)} ${'share'.padStart(6)}`);
+  for (const [name, r] of sorted.slice(0, top)) {
+    lines.push(
+      `${name.padEnd(byShape ? 70 : 28)} ${(r.ms / steps).toFixed(2).padStart(9)} ${(r.calls / steps).toFixed(0).padStart(10)} ${((100 * r.ms) / wrapped).toFixed(1).padStart(5)}%`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const json = arg('json');
+  if (json) {
+    writeFileSync(json, JSON.stringify({ variant, steps, plainMsPerStep: plain / steps, wrappedMsPerStep: wrapped / steps, kernels: Object.fromEntries(sorted) }, null, 2));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
