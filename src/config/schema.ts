@@ -9,6 +9,7 @@ import { fusions } from '../model/fusions/index.js';
 import { SweepSchema } from '../sweep/schema.js';
 import { DATASET_NAMES } from '../datasets/names.js';
 import { Closed, Default, Discriminated, Enum, type Resolved } from './schema-kit.js';
+import { WorkersOption } from '../train/parallel/options.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
 
@@ -256,6 +257,7 @@ const Runtime = Closed(
       }),
       'auto',
     ),
+    workers: WorkersOption,
   },
   { description: 'where the computation runs' },
 );

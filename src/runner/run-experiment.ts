@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { stringify as toYaml } from 'yaml';
 import { initBackend } from '../backend/select.js';
+import { createTrainStep } from '../train/parallel/index.js';
 import { checkDataColumns, type CheckedConfig } from '../config/semantic.js';
 import { datasetTags, ensureDataset } from '../datasets/index.js';
 import { modelInputs, prepareData } from '../data/dataset.js';
@@ -166,6 +167,8 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     emit({ type: 'start', summary });
     emit({ type: 'phase', phase: 'training', detail: `${config.training.epochs} epochs` });
 
+    // runtime.workers > 1: a data-parallel step over worker threads; stopped however training ends
+    const stepper = await createTrainStep(built, config.runtime.workers, { ...(options.signal ? { signal: options.signal } : {}), log: (message) => emit({ type: 'log', level: 'info', message }) });
     const trained = await train(
       config,
       data,
@@ -181,7 +184,8 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
         }
       },
       options.signal,
-    );
+      stepper,
+    ).finally(() => stepper.dispose());
 
     emit({ type: 'phase', phase: 'evaluating' });
     const inferStart = performance.now();

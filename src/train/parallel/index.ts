@@ -1,0 +1,29 @@
+/**
+ * Picks how a run computes its training steps from `runtime.workers`: in the main thread (`localStep`), or
+ * data-parallel over worker threads (`createParallelStep`). tfjs-node's TensorFlow kernels already use every
+ * core, so with the 'tensorflow' backend the workers setting is ignored (with a log line).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BuiltModel } from '../../model/build.js';
+import { localStep, type TrainStep } from '../step.js';
+import { resolveWorkers, type WorkersRequest } from './options.js';
+import { createParallelStep } from './parallel-step.js';
+
+export { createParallelStep, shardSizes, WorkerFailedError, type ParallelStep, type ParallelStepStats } from './parallel-step.js';
+export { resolveWorkers, WorkersOption, type WorkersRequest } from './options.js';
+
+export async function createTrainStep(
+  built: BuiltModel,
+  workers: WorkersRequest | undefined,
+  options: { signal?: AbortSignal; log?: (message: string) => void } = {},
+): Promise<TrainStep> {
+  const threads = resolveWorkers(workers);
+  if (threads <= 1) return localStep(built);
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') {
+    options.log?.(`runtime.workers: ${String(workers)} ignored: the ${backend} backend runs each step on every core already`);
+    return localStep(built);
+  }
+  options.log?.(`training data-parallel on ${threads} threads (the main thread and ${threads - 1} worker${threads > 2 ? 's' : ''})`);
+  return createParallelStep(built, threads, options.signal ? { signal: options.signal } : {});
+}

@@ -1,0 +1,24 @@
+/**
+ * `runtime.workers`: how many threads compute each training step (data parallel, see `parallel-step.ts`).
+ * 1 (the default) trains in the main thread only; `auto` uses one worker per available core.
+ */
+import os from 'node:os';
+import { Type } from '@sinclair/typebox';
+import { Default } from '../../config/schema-kit.js';
+
+export const WorkersOption = Default(
+  Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], {
+    description:
+      'threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core. Used with the wasm and cpu backends',
+  }),
+  1,
+);
+
+export type WorkersRequest = 'auto' | number;
+
+/** The number of threads a `runtime.workers` value means on this machine. */
+export function resolveWorkers(request: WorkersRequest | undefined): number {
+  if (request === undefined) return 1;
+  if (request === 'auto') return Math.max(1, os.availableParallelism());
+  return Math.max(1, Math.floor(request));
+}

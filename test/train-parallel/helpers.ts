@@ -1,0 +1,69 @@
+/** Shared by the data-parallel tests: a config + prepared real data, a compiled model, K training steps. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadConfig } from '../../src/config/load.js';
+import type { ExperimentConfig } from '../../src/config/schema.js';
+import { checkSemantics } from '../../src/config/semantic.js';
+import { modelInputs, prepareData, type PreparedData } from '../../src/data/dataset.js';
+import { buildModel, compileModel, createOptimizer, type BuiltModel } from '../../src/model/build.js';
+import { gatherInputs, gatherTargets } from '../../src/train/batches.js';
+import type { TrainStep } from '../../src/train/step.js';
+
+export interface Prepared {
+  config: ExperimentConfig;
+  data: PreparedData;
+}
+
+export async function prepare(yaml: string, files: Record<string, string> = {}): Promise<Prepared> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-parallel-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  const file = path.join(dir, 'exp.yaml');
+  writeFileSync(file, yaml);
+  const checked = checkSemantics(loadConfig(file), dir);
+  const data = await prepareData(checked);
+  return { config: checked.config, data };
+}
+
+export function compiled(p: Prepared): BuiltModel {
+  const built = buildModel(p.config, modelInputs(p.data), p.data.state.target);
+  compileModel(built, createOptimizer(p.config.training.optimizer));
+  return built;
+}
+
+/** `steps` optimiser steps on consecutive training batches (no shuffling); returns what each step returned. */
+export async function trainSteps(p: Prepared, built: BuiltModel, step: TrainStep, steps: number, batchSize = p.config.training.batch_size): Promise<number[][]> {
+  const n = p.data.train.labels.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const out: number[][] = [];
+  for (let s = 0; s < steps; s++) {
+    const start = (s * batchSize) % n;
+    const end = Math.min(n, start + batchSize);
+    const xs = gatherInputs(p.data.train, built.inputs, order, start, end);
+    const ys = gatherTargets(p.data.train, order, start, end, p.data.state.target.classes.length);
+    out.push(await step.run(xs, ys));
+    tf.dispose([...xs, ys]);
+  }
+  return out;
+}
+
+/** The largest absolute difference between two models' weights (same architecture). */
+export function maxWeightDiff(a: tf.LayersModel, b: tf.LayersModel): number {
+  const wa = a.getWeights();
+  const wb = b.getWeights();
+  if (wa.length !== wb.length) throw new Error(`${wa.length} vs ${wb.length} weights`);
+  let max = 0;
+  wa.forEach((w, i) => {
+    const x = w.dataSync();
+    const y = wb[i]!.dataSync();
+    for (let k = 0; k < x.length; k++) max = Math.max(max, Math.abs(x[k]! - y[k]!));
+  });
+  return max;
+}
+
+export function maxDiff(a: number[][], b: number[][]): number {
+  let max = 0;
+  a.forEach((row, i) => row.forEach((v, k) => (max = Math.max(max, Math.abs(v - b[i]![k]!)))));
+  return max;
+}
