@@ -2,6 +2,7 @@
 /** The `mmx` command line: parsing only; each command lives in `./commands/`. */
 import { Command, CommanderError } from 'commander';
 import { MMX_VERSION } from '../version.js';
+import { cacheClearCommand, cacheListCommand } from './commands/cache.js';
 import { datasetsGetCommand, datasetsListCommand, datasetsPathCommand } from './commands/datasets.js';
 import { initCommand } from './commands/init.js';
 import { evaluateCommand, predictCommand } from './commands/predict.js';
@@ -33,8 +34,9 @@ async function main(argv: string[]): Promise<number> {
     .option('-s, --set <key=value>', 'override a config value (repeatable), e.g. --set training.epochs=3', collect, [])
     .option('--json', 'print one JSON summary on stdout at the end (progress goes to stderr)')
     .option('--plain', 'plain progress lines even on a terminal')
-    .action(async (config: string, o: { set: string[]; json?: boolean; plain?: boolean }) => {
-      code = await runCommand(config, o, io);
+    .option('--no-cache', 'neither read nor write the feature cache (same as --set runtime.cache=false)')
+    .action(async (config: string, o: { set: string[]; json?: boolean; plain?: boolean; cache: boolean }) => {
+      code = await runCommand(config, { ...o, set: o.cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
     });
 
   program
@@ -47,8 +49,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON summary on stdout at the end')
     .option('--plain', 'plain progress lines even on a terminal')
     .option('--queue <url>', 'enqueue the trials on this Redis (redis://[:password@]HOST:PORT[/db], rediss:// for TLS) for `mmx worker`s to run')
-    .action(async (config: string, o: { set: string[]; resume?: string; out?: string; json?: boolean; plain?: boolean; queue?: string }) => {
-      code = await sweepCommand(config, o, io);
+    .option('--no-cache', 'no trial reads or writes the feature cache (same as --set runtime.cache=false)')
+    .action(async (config: string, o: { set: string[]; resume?: string; out?: string; json?: boolean; plain?: boolean; queue?: string; cache: boolean }) => {
+      const { cache, ...rest } = o;
+      code = await sweepCommand(config, { ...rest, set: cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
     });
 
   program
@@ -154,6 +158,21 @@ async function main(argv: string[]): Promise<number> {
     .option('--manifest', 'print the path of manifest.csv')
     .action((name: string, o: { manifest?: boolean }) => {
       code = datasetsPathCommand(name, o, io);
+    });
+
+  const cacheCmd = program
+    .command('cache')
+    .description('the feature cache of decoded images and spectrograms: list its entries (mmx cache) or remove them (mmx cache clear)')
+    .option('--json', 'machine-readable output')
+    .action((o: { json?: boolean }) => {
+      code = cacheListCommand(o, io);
+    });
+  cacheCmd
+    .command('clear')
+    .description('remove every entry of the feature cache and report what was freed')
+    .option('--json', 'machine-readable output')
+    .action((o: { json?: boolean }) => {
+      code = cacheClearCommand(o, io);
     });
 
   program

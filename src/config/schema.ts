@@ -10,6 +10,7 @@ import { SweepSchema } from '../sweep/schema.js';
 import { DATASET_NAMES } from '../datasets/names.js';
 import { Closed, Default, Discriminated, Enum, type Resolved } from './schema-kit.js';
 import { WorkersOption } from '../train/parallel/options.js';
+import { cacheRuntimeOptions } from '../data/cache/options.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
 
@@ -257,6 +258,7 @@ const Runtime = Closed(
       }),
       'auto',
     ),
+    ...cacheRuntimeOptions,
     workers: WorkersOption,
   },
   { description: 'where the computation runs' },

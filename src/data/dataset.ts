@@ -20,17 +20,20 @@ import { encoderRegistry } from '../model/encoders/index.js';
 import { findEncoder, type InputMeta } from '../model/encoders/registry.js';
 import type { RunEvent } from '../train/events.js';
 import { DecodeError } from './decode-error.js';
+import type { Entry } from './cache/entry.js';
+import { isCacheable, openInputCache, STORED } from './cache/input-cache.js';
+import type { StreamMode } from './cache/options.js';
+import type { FeatureCache } from './cache/store.js';
 import { DataError } from './errors.js';
 import type { Manifest } from './manifest.js';
 import { findModality } from './modalities/index.js';
 import { CellError, type FeatureLoader } from './modalities/modality.js';
 import { assignSplits } from './split.js';
 
-export interface SplitData {
+/** A split's rows, labels and targets: what evaluation and the predictions CSV read (no features). */
+export interface SplitLabels {
   /** manifest row index of each example */
   rows: number[];
-  /** per input: examples × featureSize, row-major */
-  features: Record<string, Float32Array>;
   /**
    * classification, binary: class index of each example; multilabel, regression: 0. -1 where the manifest has
    * no label (prediction on unlabelled rows).
@@ -41,6 +44,48 @@ export interface SplitData {
    * (binary), multi-hot (multilabel), the standardised value (regression); NaN where there is no label.
    */
   targets: Float32Array;
+}
+
+/** A split held in memory: every example's features. */
+export interface SplitData extends SplitLabels {
+  /** per input: examples × featureSize, row-major */
+  features: Record<string, Float32Array>;
+}
+
+/**
+ * Reads a streamed split's features: the normalised features of the examples at the given positions of the
+ * split, from the feature cache file (image, audio) or from memory (inputs that are not cached).
+ */
+export interface SplitStream {
+  /** values per example of an input */
+  rowSize(input: string): number;
+  /** fills `out` (positions.length × rowSize) with the features of examples `positions` of the split */
+  read(input: string, positions: ArrayLike<number>, out: Float32Array): void;
+}
+
+/** A split trained and predicted from the cache in batches: labels in memory, features read on demand. */
+export interface StreamedSplit extends SplitLabels {
+  stream: SplitStream;
+}
+
+/** Whether a split's features are read in batches from the cache rather than held in memory. */
+export const isStreamed = (split: SplitData | StreamedSplit): split is StreamedSplit => 'stream' in split;
+
+/** Per input: where its features came from in this run. */
+export interface CacheReport {
+  /** off: --no-cache / runtime.cache: false */
+  inputs: { input: string; status: 'hit' | 'miss' | 'not cached' | 'off'; key?: string; bytes?: number }[];
+  /** where the entries are */
+  dir?: string;
+}
+
+/** How the data is prepared: with the feature cache (none: neither read nor written), streamed or in memory. */
+export interface DataOptions {
+  cache?: FeatureCache;
+  /** default never */
+  stream?: StreamMode;
+  /** stream: auto streams above this many bytes of features (default 2 GiB) */
+  memoryBudgetBytes?: number;
 }
 
 /** Normalisation fitted on the training split, applied after encoding. */
@@ -126,6 +171,20 @@ export interface PreparedData {
   /** rows left out because of a missing value (`missing: drop_row`) */
   droppedRows: number;
   unassignedRows: number;
+  /** where features came from (absent: prepared without the cache) */
+  cache?: CacheReport;
+}
+
+/**
+ * Prepared data whose splits are read from the feature cache in batches (runtime.stream): the same state, meta
+ * and reports as `PreparedData`, but no feature arrays. `close` releases the cache files.
+ */
+export interface StreamedData extends Omit<PreparedData, 'train' | 'validation' | 'test'> {
+  streamed: true;
+  train: StreamedSplit;
+  validation: StreamedSplit;
+  test: StreamedSplit;
+  close(): void;
 }
 
 type Emit = (e: RunEvent) => void;
@@ -175,6 +234,9 @@ type AnyLoader = FeatureLoader<unknown, unknown>;
 interface ReadInput {
   spec: InputSpec;
   loader: AnyLoader;
+  /** the cache entry holding this input's decoded rows (their `values` are STORED) */
+  entry?: Entry;
+  cache: CacheReport['inputs'][number]['status'];
   /** read value by manifest row (undefined: not read, empty, or unreadable) */
   values: unknown[];
   /** rows whose cell was empty and that get zeros (`missing: zeros`) */
@@ -183,6 +245,7 @@ interface ReadInput {
   dropped: Set<number>;
   /** missing cells a loader with `handlesMissing` imputed */
   imputedCells: number;
+  cacheBytes?: number;
 }
 
 interface ReadResult {
@@ -197,7 +260,15 @@ interface ReadResult {
 const manifestName = (manifest: Manifest): string => path.relative(process.cwd(), manifest.file) || manifest.file;
 
 /** Reads (decodes, parses, tokenises) every input of the given rows; nothing is fitted yet. */
-async function readInputs(manifest: Manifest, rows: number[], specs: InputSpec[], onError: 'error' | 'skip', emit: Emit, signal?: AbortSignal): Promise<ReadResult> {
+async function readInputs(
+  manifest: Manifest,
+  rows: number[],
+  specs: InputSpec[],
+  onError: 'error' | 'skip',
+  emit: Emit,
+  signal?: AbortSignal,
+  cache?: FeatureCache,
+): Promise<ReadResult> {
   const file = manifestName(manifest);
   const baseDir = path.dirname(manifest.file);
   const skipped: PreparedData['skipped'] = [];
@@ -209,8 +280,15 @@ async function readInputs(manifest: Manifest, rows: number[], specs: InputSpec[]
   emit({ type: 'data_progress', done: 0, total, detail: 'reading' });
   for (const spec of specs) {
     const loader = (await findModality(spec.modality).createLoader(spec.preprocessing as never, spec.entry)) as AnyLoader;
-    const r: ReadInput = { spec, loader, values: new Array(manifest.rows.length), zeroRows: new Set(), dropped: new Set(), imputedCells: 0 };
+    const r: ReadInput = { spec, loader, cache: cache ? 'not cached' : 'off', values: new Array(manifest.rows.length), zeroRows: new Set(), dropped: new Set(), imputedCells: 0 };
     const policy = loader.missing ?? 'error';
+    const cached = cache && isCacheable(loader)
+      ? openInputCache(cache, spec, loader, manifest, rows, (reason) => emit({ type: 'log', level: 'warn', message: `feature cache: the entry for input '${spec.name}' was unusable (${reason}); decoding again` }))
+      : undefined;
+    if (cached) r.cache = cached.hit ? 'hit' : 'miss';
+    const writer = cached && !cached.hit ? cached.writer : undefined;
+    const hitEntry = cached?.hit ? cached.entry : undefined;
+    try {
     await mapLimit(
       rows.length,
       8,
@@ -225,13 +303,21 @@ async function readInputs(manifest: Manifest, rows: number[], specs: InputSpec[]
             if (policy === 'drop_row') return void r.dropped.add(i);
             throw new DecodeError('the value is missing', '');
           }
+          if (hitEntry) {
+            if (hitEntry.rowStatus(i) !== 1) throw new DecodeError(hitEntry.error(i), '');
+            return void (r.values[i] = STORED);
+          }
           const value = await loader.read(cells, baseDir);
           if (loader.drop?.(value)) return void r.dropped.add(i);
           r.imputedCells += loader.countMissing?.(value) ?? 0;
-          r.values[i] = value;
+          if (writer) {
+            writer.put(i, value as Float32Array);
+            r.values[i] = STORED;
+          } else r.values[i] = value;
         } catch (err) {
           if (err instanceof CellError) column = spec.columns[err.column] ?? column;
           else if (!(err instanceof DecodeError)) throw err;
+          if (writer && err instanceof DecodeError) writer.fail(i, err.message);
           const cell = cells[spec.columns.indexOf(column)] ?? '';
           const missingCell = err.message === 'the value is missing';
           if (onError === 'skip') {
@@ -252,6 +338,20 @@ async function readInputs(manifest: Manifest, rows: number[], specs: InputSpec[]
         if (done % 500 === 0 || done === rows.length) emit({ type: 'data_progress', done: progressBase + done, total, detail: `reading ${spec.name}` });
       },
     );
+    if (writer) {
+      const bytes = writer.commit();
+      r.entry = cache!.lookup(cached!.key);
+      if (!r.entry) throw new Error(`feature cache: the entry just written for input '${spec.name}' cannot be read back`);
+      r.cacheBytes = bytes;
+    } else if (hitEntry) {
+      r.entry = hitEntry;
+      r.cacheBytes = hitEntry.bytes;
+    }
+    } catch (err) {
+      writer?.abort();
+      hitEntry?.close();
+      throw err;
+    }
     progressBase += rows.length;
     for (const i of r.dropped) dropped.add(i);
     inputs.push(r);
@@ -293,15 +393,28 @@ function encodeRows(r: ReadInput, rows: readonly number[], fitted: unknown, size
   return out;
 }
 
-/** Normalisation statistics over the (encoded) training rows, missing rows excluded. */
-function fitNormalization(kind: FeatureLoader['normalization'], encoded: Map<number, Float32Array>, rows: readonly number[], shape: number[]): Normalization {
+/** Encoded features of a row (undefined: none, e.g. `missing: zeros`); may reuse one buffer between calls. */
+type RowFeatures = (row: number) => Float32Array | undefined;
+
+/** Rows of a cache entry, one at a time through one buffer; undefined for rows not stored. */
+function entryRows(r: ReadInput, size: number): RowFeatures {
+  const buf = new Float32Array(size);
+  return (i) => {
+    if (r.values[i] !== STORED) return undefined;
+    r.entry!.read(i, buf);
+    return buf;
+  };
+}
+
+/** Normalisation statistics over the (encoded) training rows, missing rows excluded — in one pass, row by row. */
+function fitNormalization(kind: FeatureLoader['normalization'], encoded: RowFeatures, rows: readonly number[], shape: number[]): Normalization {
   if (kind === 'none') return { kind: 'none' };
   const channels = kind === 'standardize_channels' ? (shape[shape.length - 1] ?? 1) : 1;
   const sum = new Float64Array(channels);
   const sq = new Float64Array(channels);
   let n = 0;
   for (const i of rows) {
-    const x = encoded.get(i);
+    const x = encoded(i);
     if (!x) continue;
     for (let j = 0; j < x.length; j++) {
       const c = j % channels;
@@ -331,25 +444,69 @@ export interface TargetEncoder {
   encode(row: number, out: Float32Array): number;
 }
 
+/**
+ * Where an input's encoded features are: in memory by manifest row, or in a cache entry (rows whose `values`
+ * are STORED; read straight into the destination).
+ */
+type EncodedInput = { kind: 'memory'; byRow: Map<number, Float32Array> } | { kind: 'entry'; read: ReadInput };
+
+/** Writes row `i`'s normalised features into `view`; leaves it alone (zeros) for rows without features. */
+function fillRow(e: EncodedInput, s: InputState, i: number, view: Float32Array): void {
+  if (e.kind === 'memory') {
+    const x = e.byRow.get(i);
+    if (!x) return;
+    view.set(x);
+  } else {
+    if (e.read.values[i] !== STORED) return;
+    e.read.entry!.read(i, view);
+  }
+  normalizeInPlace(view, s.normalization);
+}
+
+/** Rows, labels and targets of a split (no features). */
+function splitLabels(rows: number[], target: TargetEncoder): SplitLabels {
+  const targets = new Float32Array(rows.length * target.width);
+  const labels = Int32Array.from(rows, (i, k) => target.encode(i, targets.subarray(k * target.width, (k + 1) * target.width)));
+  return { rows, labels, targets };
+}
+
 /** Contiguous, normalised feature arrays for `rows`, in that order; rows without features (missing: zeros) are 0. */
-function assemble(rows: number[], states: InputState[], encoded: Map<string, Map<number, Float32Array>>, target: TargetEncoder): SplitData {
+function assemble(rows: number[], states: InputState[], encoded: Map<string, EncodedInput>, target: TargetEncoder): SplitData {
   const features: Record<string, Float32Array> = {};
   for (const s of states) {
     const size = sizeOf(s.shape);
     const out = new Float32Array(rows.length * size);
-    const byRow = encoded.get(s.name)!;
-    rows.forEach((i, k) => {
-      const x = byRow.get(i);
-      if (!x) return;
-      const view = out.subarray(k * size, (k + 1) * size);
-      view.set(x);
-      normalizeInPlace(view, s.normalization);
-    });
+    const e = encoded.get(s.name)!;
+    rows.forEach((i, k) => fillRow(e, s, i, out.subarray(k * size, (k + 1) * size)));
     features[s.name] = out;
   }
-  const targets = new Float32Array(rows.length * target.width);
-  const labels = Int32Array.from(rows, (i, k) => target.encode(i, targets.subarray(k * target.width, (k + 1) * target.width)));
-  return { rows, features, labels, targets };
+  return { ...splitLabels(rows, target), features };
+}
+
+/**
+ * A split read on demand: inputs in a cache entry are read row by row from the file, the others (not cached:
+ * text, numeric, categorical — small) are assembled in memory once.
+ */
+function streamSplit(rows: number[], states: InputState[], encoded: Map<string, EncodedInput>, target: TargetEncoder): StreamedSplit {
+  const inMemory = states.filter((s) => encoded.get(s.name)!.kind === 'memory');
+  const held = inMemory.length ? assemble(rows, inMemory, encoded, target).features : {};
+  const byName = new Map(states.map((s) => [s.name, s]));
+  const stream: SplitStream = {
+    rowSize: (input) => sizeOf(byName.get(input)!.shape),
+    read(input, positions, out) {
+      const s = byName.get(input)!;
+      const size = sizeOf(s.shape);
+      const src = held[input];
+      if (src) {
+        for (let k = 0; k < positions.length; k++) out.set(src.subarray(positions[k]! * size, (positions[k]! + 1) * size), k * size);
+        return;
+      }
+      const e = encoded.get(input)!;
+      out.fill(0, 0, positions.length * size);
+      for (let k = 0; k < positions.length; k++) fillRow(e, s, rows[positions[k]!]!, out.subarray(k * size, (k + 1) * size));
+    },
+  };
+  return { ...splitLabels(rows, target), stream };
 }
 
 /** The input entry a modality's loader is created from, rebuilt from a saved state. */
@@ -384,7 +541,25 @@ function specsOf(checked: CheckedConfig): InputSpec[] {
   });
 }
 
-export async function prepareData(checked: CheckedConfig, emit: Emit = () => {}, signal?: AbortSignal): Promise<PreparedData> {
+/**
+ * Prepares the data in memory (what evaluation, ablation and the bench use). With `options.cache`, decoded
+ * features come from (and go to) the feature cache.
+ */
+export async function prepareData(checked: CheckedConfig, emit: Emit = () => {}, signal?: AbortSignal, options: { cache?: FeatureCache } = {}): Promise<PreparedData> {
+  const data = await prepare(checked, emit, signal, { ...options, stream: 'never' });
+  if ('streamed' in data) throw new Error('unreachable: stream: never gave streamed data');
+  return data;
+}
+
+/**
+ * Prepares the data for training: in memory, or — `stream: always`, or `auto` with more features than the
+ * memory budget — streamed from the feature cache (needs the cache).
+ */
+export async function prepareTrainingData(checked: CheckedConfig, options: DataOptions, emit: Emit = () => {}, signal?: AbortSignal): Promise<PreparedData | StreamedData> {
+  return prepare(checked, emit, signal, options);
+}
+
+async function prepare(checked: CheckedConfig, emit: Emit, signal: AbortSignal | undefined, options: DataOptions): Promise<PreparedData | StreamedData> {
   const { config, manifest } = checked;
   const file = manifestName(manifest);
   checkInputs(checked);
@@ -416,7 +591,11 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
 
   const used = [...splits.train, ...splits.validation, ...splits.test];
   const specs = specsOf(checked);
-  const read = await readInputs(manifest, used, specs, config.data.on_error, emit, signal);
+  const read = await readInputs(manifest, used, specs, config.data.on_error, emit, signal, options.cache);
+  const closeEntries = (): void => {
+    for (const r of read.inputs) r.entry?.close();
+  };
+  try {
 
   const keep = (rows: number[]) => rows.filter((i) => !read.bad.has(i) && !read.dropped.has(i));
   const trainRows = keep(splits.train);
@@ -432,14 +611,21 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
 
   const allRows = [...trainRows, ...valRows, ...testRows];
   const states: InputState[] = [];
-  const encoded = new Map<string, Map<number, Float32Array>>();
+  const encoded = new Map<string, EncodedInput>();
   const meta: Record<string, InputMeta> = {};
   for (const r of read.inputs) {
     const present = trainRows.filter((i) => r.values[i] !== undefined);
-    const fitted = r.loader.fit?.(present.map((i) => r.values[i]));
+    const fitted = r.entry ? undefined : r.loader.fit?.(present.map((i) => r.values[i]));
     const shape = r.loader.shape(fitted);
-    const enc = encodeRows(r, allRows, fitted, sizeOf(shape));
-    encoded.set(r.spec.name, enc);
+    let rowFeatures: RowFeatures;
+    if (r.entry) {
+      encoded.set(r.spec.name, { kind: 'entry', read: r });
+      rowFeatures = entryRows(r, sizeOf(shape));
+    } else {
+      const byRow = encodeRows(r, allRows, fitted, sizeOf(shape));
+      encoded.set(r.spec.name, { kind: 'memory', byRow });
+      rowFeatures = (i) => byRow.get(i);
+    }
     states.push({
       name: r.spec.name,
       modality: r.spec.modality,
@@ -447,7 +633,7 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
       ...(r.spec.columns.length > 1 ? { columns: r.spec.columns } : {}),
       shape,
       preprocessing: r.spec.preprocessing,
-      normalization: fitNormalization(r.loader.normalization, enc, trainRows, shape),
+      normalization: fitNormalization(r.loader.normalization, rowFeatures, trainRows, shape),
       ...(fitted !== undefined ? { fitted } : {}),
     });
     const m: InputMeta = r.loader.meta?.(fitted) ?? {};
@@ -469,23 +655,65 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
     meta[r.spec.name] = m;
   }
   const split = config.data.split;
-  return {
+  const common = {
     state: {
-      version: 1,
+      version: 1 as const,
       target,
       inputs: states,
       split: split.column !== undefined ? { column: split.column, values: { train: split.train, validation: split.validation, test: split.test } } : {},
     },
-    train: assemble(trainRows, states, encoded, targetEnc),
-    validation: assemble(valRows, states, encoded, targetEnc),
-    test: assemble(testRows, states, encoded, targetEnc),
     meta,
     dataHash: createHash('sha256').update(readFileSync(manifest.file)).digest('hex'),
     skipped: read.skipped,
     missing,
     droppedRows: read.dropped.size,
     unassignedRows: splits.unassigned,
+    ...(options.cache
+      ? {
+          cache: {
+            dir: options.cache.dir,
+            inputs: read.inputs.map((r) => ({ input: r.spec.name, status: r.cache, ...(r.entry ? { key: r.entry.info.key, bytes: r.cacheBytes ?? 0 } : {}) })),
+          },
+        }
+      : {}),
   };
+  const featureBytes = allRows.length * states.reduce((a, s) => a + sizeOf(s.shape), 0) * 4;
+  if (shouldStream(options, featureBytes, checked)) {
+    return {
+      ...common,
+      streamed: true,
+      train: streamSplit(trainRows, states, encoded, targetEnc),
+      validation: streamSplit(valRows, states, encoded, targetEnc),
+      test: streamSplit(testRows, states, encoded, targetEnc),
+      close: closeEntries,
+    };
+  }
+  const data: PreparedData = {
+    ...common,
+    train: assemble(trainRows, states, encoded, targetEnc),
+    validation: assemble(valRows, states, encoded, targetEnc),
+    test: assemble(testRows, states, encoded, targetEnc),
+  };
+  closeEntries();
+  return data;
+  } catch (err) {
+    closeEntries();
+    throw err;
+  }
+}
+
+/** runtime.stream: always; auto when the features exceed the memory budget. Streaming reads from the cache. */
+function shouldStream(options: DataOptions, featureBytes: number, checked: CheckedConfig): boolean {
+  const mode = options.stream ?? 'never';
+  if (mode === 'never') return false;
+  if (!options.cache) {
+    if (mode === 'always') {
+      const where = checked.sources.locate(['runtime', 'stream']) ?? { file: checked.file };
+      throw new ConfigError([{ ...where, path: 'runtime.stream', message: 'streaming reads the features from the feature cache, which is off (runtime.cache: false or --no-cache)', hint: 'turn the cache on, or set runtime.stream: auto or never' }]);
+    }
+    return false;
+  }
+  return mode === 'always' || featureBytes > (options.memoryBudgetBytes ?? 2048 * 2 ** 20);
 }
 
 /**
@@ -516,10 +744,10 @@ export async function featuresFromState(
   const missing = reportMissing(read, new Set(kept), emit);
   const skipped = [...read.skipped];
   for (const r of read.inputs) for (const i of r.dropped) skipped.push({ row: i + 1, column: r.spec.columns.join(', '), reason: 'missing value (missing: drop_row)' });
-  const encoded = new Map<string, Map<number, Float32Array>>();
+  const encoded = new Map<string, EncodedInput>();
   for (const [k, r] of read.inputs.entries()) {
     const s = state.inputs[k]!;
-    encoded.set(s.name, encodeRows(r, kept, s.fitted, sizeOf(s.shape)));
+    encoded.set(s.name, { kind: 'memory', byRow: encodeRows(r, kept, s.fitted, sizeOf(s.shape)) });
   }
   const target = state.target.column;
   const hasLabels = manifest.columns.includes(target);

@@ -1,9 +1,9 @@
 /** Batched inference: the model's outputs for every example of a split, and the task's metrics input. */
 import * as tf from '@tensorflow/tfjs';
-import type { SplitData, TargetState } from '../data/dataset.js';
+import { isStreamed, type SplitData, type StreamedSplit, type TargetState } from '../data/dataset.js';
 import type { ModelInput } from '../model/build.js';
 import { classificationTarget, outputUnits } from '../model/heads/tasks.js';
-import { gatherInputs, identityOrder } from '../train/batches.js';
+import { gatherInputs, identityOrder, readInputs } from '../train/batches.js';
 import { taskLossValue } from './task-metrics.js';
 
 export interface Predictions {
@@ -18,8 +18,11 @@ export interface Predictions {
   loss: number;
 }
 
-/** `target`: the task's target (TargetState), or a class count for classification. */
-export async function predictSplit(model: tf.LayersModel, split: SplitData, inputs: ModelInput[], target: number | TargetState, batchSize = 256): Promise<Predictions> {
+/**
+ * `target`: the task's target (TargetState), or a class count for classification. A streamed split is read from
+ * the cache batch by batch, in order.
+ */
+export async function predictSplit(model: tf.LayersModel, split: SplitData | StreamedSplit, inputs: ModelInput[], target: number | TargetState, batchSize = 256): Promise<Predictions> {
   const t: TargetState = typeof target === 'number' ? { column: '', ...classificationTarget(target) } : target;
   const units = outputUnits(t);
   const n = split.labels.length;
@@ -27,7 +30,7 @@ export async function predictSplit(model: tf.LayersModel, split: SplitData, inpu
   const probabilities = new Float32Array(n * units);
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
-    const xs = gatherInputs(split, inputs, order, start, end);
+    const xs = isStreamed(split) ? readInputs(split, inputs, order.subarray(start, end)) : gatherInputs(split, inputs, order, start, end);
     const out = model.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: end - start }) as tf.Tensor;
     probabilities.set(await out.data(), start * units);
     tf.dispose([...xs, out]);

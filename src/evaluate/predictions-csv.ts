@@ -11,7 +11,7 @@ import { regressionValues } from './task-metrics.js';
 const quote = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** `target`: the task's target, or the class list (classification). */
-export function predictionsCsv(split: SplitData, probabilities: Float32Array, predicted: Int32Array, target: TargetState | string[], withLabels: boolean): string {
+export function predictionsCsv(split: Pick<SplitData, 'rows' | 'labels' | 'targets'>, probabilities: Float32Array, predicted: Int32Array, target: TargetState | string[], withLabels: boolean): string {
   const t: TargetState = Array.isArray(target) ? { column: '', task: 'classification', classes: target } : target;
   const classes = t.classes;
   const n = split.rows.length;

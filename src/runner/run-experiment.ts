@@ -11,7 +11,8 @@ import { initBackend } from '../backend/select.js';
 import { createTrainStep } from '../train/parallel/index.js';
 import { checkDataColumns, type CheckedConfig } from '../config/semantic.js';
 import { datasetTags, ensureDataset } from '../datasets/index.js';
-import { modelInputs, prepareData } from '../data/dataset.js';
+import { isStreamed, modelInputs, prepareTrainingData } from '../data/dataset.js';
+import { cacheLogLine, cacheTags, dataOptions } from '../data/cache/run-options.js';
 import { evaluateTask } from '../evaluate/task-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
 import { predictionsCsv } from '../evaluate/predictions-csv.js';
@@ -120,7 +121,9 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       await tracker.setTags(run.runId, datasetTags(ds.name));
     }
     emit({ type: 'phase', phase: 'loading', detail: path.relative(cwd, checked.dataPath) || checked.dataPath });
-    const data = await prepareData(checked, emit, options.signal);
+    const data = await prepareTrainingData(checked, dataOptions(config.runtime, options.env ?? process.env), emit, options.signal);
+    emit({ type: 'log', level: 'info', message: cacheLogLine(data.cache, 'streamed' in data) });
+    await tracker.setTags(run.runId, cacheTags(data.cache, 'streamed' in data));
     if (options.signal?.aborted) throw new TrainingAborted();
     await tracker.setTags(run.runId, {
       'mmx.data_hash': data.dataHash,
@@ -192,7 +195,11 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     const preds = await predictSplit(built.predictor, data.test, built.inputs, target);
     const inferSeconds = (performance.now() - inferStart) / 1000;
     const test = evaluateTask('test', target, data.test, preds.probabilities, config.evaluation.metrics).result;
-    if (config.evaluation.ablation) test.ablation = await modalityAblation(built, data.test, target, config.evaluation.metrics, test);
+    if (config.evaluation.ablation) {
+      if (isStreamed(data.test)) emit({ type: 'log', level: 'warn', message: 'evaluation.ablation is skipped: the test split is streamed from the cache (runtime.stream), and the ablation needs it in memory' });
+      else test.ablation = await modalityAblation(built, data.test, target, config.evaluation.metrics, test);
+    }
+    if ('streamed' in data) data.close();
     emit({ type: 'evaluation', result: test });
 
     emit({ type: 'phase', phase: 'logging' });

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ExperimentConfig } from '../config/schema.js';
-import type { PreparedData } from '../data/dataset.js';
+import { isStreamed, type PreparedData, type SplitData, type StreamedData, type StreamedSplit } from '../data/dataset.js';
 import { rng, shuffleInPlace } from '../data/random.js';
 import { evaluateTask } from '../evaluate/task-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
 import { compileTrainingGraph, type BuiltModel } from '../model/build.js';
-import { gatherInputs, gatherTargets } from './batches.js';
+import { gatherInputs, gatherTargets, StreamBatcher, streamBatchTensors, type BatchAugment, type StreamShuffle } from './batches.js';
 import { trainingAugmenter } from '../data/augment/index.js';
 import type { Metrics, RunEvent } from './events.js';
 import { localStep, steppedModel, type TrainStep } from './step.js';
@@ -49,11 +49,12 @@ function improves(a: number, b: number | undefined, mode: 'min' | 'max', minDelt
 
 export async function train(
   config: ExperimentConfig,
-  data: PreparedData,
+  data: PreparedData | StreamedData,
   built: BuiltModel,
   emit: (e: RunEvent) => void,
   signal?: AbortSignal,
   step?: TrainStep,
+  streamShuffle?: StreamShuffle,
 ): Promise<TrainResult> {
   const { model, inputs } = built;
   // With auxiliary losses (late fusion) the optimiser steps a multi-output graph over the same layers; `model` (one
@@ -78,8 +79,9 @@ export async function train(
   const mode = es?.mode === 'min' || es?.mode === 'max' ? es.mode : lowerIsBetter(monitor) ? 'min' : 'max';
   const random = rng(config.seed ^ 0x5eed);
   const n = data.train.labels.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
   const batches = Math.ceil(n / batchSize);
+  // in-memory training: one order, reshuffled in place every epoch
+  const order = Int32Array.from({ length: n }, (_, i) => i);
   const history: EpochRecord[] = [];
   // training batches only: validation, test and prediction see the data as it is
   const augment = trainingAugmenter(config, data.state);
@@ -91,22 +93,21 @@ export async function train(
 
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      if (shuffle) {
-        const arr = Array.from(order);
-        shuffleInPlace(arr, random);
-        order.set(arr);
-      }
+      const epochBatches = trainingBatches(data.train, order, inputs, batchSize, target.classes.length, shuffle ? random : undefined, augment, streamShuffle);
       emit({ type: 'epoch_start', epoch, epochs, batches });
       const t0 = performance.now();
       let lossSum = 0;
       let accSum = 0;
       let totalSum = 0;
-      for (let b = 0; b < batches; b++) {
-        if (signal?.aborted) throw new TrainingAborted();
-        const start = b * batchSize;
-        const end = Math.min(n, start + batchSize);
-        const xs = gatherInputs(data.train, inputs, order, start, end, augment);
-        const ys = gatherTargets(data.train, order, start, end, target.classes.length);
+      let end = 0;
+      let b = 0;
+      for (const { xs, ys } of epochBatches) {
+        if (signal?.aborted) {
+          tf.dispose([...xs, ys]);
+          throw new TrainingAborted();
+        }
+        const start = end;
+        end = start + ys.shape[0]!;
         const out = await stepper.run(xs, ys);
         tf.dispose([...xs, ys]);
         // the fused output's loss and accuracy; `total` adds the weighted auxiliary losses when there are any
@@ -118,7 +119,8 @@ export async function train(
         lossSum += loss * (end - start);
         accSum += acc * (end - start);
         const elapsed = (performance.now() - t0) / 1000;
-        emit({ type: 'batch', epoch, batch: b + 1, batches, loss, accuracy: acc, samplesPerSec: end / Math.max(elapsed, 1e-9) });
+        b += 1;
+        emit({ type: 'batch', epoch, batch: b, batches, loss, accuracy: acc, samplesPerSec: end / Math.max(elapsed, 1e-9) });
         // let timers (UI, signals) run
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -160,5 +162,36 @@ export async function train(
     return { history, bestEpoch: es?.restore_best ? bestEpoch : history.length, stoppedEarly };
   } finally {
     tf.dispose(bestWeights ?? []);
+  }
+}
+
+/**
+ * One epoch's training batches as tensors (augmented): from memory in a seeded shuffled order, or from a
+ * streamed split through a StreamBatcher (chunk-wise shuffling, bounded memory). `random` undefined: in order.
+ */
+function* trainingBatches(
+  split: SplitData | StreamedSplit,
+  order: Int32Array,
+  inputs: BuiltModel['inputs'],
+  batchSize: number,
+  numClasses: number,
+  random: (() => number) | undefined,
+  augment: BatchAugment | undefined,
+  streamShuffle: StreamShuffle | undefined,
+): Generator<{ xs: tf.Tensor[]; ys: tf.Tensor }> {
+  if (isStreamed(split)) {
+    const batcher = new StreamBatcher(split, inputs.map((i) => i.name), batchSize, streamShuffle);
+    for (const batch of batcher.epoch(random)) yield streamBatchTensors(split, inputs, batch, numClasses, augment);
+    return;
+  }
+  const n = split.labels.length;
+  if (random) {
+    const arr = Array.from(order);
+    shuffleInPlace(arr, random);
+    order.set(arr);
+  }
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    yield { xs: gatherInputs(split, inputs, order, start, end, augment), ys: gatherTargets(split, order, start, end, numClasses) };
   }
 }
