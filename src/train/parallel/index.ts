@@ -25,5 +25,11 @@ export async function createTrainStep(
     return localStep(built);
   }
   options.log?.(`training data-parallel on ${threads} threads (the main thread and ${threads - 1} worker${threads > 2 ? 's' : ''})`);
+  if (backend === 'wasm') {
+    // each worker runs a single-threaded wasm build; the main thread's own thread pool would compete with them
+    const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+    const own = getThreadsCount();
+    if (own > 1) options.log?.(`warning: the main thread's wasm backend also runs ${own} threads, so ${threads - 1 + own} threads share the cores; set runtime.threads: 1 with runtime.workers`);
+  }
   return createParallelStep(built, threads, options.signal ? { signal: options.signal } : {});
 }
