@@ -9,15 +9,31 @@
  *
  * Everything shares the single `@tensorflow/tfjs` engine; tfjs-node registers its 'tensorflow' backend into
  * it when imported. Call `initBackend` before creating any tensor or model, and await it.
+ *
+ * wasm threads (`runtime.threads`, option `threads`): with more than one, wasm runs tfjs-backend-wasm's threaded
+ * SIMD build, which tfjs itself never starts under Node (see threads/threaded-wasm.ts); 1 is the ordinary
+ * single-threaded build. Decided when wasm first starts in a process; if the threaded build cannot start,
+ * one warning line and the single-threaded build.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernels } from './wasm-kernels/index.js';
+import { resolveThreads, type ThreadsRequest } from './threads/option.js';
+import { startThreadedWasmBackend } from './threads/threaded-wasm.js';
 
 export type BackendRequest = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendOptions {
+  /**
+   * Threads for the wasm backend (`runtime.threads`): 'auto' (default: the cores this process may use, or
+   * MMX_SWEEP_THREADS in a sweep trial) or a count; 1 = the single-threaded build, e.g. inside data-parallel
+   * workers that each run their own backend. Ignored by the other backends.
+   */
+  threads?: ThreadsRequest;
+}
 
 export interface BackendInfo {
   /** The tfjs backend name in use: 'tensorflow' | 'wasm' | 'cpu'. */
@@ -141,7 +157,35 @@ async function withoutNewProcessListeners<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function tryWasm(): Promise<Attempt> {
+/** How this process's wasm backend was set up: the thread count asked for, once (later requests cannot change it). */
+let wasmThreadsSetUp: number | undefined;
+
+/**
+ * With `threads` > 1, puts the threaded build behind the 'wasm' name before tfjs first starts it. Returns a
+ * warning line when that is not possible (the single-threaded build then starts as usual).
+ */
+async function setUpWasmThreads(threads: number): Promise<string | undefined> {
+  if (wasmThreadsSetUp !== undefined) {
+    return wasmThreadsSetUp === threads ? undefined : `runtime.threads ${threads} ignored: the wasm backend of this process was already started for ${wasmThreadsSetUp}`;
+  }
+  wasmThreadsSetUp = threads;
+  if (threads <= 1) return undefined;
+  if (tf.engine().registry['wasm'] !== undefined) return `runtime.threads ${threads} ignored: the wasm backend was started before mmx could set up its threads; using what it has`;
+  if ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) !== true) return `runtime.threads ${threads}: the threaded wasm build needs WebAssembly SIMD, which this Node.js lacks; using 1 thread`;
+  try {
+    const backend = await withoutNewProcessListeners(() => startThreadedWasmBackend(threads));
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', () => backend, WASM_PRIORITY);
+    return undefined;
+  } catch (err) {
+    return `runtime.threads ${threads}: the threaded wasm backend could not start (${errorMessage(err)}); using 1 thread`;
+  }
+}
+
+/** tfjs-backend-wasm's registration priority for 'wasm' (kept when mmx registers the threaded build). */
+const WASM_PRIORITY = 2;
+
+async function tryWasm(threads: number, warn: (msg: string) => void): Promise<Attempt> {
   let wasm: WasmModule;
   try {
     wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -154,6 +198,8 @@ async function tryWasm(): Promise<Attempt> {
       wasm.setWasmPaths(wasmBinaryDir());
       wasmPathsSet = true;
     }
+    const warning = await setUpWasmThreads(threads);
+    if (warning !== undefined) warn(warning);
     switched = await withoutNewProcessListeners(() => tf.setBackend('wasm'));
   } catch (err) {
     return { ok: false, notInstalled: false, reason: `the wasm backend failed to start: ${errorMessage(err)}`, cause: err };
@@ -161,12 +207,12 @@ async function tryWasm(): Promise<Attempt> {
   if (!switched) return { ok: false, notInstalled: false, reason: 'the wasm backend failed to start' };
   registerWasmKernels();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const threads = wasm.getThreadsCount();
+  const actual = wasm.getThreadsCount();
   return {
     ok: true,
     info: {
       name: 'wasm',
-      description: `wasm (tfjs-backend-wasm ${wasm.version_wasm}, ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`,
+      description: `wasm (tfjs-backend-wasm ${wasm.version_wasm}, ${simd ? 'SIMD' : 'no SIMD'}, ${actual} thread${actual === 1 ? '' : 's'})`,
     },
   };
 }
@@ -209,12 +255,13 @@ function unavailable(requested: BackendRequest, attempt: Attempt & { ok: false }
 
 /**
  * Initialises the requested backend and makes it tfjs's current one. Idempotent: calling it again (with the
- * same or another request) just switches; wasm paths and extra kernels are set up once.
+ * same or another request) just switches; wasm paths, threads and extra kernels are set up once (the first
+ * wasm start decides its thread count; a later, different `threads` is reported through `log` and ignored).
  *
  * `auto` never throws for a missing optional package: it falls through to the next candidate and, when `log`
  * is given, logs one line naming what it skipped and why. An explicit request that cannot be met throws BackendUnavailableError.
  */
-export async function initBackend(requested: BackendRequest, log?: (msg: string) => void): Promise<BackendInfo> {
+export async function initBackend(requested: BackendRequest, log?: (msg: string) => void, options: BackendOptions = {}): Promise<BackendInfo> {
   if (!BACKEND_REQUESTS.includes(requested)) {
     throw new BackendUnavailableError(
       requested,
@@ -222,10 +269,13 @@ export async function initBackend(requested: BackendRequest, log?: (msg: string)
     );
   }
   silenceCpuBanner();
+  const threads = resolveThreads(options.threads);
+  // A warning is never dropped: without a log it goes to stderr.
+  const warn = log ?? ((msg: string) => console.warn(`mmx: ${msg}`));
   const tryers: Record<Exclude<BackendRequest, 'auto'>, () => Promise<Attempt>> = {
     'tensorflow-gpu': () => tryTfjsNode('@tensorflow/tfjs-node-gpu'),
     tensorflow: () => tryTfjsNode('@tensorflow/tfjs-node'),
-    wasm: tryWasm,
+    wasm: () => tryWasm(threads, warn),
     cpu: tryCpu,
   };
   if (requested !== 'auto') {

@@ -11,6 +11,7 @@ import { DATASET_NAMES } from '../datasets/names.js';
 import { Closed, Default, Discriminated, Enum, type Resolved } from './schema-kit.js';
 import { WorkersOption } from '../train/parallel/options.js';
 import { cacheRuntimeOptions } from '../data/cache/options.js';
+import { ThreadsOption } from '../backend/threads/option.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
 
@@ -260,6 +261,7 @@ const Runtime = Closed(
     ),
     ...cacheRuntimeOptions,
     workers: WorkersOption,
+    threads: ThreadsOption,
   },
   { description: 'where the computation runs' },
 );

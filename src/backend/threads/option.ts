@@ -1,0 +1,35 @@
+/**
+ * `runtime.threads`: how many threads the wasm backend's XNNPACK thread pool computes each op with.
+ * `auto` uses the cores this process may use; 1 is tfjs-backend-wasm's ordinary single-threaded build.
+ */
+import os from 'node:os';
+import { Type } from '@sinclair/typebox';
+import { Default } from '../../config/schema-kit.js';
+
+/** XNNPACK's pool in tfjs-backend-wasm 4.22 caps at 8 threads (`max_num_threads` in its backend.cc). */
+export const MAX_WASM_THREADS = 8;
+
+export const ThreadsOption = Default(
+  Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], {
+    description: `threads each op of the wasm backend runs on (XNNPACK's pool, at most ${MAX_WASM_THREADS}); auto: the cores this process may use (a sweep trial: the cores it is pinned to); 1: single-threaded`,
+  }),
+  'auto',
+);
+
+export type ThreadsRequest = 'auto' | number;
+
+/**
+ * The number of threads a `runtime.threads` value means here, capped at MAX_WASM_THREADS. `auto` is
+ * MMX_SWEEP_THREADS when the sweep launcher set it (a trial's share of the cores), else os.availableParallelism().
+ */
+export function resolveThreads(request: ThreadsRequest | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  let n: number;
+  if (request === undefined || request === 'auto') {
+    const fromSweep = Number(env.MMX_SWEEP_THREADS);
+    n = Number.isInteger(fromSweep) && fromSweep >= 1 ? fromSweep : os.availableParallelism();
+  } else {
+    if (!Number.isInteger(request) || request < 1) throw new RangeError(`runtime.threads must be auto or an integer ≥ 1, got ${String(request)}`);
+    n = request;
+  }
+  return Math.max(1, Math.min(MAX_WASM_THREADS, n));
+}
