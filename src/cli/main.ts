@@ -172,7 +172,8 @@ async function main(argv: string[]): Promise<number> {
     .description('remove every entry of the feature cache and report what was freed')
     .option('--json', 'machine-readable output')
     .action((o: { json?: boolean }) => {
-      code = cacheClearCommand(o, io);
+      // `mmx cache clear --json`: commander hands --json to the parent command (it has one too)
+      code = cacheClearCommand({ json: o.json ?? (cacheCmd.opts() as { json?: boolean }).json }, io);
     });
 
   program
