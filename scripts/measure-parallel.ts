@@ -6,7 +6,7 @@
  *
  *   MMX_DATA_HOME=… node --import tsx scripts/measure-parallel.ts [--variant reference|lstm] [--batches 30] [--rounds 2]
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -25,11 +25,40 @@ const arg = (name: string, fallback: string): string => {
   return i >= 0 ? process.argv[i + 1]! : fallback;
 };
 
+/** CPU seconds per thread of this process (Linux /proc; utime + stime, 10 ms ticks); empty elsewhere. */
+function threadCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return out;
+}
+
+/** CPU seconds of the main thread and of the busiest other thread (the worker) between two snapshots. */
+function cpuSplit(a: Map<number, number>, b: Map<number, number>): { main: number; other: number } {
+  let other = 0;
+  for (const [tid, v] of b) if (tid !== process.pid) other = Math.max(other, v - (a.get(tid) ?? 0));
+  return { main: (b.get(process.pid) ?? 0) - (a.get(process.pid) ?? 0), other };
+}
+
 interface Timing {
   /** wall-clock samples per second */
   rate: number;
   /** CPU milliseconds (all threads of the process) per sample: what the machine's other load cannot inflate */
   cpuMsPerSample: number;
+  /** CPU milliseconds per step of the main thread and of the busiest other thread */
+  mainMsPerStep: number;
+  otherMsPerStep: number;
 }
 
 async function timeSteps(data: PreparedData, built: BuiltModel, step: TrainStep, from: number, batches: number, batchSize: number): Promise<Timing> {
@@ -37,6 +66,7 @@ async function timeSteps(data: PreparedData, built: BuiltModel, step: TrainStep,
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
+  const threads0 = threadCpu();
   for (let b = 0; b < batches; b++) {
     const start = ((from + b) * batchSize) % (n - batchSize);
     const xs = gatherInputs(data.train, built.inputs, order, start, start + batchSize);
@@ -45,8 +75,14 @@ async function timeSteps(data: PreparedData, built: BuiltModel, step: TrainStep,
     tf.dispose([...xs, ys]);
   }
   const cpu = process.cpuUsage(c0);
+  const split = cpuSplit(threads0, threadCpu());
   const samples = batches * batchSize;
-  return { rate: samples / ((performance.now() - t0) / 1000), cpuMsPerSample: (cpu.user + cpu.system) / 1000 / samples };
+  return {
+    rate: samples / ((performance.now() - t0) / 1000),
+    cpuMsPerSample: (cpu.user + cpu.system) / 1000 / samples,
+    mainMsPerStep: (split.main * 1000) / batches,
+    otherMsPerStep: (split.other * 1000) / batches,
+  };
 }
 
 async function main(): Promise<void> {
@@ -79,11 +115,16 @@ async function main(): Promise<void> {
       const before = parallel.stats();
       const b = await timeSteps(data, parallelModel, parallel, 3 + r * batches, batches, batchSize);
       const after = parallel.stats();
-      const per = (k: 'main' | 'wait' | 'transfer' | 'apply' | 'worker'): string => `${(((after[k] - before[k]) / batches) * 1000).toFixed(1)} ms`;
+      const per = (k: 'main' | 'wait' | 'send' | 'combine' | 'publish' | 'apply' | 'worker'): string => `${(((after[k] - before[k]) / batches) * 1000).toFixed(1)} ms`;
       console.log(
         `round ${r + 1}: workers 1 ${a.rate.toFixed(0)} samples/s, ${a.cpuMsPerSample.toFixed(2)} CPU ms/sample | ` +
           `workers 2 ${b.rate.toFixed(0)} samples/s (×${(b.rate / a.rate).toFixed(2)}), ${b.cpuMsPerSample.toFixed(2)} CPU ms/sample; ` +
-          `per parallel step: main shard ${per('main')}, worker shard ${per('worker')}, wait ${per('wait')}, transfer ${per('transfer')}, optimiser ${per('apply')}`,
+          `per parallel step: main shard ${per('main')}, worker shard ${per('worker')}, wait ${per('wait')}, transfer: shards out ${per('send')} + gradients in ${per('combine')} + weights out ${per('publish')}, optimiser ${per('apply')}`,
+      );
+      // with idle cores a step takes about as long as its busiest thread's CPU time
+      console.log(
+        `  CPU per step: workers 1 main thread ${a.mainMsPerStep.toFixed(0)} ms | workers 2 main thread ${b.mainMsPerStep.toFixed(0)} ms, worker ${b.otherMsPerStep.toFixed(0)} ms ` +
+          `→ on idle cores ≈ ×${(a.mainMsPerStep / Math.max(b.mainMsPerStep, b.otherMsPerStep)).toFixed(2)}`,
       );
     }
   } finally {

@@ -27,8 +27,14 @@ export interface ParallelStepStats {
   main: number;
   /** waiting for the slowest worker after the main shard was done */
   wait: number;
-  /** moving data: shard inputs out, gradients in (and averaging them), new weights out */
+  /** moving data: shard inputs out, gradients in (and averaging them), new weights out — the sum of the next three */
   transfer: number;
+  /** slicing the batch and posting the shards */
+  send: number;
+  /** reading the workers' gradients and averaging them (and the stateful weights) */
+  combine: number;
+  /** writing the new weights into shared memory for the workers */
+  publish: number;
   /** the optimiser's update */
   apply: number;
   /** the workers' own step time, averaged over workers */
@@ -91,6 +97,7 @@ function sliceRows(data: Float32Array, shape: number[], start: number, size: num
  */
 export async function createParallelStep(built: BuiltModel, threads: number, options: { signal?: AbortSignal } = {}): Promise<ParallelStep> {
   if (!Number.isInteger(threads) || threads < 2) throw new Error(`a data-parallel step needs at least 2 threads, got ${threads}`);
+  if (options.signal?.aborted) throw new TrainingAborted();
   const stepped = steppedModel(built);
   const optimizer = (built.model as { optimizer?: tf.Optimizer }).optimizer;
   if (!optimizer) throw new Error('compile built.model (or call compileModel) before training');
@@ -106,7 +113,7 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
   const topology = stepped.toJSON(null, false) as object;
   const initial = stepped.weights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
   const entry = workerEntry();
-  const stats: ParallelStepStats = { steps: 0, main: 0, wait: 0, transfer: 0, apply: 0, worker: 0 };
+  const stats: ParallelStepStats = { steps: 0, main: 0, wait: 0, transfer: 0, send: 0, combine: 0, publish: 0, apply: 0, worker: 0 };
   let closed = false;
   let nextId = 1;
 
@@ -275,6 +282,9 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
     stats.main += (t2 - t1) / 1000;
     stats.wait += (t3 - t2) / 1000;
     stats.transfer += (t1 - t0 + (t4 - t3) + (t6 - t5)) / 1000;
+    stats.send += (t1 - t0) / 1000;
+    stats.combine += (t4 - t3) / 1000;
+    stats.publish += (t6 - t5) / 1000;
     stats.apply += (t5 - t4) / 1000;
     stats.worker += done.reduce((a, d) => a + d.seconds, 0) / Math.max(1, done.length);
     return values;
