@@ -289,64 +289,64 @@ async function readInputs(
     const writer = cached && !cached.hit ? cached.writer : undefined;
     const hitEntry = cached?.hit ? cached.entry : undefined;
     try {
-    await mapLimit(
-      rows.length,
-      8,
-      async (k) => {
-        if (signal?.aborted) throw signal.reason;
-        const i = rows[k]!;
-        const cells = spec.columns.map((c) => (manifest.rows[i]![c] ?? '').trim());
-        let column = spec.columns[0]!;
-        try {
-          if (!loader.handlesMissing && cells.every((c) => c === '')) {
-            if (policy === 'zeros') return void r.zeroRows.add(i);
-            if (policy === 'drop_row') return void r.dropped.add(i);
-            throw new DecodeError('the value is missing', '');
+      await mapLimit(
+        rows.length,
+        8,
+        async (k) => {
+          if (signal?.aborted) throw signal.reason;
+          const i = rows[k]!;
+          const cells = spec.columns.map((c) => (manifest.rows[i]![c] ?? '').trim());
+          let column = spec.columns[0]!;
+          try {
+            if (!loader.handlesMissing && cells.every((c) => c === '')) {
+              if (policy === 'zeros') return void r.zeroRows.add(i);
+              if (policy === 'drop_row') return void r.dropped.add(i);
+              throw new DecodeError('the value is missing', '');
+            }
+            if (hitEntry) {
+              if (hitEntry.rowStatus(i) !== 1) throw new DecodeError(hitEntry.error(i), '');
+              return void (r.values[i] = STORED);
+            }
+            const value = await loader.read(cells, baseDir);
+            if (loader.drop?.(value)) return void r.dropped.add(i);
+            r.imputedCells += loader.countMissing?.(value) ?? 0;
+            if (writer) {
+              writer.put(i, value as Float32Array);
+              r.values[i] = STORED;
+            } else r.values[i] = value;
+          } catch (err) {
+            if (err instanceof CellError) column = spec.columns[err.column] ?? column;
+            else if (!(err instanceof DecodeError)) throw err;
+            if (writer && err instanceof DecodeError && err.message !== 'the value is missing') writer.fail(i, err.message);
+            const cell = cells[spec.columns.indexOf(column)] ?? '';
+            const missingCell = err.message === 'the value is missing';
+            if (onError === 'skip') {
+              bad.add(i);
+              skipped.push({ row: i + 1, column, reason: `${err.message}${err instanceof DecodeError && cell ? ` (${cell})` : ''}` });
+              return;
+            }
+            const hint =
+              err instanceof CellError
+                ? err.hint
+                : missingCell
+                  ? `fill the cell, set inputs.${spec.name}.preprocessing.missing to zeros or drop_row, or data.on_error: skip`
+                  : `paths are relative to ${path.relative(process.cwd(), baseDir) || '.'}; set data.on_error: skip to leave such rows out`;
+            throw new DataError(`${err.message}${err instanceof DecodeError && cell ? `: ${cell}` : ''}`, { file, line: manifest.lines[i]!, row: i + 1, column }, hint);
           }
-          if (hitEntry) {
-            if (hitEntry.rowStatus(i) !== 1) throw new DecodeError(hitEntry.error(i), '');
-            return void (r.values[i] = STORED);
-          }
-          const value = await loader.read(cells, baseDir);
-          if (loader.drop?.(value)) return void r.dropped.add(i);
-          r.imputedCells += loader.countMissing?.(value) ?? 0;
-          if (writer) {
-            writer.put(i, value as Float32Array);
-            r.values[i] = STORED;
-          } else r.values[i] = value;
-        } catch (err) {
-          if (err instanceof CellError) column = spec.columns[err.column] ?? column;
-          else if (!(err instanceof DecodeError)) throw err;
-          if (writer && err instanceof DecodeError) writer.fail(i, err.message);
-          const cell = cells[spec.columns.indexOf(column)] ?? '';
-          const missingCell = err.message === 'the value is missing';
-          if (onError === 'skip') {
-            bad.add(i);
-            skipped.push({ row: i + 1, column, reason: `${err.message}${err instanceof DecodeError && cell ? ` (${cell})` : ''}` });
-            return;
-          }
-          const hint =
-            err instanceof CellError
-              ? err.hint
-              : missingCell
-                ? `fill the cell, set inputs.${spec.name}.preprocessing.missing to zeros or drop_row, or data.on_error: skip`
-                : `paths are relative to ${path.relative(process.cwd(), baseDir) || '.'}; set data.on_error: skip to leave such rows out`;
-          throw new DataError(`${err.message}${err instanceof DecodeError && cell ? `: ${cell}` : ''}`, { file, line: manifest.lines[i]!, row: i + 1, column }, hint);
-        }
-      },
-      (done) => {
-        if (done % 500 === 0 || done === rows.length) emit({ type: 'data_progress', done: progressBase + done, total, detail: `reading ${spec.name}` });
-      },
-    );
-    if (writer) {
-      const bytes = writer.commit();
-      r.entry = cache!.lookup(cached!.key);
-      if (!r.entry) throw new Error(`feature cache: the entry just written for input '${spec.name}' cannot be read back`);
-      r.cacheBytes = bytes;
-    } else if (hitEntry) {
-      r.entry = hitEntry;
-      r.cacheBytes = hitEntry.bytes;
-    }
+        },
+        (done) => {
+          if (done % 500 === 0 || done === rows.length) emit({ type: 'data_progress', done: progressBase + done, total, detail: `reading ${spec.name}` });
+        },
+      );
+      if (writer) {
+        const bytes = writer.commit();
+        r.entry = cache!.lookup(cached!.key);
+        if (!r.entry) throw new Error(`feature cache: the entry just written for input '${spec.name}' cannot be read back`);
+        r.cacheBytes = bytes;
+      } else if (hitEntry) {
+        r.entry = hitEntry;
+        r.cacheBytes = hitEntry.bytes;
+      }
     } catch (err) {
       writer?.abort();
       hitEntry?.close();
@@ -596,106 +596,105 @@ async function prepare(checked: CheckedConfig, emit: Emit, signal: AbortSignal |
     for (const r of read.inputs) r.entry?.close();
   };
   try {
-
-  const keep = (rows: number[]) => rows.filter((i) => !read.bad.has(i) && !read.dropped.has(i));
-  const trainRows = keep(splits.train);
-  const valRows = keep(splits.validation);
-  const testRows = keep(splits.test);
-  const missing = reportMissing(read, new Set([...trainRows, ...valRows, ...testRows]), emit);
-  if (read.dropped.size) {
-    emit({ type: 'log', level: 'warn', message: `left out ${read.dropped.size.toLocaleString('en-US')} row(s) with missing values (missing: drop_row)` });
-  }
-  for (const [name, rows] of [['train', trainRows], ['validation', valRows], ['test', testRows]] as const) {
-    if (rows.length === 0) throw new DataError(`the ${name} split has no usable rows left`, { file }, read.dropped.size ? 'rows with missing values were left out (missing: drop_row)' : undefined);
-  }
-
-  const allRows = [...trainRows, ...valRows, ...testRows];
-  const states: InputState[] = [];
-  const encoded = new Map<string, EncodedInput>();
-  const meta: Record<string, InputMeta> = {};
-  for (const r of read.inputs) {
-    const present = trainRows.filter((i) => r.values[i] !== undefined);
-    const fitted = r.entry ? undefined : r.loader.fit?.(present.map((i) => r.values[i]));
-    const shape = r.loader.shape(fitted);
-    let rowFeatures: RowFeatures;
-    if (r.entry) {
-      encoded.set(r.spec.name, { kind: 'entry', read: r });
-      rowFeatures = entryRows(r, sizeOf(shape));
-    } else {
-      const byRow = encodeRows(r, allRows, fitted, sizeOf(shape));
-      encoded.set(r.spec.name, { kind: 'memory', byRow });
-      rowFeatures = (i) => byRow.get(i);
+    const keep = (rows: number[]) => rows.filter((i) => !read.bad.has(i) && !read.dropped.has(i));
+    const trainRows = keep(splits.train);
+    const valRows = keep(splits.validation);
+    const testRows = keep(splits.test);
+    const missing = reportMissing(read, new Set([...trainRows, ...valRows, ...testRows]), emit);
+    if (read.dropped.size) {
+      emit({ type: 'log', level: 'warn', message: `left out ${read.dropped.size.toLocaleString('en-US')} row(s) with missing values (missing: drop_row)` });
     }
-    states.push({
-      name: r.spec.name,
-      modality: r.spec.modality,
-      column: r.spec.columns[0]!,
-      ...(r.spec.columns.length > 1 ? { columns: r.spec.columns } : {}),
-      shape,
-      preprocessing: r.spec.preprocessing,
-      normalization: fitNormalization(r.loader.normalization, rowFeatures, trainRows, shape),
-      ...(fitted !== undefined ? { fitted } : {}),
-    });
-    const m: InputMeta = r.loader.meta?.(fitted) ?? {};
-    const input = config.inputs[r.spec.name]!;
-    const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
-    if (encoder.prepare) {
-      Object.assign(
-        m,
-        await encoder.prepare({
-          options: input.encoder as never,
-          meta: m,
-          featureShape: shape,
-          resolvePath: (keyPath, value) => resolveConfigPath(checked, ['inputs', r.spec.name, 'encoder', ...keyPath], value),
-          log: (message) => emit({ type: 'log', level: 'info', message: `input '${r.spec.name}': ${message}` }),
-          seed: config.seed,
-        }),
-      );
+    for (const [name, rows] of [['train', trainRows], ['validation', valRows], ['test', testRows]] as const) {
+      if (rows.length === 0) throw new DataError(`the ${name} split has no usable rows left`, { file }, read.dropped.size ? 'rows with missing values were left out (missing: drop_row)' : undefined);
     }
-    meta[r.spec.name] = m;
-  }
-  const split = config.data.split;
-  const common = {
-    state: {
-      version: 1 as const,
-      target,
-      inputs: states,
-      split: split.column !== undefined ? { column: split.column, values: { train: split.train, validation: split.validation, test: split.test } } : {},
-    },
-    meta,
-    dataHash: createHash('sha256').update(readFileSync(manifest.file)).digest('hex'),
-    skipped: read.skipped,
-    missing,
-    droppedRows: read.dropped.size,
-    unassignedRows: splits.unassigned,
-    ...(options.cache
-      ? {
-          cache: {
-            dir: options.cache.dir,
-            inputs: read.inputs.map((r) => ({ input: r.spec.name, status: r.cache, ...(r.entry ? { key: r.entry.info.key, bytes: r.cacheBytes ?? 0 } : {}) })),
-          },
-        }
-      : {}),
-  };
-  const featureBytes = allRows.length * states.reduce((a, s) => a + sizeOf(s.shape), 0) * 4;
-  if (shouldStream(options, featureBytes, checked)) {
-    return {
-      ...common,
-      streamed: true,
-      train: streamSplit(trainRows, states, encoded, targetEnc),
-      validation: streamSplit(valRows, states, encoded, targetEnc),
-      test: streamSplit(testRows, states, encoded, targetEnc),
-      close: closeEntries,
+
+    const allRows = [...trainRows, ...valRows, ...testRows];
+    const states: InputState[] = [];
+    const encoded = new Map<string, EncodedInput>();
+    const meta: Record<string, InputMeta> = {};
+    for (const r of read.inputs) {
+      const present = trainRows.filter((i) => r.values[i] !== undefined);
+      const fitted = r.entry ? undefined : r.loader.fit?.(present.map((i) => r.values[i]));
+      const shape = r.loader.shape(fitted);
+      let rowFeatures: RowFeatures;
+      if (r.entry) {
+        encoded.set(r.spec.name, { kind: 'entry', read: r });
+        rowFeatures = entryRows(r, sizeOf(shape));
+      } else {
+        const byRow = encodeRows(r, allRows, fitted, sizeOf(shape));
+        encoded.set(r.spec.name, { kind: 'memory', byRow });
+        rowFeatures = (i) => byRow.get(i);
+      }
+      states.push({
+        name: r.spec.name,
+        modality: r.spec.modality,
+        column: r.spec.columns[0]!,
+        ...(r.spec.columns.length > 1 ? { columns: r.spec.columns } : {}),
+        shape,
+        preprocessing: r.spec.preprocessing,
+        normalization: fitNormalization(r.loader.normalization, rowFeatures, trainRows, shape),
+        ...(fitted !== undefined ? { fitted } : {}),
+      });
+      const m: InputMeta = r.loader.meta?.(fitted) ?? {};
+      const input = config.inputs[r.spec.name]!;
+      const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
+      if (encoder.prepare) {
+        Object.assign(
+          m,
+          await encoder.prepare({
+            options: input.encoder as never,
+            meta: m,
+            featureShape: shape,
+            resolvePath: (keyPath, value) => resolveConfigPath(checked, ['inputs', r.spec.name, 'encoder', ...keyPath], value),
+            log: (message) => emit({ type: 'log', level: 'info', message: `input '${r.spec.name}': ${message}` }),
+            seed: config.seed,
+          }),
+        );
+      }
+      meta[r.spec.name] = m;
+    }
+    const split = config.data.split;
+    const common = {
+      state: {
+        version: 1 as const,
+        target,
+        inputs: states,
+        split: split.column !== undefined ? { column: split.column, values: { train: split.train, validation: split.validation, test: split.test } } : {},
+      },
+      meta,
+      dataHash: createHash('sha256').update(readFileSync(manifest.file)).digest('hex'),
+      skipped: read.skipped,
+      missing,
+      droppedRows: read.dropped.size,
+      unassignedRows: splits.unassigned,
+      ...(options.cache
+        ? {
+            cache: {
+              dir: options.cache.dir,
+              inputs: read.inputs.map((r) => ({ input: r.spec.name, status: r.cache, ...(r.entry ? { key: r.entry.info.key, bytes: r.cacheBytes ?? 0 } : {}) })),
+            },
+          }
+        : {}),
     };
-  }
-  const data: PreparedData = {
-    ...common,
-    train: assemble(trainRows, states, encoded, targetEnc),
-    validation: assemble(valRows, states, encoded, targetEnc),
-    test: assemble(testRows, states, encoded, targetEnc),
-  };
-  closeEntries();
-  return data;
+    const featureBytes = allRows.length * states.reduce((a, s) => a + sizeOf(s.shape), 0) * 4;
+    if (shouldStream(options, featureBytes, checked)) {
+      return {
+        ...common,
+        streamed: true,
+        train: streamSplit(trainRows, states, encoded, targetEnc),
+        validation: streamSplit(valRows, states, encoded, targetEnc),
+        test: streamSplit(testRows, states, encoded, targetEnc),
+        close: closeEntries,
+      };
+    }
+    const data: PreparedData = {
+      ...common,
+      train: assemble(trainRows, states, encoded, targetEnc),
+      validation: assemble(valRows, states, encoded, targetEnc),
+      test: assemble(testRows, states, encoded, targetEnc),
+    };
+    closeEntries();
+    return data;
   } catch (err) {
     closeEntries();
     throw err;
