@@ -8,7 +8,7 @@
  * batches. Times are inclusive wall-clock per kernel call; a kernel called from inside another kernel (mmx's
  * conv gradients call wasm's Conv2D/BatchMatMul) is counted under its caller only. Also prints the step time
  * measured without the wrappers, and the share of the step spent outside kernels (tape, JS glue).
- * Set MMX_PROFILE_SHAPES=1 to split the table by input shapes and attributes too.
+ * MMX_PROFILE_THREADS=n: wasm threads (default: mmx's auto). Set MMX_PROFILE_SHAPES=1 to split the table by input shapes and attributes too.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const work = path.join(os.tmpdir(), 'mmx-profile-work');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(work, { recursive: true });
-  await initBackend('wasm');
+  await initBackend('wasm', undefined, { threads: process.env.MMX_PROFILE_THREADS ? Number(process.env.MMX_PROFILE_THREADS) : 'auto' });
   const checked = checkSemantics(loadConfig(writeVariantConfig(variant, dataHome, work)));
   const data = await prepareData(checked);
   const built = buildModel(checked.config, modelInputs(data), data.state.target);

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import * as tf from '@tensorflow/tfjs';
 import { Default } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';
+import { FastLSTM } from '../layers/fast-lstm.js';
 
 export const rnnOptions = {
   units: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'units per recurrent layer (each direction)' }), 64),
@@ -31,9 +32,14 @@ export function rnnStack(x: tf.SymbolicTensor, cell: 'lstm' | 'gru', bidirection
       recurrentInitializer: ctx.kernelInit(),
     };
     const make = (name: string) => (cell === 'lstm' ? tf.layers.lstm({ ...args, name }) : tf.layers.gru({ ...args, name }));
+    // A single-direction LSTM is mmx's FastLSTM: the same maths, weights and masking as tf.layers.lstm with a few
+    // kernel calls per step instead of dozens (src/model/layers/fast-lstm.ts). tf.layers.bidirectional needs a
+    // tfjs RNN, so a BiLSTM (and the GRU) stay tfjs's own.
     const layer = bidirectional
       ? tf.layers.bidirectional({ layer: make(ctx.name(`${cell}_cell`)) as unknown as tf.RNN, mergeMode: 'concat', name: ctx.name(`bi${cell}`) })
-      : make(ctx.name(cell));
+      : cell === 'lstm'
+        ? new FastLSTM({ ...args, name: ctx.name(cell) })
+        : make(ctx.name(cell));
     h = layer.apply(h) as tf.SymbolicTensor;
     if (!last && o.recurrent_dropout > 0) h = tf.layers.dropout({ rate: o.recurrent_dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(h) as tf.SymbolicTensor;
   }

@@ -1,0 +1,243 @@
+/**
+ * FastLSTM: the LSTM of `tf.layers.lstm` (default activations: tanh, hard-sigmoid gates; gate order i, f, c, o;
+ * the same weights `kernel` [D, 4H], `recurrent_kernel` [H, 4H], `bias` [4H] under the same names) computed
+ * with far fewer kernel calls, as one custom-gradient op.
+ *
+ * tfjs runs an LSTM as ~15 small ops per time step forward and ~2,500 tape entries per batch backward. Here:
+ *  - forward: the input projection of every time step is one [B·T, D] × [D, 4H] product; per step only the
+ *    recurrent product h·U runs as a tfjs op (U stays packed by the backend across steps), the gates and states
+ *    are computed in JS on the product's values;
+ *  - backward (back-propagation through time, in JS): per step only dz·Uᵀ runs as a tfjs op; the gradients of
+ *    the kernel, recurrent kernel, bias and input are four products over all steps at once.
+ * Masking as tf.layers.lstm: where the mask is 0 (PAD) the step keeps the previous output and state, so with post
+ * padding the output is the state at the last real token. No dropout, no goBackwards/stateful/returnState.
+ *
+ * Numerics: the same formulas as tfjs's LSTMCell, gradients of clipByValue with inclusive bounds as tfjs. The
+ * elementwise math runs in float64 and is rounded to float32 once per value, so results match tf.layers.lstm to
+ * float32 rounding (tests: ~1e-6 relative).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { one, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
+
+type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
+
+export interface FastLstmArgs extends NonNullable<BaseLayerArgs> {
+  units: number;
+  returnSequences?: boolean;
+  kernelInitializer?: Initializer;
+  recurrentInitializer?: Initializer;
+}
+
+const hardSigmoid = (z: number): number => {
+  const y = Math.fround(0.5 + Math.fround(0.2 * z));
+  return y < 0 ? 0 : y > 1 ? 1 : y;
+};
+/** d hardSigmoid / dz, as tfjs's gradients give it (clipByValue passes the gradient for min ≤ y ≤ max). */
+const hardSigmoidGrad = (z: number): number => {
+  const y = Math.fround(0.5 + Math.fround(0.2 * z));
+  return y >= 0 && y <= 1 ? 0.2 : 0;
+};
+
+/** The op: (x [B,T,D], W [D,4H], U [H,4H], b [4H], mask [B,T] 0/1) → h [B,H] or [B,T,H]. */
+function lstmOp(units: number, returnSequences: boolean) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, W, U, b, m] = args as tf.Tensor[];
+    const save = args[5] as tf.GradSaveFunc;
+    // kept alive by the engine for the backward pass (the caller's mask and reshapes may be disposed by then)
+    save([x!, W!, U!, m!]);
+    const [B, T, D] = x!.shape as [number, number, number];
+    const H = units;
+    const G = 4 * H;
+    const xw = tf.tidy(() => tf.add(tf.matMul(tf.reshape(x!, [B * T, D]), W!), b!));
+    const xwv = xw.dataSync();
+    xw.dispose();
+    const mv = m!.dataSync();
+    // Saved for the backward pass: gate pre-activations z [T][B][G], states h and c after each step [T+1][B][H]
+    // (index 0: the zero initial state), tanh of the unmasked new cell state [T][B][H].
+    const zs = new Float32Array(T * B * G);
+    const hs = new Float32Array((T + 1) * B * H);
+    const cs = new Float32Array((T + 1) * B * H);
+    const tcs = new Float32Array(T * B * H);
+    let h = tf.zeros([B, H]);
+    for (let t = 0; t < T; t++) {
+      const hu = tf.matMul(h, U!);
+      const huv = hu.dataSync();
+      hu.dispose();
+      h.dispose();
+      const prev = t * B * H;
+      const next = prev + B * H;
+      for (let bi = 0; bi < B; bi++) {
+        const keep = mv[bi * T + t]! !== 0;
+        const xwRow = (bi * T + t) * G;
+        const zRow = (t * B + bi) * G;
+        const huRow = bi * G;
+        for (let j = 0; j < H; j++) {
+          const zi = Math.fround(xwv[xwRow + j]! + huv[huRow + j]!);
+          const zf = Math.fround(xwv[xwRow + H + j]! + huv[huRow + H + j]!);
+          const zg = Math.fround(xwv[xwRow + 2 * H + j]! + huv[huRow + 2 * H + j]!);
+          const zo = Math.fround(xwv[xwRow + 3 * H + j]! + huv[huRow + 3 * H + j]!);
+          zs[zRow + j] = zi;
+          zs[zRow + H + j] = zf;
+          zs[zRow + 2 * H + j] = zg;
+          zs[zRow + 3 * H + j] = zo;
+          const s = bi * H + j;
+          const cPrev = cs[prev + s]!;
+          const c = Math.fround(hardSigmoid(zf) * cPrev + hardSigmoid(zi) * Math.tanh(zg));
+          const tc = Math.tanh(c);
+          tcs[prev + s] = tc;
+          if (keep) {
+            cs[next + s] = c;
+            hs[next + s] = hardSigmoid(zo) * tc;
+          } else {
+            cs[next + s] = cPrev;
+            hs[next + s] = hs[prev + s]!;
+          }
+        }
+      }
+      h = tf.tensor2d(hs.subarray(next, next + B * H), [B, H]);
+    }
+    let value: tf.Tensor;
+    if (returnSequences) {
+      h.dispose();
+      const seq = new Float32Array(B * T * H);
+      for (let t = 0; t < T; t++) {
+        for (let bi = 0; bi < B; bi++) seq.set(hs.subarray(((t + 1) * B + bi) * H, ((t + 1) * B + bi + 1) * H), (bi * T + t) * H);
+      }
+      value = tf.tensor3d(seq, [B, T, H]);
+    } else {
+      value = h;
+    }
+
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [x, W, U, m] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const dyv = dy.dataSync();
+      const dz = new Float32Array(B * T * G); // rows b·T + t, as x reshaped to [B·T, D]
+      const dzStep = new Float32Array(B * G);
+      const dh = new Float64Array(B * H);
+      const dc = new Float64Array(B * H);
+      if (!returnSequences) for (let s = 0; s < B * H; s++) dh[s] = dyv[s]!;
+      const Ut = tf.transpose(U!); // [4H, H], packed once by the backend for all steps
+      try {
+        for (let t = T - 1; t >= 0; t--) {
+          const prev = t * B * H;
+          for (let bi = 0; bi < B; bi++) {
+            const keep = mv[bi * T + t]! !== 0;
+            const zRow = (t * B + bi) * G;
+            const dzRow = bi * G;
+            for (let j = 0; j < H; j++) {
+              const s = bi * H + j;
+              if (returnSequences) dh[s]! += dyv[(bi * T + t) * H + j]!;
+              if (!keep) {
+                // The step passed the previous state through: its gradient goes straight to it.
+                dzStep[dzRow + j] = dzStep[dzRow + H + j] = dzStep[dzRow + 2 * H + j] = dzStep[dzRow + 3 * H + j] = 0;
+                continue;
+              }
+              const zi = zs[zRow + j]!;
+              const zf = zs[zRow + H + j]!;
+              const zg = zs[zRow + 2 * H + j]!;
+              const zo = zs[zRow + 3 * H + j]!;
+              const i = hardSigmoid(zi);
+              const f = hardSigmoid(zf);
+              const g = Math.tanh(zg);
+              const o = hardSigmoid(zo);
+              const tc = tcs[prev + s]!;
+              const dhs = dh[s]!;
+              const dcTot = dc[s]! + dhs * o * (1 - tc * tc);
+              dzStep[dzRow + j] = dcTot * g * hardSigmoidGrad(zi);
+              dzStep[dzRow + H + j] = dcTot * cs[prev + s]! * hardSigmoidGrad(zf);
+              dzStep[dzRow + 2 * H + j] = dcTot * i * (1 - g * g);
+              dzStep[dzRow + 3 * H + j] = dhs * tc * hardSigmoidGrad(zo);
+              dc[s] = dcTot * f;
+              dh[s] = 0; // replaced by dz·Uᵀ below
+            }
+            dz.set(dzStep.subarray(dzRow, dzRow + G), (bi * T + t) * G);
+          }
+          if (t > 0) {
+            const back = tf.tidy(() => tf.matMul(tf.tensor2d(dzStep, [B, G]), Ut));
+            const bv = back.dataSync();
+            back.dispose();
+            for (let s = 0; s < B * H; s++) dh[s]! += bv[s]!;
+          }
+        }
+      } finally {
+        Ut.dispose();
+      }
+      // h_{t−1} for every (b, t), rows b·T + t: the left factor of dU.
+      const hPrev = new Float32Array(B * T * H);
+      for (let t = 0; t < T; t++) {
+        for (let bi = 0; bi < B; bi++) hPrev.set(hs.subarray((t * B + bi) * H, (t * B + bi + 1) * H), (bi * T + t) * H);
+      }
+      return tf.tidy(() => {
+        const DZ = tf.tensor2d(dz, [B * T, G]);
+        const dx = tf.reshape(tf.matMul(DZ, W!, false, true), [B, T, D]);
+        const dW = tf.matMul(tf.reshape(x!, [B * T, D]), DZ, true, false);
+        const dU = tf.matMul(tf.tensor2d(hPrev, [B * T, H]), DZ, true, false);
+        const db = tf.sum(DZ, 0);
+        return [dx, dW, dU, db, tf.zerosLike(m!)];
+      });
+    };
+    return { value, gradFunc };
+  });
+}
+
+export class FastLSTM extends tf.layers.Layer {
+  static className = 'MmxLSTM';
+  readonly units: number;
+  readonly returnSequences: boolean;
+  private readonly kernelInitializer: Initializer;
+  private readonly recurrentInitializer: Initializer;
+  private kernel?: tf.LayerVariable;
+  private recurrentKernel?: tf.LayerVariable;
+  private bias?: tf.LayerVariable;
+  private readonly op: ReturnType<typeof lstmOp>;
+
+  constructor(args: FastLstmArgs) {
+    super(args);
+    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`FastLSTM: units must be a positive integer, got ${args.units}`);
+    this.units = args.units;
+    this.returnSequences = args.returnSequences ?? false;
+    this.kernelInitializer = args.kernelInitializer ?? tf.initializers.glorotUniform({});
+    this.recurrentInitializer = args.recurrentInitializer ?? tf.initializers.orthogonal({});
+    this.supportsMasking = true;
+    this.op = lstmOp(this.units, this.returnSequences);
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const d = shape[shape.length - 1];
+    if (shape.length !== 3 || typeof d !== 'number') throw new Error(`FastLSTM: expected input [batch, steps, features], got [${shape.join(', ')}]`);
+    const g = 4 * this.units;
+    this.kernel = this.addWeight('kernel', [d, g], 'float32', this.kernelInitializer);
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, g], 'float32', this.recurrentInitializer);
+    this.bias = this.addWeight('bias', [g], 'float32', tf.initializers.zeros());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    return this.returnSequences ? [shape[0]!, shape[1]!, this.units] : [shape[0]!, this.units];
+  }
+
+  override computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+    // tfjs-layers' own RNN returns null for "no mask" too; its signature does not say so
+    if (!this.returnSequences) return null as unknown as tf.Tensor;
+    return ((Array.isArray(mask) ? mask[0] : mask) ?? null) as unknown as tf.Tensor;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    return tf.tidy(() => {
+      const x = one(inputs);
+      if (x.rank !== 3) throw new Error(`FastLSTM: expected input [batch, steps, features], got [${x.shape.join(', ')}]`);
+      const [batch, steps] = x.shape as [number, number];
+      const maskIn = kwargs['mask'] as tf.Tensor | tf.Tensor[] | undefined;
+      const maskT = Array.isArray(maskIn) ? maskIn[0] : maskIn;
+      const mask = maskT == null ? tf.ones([batch, steps]) : tf.reshape(tf.cast(tf.cast(maskT, 'bool'), 'float32'), [batch, steps]);
+      return this.op(x, this.kernel!.read(), this.recurrentKernel!.read(), this.bias!.read(), mask);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences };
+  }
+}
+tf.serialization.registerClass(FastLSTM);
