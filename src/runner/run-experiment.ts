@@ -171,7 +171,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     emit({ type: 'phase', phase: 'training', detail: `${config.training.epochs} epochs` });
 
     // runtime.workers > 1: a data-parallel step over worker threads; stopped however training ends
-    const stepper = await createTrainStep(built, config.runtime.workers, { ...(options.signal ? { signal: options.signal } : {}), log: (message) => emit({ type: 'log', level: 'info', message }) });
+    const stepper = await createTrainStep(built, config.runtime.workers, { ...(options.signal ? { signal: options.signal } : {}), log: (message) => emit({ type: 'log', level: 'info', message }), warn: (message) => emit({ type: 'log', level: 'warn', message }) });
     const trained = await train(
       config,
       data,

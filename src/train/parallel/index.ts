@@ -15,7 +15,7 @@ export { resolveWorkers, WorkersOption, type WorkersRequest } from './options.js
 export async function createTrainStep(
   built: BuiltModel,
   workers: WorkersRequest | undefined,
-  options: { signal?: AbortSignal; log?: (message: string) => void } = {},
+  options: { signal?: AbortSignal; log?: (message: string) => void; warn?: (message: string) => void } = {},
 ): Promise<TrainStep> {
   const threads = resolveWorkers(workers);
   if (threads <= 1) return localStep(built);
@@ -29,7 +29,8 @@ export async function createTrainStep(
     // each worker runs a single-threaded wasm build; the main thread's own thread pool would compete with them
     const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
     const own = getThreadsCount();
-    if (own > 1) options.log?.(`warning: the main thread's wasm backend also runs ${own} threads, so ${threads - 1 + own} threads share the cores; set runtime.threads: 1 with runtime.workers`);
+    const warn = options.warn ?? ((m: string) => options.log?.(`warning: ${m}`));
+    if (own > 1) warn(`the main thread's wasm backend also runs ${own} threads, so ${threads - 1 + own} threads share the cores; set runtime.threads: 1 with runtime.workers`);
   }
   return createParallelStep(built, threads, options.signal ? { signal: options.signal } : {});
 }
