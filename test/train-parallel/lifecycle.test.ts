@@ -52,6 +52,19 @@ describe('data-parallel step lifecycle', () => {
     p = await prepare(config('{type: dense, layers: [16], output_dim: 8}'));
   });
 
+  it('steps leak no tensors in the main thread', { timeout: 60_000 }, async () => {
+    const built = compiled(p);
+    const step = await createParallelStep(built, 2);
+    try {
+      await trainSteps(p, built, step, 1); // the optimiser creates its slots on the first step
+      const before = tf.memory().numTensors;
+      await trainSteps(p, built, step, 4);
+      assert.equal(tf.memory().numTensors, before);
+    } finally {
+      await step.dispose();
+    }
+  });
+
   it('an aborted signal stops the workers; a step in flight and later steps fail as TrainingAborted', { timeout: 60_000 }, async () => {
     const built = compiled(p);
     const abort = new AbortController();

@@ -54,6 +54,8 @@ export class WorkerFailedError extends Error {
 }
 
 interface Pending {
+  /** the step this answer is for (a reply to an abandoned step must not answer the next one) */
+  id: number;
   resolve: (m: Extract<FromWorker, { type: 'done' }>) => void;
   reject: (err: Error) => void;
 }
@@ -135,7 +137,7 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
     workers.push(t);
     ready.push(
       new Promise<void>((resolve, reject) => {
-        t.pending = { resolve: () => resolve(), reject };
+        t.pending = { id: 0, resolve: () => resolve(), reject };
         worker.on('message', (m: FromWorker) => {
           if (m.type === 'ready') {
             t.pending = undefined;
@@ -143,8 +145,9 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
             else resolve();
           } else if (m.type === 'done') {
             const p = t.pending;
+            if (p?.id !== m.id) return;
             t.pending = undefined;
-            p?.resolve(m);
+            p.resolve(m);
           } else {
             fail(t, new WorkerFailedError(`data-parallel worker ${index} failed: ${m.message}`, { cause: m.stack }));
           }
@@ -189,10 +192,10 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
     throw err;
   }
 
-  const post = (t: Thread, m: ToWorker, transfer: ArrayBuffer[]): Promise<Extract<FromWorker, { type: 'done' }>> =>
+  const post = (t: Thread, m: ToWorker & { type: 'step' }, transfer: ArrayBuffer[]): Promise<Extract<FromWorker, { type: 'done' }>> =>
     new Promise((resolve, reject) => {
       if (t.failure) return reject(t.failure);
-      t.pending = { resolve, reject };
+      t.pending = { id: m.id, resolve, reject };
       t.worker.postMessage(m, transfer);
     });
 
