@@ -28,9 +28,9 @@ export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-
 
 export interface BackendOptions {
   /**
-   * Threads for the wasm backend (`runtime.threads`): 'auto' (default: the cores this process may use, or
-   * MMX_SWEEP_THREADS in a sweep trial) or a count; 1 = the single-threaded build, e.g. inside data-parallel
-   * workers that each run their own backend. Ignored by the other backends.
+   * Threads for the wasm backend (`runtime.threads`): a count, 1 by default (the single-threaded build, which
+   * data-parallel workers that each run their own backend want), or 'auto' (the cores this process may use,
+   * or MMX_SWEEP_THREADS in a sweep trial). Ignored by the other backends.
    */
   threads?: ThreadsRequest;
 }

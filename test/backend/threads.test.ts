@@ -65,7 +65,7 @@ function mnist(n: number): { images: Float32Array; labels: Int32Array } {
 describe('resolveThreads', () => {
   it('auto is the cores this process may use, or a sweep trial’s share', () => {
     assert.equal(resolveThreads('auto', {}), Math.min(MAX_WASM_THREADS, os.availableParallelism()));
-    assert.equal(resolveThreads(undefined, {}), Math.min(MAX_WASM_THREADS, os.availableParallelism()));
+    assert.equal(resolveThreads(undefined, { MMX_SWEEP_THREADS: '4' }), 1, 'the default is 1');
     assert.equal(resolveThreads('auto', { MMX_SWEEP_THREADS: '1' }), 1);
     assert.equal(resolveThreads('auto', { MMX_SWEEP_THREADS: '3' }), 3);
     assert.equal(resolveThreads('auto', { MMX_SWEEP_THREADS: 'x' }), Math.min(MAX_WASM_THREADS, os.availableParallelism()));
@@ -232,13 +232,26 @@ describe('threads in a fresh process', () => {
     assert.equal(r.stderr, '');
   });
 
-  it('auto in a sweep trial given one core runs one thread', () => {
+  it('auto in a sweep trial runs the threads of its share of the cores', () => {
+    const code = `
+      const { initBackend } = await import(select);
+      console.log((await initBackend('wasm', console.error, { threads: 'auto' })).description);
+    `;
+    const one = child(code, { MMX_SWEEP_THREADS: '1' });
+    assert.equal(one.status, 0, one.stderr);
+    assert.match(one.stdout, /SIMD, 1 thread\)/);
+    const two = child(code, { MMX_SWEEP_THREADS: '2' });
+    assert.equal(two.status, 0, two.stderr);
+    assert.match(two.stdout, /SIMD, 2 threads\)/);
+  });
+
+  it('without a threads option wasm is single-threaded, as before', () => {
     const r = child(`
       const { initBackend } = await import(select);
       console.log((await initBackend('wasm', console.error)).description);
-    `, { MMX_SWEEP_THREADS: '1' });
+    `);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /1 thread\)/);
+    assert.match(r.stdout, /SIMD, 1 thread\)/);
   });
 
   it('a threaded build that cannot start falls back to one thread with one warning, not a crash', () => {

@@ -1,6 +1,8 @@
 /**
  * `runtime.threads`: how many threads the wasm backend's XNNPACK thread pool computes each op with.
- * `auto` uses the cores this process may use; 1 is tfjs-backend-wasm's ordinary single-threaded build.
+ * 1 (the default) is tfjs-backend-wasm's ordinary single-threaded build; `auto` uses the cores this process may
+ * use. The default is 1 because 2 threads were slower end to end where it was measured (a 2-core machine
+ * shared with other jobs; small ops such as an unrolled LSTM's lose most, large convolutions gain).
  */
 import os from 'node:os';
 import { Type } from '@sinclair/typebox';
@@ -11,20 +13,23 @@ export const MAX_WASM_THREADS = 8;
 
 export const ThreadsOption = Default(
   Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], {
-    description: `threads each op of the wasm backend runs on (XNNPACK's pool, at most ${MAX_WASM_THREADS}); auto: the cores this process may use (a sweep trial: the cores it is pinned to); 1: single-threaded`,
+    description: `threads each op of the wasm backend runs on (XNNPACK's pool, at most ${MAX_WASM_THREADS}); 1: single-threaded; auto: the cores this process may use (a sweep trial: the cores it is pinned to). More threads speed up large convolutions and matmuls on idle cores, and slow down small ops and busy machines`,
   }),
-  'auto',
+  1,
 );
 
 export type ThreadsRequest = 'auto' | number;
 
 /**
- * The number of threads a `runtime.threads` value means here, capped at MAX_WASM_THREADS. `auto` is
- * MMX_SWEEP_THREADS when the sweep launcher set it (a trial's share of the cores), else os.availableParallelism().
+ * The number of threads a `runtime.threads` value means here, capped at MAX_WASM_THREADS; undefined is the
+ * default, 1. `auto` is MMX_SWEEP_THREADS when the sweep launcher set it (a trial's share of the cores), else
+ * os.availableParallelism().
  */
 export function resolveThreads(request: ThreadsRequest | undefined, env: NodeJS.ProcessEnv = process.env): number {
   let n: number;
-  if (request === undefined || request === 'auto') {
+  if (request === undefined) {
+    n = 1;
+  } else if (request === 'auto') {
     const fromSweep = Number(env.MMX_SWEEP_THREADS);
     n = Number.isInteger(fromSweep) && fromSweep >= 1 ? fromSweep : os.availableParallelism();
   } else {
