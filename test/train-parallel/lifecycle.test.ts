@@ -1,6 +1,7 @@
 /**
  * The data-parallel step's life: workers stop on dispose and on abort (the run's AbortSignal, i.e. Ctrl-C), a
- * worker that cannot do its job becomes a clear error naming it, and BatchNormalization's moving statistics are
+ * worker that cannot do its job becomes a clear error naming it, no tensor leaks, dropout masks differ per
+ * thread, and BatchNormalization's moving statistics are
  * the shard-size-weighted mean of the shards' (which for the moving mean is exactly the whole-batch update).
  */
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/select.js';
 import { createParallelStep, WorkerFailedError } from '../../src/train/parallel/index.js';
+import { gatherInputs, gatherTargets } from '../../src/train/batches.js';
 import { localStep } from '../../src/train/step.js';
 import { TrainingAborted } from '../../src/train/trainer.js';
 import { dataPath } from '../helpers/data.js';
@@ -96,6 +98,29 @@ describe('data-parallel step lifecycle', () => {
       return true;
     });
     await until(() => process.getActiveResourcesInfo().length <= before);
+  });
+
+  it('dropout draws different masks in each thread (seeds shifted per worker)', { timeout: 60_000 }, async () => {
+    const drop = await prepare(config('{type: dense, layers: [16], dropout: 0.5, output_dim: 8}'));
+    const n = 20;
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const rows = Int32Array.from({ length: 2 * n }, (_, i) => i % n); // the same 20 rows twice
+    const once = (o: Int32Array, k: number) => ({ xs: gatherInputs(drop.data.train, compiled(drop).inputs, o, 0, k), ys: gatherTargets(drop.data.train, o, 0, k, 3) });
+    const a = compiled(drop);
+    const b = compiled(drop);
+    const single = once(order, n);
+    await localStep(a).run(single.xs, single.ys);
+    const step = await createParallelStep(b, 2);
+    try {
+      const twice = once(rows, 2 * n);
+      await step.run(twice.xs, twice.ys);
+      tf.dispose([...single.xs, single.ys, ...twice.xs, twice.ys]);
+    } finally {
+      await step.dispose();
+    }
+    // with the same seed in both threads, both shards would draw the single step's mask and the mean gradient
+    // would be the single step's gradient exactly
+    assert.ok(maxWeightDiff(a.model, b.model) > 1e-4, `weights differ by ${maxWeightDiff(a.model, b.model)}`);
   });
 
   it('BatchNormalization: the moving mean after a step equals the whole-batch one; the run trains', { timeout: 60_000 }, async () => {
