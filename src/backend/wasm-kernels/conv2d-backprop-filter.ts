@@ -57,9 +57,9 @@ export function filterGradGeometry(
 /**
  * Transposed im2col for batch items [b0, b1): row k = (fr·fw + fc)·inC + ci of the [K, rows] matrix at `colsOff`
  * holds, for every output position p = ((b − b0)·outH + yr)·outW + yc, the input value under filter tap
- * (fr, fc) for channel ci (zero where the tap hangs over the padding). Each tap reads x's channel vectors
- * contiguously and streams them into inC rows. `heap` is one Float32Array over the whole wasm memory; offsets
- * are in elements.
+ * (fr, fc) for channel ci (zero where the tap hangs over the padding). Each tap reads one input row per output
+ * row (it stays in L1) and writes each of its inC rows contiguously. `heap` is one Float32Array over the whole
+ * wasm memory; offsets are in elements.
  */
 function im2colT(g: FilterGradGeometry, heap: Float32Array, xOff: number, colsOff: number, b0: number, b1: number): void {
   const { inH, inW, inC, outH, outW, fh, fw, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
@@ -92,10 +92,12 @@ function im2colT(g: FilterGradGeometry, heap: Float32Array, xOff: number, colsOf
               for (let yc = ycHi; yc < outW; yc++) heap[row + yc] = 0;
             }
           }
-          let src = xb + (xr * inW + ycLo * strideW + shift) * inC;
-          for (let yc = ycLo; yc < ycHi; yc++, src += step) {
-            let dst = tapBase + p + yc;
-            for (let ci = 0; ci < inC; ci++, dst += rows) heap[dst] = heap[src + ci]!;
+          // Contiguous writes along yc, strided reads over one input row (which stays in L1 across channels).
+          const src0 = xb + (xr * inW + ycLo * strideW + shift) * inC;
+          for (let ci = 0; ci < inC; ci++) {
+            const row = tapBase + ci * rows + p;
+            let src = src0 + ci;
+            for (let yc = ycLo; yc < ycHi; yc++, src += step) heap[row + yc] = heap[src]!;
           }
         }
       }

@@ -62,35 +62,37 @@ export function maxPoolGradWasm({ inputs, backend, attrs }: KernelFuncArgs): tf.
   const xv = f32(wasm, x);
   const dyv = f32(wasm, dy);
   dx.fill(0);
-  const best = new Float32Array(c);
-  const bestAt = new Int32Array(c);
+  // Offsets of the window's in-bounds taps (row-major, so the first maximum found is the first in scan order).
+  const taps = new Int32Array(Math.ceil(fh / dh) * Math.ceil(fw / dw));
   for (let b = 0; b < n; b++) {
     for (let yr = 0; yr < oh; yr++) {
       const xr0 = yr * sh - padTop;
       for (let yc = 0; yc < ow; yc++) {
         const xc0 = yc * sw - padLeft;
-        best.fill(-Infinity);
-        bestAt.fill(-1);
+        let nt = 0;
         for (let fr = 0; fr < fh; fr += dh) {
           const xr = xr0 + fr;
           if (xr < 0 || xr >= h) continue;
           for (let fc = 0; fc < fw; fc += dw) {
             const xc = xc0 + fc;
             if (xc < 0 || xc >= w) continue;
-            const base = ((b * h + xr) * w + xc) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const v = xv[base + ch]!;
-              // Strict '>': the first maximum wins; NaN never does. -Infinity inputs: take the first position.
-              if (v > best[ch]! || (bestAt[ch] === -1 && v === -Infinity)) {
-                best[ch] = v;
-                bestAt[ch] = base + ch;
-              }
-            }
+            taps[nt++] = ((b * h + xr) * w + xc) * c;
           }
         }
+        if (nt === 0) continue;
         const dyBase = ((b * oh + yr) * ow + yc) * c;
         for (let ch = 0; ch < c; ch++) {
-          const at = bestAt[ch]!;
+          let best = -Infinity;
+          let at = -1;
+          for (let q = 0; q < nt; q++) {
+            const i = taps[q]! + ch;
+            const v = xv[i]!;
+            // Strict '>': the first maximum wins; NaN never does. -Infinity inputs: take the first position.
+            if (v > best || (at < 0 && v === -Infinity)) {
+              best = v;
+              at = i;
+            }
+          }
           if (at >= 0) dx[at]! += dyv[dyBase + ch]!;
         }
       }

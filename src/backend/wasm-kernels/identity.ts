@@ -1,0 +1,37 @@
+/**
+ * `Identity` for the tfjs wasm backend — a *replacement*: tfjs-backend-wasm 4.22 copies the whole tensor into a new
+ * buffer; tfjs's cpu backend (and wasm's own Reshape) instead share the data and count a reference. tfjs-core never
+ * writes into a tensor's data after creating it, so sharing is safe; training calls Identity for gradients that
+ * pass through unchanged (several copies of activation-sized tensors per step). Strings keep the original path.
+ */
+import * as tf from '@tensorflow/tfjs';
+// Loaded first on purpose: the original kernel must be registered before it is captured below.
+import '@tensorflow/tfjs-backend-wasm';
+
+export const IDENTITY = 'Identity';
+
+const originalConfig: tf.KernelConfig | undefined = tf.getKernel(IDENTITY, 'wasm');
+
+type KernelFuncArgs = Parameters<tf.KernelFunc>[0];
+
+interface RefCounting {
+  incRef(dataId: tf.DataId): void;
+}
+
+export function identityWasm(args: KernelFuncArgs): tf.TensorInfo {
+  const x = args.inputs['x'];
+  if (x === undefined) throw new Error(`${IDENTITY}: input 'x' is required`);
+  const backend = args.backend as Partial<RefCounting>;
+  if (x.dtype === 'string' || typeof backend.incRef !== 'function') {
+    if (originalConfig === undefined) throw new Error(`${IDENTITY} on wasm (mmx kernel): no original kernel for ${x.dtype}`);
+    return originalConfig.kernelFunc(args) as tf.TensorInfo;
+  }
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
+export const identityConfig: tf.KernelConfig = {
+  kernelName: IDENTITY,
+  backendName: 'wasm',
+  kernelFunc: identityWasm as tf.KernelFunc,
+};
