@@ -396,13 +396,20 @@ function encodeRows(r: ReadInput, rows: readonly number[], fitted: unknown, size
 /** Encoded features of a row (undefined: none, e.g. `missing: zeros`); may reuse one buffer between calls. */
 type RowFeatures = (row: number) => Float32Array | undefined;
 
-/** Rows of a cache entry, one at a time through one buffer; undefined for rows not stored. */
-function entryRows(r: ReadInput, size: number): RowFeatures {
-  const buf = new Float32Array(size);
+/** Rows of a cache entry, read in blocks of contiguous rows (bounded memory); undefined for rows not stored. */
+function entryRows(r: ReadInput, size: number, blockRows = 256): RowFeatures {
+  const rows = r.entry!.info.rows;
+  const block = new Float32Array(blockRows * size);
+  let first = -1;
+  let count = 0;
   return (i) => {
     if (r.values[i] !== STORED) return undefined;
-    r.entry!.read(i, buf);
-    return buf;
+    if (i < first || i >= first + count) {
+      first = i;
+      count = Math.min(blockRows, rows - i);
+      r.entry!.readRun(first, count, block);
+    }
+    return block.subarray((i - first) * size, (i - first + 1) * size);
   };
 }
 
@@ -463,6 +470,31 @@ function fillRow(e: EncodedInput, s: InputState, i: number, view: Float32Array):
   normalizeInPlace(view, s.normalization);
 }
 
+/**
+ * Fills `out` with the normalised features of rows `rowAt(0 .. n-1)`; rows without features stay as they are
+ * (zeros). Rows of a cache entry that follow each other in the file are read in one go.
+ */
+function fillRows(e: EncodedInput, s: InputState, rowAt: (k: number) => number, n: number, out: Float32Array): void {
+  const size = sizeOf(s.shape);
+  if (e.kind === 'memory') {
+    for (let k = 0; k < n; k++) fillRow(e, s, rowAt(k), out.subarray(k * size, (k + 1) * size));
+    return;
+  }
+  const values = e.read.values;
+  for (let k = 0; k < n; ) {
+    const i = rowAt(k);
+    if (values[i] !== STORED) {
+      k += 1;
+      continue;
+    }
+    let len = 1;
+    while (k + len < n && rowAt(k + len) === i + len && values[i + len] === STORED) len += 1;
+    e.read.entry!.readRun(i, len, out.subarray(k * size, (k + len) * size));
+    for (let j = k; j < k + len; j++) normalizeInPlace(out.subarray(j * size, (j + 1) * size), s.normalization);
+    k += len;
+  }
+}
+
 /** Rows, labels and targets of a split (no features). */
 function splitLabels(rows: number[], target: TargetEncoder): SplitLabels {
   const targets = new Float32Array(rows.length * target.width);
@@ -476,8 +508,7 @@ function assemble(rows: number[], states: InputState[], encoded: Map<string, Enc
   for (const s of states) {
     const size = sizeOf(s.shape);
     const out = new Float32Array(rows.length * size);
-    const e = encoded.get(s.name)!;
-    rows.forEach((i, k) => fillRow(e, s, i, out.subarray(k * size, (k + 1) * size)));
+    fillRows(encoded.get(s.name)!, s, (k) => rows[k]!, rows.length, out);
     features[s.name] = out;
   }
   return { ...splitLabels(rows, target), features };
@@ -501,9 +532,8 @@ function streamSplit(rows: number[], states: InputState[], encoded: Map<string, 
         for (let k = 0; k < positions.length; k++) out.set(src.subarray(positions[k]! * size, (positions[k]! + 1) * size), k * size);
         return;
       }
-      const e = encoded.get(input)!;
       out.fill(0, 0, positions.length * size);
-      for (let k = 0; k < positions.length; k++) fillRow(e, s, rows[positions[k]!]!, out.subarray(k * size, (k + 1) * size));
+      fillRows(encoded.get(input)!, s, (k) => rows[positions[k]!]!, positions.length, out);
     },
   };
   return { ...splitLabels(rows, target), stream };

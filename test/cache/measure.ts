@@ -6,6 +6,9 @@
  *       from the run's start to the first `batch` event, peak RSS, cache status. Run it twice: miss, then hit.
  *   node --import tsx test/cache/measure.ts rss CONFIG [--set k=v ...]
  *       one epoch: peak RSS, RSS before data preparation, and the size of the decoded training tensors.
+ *   node --import tsx test/cache/measure.ts prep-rss CONFIG [--set k=v ...]
+ *       data preparation alone (first thing after the imports): RSS before, peak RSS during, and the size of the
+ *       decoded tensors (training split; all splits).
  *   node --import tsx test/cache/measure.ts big MANIFEST REPEAT BATCHES
  *       a manifest of MANIFEST's rows repeated REPEAT times (same files) streamed (runtime.stream: always):
  *       RSS sampled while decoding into the cache and for BATCHES training batches.
@@ -18,6 +21,8 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { checkSemantics } from '../../src/config/semantic.js';
 import { runExperiment } from '../../src/runner/run-experiment.js';
+import { prepareTrainingData } from '../../src/data/dataset.js';
+import { dataOptions } from '../../src/data/cache/run-options.js';
 import type { RunEvent } from '../../src/train/events.js';
 
 const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
@@ -48,6 +53,28 @@ if (mode === 'first-batch') {
     }
   });
   console.log(JSON.stringify({ fromProcessStartS: +(first! / 1000).toFixed(2), fromRunStartS: +((first! - t0) / 1000).toFixed(2), peakRssMb: +mb(peakRss()), cache: logs.join(' | ') }));
+} else if (mode === 'prep-rss') {
+  const checked = checkSemantics(loadConfig(arg1!, { overrides: sets }));
+  const before = process.memoryUsage().rss;
+  const peakBefore = peakRss();
+  const t = performance.now();
+  const data = await prepareTrainingData(checked, dataOptions(checked.config.runtime));
+  const seconds = (performance.now() - t) / 1000;
+  const width = data.state.inputs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0) * 4;
+  const all = data.train.labels.length + data.validation.labels.length + data.test.labels.length;
+  console.log(
+    JSON.stringify({
+      streamed: 'streamed' in data,
+      cache: data.cache?.inputs.map((i) => `${i.input}:${i.status}`).join(' ') ?? 'off',
+      rssBeforeMb: +mb(before),
+      peakRssBeforeMb: +mb(peakBefore),
+      peakRssMb: +mb(peakRss()),
+      growthMb: +mb(peakRss() - before),
+      decodedTrainMb: +mb(data.train.labels.length * width),
+      decodedAllMb: +mb(all * width),
+      seconds: +seconds.toFixed(2),
+    }),
+  );
 } else if (mode === 'rss') {
   const before = process.memoryUsage().rss;
   let trainBytes = 0;

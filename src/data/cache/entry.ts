@@ -190,9 +190,18 @@ export class Entry {
 
   /** Reads row `row` into `out` (rowSize values). */
   read(row: number, out: Float32Array): void {
-    const n = this.info.rowSize * 4;
-    const got = readSync(this.fd, bytesOf(out.subarray(0, this.info.rowSize)), 0, n, row * n);
-    if (got !== n) throw new CorruptEntry(`row ${row + 1}: short read`);
+    this.readRun(row, 1, out);
+  }
+
+  /** Reads rows `row .. row + count - 1` (contiguous in the file) into `out`, in one read. */
+  readRun(row: number, count: number, out: Float32Array): void {
+    const rowBytes = this.info.rowSize * 4;
+    const bytes = bytesOf(out.subarray(0, count * this.info.rowSize));
+    for (let done = 0; done < bytes.length; ) {
+      const got = readSync(this.fd, bytes, done, bytes.length - done, row * rowBytes + done);
+      if (got <= 0) throw new CorruptEntry(`rows ${row + 1}-${row + count}: short read`);
+      done += got;
+    }
   }
 
   close(): void {
