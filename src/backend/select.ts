@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernels } from './wasm-kernels/index.js';
-import { resolveThreads, type ThreadsRequest } from './threads/option.js';
+import { resolveThreads, threadsFromEnv, THREADS_ENV, type ThreadsRequest } from './threads/option.js';
 import { startThreadedWasmBackend } from './threads/threaded-wasm.js';
 
 export type BackendRequest = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -30,7 +30,8 @@ export interface BackendOptions {
   /**
    * Threads for the wasm backend (`runtime.threads`): a count, 1 by default (the single-threaded build, which
    * data-parallel workers that each run their own backend want), or 'auto' (the cores this process may use,
-   * or MMX_SWEEP_THREADS in a sweep trial). Ignored by the other backends.
+   * or MMX_SWEEP_THREADS in a sweep trial). Not given: $MMX_WASM_THREADS if set, else 1. Ignored by the
+   * other backends.
    */
   threads?: ThreadsRequest;
 }
@@ -269,9 +270,15 @@ export async function initBackend(requested: BackendRequest, log?: (msg: string)
     );
   }
   silenceCpuBanner();
-  const threads = resolveThreads(options.threads);
   // A warning is never dropped: without a log it goes to stderr.
   const warn = log ?? ((msg: string) => console.warn(`mmx: ${msg}`));
+  let request = options.threads;
+  if (request === undefined) {
+    const fromEnv = threadsFromEnv();
+    if (fromEnv.invalid !== undefined) warn(`${THREADS_ENV}=${fromEnv.invalid} ignored: use auto or a whole number ≥ 1`);
+    request = fromEnv.request;
+  }
+  const threads = resolveThreads(request);
   const tryers: Record<Exclude<BackendRequest, 'auto'>, () => Promise<Attempt>> = {
     'tensorflow-gpu': () => tryTfjsNode('@tensorflow/tfjs-node-gpu'),
     tensorflow: () => tryTfjsNode('@tensorflow/tfjs-node'),

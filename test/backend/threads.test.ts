@@ -17,7 +17,7 @@ import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import * as wasmPackage from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/backend/select.js';
-import { MAX_WASM_THREADS, resolveThreads } from '../../src/backend/threads/option.js';
+import { MAX_WASM_THREADS, resolveThreads, threadsFromEnv } from '../../src/backend/threads/option.js';
 import { patchGlue, wasmPackageDir, GLUE_NAME } from '../../src/backend/threads/glue-files.js';
 import { randomArray, relMaxDiff } from './helpers.js';
 
@@ -69,6 +69,14 @@ describe('resolveThreads', () => {
     assert.equal(resolveThreads('auto', { MMX_SWEEP_THREADS: '1' }), 1);
     assert.equal(resolveThreads('auto', { MMX_SWEEP_THREADS: '3' }), 3);
     assert.equal(resolveThreads('auto', { MMX_SWEEP_THREADS: 'x' }), Math.min(MAX_WASM_THREADS, os.availableParallelism()));
+  });
+  it('MMX_WASM_THREADS reads as a request, or as invalid', () => {
+    assert.deepEqual(threadsFromEnv({}), {});
+    assert.deepEqual(threadsFromEnv({ MMX_WASM_THREADS: ' ' }), {});
+    assert.deepEqual(threadsFromEnv({ MMX_WASM_THREADS: 'auto' }), { request: 'auto' });
+    assert.deepEqual(threadsFromEnv({ MMX_WASM_THREADS: '3' }), { request: 3 });
+    assert.deepEqual(threadsFromEnv({ MMX_WASM_THREADS: '0' }), { invalid: '0' });
+    assert.deepEqual(threadsFromEnv({ MMX_WASM_THREADS: '1.5' }), { invalid: '1.5' });
   });
   it('a number is taken as is, capped at XNNPACK’s pool limit; nonsense is refused', () => {
     assert.equal(resolveThreads(1, {}), 1);
@@ -245,13 +253,21 @@ describe('threads in a fresh process', () => {
     assert.match(two.stdout, /SIMD, 2 threads\)/);
   });
 
-  it('without a threads option wasm is single-threaded, as before', () => {
-    const r = child(`
+  it('without a threads option wasm is single-threaded, as before, unless MMX_WASM_THREADS says otherwise', () => {
+    const code = `
       const { initBackend } = await import(select);
-      console.log((await initBackend('wasm', console.error)).description);
-    `);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /SIMD, 1 thread\)/);
+      console.log((await initBackend('wasm', (m) => console.log('LOG ' + m))).description);
+    `;
+    const plain = child(code, { MMX_WASM_THREADS: '' });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stdout, /^wasm \(.*SIMD, 1 thread\)$/m);
+    const two = child(code, { MMX_WASM_THREADS: '2' });
+    assert.equal(two.status, 0, two.stderr);
+    assert.match(two.stdout, /^wasm \(.*SIMD, 2 threads\)$/m);
+    const bad = child(code, { MMX_WASM_THREADS: 'many' });
+    assert.equal(bad.status, 0, bad.stderr);
+    assert.match(bad.stdout, /^LOG MMX_WASM_THREADS=many ignored: use auto or a whole number ≥ 1$/m);
+    assert.match(bad.stdout, /SIMD, 1 thread\)$/m);
   });
 
   it('a threaded build that cannot start falls back to one thread with one warning, not a crash', () => {

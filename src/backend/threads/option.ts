@@ -38,3 +38,20 @@ export function resolveThreads(request: ThreadsRequest | undefined, env: NodeJS.
   }
   return Math.max(1, Math.min(MAX_WASM_THREADS, n));
 }
+
+/** The environment variable that sets the thread count when the caller gives none (bench, tests, `mmx predict`). */
+export const THREADS_ENV = 'MMX_WASM_THREADS';
+
+/**
+ * `MMX_WASM_THREADS` as a threads request: 'auto', a whole number ≥ 1, or undefined when unset. A value that is
+ * neither comes back as `invalid` (the caller warns and uses the default).
+ */
+export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): { request?: ThreadsRequest; invalid?: string } {
+  const raw = env[THREADS_ENV]?.trim();
+  if (raw === undefined || raw === '') return {};
+  if (raw === 'auto') return { request: 'auto' };
+  const n = Number(raw);
+  if (/^\d+$/.test(raw) && n >= 1) return { request: n };
+  return { invalid: raw };
+}
+
