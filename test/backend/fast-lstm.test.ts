@@ -39,6 +39,19 @@ function tokenModel(fast: boolean, stacked: boolean): tf.LayersModel {
   return tf.model({ inputs: inp, outputs: h });
 }
 
+/** embedding (PAD masked) → bidirectional LSTM(4, concat) [→ bidirectional LSTM(3)] */
+function biModel(fast: boolean, stacked: boolean): tf.LayersModel {
+  const inp = tf.input({ shape: [T] });
+  let h = tf.layers
+    .embedding({ inputDim: 12, outputDim: 6, maskZero: true, embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }), name: 'emb' })
+    .apply(inp) as tf.SymbolicTensor;
+  if (stacked) {
+    h = tf.layers.bidirectional({ layer: lstmLike(fast, 4, true, 40, 'cell_a') as unknown as tf.RNN, mergeMode: 'concat', name: 'bi_a' }).apply(h) as tf.SymbolicTensor;
+  }
+  h = tf.layers.bidirectional({ layer: lstmLike(fast, 3, false, 50, 'cell_b') as unknown as tf.RNN, mergeMode: 'concat', name: 'bi_b' }).apply(h) as tf.SymbolicTensor;
+  return tf.model({ inputs: inp, outputs: h });
+}
+
 /** float frames (no mask) → LSTM(6) */
 function frameModel(fast: boolean): tf.LayersModel {
   const inp = tf.input({ shape: [T, 4] });
@@ -94,6 +107,10 @@ describe('FastLSTM (mmx) vs tf.layers.lstm', () => {
     it(`${backend}: stacked, the first returning sequences (its mask passed on)`, async () => {
       await compare(backend, (fast) => tokenModel(fast, true), () => tf.tensor2d(TOKENS));
     });
+    it(`${backend}: inside tf.layers.bidirectional (goBackwards), single and stacked`, async () => {
+      await compare(backend, (fast) => biModel(fast, false), () => tf.tensor2d(TOKENS));
+      await compare(backend, (fast) => biModel(fast, true), () => tf.tensor2d(TOKENS));
+    });
     it(`${backend}: unmasked float input, batch 1 and batch 3`, async () => {
       await compare(backend, frameModel, () => tf.tensor3d(randomArray(T * 4, 5), [1, T, 4]));
       await compare(backend, frameModel, () => tf.tensor3d(randomArray(3 * T * 4, 6), [3, T, 4]));
@@ -141,5 +158,17 @@ describe('FastLSTM (mmx) vs tf.layers.lstm', () => {
     assert.ok(relMaxDiff(b, a) === 0);
     assert.deepEqual(loaded.getLayer('lstm_a').getConfig()['units'], 5);
     tf.dispose(x);
+  });
+
+  it('keeps its seeded initializers through a config round trip (tf.layers.bidirectional clones it that way)', async () => {
+    await use('wasm');
+    const a = lstmLike(true, 4, false, 77, 'a') as FastLSTM;
+    const b = tf.serialization.SerializationMap.getMap().classNameMap['MmxLSTM']!;
+    const clone = b[1](b[0], a.getConfig()) as unknown as FastLSTM;
+    a.build([null, T, 6]);
+    clone.build([null, T, 6]);
+    const wa = a.getWeights().map((w) => w.dataSync());
+    const wb = clone.getWeights().map((w) => w.dataSync());
+    for (let i = 0; i < wa.length; i++) assert.deepEqual(wb[i], wa[i]);
   });
 });

@@ -31,15 +31,12 @@ export function rnnStack(x: tf.SymbolicTensor, cell: 'lstm' | 'gru', bidirection
       // seeded (tfjs's default orthogonal initialiser is unseeded, and warns on large kernels)
       recurrentInitializer: ctx.kernelInit(),
     };
-    const make = (name: string) => (cell === 'lstm' ? tf.layers.lstm({ ...args, name }) : tf.layers.gru({ ...args, name }));
-    // A single-direction LSTM is mmx's FastLSTM: the same maths, weights and masking as tf.layers.lstm with a few
-    // kernel calls per step instead of dozens (src/model/layers/fast-lstm.ts). tf.layers.bidirectional needs a
-    // tfjs RNN, so a BiLSTM (and the GRU) stay tfjs's own.
+    // An LSTM is mmx's FastLSTM: the same maths, weights and masking as tf.layers.lstm with a few kernel calls per
+    // step instead of dozens (src/model/layers/fast-lstm.ts); tf.layers.bidirectional wraps it like a tfjs RNN.
+    const make = (name: string) => (cell === 'lstm' ? new FastLSTM({ ...args, name }) : tf.layers.gru({ ...args, name }));
     const layer = bidirectional
       ? tf.layers.bidirectional({ layer: make(ctx.name(`${cell}_cell`)) as unknown as tf.RNN, mergeMode: 'concat', name: ctx.name(`bi${cell}`) })
-      : cell === 'lstm'
-        ? new FastLSTM({ ...args, name: ctx.name(cell) })
-        : make(ctx.name(cell));
+      : make(ctx.name(cell));
     h = layer.apply(h) as tf.SymbolicTensor;
     if (!last && o.recurrent_dropout > 0) h = tf.layers.dropout({ rate: o.recurrent_dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(h) as tf.SymbolicTensor;
   }

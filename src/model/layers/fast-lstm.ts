@@ -10,7 +10,8 @@
  *  - backward (back-propagation through time, in JS): per step only dz·Uᵀ runs as a tfjs op; the gradients of
  *    the kernel, recurrent kernel, bias and input are four products over all steps at once.
  * Masking as tf.layers.lstm: where the mask is 0 (PAD) the step keeps the previous output and state, so with post
- * padding the output is the state at the last real token. No dropout, no goBackwards/stateful/returnState.
+ * padding the output is the state at the last real token. goBackwards as tfjs (so tf.layers.bidirectional can wrap
+ * it). No dropout, stateful or returnState.
  *
  * Numerics: the same formulas as tfjs's LSTMCell, gradients of clipByValue with inclusive bounds as tfjs. The
  * elementwise math runs in float64 and is rounded to float32 once per value, so results match tf.layers.lstm to
@@ -24,8 +25,30 @@ type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 export interface FastLstmArgs extends NonNullable<BaseLayerArgs> {
   units: number;
   returnSequences?: boolean;
-  kernelInitializer?: Initializer;
-  recurrentInitializer?: Initializer;
+  /** Process the steps last to first (as tfjs: a returned sequence is in processing order). tf.layers.bidirectional sets it. */
+  goBackwards?: boolean;
+  /** An initializer, or its serialised form ({className, config}) from a saved config. */
+  kernelInitializer?: Initializer | SerializedInitializer;
+  recurrentInitializer?: Initializer | SerializedInitializer;
+}
+
+interface SerializedInitializer {
+  className: string;
+  config: tf.serialization.ConfigDict;
+}
+
+function serializeInitializer(init: Initializer): SerializedInitializer {
+  return { className: init.getClassName(), config: init.getConfig() };
+}
+
+/** An initializer from its serialised form, through tfjs's registry of serialisable classes. */
+function toInitializer(value: Initializer | SerializedInitializer | undefined, fallback: () => Initializer): Initializer {
+  if (value === undefined) return fallback();
+  if (value instanceof tf.serialization.Serializable) return value as Initializer;
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[value.className];
+  if (entry === undefined) throw new Error(`FastLSTM: unknown initializer class '${value.className}'`);
+  const [cls, fromConfig] = entry;
+  return fromConfig(cls, value.config) as unknown as Initializer;
 }
 
 const hardSigmoid = (z: number): number => {
@@ -184,6 +207,9 @@ export class FastLSTM extends tf.layers.Layer {
   static className = 'MmxLSTM';
   readonly units: number;
   readonly returnSequences: boolean;
+  readonly goBackwards: boolean;
+  /** Read by tf.layers.bidirectional: this layer never returns its states. */
+  readonly returnState = false;
   private readonly kernelInitializer: Initializer;
   private readonly recurrentInitializer: Initializer;
   private kernel?: tf.LayerVariable;
@@ -196,8 +222,9 @@ export class FastLSTM extends tf.layers.Layer {
     if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`FastLSTM: units must be a positive integer, got ${args.units}`);
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? false;
-    this.kernelInitializer = args.kernelInitializer ?? tf.initializers.glorotUniform({});
-    this.recurrentInitializer = args.recurrentInitializer ?? tf.initializers.orthogonal({});
+    this.goBackwards = args.goBackwards ?? false;
+    this.kernelInitializer = toInitializer(args.kernelInitializer, () => tf.initializers.glorotUniform({}));
+    this.recurrentInitializer = toInitializer(args.recurrentInitializer, () => tf.initializers.orthogonal({}));
     this.supportsMasking = true;
     this.op = lstmOp(this.units, this.returnSequences);
   }
@@ -231,13 +258,25 @@ export class FastLSTM extends tf.layers.Layer {
       const [batch, steps] = x.shape as [number, number];
       const maskIn = kwargs['mask'] as tf.Tensor | tf.Tensor[] | undefined;
       const maskT = Array.isArray(maskIn) ? maskIn[0] : maskIn;
-      const mask = maskT == null ? tf.ones([batch, steps]) : tf.reshape(tf.cast(tf.cast(maskT, 'bool'), 'float32'), [batch, steps]);
-      return this.op(x, this.kernel!.read(), this.recurrentKernel!.read(), this.bias!.read(), mask);
+      let mask = maskT == null ? tf.ones([batch, steps]) : tf.reshape(tf.cast(tf.cast(maskT, 'bool'), 'float32'), [batch, steps]);
+      let input = x;
+      if (this.goBackwards) {
+        input = tf.reverse(x, 1);
+        mask = tf.reverse(mask, 1);
+      }
+      return this.op(input, this.kernel!.read(), this.recurrentKernel!.read(), this.bias!.read(), mask);
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences };
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      returnSequences: this.returnSequences,
+      goBackwards: this.goBackwards,
+      kernelInitializer: serializeInitializer(this.kernelInitializer) as unknown as tf.serialization.ConfigDictValue,
+      recurrentInitializer: serializeInitializer(this.recurrentInitializer) as unknown as tf.serialization.ConfigDictValue,
+    };
   }
 }
 tf.serialization.registerClass(FastLSTM);
