@@ -109,6 +109,12 @@ describe('wasm on 2 threads', () => {
     assert.equal(wasmPackage.getThreadsCount(), THREADS);
     const backend = tf.backend() as wasmPackage.BackendWasm;
     assert.ok('PThread' in backend.wasm, 'the module is the threaded build');
+    // Emscripten's rethrowing process listeners were taken off again (as for the single-threaded build).
+    for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+      const rethrowing = process.listeners(event).filter((l) => /ExitStatus|throw reason/.test(String(l)));
+      assert.deepEqual(rethrowing, [], event);
+    }
+    assert.equal((globalThis as { Worker?: unknown }).Worker, undefined, 'the glue’s global Worker was removed');
   });
 
   it('asking again for another count keeps the running backend and says so', async () => {
