@@ -423,10 +423,13 @@ function fitNormalization(kind: FeatureLoader['normalization'], encoded: RowFeat
   for (const i of rows) {
     const x = encoded(i);
     if (!x) continue;
-    for (let j = 0; j < x.length; j++) {
-      const c = j % channels;
-      sum[c]! += x[j]!;
-      sq[c]! += x[j]! * x[j]!;
+    // per channel, values in the order they come (the sums do not depend on the loop shape)
+    for (let base = 0; base < x.length; base += channels) {
+      for (let c = 0; c < channels; c++) {
+        const v = x[base + c]!;
+        sum[c]! += v;
+        sq[c]! += v * v;
+      }
     }
     n += x.length / channels;
   }
@@ -440,7 +443,9 @@ function normalizeInPlace(x: Float32Array, norm: Normalization): void {
     for (let j = 0; j < x.length; j++) x[j] = (x[j]! - norm.mean) / norm.std;
   } else if (norm.kind === 'standardize_channels') {
     const c = norm.mean.length;
-    for (let j = 0; j < x.length; j++) x[j] = (x[j]! - norm.mean[j % c]!) / norm.std[j % c]!;
+    for (let base = 0; base < x.length; base += c) {
+      for (let k = 0; k < c; k++) x[base + k] = (x[base + k]! - norm.mean[k]!) / norm.std[k]!;
+    }
   }
 }
 
