@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { stringify as toYaml } from 'yaml';
 import { initBackend } from '../backend/select.js';
-import { createTrainStep } from '../train/parallel/index.js';
+import { createTrainStep, startWorkerPool } from '../train/parallel/index.js';
 import { checkDataColumns, type CheckedConfig } from '../config/semantic.js';
 import { datasetTags, ensureDataset } from '../datasets/index.js';
 import { isStreamed, modelInputs, prepareTrainingData } from '../data/dataset.js';
@@ -100,6 +100,8 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     if (metricError !== undefined) throw metricError;
   };
 
+  // runtime.workers > 1: the worker threads load (a second or more) while the data is prepared
+  const pool = startWorkerPool(config.runtime.workers);
   try {
     await tracker.logParams(run.runId, flattenParams(config));
     await tracker.logArtifact(run.runId, 'config/config.yaml', checked.written);
@@ -171,7 +173,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     emit({ type: 'phase', phase: 'training', detail: `${config.training.epochs} epochs` });
 
     // runtime.workers > 1: a data-parallel step over worker threads; stopped however training ends
-    const stepper = await createTrainStep(built, config.runtime.workers, { ...(options.signal ? { signal: options.signal } : {}), log: (message) => emit({ type: 'log', level: 'info', message }), warn: (message) => emit({ type: 'log', level: 'warn', message }) });
+    const stepper = await createTrainStep(built, config.runtime.workers, { ...(options.signal ? { signal: options.signal } : {}), log: (message) => emit({ type: 'log', level: 'info', message }), warn: (message) => emit({ type: 'log', level: 'warn', message }), ...(pool ? { pool } : {}) });
     const trained = await train(
       config,
       data,
@@ -290,6 +292,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     });
     throw err;
   } finally {
+    await pool?.dispose();
     tf.disposeVariables();
   }
 }

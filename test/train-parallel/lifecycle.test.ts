@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/select.js';
-import { createParallelStep, WorkerFailedError } from '../../src/train/parallel/index.js';
+import { createParallelStep, startWorkerPool, WorkerFailedError } from '../../src/train/parallel/index.js';
 import { gatherInputs, gatherTargets } from '../../src/train/batches.js';
 import { localStep } from '../../src/train/step.js';
 import { TrainingAborted } from '../../src/train/trainer.js';
@@ -65,6 +65,25 @@ describe('data-parallel step lifecycle', () => {
     } finally {
       await step.dispose();
     }
+  });
+
+  it('workers started ahead (startWorkerPool, as mmx run does before loading data) are taken over by the step', { timeout: 60_000 }, async () => {
+    assert.equal(startWorkerPool(1), undefined);
+    assert.equal(startWorkerPool(2, 'tensorflow'), undefined);
+    const unclaimed = startWorkerPool(2)!;
+    await unclaimed.dispose();
+    assert.ok(unclaimed.workers.every((w) => w.exited));
+    const pool = startWorkerPool(3)!;
+    assert.equal(pool.workers.length, 2);
+    const a = compiled(p);
+    const b = compiled(p);
+    const step = await createParallelStep(b, 3, { pool });
+    const single = await trainSteps(p, a, localStep(a), 3);
+    const multi = await trainSteps(p, b, step, 3);
+    await step.dispose();
+    assert.ok(pool.closed && pool.workers.every((w) => w.exited), 'disposing the step stops the pool');
+    assert.ok(maxWeightDiff(a.model, b.model) < 1e-4);
+    assert.ok(Math.abs(single[2]![0]! - multi[2]![0]!) < 1e-4);
   });
 
   it('an aborted signal stops the workers; a step in flight and later steps fail as TrainingAborted', { timeout: 60_000 }, async () => {

@@ -2,24 +2,29 @@
  * Picks how a run computes its training steps from `runtime.workers`: in the main thread (`localStep`), or
  * data-parallel over worker threads (`createParallelStep`). tfjs-node's TensorFlow kernels already use every
  * core, so with the 'tensorflow' backend the workers setting is ignored (with a log line).
+ *
+ * A run starts the workers early (`startWorkerPool`, before preparing its data) and hands the pool in here.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BuiltModel } from '../../model/build.js';
 import { localStep, type TrainStep } from '../step.js';
 import { resolveWorkers, type WorkersRequest } from './options.js';
 import { createParallelStep } from './parallel-step.js';
+import type { WorkerPool } from './pool.js';
 
-export { createParallelStep, shardSizes, WorkerFailedError, type ParallelStep, type ParallelStepStats } from './parallel-step.js';
+export { createParallelStep, shardSizes, type ParallelStep, type ParallelStepStats } from './parallel-step.js';
+export { startWorkerPool, WorkerFailedError, WorkerPool } from './pool.js';
 export { resolveWorkers, WorkersOption, type WorkersRequest } from './options.js';
 
 export async function createTrainStep(
   built: BuiltModel,
   workers: WorkersRequest | undefined,
-  options: { signal?: AbortSignal; log?: (message: string) => void; warn?: (message: string) => void } = {},
+  options: { signal?: AbortSignal; log?: (message: string) => void; warn?: (message: string) => void; pool?: WorkerPool } = {},
 ): Promise<TrainStep> {
   const threads = resolveWorkers(workers);
-  if (threads <= 1) return localStep(built);
   const backend = tf.getBackend();
+  if (threads <= 1 || (backend !== 'wasm' && backend !== 'cpu')) await options.pool?.dispose();
+  if (threads <= 1) return localStep(built);
   if (backend !== 'wasm' && backend !== 'cpu') {
     options.log?.(`runtime.workers: ${String(workers)} ignored: the ${backend} backend runs each step on every core already`);
     return localStep(built);
@@ -32,5 +37,5 @@ export async function createTrainStep(
     const warn = options.warn ?? ((m: string) => options.log?.(`warning: ${m}`));
     if (own > 1) warn(`the main thread's wasm backend also runs ${own} threads, so ${threads - 1 + own} threads share the cores; set runtime.threads: 1 with runtime.workers`);
   }
-  return createParallelStep(built, threads, options.signal ? { signal: options.signal } : {});
+  return createParallelStep(built, threads, { ...(options.signal ? { signal: options.signal } : {}), ...(options.pool ? { pool: options.pool } : {}) });
 }

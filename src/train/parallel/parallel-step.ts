@@ -10,13 +10,12 @@
  * where randomness or batch statistics enter: dropout draws different masks per worker (seeds shifted by the
  * worker's index), and BatchNormalization normalises each shard with its own statistics (see layout.ts).
  */
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { compileTrainingGraph, type BuiltModel } from '../../model/build.js';
 import { steppedModel, type TrainStep } from '../step.js';
 import { TrainingAborted } from '../trainer.js';
 import { offsets, packWeights, sameLayout, syncedWeights, weightLayout } from './layout.js';
+import { WorkerFailedError, WorkerPool, type PoolWorker } from './pool.js';
 import type { ArrayData, FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard.js';
 
@@ -47,10 +46,8 @@ export interface ParallelStep extends TrainStep {
   stats(): ParallelStepStats;
   /** worker threads that have not exited (0 after dispose) */
   liveWorkers(): number;
-}
-
-export class WorkerFailedError extends Error {
-  override readonly name = 'WorkerFailedError';
+  /** per worker, ms from its thread's start until its modules were loaded, its backend was ready, its model built */
+  startup(): Array<{ loaded: number; backend: number; model: number }>;
 }
 
 interface Pending {
@@ -61,25 +58,12 @@ interface Pending {
 }
 
 interface Thread {
-  worker: Worker;
+  pooled: PoolWorker;
   index: number;
   grads: Float32Array;
   pending?: Pending;
   failure?: Error;
-  exited: boolean;
-}
-
-/**
- * How to start a worker: the built worker.js directly, or — running from TypeScript source — a bootstrap that
- * registers tsx's loader inside the worker thread first (a `--import tsx` execArgv does not reach worker threads'
- * module loading in Node 20), then imports worker.ts.
- */
-function workerEntry(): { code: string | URL; eval: boolean } {
-  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
-  const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  if (!fromSource) return { code: url, eval: false };
-  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return { code: `import(${api}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, eval: true };
+  startup?: { loaded: number; backend: number; model: number };
 }
 
 /** Contiguous shard sizes of a batch of `n` over `k` threads, larger ones first (the main thread takes shard 0). */
@@ -94,12 +78,26 @@ function sliceRows(data: Float32Array, shape: number[], start: number, size: num
 }
 
 /**
- * Starts `threads − 1` workers for `built`'s stepped graph (compiled; its optimiser applies the updates) and
- * returns the step. Call `dispose()` when training ends, however it ends; an aborted `signal` stops the workers too.
+ * Starts `threads − 1` workers for `built`'s stepped graph (compiled; its optimiser applies the updates) — or takes
+ * over `options.pool`, started earlier with `startWorkerPool` — and returns the step. Call `dispose()` when
+ * training ends, however it ends; an aborted `signal` stops the workers too.
  */
-export async function createParallelStep(built: BuiltModel, threads: number, options: { signal?: AbortSignal } = {}): Promise<ParallelStep> {
+export async function createParallelStep(
+  built: BuiltModel,
+  threads: number,
+  options: { signal?: AbortSignal; pool?: WorkerPool } = {},
+): Promise<ParallelStep> {
+  const backend = tf.getBackend();
+  let pool = options.pool;
+  if (pool && (pool.threads !== threads || pool.backend !== backend || pool.closed)) {
+    await pool.dispose();
+    pool = undefined;
+  }
   if (!Number.isInteger(threads) || threads < 2) throw new Error(`a data-parallel step needs at least 2 threads, got ${threads}`);
-  if (options.signal?.aborted) throw new TrainingAborted();
+  if (options.signal?.aborted) {
+    await pool?.dispose();
+    throw new TrainingAborted();
+  }
   const stepped = steppedModel(built);
   const optimizer = (built.model as { optimizer?: tf.Optimizer }).optimizer;
   if (!optimizer) throw new Error('compile built.model (or call compileModel) before training');
@@ -111,11 +109,10 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
   const sharedWeights = new SharedArrayBuffer(Math.max(4, total * 4));
   const weightsView = new Float32Array(sharedWeights);
   const version = new Int32Array(new SharedArrayBuffer(4));
-  const backend = tf.getBackend();
   const topology = stepped.toJSON(null, false) as object;
   const initial = stepped.weights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
-  const entry = workerEntry();
   const stats: ParallelStepStats = { steps: 0, main: 0, wait: 0, transfer: 0, send: 0, combine: 0, publish: 0, apply: 0, worker: 0 };
+  const owned = pool ?? new WorkerPool(threads, backend);
   let closed = false;
   let nextId = 1;
 
@@ -129,18 +126,19 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
 
   const workers: Thread[] = [];
   const ready: Promise<void>[] = [];
-  for (let index = 1; index < threads; index++) {
+  for (const pooled of owned.workers) {
+    const index = pooled.index;
     const sharedGrads = new SharedArrayBuffer(Math.max(4, total * 4));
-    const worker = new Worker(entry.code, { eval: entry.eval, execArgv: [], stdout: false, stderr: false });
-    worker.unref(); // never what keeps the process alive
-    const t: Thread = { worker, index, grads: new Float32Array(sharedGrads), exited: false };
+    const t: Thread = { pooled, index, grads: new Float32Array(sharedGrads) };
     workers.push(t);
     ready.push(
       new Promise<void>((resolve, reject) => {
         t.pending = { id: 0, resolve: () => resolve(), reject };
-        worker.on('message', (m: FromWorker) => {
+        pooled.onMessage = (m: FromWorker) => {
           if (m.type === 'ready') {
             t.pending = undefined;
+            const since = (ms: number): number => ms - pooled.spawned;
+            t.startup = { loaded: since(m.timings.loaded), backend: since(m.timings.backend), model: since(m.timings.model) };
             if (!sameLayout(m.layout, layout)) reject(new WorkerFailedError(`data-parallel worker ${index} rebuilt the model with different weights than the main thread's`));
             else resolve();
           } else if (m.type === 'done') {
@@ -151,17 +149,15 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
           } else {
             fail(t, new WorkerFailedError(`data-parallel worker ${index} failed: ${m.message}`, { cause: m.stack }));
           }
-        });
-        worker.on('error', (err) => fail(t, new WorkerFailedError(`data-parallel worker ${index} crashed: ${err.message}`, { cause: err })));
-        worker.on('exit', (code) => {
-          t.exited = true;
-          if (!closed) fail(t, aborted() ? new TrainingAborted() : new WorkerFailedError(`data-parallel worker ${index} exited unexpectedly (code ${code})`));
-        });
+        };
+        pooled.onFailure = (err) => {
+          if (!closed) fail(t, aborted() ? new TrainingAborted() : err);
+        };
+        if (pooled.early) fail(t, pooled.early);
       }),
     );
     const init: ToWorker = {
       type: 'init',
-      backend,
       topology,
       target: built.target,
       ...(built.training ? { lossWeights: built.training.lossWeights } : {}),
@@ -171,14 +167,14 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
       sharedGrads,
       version: version.buffer as SharedArrayBuffer,
     };
-    worker.postMessage(init);
+    if (!pooled.exited) pooled.worker.postMessage(init);
   }
 
   const dispose = async (): Promise<void> => {
     if (closed) return;
     closed = true;
     options.signal?.removeEventListener('abort', onAbort);
-    await Promise.all(workers.map((t) => t.worker.terminate()));
+    await owned.dispose();
   };
   function onAbort(): void {
     for (const t of workers) fail(t, new TrainingAborted());
@@ -196,7 +192,7 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
     new Promise((resolve, reject) => {
       if (t.failure) return reject(t.failure);
       t.pending = { id: m.id, resolve, reject };
-      t.worker.postMessage(m, transfer);
+      t.pooled.worker.postMessage(m, transfer);
     });
 
   const run = async (xs: tf.Tensor[], ys: tf.Tensor): Promise<number[]> => {
@@ -293,5 +289,5 @@ export async function createParallelStep(built: BuiltModel, threads: number, opt
     return values;
   };
 
-  return { threads, run, dispose, stats: () => ({ ...stats }), liveWorkers: () => workers.filter((t) => !t.exited).length };
+  return { threads, run, dispose, stats: () => ({ ...stats }), liveWorkers: () => workers.filter((t) => !t.pooled.exited).length, startup: () => workers.flatMap((t) => (t.startup ? [t.startup] : [])) };
 }

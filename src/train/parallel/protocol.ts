@@ -10,8 +10,6 @@ export interface ArrayData {
 export type ToWorker =
   | {
       type: 'init';
-      /** the tfjs backend the main thread runs on ('wasm' or 'cpu'); the worker starts the same one, 1 thread */
-      backend: string;
       /** `steppedModel(built).toJSON(null, false)` */
       topology: object;
       /** the task the loss follows (the worker compiles with `taskLoss(target)`) */
@@ -32,7 +30,8 @@ export type ToWorker =
   | { type: 'step'; id: number; xs: ArrayData[]; ys: ArrayData };
 
 export type FromWorker =
-  | { type: 'ready'; layout: WeightLayout }
+  /** timings (epoch ms): when the worker's modules were loaded, its backend ready, the model built */
+  | { type: 'ready'; layout: WeightLayout; timings: { loaded: number; backend: number; model: number } }
   /** values: [total loss, per-output losses, metrics] of the shard; hasGrad[i]: trainable weight i got a gradient */
   | { type: 'done'; id: number; values: number[]; hasGrad: boolean[]; seconds: number }
   | { type: 'error'; id?: number; message: string; stack?: string };

@@ -4,11 +4,12 @@
  * computes its shard's loss, metrics and gradients (`shardGradients`) with the weights the main thread last
  * published. It never applies an optimiser: the main thread does, once, with the averaged gradients.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendRequest } from '../../backend/select.js';
 import { compileModel, compileTrainingGraph, type BuiltModel } from '../../model/build.js';
 import { allLayers, offsets, packWeights, syncedWeights, unpackWeights, weightLayout, type WeightLayout } from './layout.js';
+import type { WorkerStart } from './pool.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { shardGradients } from './shard.js';
 
@@ -27,13 +28,24 @@ interface State {
 }
 
 let state: State | undefined;
+/** wall-clock ms (epoch), comparable across threads */
+const now = (): number => performance.timeOrigin + performance.now();
+const loaded = now();
 const port = parentPort;
 if (!port) throw new Error('src/train/parallel/worker.ts runs as a worker thread');
 const send = (m: FromWorker): void => port.postMessage(m);
 
+// The backend starts as soon as the thread does (the main thread may still be preparing data): the
+// single-threaded wasm build in each worker, the parallelism comes from the workers themselves.
+const start = workerData as WorkerStart;
+let backendReady = 0;
+const backend = initBackend(start.backend as BackendRequest, undefined, { threads: 1 }).then(() => {
+  backendReady = now();
+});
+backend.catch(() => undefined); // reported by init()
+
 async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
-  // the single-threaded wasm build in each worker: the parallelism comes from the workers themselves
-  await initBackend(m.backend as BackendRequest, undefined, { threads: 1 });
+  await backend;
   const model = await tf.models.modelFromJSON({ modelTopology: m.topology as tf.io.ModelJSON['modelTopology'] });
   const optimizer = tf.train.sgd(0); // never applied: compile needs one
   const built = { model, target: m.target } as unknown as BuiltModel;
@@ -61,7 +73,7 @@ async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
     version: new Int32Array(m.version),
     seen: 0,
   };
-  send({ type: 'ready', layout });
+  send({ type: 'ready', layout, timings: { loaded, backend: backendReady, model: now() } });
 }
 
 function step(m: Extract<ToWorker, { type: 'step' }>): void {
