@@ -1,17 +1,22 @@
 /**
- * tf.layers.lstm vs mmx's FastLSTM on the LSTM bench shape (batch 64, 64 steps, 48 features, 64 units, PAD-masked
- * post padding): one forward+backward (variableGrads) each, interleaved, on the chosen backend.
- *   node --import tsx bench/profile-lstm.ts [wasm|cpu] [reps]
+ * tf.layers.lstm vs mmx's FastLSTM (or tf.layers.gru vs FastGRU) on the LSTM bench shape (batch 64, 64 steps,
+ * 48 features, 64 units, PAD-masked post padding): one forward+backward (variableGrads) each, interleaved, on the
+ * chosen backend.
+ *   node --import tsx bench/profile-lstm.ts [wasm|cpu] [reps] [lstm|gru]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/select.js';
+import { FastGRU } from '../src/model/layers/fast-gru.js';
 import { FastLSTM } from '../src/model/layers/fast-lstm.js';
+
+const cell = (process.argv[4] ?? 'lstm') as 'lstm' | 'gru';
 
 function build(fast: boolean, T: number, D: number, H: number): tf.LayersModel {
   const inp = tf.input({ shape: [T] });
   const e = tf.layers.embedding({ inputDim: 500, outputDim: D, maskZero: true }).apply(inp) as tf.SymbolicTensor;
   const args = { units: H, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), recurrentInitializer: tf.initializers.glorotUniform({ seed: 2 }) };
-  const h = (fast ? new FastLSTM(args) : tf.layers.lstm(args)).apply(e) as tf.SymbolicTensor;
+  const layer = cell === 'gru' ? (fast ? new FastGRU(args) : tf.layers.gru(args)) : fast ? new FastLSTM(args) : tf.layers.lstm(args);
+  const h = layer.apply(e) as tf.SymbolicTensor;
   return tf.model({ inputs: inp, outputs: h });
 }
 

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import * as tf from '@tensorflow/tfjs';
 import { Default } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';
+import { FastGRU } from '../layers/fast-gru.js';
 import { FastLSTM } from '../layers/fast-lstm.js';
 
 export const rnnOptions = {
@@ -31,9 +32,10 @@ export function rnnStack(x: tf.SymbolicTensor, cell: 'lstm' | 'gru', bidirection
       // seeded (tfjs's default orthogonal initialiser is unseeded, and warns on large kernels)
       recurrentInitializer: ctx.kernelInit(),
     };
-    // An LSTM is mmx's FastLSTM: the same maths, weights and masking as tf.layers.lstm with a few kernel calls per
-    // step instead of dozens (src/model/layers/fast-lstm.ts); tf.layers.bidirectional wraps it like a tfjs RNN.
-    const make = (name: string) => (cell === 'lstm' ? new FastLSTM({ ...args, name }) : tf.layers.gru({ ...args, name }));
+    // mmx's FastLSTM / FastGRU: the same maths, weights and masking as tf.layers.lstm / gru with a few kernel calls
+    // per step instead of dozens (src/model/layers/fast-lstm.ts, fast-gru.ts); tf.layers.bidirectional wraps them
+    // like a tfjs RNN.
+    const make = (name: string) => (cell === 'lstm' ? new FastLSTM({ ...args, name }) : new FastGRU({ ...args, name }));
     const layer = bidirectional
       ? tf.layers.bidirectional({ layer: make(ctx.name(`${cell}_cell`)) as unknown as tf.RNN, mergeMode: 'concat', name: ctx.name(`bi${cell}`) })
       : make(ctx.name(cell));
