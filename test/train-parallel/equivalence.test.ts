@@ -2,7 +2,8 @@
  * Data-parallel training equals single-thread training for the same global batch (issue 7, item 3): the same
  * model and seed, K optimiser steps through `localStep` (trainOnBatch) and through a 2-thread parallel step →
  * the same losses and metrics per step and the same weights, within float tolerance. One case per loss family
- * (classification with class weights + label smoothing, binary, multilabel, regression with Huber) and late
+ * (classification with class weights + label smoothing, binary, multilabel, regression with Huber), an LSTM text
+ * encoder, and late
  * fusion's multi-output graph with auxiliary losses, on real data (penguins, SMS spam).
  */
 import assert from 'node:assert/strict';
@@ -91,6 +92,19 @@ data: {path: manifest.csv, split: {column: split}}
 target: {column: label, task: binary, positive_class: spam, class_weight: balanced}
 inputs:
   sms: {type: text, column: text, preprocessing: {max_length: 24, vocab_size: 1000}, encoder: {type: embedding_bag, embedding_dim: 8, output_dim: 8}}
+${training(32)}`, { 'manifest.csv': csv });
+  });
+
+  it('binary, LSTM text encoder (a recurrent layer rebuilt from JSON in the worker)', { timeout: 120_000 }, async () => {
+    const rows = parse(readFileSync(dataPath('sms_spam', 'manifest.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const quota: Record<string, number> = { train: 200, validation: 20, test: 20 };
+    const keep = rows.filter((r) => quota[r.split!]! > 0 && quota[r.split!]!-- > 0);
+    const csv = ['text,label,split', ...keep.map((r) => [`"${r.text!.replace(/"/g, '""')}"`, r.label, r.split].join(','))].join('\n') + '\n';
+    await compare(`name: par-lstm
+data: {path: manifest.csv, split: {column: split}}
+target: {column: label, task: binary, positive_class: spam}
+inputs:
+  sms: {type: text, column: text, preprocessing: {max_length: 12, vocab_size: 500}, encoder: {type: lstm, embedding_dim: 8, units: 8, output_dim: 8}}
 ${training(32)}`, { 'manifest.csv': csv });
   });
 
