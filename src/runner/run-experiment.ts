@@ -68,7 +68,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     cwd,
     onWarning: (message) => emit({ type: 'log', level: 'warn', message }),
   });
-  const backend = await initBackend(config.runtime.backend, (message) => emit({ type: 'log', level: 'info', message }));
+  const backend = await initBackend(config.runtime.backend, (message) => emit({ type: 'log', level: 'info', message }), { threads: config.runtime.threads });
   const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
   const commit = gitCommit(path.dirname(checked.file));
   const runName = options.runName ?? config.name;
