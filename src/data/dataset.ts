@@ -282,9 +282,14 @@ async function readInputs(
     const loader = (await findModality(spec.modality).createLoader(spec.preprocessing as never, spec.entry)) as AnyLoader;
     const r: ReadInput = { spec, loader, cache: cache ? 'not cached' : 'off', values: new Array(manifest.rows.length), zeroRows: new Set(), dropped: new Set(), imputedCells: 0 };
     const policy = loader.missing ?? 'error';
-    const cached = cache && isCacheable(loader)
-      ? openInputCache(cache, spec, loader, manifest, rows, (reason) => emit({ type: 'log', level: 'warn', message: `feature cache: the entry for input '${spec.name}' was unusable (${reason}); decoding again` }))
-      : undefined;
+    const cached =
+      cache && isCacheable(loader)
+        ? await openInputCache(cache, spec, loader, manifest, rows, {
+            onCorrupt: (reason) => emit({ type: 'log', level: 'warn', message: `feature cache: the entry for input '${spec.name}' was unusable (${reason}); decoding again` }),
+            onWait: () => emit({ type: 'log', level: 'info', message: `feature cache: another process is decoding input '${spec.name}'; waiting for its entry` }),
+            ...(signal ? { signal } : {}),
+          })
+        : undefined;
     if (cached) r.cache = cached.hit ? 'hit' : 'miss';
     const writer = cached && !cached.hit ? cached.writer : undefined;
     const hitEntry = cached?.hit ? cached.entry : undefined;
@@ -351,6 +356,8 @@ async function readInputs(
       writer?.abort();
       hitEntry?.close();
       throw err;
+    } finally {
+      if (cached && !cached.hit) cached.lock.release();
     }
     progressBase += rows.length;
     for (const i of r.dropped) dropped.add(i);

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { prepareData } from '../../src/data/dataset.js';
@@ -130,5 +131,31 @@ describe('feature cache', () => {
     assert.deepEqual(first.skipped, plain.skipped);
     assert.deepEqual(second.skipped, plain.skipped);
     assert.ok(sameFeatures(plain.train, second.train));
+  });
+
+  it('two preparations at once: one decodes, the other waits for its entry; a lock left by a dead holder is taken over', async () => {
+    const dir = tmp();
+    const manifest = avmnistSubset(dir, { train: 4, validation: 1, test: 1 });
+    const cache = new FeatureCache(path.join(dir, 'cache'));
+    const a = collector();
+    const b = collector();
+    const [first, second] = await Promise.all([
+      prepareData(checked(dir, avmnistYaml(manifest)), a.emit, undefined, { cache }),
+      prepareData(checked(dir, avmnistYaml(manifest)), b.emit, undefined, { cache }),
+    ]);
+    const both = [statuses(first), statuses(second)];
+    assert.deepEqual(both.map((s) => s.image).sort(), ['hit', 'miss'], JSON.stringify(both));
+    assert.deepEqual(both.map((s) => s.speech).sort(), ['hit', 'miss'], JSON.stringify(both));
+    assert.ok([...a.logs(), ...b.logs()].some((m) => /another process is decoding input/.test(m)));
+    for (const split of ['train', 'validation', 'test'] as const) assert.ok(sameFeatures(first[split], second[split]));
+    assert.deepEqual(readdirSync(cache.dir).filter((f) => f.endsWith('.lock')), [], 'locks are released');
+
+    // a lock left by a process that no longer exists does not block
+    const fresh = new FeatureCache(path.join(dir, 'cache2'));
+    const key = first.cache!.inputs.find((i) => i.input === 'image')!.key!;
+    mkdirSync(fresh.dir, { recursive: true });
+    writeFileSync(path.join(fresh.dir, `${key}.lock`), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
+    assert.deepEqual(statuses(await prepareData(checked(dir, avmnistYaml(manifest)), undefined, undefined, { cache: fresh })), { image: 'miss', speech: 'miss' });
+    assert.deepEqual(readdirSync(fresh.dir).filter((f) => f.endsWith('.lock')), []);
   });
 });

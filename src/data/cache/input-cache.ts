@@ -9,7 +9,9 @@
 import path from 'node:path';
 import type { Manifest } from '../manifest.js';
 import type { FeatureLoader } from '../modalities/modality.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RowStatus, type Entry, type EntryWriter } from './entry.js';
+import type { HeldLock } from './lock.js';
 import { entryKey } from './fingerprint.js';
 import type { FeatureCache } from './store.js';
 
@@ -27,30 +29,59 @@ export interface InputCacheSpec {
   preprocessing: unknown;
 }
 
-export type InputCache = { key: string; hit: true; entry: Entry } | { key: string; hit: false; writer: EntryWriter };
+/** A hit, or a miss with the writer to fill and the decoding lock to release once it is committed or aborted. */
+export type InputCache = { key: string; hit: true; entry: Entry } | { key: string; hit: false; writer: EntryWriter; lock: HeldLock };
+
+export interface OpenOptions {
+  onCorrupt: (reason: string) => void;
+  /** told once when another process is decoding this input and this one waits for its entry */
+  onWait?: () => void;
+  signal?: AbortSignal;
+  /** how often to look again while waiting (ms) */
+  pollMs?: number;
+}
 
 /**
- * Looks the input up; on a miss returns a writer sized for every manifest row. `rows`: the rows this run
- * reads (those with an empty cell are not read and need not be in the entry).
+ * Looks the input up; on a miss takes the decoding lock and returns a writer sized for every manifest row — or,
+ * while another process holds the lock, waits for that process's entry. `rows`: the rows this run reads (those
+ * with an empty cell are not read and need not be in the entry).
  */
-export function openInputCache(
+export async function openInputCache(
   cache: FeatureCache,
   spec: InputCacheSpec,
   loader: FeatureLoader<unknown, unknown>,
   manifest: Manifest,
   rows: readonly number[],
-  onCorrupt: (reason: string) => void,
-): InputCache {
+  options: OpenOptions,
+): Promise<InputCache> {
   const cells = manifest.rows.map((r) => spec.columns.map((c) => (r[c] ?? '').trim()));
   const key = entryKey({ modality: spec.modality, preprocessing: spec.preprocessing, cells, baseDir: path.dirname(manifest.file) });
   const shape = loader.shape(undefined);
   const rowSize = shape.reduce((a, b) => a * b, 1);
-  const entry = cache.lookup(key, onCorrupt);
-  if (entry) {
+  const usable = (): Entry | undefined => {
+    const entry = cache.lookup(key, options.onCorrupt);
+    if (!entry) return undefined;
     const complete = entry.info.rowSize === rowSize && entry.info.rows === manifest.rows.length && rows.every((i) => cells[i]!.every((c) => c === '') || entry.rowStatus(i) !== RowStatus.NotRead);
-    if (complete) return { key, hit: true, entry };
+    if (complete) return entry;
     entry.close();
+    return undefined;
+  };
+  for (let waiting = false; ; waiting = true) {
+    const found = usable();
+    if (found) return { key, hit: true, entry: found };
+    const lock = cache.lock(key);
+    if (lock) {
+      // the previous holder may have committed between the lookup and the lock
+      const late = usable();
+      if (late) {
+        lock.release();
+        return { key, hit: true, entry: late };
+      }
+      const writer = cache.create({ key, input: spec.name, modality: spec.modality, manifest: manifest.file, rows: manifest.rows.length, rowSize, shape });
+      return { key, hit: false, writer, lock };
+    }
+    if (!waiting) options.onWait?.();
+    if (options.signal?.aborted) throw options.signal.reason;
+    await sleep(options.pollMs ?? 250);
   }
-  const writer = cache.create({ key, input: spec.name, modality: spec.modality, manifest: manifest.file, rows: manifest.rows.length, rowSize, shape });
-  return { key, hit: false, writer };
 }

@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CorruptEntry, Entry, EntryWriter, type EntryInfo } from './entry.js';
+import { tryLock, type HeldLock } from './lock.js';
 
 const EXT = '.mmxf';
 /** temp files older than this are left-overs of a killed writer */
@@ -45,6 +46,12 @@ export class FeatureCache {
       } catch {}
       return undefined;
     }
+  }
+
+  /** The decoding lock of `key` (see lock.ts), or undefined while another live process holds it. */
+  lock(key: string): HeldLock | undefined {
+    mkdirSync(this.dir, { recursive: true });
+    return tryLock(path.join(this.dir, `${key}.lock`));
   }
 
   /** A writer for a new entry (written beside, renamed into place on commit). */
