@@ -14,6 +14,12 @@ const originalConfig: tf.KernelConfig | undefined = tf.getKernel(IDENTITY, 'wasm
 
 type KernelFuncArgs = Parameters<tf.KernelFunc>[0];
 
+let strategy: 'auto' | 'original' = 'auto';
+/** For tests and benchmarks: 'original' copies, as tfjs-backend-wasm's own kernel does. */
+export function setIdentityStrategy(s: 'auto' | 'original'): void {
+  strategy = s;
+}
+
 interface RefCounting {
   incRef(dataId: tf.DataId): void;
 }
@@ -22,7 +28,7 @@ export function identityWasm(args: KernelFuncArgs): tf.TensorInfo {
   const x = args.inputs['x'];
   if (x === undefined) throw new Error(`${IDENTITY}: input 'x' is required`);
   const backend = args.backend as Partial<RefCounting>;
-  if (x.dtype === 'string' || typeof backend.incRef !== 'function') {
+  if (x.dtype === 'string' || typeof backend.incRef !== 'function' || strategy === 'original') {
     if (originalConfig === undefined) throw new Error(`${IDENTITY} on wasm (mmx kernel): no original kernel for ${x.dtype}`);
     return originalConfig.kernelFunc(args) as tf.TensorInfo;
   }

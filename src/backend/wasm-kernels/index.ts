@@ -33,9 +33,9 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 export { BATCH_MAT_MUL, FUSED_MAT_MUL, setMatMulStrategy } from './batch-mat-mul.js';
 export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
 export { CONV2D_BACKPROP_INPUT, setConv2dBackpropInputStrategy } from './conv2d-backprop-input.js';
-export { IDENTITY } from './identity.js';
+export { IDENTITY, setIdentityStrategy } from './identity.js';
 export { MAX_POOL_GRAD } from './max-pool-grad.js';
-export { SUM } from './sum.js';
+export { SUM, setSumStrategy } from './sum.js';
 export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */

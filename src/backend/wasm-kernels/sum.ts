@@ -17,6 +17,12 @@ const originalConfig: tf.KernelConfig | undefined = tf.getKernel(SUM, 'wasm');
 
 type KernelFuncArgs = Parameters<tf.KernelFunc>[0];
 
+let strategy: 'auto' | 'original' = 'auto';
+/** For tests and benchmarks: 'original' sends every call to tfjs-backend-wasm's own kernel. */
+export function setSumStrategy(s: 'auto' | 'original'): void {
+  strategy = s;
+}
+
 function runOriginal(args: KernelFuncArgs): tf.TensorInfo {
   if (originalConfig === undefined) throw new Error(`${SUM} on wasm (mmx kernel): tfjs-backend-wasm has no kernel to fall back to`);
   const r = originalConfig.kernelFunc(args);
@@ -36,7 +42,7 @@ export function sumWasm(args: KernelFuncArgs): tf.TensorInfo {
   const x = args.inputs['x'];
   if (x === undefined) throw new Error(`${SUM}: input 'x' is required`);
   const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
-  if (x.dtype !== 'float32') return runOriginal(args);
+  if (x.dtype !== 'float32' || strategy === 'original') return runOriginal(args);
   const axes = tf.util.parseAxisParam(attrs.axis ?? [], x.shape);
   const k = leadingAxes(axes, x.shape.length);
   const outer = k === undefined ? 0 : tf.util.sizeFromShape(x.shape.slice(0, k));
