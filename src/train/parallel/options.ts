@@ -16,9 +16,15 @@ export const WorkersOption = Default(
 
 export type WorkersRequest = 'auto' | number;
 
-/** The number of threads a `runtime.workers` value means on this machine. */
-export function resolveWorkers(request: WorkersRequest | undefined): number {
+/**
+ * The number of threads a `runtime.workers` value means here. `auto` is a sweep trial's share of the cores
+ * (MMX_SWEEP_THREADS, set by the sweep launcher) or else the cores this process may run on.
+ */
+export function resolveWorkers(request: WorkersRequest | undefined, env: NodeJS.ProcessEnv = process.env): number {
   if (request === undefined) return 1;
-  if (request === 'auto') return Math.max(1, os.availableParallelism());
+  if (request === 'auto') {
+    const fromSweep = Number(env['MMX_SWEEP_THREADS']);
+    return Number.isInteger(fromSweep) && fromSweep >= 1 ? fromSweep : Math.max(1, os.availableParallelism());
+  }
   return Math.max(1, Math.floor(request));
 }
