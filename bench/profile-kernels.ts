@@ -1,20 +1,23 @@
 /**
  * Per-kernel timing of a training step of a bench variant on wasm (issue 7, item 2): which kernels dominate.
  *
- *   node --import tsx bench/profile-kernels.ts --variant reference|lstm [--steps 5] [--top 25] [--json FILE]
+ *   node --import tsx bench/profile-kernels.ts --variant reference|lstm [--steps 5] [--top 25] [--json FILE] [--stock]
  *
  * Builds the variant's model through mmx's own pipeline (as bench/mmx-bench.ts does), runs two warm-up steps,
  * then wraps every kernel registered for 'wasm' in a timer and runs `--steps` training steps (batch 64) on real
  * batches. Times are inclusive wall-clock per kernel call; a kernel called from inside another kernel (mmx's
  * conv gradients call wasm's Conv2D/BatchMatMul) is counted under its caller only. Also prints the step time
  * measured without the wrappers, and the share of the step spent outside kernels (tape, JS glue).
- * MMX_PROFILE_THREADS=n: wasm threads (default: mmx's auto). Set MMX_PROFILE_SHAPES=1 to split the table by input shapes and attributes too.
+ * --stock: tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum and Identity instead of mmx's.
+ * MMX_PROFILE_THREADS=n: wasm threads (default: mmx's default). MMX_PROFILE_SHAPES=1: the table split by input
+ * shapes and attributes too.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/select.js';
+import { setIdentityStrategy, setMatMulStrategy, setSumStrategy } from '../src/backend/wasm-kernels/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { checkSemantics } from '../src/config/semantic.js';
 import { modelInputs, prepareData } from '../src/data/dataset.js';
@@ -43,7 +46,13 @@ async function main(): Promise<void> {
   const work = path.join(os.tmpdir(), 'mmx-profile-work');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(work, { recursive: true });
-  await initBackend('wasm', undefined, { threads: process.env.MMX_PROFILE_THREADS ? Number(process.env.MMX_PROFILE_THREADS) : 'auto' });
+  await initBackend('wasm', undefined, process.env.MMX_PROFILE_THREADS ? { threads: Number(process.env.MMX_PROFILE_THREADS) } : {});
+  if (process.argv.includes('--stock')) {
+    // tfjs-backend-wasm's own BatchMatMul/_FusedMatMul/Sum/Identity (the recurrent layers stay mmx's)
+    setMatMulStrategy('original');
+    setSumStrategy('original');
+    setIdentityStrategy('original');
+  }
   const checked = checkSemantics(loadConfig(writeVariantConfig(variant, dataHome, work)));
   const data = await prepareData(checked);
   const built = buildModel(checked.config, modelInputs(data), data.state.target);

@@ -23,7 +23,7 @@ function build(fast: boolean, T: number, D: number, H: number): tf.LayersModel {
 async function main(): Promise<void> {
   const backend = (process.argv[2] ?? 'wasm') as 'wasm' | 'cpu';
   const reps = Number(process.argv[3] ?? 3);
-  await initBackend(backend, undefined, { threads: process.env.MMX_PROFILE_THREADS ? Number(process.env.MMX_PROFILE_THREADS) : 'auto' });
+  await initBackend(backend, undefined, process.env.MMX_PROFILE_THREADS ? { threads: Number(process.env.MMX_PROFILE_THREADS) } : {});
   const [B, T, D, H] = [64, 64, 48, 64];
   // post padding: lengths 5..64
   const ids = tf.tidy(() => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/select.js';
 import { setMatMulStrategy } from '../src/backend/wasm-kernels/index.js';
 async function main(): Promise<void> {
-await initBackend('wasm', undefined, { threads: process.env.MMX_PROFILE_THREADS ? Number(process.env.MMX_PROFILE_THREADS) : 'auto' });
+await initBackend('wasm', undefined, process.env.MMX_PROFILE_THREADS ? { threads: Number(process.env.MMX_PROFILE_THREADS) } : {});
 const cases: [number[], number[], boolean, boolean][] = [
   [[64,1568],[64,128],true,false],[[64,128],[1568,128],false,true],[[64,128],[1600,128],false,true],
   [[64,256],[64,256],false,true],[[64,48],[64,256],true,false],[[64,64],[64,256],true,false],
