@@ -62,6 +62,23 @@ export function maxWeightDiff(a: tf.LayersModel, b: tf.LayersModel): number {
   return max;
 }
 
+/** Per weight: name, largest absolute difference, largest magnitude (for messages). */
+export function weightDiffs(a: tf.LayersModel, b: tf.LayersModel): string {
+  return a.weights
+    .map((w, i) => {
+      const x = w.read().dataSync();
+      const y = b.weights[i]!.read().dataSync();
+      let d = 0;
+      let m = 0;
+      for (let k = 0; k < x.length; k++) {
+        d = Math.max(d, Math.abs(x[k]! - y[k]!));
+        m = Math.max(m, Math.abs(x[k]!));
+      }
+      return `${w.name} Δ${d.toExponential(1)} |w|≤${m.toFixed(2)}`;
+    })
+    .join('; ');
+}
+
 export function maxDiff(a: number[][], b: number[][]): number {
   let max = 0;
   a.forEach((row, i) => row.forEach((v, k) => (max = Math.max(max, Math.abs(v - b[i]![k]!)))));

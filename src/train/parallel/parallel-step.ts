@@ -240,15 +240,14 @@ export async function createParallelStep(
     const t3 = performance.now();
     // 4. average gradients (weight n_k / n) and stateful weights; apply once
     const weightOf = (t: Thread): number => sizes[t.index]! / n;
-    done.forEach((d, k) => d.values.forEach((v, i) => (values[i] = (values[i] ?? 0) + (v * weightOf(active[k]!))) ));
-    const averaged: Record<string, tf.Tensor | null> = {};
+    done.forEach((d, k) => d.values.forEach((v, i) => (values[i] = (values[i] ?? 0) + v * weightOf(active[k]!))));
+    // keyed and ordered as Optimizer.minimize passes them (variables without a gradient left out): optimisers
+    // keep their slots by position
+    const averaged: Record<string, tf.Tensor> = {};
     tf.tidy(() => {
       mine.variables.forEach((variable, i) => {
         const g0 = mine.grads[variable.name];
-        if (g0 == null) {
-          averaged[variable.name] = g0 ?? null;
-          return;
-        }
+        if (g0 == null) return;
         const shape = layout.shapes[layout.trainable[i]!]!;
         let sum = n0 === n ? g0 : tf.mul(g0, n0 / n);
         active.forEach((t, k) => {
@@ -270,8 +269,8 @@ export async function createParallelStep(
       });
     });
     const t4 = performance.now();
-    optimizer.applyGradients(averaged as tf.NamedTensorMap);
-    tf.dispose([...mine.values, ...Object.values(mine.grads).filter((g): g is tf.Tensor => g != null), ...Object.values(averaged).filter((g): g is tf.Tensor => g != null)]);
+    optimizer.applyGradients(averaged);
+    tf.dispose([...mine.values, ...Object.values(mine.grads).filter((g): g is tf.Tensor => g != null), ...Object.values(averaged)]);
     const t5 = performance.now();
     // 5. publish the new weights; the atomic bump orders the workers' next read after these writes
     packWeights(stepped, synced, weightsView);
