@@ -106,11 +106,13 @@ async function main(): Promise<void> {
   const single = build();
   const parallelModel = build();
   const local = localStep(single);
+  const rssBefore = process.memoryUsage().rss;
   const tStart = performance.now();
   const parallel: ParallelStep = await createParallelStep(parallelModel, 2);
   const w = parallel.startup()[0];
   console.log(
     `worker start ${((performance.now() - tStart) / 1000).toFixed(2)} s` +
+      `, RSS +${((process.memoryUsage().rss - rssBefore) / 2 ** 20).toFixed(0)} MiB` +
       (w ? ` (modules loaded at ${(w.loaded / 1000).toFixed(2)} s, backend at ${(w.backend / 1000).toFixed(2)} s, model rebuilt at ${(w.model / 1000).toFixed(2)} s)` : ''),
   );
   try {
