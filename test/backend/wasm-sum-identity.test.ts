@@ -24,6 +24,9 @@ describe('wasm kernel Sum (mmx)', () => {
   const cases: { shape: number[]; axis: number | number[]; keepDims?: boolean; dtype?: 'int32' }[] = [
     { shape: [64, 14, 14, 16], axis: [0, 1, 2] }, // a conv bias gradient
     { shape: [64, 14, 14, 16], axis: [0, 1, 2], keepDims: true },
+    { shape: [5, 7, 11, 13], axis: [1, 0] },
+    { shape: [2, 3, 5, 7, 40], axis: [0, 1, 2, 3] },
+    { shape: [2, 3, 5, 7, 40], axis: [-5, -4] },
     { shape: [300, 37], axis: 0 }, // a dense bias gradient
     { shape: [300, 37], axis: [-2] },
     { shape: [7, 33, 29], axis: [1, 0] },
