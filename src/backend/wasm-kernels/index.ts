@@ -14,6 +14,8 @@
  *  - Sum: transposes its whole input unless the reduced axes are innermost; mmx's sums leading axes (every bias
  *    gradient) in one pass and leaves the rest to the original (see sum.ts).
  *  - Identity: copies the tensor; mmx's shares the data with a reference count, as the cpu backend does.
+ *  - GatherV2 (an Embedding's forward): per-element index arithmetic in C++; mmx's copies whole slices
+ *    (see gather.ts).
  *
  * Kernels are looked up when an op runs, so registering before or after `tf.setBackend('wasm')` both work; it
  * must happen before the first training step. None of them needs a setup function.
@@ -25,6 +27,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { sumConfig } from './sum.js';
@@ -33,6 +36,7 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 export { BATCH_MAT_MUL, FUSED_MAT_MUL, setMatMulStrategy } from './batch-mat-mul.js';
 export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
 export { CONV2D_BACKPROP_INPUT, setConv2dBackpropInputStrategy } from './conv2d-backprop-input.js';
+export { GATHER_V2, setGatherStrategy } from './gather.js';
 export { IDENTITY, setIdentityStrategy } from './identity.js';
 export { MAX_POOL_GRAD } from './max-pool-grad.js';
 export { SUM, setSumStrategy } from './sum.js';
@@ -41,7 +45,7 @@ export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
 const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
 /** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
-const REPLACED: readonly tf.KernelConfig[] = [maxPoolGradConfig, conv2dBackpropInputConfig, batchMatMulConfig, fusedMatMulConfig, sumConfig, identityConfig];
+const REPLACED: readonly tf.KernelConfig[] = [maxPoolGradConfig, conv2dBackpropInputConfig, batchMatMulConfig, fusedMatMulConfig, sumConfig, identityConfig, gatherV2Config];
 
 /** Names of the kernels this module adds to the wasm backend. */
 export const WASM_EXTRA_KERNELS: readonly string[] = ADDED.map((k) => k.kernelName);
