@@ -1,7 +1,7 @@
 /**
  * In-process A/B of this issue's wasm kernel and recurrent-layer work on a bench variant's model (issue 7, item 2):
  *
- *   A "stock": tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum and Identity, and tf.layers.lstm/gru;
+ *   A "stock": tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity and GatherV2, and tf.layers.lstm/gru;
  *   B "mmx":   mmx's replacements (src/backend/wasm-kernels) and FastLSTM/FastGRU (src/model/layers).
  *
  * (The kernels tfjs-backend-wasm lacks or gets wrong — Conv2DBackpropFilter, UnsortedSegmentSum, MaxPoolGrad,
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/select.js';
-import { setIdentityStrategy, setMatMulStrategy, setSumStrategy } from '../src/backend/wasm-kernels/index.js';
+import { setGatherStrategy, setIdentityStrategy, setMatMulStrategy, setSumStrategy } from '../src/backend/wasm-kernels/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { checkSemantics } from '../src/config/semantic.js';
 import { modelInputs, prepareData } from '../src/data/dataset.js';
@@ -35,6 +35,7 @@ function useStockKernels(stock: boolean): void {
   setMatMulStrategy(s);
   setSumStrategy(s);
   setIdentityStrategy(s);
+  setGatherStrategy(s);
 }
 
 /** The same model with tfjs's own LSTM/GRU classes in place of mmx's (their configs are a subset of tfjs's). */

@@ -8,7 +8,7 @@
  * batches. Times are inclusive wall-clock per kernel call; a kernel called from inside another kernel (mmx's
  * conv gradients call wasm's Conv2D/BatchMatMul) is counted under its caller only. Also prints the step time
  * measured without the wrappers, and the share of the step spent outside kernels (tape, JS glue).
- * --stock: tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum and Identity instead of mmx's.
+ * --stock: tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity and GatherV2 instead of mmx's.
  * MMX_PROFILE_THREADS=n: wasm threads (default: mmx's default). MMX_PROFILE_SHAPES=1: the table split by input
  * shapes and attributes too.
  */
@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/select.js';
-import { setIdentityStrategy, setMatMulStrategy, setSumStrategy } from '../src/backend/wasm-kernels/index.js';
+import { setGatherStrategy, setIdentityStrategy, setMatMulStrategy, setSumStrategy } from '../src/backend/wasm-kernels/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { checkSemantics } from '../src/config/semantic.js';
 import { modelInputs, prepareData } from '../src/data/dataset.js';
@@ -48,10 +48,11 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   await initBackend('wasm', undefined, process.env.MMX_PROFILE_THREADS ? { threads: Number(process.env.MMX_PROFILE_THREADS) } : {});
   if (process.argv.includes('--stock')) {
-    // tfjs-backend-wasm's own BatchMatMul/_FusedMatMul/Sum/Identity (the recurrent layers stay mmx's)
+    // tfjs-backend-wasm's own BatchMatMul/_FusedMatMul/Sum/Identity/GatherV2 (the recurrent layers stay mmx's)
     setMatMulStrategy('original');
     setSumStrategy('original');
     setIdentityStrategy('original');
+    setGatherStrategy('original');
   }
   const checked = checkSemantics(loadConfig(writeVariantConfig(variant, dataHome, work)));
   const data = await prepareData(checked);
