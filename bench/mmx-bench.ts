@@ -3,7 +3,10 @@
  * own pipeline — initBackend, prepareData, buildModel/compileModel, train — with an instrumented event listener,
  * then times inference on the test split. Prints one JSON line `BENCH_RESULT {...}` on stdout.
  *
- *   node --import tsx bench/mmx-bench.ts --variant reference|lstm [--export DIR]
+ *   node --import tsx bench/mmx-bench.ts --variant reference|lstm [--workers N] [--threads N] [--export DIR]
+ *
+ * --workers N: runtime.workers (data-parallel over N threads: the main thread and N-1 worker_threads);
+ * --threads N: runtime.threads (tfjs-backend-wasm's own thread pool). Both default to 1 (one core).
  *
  * --export DIR writes the decoded, normalised features of the (possibly cut) splits mmx trained on, so that
  * bench/torch_reference.py trains on identical inputs: DIR/meta.json + DIR/<split>.<input>.f32 (float32,
@@ -24,6 +27,8 @@ import { resolveTracker } from '../src/tracking/resolve.js';
 import type { MetricPoint } from '../src/tracking/tracker.js';
 import type { RunEvent } from '../src/train/events.js';
 import { preflightTraining } from '../src/train/preflight.js';
+import { createTrainStep } from '../src/train/parallel/index.js';
+import type { TrainStep } from '../src/train/step.js';
 import { train } from '../src/train/trainer.js';
 import { createPlainReporter } from '../src/ui/plain-reporter.js';
 import { initialRunState, reduceRunState, type RunState } from '../src/ui/run-state.js';
@@ -82,8 +87,10 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   const configFile = writeVariantConfig(variant, dataHome, work);
 
+  const workers = Number(arg('workers') ?? 1);
+  const threads = Number(arg('threads') ?? 1);
   const tStart = now();
-  const backend = await initBackend('wasm');
+  const backend = await initBackend('wasm', undefined, { threads });
   const checked = checkSemantics(loadConfig(configFile));
   const { config } = checked;
 
@@ -103,9 +110,9 @@ async function main(): Promise<void> {
   const layers = built.model.layers.map((l) => ({ class: l.getClassName(), name: l.name, params: l.countParams(), config: l.getConfig() }));
   if (exportDir) writeFileSync(path.join(exportDir, 'layers.json'), JSON.stringify(layers, null, 2));
 
-  // --- instrumentation: model step (trainOnBatch), listener (UI + tracking), the rest of the loop
-  const stepped = built.training?.model ?? built.model;
-  const origStep = stepped.trainOnBatch.bind(stepped);
+  // --- instrumentation: model step (the TrainStep: trainOnBatch, or the data-parallel step), listener (UI +
+  // tracking), the rest of the loop
+  const stepper = await createTrainStep(built, workers);
   let stepStart = 0;
   let stepSeconds = 0;
   let dataSeconds = 0; // gathering the batch tensors (gatherInputs/gatherTargets) — from the yield to the step
@@ -113,13 +120,16 @@ async function main(): Promise<void> {
   let listenerSeconds = 0; // mmx's UI state + reporter + tracking, inside the event listener
   let yieldSeconds = 0; // the trainer's setImmediate between batches (lets the UI run)
   let mark = 0; // end of the last thing accounted for
-  stepped.trainOnBatch = async (x, y) => {
-    stepStart = now();
-    dataSeconds += (stepStart - mark) / 1000;
-    const r = await origStep(x, y);
-    mark = now();
-    stepSeconds += (mark - stepStart) / 1000;
-    return r;
+  const timedStep: TrainStep = {
+    async run(xs, ys) {
+      stepStart = now();
+      dataSeconds += (stepStart - mark) / 1000;
+      const r = await stepper.run(xs, ys);
+      mark = now();
+      stepSeconds += (mark - stepStart) / 1000;
+      return r;
+    },
+    dispose: () => stepper.dispose(),
   };
 
   // mmx's own per-event work, as in `mmx run`: the TUI's state reducer, the plain reporter, metrics to the tracking store
@@ -198,7 +208,7 @@ async function main(): Promise<void> {
   void lastBatch;
 
   const tTrain = now();
-  const trained = await train(config, data, built, listener);
+  const trained = await train(config, data, built, listener, undefined, timedStep).finally(() => timedStep.dispose());
   const trainWall = (now() - tTrain) / 1000;
   await Promise.all(metricQueue);
   await tracker.endRun(run.runId, 'FINISHED');
@@ -219,7 +229,9 @@ async function main(): Promise<void> {
   const result = {
     engine: 'mmx',
     variant,
-    backend: backend.description,
+    backend: `${backend.description}${workers > 1 ? `, data-parallel on ${workers} threads` : ''}`,
+    workers,
+    threads,
     tfjs: tf.version.tfjs,
     parameters: built.model.countParams(),
     data: { train: data.train.labels.length, trainFull: fullTrain, validation: data.validation.labels.length, test: nTest },

@@ -88,40 +88,70 @@ function describe(r: Result): string[] {
   ];
 }
 
+/** mmx configurations the bench runs: one core, and every core (data-parallel workers unless MMX_BENCH_PARALLEL=threads) */
+function mmxModes(cores: number): { label: string; args: string[] }[] {
+  const modes = [{ label: 'mmx, 1 core', args: ['--workers', '1', '--threads', '1'] }];
+  if (cores > 1) {
+    const threads = process.env.MMX_BENCH_PARALLEL === 'threads';
+    modes.push({
+      label: `mmx, ${cores} cores`,
+      args: threads ? ['--workers', '1', '--threads', String(cores)] : ['--workers', String(cores), '--threads', '1'],
+    });
+  }
+  return modes;
+}
+
 function main(): void {
   const names = (process.env.MMX_BENCH_VARIANTS ?? 'reference,lstm').split(',').map((s) => s.trim()) as VariantName[];
   const python = findTorchPython();
+  const cores = Math.max(1, Number(process.env.MMX_BENCH_CORES ?? os.availableParallelism()));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mmx-bench-'));
-  const lines: string[] = [`mmx bench — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`];
-  lines.push(python ? `PyTorch: ${python} (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1, torch.set_num_threads(1))` : 'PyTorch: not found (no python3 that imports torch; Debian: apt-get install python3-torch) — mmx figures only');
+  const lines: string[] = [`mmx bench — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores (using ${cores}), Node ${process.version}`];
+  lines.push(python ? `PyTorch: ${python} (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1 and torch.set_num_threads(1); then ${cores} threads)` : 'PyTorch: not found (no python3 that imports torch; Debian: apt-get install python3-torch) — mmx figures only');
   const ratios: string[] = [];
   try {
     for (const name of names) {
       const spec = VARIANTS[name];
       if (!spec) throw new Error(`unknown variant ${name}`);
       const dir = path.join(tmp, name);
-      process.stderr.write(`[bench] ${name}: mmx (${spec.epochs} epochs)...\n`);
-      const mmx = runChild(process.execPath, ['--import', 'tsx', 'bench/mmx-bench.ts', '--variant', name, '--export', dir, '--work', path.join(tmp, 'work')]);
       lines.push('', `${name}: ${spec.title}`);
-      if (typeof mmx === 'string') {
-        lines.push(`  mmx: ${mmx}`);
-        continue;
+      const mmx: Result[] = [];
+      for (const [i, mode] of mmxModes(cores).entries()) {
+        process.stderr.write(`[bench] ${name}: ${mode.label} (${spec.epochs} epochs)...\n`);
+        // the first mode exports the decoded features the PyTorch twin trains on
+        const exportArgs = i === 0 ? ['--export', dir] : [];
+        const r = runChild(process.execPath, ['--import', 'tsx', 'bench/mmx-bench.ts', '--variant', name, ...mode.args, ...exportArgs, '--work', path.join(tmp, 'work')]);
+        if (typeof r === 'string') {
+          lines.push(`  ${mode.label}: ${r}`);
+          continue;
+        }
+        r.engine = mode.label;
+        lines.push(...describe(r));
+        mmx.push(r);
       }
-      lines.push(...describe(mmx));
-      if (!python) continue;
-      process.stderr.write(`[bench] ${name}: PyTorch (${spec.epochs} epochs)...\n`);
-      const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-      const torch = runChild(python, ['bench/torch_reference.py', dir, '--epochs', String(spec.epochs)], env);
-      if (typeof torch === 'string') {
-        lines.push(`  torch: ${torch}`);
-        continue;
+      if (!python || !mmx.length || !mmx[0]!.engine.includes('1 core')) continue;
+      const torch: Result[] = [];
+      for (const threads of cores > 1 ? [1, cores] : [1]) {
+        process.stderr.write(`[bench] ${name}: PyTorch, ${threads} thread(s) (${spec.epochs} epochs)...\n`);
+        const t = String(threads);
+        const env = { ...process.env, OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t };
+        const r = runChild(python, ['bench/torch_reference.py', dir, '--epochs', String(spec.epochs), '--threads', t], env);
+        if (typeof r === 'string') {
+          lines.push(`  torch: ${r}`);
+          continue;
+        }
+        r.engine = `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`;
+        lines.push(...describe(r));
+        torch.push(r);
       }
-      lines.push(...describe(torch));
-      const a = steady(mmx.epochs);
-      const b = steady(torch.epochs);
-      ratios.push(
-        `  ${name.padEnd(10)} train ${f(a.samplesPerSec / b.samplesPerSec, 2)}×   inference ${f(mmx.inference.samplesPerSec / torch.inference.samplesPerSec, 2)}×   model step time ${f(a.step / b.step, 2)}×   peak RSS ${f(mmx.peakRssMb / torch.peakRssMb, 2)}×`,
-      );
+      const pair = (a: Result, b: Result): string => {
+        const sa = steady(a.epochs);
+        const sb = steady(b.epochs);
+        return `  ${name.padEnd(10)} ${`${a.engine} ÷ ${b.engine}`.padEnd(36)} train ${f(sa.samplesPerSec / sb.samplesPerSec, 2)}×   inference ${f(a.inference.samplesPerSec / b.inference.samplesPerSec, 2)}×   model step time ${f(sa.step / sb.step, 2)}×   peak RSS ${f(a.peakRssMb / b.peakRssMb, 2)}×`;
+      };
+      // like for like (1 core each), the issue's measure (mmx on every core vs PyTorch on one BLAS thread), and every core each
+      if (torch[0]) for (const m of mmx) ratios.push(pair(m, torch[0]));
+      if (torch[1] && mmx[1]) ratios.push(pair(mmx[1], torch[1]));
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -1,15 +1,15 @@
 /**
  * Measurements for the feature cache and streaming (not a test; numbers for the issue's targets):
  *
- *   node --import tsx test/cache/measure.ts first-batch CONFIG [--set k=v ...]
+ *   node --import tsx bench/cache-measure.ts first-batch CONFIG [--set k=v ...]
  *       one `mmx run` in this process, stopped at the first training batch: seconds from process start and
  *       from the run's start to the first `batch` event, peak RSS, cache status. Run it twice: miss, then hit.
- *   node --import tsx test/cache/measure.ts rss CONFIG [--set k=v ...]
+ *   node --import tsx bench/cache-measure.ts rss CONFIG [--set k=v ...]
  *       one epoch: peak RSS, RSS before data preparation, and the size of the decoded training tensors.
- *   node --import tsx test/cache/measure.ts prep-rss CONFIG [--set k=v ...]
+ *   node --import tsx bench/cache-measure.ts prep-rss CONFIG [--set k=v ...]
  *       data preparation alone (first thing after the imports): RSS before, peak RSS during, and the size of the
  *       decoded tensors (training split; all splits).
- *   node --import tsx test/cache/measure.ts big MANIFEST REPEAT BATCHES
+ *   node --import tsx bench/cache-measure.ts big MANIFEST REPEAT BATCHES
  *       a manifest of MANIFEST's rows repeated REPEAT times (same files) streamed (runtime.stream: always):
  *       RSS sampled while decoding into the cache and for BATCHES training batches.
  *
@@ -18,12 +18,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
-import { checkSemantics } from '../../src/config/semantic.js';
-import { runExperiment } from '../../src/runner/run-experiment.js';
-import { prepareTrainingData } from '../../src/data/dataset.js';
-import { dataOptions } from '../../src/data/cache/run-options.js';
-import type { RunEvent } from '../../src/train/events.js';
+import { loadConfig } from '../src/config/load.js';
+import { checkSemantics } from '../src/config/semantic.js';
+import { runExperiment } from '../src/runner/run-experiment.js';
+import { prepareTrainingData } from '../src/data/dataset.js';
+import { dataOptions } from '../src/data/cache/run-options.js';
+import type { RunEvent } from '../src/train/events.js';
 
 const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024;

@@ -4,13 +4,13 @@
  * (machine noise hits both alike), on the wasm backend with 1 wasm thread in the main thread, and prints
  * samples/s and where a parallel step spends its time (main shard, waiting, transfer, optimiser).
  *
- *   MMX_DATA_HOME=… node --import tsx scripts/measure-parallel.ts [--variant reference|lstm] [--batches 30] [--rounds 2]
+ *   MMX_DATA_HOME=… node --import tsx bench/measure-parallel.ts [--variant reference|lstm] [--batches 30] [--rounds 2]
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { VARIANTS, writeVariantConfig, type VariantName } from '../bench/variants.js';
+import { VARIANTS, writeVariantConfig, type VariantName } from './variants.js';
 import { initBackend } from '../src/backend/select.js';
 import { loadConfig } from '../src/config/load.js';
 import { checkSemantics } from '../src/config/semantic.js';

@@ -5,7 +5,7 @@
  *  - end to end: bench/mmx-bench.ts (the bench's reference CNN and LSTM variants: training and inference
  *    samples/s, peak RSS), with MMX_WASM_THREADS choosing the thread count.
  *
- *   node --import tsx scripts/measure-threads.ts [--threads 1,2] [--rounds 2] [--variants reference,lstm] [--no-kernels]
+ *   node --import tsx bench/measure-threads.ts [--threads 1,2] [--rounds 2] [--variants reference,lstm] [--no-kernels]
  *
  * Figures depend on free cores: a thread pool synchronises every op, so on a machine shared with other busy
  * processes more threads can be slower. Say what else was running when quoting them.
