@@ -18,7 +18,7 @@
  * float32 rounding (tests: ~1e-6 relative).
  */
 import * as tf from '@tensorflow/tfjs';
-import { FastRecurrent, hardSigmoid, hardSigmoidGrad, type FastRecurrentArgs } from './fast-recurrent.js';
+import { FastRecurrent, type FastRecurrentArgs } from './fast-recurrent.js';
 
 /** The op: (x [B,T,D], W [D,4H], U [H,4H], b [4H], mask [B,T] 0/1) → h [B,H] or [B,T,H]. */
 function lstmOp(units: number, returnSequences: boolean) {
@@ -34,9 +34,11 @@ function lstmOp(units: number, returnSequences: boolean) {
     const xwv = xw.dataSync();
     xw.dispose();
     const mv = m!.dataSync();
-    // Saved for the backward pass: gate pre-activations z [T][B][G], states h and c after each step [T+1][B][H]
-    // (index 0: the zero initial state), tanh of the unmasked new cell state [T][B][H].
-    const zs = new Float32Array(T * B * G);
+    // Saved for the backward pass: gate activations i, f, g, o [T][B][G] and their derivatives (w.r.t. the
+    // pre-activations), states h and c after each step [T+1][B][H] (index 0: the zero initial state), tanh of the
+    // new cell state [T][B][H]. PAD steps keep the previous states and leave the rest unset (unused backward).
+    const acts = new Float32Array(T * B * G);
+    const dacts = new Float32Array(T * B * G);
     const hs = new Float32Array((T + 1) * B * H);
     const cs = new Float32Array((T + 1) * B * H);
     const tcs = new Float32Array(T * B * H);
@@ -49,31 +51,39 @@ function lstmOp(units: number, returnSequences: boolean) {
       const prev = t * B * H;
       const next = prev + B * H;
       for (let bi = 0; bi < B; bi++) {
-        const keep = mv[bi * T + t]! !== 0;
+        const rowPrev = prev + bi * H;
+        const rowNext = next + bi * H;
+        if (mv[bi * T + t]! === 0) {
+          cs.copyWithin(rowNext, rowPrev, rowPrev + H);
+          hs.copyWithin(rowNext, rowPrev, rowPrev + H);
+          continue;
+        }
         const xwRow = (bi * T + t) * G;
         const zRow = (t * B + bi) * G;
         const huRow = bi * G;
         for (let j = 0; j < H; j++) {
-          const zi = Math.fround(xwv[xwRow + j]! + huv[huRow + j]!);
-          const zf = Math.fround(xwv[xwRow + H + j]! + huv[huRow + H + j]!);
-          const zg = Math.fround(xwv[xwRow + 2 * H + j]! + huv[huRow + 2 * H + j]!);
-          const zo = Math.fround(xwv[xwRow + 3 * H + j]! + huv[huRow + 3 * H + j]!);
-          zs[zRow + j] = zi;
-          zs[zRow + H + j] = zf;
-          zs[zRow + 2 * H + j] = zg;
-          zs[zRow + 3 * H + j] = zo;
-          const s = bi * H + j;
-          const cPrev = cs[prev + s]!;
-          const c = Math.fround(hardSigmoid(zf) * cPrev + hardSigmoid(zi) * Math.tanh(zg));
+          // tfjs: z = x·W + b + h·U (float32), hard sigmoid y = clip(0.2·z + 0.5, 0, 1) with its gradient 0.2 on
+          // 0 ≤ 0.2·z + 0.5 ≤ 1 (clipByValue's, bounds included)
+          const yi = Math.fround(0.5 + Math.fround(0.2 * Math.fround(xwv[xwRow + j]! + huv[huRow + j]!)));
+          const yf = Math.fround(0.5 + Math.fround(0.2 * Math.fround(xwv[xwRow + H + j]! + huv[huRow + H + j]!)));
+          const g = Math.tanh(Math.fround(xwv[xwRow + 2 * H + j]! + huv[huRow + 2 * H + j]!));
+          const yo = Math.fround(0.5 + Math.fround(0.2 * Math.fround(xwv[xwRow + 3 * H + j]! + huv[huRow + 3 * H + j]!)));
+          const i = yi < 0 ? 0 : yi > 1 ? 1 : yi;
+          const f = yf < 0 ? 0 : yf > 1 ? 1 : yf;
+          const o = yo < 0 ? 0 : yo > 1 ? 1 : yo;
+          acts[zRow + j] = i;
+          acts[zRow + H + j] = f;
+          acts[zRow + 2 * H + j] = g;
+          acts[zRow + 3 * H + j] = o;
+          dacts[zRow + j] = yi >= 0 && yi <= 1 ? 0.2 : 0;
+          dacts[zRow + H + j] = yf >= 0 && yf <= 1 ? 0.2 : 0;
+          dacts[zRow + 2 * H + j] = 1 - g * g;
+          dacts[zRow + 3 * H + j] = yo >= 0 && yo <= 1 ? 0.2 : 0;
+          const c = Math.fround(f * cs[rowPrev + j]! + i * g);
           const tc = Math.tanh(c);
-          tcs[prev + s] = tc;
-          if (keep) {
-            cs[next + s] = c;
-            hs[next + s] = hardSigmoid(zo) * tc;
-          } else {
-            cs[next + s] = cPrev;
-            hs[next + s] = hs[prev + s]!;
-          }
+          tcs[rowPrev + j] = tc;
+          cs[rowNext + j] = c;
+          hs[rowNext + j] = o * tc;
         }
       }
       h = tf.tensor2d(hs.subarray(next, next + B * H), [B, H]);
@@ -114,21 +124,17 @@ function lstmOp(units: number, returnSequences: boolean) {
                 dzStep[dzRow + j] = dzStep[dzRow + H + j] = dzStep[dzRow + 2 * H + j] = dzStep[dzRow + 3 * H + j] = 0;
                 continue;
               }
-              const zi = zs[zRow + j]!;
-              const zf = zs[zRow + H + j]!;
-              const zg = zs[zRow + 2 * H + j]!;
-              const zo = zs[zRow + 3 * H + j]!;
-              const i = hardSigmoid(zi);
-              const f = hardSigmoid(zf);
-              const g = Math.tanh(zg);
-              const o = hardSigmoid(zo);
+              const i = acts[zRow + j]!;
+              const f = acts[zRow + H + j]!;
+              const g = acts[zRow + 2 * H + j]!;
+              const o = acts[zRow + 3 * H + j]!;
               const tc = tcs[prev + s]!;
               const dhs = dh[s]!;
               const dcTot = dc[s]! + dhs * o * (1 - tc * tc);
-              dzStep[dzRow + j] = dcTot * g * hardSigmoidGrad(zi);
-              dzStep[dzRow + H + j] = dcTot * cs[prev + s]! * hardSigmoidGrad(zf);
-              dzStep[dzRow + 2 * H + j] = dcTot * i * (1 - g * g);
-              dzStep[dzRow + 3 * H + j] = dhs * tc * hardSigmoidGrad(zo);
+              dzStep[dzRow + j] = dcTot * g * dacts[zRow + j]!;
+              dzStep[dzRow + H + j] = dcTot * cs[prev + s]! * dacts[zRow + H + j]!;
+              dzStep[dzRow + 2 * H + j] = dcTot * i * dacts[zRow + 2 * H + j]!;
+              dzStep[dzRow + 3 * H + j] = dhs * tc * dacts[zRow + 3 * H + j]!;
               dc[s] = dcTot * f;
               dh[s] = 0; // replaced by dz·Uᵀ below
             }
