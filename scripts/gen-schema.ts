@@ -1,10 +1,18 @@
-/** Writes schemas/experiment.schema.json from the schema fragments in src/ (`npm run schema`). */
-import { writeFileSync } from 'node:fs';
+/**
+ * `npm run schema`: writes schemas/experiment.schema.json from the schema fragments in src/, and the config
+ * validator compiled ahead of time from it (src/config/generated/experiment-validator.ts, Ajv standalone code).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { experimentJsonSchema } from '../src/config/schema.js';
+import { experimentValidatorModule, VALIDATOR_MODULE_PATH } from '../src/config/validator-code.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'schemas', 'experiment.schema.json');
-writeFileSync(out, JSON.stringify(experimentJsonSchema(), null, 2) + '\n');
-console.log(`wrote ${path.relative(process.cwd(), out)}`);
+const write = (file: string, text: string): void => {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+};
+write(path.join(root, 'schemas', 'experiment.schema.json'), JSON.stringify(experimentJsonSchema(), null, 2) + '\n');
+write(path.join(root, VALIDATOR_MODULE_PATH), experimentValidatorModule());

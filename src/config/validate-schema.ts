@@ -1,22 +1,17 @@
 /**
  * Checks a config against the JSON Schema (with Ajv, applying the schema's defaults) and turns Ajv's
  * errors into issues a person can act on: a location, the key path, what was expected, a did-you-mean.
+ * The Ajv validator is compiled ahead of time (`npm run schema`, see validator-code.ts): nothing is
+ * compiled at run time.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { validate as generatedValidate } from './generated/experiment-validator.js';
 import { experimentJsonSchema } from './schema.js';
 import { suggestion } from './did-you-mean.js';
 import { dotted, type ConfigIssue } from './issues.js';
 import type { KeyPath, SourceMap } from './source-map.js';
 
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, discriminator: true, strict: true, strictRequired: false, verbose: true });
-    compiled = ajv.compile(experimentJsonSchema());
-  }
-  return compiled;
-}
+const validator = (): ValidateFunction => generatedValidate as unknown as ValidateFunction;
 
 type Schema = Record<string, unknown> & { properties?: Record<string, unknown>; oneOf?: Schema[]; enum?: unknown[] };
 
