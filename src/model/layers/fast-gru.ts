@@ -38,6 +38,8 @@ function gruOp(units: number, returnSequences: boolean) {
         inner.dispose();
         h.dispose();
         for (let bi = 0; bi < B; bi++) {
+          // a PAD step keeps the previous state: no gate maths (its r ⊙ h row stays 0, its dU_h share is 0 anyway)
+          if (mv[bi * T + t]! === 0) continue;
           const xwRow = (bi * T + t) * G;
           const pRow = (t * B + bi) * G;
           for (let j = 0; j < H; j++) {
@@ -54,20 +56,18 @@ function gruOp(units: number, returnSequences: boolean) {
         const rv = rec.dataSync();
         rec.dispose();
         for (let bi = 0; bi < B; bi++) {
-          const keep = mv[bi * T + t]! !== 0;
+          if (mv[bi * T + t]! === 0) {
+            hs.copyWithin(next + bi * H, prev + bi * H, prev + (bi + 1) * H);
+            continue;
+          }
           const xwRow = (bi * T + t) * G;
           const pRow = (t * B + bi) * G;
           for (let j = 0; j < H; j++) {
             const s = bi * H + j;
             const ah = Math.fround(xwv[xwRow + 2 * H + j]! + rv[s]!);
             pre[pRow + 2 * H + j] = ah;
-            const hPrev = hs[prev + s]!;
-            if (keep) {
-              const z = hardSigmoid(pre[pRow + j]!);
-              hs[next + s] = z * hPrev + (1 - z) * Math.tanh(ah);
-            } else {
-              hs[next + s] = hPrev;
-            }
+            const z = hardSigmoid(pre[pRow + j]!);
+            hs[next + s] = z * hs[prev + s]! + (1 - z) * Math.tanh(ah);
           }
         }
         h = tf.tensor2d(hs.subarray(next, next + B * H), [B, H]);
