@@ -1,18 +1,10 @@
 #!/usr/bin/env node
-/** The `mmx` command line: parsing only; each command lives in `./commands/`. */
+/**
+ * The `mmx` command line: parsing only; each command lives in `./commands/` and is imported when it runs,
+ * so a command loads only its own modules (`mmx run` neither Redis's client nor the dataset downloader).
+ */
 import { Command, CommanderError } from 'commander';
 import { MMX_VERSION } from '../version.js';
-import { cacheClearCommand, cacheListCommand } from './commands/cache.js';
-import { datasetsGetCommand, datasetsListCommand, datasetsPathCommand } from './commands/datasets.js';
-import { initCommand } from './commands/init.js';
-import { evaluateCommand, predictCommand } from './commands/predict.js';
-import { runCommand } from './commands/run.js';
-import { runsCommand } from './commands/runs.js';
-import { schemaCommand } from './commands/schema.js';
-import { sweepCommand } from './commands/sweep.js';
-import { syncCommand } from './commands/sync.js';
-import { validateCommand } from './commands/validate.js';
-import { workerCommand } from './commands/worker.js';
 import { EXIT_USAGE, reportError } from './user-errors.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -36,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--plain', 'plain progress lines even on a terminal')
     .option('--no-cache', 'neither read nor write the feature cache (same as --set runtime.cache=false)')
     .action(async (config: string, o: { set: string[]; json?: boolean; plain?: boolean; cache: boolean }) => {
-      code = await runCommand(config, { ...o, set: o.cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
+      code = await (await import('./commands/run.js')).runCommand(config, { ...o, set: o.cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
     });
 
   program
@@ -52,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--no-cache', 'no trial reads or writes the feature cache (same as --set runtime.cache=false)')
     .action(async (config: string, o: { set: string[]; resume?: string; out?: string; json?: boolean; plain?: boolean; queue?: string; cache: boolean }) => {
       const { cache, ...rest } = o;
-      code = await sweepCommand(config, { ...rest, set: cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
+      code = await (await import('./commands/sweep.js')).sweepCommand(config, { ...rest, set: cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
     });
 
   program
@@ -63,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--backend <name>', 'compute backend for every trial (auto | tensorflow-gpu | tensorflow | wasm | cpu)')
     .option('--shared-store', "the sweep's local tracking store path is shared storage this host sees at the same path")
     .action(async (o: { queue: string; concurrency?: string; backend?: string; sharedStore?: boolean }) => {
-      code = await workerCommand(o, io);
+      code = await (await import('./commands/worker.js')).workerCommand(o, io);
     });
 
   program
@@ -71,8 +63,8 @@ async function main(argv: string[]): Promise<number> {
     .description('check configs against the schema and the data, reporting every problem')
     .argument('<configs...>', 'experiment YAML files')
     .option('-s, --set <key=value>', 'override a config value (repeatable)', collect, [])
-    .action((configs: string[], o: { set: string[] }) => {
-      code = validateCommand(configs, o, io);
+    .action(async (configs: string[], o: { set: string[] }) => {
+      code = (await import('./commands/validate.js')).validateCommand(configs, o, io);
     });
 
   program
@@ -87,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print JSON')
     .option('--csv', 'print CSV')
     .action(async (o: { experiment?: string; uri?: string; filter?: string; sort?: string; columns?: string; limit?: string; json?: boolean; csv?: boolean }) => {
-      code = await runsCommand(o, io);
+      code = await (await import('./commands/runs.js')).runsCommand(o, io);
     });
 
   program
@@ -100,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--uri <uri>', 'tracking store to find the run in (default: $MLFLOW_TRACKING_URI, else ./runs)')
     .option('--backend <name>', 'compute backend', 'auto')
     .action(async (source: string, data: string, o: { out?: string; split?: string; uri?: string; backend?: string }) => {
-      code = await predictCommand(source, data, o, io);
+      code = await (await import('./commands/predict.js')).predictCommand(source, data, o, io);
     });
 
   program
@@ -114,14 +106,14 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the metrics as JSON')
     .option('--log', 'log the evaluation as a new run linked to the training run')
     .action(async (source: string, data: string, o: { split?: string; uri?: string; backend?: string; json?: boolean; log?: boolean }) => {
-      code = await evaluateCommand(source, data, o, io);
+      code = await (await import('./commands/predict.js')).evaluateCommand(source, data, o, io);
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of the config language (for editors)')
-    .action(() => {
-      code = schemaCommand(io);
+    .action(async () => {
+      code = (await import('./commands/schema.js')).schemaCommand(io);
     });
 
   program
@@ -129,8 +121,8 @@ async function main(argv: string[]): Promise<number> {
     .description('write a starter config')
     .argument('[file]', 'where to write it', 'experiment.yaml')
     .option('-f, --force', 'overwrite an existing file')
-    .action((file: string, o: { force?: boolean }) => {
-      code = initCommand(file, o, io);
+    .action(async (file: string, o: { force?: boolean }) => {
+      code = (await import('./commands/init.js')).initCommand(file, o, io);
     });
 
   const datasetsCmd = program.command('datasets').description('built-in data sets: list them, download and prepare them, show where they are');
@@ -138,8 +130,8 @@ async function main(argv: string[]): Promise<number> {
     .command('list')
     .description('the built-in data sets, their licence and source, and whether they are prepared in the data home')
     .option('--json', 'machine-readable output')
-    .action((o: { json?: boolean }) => {
-      code = datasetsListCommand(o, io);
+    .action(async (o: { json?: boolean }) => {
+      code = (await import('./commands/datasets.js')).datasetsListCommand(o, io);
     });
   datasetsCmd
     .command('get')
@@ -149,31 +141,31 @@ async function main(argv: string[]): Promise<number> {
     .option('--verify', 'check the sha256 of every file of a prepared copy')
     .option('--base-url <url>', 'download from a mirror: <url>/<dataset>/<file> (default $MMX_DATASETS_BASE_URL)')
     .action(async (names: string[], o: { force?: boolean; verify?: boolean; baseUrl?: string }) => {
-      code = await datasetsGetCommand(names, o, io);
+      code = await (await import('./commands/datasets.js')).datasetsGetCommand(names, o, io);
     });
   datasetsCmd
     .command('path')
     .description('print the folder of a data set in the data home (with --manifest: its manifest.csv)')
     .argument('<name>', 'data set name')
     .option('--manifest', 'print the path of manifest.csv')
-    .action((name: string, o: { manifest?: boolean }) => {
-      code = datasetsPathCommand(name, o, io);
+    .action(async (name: string, o: { manifest?: boolean }) => {
+      code = (await import('./commands/datasets.js')).datasetsPathCommand(name, o, io);
     });
 
   const cacheCmd = program
     .command('cache')
     .description('the feature cache of decoded images and spectrograms: list its entries (mmx cache) or remove them (mmx cache clear)')
     .option('--json', 'machine-readable output')
-    .action((o: { json?: boolean }) => {
-      code = cacheListCommand(o, io);
+    .action(async (o: { json?: boolean }) => {
+      code = (await import('./commands/cache.js')).cacheListCommand(o, io);
     });
   cacheCmd
     .command('clear')
     .description('remove every entry of the feature cache and report what was freed')
     .option('--json', 'machine-readable output')
-    .action((o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean }) => {
       // `mmx cache clear --json`: commander hands --json to the parent command (it has one too)
-      code = cacheClearCommand({ json: o.json ?? (cacheCmd.opts() as { json?: boolean }).json }, io);
+      code = (await import('./commands/cache.js')).cacheClearCommand({ json: o.json ?? (cacheCmd.opts() as { json?: boolean }).json }, io);
     });
 
   program
@@ -184,7 +176,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--spool-dir <dir>', 'spool folder (default $MMX_SPOOL_DIR, else $XDG_STATE_HOME/mmx/spool)')
     .option('--json', 'print one JSON summary on stdout')
     .action(async (runIds: string[], o: { uri?: string; spoolDir?: string; json?: boolean }) => {
-      code = await syncCommand(runIds, o, io);
+      code = await (await import('./commands/sync.js')).syncCommand(runIds, o, io);
     });
 
   try {

@@ -9,7 +9,6 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import checksums from './checksums/avmnist.json' with { type: 'json' };
 import { csvDocument } from './csv.js';
 import { DatasetError } from './errors.js';
@@ -25,6 +24,8 @@ export async function decodeGrayPixels(file: string): Promise<{ width: number; h
   const bytes = await readFile(file);
   const simple = decodeGray8(bytes);
   if (simple) return simple;
+  // sharp (libvips, ~0.2 s to load) only for the PNGs decodeGray8 does not read; a prepared copy needs neither
+  const { default: sharp } = await import('sharp');
   const { data, info } = await sharp(bytes).toColourspace('b-w').extractChannel(0).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, pixels: data };
 }

@@ -7,9 +7,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { download } from './download.js';
 import { DatasetError } from './errors.js';
-import { extractArchive } from './extract.js';
 import { defaultDataHome, DOWNLOADS_DIR } from './home.js';
 import { MANIFEST } from './local.js';
 import type { DatasetName } from './names.js';
@@ -147,6 +145,8 @@ async function prepareFresh(entry: DatasetEntry, home: string, options: EnsureOp
       urls.push(url);
       const dest = path.join(downloads, source.file);
       if (!existsSync(dest)) {
+        // the downloader (undici) and the archive readers (tar, yauzl) load only when a data set is fetched
+        const { download } = await import('./download.js');
         await download(url, dest, {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.retries !== undefined ? { retries: options.retries } : {}),
@@ -163,6 +163,7 @@ async function prepareFresh(entry: DatasetEntry, home: string, options: EnsureOp
         await copyFile(dest, path.join(rawDir, source.file));
       } else {
         emit({ type: 'extract', dataset: entry.name, file: source.file });
+        const { extractArchive } = await import('./extract.js');
         await extractArchive(source.kind, dest, rawDir);
       }
       keepDownloads = true;

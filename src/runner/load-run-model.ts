@@ -6,7 +6,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { PreprocessingState } from '../data/dataset.js';
-import '../model/fusions/index.js'; // registers the custom layers fusions use, so saved models load
+// registers every custom layer a saved model may hold (encoders', fusions', model/layers'), so it loads even
+// when nothing else imported the model code (mmx predict and evaluate import only what they use)
+import '../model/build.js';
 import { resolveTracker } from '../tracking/resolve.js';
 import type { Tracker } from '../tracking/tracker.js';
 import { UsageError } from '../errors.js';

@@ -27,7 +27,6 @@ import { train, TrainingAborted } from '../train/trainer.js';
 import { MMX_VERSION } from '../version.js';
 import { serializeModel } from './save-model.js';
 import { mlmodelDescriptor } from './mlmodel.js';
-import { buildRunReport } from '../report/index.js';
 
 export interface RunOptions {
   emit: (e: RunEvent) => void;
@@ -248,6 +247,8 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       await tracker.logArtifact(run.runId, 'ablation.json', JSON.stringify(test.ablation, null, 2));
     }
     await tracker.logArtifact(run.runId, 'predictions/test.csv', predictionsCsv(data.test, preds.probabilities, preds.predicted, target, true));
+    // the report's renderers (vega, vega-lite, resvg: ~1 s of imports) load when the run reaches them
+    const { buildRunReport } = await import('../report/index.js');
     const report = await buildRunReport({
       run: { name: config.name, id: run.runId, experiment: config.tracking.experiment, status: 'FINISHED', durationSeconds: (performance.now() - t0) / 1000 },
       history: trained.history,
