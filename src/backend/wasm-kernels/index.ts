@@ -11,8 +11,9 @@
  *  - BatchMatMul, _FusedMatMul: XNNPACK only without transposes and batch 1, a scalar loop otherwise (every Dense
  *    backward pass); mmx's transpose explicitly / fold batches and call the original's fast path
  *    (see batch-mat-mul.ts).
- *  - Sum: transposes its whole input unless the reduced axes are innermost; mmx's sums leading axes (every bias
- *    gradient) in one pass and leaves the rest to the original (see sum.ts).
+ *  - Sum: transposes its whole input unless the reduced axes are innermost; mmx's sums a large block of leading
+ *    or middle axes of a rank ≥ 4 input (conv bias gradients) in one pass and leaves the rest to the original
+ *    (see sum.ts).
  *  - Identity: copies the tensor; mmx's shares the data with a reference count, as the cpu backend does.
  *  - GatherV2 (an Embedding's forward): per-element index arithmetic in C++; mmx's copies whole slices
  *    (see gather.ts).
