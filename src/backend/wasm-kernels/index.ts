@@ -9,8 +9,8 @@
  *  - Conv2DBackpropInput: correct but a naive scalar loop, most of a CNN training step; mmx's runs on wasm's own
  *    XNNPACK Conv2D / BatchMatMul (see conv2d-backprop-input.ts) and keeps the original as its fallback.
  *  - BatchMatMul, _FusedMatMul: XNNPACK only without transposes and batch 1, a scalar loop otherwise (every Dense
- *    backward pass); mmx's transpose explicitly / fold batches and call the original's fast path
- *    (see batch-mat-mul.ts).
+ *    backward pass; and that loop adds a fused bias wrongly); mmx's transpose explicitly / fold batches and call
+ *    the original's fast path (see batch-mat-mul.ts).
  *  - Sum: transposes its whole input unless the reduced axes are innermost; mmx's sums a large block of leading
  *    or middle axes of a rank ≥ 4 input (conv bias gradients) in one pass and leaves the rest to the original
  *    (see sum.ts).
@@ -19,7 +19,8 @@
  *    (see gather.ts).
  *
  * Kernels are looked up when an op runs, so registering before or after `tf.setBackend('wasm')` both work; it
- * must happen before the first training step. None of them needs a setup function.
+ * must happen before the first training step. Replacements that call the original kernel run its setup (a cwrap)
+ * from their own setupFunc, for a backend initialised after registration.
  */
 import * as tf from '@tensorflow/tfjs';
 // Loaded first on purpose: importing tfjs-backend-wasm registers its own kernels (MaxPoolGrad among them), so it
