@@ -22,7 +22,6 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { Agent, fetch as undiciFetch } from 'undici';
 
 import { TrackingError, type TrackingErrorCode } from '../errors.js';
 
@@ -291,8 +290,13 @@ export class RestClient {
 
     this.insecureTls = options.insecureTls ?? truthy(env.MLFLOW_TRACKING_INSECURE_TLS);
     if (this.insecureTls && url.protocol === 'https:') {
-      const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
-      this.doFetch = (u, init) => undiciFetch(u, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<MinimalResponse>;
+      // undici (~0.1 s to load) only for this case; every other client uses the global fetch
+      let undici: Promise<{ undiciFetch: typeof import('undici').fetch; dispatcher: import('undici').Agent }> | undefined;
+      this.doFetch = async (u, init) => {
+        undici ??= import('undici').then(({ Agent, fetch: undiciFetch }) => ({ undiciFetch, dispatcher: new Agent({ connect: { rejectUnauthorized: false } }) }));
+        const { undiciFetch, dispatcher } = await undici;
+        return (await undiciFetch(u, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as MinimalResponse;
+      };
     } else {
       this.doFetch = (u, init) => fetch(u, init as RequestInit) as unknown as Promise<MinimalResponse>;
     }
