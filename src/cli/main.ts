@@ -5,7 +5,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { MMX_VERSION } from '../version.js';
-import { EXIT_USAGE, reportError } from './user-errors.js';
+import { EXIT_USAGE } from './exit-codes.js';
+
+// user-errors knows every error class, so it imports most of mmx (tfjs included): it loads only for an error
+const reportError = async (err: unknown): Promise<number> => (await import('./user-errors.js')).reportError(err, process.stderr);
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 const io = { stdout: process.stdout, stderr: process.stderr };
@@ -185,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    return reportError(err, process.stderr);
+    return reportError(err);
   }
   return code;
 }
@@ -196,7 +199,7 @@ main(process.argv).then(
     // tfjs and Ink may hold handles open; a finished command exits.
     setTimeout(() => process.exit(code), 50).unref();
   },
-  (err: unknown) => {
-    process.exit(reportError(err, process.stderr));
+  async (err: unknown) => {
+    process.exit(await reportError(err));
   },
 );

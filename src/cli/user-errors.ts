@@ -11,10 +11,9 @@ import { BackendKernelError } from '../train/preflight.js';
 import { UsageError } from '../errors.js';
 import { DatasetError } from '../datasets/errors.js';
 
-export const EXIT_OK = 0;
-export const EXIT_RUN_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+import { EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
+
+export { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
 
 export { UsageError };
 

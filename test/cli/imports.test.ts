@@ -56,10 +56,11 @@ function staticClosure(entry: string): { files: Set<string>; packages: Map<strin
 const src = (p: string): string => path.join('src', p);
 
 describe('what the CLI loads before it starts working (startup time)', () => {
-  it('mmx itself loads no command until one runs', () => {
-    const { files } = staticClosure(src('cli/main.ts'));
+  it('mmx itself loads no command until one runs, and nothing but commander before parsing (not tfjs: --help, --version)', () => {
+    const { files, packages } = staticClosure(src('cli/main.ts'));
     const commands = [...files].filter((f) => f.includes(`${path.sep}cli${path.sep}commands${path.sep}`));
     assert.deepEqual(commands, []);
+    assert.deepEqual([...packages.keys()], ['commander']);
   });
 
   it('mmx run loads nothing it needs only later or for other commands: no report renderers, Redis client, downloader, archive readers, Ink, or Ajv compiler', () => {
