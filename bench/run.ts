@@ -88,6 +88,56 @@ function describe(r: Result): string[] {
   ];
 }
 
+/** the last JSON line a child printed on stdout */
+function runJson(args: string[], env: NodeJS.ProcessEnv): Record<string, unknown> | string {
+  const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const line = (r.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (r.status !== 0 || !line) return `${args.join(' ')} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+/**
+ * The feature cache and streaming (issue 7, items 4-5), in a private cache folder:
+ *  - a cached re-run's time from process start to its first training batch (the built CLI, configs/avmnist.yaml);
+ *  - AV-MNIST's rows repeated ×10 (30,000 rows, the same files): a first run decoding into the cache while
+ *    streaming, a cached streamed run, and a cached in-memory run — RSS against the decoded training tensors.
+ */
+function cacheStage(dataHome: string, tmp: string): string[] {
+  const cacheDir = path.join(tmp, 'cache');
+  const env = { ...process.env, MMX_DATA_HOME: dataHome, MMX_CACHE_DIR: cacheDir };
+  const lines = ['', 'cache: feature cache and streaming (private cache folder)'];
+  process.stderr.write('[bench] cache: building the CLI (npm run build)...\n');
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) return [...lines, `  npm run build failed: ${(build.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`];
+  process.stderr.write('[bench] cache: first batch of a cached re-run (built CLI, configs/avmnist.yaml)...\n');
+  const startup = spawnSync(process.execPath, ['bench/measure-startup.mjs', '--rounds', '3'], { cwd: root, env, encoding: 'utf8' });
+  lines.push('  cached re-run of configs/avmnist.yaml, process start → marks (`mmx run`, built CLI; first run fills the cache):');
+  lines.push(...(startup.status === 0 ? startup.stdout.trim().split('\n').map((l) => `    ${l}`) : [`    failed: ${(startup.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`]));
+  const manifest = path.join(dataHome, 'avmnist', 'manifest.csv');
+  const big = (label: string, sets: string[], batches: number): void => {
+    process.stderr.write(`[bench] cache: ${label}...\n`);
+    const r = runJson(['--import', 'tsx', 'bench/cache-measure.ts', 'big', manifest, '10', String(batches), ...sets.flatMap((x) => ['--set', x])], env);
+    if (typeof r === 'string') {
+      lines.push(`  ${label}: ${r}`);
+      return;
+    }
+    const range = (x: unknown): string => {
+      const v = x as { min: number; max: number } | undefined;
+      return v && Number.isFinite(v.min) ? `${v.min}–${v.max} MB` : '–';
+    };
+    const decoded = Number(r['decodedTrainMb']);
+    const peak = Number(r['peakRssMb']);
+    lines.push(
+      `  ${label}: ${String(r['rows'])} rows (decoded training tensors ${decoded} MB); RSS while preparing ${range(r['rssLoadingMb'])}, while training ${range(r['rssTrainingMb'])}; peak ${peak} MB = ${f(peak / decoded, 2)}× the decoded training tensors`,
+      `    ${String(r['cache'])}`,
+    );
+  };
+  big('AV-MNIST ×10, first run (decode into the cache, streamed: runtime.stream auto, memory_budget_mb 256)', [], 40);
+  big('AV-MNIST ×10, cached, streamed', [], 150);
+  big('AV-MNIST ×10, cached, in memory (runtime.stream never)', ['runtime.stream=never'], 150);
+  return lines;
+}
+
 /** mmx configurations the bench runs: one core, and every core (data-parallel workers unless MMX_BENCH_PARALLEL=threads) */
 function mmxModes(cores: number): { label: string; args: string[] }[] {
   const modes = [{ label: 'mmx, 1 core', args: ['--workers', '1', '--threads', '1'] }];
@@ -102,7 +152,9 @@ function mmxModes(cores: number): { label: string; args: string[] }[] {
 }
 
 function main(): void {
-  const names = (process.env.MMX_BENCH_VARIANTS ?? 'reference,lstm').split(',').map((s) => s.trim()) as VariantName[];
+  const requested = (process.env.MMX_BENCH_VARIANTS ?? 'reference,lstm,cache').split(',').map((s) => s.trim());
+  const names = requested.filter((n) => n !== 'cache') as VariantName[];
+  const dataHome = path.resolve(process.env.MMX_DATA_HOME ?? path.join(root, '..', 'shared', 'data'));
   const python = findTorchPython();
   const cores = Math.max(1, Number(process.env.MMX_BENCH_CORES ?? os.availableParallelism()));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mmx-bench-'));
@@ -153,6 +205,7 @@ function main(): void {
       if (torch[0]) for (const m of mmx) ratios.push(pair(m, torch[0]));
       if (torch[1] && mmx[1]) ratios.push(pair(mmx[1], torch[1]));
     }
+    if (requested.includes('cache')) lines.push(...cacheStage(dataHome, tmp));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -2,11 +2,11 @@
  * Startup of a cached `mmx run` on the built CLI (not a test; numbers for issue 7's "a cached re-run reaches
  * its first training batch in < 2 s"):
  *
- *   npm run build && MMX_DATA_HOME=... MMX_CACHE_DIR=/tmp/scratch node scripts/measure-startup.mjs \
+ *   npm run build && MMX_DATA_HOME=... MMX_CACHE_DIR=/tmp/scratch node bench/measure-startup.mjs \
  *     [--rounds N] [--config configs/avmnist.yaml] [BUILD_DIR ...]
  *
  * Runs `node BUILD_DIR/cli/main.js run CONFIG --plain` (default BUILD_DIR: dist) in fresh processes with
- * scripts/startup-probe.mjs preloaded, which stops each at its first training batch. Several builds
+ * bench/startup-probe.mjs preloaded, which stops each at its first training batch. Several builds
  * alternate round by round (A B A B ...), so a busy machine hurts them alike. The first run of each build
  * fills the cache and is not counted. Prints, per build, the min and median milliseconds from process start
  * to each mark (the CLI's imports, config validated, each progress line, first batch) and peak RSS.

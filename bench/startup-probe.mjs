@@ -1,5 +1,5 @@
 /**
- * Preload for scripts/measure-startup.mjs (not part of mmx): `node --import ./scripts/startup-probe.mjs
+ * Preload for bench/measure-startup.mjs (not part of mmx): `node --import ./bench/startup-probe.mjs
  * dist/cli/main.js run CONFIG --plain` prints, on fd 3 as one JSON line, milliseconds from process start
  * (performance.now(), whose origin is the process's start) to: the CLI's imports evaluated, the config
  * validated, each plain progress line, and the first training `batch` event, where it ends the process.

@@ -1,4 +1,4 @@
-/** Module load hook of scripts/startup-probe.mjs: adds mark calls to three built files of mmx. */
+/** Module load hook of bench/startup-probe.mjs: adds mark calls to three built files of mmx. */
 const edits = [
   // ESM evaluates a module's body after all its static imports: this mark is "the CLI's imports are in"
   [/\/cli\/main\.js$/, (s) => s.replace(/^(import [^\n]*\n)+/m, (m) => `${m}globalThis.__mmxMark?.('cli imports');\n`)],
