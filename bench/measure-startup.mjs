@@ -3,7 +3,7 @@
  * its first training batch in < 2 s"):
  *
  *   npm run build && MMX_DATA_HOME=... MMX_CACHE_DIR=/tmp/scratch node bench/measure-startup.mjs \
- *     [--rounds N] [--config configs/avmnist.yaml] [BUILD_DIR ...]
+ *     [--light] [--rounds N] [--config configs/avmnist.yaml] [BUILD_DIR ...]
  *
  * Runs `node BUILD_DIR/cli/main.js run CONFIG --plain` (default BUILD_DIR: dist) in fresh processes with
  * bench/startup-probe.mjs preloaded, which stops each at its first training batch. Several builds
@@ -23,6 +23,7 @@ const flag = (name, fallback) => {
   const [value] = args.splice(i, 2).slice(1);
   return value;
 };
+const light = args.includes('--light') ? (args.splice(args.indexOf('--light'), 1), true) : false;
 const rounds = Number(flag('--rounds', '5'));
 const config = flag('--config', 'configs/avmnist.yaml');
 const builds = args.length > 0 ? args : ['dist'];
@@ -36,7 +37,7 @@ function once(build) {
   const r = spawnSync(process.execPath, ['--import', probe, path.join(build, 'cli', 'main.js'), 'run', config, '--plain', '--set', `tracking.uri=${path.join(store, 'runs')}`], {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
+    env: { ...process.env, CI: 'true', ...(light ? { MMX_STARTUP_PROBE: 'light' } : {}) },
   });
   const line = (r.output[3] ?? '').trim();
   if (!line) throw new Error(`${build}: no first batch (exit ${r.status})\n${r.stdout}\n${r.stderr}`);
@@ -53,7 +54,7 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const load = os.loadavg()[0].toFixed(1);
-console.log(`${config}, ${rounds} cached runs per build, alternating; load average ${load} on ${os.cpus().length} cores (ms from process start: min / median)`);
+console.log(`${config}, ${rounds} cached runs per build, alternating${light ? ', light probe (no module hook: progress lines and first batch only)' : ''}; load average ${load} on ${os.cpus().length} cores (ms from process start: min / median)`);
 for (const [b, runs] of results) {
   if (runs.some((x) => x.cache !== 'hit')) console.log(`  warning: ${b}: some runs missed the cache`);
   const keys = Object.keys(runs[0]).filter((k) => k !== 'cache');

@@ -17,7 +17,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
 import { resolveThreads, threadsFromEnv, THREADS_ENV, type ThreadsRequest } from './threads/option.js';
 import { startThreadedWasmBackend } from './threads/threaded-wasm.js';
@@ -118,7 +118,7 @@ async function tryTfjsNode(pkg: NodePackage): Promise<Attempt> {
   return { ok: true, info: { name: 'tensorflow', description: `tensorflow (${pkg.replace('@tensorflow/', '')} ${version}, ${device}${note})` } };
 }
 
-type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
+type WasmModule = typeof import('../tf-wasm.js');
 
 let wasmPathsSet = false;
 
@@ -189,7 +189,7 @@ const WASM_PRIORITY = 2;
 async function tryWasm(threads: number, warn: (msg: string) => void): Promise<Attempt> {
   let wasm: WasmModule;
   try {
-    wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm = await import('../tf-wasm.js');
   } catch (err) {
     return { ok: false, notInstalled: true, reason: `@tensorflow/tfjs-backend-wasm failed to load: ${errorMessage(err)}`, cause: err };
   }

@@ -1,5 +1,5 @@
 /** Batched inference: the model's outputs for every example of a split, and the task's metrics input. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { isStreamed, type SplitData, type StreamedSplit, type TargetState } from '../data/dataset.js';
 import type { ModelInput } from '../model/build.js';
 import { classificationTarget, outputUnits } from '../model/heads/tasks.js';

@@ -2,7 +2,7 @@
  * Builds the tfjs model a config describes: one input and encoder per modality (looked up in the encoder
  * registry), a ModalityDropout gate per embedding, the fusion method (fusion registry), and the task head.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { encoderRegistry } from './encoders/index.js';
 import { findEncoder, type InputMeta } from './encoders/registry.js';

@@ -2,7 +2,7 @@
  * What every model part (encoder, fusion, head) gets when it builds its layers: a name prefix that keeps
  * layer names unique, and seeded initialisers so that a run with the same `seed` builds the same weights.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 export class LayerContext {
   private counter = 0;

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { PreprocessingState } from '../data/dataset.js';
 // registers every custom layer a saved model may hold (encoders', fusions', model/layers'), so it loads even
 // when nothing else imported the model code (mmx predict and evaluate import only what they use)

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import { stringify as toYaml } from 'yaml';
 import { initBackend } from '../backend/select.js';
 import { createTrainStep, startWorkerPool } from '../train/parallel/index.js';

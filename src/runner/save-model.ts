@@ -1,5 +1,5 @@
 /** Serialises a tfjs LayersModel into `model.json` + `weights.bin` bytes (loadable by tf.loadLayersModel). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 
 export interface SavedModelFiles {
   'model.json': string;

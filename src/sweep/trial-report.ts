@@ -75,7 +75,7 @@ export function checkTrialConfig(file: string, overrides: string[], cwd: string,
 export async function limitTrialThreads(): Promise<void> {
   const n = Number(process.env.MMX_SWEEP_THREADS ?? '1');
   try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const wasm = await import('../tf-wasm.js');
     wasm.setThreadsCount(Math.max(1, n));
   } catch {
     /* not installed: nothing to limit */

@@ -2,7 +2,7 @@
  * Gathers examples into batch tensors: from the per-input feature arrays of a split in memory, or read from a
  * streamed split (see `StreamBatcher`).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { SplitData, SplitLabels, StreamedSplit } from '../data/dataset.js';
 import { shuffleInPlace } from '../data/random.js';
 import type { ModelInput } from '../model/build.js';

@@ -2,7 +2,7 @@
  * Before the first real batch, compute one set of gradients on two zero examples: a kernel the backend
  * lacks then fails here, with a message saying what to do, instead of mid-run.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { BuiltModel } from '../model/build.js';
 import { taskLoss } from '../model/heads/tasks.js';
 

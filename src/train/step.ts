@@ -2,7 +2,7 @@
  * One optimiser step on one batch. The trainer asks a TrainStep for it, so how the step is computed (in this
  * thread through the compiled Keras graph, or elsewhere) is not the training loop's business.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { BuiltModel } from '../model/build.js';
 
 export interface TrainStep {

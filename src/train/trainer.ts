@@ -3,7 +3,7 @@
  * stopping with best-weight restoration. Progress goes out as RunEvents; interruption is checked between
  * batches through an AbortSignal.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { isStreamed, type PreparedData, type SplitData, type StreamedData, type StreamedSplit } from '../data/dataset.js';
 import { rng, shuffleInPlace } from '../data/random.js';

@@ -7,7 +7,8 @@ import { repoRoot } from '../helpers/data.js';
 
 /**
  * The modules a file loads before any of its code runs: its static, non-type imports and theirs, through
- * src/ (import() is not followed: that is what loading later means). Packages are named as imported.
+ * src/ (import() is not followed: that is what loading later means). Packages are named as imported; a
+ * top-level `createRequire(import.meta.url)('pkg')` (the tfjs shims, src/tf.js) counts as importing 'pkg'.
  */
 function staticClosure(entry: string): { files: Set<string>; packages: Map<string, string> } {
   const files = new Set<string>();
@@ -15,7 +16,10 @@ function staticClosure(entry: string): { files: Set<string>; packages: Map<strin
   const visit = (file: string): void => {
     if (files.has(file)) return;
     files.add(file);
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
+    const text = readFileSync(file, 'utf8');
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false);
+    const required = [...text.matchAll(/^const \w+ = createRequire\(import\.meta\.url\)\('([^']+)'\);$/gm)].map((m) => m[1]!);
+    for (const pkg of required) if (!packages.has(pkg)) packages.set(pkg, path.relative(repoRoot, file));
     for (const st of source.statements) {
       let spec: string | undefined;
       if (ts.isImportDeclaration(st)) {
@@ -31,7 +35,7 @@ function staticClosure(entry: string): { files: Set<string>; packages: Map<strin
       if (spec === undefined || spec.startsWith('node:')) continue;
       if (spec.startsWith('.')) {
         const resolved = path.resolve(path.dirname(file), spec).replace(/\.js$/, '');
-        const candidates = ['.ts', '.tsx', '/index.ts'].map((ext) => resolved + ext);
+        const candidates = ['.ts', '.tsx', '/index.ts', '.js'].map((ext) => resolved + ext);
         const found = candidates.find((c) => {
           try {
             readFileSync(c);

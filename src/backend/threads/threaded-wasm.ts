@@ -17,7 +17,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
-import * as wasmPackage from '@tensorflow/tfjs-backend-wasm';
+import * as wasmPackage from '../../tf-wasm.js';
 import { writeGlueFiles, type GlueFiles } from './glue-files.js';
 
 const require = createRequire(import.meta.url);

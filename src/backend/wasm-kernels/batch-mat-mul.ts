@@ -19,9 +19,9 @@
  * caller's tensor as the right operand only with the [K, N] shape it was first used with; a tensor seen under
  * another shape is copied into a scratch tensor instead, so a stale packed operand can never be used.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 // Loaded first on purpose: the original kernels must be registered before they are captured below.
-import '@tensorflow/tfjs-backend-wasm';
+import '../../tf-wasm.js';
 import { asWasmBackend, type WasmBackendLike } from './heap.js';
 
 export const BATCH_MAT_MUL = 'BatchMatMul';

@@ -4,7 +4,7 @@
  * attribute, depending on the kernel), checks them against each other and resolves the geometry with tfjs-core's
  * own `computeConv2DInfo`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { pair } from './heap.js';
 
 /** Everything the loops need, resolved from shapes and attributes. */

@@ -13,7 +13,7 @@
  *
  * Fallback (no `BatchMatMul` kernel registered for wasm, which does not happen with 4.22): a direct loop in JS.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { convGradGeometry, type ConvGradAttrsLike, type ConvGradGeometry } from './conv-geometry.js';
 import { asWasmBackend, f32, type WasmBackendLike } from './heap.js';
 

@@ -23,9 +23,9 @@
  * what the routes above do not cover: NCHW data, non-float32 data, or a wasm build without Conv2D/BatchMatMul.
  * Unlike tfjs's kernels (which always assume dilation 1 here), a `dilations` attribute is honoured.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 // Loaded first on purpose: the original kernel must be registered before it is captured below.
-import '@tensorflow/tfjs-backend-wasm';
+import '../../tf-wasm.js';
 import { convGradGeometry, type ConvGradAttrsLike, type ConvGradGeometry } from './conv-geometry.js';
 import { asWasmBackend, f32, pair, type WasmBackendLike } from './heap.js';
 

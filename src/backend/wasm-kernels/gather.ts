@@ -8,9 +8,9 @@
  * Indices outside [0, x.shape[axis]) are an error, with tfjs's message. batchDims > 0, non-int32 indices and
  * strings go to the original kernel.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 // Loaded first on purpose: the original kernel must be registered before it is captured below.
-import '@tensorflow/tfjs-backend-wasm';
+import '../../tf-wasm.js';
 import { asWasmBackend } from './heap.js';
 
 export const GATHER_V2 = 'GatherV2';

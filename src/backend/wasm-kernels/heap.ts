@@ -6,7 +6,7 @@
  * the wasm memory and detach every earlier view. So: allocate first, take views afterwards, and take them
  * again after calling anything that allocates.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** The parts of the wasm backend a TypeScript kernel uses. */

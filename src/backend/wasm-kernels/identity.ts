@@ -4,9 +4,9 @@
  * writes into a tensor's data after creating it, so sharing is safe; training calls Identity for gradients that
  * pass through unchanged (several copies of activation-sized tensors per step). Strings keep the original path.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 // Loaded first on purpose: the original kernel must be registered before it is captured below.
-import '@tensorflow/tfjs-backend-wasm';
+import '../../tf-wasm.js';
 
 export const IDENTITY = 'Identity';
 

@@ -22,10 +22,10 @@
  * must happen before the first training step. Replacements that call the original kernel run its setup (a cwrap)
  * from their own setupFunc, for a backend initialised after registration.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 // Loaded first on purpose: importing tfjs-backend-wasm registers its own kernels (MaxPoolGrad among them), so it
 // must have happened before registerWasmKernels() replaces any of them.
-import '@tensorflow/tfjs-backend-wasm';
+import '../../tf-wasm.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';

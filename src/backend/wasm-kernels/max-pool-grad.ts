@@ -9,7 +9,7 @@
  * This kernel: for every output position, the first maximum in the window (row-major scan, padding excluded,
  * NaN never selected) receives dy. NHWC, float32, as tfjs-core's MaxPool gradient calls it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { asWasmBackend, f32 } from './heap.js';
 
 export const MAX_POOL_GRAD = 'MaxPoolGrad';

@@ -9,9 +9,9 @@
  * original (measured: for rank 2-3 its transpose is fast and it wins; so it does for small blocks, e.g. a global
  * average pool of a 7×7 map — Mean is therefore left to tfjs).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 // Loaded first on purpose: the original kernels must be registered before they are captured below.
-import '@tensorflow/tfjs-backend-wasm';
+import '../../tf-wasm.js';
 import { asWasmBackend, f32 } from './heap.js';
 
 export const SUM = 'Sum';

@@ -7,7 +7,7 @@
  * segmentIds' shape must be a prefix of x's shape (TensorFlow's rule). Ids outside [0, numSegments) are dropped,
  * as the cpu backend and TensorFlow do. float32 and int32 are supported.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { asWasmBackend } from './heap.js';
 
 export const UNSORTED_SEGMENT_SUM = 'UnsortedSegmentSum';

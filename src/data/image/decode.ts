@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
 import { DecodeError, fsErrorReason } from '../decode-error.js';
 
 /** How an image whose aspect ratio differs from the target is fitted (sharp's `fit`). */
@@ -55,6 +55,8 @@ export async function decodeImage(bytes: Uint8Array, opts: ImageDecodeOptions, f
   if (bytes.length === 0) throw imageError('file is empty', file);
   const { height, width, channels } = opts;
 
+  // sharp (libvips) takes ~170 ms to load: only when an image is decoded, not on a feature-cache hit
+  const { default: sharp } = await import('sharp');
   let raw: { data: Buffer; info: OutputInfo };
   try {
     let pipeline = sharp(bytes, { failOn: 'error' })

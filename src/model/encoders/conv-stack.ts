@@ -3,7 +3,7 @@
  * reduction, dropout and a dense projection. Shared by the image `cnn` (2-D) and audio `cnn1d` (1-D over
  * time, mel bands as channels) encoders, which differ only in dimensionality.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
 import type { ActivationName } from './common.js';
 

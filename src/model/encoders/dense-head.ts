@@ -1,5 +1,5 @@
 /** Small building blocks the encoders share: dropout + dense projection, hidden dense stacks. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
 import type { ActivationName } from './common.js';
 

@@ -9,7 +9,7 @@
  * - LayerNorm: layer normalisation without tfjs's slow Tile gradient.
  * - OneHot: an index [batch, 1] → its one-hot vector [batch, depth].
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 
 /** Class names are global in tfjs's serialisation registry (the last registration wins): keep them distinct. */
 

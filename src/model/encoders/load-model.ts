@@ -1,7 +1,7 @@
 /** Loads a tfjs LayersModel saved as `model.json` + weight files from disk (tf.loadLayersModel has no file:// handler without tfjs-node). */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { DataError } from '../../data/errors.js';
 
 export async function loadLayersModelFile(file: string): Promise<tf.LayersModel> {

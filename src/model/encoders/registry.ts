@@ -3,7 +3,7 @@
  * schema for `inputs.<name>.encoder` is assembled from the registered fragments, and the model builder
  * looks encoders up here; adding an encoder is adding a file and listing it in `./index.ts`.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../tf.js';
 import type { TObject } from '@sinclair/typebox';
 import type { Resolved } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';

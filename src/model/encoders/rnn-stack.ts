@@ -3,7 +3,7 @@
  * Shared by the text (after an embedding, with PAD masking) and audio (over frames) encoders.
  */
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Default } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';
 import { FastGRU } from '../layers/fast-gru.js';

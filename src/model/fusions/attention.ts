@@ -7,7 +7,7 @@
  * Output: dim features (mean, max) or M·dim (concat).
  */
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Default, Variant } from '../../config/schema-kit.js';
 import { MultiHeadSelfAttention } from '../layers/multi-head-attention.js';
 import { dimOption, fusionCommonOptions, hiddenLayers, poolingOption, poolTokens, projectEach, stackTokens, tokenPoolingNames } from './common.js';

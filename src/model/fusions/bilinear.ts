@@ -9,7 +9,7 @@
  *
  * Parameters: Σ_m (E_m + 1)·k·o. Output: o features (unit L2 norm).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Default, Variant } from '../../config/schema-kit.js';
 import { MfbPool } from '../layers/mfb-pool.js';

@@ -1,5 +1,5 @@
 /** Options and building blocks every fusion method shares: projections, token stacks, pooling, the MLP after fusion. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Default, Enum } from '../../config/schema-kit.js';
 import { ActivationOption, type ActivationName } from '../encoders/common.js';

@@ -9,7 +9,7 @@
  * Parameters (s = dim, or E_t without dim): [(E_t + 1)·dim with dim] + 2·(E_c + 1)·s.
  * Output: s + Σ_{others} E_m features.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Variant } from '../../config/schema-kit.js';
 import { suggestion } from '../../config/did-you-mean.js';

@@ -9,7 +9,7 @@
  * Parameters (ΣE = Σ_m E_m): Σ_m (E_m + 1)·dim + (ΣE + 1)·G with G = dim (sigmoid, M = 2) or M·dim (otherwise).
  * Output: dim features.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Default, Enum, Variant } from '../../config/schema-kit.js';
 import { GatedCombine, gateUnits } from '../layers/gated-combine.js';
 import { dense, dimOption, fusionCommonOptions, hiddenLayers, merge, projectEach } from './common.js';

@@ -14,7 +14,7 @@
  * linear unit for regression) and the fused output is the same (weighted) average of the per-modality outputs
  * — for regression an average of predictions, trained with the regression loss.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Default, Enum, Variant } from '../../config/schema-kit.js';
 import { classificationHead } from '../heads/classification.js';

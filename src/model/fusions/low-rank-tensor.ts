@@ -7,7 +7,7 @@
  *
  * Parameters: Σ_m (E_m + 1)·rank·dim + rank + dim. Output: dim features.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Default, Variant } from '../../config/schema-kit.js';
 import { RankWeightedSum } from '../layers/rank-weighted-sum.js';

@@ -3,7 +3,7 @@
  * need beyond the schema, and how it builds the fused representation from the per-modality embeddings. Adding
  * one is adding a file and listing it in `./index.ts`.
  */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../tf.js';
 import type { TObject } from '@sinclair/typebox';
 import type { Resolved } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';

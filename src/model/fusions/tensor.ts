@@ -7,7 +7,7 @@
  * Parameters: Σ_m (E_m + 1)·dim; the first hidden layer then has ((dim + 1)^M + 1)·hidden[0].
  * The size grows as (dim + 1)^M, so validation rejects more than 2^20 fused features.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { Variant } from '../../config/schema-kit.js';
 import { OuterProduct } from '../layers/outer-product.js';
 import { dimOption, fusionCommonOptions, hiddenLayers, projectEach } from './common.js';

@@ -15,7 +15,7 @@
  *   + L·(4(dim² + dim) + 2·2·dim + (dim + 1)·F + (F + 1)·dim) [+ Σ_m E_m learned missing embeddings].
  * Output: dim features (mean, max, cls) or (M [+1])·dim (concat).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { LayerNorm } from '../encoders/layers.js';
 import { Type } from '@sinclair/typebox';
 import { Default, Variant } from '../../config/schema-kit.js';

@@ -12,7 +12,7 @@
  * losses (as Keras does with `class_weight`). The loss reported for validation and test is the task's plain
  * loss — no smoothing, no weights — so that runs with different settings compare (see `evaluate/task-metrics.ts`).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
 
 export type Task = 'classification' | 'binary' | 'multilabel' | 'regression';

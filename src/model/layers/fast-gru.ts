@@ -6,7 +6,7 @@
  * single products; per step only h·U_zr and (r ⊙ h)·U_h forward, and their two transposed products backward,
  * run as tfjs ops; the gates are computed in JS (float64, rounded to float32 once per value).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { FastRecurrent, hardSigmoid, hardSigmoidGrad, type FastRecurrentArgs } from './fast-recurrent.js';
 
 /** The op: (x [B,T,D], W [D,3H], U [H,3H], b [3H], mask [B,T] 0/1) → h [B,H] or [B,T,H]. */

@@ -17,7 +17,7 @@
  * elementwise math runs in float64 and is rounded to float32 once per value, so results match tf.layers.lstm to
  * float32 rounding (tests: ~1e-6 relative).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { FastRecurrent, type FastRecurrentArgs } from './fast-recurrent.js';
 
 /** The op: (x [B,T,D], W [D,4H], U [H,4H], b [4H], mask [B,T] 0/1) → h [B,H] or [B,T,H]. */

@@ -5,7 +5,7 @@
  * returned sequence in processing order), the config serialisable (initializers included, because
  * tf.layers.bidirectional clones its layer through getConfig). The maths is the subclass's custom-gradient op.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { one, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
 
 /** tfjs's hard sigmoid, clip(0.2·z + 0.5, 0, 1), in float32 steps. */

@@ -7,7 +7,7 @@
  *   softmax:         z = softmax over m of g_m (g: [batch, M·d]); h = Σ_m z_m ⊙ h_m (a convex combination per feature)
  * No weights (the gate's and candidates' dense layers are ordinary Dense layers).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { many, shapes, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
 
 export type GateMode = 'sigmoid' | 'softmax';

@@ -3,7 +3,7 @@
  * Σ_m softmax(w)_m · x_m with one learned logit per input (initialised to 0: the plain average). On
  * class-probability inputs the result is again a probability distribution. Weights: M.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { many, shapes, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
 
 export class LearnedWeightedAverage extends tf.layers.Layer {

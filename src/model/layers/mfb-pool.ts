@@ -6,7 +6,7 @@
  *   z = z / ‖z‖₂                      L2 normalisation
  * No weights.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { lastDim, one, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
 
 export interface MfbPoolArgs extends NonNullable<BaseLayerArgs> {

@@ -14,7 +14,7 @@
  * rate^M; the model then sees only missing values, which is a legitimate (if uninformative) example.
  * The mask switch is runtime state: it is not part of getConfig() and a loaded model starts unmasked.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { isTraining, lastDim, one, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
 
 export interface ModalityDropoutArgs extends NonNullable<BaseLayerArgs> {

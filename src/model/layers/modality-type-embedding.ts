@@ -4,7 +4,7 @@
  * learned [CLS] token, giving [batch, M + 1, d]. Weights: M·d (type embeddings) + d with `cls`. Initialised from
  * N(0, 0.02²), as BERT does.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { one, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
 
 export interface ModalityTypeEmbeddingArgs extends NonNullable<BaseLayerArgs> {

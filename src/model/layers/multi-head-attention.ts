@@ -5,7 +5,7 @@
  * Weights: four d×d kernels and four d biases, 4(d² + d) parameters. No residual or normalisation here; the
  * fusions add those around it.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { lastDim, one, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
 
 export interface MultiHeadSelfAttentionArgs extends NonNullable<BaseLayerArgs> {

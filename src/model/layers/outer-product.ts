@@ -3,7 +3,7 @@
  * product [1; h_1] ⊗ [1; h_2] ⊗ ... ⊗ [1; h_M], of size Π(d_m + 1). The constant 1 keeps every unimodal and
  * every lower-order interaction term inside the product. No weights.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { lastDim, many, shapes, type Kwargs, type Shape } from './util.js';
 
 export class OuterProduct extends tf.layers.Layer {

@@ -3,7 +3,7 @@
  * and returns Σ_i λ_i · x[:, i, :] + b, shape [batch, d]. Weights: λ (r, Glorot-uniform) and the bias b (d, zeros),
  * the paper's fusion weights and fusion bias.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { one, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
 
 export interface RankWeightedSumArgs extends NonNullable<BaseLayerArgs> {

@@ -1,5 +1,5 @@
 /** Small helpers shared by mmx's custom tfjs layers (src/model/layers/*.ts). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 
 /** The keyword arguments tfjs passes to `Layer.call` (`training` among them). */
 export type Kwargs = Record<string, unknown>;

@@ -5,7 +5,7 @@
  *
  * A run starts the workers early (`startWorkerPool`, before preparing its data) and hands the pool in here.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import type { BuiltModel } from '../../model/build.js';
 import { localStep, type TrainStep } from '../step.js';
 import { resolveWorkers, type WorkersRequest } from './options.js';
@@ -32,7 +32,7 @@ export async function createTrainStep(
   options.log?.(`training data-parallel on ${threads} threads (the main thread and ${threads - 1} worker${threads > 2 ? 's' : ''})`);
   if (backend === 'wasm') {
     // each worker runs a single-threaded wasm build; the main thread's own thread pool would compete with them
-    const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+    const { getThreadsCount } = await import('../../tf-wasm.js');
     const own = getThreadsCount();
     const warn = options.warn ?? ((m: string) => options.log?.(`warning: ${m}`));
     if (own > 1) warn(`the main thread's wasm backend also runs ${own} threads, so ${threads - 1 + own} threads share the cores; set runtime.threads: 1 with runtime.workers`);

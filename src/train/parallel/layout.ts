@@ -12,7 +12,7 @@
  *    the shards' variances (it leaves out the spread between shard means).
  *  - everything else (frozen layers) is sent once, when the workers start.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { trainableVariables } from './shard.js';
 
 export interface WeightLayout {

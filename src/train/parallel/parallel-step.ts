@@ -10,7 +10,7 @@
  * where randomness or batch statistics enter: dropout draws different masks per worker (seeds shifted by the
  * worker's index), and BatchNormalization normalises each shard with its own statistics (see layout.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { compileTrainingGraph, type BuiltModel } from '../../model/build.js';
 import { steppedModel, type TrainStep } from '../step.js';
 import { TrainingAborted } from '../trainer.js';

@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { resolveWorkers, type WorkersRequest } from './options.js';
 import type { FromWorker } from './protocol.js';
 

@@ -11,7 +11,7 @@
  * shard-size-weighted sum of shard values and gradients equals the whole batch's — the data-parallel step relies
  * on that. Runs the graph in training mode, so dropout and BatchNormalization behave as in trainOnBatch.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 
 type LossOrMetric = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 

@@ -5,7 +5,7 @@
  * published. It never applies an optimiser: the main thread does, once, with the averaged gradients.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf.js';
 import { initBackend, type BackendRequest } from '../../backend/select.js';
 import { compileModel, compileTrainingGraph, type BuiltModel } from '../../model/build.js';
 import { allLayers, offsets, packWeights, syncedWeights, unpackWeights, weightLayout, type WeightLayout } from './layout.js';

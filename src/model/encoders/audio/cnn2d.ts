@@ -1,5 +1,5 @@
 /** Audio encoder `cnn2d`: 2-D convolutions over the spectrogram as a one-channel image (frames × bands). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Variant } from '../../../config/schema-kit.js';
 import { convOptions } from '../common.js';
 import { convStack } from '../conv-stack.js';

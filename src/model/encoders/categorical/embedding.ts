@@ -1,6 +1,6 @@
 /** Categorical encoder `embedding`: a learned vector per category (missing and unknown have their own). */
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
 import { dropoutOption } from '../common.js';
 import { dropout } from '../dense-head.js';

@@ -1,5 +1,5 @@
 /** Categorical encoder `onehot`: the category's one-hot vector (missing and unknown included), no weights. */
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../../tf.js';
 import { Variant } from '../../../config/schema-kit.js';
 import { OneHot } from '../layers.js';
 import { defineEncoder, requireVocabSize } from '../registry.js';

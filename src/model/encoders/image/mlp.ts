@@ -1,5 +1,5 @@
 /** Image encoder `mlp`: the flattened pixels through hidden dense layers, then a projection. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
 import { ActivationOption, dropoutOption, hiddenLayersOption, outputDimOption } from '../common.js';
 import { denseStack, project } from '../dense-head.js';

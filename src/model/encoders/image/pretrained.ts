@@ -4,7 +4,7 @@
  * follows. The model must take images of the input's height × width × channels, scaled to [0, 1].
  */
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Default, Enum, Variant } from '../../../config/schema-kit.js';
 import { ActivationOption, dropoutOption } from '../common.js';
 import { dropout, dense } from '../dense-head.js';

@@ -4,7 +4,7 @@
  * starts with stride 2 and a 1×1 projection shortcut. Global average pooling, dropout, projection.
  */
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
 import type { LayerContext } from '../../layers-context.js';
 import { ActivationOption, dropoutOption, outputDimOption, type ActivationName } from '../common.js';

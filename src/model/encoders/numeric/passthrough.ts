@@ -1,5 +1,5 @@
 /** Numeric encoder `passthrough`: the normalised values themselves are the embedding (no weights). */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Variant } from '../../../config/schema-kit.js';
 import { defineEncoder } from '../registry.js';
 

@@ -1,6 +1,6 @@
 /** Text encoder `cnn`: parallel 1-D convolutions of several widths over the token embeddings, max over time. */
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
 import { project, type Act } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';

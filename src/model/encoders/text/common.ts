@@ -3,7 +3,7 @@
  * train) and the `prepare` step that reads the vectors file for the training vocabulary.
  */
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Closed, Default } from '../../../config/schema-kit.js';
 import type { LayerContext } from '../../layers-context.js';
 import { activationNames } from '../common.js';

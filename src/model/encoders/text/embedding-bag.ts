@@ -4,7 +4,7 @@ import { project } from '../dense-head.js';
 import { MaskedPooling } from '../layers.js';
 import { defineEncoder } from '../registry.js';
 import { embedTokens, prepareTextEmbedding, textEmbeddingOptions } from './common.js';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../../../tf.js';
 
 const schema = Variant(
   'embedding_bag',

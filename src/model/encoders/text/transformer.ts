@@ -4,7 +4,7 @@
  * non-PAD tokens, projection.
  */
 import { Type } from '@sinclair/typebox';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
 import { dense, dropout, project } from '../dense-head.js';
 import { LayerNorm, MaskedPooling, MaskedSelfAttention, PositionEmbedding } from '../layers.js';
