@@ -14,7 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The worker entry beside this file and the node flags it needs (tsx when running from TypeScript source). */
 export function workerEntry(): { script: string; execArgv: string[] } {
@@ -23,27 +23,45 @@ export function workerEntry(): { script: string; execArgv: string[] } {
   const script = path.join(path.dirname(here), fromSource ? 'worker.ts' : 'worker.js');
   if (!fromSource) return { script, execArgv: [] };
   // keep the loader this process was started with (`--import tsx`, `--loader ...`), else add tsx
+  // a relative module path (`--import ./setup.ts`) is resolved here: the worker runs in another directory
+  const absolute = (flag: string, spec: string): string => {
+    if (!spec.startsWith('./') && !spec.startsWith('../')) return spec;
+    return flag === '--require' || flag === '-r' ? path.resolve(spec) : pathToFileURL(path.resolve(spec)).href;
+  };
   const loaderFlags: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if ((a === '--import' || a === '--loader' || a === '--experimental-loader' || a === '--require' || a === '-r') && argv[i + 1]) {
-      loaderFlags.push(a, argv[i + 1]!);
+      loaderFlags.push(a, absolute(a, argv[i + 1]!));
       i++;
-    } else if (/^--(import|loader|experimental-loader|require)=/.test(a)) loaderFlags.push(a);
+    } else if (/^--(import|loader|experimental-loader|require)=/.test(a)) {
+      const eq = a.indexOf('=');
+      loaderFlags.push(`${a.slice(0, eq)}=${absolute(a.slice(0, eq), a.slice(eq + 1))}`);
+    }
   }
-  // tsx by its resolved URL: a bare `tsx` would resolve from the worker's working directory
+  // tsx by its resolved URL (a bare `tsx` would resolve from the worker's working directory), where it was: a
+  // module loaded before it cannot be TypeScript; tsx first when the process was started without it
+  const tsx = import.meta.resolve('tsx');
   const kept: string[] = [];
+  let sawTsx = false;
   for (let i = 0; i < loaderFlags.length; i++) {
     const f = loaderFlags[i]!;
-    if (f.includes('tsx')) continue;
-    if (!f.includes('=') && loaderFlags[i + 1]?.includes('tsx')) {
-      i++;
+    if (f.includes('=')) {
+      if (f.includes('tsx')) {
+        if (!sawTsx) kept.push('--import', tsx);
+        sawTsx = true;
+      } else kept.push(f);
       continue;
     }
-    kept.push(f);
+    const value = loaderFlags[i + 1]!;
+    i++;
+    if (value.includes('tsx')) {
+      if (!sawTsx) kept.push('--import', tsx);
+      sawTsx = true;
+    } else kept.push(f, value);
   }
-  return { script, execArgv: [...kept, '--import', import.meta.resolve('tsx')] };
+  return { script, execArgv: sawTsx ? kept : ['--import', tsx, ...kept] };
 }
 
 /** The CPUs this process may run on (Linux: its affinity mask), else 0..n-1. */
