@@ -101,6 +101,8 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
 
   // runtime.workers > 1: the worker threads load (a second or more) while the data is prepared
   const pool = startWorkerPool(config.runtime.workers);
+  // a streamed data set holds its cache files open until the run ends, however it ends
+  let closeData: (() => void) | undefined;
   try {
     await tracker.logParams(run.runId, flattenParams(config));
     await tracker.logArtifact(run.runId, 'config/config.yaml', checked.written);
@@ -123,6 +125,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     }
     emit({ type: 'phase', phase: 'loading', detail: path.relative(cwd, checked.dataPath) || checked.dataPath });
     const data = await prepareTrainingData(checked, dataOptions(config.runtime, options.env ?? process.env), emit, options.signal);
+    if ('streamed' in data) closeData = () => data.close();
     emit({ type: 'log', level: 'info', message: cacheLogLine(data.cache, 'streamed' in data) });
     await tracker.setTags(run.runId, cacheTags(data.cache, 'streamed' in data));
     if (options.signal?.aborted) throw new TrainingAborted();
@@ -200,7 +203,6 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       if (isStreamed(data.test)) emit({ type: 'log', level: 'warn', message: 'evaluation.ablation is skipped: the test split is streamed from the cache (runtime.stream), and the ablation needs it in memory' });
       else test.ablation = await modalityAblation(built, data.test, target, config.evaluation.metrics, test);
     }
-    if ('streamed' in data) data.close();
     emit({ type: 'evaluation', result: test });
 
     emit({ type: 'phase', phase: 'logging' });
@@ -293,6 +295,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     });
     throw err;
   } finally {
+    closeData?.();
     await pool?.dispose();
     tf.disposeVariables();
   }
