@@ -7,7 +7,7 @@
  * run as tfjs ops; the gates are computed in JS (float64, rounded to float32 once per value).
  */
 import * as tf from '../../tf.js';
-import { FastRecurrent, hardSigmoid, hardSigmoidGrad, type FastRecurrentArgs } from './fast-recurrent.js';
+import { batchMajorRows, FastRecurrent, hardSigmoid, hardSigmoidGrad, recurrentOutput, type FastRecurrentArgs } from './fast-recurrent.js';
 
 /** The op: (x [B,T,D], W [D,3H], U [H,3H], b [3H], mask [B,T] 0/1) → h [B,H] or [B,T,H]. */
 function gruOp(units: number, returnSequences: boolean) {
@@ -75,17 +75,7 @@ function gruOp(units: number, returnSequences: boolean) {
     } finally {
       tf.dispose([Uzr, Uh]);
     }
-    let value: tf.Tensor;
-    if (returnSequences) {
-      h.dispose();
-      const seq = new Float32Array(B * T * H);
-      for (let t = 0; t < T; t++) {
-        for (let bi = 0; bi < B; bi++) seq.set(hs.subarray(((t + 1) * B + bi) * H, ((t + 1) * B + bi + 1) * H), (bi * T + t) * H);
-      }
-      value = tf.tensor3d(seq, [B, T, H]);
-    } else {
-      value = h;
-    }
+    const value = recurrentOutput(h, hs, B, T, H, returnSequences);
 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [x, W, U, m] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
@@ -160,14 +150,8 @@ function gruOp(units: number, returnSequences: boolean) {
         tf.dispose([UzrT, UhT]);
       }
       // Left factors of dU, rows b·T + t: h_{t−1} (for U_zr) and r ⊙ h_{t−1} (for U_h).
-      const hPrev = new Float32Array(B * T * H);
-      const rhRows = new Float32Array(B * T * H);
-      for (let t = 0; t < T; t++) {
-        for (let bi = 0; bi < B; bi++) {
-          hPrev.set(hs.subarray((t * B + bi) * H, (t * B + bi + 1) * H), (bi * T + t) * H);
-          rhRows.set(rhs.subarray((t * B + bi) * H, (t * B + bi + 1) * H), (bi * T + t) * H);
-        }
-      }
+      const hPrev = batchMajorRows(hs, B, T, H, 0);
+      const rhRows = batchMajorRows(rhs, B, T, H, 0);
       return tf.tidy(() => {
         const DZ = tf.tensor2d(dzx, [B * T, G]);
         const [dzr, dah] = tf.split(DZ, [2 * H, H], 1) as [tf.Tensor, tf.Tensor];

@@ -18,7 +18,7 @@
  * float32 rounding (tests: ~1e-6 relative).
  */
 import * as tf from '../../tf.js';
-import { FastRecurrent, type FastRecurrentArgs } from './fast-recurrent.js';
+import { batchMajorRows, FastRecurrent, recurrentOutput, type FastRecurrentArgs } from './fast-recurrent.js';
 
 /** The op: (x [B,T,D], W [D,4H], U [H,4H], b [4H], mask [B,T] 0/1) → h [B,H] or [B,T,H]. */
 function lstmOp(units: number, returnSequences: boolean) {
@@ -88,17 +88,7 @@ function lstmOp(units: number, returnSequences: boolean) {
       }
       h = tf.tensor2d(hs.subarray(next, next + B * H), [B, H]);
     }
-    let value: tf.Tensor;
-    if (returnSequences) {
-      h.dispose();
-      const seq = new Float32Array(B * T * H);
-      for (let t = 0; t < T; t++) {
-        for (let bi = 0; bi < B; bi++) seq.set(hs.subarray(((t + 1) * B + bi) * H, ((t + 1) * B + bi + 1) * H), (bi * T + t) * H);
-      }
-      value = tf.tensor3d(seq, [B, T, H]);
-    } else {
-      value = h;
-    }
+    const value = recurrentOutput(h, hs, B, T, H, returnSequences);
 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
       const [x, W, U, m] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
@@ -151,10 +141,7 @@ function lstmOp(units: number, returnSequences: boolean) {
         Ut.dispose();
       }
       // h_{t−1} for every (b, t), rows b·T + t: the left factor of dU.
-      const hPrev = new Float32Array(B * T * H);
-      for (let t = 0; t < T; t++) {
-        for (let bi = 0; bi < B; bi++) hPrev.set(hs.subarray((t * B + bi) * H, (t * B + bi + 1) * H), (bi * T + t) * H);
-      }
+      const hPrev = batchMajorRows(hs, B, T, H, 0);
       return tf.tidy(() => {
         const DZ = tf.tensor2d(dz, [B * T, G]);
         const dx = tf.reshape(tf.matMul(DZ, W!, false, true), [B, T, D]);

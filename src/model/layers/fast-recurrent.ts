@@ -19,6 +19,26 @@ export const hardSigmoidGrad = (z: number): number => {
   return y >= 0 && y <= 1 ? 0.2 : 0;
 };
 
+/**
+ * Per-step rows kept in time order (row t·B + b of `states`, from step `first` on) copied into batch order
+ * (row b·T + t, as x reshaped to [B·T, ·]): a returned sequence (first = 1: the states after each step) or the
+ * left factor of a recurrent-kernel gradient (first = 0: the state each step started from).
+ */
+export function batchMajorRows(states: Float32Array, B: number, T: number, H: number, first: 0 | 1): Float32Array {
+  const out = new Float32Array(B * T * H);
+  for (let t = 0; t < T; t++) {
+    for (let bi = 0; bi < B; bi++) out.set(states.subarray(((t + first) * B + bi) * H, ((t + first) * B + bi + 1) * H), (bi * T + t) * H);
+  }
+  return out;
+}
+
+/** The op's output from its last state `h` [B, H] and all states: h itself, or the sequence [B, T, H] (h disposed). */
+export function recurrentOutput(h: tf.Tensor, states: Float32Array, B: number, T: number, H: number, returnSequences: boolean): tf.Tensor {
+  if (!returnSequences) return h;
+  h.dispose();
+  return tf.tensor3d(batchMajorRows(states, B, T, H, 1), [B, T, H]);
+}
+
 
 export type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 
