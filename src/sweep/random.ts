@@ -3,6 +3,7 @@
  * (splitmix32 seeding → mulberry32 stream), standard normal draws, Φ, Φ⁻¹ and truncated-normal sampling
  * and log densities.
  */
+import { rng } from '../data/random.js';
 
 export type Random = () => number;
 
@@ -18,16 +19,9 @@ export function mixSeed(...parts: number[]): number {
   return h;
 }
 
-/** A uniform [0, 1) stream (mulberry32) from a seed and optional stream numbers. */
+/** A uniform [0, 1) stream (mulberry32, as for splits and shuffling) from a seed and optional stream numbers. */
 export function seededRandom(seed: number, ...stream: number[]): Random {
-  let state = mixSeed(seed, ...stream);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return rng(mixSeed(seed, ...stream));
 }
 
 /** A standard normal draw (Box–Muller). */
