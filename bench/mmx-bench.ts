@@ -32,6 +32,7 @@ import type { TrainStep } from '../src/train/step.js';
 import { train } from '../src/train/trainer.js';
 import { createPlainReporter } from '../src/ui/plain-reporter.js';
 import { initialRunState, reduceRunState, type RunState } from '../src/ui/run-state.js';
+import type { EpochFig } from './epoch-figures.js';
 import { VARIANTS, writeVariantConfig, type VariantName } from './variants.js';
 
 function arg(name: string): string | undefined {
@@ -140,17 +141,6 @@ async function main(): Promise<void> {
   let ui: RunState = initialRunState(Date.now());
   const metricQueue: Promise<void>[] = [];
 
-  interface EpochFig {
-    epoch: number;
-    seconds: number;
-    trainSeconds: number;
-    samples: number;
-    data: number;
-    step: number;
-    overhead: number;
-    validation: number;
-    samplesPerSec: number;
-  }
   const epochs: EpochFig[] = [];
   let epochStart = 0;
   let trainEnd = 0;

@@ -10,19 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { EpochFig } from './epoch-figures.js';
 import { VARIANTS, type VariantName } from './variants.js';
 
-interface EpochFig {
-  epoch: number;
-  seconds: number;
-  trainSeconds: number;
-  samples: number;
-  data: number;
-  step: number;
-  overhead: number;
-  validation: number;
-  samplesPerSec: number;
-}
 interface Result {
   engine: string;
   variant: string;
