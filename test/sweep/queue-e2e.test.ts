@@ -9,38 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { avmnistSubset } from '../helpers/subset.js';
+import { avmnistSweepConfig } from '../helpers/sweep-config.js';
 import { MlflowFileStoreReader } from '../tracking/mlflow-reader.js';
 import { freePort, redisMissing, startCli, stop, TestRedis } from './fixtures/queue-redis.js';
 
-const CONFIG = `name: queue-e2e
-seed: 7
-data:
-  path: manifest.csv
-  split: {column: split}
-target: {column: label}
-inputs:
-  image:
-    type: image
-    column: image_path
-    encoder: {type: cnn, filters: [8], output_dim: 16}
-  speech:
-    type: audio
-    column: audio_path
-    preprocessing: {sample_rate: 8000, n_mels: 16, max_duration_s: 0.5}
-    encoder: {type: cnn1d, filters: [8], kernel_size: 3, output_dim: 16}
-fusion: {type: concat, hidden: [16]}
-training:
-  epochs: 2
-  batch_size: 32
-  optimizer: {type: adam, learning_rate: 0.003}
-tracking: {uri: runs, experiment: queue-e2e}
-sweep:
-  method: grid
-  metric: {name: val_accuracy, goal: maximize}
-  parallel: 2
-  parameters:
-    training.optimizer.learning_rate: {values: [0.003, 0.01]}
-`;
+const CONFIG = avmnistSweepConfig('queue-e2e', { 'training.optimizer.learning_rate': '[0.003, 0.01]' });
 
 const missing = redisMissing();
 if (missing) console.log(`# ${missing}`);
