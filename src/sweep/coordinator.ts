@@ -20,7 +20,7 @@ import { resolveTracker } from '../tracking/resolve.js';
 import { gitCommit, systemTags } from '../tracking/run-context.js';
 import type { MetricPoint, Tracker } from '../tracking/tracker.js';
 import { MMX_VERSION } from '../version.js';
-import type { SweepEvent } from './events.js';
+import type { SweepEvent, SweepResult } from './events.js';
 import { allowedCpus, cpuShares, findTaskset, launchWorker, type TrialLauncher, type TrialProcess } from './launch.js';
 import type { SweepPlan } from './plan.js';
 import { renderSweepPlots } from './plots.js';
@@ -59,18 +59,7 @@ export interface SweepHandle {
   killNow(): void;
 }
 
-export interface SweepResult {
-  status: 'FINISHED' | 'FAILED' | 'KILLED';
-  parentRunId: string;
-  experimentId: string;
-  trials: TrialRecord[];
-  best?: TrialRecord;
-  bestYaml?: string;
-  trialsCsv?: string;
-  trackingUri: string;
-  artifactDir?: string;
-  seconds: number;
-}
+export type { SweepResult } from './events.js';
 
 interface Running {
   record: TrialRecord;
@@ -578,19 +567,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     ...(info?.artifactDir ? { artifactDir: info.artifactDir } : {}),
     seconds: (performance.now() - t0) / 1000,
   };
-  emit({
-    type: 'sweep_end',
-    status,
-    parentRunId,
-    experimentId,
-    trials: sorted,
-    ...(best ? { best } : {}),
-    ...(bestYaml ? { bestYaml } : {}),
-    ...(csvPath ? { trialsCsv: csvPath } : {}),
-    ...(info?.artifactDir ? { artifactDir: info.artifactDir } : {}),
-    trackingUri: tracker.uri,
-    seconds: result.seconds,
-  });
+  emit({ type: 'sweep_end', ...result });
   if (failure !== undefined) throw failure;
   return result;
 }

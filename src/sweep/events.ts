@@ -2,6 +2,21 @@
 import type { TrialRecord } from './records.js';
 import type { Assignment } from './space.js';
 
+/** How a sweep ended: what `runSweep` returns and the `sweep_end` event carries. */
+export interface SweepResult {
+  status: 'FINISHED' | 'FAILED' | 'KILLED';
+  parentRunId: string;
+  experimentId: string;
+  trials: TrialRecord[];
+  best?: TrialRecord;
+  /** where best.yaml and trials.csv were written */
+  bestYaml?: string;
+  trialsCsv?: string;
+  trackingUri: string;
+  artifactDir?: string;
+  seconds: number;
+}
+
 export interface SweepStartInfo {
   name: string;
   experiment: string;
@@ -33,17 +48,4 @@ export type SweepEvent =
   | { type: 'trial_end'; record: TrialRecord }
   | { type: 'best'; record: TrialRecord }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
-  | {
-      type: 'sweep_end';
-      status: 'FINISHED' | 'FAILED' | 'KILLED';
-      parentRunId: string;
-      experimentId: string;
-      trials: TrialRecord[];
-      best?: TrialRecord;
-      /** where best.yaml and trials.csv were written */
-      bestYaml?: string;
-      trialsCsv?: string;
-      artifactDir?: string;
-      trackingUri: string;
-      seconds: number;
-    };
+  | ({ type: 'sweep_end' } & SweepResult);
