@@ -12,6 +12,7 @@ import { readManifest, type Manifest } from '../data/manifest.js';
 import { suggestion } from './did-you-mean.js';
 import { validateFusion } from '../model/fusions/index.js';
 import { findModality } from '../data/modalities/index.js';
+import { streamWithoutCache } from '../data/cache/options.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { resolveConfigPath, type LoadedConfig } from './load.js';
 import { defaultTaskMetrics, taskMetricNames, taskNames, type ExperimentConfig, type TaskName } from './schema.js';
@@ -97,6 +98,9 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
   }
 
   checkTask(config, at);
+
+  const streamProblem = streamWithoutCache(config.runtime.stream, config.runtime.cache);
+  if (streamProblem) at(['runtime', 'stream'], streamProblem.message, streamProblem.hint);
 
   const es = config.training.early_stopping;
   if (es) {

@@ -22,7 +22,7 @@ import type { RunEvent } from '../train/events.js';
 import { DecodeError } from './decode-error.js';
 import type { Entry } from './cache/entry.js';
 import { isCacheable, openInputCache, STORED } from './cache/input-cache.js';
-import type { StreamMode } from './cache/options.js';
+import { streamWithoutCache, type StreamMode } from './cache/options.js';
 import type { FeatureCache } from './cache/store.js';
 import { DataError } from './errors.js';
 import type { Manifest } from './manifest.js';
@@ -748,9 +748,11 @@ function shouldStream(options: DataOptions, featureBytes: number, checked: Check
   const mode = options.stream ?? 'never';
   if (mode === 'never') return false;
   if (!options.cache) {
-    if (mode === 'always') {
+    // checkSemantics reports this for a config; here it guards callers that pass options of their own
+    const problem = streamWithoutCache(mode, false);
+    if (problem) {
       const where = checked.sources.locate(['runtime', 'stream']) ?? { file: checked.file };
-      throw new ConfigError([{ ...where, path: 'runtime.stream', message: 'streaming reads the features from the feature cache, which is off (runtime.cache: false or --no-cache)', hint: 'turn the cache on, or set runtime.stream: auto or never' }]);
+      throw new ConfigError([{ ...where, path: 'runtime.stream', ...problem }]);
     }
     return false;
   }

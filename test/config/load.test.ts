@@ -203,6 +203,20 @@ describe('semantic checks', () => {
     assert.match(m!.message, /data file not found/);
   });
 
+  it('runtime.stream: always with the cache off is reported before any work, at the stream line', () => {
+    const dir = tmpDir();
+    write(dir, 'data.csv', MANIFEST);
+    const file = write(dir, 'x.yaml', BASE + 'runtime:\n  cache: false\n  stream: always\n');
+    const [issue, ...rest] = issuesOf(() => checkSemantics(loadConfig(file, { env: {}, cwd: dir }), dir));
+    assert.equal(rest.length, 0);
+    assert.equal(issue!.path, 'runtime.stream');
+    assert.match(issue!.message, /feature cache, which is off/);
+    assert.equal(issue!.line, BASE.split('\n').length + 2);
+    // auto with the cache off simply trains from memory
+    const ok = write(dir, 'y.yaml', BASE + 'runtime:\n  cache: false\n  stream: auto\n');
+    checkSemantics(loadConfig(ok, { env: {}, cwd: dir }), dir);
+  });
+
   it('accepts the shipped example against the real data', () => {
     const loaded = loadConfig(path.join(repoRoot, 'configs', 'avmnist.yaml'), { env: { MMX_DATA_HOME: dataHome() } });
     const checked = checkSemantics(loaded);

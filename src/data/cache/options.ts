@@ -27,3 +27,9 @@ export const cacheRuntimeOptions = {
     2048,
   ),
 };
+
+/** `stream: always` reads the features from the cache, so it cannot go with the cache off (config check and data guard). */
+export function streamWithoutCache(stream: StreamMode | undefined, cache: boolean): { message: string; hint: string } | undefined {
+  if (stream !== 'always' || cache) return undefined;
+  return { message: 'streaming reads the features from the feature cache, which is off (runtime.cache: false or --no-cache)', hint: 'turn the cache on, or set runtime.stream: auto or never' };
+}
