@@ -73,7 +73,10 @@ async function main(): Promise<void> {
   const batches: { xs: tf.Tensor[]; ys: tf.Tensor }[] = [];
   for (let i = 0; i < steps; i++) {
     if (cursor + bs > n) cursor = 0;
-    batches.push({ xs: gatherInputs(data.train, built.inputs, order, cursor, cursor + bs), ys: gatherTargets(data.train, order, cursor, cursor + bs, numClasses) });
+    batches.push({
+      xs: gatherInputs(data.train, built.inputs, order, cursor, cursor + bs),
+      ys: gatherTargets(data.train, order, cursor, cursor + bs, numClasses),
+    });
     cursor += bs;
   }
   const infer = gatherInputs(data.test, built.inputs, order, 0, Math.min(256, data.test.labels.length));

@@ -52,7 +52,14 @@ if (mode === 'first-batch') {
       stop();
     }
   });
-  console.log(JSON.stringify({ fromProcessStartS: +(first! / 1000).toFixed(2), fromRunStartS: +((first! - t0) / 1000).toFixed(2), peakRssMb: +mb(peakRss()), cache: logs.join(' | ') }));
+  console.log(
+    JSON.stringify({
+      fromProcessStartS: +(first! / 1000).toFixed(2),
+      fromRunStartS: +((first! - t0) / 1000).toFixed(2),
+      peakRssMb: +mb(peakRss()),
+      cache: logs.join(' | '),
+    }),
+  );
 } else if (mode === 'prep-rss') {
   const checked = checkSemantics(loadConfig(arg1!, { overrides: sets }));
   const before = process.memoryUsage().rss;
@@ -89,7 +96,15 @@ if (mode === 'first-batch') {
       trainBytes = e.summary.data.train * e.summary.modalities.reduce((a, m) => a + m.featureShape.reduce((x, y) => x * y, 1), 0) * 4;
     }
   });
-  console.log(JSON.stringify({ rssBeforeMb: +mb(before), rssAfterPrepMb: +mb(rssAfterPrep), peakRssMb: +mb(peakRss()), decodedTrainMb: +mb(trainBytes), prepS: +prepS.toFixed(2) }));
+  console.log(
+    JSON.stringify({
+      rssBeforeMb: +mb(before),
+      rssAfterPrepMb: +mb(rssAfterPrep),
+      peakRssMb: +mb(peakRss()),
+      decodedTrainMb: +mb(trainBytes),
+      prepS: +prepS.toFixed(2),
+    }),
+  );
 } else if (mode === 'big') {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-big-'));
   const src = path.resolve(arg1!);
@@ -123,7 +138,10 @@ runtime: {backend: wasm, stream: auto, memory_budget_mb: 256}
   const samples: { t: number; rssMb: number; phase: string }[] = [];
   let phase = 'start';
   const t0 = performance.now();
-  const timer = setInterval(() => samples.push({ t: +((performance.now() - t0) / 1000).toFixed(1), rssMb: +mb(process.memoryUsage().rss), phase }), 2000);
+  const timer = setInterval(
+    () => samples.push({ t: +((performance.now() - t0) / 1000).toFixed(1), rssMb: +mb(process.memoryUsage().rss), phase }),
+    2000,
+  );
   let batches = 0;
   let rows = 0;
   let streamed = '';

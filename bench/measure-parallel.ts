@@ -61,7 +61,14 @@ interface Timing {
   otherMsPerStep: number;
 }
 
-async function timeSteps(data: PreparedData, built: BuiltModel, step: TrainStep, from: number, batches: number, batchSize: number): Promise<Timing> {
+async function timeSteps(
+  data: PreparedData,
+  built: BuiltModel,
+  step: TrainStep,
+  from: number,
+  batches: number,
+  batchSize: number,
+): Promise<Timing> {
   const n = data.train.labels.length;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const t0 = performance.now();
@@ -102,7 +109,9 @@ async function main(): Promise<void> {
     compileModel(built, createOptimizer(config.training.optimizer));
     return built;
   };
-  console.log(`${variant}: ${info.description}; ${build().model.countParams()} parameters; batch ${batchSize}; ${batches} timed batches per measurement after 3 warm-up; ${os.availableParallelism()} cores`);
+  console.log(
+    `${variant}: ${info.description}; ${build().model.countParams()} parameters; batch ${batchSize}; ${batches} timed batches per measurement after 3 warm-up; ${os.availableParallelism()} cores`,
+  );
   const single = build();
   const parallelModel = build();
   const local = localStep(single);
@@ -113,7 +122,9 @@ async function main(): Promise<void> {
   console.log(
     `worker start ${((performance.now() - tStart) / 1000).toFixed(2)} s` +
       `, RSS +${((process.memoryUsage().rss - rssBefore) / 2 ** 20).toFixed(0)} MiB` +
-      (w ? ` (modules loaded at ${(w.loaded / 1000).toFixed(2)} s, backend at ${(w.backend / 1000).toFixed(2)} s, model rebuilt at ${(w.model / 1000).toFixed(2)} s)` : ''),
+      (w
+        ? ` (modules loaded at ${(w.loaded / 1000).toFixed(2)} s, backend at ${(w.backend / 1000).toFixed(2)} s, model rebuilt at ${(w.model / 1000).toFixed(2)} s)`
+        : ''),
   );
   try {
     await timeSteps(data, single, local, 0, 3, batchSize);
@@ -123,7 +134,8 @@ async function main(): Promise<void> {
       const before = parallel.stats();
       const b = await timeSteps(data, parallelModel, parallel, 3 + r * batches, batches, batchSize);
       const after = parallel.stats();
-      const per = (k: 'main' | 'wait' | 'send' | 'combine' | 'publish' | 'apply' | 'worker'): string => `${(((after[k] - before[k]) / batches) * 1000).toFixed(1)} ms`;
+      const per = (k: 'main' | 'wait' | 'send' | 'combine' | 'publish' | 'apply' | 'worker'): string =>
+        `${(((after[k] - before[k]) / batches) * 1000).toFixed(1)} ms`;
       console.log(
         `round ${r + 1}: workers 1 ${a.rate.toFixed(0)} samples/s, ${a.cpuMsPerSample.toFixed(2)} CPU ms/sample | ` +
           `workers 2 ${b.rate.toFixed(0)} samples/s (×${(b.rate / a.rate).toFixed(2)}), ${b.cpuMsPerSample.toFixed(2)} CPU ms/sample; ` +

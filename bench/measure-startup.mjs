@@ -34,15 +34,21 @@ function once(build) {
   const out = path.join(store, 'probe.json');
   rmSync(out, { force: true });
   // fd 3 carries the probe's JSON line
-  const r = spawnSync(process.execPath, ['--import', probe, path.join(build, 'cli', 'main.js'), 'run', config, '--plain', '--set', `tracking.uri=${path.join(store, 'runs')}`], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true', ...(light ? { MMX_STARTUP_PROBE: 'light' } : {}) },
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', probe, path.join(build, 'cli', 'main.js'), 'run', config, '--plain', '--set', `tracking.uri=${path.join(store, 'runs')}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', ...(light ? { MMX_STARTUP_PROBE: 'light' } : {}) },
+    },
+  );
   const line = (r.output[3] ?? '').trim();
   if (!line) throw new Error(`${build}: no first batch (exit ${r.status})\n${r.stdout}\n${r.stderr}`);
   const { marks, peakRssMb } = JSON.parse(line);
-  const named = Object.fromEntries(marks.map(([name, ms]) => [name.replace(/^info: feature cache.*/, 'feature cache read').replace(/^\[(\w+)\].*/, '[$1]'), ms]));
+  const named = Object.fromEntries(
+    marks.map(([name, ms]) => [name.replace(/^info: feature cache.*/, 'feature cache read').replace(/^\[(\w+)\].*/, '[$1]'), ms]),
+  );
   return { ...named, peakRssMb, cache: marks.some(([n]) => /cache: .*hit/.test(n)) ? 'hit' : 'miss' };
 }
 
@@ -54,7 +60,9 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const load = os.loadavg()[0].toFixed(1);
-console.log(`${config}, ${rounds} cached runs per build, alternating${light ? ', light probe (no module hook: progress lines and first batch only)' : ''}; load average ${load} on ${os.cpus().length} cores (ms from process start: min / median)`);
+console.log(
+  `${config}, ${rounds} cached runs per build, alternating${light ? ', light probe (no module hook: progress lines and first batch only)' : ''}; load average ${load} on ${os.cpus().length} cores (ms from process start: min / median)`,
+);
 for (const [b, runs] of results) {
   if (runs.some((x) => x.cache !== 'hit')) console.log(`  warning: ${b}: some runs missed the cache`);
   const keys = Object.keys(runs[0]).filter((k) => k !== 'cache');

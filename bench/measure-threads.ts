@@ -89,17 +89,25 @@ async function main(): Promise<void> {
   const variants = (arg('variants') ?? 'reference,lstm').split(',').filter(Boolean);
   const withKernels = !process.argv.includes('--no-kernels');
   const script = path.relative(root, fileURLToPath(import.meta.url));
-  console.log(`measure-threads: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, load ${os.loadavg()[0]!.toFixed(2)}; threads ${threadCounts.join(' vs ')}, ${rounds} round(s)`);
+  console.log(
+    `measure-threads: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, load ${os.loadavg()[0]!.toFixed(2)}; threads ${threadCounts.join(' vs ')}, ${rounds} round(s)`,
+  );
   for (let round = 1; round <= rounds; round++) {
     for (const threads of threadCounts) {
       if (withKernels) {
         const k = run([script, '--child-kernels'], threads, 'KERNELS') as { backend: string; gflops: Record<string, number> };
-        console.log(`round ${round} threads ${threads} kernels GFLOP/s: ${Object.entries(k.gflops).map(([n, v]) => `${n} ${fmt(v)}`).join(', ')}`);
+        console.log(
+          `round ${round} threads ${threads} kernels GFLOP/s: ${Object.entries(k.gflops)
+            .map(([n, v]) => `${n} ${fmt(v)}`)
+            .join(', ')}`,
+        );
       }
       for (const variant of variants) {
         const b = run(['bench/mmx-bench.ts', '--variant', variant], threads, 'BENCH_RESULT') as BenchLine;
         const perEpoch = b.epochs.map((e) => fmt(e.samplesPerSec)).join(' ');
-        console.log(`round ${round} threads ${threads} ${variant}: train samples/s per epoch ${perEpoch}; inference ${fmt(b.inference.samplesPerSec)}/s; peak RSS ${fmt(b.peakRssMb)} MB  [${b.backend}]`);
+        console.log(
+          `round ${round} threads ${threads} ${variant}: train samples/s per epoch ${perEpoch}; inference ${fmt(b.inference.samplesPerSec)}/s; peak RSS ${fmt(b.peakRssMb)} MB  [${b.backend}]`,
+        );
       }
     }
   }

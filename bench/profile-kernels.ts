@@ -99,7 +99,9 @@ async function main(): Promise<void> {
           depth--;
           let key = k.kernelName;
           if (byShape) {
-            const shapes = Object.values(args.inputs).filter((x) => x != null).map((x) => `[${(x as tf.TensorInfo).shape.join(",")}]`);
+            const shapes = Object.values(args.inputs)
+              .filter((x) => x != null)
+              .map((x) => `[${(x as tf.TensorInfo).shape.join(',')}]`);
             const a = args.attrs ?? {};
             const flags = Object.entries(a)
               .filter(([, v]) => typeof v === 'boolean' && v)
@@ -134,7 +136,14 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   const json = arg('json');
   if (json) {
-    writeFileSync(json, JSON.stringify({ variant, steps, plainMsPerStep: plain / steps, wrappedMsPerStep: wrapped / steps, kernels: Object.fromEntries(sorted) }, null, 2));
+    writeFileSync(
+      json,
+      JSON.stringify(
+        { variant, steps, plainMsPerStep: plain / steps, wrappedMsPerStep: wrapped / steps, kernels: Object.fromEntries(sorted) },
+        null,
+        2,
+      ),
+    );
   }
 }
 

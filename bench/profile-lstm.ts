@@ -14,7 +14,11 @@ const cell = (process.argv[4] ?? 'lstm') as 'lstm' | 'gru';
 function build(fast: boolean, T: number, D: number, H: number): tf.LayersModel {
   const inp = tf.input({ shape: [T] });
   const e = tf.layers.embedding({ inputDim: 500, outputDim: D, maskZero: true }).apply(inp) as tf.SymbolicTensor;
-  const args = { units: H, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), recurrentInitializer: tf.initializers.glorotUniform({ seed: 2 }) };
+  const args = {
+    units: H,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    recurrentInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+  };
   const layer = cell === 'gru' ? (fast ? new FastGRU(args) : tf.layers.gru(args)) : fast ? new FastLSTM(args) : tf.layers.lstm(args);
   const h = layer.apply(e) as tf.SymbolicTensor;
   return tf.model({ inputs: inp, outputs: h });
@@ -58,7 +62,9 @@ async function main(): Promise<void> {
     }
   }
   for (const k of ['tfjs', 'mmx'] as const) {
-    console.log(`${k.padEnd(5)} forward+backward ${(sums[k].train / reps).toFixed(1)} ms   forward ${(sums[k].infer / reps).toFixed(1)} ms`);
+    console.log(
+      `${k.padEnd(5)} forward+backward ${(sums[k].train / reps).toFixed(1)} ms   forward ${(sums[k].infer / reps).toFixed(1)} ms`,
+    );
   }
 }
 void main();

@@ -31,7 +31,8 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Result | string {
   const r = spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-  if (r.status !== 0 || !line) return `${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+  if (r.status !== 0 || !line)
+    return `${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(line.slice('BENCH_RESULT '.length)) as Result;
 }
 
@@ -81,8 +82,13 @@ function describe(r: Result): string[] {
 /** the last JSON line a child printed on stdout */
 function runJson(args: string[], env: NodeJS.ProcessEnv): Record<string, unknown> | string {
   const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  const line = (r.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
-  if (r.status !== 0 || !line) return `${args.join(' ')} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+  const line = (r.stdout ?? '')
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (r.status !== 0 || !line)
+    return `${args.join(' ')} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(line) as Record<string, unknown>;
 }
 
@@ -101,15 +107,30 @@ function cacheStage(dataHome: string, tmp: string): string[] {
   if (build.status !== 0) return [...lines, `  npm run build failed: ${(build.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`];
   process.stderr.write('[bench] cache: first batch of a cached re-run (built CLI, configs/avmnist.yaml)...\n');
   // the light probe gives the figure (no module hook); the marked run shows where the time goes (its hook adds ~150 ms)
-  for (const args of [['--light', '--rounds', '5'], ['--rounds', '3']]) {
+  for (const args of [
+    ['--light', '--rounds', '5'],
+    ['--rounds', '3'],
+  ]) {
     const startup = spawnSync(process.execPath, ['bench/measure-startup.mjs', ...args], { cwd: root, env, encoding: 'utf8' });
-    lines.push(`  cached re-run of configs/avmnist.yaml (\`mmx run\`, built CLI; the first run fills the cache)${args[0] === '--light' ? '' : ', with marks'}:`);
-    lines.push(...(startup.status === 0 ? startup.stdout.trim().split('\n').map((l) => `    ${l}`) : [`    failed: ${(startup.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`]));
+    lines.push(
+      `  cached re-run of configs/avmnist.yaml (\`mmx run\`, built CLI; the first run fills the cache)${args[0] === '--light' ? '' : ', with marks'}:`,
+    );
+    lines.push(
+      ...(startup.status === 0
+        ? startup.stdout
+            .trim()
+            .split('\n')
+            .map((l) => `    ${l}`)
+        : [`    failed: ${(startup.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`]),
+    );
   }
   const manifest = path.join(dataHome, 'avmnist', 'manifest.csv');
   const big = (label: string, sets: string[], batches: number): void => {
     process.stderr.write(`[bench] cache: ${label}...\n`);
-    const r = runJson(['--import', 'tsx', 'bench/cache-measure.ts', 'big', manifest, '10', String(batches), ...sets.flatMap((x) => ['--set', x])], env);
+    const r = runJson(
+      ['--import', 'tsx', 'bench/cache-measure.ts', 'big', manifest, '10', String(batches), ...sets.flatMap((x) => ['--set', x])],
+      env,
+    );
     if (typeof r === 'string') {
       lines.push(`  ${label}: ${r}`);
       return;
@@ -151,8 +172,14 @@ function main(): void {
   const python = findTorchPython();
   const cores = Math.max(1, Number(process.env.MMX_BENCH_CORES ?? os.availableParallelism()));
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'mmx-bench-'));
-  const lines: string[] = [`mmx bench — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores (using ${cores}), Node ${process.version}`];
-  lines.push(python ? `PyTorch: ${python} (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1 and torch.set_num_threads(1); then ${cores} threads)` : 'PyTorch: not found (no python3 that imports torch; Debian: apt-get install python3-torch) — mmx figures only');
+  const lines: string[] = [
+    `mmx bench — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores (using ${cores}), Node ${process.version}`,
+  ];
+  lines.push(
+    python
+      ? `PyTorch: ${python} (OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1 and torch.set_num_threads(1); then ${cores} threads)`
+      : 'PyTorch: not found (no python3 that imports torch; Debian: apt-get install python3-torch) — mmx figures only',
+  );
   const ratios: string[] = [];
   try {
     for (const name of names) {
@@ -165,7 +192,17 @@ function main(): void {
         process.stderr.write(`[bench] ${name}: ${mode.label} (${spec.epochs} epochs)...\n`);
         // the first mode exports the decoded features the PyTorch twin trains on
         const exportArgs = i === 0 ? ['--export', dir] : [];
-        const r = runChild(process.execPath, ['--import', 'tsx', 'bench/mmx-bench.ts', '--variant', name, ...mode.args, ...exportArgs, '--work', path.join(tmp, 'work')]);
+        const r = runChild(process.execPath, [
+          '--import',
+          'tsx',
+          'bench/mmx-bench.ts',
+          '--variant',
+          name,
+          ...mode.args,
+          ...exportArgs,
+          '--work',
+          path.join(tmp, 'work'),
+        ]);
         if (typeof r === 'string') {
           lines.push(`  ${mode.label}: ${r}`);
           continue;
@@ -202,7 +239,8 @@ function main(): void {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  if (ratios.length) lines.push('', 'mmx / PyTorch (samples/s ratios: > 1 means mmx is faster; step time and RSS: > 1 means mmx uses more):', ...ratios);
+  if (ratios.length)
+    lines.push('', 'mmx / PyTorch (samples/s ratios: > 1 means mmx is faster; step time and RSS: > 1 means mmx uses more):', ...ratios);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

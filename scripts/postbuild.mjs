@@ -5,7 +5,8 @@ import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { shims } from './gen-tf-shims.mjs';
 
 for (const { file } of shims) {
-  for (const ext of ['.js', '.d.ts']) copyFileSync(new URL(`../src/${file}${ext}`, import.meta.url), new URL(`../dist/${file}${ext}`, import.meta.url));
+  for (const ext of ['.js', '.d.ts'])
+    copyFileSync(new URL(`../src/${file}${ext}`, import.meta.url), new URL(`../dist/${file}${ext}`, import.meta.url));
 }
 const bin = new URL('../dist/cli/main.js', import.meta.url);
 if (existsSync(bin)) chmodSync(bin, 0o755);

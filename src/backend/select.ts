@@ -115,7 +115,10 @@ async function tryTfjsNode(pkg: NodePackage): Promise<Attempt> {
   const gpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice;
   const device = gpu === true ? 'GPU' : gpu === false ? 'CPU' : 'libtensorflow';
   const note = pkg === '@tensorflow/tfjs-node-gpu' && gpu === false ? ', no usable GPU found' : '';
-  return { ok: true, info: { name: 'tensorflow', description: `tensorflow (${pkg.replace('@tensorflow/', '')} ${version}, ${device}${note})` } };
+  return {
+    ok: true,
+    info: { name: 'tensorflow', description: `tensorflow (${pkg.replace('@tensorflow/', '')} ${version}, ${device}${note})` },
+  };
 }
 
 type WasmModule = typeof import('../tf-wasm.js');
@@ -167,12 +170,16 @@ let wasmThreadsSetUp: number | undefined;
  */
 async function setUpWasmThreads(threads: number): Promise<string | undefined> {
   if (wasmThreadsSetUp !== undefined) {
-    return wasmThreadsSetUp === threads ? undefined : `runtime.threads ${threads} ignored: the wasm backend of this process was already started for ${wasmThreadsSetUp}`;
+    return wasmThreadsSetUp === threads
+      ? undefined
+      : `runtime.threads ${threads} ignored: the wasm backend of this process was already started for ${wasmThreadsSetUp}`;
   }
   wasmThreadsSetUp = threads;
   if (threads <= 1) return undefined;
-  if (tf.engine().registry['wasm'] !== undefined) return `runtime.threads ${threads} ignored: the wasm backend was started before mmx could set up its threads; using what it has`;
-  if ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) !== true) return `runtime.threads ${threads}: the threaded wasm build needs WebAssembly SIMD, which this Node.js lacks; using 1 thread`;
+  if (tf.engine().registry['wasm'] !== undefined)
+    return `runtime.threads ${threads} ignored: the wasm backend was started before mmx could set up its threads; using what it has`;
+  if ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) !== true)
+    return `runtime.threads ${threads}: the threaded wasm build needs WebAssembly SIMD, which this Node.js lacks; using 1 thread`;
   try {
     const backend = await withoutNewProcessListeners(() => startThreadedWasmBackend(threads));
     tf.removeBackend('wasm');
@@ -262,7 +269,11 @@ function unavailable(requested: BackendRequest, attempt: Attempt & { ok: false }
  * `auto` never throws for a missing optional package: it falls through to the next candidate and, when `log`
  * is given, logs one line naming what it skipped and why. An explicit request that cannot be met throws BackendUnavailableError.
  */
-export async function initBackend(requested: BackendRequest, log?: (msg: string) => void, options: BackendOptions = {}): Promise<BackendInfo> {
+export async function initBackend(
+  requested: BackendRequest,
+  log?: (msg: string) => void,
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
   if (!BACKEND_REQUESTS.includes(requested)) {
     throw new BackendUnavailableError(
       requested,

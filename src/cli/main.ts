@@ -31,24 +31,38 @@ async function main(argv: string[]): Promise<number> {
     .option('--plain', 'plain progress lines even on a terminal')
     .option('--no-cache', 'neither read nor write the feature cache (same as --set runtime.cache=false)')
     .action(async (config: string, o: { set: string[]; json?: boolean; plain?: boolean; cache: boolean }) => {
-      code = await (await import('./commands/run.js')).runCommand(config, { ...o, set: o.cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
+      code = await (
+        await import('./commands/run.js')
+      ).runCommand(config, { ...o, set: o.cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
     });
 
   program
     .command('sweep')
-    .description('hyperparameter search over the sweep: section (grid, random or bayes/TPE); one MLflow parent run, one child run per trial')
+    .description(
+      'hyperparameter search over the sweep: section (grid, random or bayes/TPE); one MLflow parent run, one child run per trial',
+    )
     .argument('<config>', 'experiment YAML file with a sweep: section')
     .option('-s, --set <key=value>', 'override a config value for every trial (repeatable)', collect, [])
     .option('--resume <sweep-run-id>', 'continue an interrupted sweep without re-running its finished trials')
     .option('-o, --out <dir>', 'where best.yaml and trials.csv go (default: ./sweep-<run id prefix>)')
     .option('--json', 'print one JSON summary on stdout at the end')
     .option('--plain', 'plain progress lines even on a terminal')
-    .option('--queue <url>', 'enqueue the trials on this Redis (redis://[:password@]HOST:PORT[/db], rediss:// for TLS) for `mmx worker`s to run')
+    .option(
+      '--queue <url>',
+      'enqueue the trials on this Redis (redis://[:password@]HOST:PORT[/db], rediss:// for TLS) for `mmx worker`s to run',
+    )
     .option('--no-cache', 'no trial reads or writes the feature cache (same as --set runtime.cache=false)')
-    .action(async (config: string, o: { set: string[]; resume?: string; out?: string; json?: boolean; plain?: boolean; queue?: string; cache: boolean }) => {
-      const { cache, ...rest } = o;
-      code = await (await import('./commands/sweep.js')).sweepCommand(config, { ...rest, set: cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
-    });
+    .action(
+      async (
+        config: string,
+        o: { set: string[]; resume?: string; out?: string; json?: boolean; plain?: boolean; queue?: string; cache: boolean },
+      ) => {
+        const { cache, ...rest } = o;
+        code = await (
+          await import('./commands/sweep.js')
+        ).sweepCommand(config, { ...rest, set: cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
+      },
+    );
 
   program
     .command('worker')
@@ -81,9 +95,20 @@ async function main(argv: string[]): Promise<number> {
     .option('--limit <n>', 'at most this many runs', '50')
     .option('--json', 'print JSON')
     .option('--csv', 'print CSV')
-    .action(async (o: { experiment?: string; uri?: string; filter?: string; sort?: string; columns?: string; limit?: string; json?: boolean; csv?: boolean }) => {
-      code = await (await import('./commands/runs.js')).runsCommand(o, io);
-    });
+    .action(
+      async (o: {
+        experiment?: string;
+        uri?: string;
+        filter?: string;
+        sort?: string;
+        columns?: string;
+        limit?: string;
+        json?: boolean;
+        csv?: boolean;
+      }) => {
+        code = await (await import('./commands/runs.js')).runsCommand(o, io);
+      },
+    );
 
   program
     .command('predict')
@@ -128,7 +153,9 @@ async function main(argv: string[]): Promise<number> {
       code = (await import('./commands/init.js')).initCommand(file, o, io);
     });
 
-  const datasetsCmd = program.command('datasets').description('built-in data sets: list them, download and prepare them, show where they are');
+  const datasetsCmd = program
+    .command('datasets')
+    .description('built-in data sets: list them, download and prepare them, show where they are');
   datasetsCmd
     .command('list')
     .description('the built-in data sets, their licence and source, and whether they are prepared in the data home')

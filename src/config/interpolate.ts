@@ -21,7 +21,13 @@ export function interpolateString(s: string, env: NodeJS.ProcessEnv): { value: s
 }
 
 /** Interpolates every string in a parsed config in place; returns the problems found. */
-export function interpolateTree(value: unknown, env: NodeJS.ProcessEnv, sources: SourceMap, issues: ConfigIssue[], path: KeyPath = []): unknown {
+export function interpolateTree(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  sources: SourceMap,
+  issues: ConfigIssue[],
+  path: KeyPath = [],
+): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
     const r = interpolateString(value, env);

@@ -101,7 +101,14 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
   const config = structuredClone(merged);
   const schemaIssues = validateAgainstSchema(config, layer.sources);
   if (schemaIssues.length) throw new ConfigError(schemaIssues);
-  return { file: abs, written: layer.text, merged, config: config as unknown as ExperimentConfig, sources: layer.sources, files: layer.files };
+  return {
+    file: abs,
+    written: layer.text,
+    merged,
+    config: config as unknown as ExperimentConfig,
+    sources: layer.sources,
+    files: layer.files,
+  };
 }
 
 /**

@@ -16,7 +16,9 @@ export interface Override {
 export function parseOverride(text: string): Override {
   const eq = text.indexOf('=');
   const bad = (message: string): ConfigError =>
-    new ConfigError([{ file: '--set', path: '', message: `${message} in '${text}'`, hint: 'write --set key.path=value, e.g. --set training.epochs=3' }]);
+    new ConfigError([
+      { file: '--set', path: '', message: `${message} in '${text}'`, hint: 'write --set key.path=value, e.g. --set training.epochs=3' },
+    ]);
   if (eq <= 0) throw bad('missing "="');
   const keyText = text.slice(0, eq).trim();
   if (!/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/.test(keyText)) throw bad(`invalid key path '${keyText}'`);
@@ -44,7 +46,11 @@ export function applyOverrides(config: unknown, overrides: readonly Override[], 
         next = {};
         node[seg] = next;
       } else if (typeof next !== 'object') {
-        issues.push({ file: '--set', path: o.path.slice(0, i + 1).join('.'), message: `'${o.text}': ${o.path.slice(0, i + 1).join('.')} is a value, not a section` });
+        issues.push({
+          file: '--set',
+          path: o.path.slice(0, i + 1).join('.'),
+          message: `'${o.text}': ${o.path.slice(0, i + 1).join('.')} is a value, not a section`,
+        });
         ok = false;
         break;
       }

@@ -77,17 +77,18 @@ type OptionalKeys<P extends TProperties> = Exclude<keyof P, RequiredKeys<P>>;
  * The type of a value after validation with defaults applied: like TypeBox's `Static`, but
  * properties that declare a default are required.
  */
-export type Resolved<T> = T extends TObject<infer P>
-  ? Simplify<{ [K in RequiredKeys<P>]: Resolved<P[K]> } & { [K in OptionalKeys<P>]?: Resolved<P[K]> }>
-  : T extends TArray<infer I>
-    ? Resolved<I>[]
-    : T extends TUnion<infer U>
-      ? Resolved<U[number]>
-      : T extends TRecord<TSchema, infer V>
-        ? Record<string, Resolved<V>>
-        : T extends TSchema
-          ? Static<T>
-          : never;
+export type Resolved<T> =
+  T extends TObject<infer P>
+    ? Simplify<{ [K in RequiredKeys<P>]: Resolved<P[K]> } & { [K in OptionalKeys<P>]?: Resolved<P[K]> }>
+    : T extends TArray<infer I>
+      ? Resolved<I>[]
+      : T extends TUnion<infer U>
+        ? Resolved<U[number]>
+        : T extends TRecord<TSchema, infer V>
+          ? Record<string, Resolved<V>>
+          : T extends TSchema
+            ? Static<T>
+            : never;
 
 /**
  * A choice among literal values, emitted as `enum` (one clear error with the allowed values, and a

@@ -62,7 +62,8 @@ const Data = Type.Object(
     ),
     dataset: Type.Optional(
       Enum(DATASET_NAMES, {
-        description: 'a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is',
+        description:
+          'a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is',
       }),
     ),
     format: Type.Optional(
@@ -96,7 +97,10 @@ export type TaskName = (typeof taskNames)[number];
  */
 const Target = Closed(
   {
-    column: Type.String({ minLength: 1, description: 'manifest column holding the label (multilabel: a delimited list of labels; regression: a number)' }),
+    column: Type.String({
+      minLength: 1,
+      description: 'manifest column holding the label (multilabel: a delimited list of labels; regression: a number)',
+    }),
     task: Default(
       Enum(taskNames, {
         description:
@@ -105,39 +109,70 @@ const Target = Closed(
       'classification',
     ),
     missing: Default(
-      Enum(['error', 'drop_row'], { description: 'a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)' }),
+      Enum(['error', 'drop_row'], {
+        description: 'a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)',
+      }),
       'error',
     ),
     label_smoothing: Type.Optional(
-      Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)' }),
-    ),
-    class_weight: Type.Optional(
-      Type.Union([Type.Literal('balanced'), Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }), { additionalProperties: false })], {
-        description:
-          "classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)",
+      Type.Number({
+        minimum: 0,
+        exclusiveMaximum: 1,
+        description: 'classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)',
       }),
     ),
-    positive_class: Type.Optional(Type.String({ minLength: 1, description: 'binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)' })),
+    class_weight: Type.Optional(
+      Type.Union(
+        [Type.Literal('balanced'), Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }), { additionalProperties: false })],
+        {
+          description:
+            "classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)",
+        },
+      ),
+    ),
+    positive_class: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)',
+      }),
+    ),
     threshold: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'binary, multilabel: probability at or above which an example is predicted positive (default 0.5)' }),
+      Type.Number({
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 1,
+        description: 'binary, multilabel: probability at or above which an example is predicted positive (default 0.5)',
+      }),
     ),
     delimiter: Type.Optional(Type.String({ minLength: 1, description: "multilabel: what separates the labels in a cell (default '|')" })),
-    loss: Type.Optional(Enum(['mse', 'huber'], { description: 'regression: mean squared error or Huber loss, on the normalised target (default mse)' })),
-    huber_delta: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)' })),
+    loss: Type.Optional(
+      Enum(['mse', 'huber'], { description: 'regression: mean squared error or Huber loss, on the normalised target (default mse)' }),
+    ),
+    huber_delta: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description: 'regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)',
+      }),
+    ),
     normalize: Type.Optional(
       Enum(['standard', 'none'], {
-        description: 'regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)',
+        description:
+          'regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)',
       }),
     ),
   },
   { description: 'what the model predicts' },
 );
 
-const Inputs = Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }), Discriminated([ImageInput, AudioInput, TextInput, NumericInput, CategoricalInput]), {
-  minProperties: 1,
-  additionalProperties: false,
-  description: 'one entry per modality; the key names the input (letters, digits, _)',
-});
+const Inputs = Type.Record(
+  Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]*$' }),
+  Discriminated([ImageInput, AudioInput, TextInput, NumericInput, CategoricalInput]),
+  {
+    minProperties: 1,
+    additionalProperties: false,
+    description: 'one entry per modality; the key names the input (letters, digits, _)',
+  },
+);
 
 const FusionSchema = Discriminated(fusions.map((f) => f.schema) as [(typeof fusions)[number]['schema']], {
   description: 'how the per-modality embeddings are combined',

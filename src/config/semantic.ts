@@ -51,7 +51,11 @@ function checkTask(config: ExperimentConfig, at: (path: (string | number)[], mes
   config.evaluation.metrics.forEach((m, i) => {
     if ((allowed as readonly string[]).includes(m)) return;
     const hint = suggestion(m, allowed, `one of the ${task} metrics`);
-    at(['evaluation', 'metrics', i], `'${m}' is not a metric of the ${task} task`, hint.startsWith('did you mean') ? `${hint} (${task} metrics: ${allowed.join(', ')})` : hint);
+    at(
+      ['evaluation', 'metrics', i],
+      `'${m}' is not a metric of the ${task} task`,
+      hint.startsWith('did you mean') ? `${hint} (${task} metrics: ${allowed.join(', ')})` : hint,
+    );
   });
   const target = config.target as Record<string, unknown>;
   for (const key of ALL_TARGET_OPTIONS) {
@@ -59,9 +63,14 @@ function checkTask(config: ExperimentConfig, at: (path: (string | number)[], mes
     const users = taskNames.filter((t) => TARGET_OPTIONS[t].includes(key));
     at(['target', key], `'${key}' does not apply to task ${task}`, `it is an option of task ${users.join(' / ')}`);
   }
-  if (config.target.huber_delta !== undefined && config.target.loss !== 'huber') at(['target', 'huber_delta'], 'huber_delta needs loss: huber');
+  if (config.target.huber_delta !== undefined && config.target.loss !== 'huber')
+    at(['target', 'huber_delta'], 'huber_delta needs loss: huber');
   if ((task === 'multilabel' || task === 'regression') && config.data.split.ratios && config.data.split.stratify) {
-    at(['data', 'split', 'stratify'], `stratify needs one class per row; the ${task} task has none`, 'set stratify: false or split by a column');
+    at(
+      ['data', 'split', 'stratify'],
+      `stratify needs one class per row; the ${task} task has none`,
+      'set stratify: false or split by a column',
+    );
   }
 }
 
@@ -111,16 +120,27 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
   }
 
   for (const [name, input] of Object.entries(config.inputs)) {
-    for (const issue of findModality(input.type).check?.(input as never) ?? []) at(['inputs', name, ...issue.path], issue.message, issue.hint);
+    for (const issue of findModality(input.type).check?.(input as never) ?? [])
+      at(['inputs', name, ...issue.path], issue.message, issue.hint);
     if (input.type === 'audio') {
       const p = input.preprocessing;
       const nyquist = p.sample_rate / 2;
       const fMax = p.f_max ?? nyquist;
-      if (fMax > nyquist) at(['inputs', name, 'preprocessing', 'f_max'], `f_max ${fMax} Hz is above the Nyquist frequency (${nyquist} Hz at sample_rate ${p.sample_rate})`);
+      if (fMax > nyquist)
+        at(
+          ['inputs', name, 'preprocessing', 'f_max'],
+          `f_max ${fMax} Hz is above the Nyquist frequency (${nyquist} Hz at sample_rate ${p.sample_rate})`,
+        );
       if (p.f_min >= fMax) at(['inputs', name, 'preprocessing', 'f_min'], `f_min (${p.f_min} Hz) must be below f_max (${fMax} Hz)`);
-      if (p.hop_ms > p.window_ms) at(['inputs', name, 'preprocessing', 'hop_ms'], `hop_ms (${p.hop_ms}) is longer than window_ms (${p.window_ms}): samples would be skipped`);
-      if ((p.window_ms / 1000) * p.sample_rate < 8) at(['inputs', name, 'preprocessing', 'window_ms'], 'window is shorter than 8 samples at this sample rate');
-      if (p.max_duration_s * 1000 < p.window_ms) at(['inputs', name, 'preprocessing', 'max_duration_s'], 'max_duration_s is shorter than one analysis window');
+      if (p.hop_ms > p.window_ms)
+        at(
+          ['inputs', name, 'preprocessing', 'hop_ms'],
+          `hop_ms (${p.hop_ms}) is longer than window_ms (${p.window_ms}): samples would be skipped`,
+        );
+      if ((p.window_ms / 1000) * p.sample_rate < 8)
+        at(['inputs', name, 'preprocessing', 'window_ms'], 'window is shorter than 8 samples at this sample rate');
+      if (p.max_duration_s * 1000 < p.window_ms)
+        at(['inputs', name, 'preprocessing', 'max_duration_s'], 'max_duration_s is shorter than one analysis window');
     }
   }
 
@@ -138,7 +158,11 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
     const written = config.data.path ?? '';
     dataPath = resolveConfigPath(loaded, ['data', 'path'], written, cwd);
     if (!existsSync(dataPath)) {
-      at(['data', 'path'], `data file not found: ${dataPath}`, written.includes('${') ? undefined : 'paths are relative to the config file that names them');
+      at(
+        ['data', 'path'],
+        `data file not found: ${dataPath}`,
+        written.includes('${') ? undefined : 'paths are relative to the config file that names them',
+      );
     } else if (statSync(dataPath).isDirectory()) {
       at(['data', 'path'], `is a folder, not a manifest file: ${dataPath}`);
     } else {
@@ -174,7 +198,12 @@ function columnIssues(loaded: LoadedConfig, manifest: Manifest): ConfigIssue[] {
   const need = (path: (string | number)[], column: string, what: string): void => {
     if (columns.includes(column)) return;
     const hint = suggestion(column, columns, 'one of the columns');
-    issues.push({ ...(sources.locate(path) ?? { file: '?' }), path: path.join('.'), message: `${what} column '${column}' is not in ${where}`, ...(hint ? { hint } : {}) });
+    issues.push({
+      ...(sources.locate(path) ?? { file: '?' }),
+      path: path.join('.'),
+      message: `${what} column '${column}' is not in ${where}`,
+      ...(hint ? { hint } : {}),
+    });
   };
   need(['target', 'column'], config.target.column, 'target');
   if (config.data.split.column !== undefined) need(['data', 'split', 'column'], config.data.split.column, 'split');
@@ -198,7 +227,10 @@ function defineLazyManifest(checked: CheckedConfig): void {
     get(): Manifest {
       const ds = checked.dataset;
       if (ds && !checkPrepared(ds.name, ds.dataHome).ok) {
-        throw new DatasetError(`data set '${ds.name}' is not prepared in ${ds.dataHome}`, `run 'mmx datasets get ${ds.name}' (or point MMX_DATA_HOME at a folder that holds it)`);
+        throw new DatasetError(
+          `data set '${ds.name}' is not prepared in ${ds.dataHome}`,
+          `run 'mmx datasets get ${ds.name}' (or point MMX_DATA_HOME at a folder that holds it)`,
+        );
       }
       const manifest = readManifest(checked.dataPath, checked.config.data.format, checked.config.data.limit);
       Object.defineProperty(checked, 'manifest', { value: manifest, writable: true, enumerable: true, configurable: true });

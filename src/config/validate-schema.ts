@@ -43,7 +43,12 @@ function toIssue(e: ErrorObject, value: unknown, sources: SourceMap): ConfigIssu
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const full = [...path, key];
       if (path.length === 1 && path[0] === 'inputs') {
-        return { ...at(full, true), path: dotted(full), message: `input name '${key}' is not allowed`, hint: 'start with a letter; use letters, digits and _' };
+        return {
+          ...at(full, true),
+          path: dotted(full),
+          message: `input name '${key}' is not allowed`,
+          hint: 'start with a letter; use letters, digits and _',
+        };
       }
       const known = Object.keys(parent.properties ?? {});
       return { ...at(full, true), path: dotted(full), message: `unknown key '${key}'`, hint: suggestion(key, known, 'one of the keys') };
@@ -63,19 +68,38 @@ function toIssue(e: ErrorObject, value: unknown, sources: SourceMap): ConfigIssu
           hint: suggestion(String(p.tagValue), types),
         };
       }
-      return { ...at(path, true), path: dotted([...path, 'type']), message: `missing 'type'`, hint: `expected one of: ${types.map((t) => `'${t}'`).join(', ')}` };
+      return {
+        ...at(path, true),
+        path: dotted([...path, 'type']),
+        message: `missing 'type'`,
+        hint: `expected one of: ${types.map((t) => `'${t}'`).join(', ')}`,
+      };
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
-      return { ...at(path), path: dotted(path), message: `${show(value)} is not allowed`, hint: suggestion(String(value), allowed.map(String)) };
+      return {
+        ...at(path),
+        path: dotted(path),
+        message: `${show(value)} is not allowed`,
+        hint: suggestion(String(value), allowed.map(String)),
+      };
     }
     case 'const':
-      return { ...at(path), path: dotted(path), message: `must be ${show((e.params as { allowedValue: unknown }).allowedValue)}, got ${show(value)}` };
+      return {
+        ...at(path),
+        path: dotted(path),
+        message: `must be ${show((e.params as { allowedValue: unknown }).allowedValue)}, got ${show(value)}`,
+      };
     case 'type':
       return { ...at(path), path: dotted(path), message: `expected ${(e.params as { type: string }).type}, got ${describe(value)}` };
     case 'oneOf':
       if (path[path.length - 1] === 'split') {
-        return { ...at(path), path: dotted(path), message: 'give exactly one of `column` or `ratios`', hint: 'e.g. split: {column: split} or split: {ratios: {train: 0.8, validation: 0.1, test: 0.1}}' };
+        return {
+          ...at(path),
+          path: dotted(path),
+          message: 'give exactly one of `column` or `ratios`',
+          hint: 'e.g. split: {column: split} or split: {ratios: {train: 0.8, validation: 0.1, test: 0.1}}',
+        };
       }
       return { ...at(path), path: dotted(path), message: e.message ?? 'does not match any allowed form' };
     case 'minItems':
@@ -94,7 +118,12 @@ function toIssue(e: ErrorObject, value: unknown, sources: SourceMap): ConfigIssu
       return { ...at(path), path: dotted(path), message: `must be ${p.comparison} ${p.limit}, got ${show(value)}` };
     }
     case 'pattern':
-      return { ...at(path), path: dotted(path), message: `${show(value)} has characters that are not allowed`, hint: String(parent.description ?? `pattern ${(e.params as { pattern: string }).pattern}`) };
+      return {
+        ...at(path),
+        path: dotted(path),
+        message: `${show(value)} has characters that are not allowed`,
+        hint: String(parent.description ?? `pattern ${(e.params as { pattern: string }).pattern}`),
+      };
     case 'if':
     case 'anyOf':
       return undefined; // always accompanied by a more precise error
@@ -124,7 +153,14 @@ function fillDefaultTypes(schema: Schema, data: unknown): void {
   }
   const visit = (sub: Schema, value: unknown): void => {
     const def = sub.default as { type?: unknown } | undefined;
-    if (sub.discriminator && def?.type !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value) && !('type' in value)) {
+    if (
+      sub.discriminator &&
+      def?.type !== undefined &&
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      !('type' in value)
+    ) {
       (value as Record<string, unknown>).type = def.type;
     }
     fillDefaultTypes(sub, value);

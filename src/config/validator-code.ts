@@ -12,7 +12,14 @@ import { experimentJsonSchema } from './schema.js';
 export const VALIDATOR_MODULE_PATH = 'src/config/generated/experiment-validator.ts';
 
 /** `discriminator` for `type`-tagged sections, defaults filled in, every error with its schema and data. */
-export const VALIDATOR_OPTIONS = { allErrors: true, useDefaults: true, discriminator: true, strict: true, strictRequired: false, verbose: true } as const;
+export const VALIDATOR_OPTIONS = {
+  allErrors: true,
+  useDefaults: true,
+  discriminator: true,
+  strict: true,
+  strictRequired: false,
+  verbose: true,
+} as const;
 
 // ajv/dist/standalone is CommonJS: its module.exports is the function, and `.default` is that function too
 const standaloneCode = standaloneModule.default;

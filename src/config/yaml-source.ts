@@ -17,7 +17,14 @@ export function readYamlFile(file: string, displayName = file): YamlSource {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : code === 'EACCES' ? 'permission denied' : String(err);
+    const reason =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String(err);
     throw new ConfigError([{ file: displayName, path: '', message: `cannot read config: ${reason}` }]);
   }
   return parseYamlText(text, displayName);
@@ -30,7 +37,13 @@ export function parseYamlText(text: string, file: string): YamlSource {
   for (const e of doc.errors) {
     const pos = lines.linePos(e.pos[0]);
     const first = e.message.split('\n')[0] ?? e.message;
-    issues.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax: ${first.replace(/ at line \d+, column \d+.*$/, '')}` });
+    issues.push({
+      file,
+      line: pos.line,
+      column: pos.col,
+      path: '',
+      message: `YAML syntax: ${first.replace(/ at line \d+, column \d+.*$/, '')}`,
+    });
   }
   if (issues.length > 0) throw new ConfigError(issues);
   const at = (offset: number | undefined) => {

@@ -192,7 +192,9 @@ type Emit = (e: RunEvent) => void;
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** The model's inputs, in state order, with their encoders' build-time meta: what `buildModel` takes. */
-export function modelInputs(data: Pick<PreparedData, 'state' | 'meta'>): { name: string; modality: string; shape: number[]; meta: InputMeta }[] {
+export function modelInputs(
+  data: Pick<PreparedData, 'state' | 'meta'>,
+): { name: string; modality: string; shape: number[]; meta: InputMeta }[] {
   return data.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape, meta: data.meta[s.name] ?? {} }));
 }
 
@@ -280,13 +282,31 @@ async function readInputs(
   emit({ type: 'data_progress', done: 0, total, detail: 'reading' });
   for (const spec of specs) {
     const loader = (await findModality(spec.modality).createLoader(spec.preprocessing as never, spec.entry)) as AnyLoader;
-    const r: ReadInput = { spec, loader, cache: cache ? 'not cached' : 'off', values: new Array(manifest.rows.length), zeroRows: new Set(), dropped: new Set(), imputedCells: 0 };
+    const r: ReadInput = {
+      spec,
+      loader,
+      cache: cache ? 'not cached' : 'off',
+      values: new Array(manifest.rows.length),
+      zeroRows: new Set(),
+      dropped: new Set(),
+      imputedCells: 0,
+    };
     const policy = loader.missing ?? 'error';
     const cached =
       cache && isCacheable(loader)
         ? await openInputCache(cache, spec, loader, manifest, rows, {
-            onCorrupt: (reason) => emit({ type: 'log', level: 'warn', message: `feature cache: the entry for input '${spec.name}' was unusable (${reason}); decoding again` }),
-            onWait: () => emit({ type: 'log', level: 'info', message: `feature cache: another process is decoding input '${spec.name}'; waiting for its entry` }),
+            onCorrupt: (reason) =>
+              emit({
+                type: 'log',
+                level: 'warn',
+                message: `feature cache: the entry for input '${spec.name}' was unusable (${reason}); decoding again`,
+              }),
+            onWait: () =>
+              emit({
+                type: 'log',
+                level: 'info',
+                message: `feature cache: another process is decoding input '${spec.name}'; waiting for its entry`,
+              }),
             ...(signal ? { signal } : {}),
           })
         : undefined;
@@ -336,11 +356,16 @@ async function readInputs(
                 : missingCell
                   ? `fill the cell, set inputs.${spec.name}.preprocessing.missing to zeros or drop_row, or data.on_error: skip`
                   : `paths are relative to ${path.relative(process.cwd(), baseDir) || '.'}; set data.on_error: skip to leave such rows out`;
-            throw new DataError(`${err.message}${err instanceof DecodeError && cell ? `: ${cell}` : ''}`, { file, line: manifest.lines[i]!, row: i + 1, column }, hint);
+            throw new DataError(
+              `${err.message}${err instanceof DecodeError && cell ? `: ${cell}` : ''}`,
+              { file, line: manifest.lines[i]!, row: i + 1, column },
+              hint,
+            );
           }
         },
         (done) => {
-          if (done % 500 === 0 || done === rows.length) emit({ type: 'data_progress', done: progressBase + done, total, detail: `reading ${spec.name}` });
+          if (done % 500 === 0 || done === rows.length)
+            emit({ type: 'data_progress', done: progressBase + done, total, detail: `reading ${spec.name}` });
         },
       );
       if (writer) {
@@ -364,7 +389,11 @@ async function readInputs(
     inputs.push(r);
   }
   if (skipped.length) {
-    emit({ type: 'log', level: 'warn', message: `skipped ${bad.size} row(s) with unreadable inputs (data.on_error: skip); first: row ${skipped[0]!.row} ${skipped[0]!.column}: ${skipped[0]!.reason}` });
+    emit({
+      type: 'log',
+      level: 'warn',
+      message: `skipped ${bad.size} row(s) with unreadable inputs (data.on_error: skip); first: row ${skipped[0]!.row} ${skipped[0]!.column}: ${skipped[0]!.reason}`,
+    });
   }
   return { inputs, bad, dropped, skipped };
 }
@@ -381,7 +410,11 @@ function reportMissing(read: ReadResult, used: ReadonlySet<number>, emit: Emit):
   }
   for (const m of reports) {
     const what = m.action === 'drop_row' ? `row(s) left out (missing: drop_row)` : `missing value(s) → ${m.action}`;
-    emit({ type: 'log', level: m.action === 'drop_row' ? 'warn' : 'info', message: `input '${m.input}' (${m.column}): ${m.count.toLocaleString('en-US')} ${what}` });
+    emit({
+      type: 'log',
+      level: m.action === 'drop_row' ? 'warn' : 'info',
+      message: `input '${m.input}' (${m.column}): ${m.count.toLocaleString('en-US')} ${what}`,
+    });
   }
   return reports;
 }
@@ -421,7 +454,12 @@ function entryRows(r: ReadInput, size: number, blockRows = 256): RowFeatures {
 }
 
 /** Normalisation statistics over the (encoded) training rows, missing rows excluded — in one pass, row by row. */
-function fitNormalization(kind: FeatureLoader['normalization'], encoded: RowFeatures, rows: readonly number[], shape: number[]): Normalization {
+function fitNormalization(
+  kind: FeatureLoader['normalization'],
+  encoded: RowFeatures,
+  rows: readonly number[],
+  shape: number[],
+): Normalization {
   if (kind === 'none') return { kind: 'none' };
   const channels = kind === 'standardize_channels' ? (shape[shape.length - 1] ?? 1) : 1;
   const sum = new Float64Array(channels);
@@ -569,7 +607,12 @@ function checkInputs(checked: CheckedConfig): void {
     for (const issue of modality.check?.(input as never) ?? []) at(['inputs', name, ...issue.path], issue.message, issue.hint);
     const extra = (input as { columns?: string[] }).columns ?? [];
     extra.forEach((c, j) => {
-      if (!manifest.columns.includes(c)) at(['inputs', name, 'columns', j], `input '${name}' column '${c}' is not in ${path.basename(manifest.file)}`, suggestion(c, manifest.columns, 'one of the columns'));
+      if (!manifest.columns.includes(c))
+        at(
+          ['inputs', name, 'columns', j],
+          `input '${name}' column '${c}' is not in ${path.basename(manifest.file)}`,
+          suggestion(c, manifest.columns, 'one of the columns'),
+        );
     });
   }
   if (issues.length) throw new ConfigError(issues);
@@ -587,7 +630,12 @@ function specsOf(checked: CheckedConfig): InputSpec[] {
  * Prepares the data in memory (what evaluation, ablation and the bench use). With `options.cache`, decoded
  * features come from (and go to) the feature cache.
  */
-export async function prepareData(checked: CheckedConfig, emit: Emit = () => {}, signal?: AbortSignal, options: { cache?: FeatureCache } = {}): Promise<PreparedData> {
+export async function prepareData(
+  checked: CheckedConfig,
+  emit: Emit = () => {},
+  signal?: AbortSignal,
+  options: { cache?: FeatureCache } = {},
+): Promise<PreparedData> {
   const data = await prepare(checked, emit, signal, { ...options, stream: 'never' });
   if ('streamed' in data) throw new Error('unreachable: stream: never gave streamed data');
   return data;
@@ -597,11 +645,21 @@ export async function prepareData(checked: CheckedConfig, emit: Emit = () => {},
  * Prepares the data for training: in memory, or — `stream: always`, or `auto` with more features than the
  * memory budget — streamed from the feature cache (needs the cache).
  */
-export async function prepareTrainingData(checked: CheckedConfig, options: DataOptions, emit: Emit = () => {}, signal?: AbortSignal): Promise<PreparedData | StreamedData> {
+export async function prepareTrainingData(
+  checked: CheckedConfig,
+  options: DataOptions,
+  emit: Emit = () => {},
+  signal?: AbortSignal,
+): Promise<PreparedData | StreamedData> {
   return prepare(checked, emit, signal, options);
 }
 
-async function prepare(checked: CheckedConfig, emit: Emit, signal: AbortSignal | undefined, options: DataOptions): Promise<PreparedData | StreamedData> {
+async function prepare(
+  checked: CheckedConfig,
+  emit: Emit,
+  signal: AbortSignal | undefined,
+  options: DataOptions,
+): Promise<PreparedData | StreamedData> {
   const { config, manifest } = checked;
   const file = manifestName(manifest);
   checkInputs(checked);
@@ -617,12 +675,24 @@ async function prepare(checked: CheckedConfig, emit: Emit, signal: AbortSignal |
       splits[name] = splits[name].filter((i) => labels[i] !== '');
       dropped += before - splits[name].length;
     }
-    if (dropped) emit({ type: 'log', level: 'warn', message: `left out ${dropped.toLocaleString('en-US')} row(s) without a label in column ${targetCol} (target.missing: drop_row)` });
+    if (dropped)
+      emit({
+        type: 'log',
+        level: 'warn',
+        message: `left out ${dropped.toLocaleString('en-US')} row(s) without a label in column ${targetCol} (target.missing: drop_row)`,
+      });
   }
   for (const i of [...splits.train, ...splits.validation, ...splits.test]) {
     if (labels[i] === '') {
-      const hint = config.target.task === 'multilabel' ? `a multilabel cell lists one or more labels separated by '${config.target.delimiter ?? '|'}'` : 'every row needs a value in the target column';
-      throw new DataError(config.target.task === 'multilabel' ? 'the label list is empty' : 'the label is missing', where(i, targetCol), `${hint}, or set target.missing: drop_row`);
+      const hint =
+        config.target.task === 'multilabel'
+          ? `a multilabel cell lists one or more labels separated by '${config.target.delimiter ?? '|'}'`
+          : 'every row needs a value in the target column';
+      throw new DataError(
+        config.target.task === 'multilabel' ? 'the label list is empty' : 'the label is missing',
+        where(i, targetCol),
+        `${hint}, or set target.missing: drop_row`,
+      );
     }
   }
   const target = fitTarget(checked, labels, splits, where);
@@ -644,10 +714,23 @@ async function prepare(checked: CheckedConfig, emit: Emit, signal: AbortSignal |
     const testRows = keep(splits.test);
     const missing = reportMissing(read, new Set([...trainRows, ...valRows, ...testRows]), emit);
     if (read.dropped.size) {
-      emit({ type: 'log', level: 'warn', message: `left out ${read.dropped.size.toLocaleString('en-US')} row(s) with missing values (missing: drop_row)` });
+      emit({
+        type: 'log',
+        level: 'warn',
+        message: `left out ${read.dropped.size.toLocaleString('en-US')} row(s) with missing values (missing: drop_row)`,
+      });
     }
-    for (const [name, rows] of [['train', trainRows], ['validation', valRows], ['test', testRows]] as const) {
-      if (rows.length === 0) throw new DataError(`the ${name} split has no usable rows left`, { file }, read.dropped.size ? 'rows with missing values were left out (missing: drop_row)' : undefined);
+    for (const [name, rows] of [
+      ['train', trainRows],
+      ['validation', valRows],
+      ['test', testRows],
+    ] as const) {
+      if (rows.length === 0)
+        throw new DataError(
+          `the ${name} split has no usable rows left`,
+          { file },
+          read.dropped.size ? 'rows with missing values were left out (missing: drop_row)' : undefined,
+        );
     }
 
     const allRows = [...trainRows, ...valRows, ...testRows];
@@ -701,7 +784,10 @@ async function prepare(checked: CheckedConfig, emit: Emit, signal: AbortSignal |
         version: 1 as const,
         target,
         inputs: states,
-        split: split.column !== undefined ? { column: split.column, values: { train: split.train, validation: split.validation, test: split.test } } : {},
+        split:
+          split.column !== undefined
+            ? { column: split.column, values: { train: split.train, validation: split.validation, test: split.test } }
+            : {},
       },
       meta,
       dataHash: createHash('sha256').update(readFileSync(manifest.file)).digest('hex'),
@@ -713,7 +799,11 @@ async function prepare(checked: CheckedConfig, emit: Emit, signal: AbortSignal |
         ? {
             cache: {
               dir: options.cache.dir,
-              inputs: read.inputs.map((r) => ({ input: r.spec.name, status: r.cache, ...(r.entry ? { key: r.entry.info.key, bytes: r.cacheBytes ?? 0 } : {}) })),
+              inputs: read.inputs.map((r) => ({
+                input: r.spec.name,
+                status: r.cache,
+                ...(r.entry ? { key: r.entry.info.key, bytes: r.cacheBytes ?? 0 } : {}),
+              })),
             },
           }
         : {}),
@@ -775,18 +865,29 @@ export async function featuresFromState(
   for (const s of state.inputs) {
     for (const c of s.columns ?? [s.column]) {
       if (!manifest.columns.includes(c)) {
-        throw new DataError(`column '${c}' (input '${s.name}') is not in the manifest`, { file }, `the model reads the columns: ${[...new Set(needed)].join(', ')}`);
+        throw new DataError(
+          `column '${c}' (input '${s.name}') is not in the manifest`,
+          { file },
+          `the model reads the columns: ${[...new Set(needed)].join(', ')}`,
+        );
       }
     }
   }
   const emit = options.emit ?? (() => {});
   const rows = options.rows ?? manifest.rows.map((_, i) => i);
-  const specs: InputSpec[] = state.inputs.map((s) => ({ name: s.name, modality: s.modality, columns: s.columns ?? [s.column], preprocessing: s.preprocessing, entry: entryFromState(s) }));
+  const specs: InputSpec[] = state.inputs.map((s) => ({
+    name: s.name,
+    modality: s.modality,
+    columns: s.columns ?? [s.column],
+    preprocessing: s.preprocessing,
+    entry: entryFromState(s),
+  }));
   const read = await readInputs(manifest, rows, specs, options.onError ?? 'error', emit, options.signal);
   const kept = rows.filter((i) => !read.bad.has(i) && !read.dropped.has(i));
   const missing = reportMissing(read, new Set(kept), emit);
   const skipped = [...read.skipped];
-  for (const r of read.inputs) for (const i of r.dropped) skipped.push({ row: i + 1, column: r.spec.columns.join(', '), reason: 'missing value (missing: drop_row)' });
+  for (const r of read.inputs)
+    for (const i of r.dropped) skipped.push({ row: i + 1, column: r.spec.columns.join(', '), reason: 'missing value (missing: drop_row)' });
   const encoded = new Map<string, EncodedInput>();
   for (const [k, r] of read.inputs.entries()) {
     const s = state.inputs[k]!;
@@ -803,7 +904,14 @@ type Where = (row: number, column: string) => { file: string; line: number; row:
 
 /** The labels of a multilabel cell: split on the delimiter, trimmed, empty parts dropped, duplicates once. */
 export function splitLabelList(cell: string, delimiter: string): string[] {
-  return [...new Set(cell.split(delimiter).map((p) => p.trim()).filter((p) => p !== ''))];
+  return [
+    ...new Set(
+      cell
+        .split(delimiter)
+        .map((p) => p.trim())
+        .filter((p) => p !== ''),
+    ),
+  ];
 }
 
 const ENGLISH_POSITIVE = ['1', 'true', 'yes', 'y', 'pos', 'positive'];
@@ -827,7 +935,12 @@ function fitTarget(checked: CheckedConfig, labels: readonly string[], splits: { 
       out.classWeights = classes.map((_, c) => (counts(c) ? n / (classes.length * counts(c)) : 1));
     } else if (cw) {
       for (const key of Object.keys(cw)) {
-        if (!classes.includes(key)) throw configIssue(['target', 'class_weight', key], `class '${key}' does not occur in the training split`, suggestion(key, classes, 'one of the classes'));
+        if (!classes.includes(key))
+          throw configIssue(
+            ['target', 'class_weight', key],
+            `class '${key}' does not occur in the training split`,
+            suggestion(key, classes, 'one of the classes'),
+          );
       }
       out.classWeights = classes.map((c) => cw[c] ?? 1);
     }
@@ -837,31 +950,66 @@ function fitTarget(checked: CheckedConfig, labels: readonly string[], splits: { 
     case 'classification':
     case 'binary': {
       let classes = sortClasses(trainLabels);
-      if (classes.length < 2) throw new DataError(`the training split has ${classes.length} class(es); ${t.task} needs ${t.task === 'binary' ? 'exactly' : 'at least'} 2`, { file, column });
+      if (classes.length < 2)
+        throw new DataError(
+          `the training split has ${classes.length} class(es); ${t.task} needs ${t.task === 'binary' ? 'exactly' : 'at least'} 2`,
+          { file, column },
+        );
       if (t.task === 'binary') {
         if (classes.length > 2) {
-          const shown = classes.slice(0, 6).map((c) => `'${c}'`).join(', ');
-          throw new DataError(`the training split has ${classes.length} classes (${shown}${classes.length > 6 ? ', ...' : ''}); binary needs exactly 2`, { file, column }, 'use task: classification');
+          const shown = classes
+            .slice(0, 6)
+            .map((c) => `'${c}'`)
+            .join(', ');
+          throw new DataError(
+            `the training split has ${classes.length} classes (${shown}${classes.length > 6 ? ', ...' : ''}); binary needs exactly 2`,
+            { file, column },
+            'use task: classification',
+          );
         }
-        const positive = t.positive_class ?? (ENGLISH_POSITIVE.includes(classes[0]!.toLowerCase()) && !ENGLISH_POSITIVE.includes(classes[1]!.toLowerCase()) ? classes[0]! : classes[1]!);
-        if (!classes.includes(positive)) throw configIssue(['target', 'positive_class'], `'${positive}' is not one of the two labels (${classes.join(', ')})`, suggestion(positive, classes));
+        const positive =
+          t.positive_class ??
+          (ENGLISH_POSITIVE.includes(classes[0]!.toLowerCase()) && !ENGLISH_POSITIVE.includes(classes[1]!.toLowerCase())
+            ? classes[0]!
+            : classes[1]!);
+        if (!classes.includes(positive))
+          throw configIssue(
+            ['target', 'positive_class'],
+            `'${positive}' is not one of the two labels (${classes.join(', ')})`,
+            suggestion(positive, classes),
+          );
         classes = [classes.find((c) => c !== positive)!, positive];
       }
       const index = new Map(classes.map((c, i) => [c, i]));
       const counts = new Array<number>(classes.length).fill(0);
       for (const l of trainLabels) counts[index.get(l)!]! += 1;
-      return { ...base, classes, ...(t.task === 'binary' ? { threshold: t.threshold ?? 0.5 } : {}), ...lossOptions(classes, (c) => counts[c]!) };
+      return {
+        ...base,
+        classes,
+        ...(t.task === 'binary' ? { threshold: t.threshold ?? 0.5 } : {}),
+        ...lossOptions(classes, (c) => counts[c]!),
+      };
     }
     case 'multilabel': {
       const delimiter = t.delimiter ?? '|';
       const seen: string[] = [];
       for (const i of splits.train) {
         const list = splitLabelList(labels[i]!, delimiter);
-        if (list.length === 0) throw new DataError('the label list is empty', where(i, column), `a multilabel cell lists one or more labels separated by '${delimiter}'`);
+        if (list.length === 0)
+          throw new DataError(
+            'the label list is empty',
+            where(i, column),
+            `a multilabel cell lists one or more labels separated by '${delimiter}'`,
+          );
         seen.push(...list);
       }
       const classes = sortClasses(seen);
-      if (classes.length < 2) throw new DataError(`the training split has ${classes.length} label(s); multilabel needs at least 2`, { file, column }, `labels are separated by '${delimiter}' (target.delimiter)`);
+      if (classes.length < 2)
+        throw new DataError(
+          `the training split has ${classes.length} label(s); multilabel needs at least 2`,
+          { file, column },
+          `labels are separated by '${delimiter}' (target.delimiter)`,
+        );
       return { ...base, classes, threshold: t.threshold ?? 0.5, delimiter };
     }
     case 'regression': {
@@ -876,14 +1024,25 @@ function fitTarget(checked: CheckedConfig, labels: readonly string[], splits: { 
       const mean = n ? sum / n : 0;
       const std = Math.sqrt(Math.max(n ? sq / n - mean * mean : 0, 0)) || 1;
       const normalization = (t.normalize ?? 'standard') === 'standard' ? { mean, std } : { mean: 0, std: 1 };
-      return { ...base, classes: [], normalization, loss: t.loss ?? 'mse', ...(t.loss === 'huber' ? { huberDelta: t.huber_delta ?? 1 } : {}) };
+      return {
+        ...base,
+        classes: [],
+        normalization,
+        loss: t.loss ?? 'mse',
+        ...(t.loss === 'huber' ? { huberDelta: t.huber_delta ?? 1 } : {}),
+      };
     }
   }
 }
 
 function parseTargetNumber(cell: string, i: number, column: string, where: Where): number {
   const v = Number(cell);
-  if (cell === '' || !Number.isFinite(v)) throw new DataError(`'${cell}' is not a number (regression target)`, where(i, column), 'a regression target is a plain number such as 3.5 or -1e3');
+  if (cell === '' || !Number.isFinite(v))
+    throw new DataError(
+      `'${cell}' is not a number (regression target)`,
+      where(i, column),
+      'a regression target is a plain number such as 3.5 or -1e3',
+    );
   return v;
 }
 
@@ -899,8 +1058,15 @@ export function targetEncoder(target: TargetState, cellOf: (row: number) => stri
   const width = task === 'classification' || task === 'multilabel' ? classes.length : 1;
   const unknown = (v: string, i: number): DataError =>
     unlabelled
-      ? new DataError(`label '${v}' is not one of the model's ${task === 'multilabel' ? 'labels' : 'classes'} (${classes.join(', ')})`, where(i, target.column))
-      : new DataError(`label '${v}' does not occur in the training split`, where(i, target.column), 'the model can only predict classes it was trained on');
+      ? new DataError(
+          `label '${v}' is not one of the model's ${task === 'multilabel' ? 'labels' : 'classes'} (${classes.join(', ')})`,
+          where(i, target.column),
+        )
+      : new DataError(
+          `label '${v}' does not occur in the training split`,
+          where(i, target.column),
+          'the model can only predict classes it was trained on',
+        );
   return {
     width,
     encode(i, out) {
@@ -908,7 +1074,11 @@ export function targetEncoder(target: TargetState, cellOf: (row: number) => stri
       const list = task === 'multilabel' ? splitLabelList(v, target.delimiter ?? '|') : [];
       if (v === '' || (task === 'multilabel' && list.length === 0)) {
         if (!unlabelled || (task === 'multilabel' && v !== '')) {
-          throw new DataError(task === 'multilabel' ? 'the label list is empty' : 'the label is missing', where(i, target.column), task === 'multilabel' ? `a multilabel cell lists one or more labels separated by '${target.delimiter ?? '|'}'` : undefined);
+          throw new DataError(
+            task === 'multilabel' ? 'the label list is empty' : 'the label is missing',
+            where(i, target.column),
+            task === 'multilabel' ? `a multilabel cell lists one or more labels separated by '${target.delimiter ?? '|'}'` : undefined,
+          );
         }
         out.fill(NaN);
         return -1;

@@ -30,7 +30,11 @@ export function formatFromPath(file: string): ManifestFormat | undefined {
 export function readManifest(file: string, format?: ManifestFormat, limit?: number): Manifest {
   const fmt = format ?? formatFromPath(file);
   if (!fmt) {
-    throw new DataError(`cannot tell the manifest format from the extension '${path.extname(file)}'`, { file }, 'use .csv, .tsv or .jsonl, or set data.format');
+    throw new DataError(
+      `cannot tell the manifest format from the extension '${path.extname(file)}'`,
+      { file },
+      'use .csv, .tsv or .jsonl, or set data.format',
+    );
   }
   let text: string;
   try {
@@ -55,7 +59,10 @@ function parseDelimited(text: string, file: string, format: 'csv' | 'tsv', limit
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (err) {
     const e = err as Error & { lines?: number };
-    throw new DataError(`not valid ${format.toUpperCase()}: ${e.message.replace(/^Invalid \w+: /, '')}`, { file, ...(e.lines ? { line: e.lines } : {}) });
+    throw new DataError(`not valid ${format.toUpperCase()}: ${e.message.replace(/^Invalid \w+: /, '')}`, {
+      file,
+      ...(e.lines ? { line: e.lines } : {}),
+    });
   }
   const header = records[0];
   if (!header) throw new DataError('manifest is empty (no header row)', { file });

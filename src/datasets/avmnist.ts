@@ -17,7 +17,16 @@ import { MNIST_IMAGES, MNIST_LABELS } from './mnist.js';
 import { decodeGray8, encodeGray8 } from './png.js';
 import type { ChecksumList, DatasetEntry, PrepareContext } from './types.js';
 
-const COLUMNS = ['pair_id', 'image_path', 'audio_path', 'label', 'mnist_test_index', 'fsdd_speaker', 'fsdd_recording_index', 'split'] as const;
+const COLUMNS = [
+  'pair_id',
+  'image_path',
+  'audio_path',
+  'label',
+  'mnist_test_index',
+  'fsdd_speaker',
+  'fsdd_recording_index',
+  'split',
+] as const;
 
 /** The pixels of an image file as one 8-bit channel, row-major (8-bit gray PNGs without sharp). */
 export async function decodeGrayPixels(file: string): Promise<{ width: number; height: number; pixels: Buffer }> {
@@ -26,7 +35,11 @@ export async function decodeGrayPixels(file: string): Promise<{ width: number; h
   if (simple) return simple;
   // sharp (libvips, ~0.2 s to load) only for the PNGs decodeGray8 does not read; a prepared copy needs neither
   const { default: sharp } = await import('sharp');
-  const { data, info } = await sharp(bytes).toColourspace('b-w').extractChannel(0).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(bytes)
+    .toColourspace('b-w')
+    .extractChannel(0)
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, pixels: data };
 }
 

@@ -62,7 +62,8 @@ function parseContentRange(v: string | null): { start: number; total: number | u
 function describeNetworkError(err: unknown): string {
   const e = err as Error & { cause?: Error & { code?: string } };
   const cause = e.cause;
-  if (cause?.code) return `${cause.code}${cause.message && !cause.message.includes(cause.code) ? ` (${cause.message})` : cause.message ? ` ${cause.message.replace(cause.code, '').trim()}` : ''}`.trim();
+  if (cause?.code)
+    return `${cause.code}${cause.message && !cause.message.includes(cause.code) ? ` (${cause.message})` : cause.message ? ` ${cause.message.replace(cause.code, '').trim()}` : ''}`.trim();
   if (cause?.message) return cause.message;
   return e.message ?? String(err);
 }
@@ -153,11 +154,18 @@ export async function download(url: string, dest: string, options: DownloadOptio
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason ?? err;
       if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
-        throw new DatasetError(`cannot download ${url}: ${err.message}`, 'the file is not at that address; with MMX_DATASETS_BASE_URL set, check that the mirror has it');
+        throw new DatasetError(
+          `cannot download ${url}: ${err.message}`,
+          'the file is not at that address; with MMX_DATASETS_BASE_URL set, check that the mirror has it',
+        );
       }
       const progressed = partSize(part) > before;
       failures = progressed ? 1 : failures + 1;
-      const reason = idle.signal.aborted ? String((idle.signal.reason as Error).message) : err instanceof HttpStatusError ? err.message : describeNetworkError(err);
+      const reason = idle.signal.aborted
+        ? String((idle.signal.reason as Error).message)
+        : err instanceof HttpStatusError
+          ? err.message
+          : describeNetworkError(err);
       if (failures > retries || attempt > retries * 10) {
         throw new DatasetError(
           `cannot download ${url}: ${reason} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`,

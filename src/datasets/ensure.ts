@@ -78,7 +78,10 @@ async function removeIfEmpty(dir: string): Promise<void> {
 function fsError(err: unknown, home: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'EDQUOT') {
-    return new DatasetError(`cannot write to the data home ${home} (${code}: ${(err as Error).message})`, 'set MMX_DATA_HOME to a writable folder with enough space');
+    return new DatasetError(
+      `cannot write to the data home ${home} (${code}: ${(err as Error).message})`,
+      'set MMX_DATA_HOME to a writable folder with enough space',
+    );
   }
   return err;
 }
@@ -124,7 +127,10 @@ async function prepareFresh(entry: DatasetEntry, home: string, options: EnsureOp
   try {
     await mkdir(home, { recursive: true });
   } catch (err) {
-    throw new DatasetError(`cannot create the data home ${home}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'set MMX_DATA_HOME to a writable folder');
+    throw new DatasetError(
+      `cannot create the data home ${home}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'set MMX_DATA_HOME to a writable folder',
+    );
   }
   let tmp: string;
   try {
@@ -180,7 +186,11 @@ async function prepareFresh(entry: DatasetEntry, home: string, options: EnsureOp
     } catch (err) {
       if (err instanceof DatasetError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new DatasetError(`${entry.name}: the download does not contain a file it should (${(err as Error).message})`, 'the archive is not the expected one; check the source URL or mirror');
+      if (code === 'ENOENT')
+        throw new DatasetError(
+          `${entry.name}: the download does not contain a file it should (${(err as Error).message})`,
+          'the archive is not the expected one; check the source URL or mirror',
+        );
       throw err;
     }
     await rm(rawDir, { recursive: true, force: true });

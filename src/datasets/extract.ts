@@ -30,7 +30,10 @@ export function linkStaysInside(entry: string, target: string): boolean {
 }
 
 function refuse(archive: string, entry: string, reason: string): never {
-  throw new DatasetError(`refusing to extract ${path.basename(archive)}: entry '${entry}' has ${reason}`, 'the archive is damaged or malicious; nothing from it was used');
+  throw new DatasetError(
+    `refusing to extract ${path.basename(archive)}: entry '${entry}' has ${reason}`,
+    'the archive is damaged or malicious; nothing from it was used',
+  );
 }
 
 /** The destination of an entry, checked once more after resolution. */
@@ -49,7 +52,10 @@ export async function extractZip(archive: string, destDir: string): Promise<void
   try {
     zip = await yauzl.openPromise(archive, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
   } catch (err) {
-    throw new DatasetError(`${path.basename(archive)} is not a readable zip archive (${(err as Error).message})`, 'the download may be truncated or not the expected file');
+    throw new DatasetError(
+      `${path.basename(archive)} is not a readable zip archive (${(err as Error).message})`,
+      'the download may be truncated or not the expected file',
+    );
   }
   try {
     // first pass: every name is checked before anything is written
@@ -82,7 +88,10 @@ export async function extractZip(archive: string, destDir: string): Promise<void
     }
   } catch (err) {
     if (err instanceof DatasetError) throw err;
-    throw new DatasetError(`cannot extract ${path.basename(archive)}: ${(err as Error).message}`, 'the download may be truncated or damaged');
+    throw new DatasetError(
+      `cannot extract ${path.basename(archive)}: ${(err as Error).message}`,
+      'the download may be truncated or damaged',
+    );
   } finally {
     zip.close();
   }
@@ -108,7 +117,10 @@ export async function extractTarGz(archive: string, destDir: string): Promise<vo
       },
     });
   } catch (err) {
-    throw new DatasetError(`${path.basename(archive)} is not a readable tar.gz archive (${(err as Error).message})`, 'the download may be truncated or not the expected file');
+    throw new DatasetError(
+      `${path.basename(archive)} is not a readable tar.gz archive (${(err as Error).message})`,
+      'the download may be truncated or not the expected file',
+    );
   }
   if (problem) refuse(archive, problem.name, problem.reason);
   await mkdir(destDir, { recursive: true });
@@ -126,7 +138,10 @@ export async function extractTarGz(archive: string, destDir: string): Promise<vo
       },
     });
   } catch (err) {
-    throw new DatasetError(`cannot extract ${path.basename(archive)}: ${(err as Error).message}`, 'the download may be truncated or damaged');
+    throw new DatasetError(
+      `cannot extract ${path.basename(archive)}: ${(err as Error).message}`,
+      'the download may be truncated or damaged',
+    );
   }
 }
 

@@ -36,7 +36,11 @@ export async function listFiles(dir: string): Promise<string[]> {
 export async function findInRaw(rawDir: string, suffix: string, dataset: string): Promise<string> {
   const all = (await listFiles(rawDir)).filter((f) => !f.startsWith('__MACOSX/') && !f.includes('/__MACOSX/'));
   const hits = all.filter((f) => f === suffix || f.endsWith(`/${suffix}`));
-  if (hits.length === 0) throw new DatasetError(`${dataset}: the download does not contain '${suffix}'`, 'the archive does not have the expected layout; check the source URL or mirror');
+  if (hits.length === 0)
+    throw new DatasetError(
+      `${dataset}: the download does not contain '${suffix}'`,
+      'the archive does not have the expected layout; check the source URL or mirror',
+    );
   // the shortest path wins (an archive could carry a nested copy of the repository)
   hits.sort((a, b) => a.length - b.length);
   return path.join(rawDir, hits[0]!);

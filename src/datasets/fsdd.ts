@@ -22,7 +22,18 @@ export const FSDD_SPEAKERS: readonly (readonly [string, string, string, string])
   ['yweweler', 'male', 'DEU/German', 'english'],
 ];
 
-const COLUMNS = ['audio_path', 'label', 'speaker', 'recording_index', 'gender', 'accent', 'sample_rate', 'num_samples', 'duration_s', 'split'] as const;
+const COLUMNS = [
+  'audio_path',
+  'label',
+  'speaker',
+  'recording_index',
+  'gender',
+  'accent',
+  'sample_rate',
+  'num_samples',
+  'duration_s',
+  'split',
+] as const;
 
 /** Sample rate and sample count of a PCM WAV file, from its RIFF chunks. */
 export function wavInfo(bytes: Buffer, name: string): { sampleRate: number; channels: number; bits: number; samples: number } {
@@ -34,7 +45,8 @@ export function wavInfo(bytes: Buffer, name: string): { sampleRate: number; chan
   while (off + 8 <= bytes.length) {
     const id = bytes.toString('latin1', off, off + 4);
     const size = bytes.readUInt32LE(off + 4);
-    if (id === 'fmt ') fmt = { channels: bytes.readUInt16LE(off + 10), sampleRate: bytes.readUInt32LE(off + 12), bits: bytes.readUInt16LE(off + 22) };
+    if (id === 'fmt ')
+      fmt = { channels: bytes.readUInt16LE(off + 10), sampleRate: bytes.readUInt32LE(off + 12), bits: bytes.readUInt16LE(off + 22) };
     if (id === 'data') {
       if (!fmt) break;
       const frame = fmt.channels * (fmt.bits / 8);
@@ -65,13 +77,30 @@ async function prepare({ rawDir, outDir, onProgress }: PrepareContext): Promise<
       label: Number(label),
       speaker,
       index: idx,
-      fields: [`recordings/${name}`, Number(label), speaker, idx, meta[1], meta[2], info.sampleRate, info.samples, (info.samples / info.sampleRate).toFixed(4), split],
+      fields: [
+        `recordings/${name}`,
+        Number(label),
+        speaker,
+        idx,
+        meta[1],
+        meta[2],
+        info.sampleRate,
+        info.samples,
+        (info.samples / info.sampleRate).toFixed(4),
+        split,
+      ],
     });
     onProgress?.(++done, names.length);
   }
   rows.sort((a, b) => a.label - b.label || (a.speaker < b.speaker ? -1 : a.speaker > b.speaker ? 1 : 0) || a.index - b.index);
   await writeFile(path.join(outDir, 'speakers.csv'), csvDocument(['speaker', 'gender', 'accent', 'language'], FSDD_SPEAKERS));
-  await writeFile(path.join(outDir, 'manifest.csv'), csvDocument(COLUMNS, rows.map((r) => r.fields)));
+  await writeFile(
+    path.join(outDir, 'manifest.csv'),
+    csvDocument(
+      COLUMNS,
+      rows.map((r) => r.fields),
+    ),
+  );
 }
 
 export const fsdd: DatasetEntry = {

@@ -20,7 +20,8 @@ function gunzip(gz: Uint8Array, what: string): Buffer {
 
 export function readIdxImages(gz: Uint8Array, what = 'MNIST images'): IdxImages {
   const b = gunzip(gz, what);
-  if (b.length < 16 || b.readUInt32BE(0) !== 0x803) throw new DatasetError(`${what}: not an IDX3 image file (magic ${b.length >= 4 ? b.readUInt32BE(0) : '?'})`);
+  if (b.length < 16 || b.readUInt32BE(0) !== 0x803)
+    throw new DatasetError(`${what}: not an IDX3 image file (magic ${b.length >= 4 ? b.readUInt32BE(0) : '?'})`);
   const count = b.readUInt32BE(4);
   const rows = b.readUInt32BE(8);
   const cols = b.readUInt32BE(12);

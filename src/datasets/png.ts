@@ -55,7 +55,7 @@ export function decodeGray8(png: Buffer): { width: number; height: number; pixel
     const type = png.toString('latin1', off + 4, off + 8);
     if (off + 12 + len > png.length) return undefined;
     const data = png.subarray(off + 8, off + 8 + len);
-    if (((crc32(data, crc32(png.subarray(off + 4, off + 8))) ^ 0xffffffff) >>> 0) !== png.readUInt32BE(off + 8 + len)) return undefined;
+    if ((crc32(data, crc32(png.subarray(off + 4, off + 8))) ^ 0xffffffff) >>> 0 !== png.readUInt32BE(off + 8 + len)) return undefined;
     if (type === 'IHDR') {
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);

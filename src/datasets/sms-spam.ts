@@ -51,7 +51,13 @@ export const smsSpam: DatasetEntry = {
     'T. A. Almeida, J. M. Gómez Hidalgo, A. Yamakami: Contributions to the Study of SMS Spam Filtering: New Collection and Results, ACM DocEng 2011; UCI Machine Learning Repository, dataset 228, doi:10.24432/C5CC84',
   homepage: ['https://github.com/pratik-kale20/dataset', 'https://archive.ics.uci.edu/dataset/228'],
   version: COMMIT,
-  sources: [{ url: `https://raw.githubusercontent.com/pratik-kale20/dataset/${COMMIT}/smsspamcollection.zip`, file: 'smsspamcollection.zip', kind: 'zip' }],
+  sources: [
+    {
+      url: `https://raw.githubusercontent.com/pratik-kale20/dataset/${COMMIT}/smsspamcollection.zip`,
+      file: 'smsspamcollection.zip',
+      kind: 'zip',
+    },
+  ],
   dependsOn: [],
   columns: COLUMNS,
   checksums: checksums as ChecksumList,

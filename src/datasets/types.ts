@@ -18,7 +18,9 @@ export interface DatasetSource {
  * writes itself (avmnist's PNGs, whose encoder output may differ from Pillow's) — `pixels`, the sha256 of
  * the decoded 8-bit pixel values (row-major, one channel), with no size.
  */
-export type ChecksumEntry = { path: string; size: number; sha256: string } | { path: string; pixels: string; width: number; height: number };
+export type ChecksumEntry =
+  | { path: string; size: number; sha256: string }
+  | { path: string; pixels: string; width: number; height: number };
 
 export interface ChecksumList {
   dataset: DatasetName;

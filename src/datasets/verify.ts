@@ -25,7 +25,8 @@ export function quickCheck(entry: DatasetEntry, dir: string): CheckResult {
   const problems: string[] = [];
   const manifest = path.join(dir, 'manifest.csv');
   if (!existsSync(manifest)) return { ok: false, problems: ['manifest.csv is missing'] };
-  if (sha256(readFileSync(manifest)) !== entry.checksums.manifestSha256) return { ok: false, problems: ['manifest.csv differs from the expected one'] };
+  if (sha256(readFileSync(manifest)) !== entry.checksums.manifestSha256)
+    return { ok: false, problems: ['manifest.csv differs from the expected one'] };
   for (const f of entry.checksums.files) {
     let size: number;
     try {
@@ -46,7 +47,8 @@ async function checkFile(dir: string, f: ChecksumEntry): Promise<string | undefi
   if (!existsSync(file)) return `${f.path} is missing`;
   if ('size' in f) {
     const size = statSync(file).size;
-    if (size !== f.size) return size < f.size ? `${f.path} is truncated (${size} of ${f.size} bytes)` : `${f.path} has ${size} bytes, expected ${f.size}`;
+    if (size !== f.size)
+      return size < f.size ? `${f.path} is truncated (${size} of ${f.size} bytes)` : `${f.path} has ${size} bytes, expected ${f.size}`;
     const got = await sha256File(file);
     return got === f.sha256 ? undefined : `${f.path}: sha256 mismatch (expected ${f.sha256.slice(0, 12)}…, got ${got.slice(0, 12)}…)`;
   }
@@ -56,12 +58,17 @@ async function checkFile(dir: string, f: ChecksumEntry): Promise<string | undefi
   } catch (err) {
     return `${f.path}: cannot decode the image (${(err as Error).message})`;
   }
-  if (decoded.width !== f.width || decoded.height !== f.height) return `${f.path} is ${decoded.width}×${decoded.height}, expected ${f.width}×${f.height}`;
+  if (decoded.width !== f.width || decoded.height !== f.height)
+    return `${f.path} is ${decoded.width}×${decoded.height}, expected ${f.width}×${f.height}`;
   return sha256(decoded.pixels) === f.pixels ? undefined : `${f.path}: pixel values differ from the expected ones`;
 }
 
 /** Full check of every file; `onProgress(done, total)` after each. */
-export async function fullCheck(entry: DatasetEntry, dir: string, onProgress?: (done: number, total: number) => void): Promise<CheckResult> {
+export async function fullCheck(
+  entry: DatasetEntry,
+  dir: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<CheckResult> {
   const files = entry.checksums.files;
   const problems: string[] = [];
   let next = 0;

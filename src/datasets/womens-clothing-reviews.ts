@@ -28,7 +28,8 @@ const COLUMNS = [
   'label',
   'split',
 ] as const;
-const RAW_HEADER = ',Clothing ID,Age,Title,Review Text,Rating,Recommended IND,Positive Feedback Count,Division Name,Department Name,Class Name';
+const RAW_HEADER =
+  ',Clothing ID,Age,Title,Review Text,Rating,Recommended IND,Positive Feedback Count,Division Name,Department Name,Class Name';
 
 /** Row ids of Multimodal-Toolkit's validation and test files. */
 const splits = (checksums as unknown as { splits: { validation: number[]; test: number[] } }).splits;

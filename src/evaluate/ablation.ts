@@ -10,7 +10,13 @@ import { lowerIsBetter } from '../train/trainer.js';
 import { predictSplit } from './predict.js';
 
 /** `target`: the task's target, or the class list (classification). */
-export async function modalityAblation(built: BuiltModel, test: SplitData, target: TargetState | string[], metrics: readonly string[], full: EvaluationResult): Promise<AblationRow[]> {
+export async function modalityAblation(
+  built: BuiltModel,
+  test: SplitData,
+  target: TargetState | string[],
+  metrics: readonly string[],
+  full: EvaluationResult,
+): Promise<AblationRow[]> {
   const t: TargetState = Array.isArray(target) ? { column: '', task: 'classification', classes: target } : target;
   const rows: AblationRow[] = [];
   for (const input of built.inputs) {
@@ -30,5 +36,12 @@ export async function modalityAblation(built: BuiltModel, test: SplitData, targe
 export function ablationCsv(rows: AblationRow[]): string {
   const keys = Object.keys(rows[0]?.metrics ?? {});
   const header = ['modality', 'masking', ...keys.map((k) => `test_${k}_without`), ...keys.map((k) => `drop_${k}`)];
-  return [header.join(','), ...rows.map((r) => [r.modality, r.masking, ...keys.map((k) => String(r.metrics[k])), ...keys.map((k) => String(r.drop[k]))].join(','))].join('\n') + '\n';
+  return (
+    [
+      header.join(','),
+      ...rows.map((r) =>
+        [r.modality, r.masking, ...keys.map((k) => String(r.metrics[k])), ...keys.map((k) => String(r.drop[k]))].join(','),
+      ),
+    ].join('\n') + '\n'
+  );
 }

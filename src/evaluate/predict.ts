@@ -22,7 +22,13 @@ export interface Predictions {
  * `target`: the task's target (TargetState), or a class count for classification. A streamed split is read from
  * the cache batch by batch, in order.
  */
-export async function predictSplit(model: tf.LayersModel, split: SplitData | StreamedSplit, inputs: ModelInput[], target: number | TargetState, batchSize = 256): Promise<Predictions> {
+export async function predictSplit(
+  model: tf.LayersModel,
+  split: SplitData | StreamedSplit,
+  inputs: ModelInput[],
+  target: number | TargetState,
+  batchSize = 256,
+): Promise<Predictions> {
   const t: TargetState = typeof target === 'number' ? { column: '', ...classificationTarget(target) } : target;
   const units = outputUnits(t);
   const n = split.labels.length;

@@ -11,7 +11,13 @@ import { regressionValues } from './task-metrics.js';
 const quote = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** `target`: the task's target, or the class list (classification). */
-export function predictionsCsv(split: Pick<SplitData, 'rows' | 'labels' | 'targets'>, probabilities: Float32Array, predicted: Int32Array, target: TargetState | string[], withLabels: boolean): string {
+export function predictionsCsv(
+  split: Pick<SplitData, 'rows' | 'labels' | 'targets'>,
+  probabilities: Float32Array,
+  predicted: Int32Array,
+  target: TargetState | string[],
+  withLabels: boolean,
+): string {
   const t: TargetState = Array.isArray(target) ? { column: '', task: 'classification', classes: target } : target;
   const classes = t.classes;
   const n = split.rows.length;
@@ -55,6 +61,7 @@ export function predictionsCsv(split: Pick<SplitData, 'rows' | 'labels' | 'targe
     return String(+(split.targets[i]! * std + mean).toPrecision(7));
   };
   const lines = [['row', ...(withLabels ? ['label'] : []), ...header].map(quote).join(',')];
-  for (let i = 0; i < n; i++) lines.push([String(split.rows[i]! + 1), ...(withLabels ? [labelText(i)] : []), ...cells(i)].map(quote).join(','));
+  for (let i = 0; i < n; i++)
+    lines.push([String(split.rows[i]! + 1), ...(withLabels ? [labelText(i)] : []), ...cells(i)].map(quote).join(','));
   return lines.join('\n') + '\n';
 }

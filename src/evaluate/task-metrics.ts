@@ -39,10 +39,11 @@ export function rocAuc(truth: ArrayLike<number>, scores: ArrayLike<number>): num
     let e = s;
     while (e + 1 < n && scores[idx[e + 1]!] === scores[idx[s]!]) e++;
     const avgRank = (s + e) / 2 + 1;
-    for (let k = s; k <= e; k++) if (truth[idx[k]!]! > 0.5) {
-      rankSumPos += avgRank;
-      nPos += 1;
-    }
+    for (let k = s; k <= e; k++)
+      if (truth[idx[k]!]! > 0.5) {
+        rankSumPos += avgRank;
+        nPos += 1;
+      }
     s = e + 1;
   }
   const nNeg = n - nPos;
@@ -85,7 +86,10 @@ export function taskLossValue(target: TargetState, outputs: Float32Array, target
 }
 
 /** Regression metrics in original units. */
-export function regressionMetrics(truth: ArrayLike<number>, predicted: ArrayLike<number>): { mae: number; mse: number; rmse: number; r2: number } {
+export function regressionMetrics(
+  truth: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+): { mae: number; mse: number; rmse: number; r2: number } {
   const n = truth.length;
   let ae = 0;
   let se = 0;
@@ -104,7 +108,11 @@ export function regressionMetrics(truth: ArrayLike<number>, predicted: ArrayLike
 }
 
 /** Multilabel metrics from 0/1 truth and predictions (n × k, row-major). */
-export function multilabelMetrics(truth: ArrayLike<number>, predicted: ArrayLike<number>, labels: string[]): { metrics: Record<string, number>; perClass: PerClass[] } {
+export function multilabelMetrics(
+  truth: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  labels: string[],
+): { metrics: Record<string, number>; perClass: PerClass[] } {
   const k = labels.length;
   const n = k ? truth.length / k : 0;
   const tp = new Array<number>(k).fill(0);
@@ -174,7 +182,13 @@ const pick = (all: Record<string, number>, keys: readonly string[]): Record<stri
  * Evaluates `outputs` (n × output units, what the model predicted) against a split whose rows all have labels.
  * `requested`: the metrics to report (besides loss, and accuracy for classification/binary).
  */
-export function evaluateTask(split: string, target: TargetState, data: Pick<SplitData, 'labels' | 'targets'>, outputs: Float32Array, requested: readonly string[]): TaskEvaluation {
+export function evaluateTask(
+  split: string,
+  target: TargetState,
+  data: Pick<SplitData, 'labels' | 'targets'>,
+  outputs: Float32Array,
+  requested: readonly string[],
+): TaskEvaluation {
   const n = data.labels.length;
   const loss = taskLossValue(target, outputs, data.targets, data.labels);
   const classes = target.classes;
@@ -216,7 +230,10 @@ export function evaluateTask(split: string, target: TargetState, data: Pick<Spli
       const decisions = Float32Array.from(outputs, (p) => (p >= threshold ? 1 : 0));
       const m = multilabelMetrics(data.targets, decisions, classes);
       const metrics = pick({ loss, ...m.metrics }, ['loss', ...requested]);
-      return { result: { split, metrics, perClass: m.perClass, labels: [], confusion: [], examples: n, threshold }, predicted: new Int32Array(n) };
+      return {
+        result: { split, metrics, perClass: m.perClass, labels: [], confusion: [], examples: n, threshold },
+        predicted: new Int32Array(n),
+      };
     }
     default: {
       const { truth, predicted } = regressionValues(target, data.targets, outputs);
@@ -227,7 +244,11 @@ export function evaluateTask(split: string, target: TargetState, data: Pick<Spli
 }
 
 /** Standardised regression targets and outputs mapped back to the target's units. */
-export function regressionValues(target: TargetState, targets: Float32Array, outputs: Float32Array): { truth: Float64Array; predicted: Float64Array } {
+export function regressionValues(
+  target: TargetState,
+  targets: Float32Array,
+  outputs: Float32Array,
+): { truth: Float64Array; predicted: Float64Array } {
   const { mean: mu, std } = target.normalization ?? { mean: 0, std: 1 };
   return {
     truth: Float64Array.from(targets, (v) => v * std + mu),

@@ -68,7 +68,11 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], targe
   const task = typeof target === 'number' ? classificationTarget(target) : target;
   const numClasses = task.classes.length;
   const fusion = findFusion(fusionRegistry, config.fusion.type);
-  const issues = validateFusion(fusionRegistry, config.fusion, inputs.map((i) => i.name));
+  const issues = validateFusion(
+    fusionRegistry,
+    config.fusion,
+    inputs.map((i) => i.name),
+  );
   if (issues.length) throw new FusionConfigError(issues);
 
   const root = new LayerContext('mmx', config.seed);
@@ -82,7 +86,13 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], targe
     symbolic.push(x);
     const ctx = root.child(input.name);
     const encoder = findEncoder(encoderRegistry, cfg.type, cfg.encoder.type);
-    const emb = encoder.build({ input: x, featureShape: input.shape, options: cfg.encoder as never, ctx, ...(input.meta ? { meta: input.meta } : {}) });
+    const emb = encoder.build({
+      input: x,
+      featureShape: input.shape,
+      options: cfg.encoder as never,
+      ctx,
+      ...(input.meta ? { meta: input.meta } : {}),
+    });
     const gate = new ModalityDropout({
       rate: config.fusion.modality_dropout,
       seed: ctx.nextSeed(),
@@ -99,7 +109,13 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], targe
     embeddings.push({ name: input.name, tensor: gate.apply(emb) as tf.SymbolicTensor });
     embeddingDims[input.name] = emb.shape[emb.shape.length - 1] ?? 0;
   }
-  const fused = fusion.build({ embeddings, options: config.fusion as never, ctx: root.child('fusion'), numClasses, head: (x, ctx) => taskHead(x, task, ctx) });
+  const fused = fusion.build({
+    embeddings,
+    options: config.fusion as never,
+    ctx: root.child('fusion'),
+    numClasses,
+    head: (x, ctx) => taskHead(x, task, ctx),
+  });
   const name = config.name.replace(/[^A-Za-z0-9_]/g, '_');
   let output: tf.SymbolicTensor;
   let training: TrainingGraph | undefined;

@@ -66,7 +66,9 @@ export function confusionMatrixSpec(
   const side = cellSize * n;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    ...(options.title ? { title: { text: options.title, ...(options.subtitle ? { subtitle: options.subtitle } : {}), anchor: 'start' } } : {}),
+    ...(options.title
+      ? { title: { text: options.title, ...(options.subtitle ? { subtitle: options.subtitle } : {}), anchor: 'start' } }
+      : {}),
     width: side,
     height: side,
     padding: 12,
@@ -107,7 +109,12 @@ export function confusionMatrixSpec(
             type: 'quantitative',
             title: byRow ? ['Share of', 'true class'] : 'Count',
             // ColorBrewer Blues from near-white, so that empty cells recede and the diagonal stands out
-            scale: { domain: [0, shadeMax], range: ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'], interpolate: 'hcl', clamp: true },
+            scale: {
+              domain: [0, shadeMax],
+              range: ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'],
+              interpolate: 'hcl',
+              clamp: true,
+            },
             legend: {
               orient: 'right',
               direction: 'vertical',

@@ -17,9 +17,7 @@ const WORDS: Record<string, string> = {
 export function metricLabel(name: string): string {
   const words = name.split(/[_\s]+/).filter(Boolean);
   if (!words.length) return name;
-  return words
-    .map((w, i) => WORDS[w.toLowerCase()] ?? (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w))
-    .join(' ');
+  return words.map((w, i) => WORDS[w.toLowerCase()] ?? (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w)).join(' ');
 }
 
 /** metrics where smaller is better (losses and errors) */

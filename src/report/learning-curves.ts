@@ -45,9 +45,7 @@ export function metricFamilies(history: readonly ReportEpoch[]): MetricFamily[] 
     }
   }
   const rank = (n: string): number => (n === 'loss' ? 0 : n === 'accuracy' ? 1 : 2);
-  return [...families.values()]
-    .filter((f) => f.points.some((p) => p.value !== null))
-    .sort((a, b) => rank(a.name) - rank(b.name));
+  return [...families.values()].filter((f) => f.points.some((p) => p.value !== null)).sort((a, b) => rank(a.name) - rank(b.name));
 }
 
 export function learningCurvesSpec(history: readonly ReportEpoch[], options: LearningCurveOptions = {}): TopLevelSpec | undefined {
@@ -141,7 +139,9 @@ export function learningCurvesSpec(history: readonly ReportEpoch[], options: Lea
   const columns = options.columns ?? Math.min(3, panels.length);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    ...(options.title ? { title: { text: options.title, ...(options.subtitle ? { subtitle: options.subtitle } : {}), anchor: 'start' } } : {}),
+    ...(options.title
+      ? { title: { text: options.title, ...(options.subtitle ? { subtitle: options.subtitle } : {}), anchor: 'start' } }
+      : {}),
     columns,
     concat: panels,
     spacing: { row: 28, column: 36 },

@@ -56,7 +56,12 @@ function formatDuration(seconds: number): string {
 
 function formatTime(t: number | string | Date): string {
   const d = t instanceof Date ? t : new Date(t);
-  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return Number.isNaN(d.getTime())
+    ? String(t)
+    : d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC');
 }
 
 const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : String(n));
@@ -127,7 +132,10 @@ function summaryRows(input: RunReportInput): [string, string][] {
 function historyTable(input: RunReportInput): string {
   const keys: string[] = [];
   for (const h of input.history) for (const k of Object.keys(h.metrics)) if (!keys.includes(k)) keys.push(k);
-  const rows = input.history.map((h) => [escapeHtml(h.epoch), ...keys.map((k) => (h.metrics[k] === undefined ? '' : escapeHtml(formatMetric(h.metrics[k]!))))]);
+  const rows = input.history.map((h) => [
+    escapeHtml(h.epoch),
+    ...keys.map((k) => (h.metrics[k] === undefined ? '' : escapeHtml(formatMetric(h.metrics[k]!)))),
+  ]);
   const bestIndex = input.history.findIndex((h) => h.epoch === input.bestEpoch);
   return table(['Epoch', ...keys.map(escapeHtml)], rows, 1, (i) => (i === bestIndex ? 'best' : ''));
 }
@@ -183,9 +191,14 @@ export function reportHtml(input: RunReportInput, plots: readonly ReportPlot[]):
     const split = test.split || 'test';
     const n = test.perClass.reduce((a, p) => a + p.support, 0);
     const cards = Object.entries(test.metrics)
-      .map(([k, v]) => `<div class="card" title="${escapeHtml(`${split}_${k}`)}"><div class="k">${escapeHtml(metricLabel(k))}</div><div class="v">${escapeHtml(formatMetric(v))}</div></div>`)
+      .map(
+        ([k, v]) =>
+          `<div class="card" title="${escapeHtml(`${split}_${k}`)}"><div class="k">${escapeHtml(metricLabel(k))}</div><div class="v">${escapeHtml(formatMetric(v))}</div></div>`,
+      )
       .join('');
-    parts.push(`<h2>Results on the ${escapeHtml(split)} split${n ? ` (${escapeHtml(int(n))} examples)` : ''}</h2><div class="cards">${cards}</div>`);
+    parts.push(
+      `<h2>Results on the ${escapeHtml(split)} split${n ? ` (${escapeHtml(int(n))} examples)` : ''}</h2><div class="cards">${cards}</div>`,
+    );
   }
 
   if (plots.length) {
@@ -197,7 +210,13 @@ export function reportHtml(input: RunReportInput, plots: readonly ReportPlot[]):
   }
 
   if (test?.perClass.length) {
-    const rows = test.perClass.map((c) => [escapeHtml(c.label), escapeHtml(formatMetric(c.precision)), escapeHtml(formatMetric(c.recall)), escapeHtml(formatMetric(c.f1)), escapeHtml(int(c.support))]);
+    const rows = test.perClass.map((c) => [
+      escapeHtml(c.label),
+      escapeHtml(formatMetric(c.precision)),
+      escapeHtml(formatMetric(c.recall)),
+      escapeHtml(formatMetric(c.f1)),
+      escapeHtml(int(c.support)),
+    ]);
     parts.push(`<h2>Per class (${escapeHtml(test.split || 'test')})</h2>${table(['Class', 'Precision', 'Recall', 'F1', 'Support'], rows)}`);
   }
 

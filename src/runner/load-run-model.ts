@@ -43,7 +43,8 @@ async function loadFromFolder(root: string): Promise<{ model: tf.LayersModel; st
   const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
   const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }));
   const state = JSON.parse(readFileSync(path.join(root, 'preprocessing.json'), 'utf8')) as PreprocessingState;
-  if (state.version !== 1) throw new UsageError(`${path.join(root, 'preprocessing.json')}: unsupported preprocessing state version ${String(state.version)}`);
+  if (state.version !== 1)
+    throw new UsageError(`${path.join(root, 'preprocessing.json')}: unsupported preprocessing state version ${String(state.version)}`);
   return { model, state };
 }
 
@@ -52,7 +53,8 @@ export async function loadRunModel(source: string, options: { trackingUri?: stri
   const asPath = path.resolve(cwd, source);
   if (existsSync(asPath) && statSync(asPath).isDirectory()) {
     const root = artifactRoot(asPath);
-    if (!root) throw new UsageError(`${source}: no model here (expected model/model.json and preprocessing.json, as in a run's artifacts folder)`);
+    if (!root)
+      throw new UsageError(`${source}: no model here (expected model/model.json and preprocessing.json, as in a run's artifacts folder)`);
     return { ...(await loadFromFolder(root)), from: root };
   }
   if (!RUN_ID.test(source)) {
@@ -75,7 +77,8 @@ export async function loadRunModel(source: string, options: { trackingUri?: stri
     mkdirSync(path.join(root, 'model'), { recursive: true });
     writeFileSync(path.join(root, 'model', 'model.json'), modelJson);
     const manifest = JSON.parse(Buffer.from(modelJson).toString('utf8')) as { weightsManifest: { paths: string[] }[] };
-    for (const p of manifest.weightsManifest.flatMap((g) => g.paths)) writeFileSync(path.join(root, 'model', p), await download.call(tracker, source, `model/${p}`));
+    for (const p of manifest.weightsManifest.flatMap((g) => g.paths))
+      writeFileSync(path.join(root, 'model', p), await download.call(tracker, source, `model/${p}`));
     writeFileSync(path.join(root, 'preprocessing.json'), await download.call(tracker, source, 'preprocessing.json'));
   }
   if (!root || !artifactRoot(root)) throw new UsageError(`run ${source} has no saved model (model/model.json) in its artifacts`);

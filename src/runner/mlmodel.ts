@@ -8,9 +8,19 @@ import { stringify } from 'yaml';
 import type { PreprocessingState } from '../data/dataset.js';
 import { outputUnits } from '../model/heads/tasks.js';
 
-export function mlmodelDescriptor(o: { runId: string; state: PreprocessingState; tfjsVersion: string; mmxVersion: string; now?: Date }): string {
+export function mlmodelDescriptor(o: {
+  runId: string;
+  state: PreprocessingState;
+  tfjsVersion: string;
+  mmxVersion: string;
+  now?: Date;
+}): string {
   const now = o.now ?? new Date();
-  const inputs = o.state.inputs.map((i) => ({ name: i.name, type: 'tensor', 'tensor-spec': { dtype: 'float32', shape: [-1, ...i.shape] } }));
+  const inputs = o.state.inputs.map((i) => ({
+    name: i.name,
+    type: 'tensor',
+    'tensor-spec': { dtype: 'float32', shape: [-1, ...i.shape] },
+  }));
   const task = o.state.target.task;
   const outputs = [
     {

@@ -67,7 +67,9 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     cwd,
     onWarning: (message) => emit({ type: 'log', level: 'warn', message }),
   });
-  const backend = await initBackend(config.runtime.backend, (message) => emit({ type: 'log', level: 'info', message }), { threads: config.runtime.threads });
+  const backend = await initBackend(config.runtime.backend, (message) => emit({ type: 'log', level: 'info', message }), {
+    threads: config.runtime.threads,
+  });
   const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
   const commit = gitCommit(path.dirname(checked.file));
   const runName = options.runName ?? config.name;
@@ -90,9 +92,11 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   let metricChain: Promise<void> = Promise.resolve();
   let metricError: unknown;
   const logMetrics = (points: MetricPoint[]): void => {
-    metricChain = metricChain.then(() => tracker.logMetrics(run.runId, points)).catch((err: unknown) => {
-      metricError ??= err;
-    });
+    metricChain = metricChain
+      .then(() => tracker.logMetrics(run.runId, points))
+      .catch((err: unknown) => {
+        metricError ??= err;
+      });
   };
   const flushMetrics = async (): Promise<void> => {
     await metricChain;
@@ -116,7 +120,8 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
           dataHome: ds.dataHome,
           ...(options.signal ? { signal: options.signal } : {}),
           onProgress: (e) => {
-            if (e.type === 'download' && e.total) emit({ type: 'data_progress', done: e.bytes, total: e.total, detail: `downloading ${e.file ?? ds.name}` });
+            if (e.type === 'download' && e.total)
+              emit({ type: 'data_progress', done: e.bytes, total: e.total, detail: `downloading ${e.file ?? ds.name}` });
           },
         });
         checkDataColumns(checked);
@@ -175,7 +180,12 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     emit({ type: 'phase', phase: 'training', detail: `${config.training.epochs} epochs` });
 
     // runtime.workers > 1: a data-parallel step over worker threads; stopped however training ends
-    const stepper = await createTrainStep(built, config.runtime.workers, { ...(options.signal ? { signal: options.signal } : {}), log: (message) => emit({ type: 'log', level: 'info', message }), warn: (message) => emit({ type: 'log', level: 'warn', message }), ...(pool ? { pool } : {}) });
+    const stepper = await createTrainStep(built, config.runtime.workers, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      log: (message) => emit({ type: 'log', level: 'info', message }),
+      warn: (message) => emit({ type: 'log', level: 'warn', message }),
+      ...(pool ? { pool } : {}),
+    });
     const trained = await train(
       config,
       data,
@@ -200,7 +210,13 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     const inferSeconds = (performance.now() - inferStart) / 1000;
     const test = evaluateTask('test', target, data.test, preds.probabilities, config.evaluation.metrics).result;
     if (config.evaluation.ablation) {
-      if (isStreamed(data.test)) emit({ type: 'log', level: 'warn', message: 'evaluation.ablation is skipped: the test split is streamed from the cache (runtime.stream), and the ablation needs it in memory' });
+      if (isStreamed(data.test))
+        emit({
+          type: 'log',
+          level: 'warn',
+          message:
+            'evaluation.ablation is skipped: the test split is streamed from the cache (runtime.stream), and the ablation needs it in memory',
+        });
       else test.ablation = await modalityAblation(built, data.test, target, config.evaluation.metrics, test);
     }
     emit({ type: 'evaluation', result: test });
@@ -234,25 +250,45 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     };
     await tracker.logArtifact(run.runId, 'metrics.json', JSON.stringify(metricsJson, null, 2));
     if (test.labels.length) {
-      await tracker.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: test.labels, matrix: test.confusion, rows: 'true', columns: 'predicted' }, null, 2));
+      await tracker.logArtifact(
+        run.runId,
+        'confusion_matrix.json',
+        JSON.stringify({ labels: test.labels, matrix: test.confusion, rows: 'true', columns: 'predicted' }, null, 2),
+      );
       await tracker.logArtifact(
         run.runId,
         'confusion_matrix.csv',
-        [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') + '\n',
+        [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') +
+          '\n',
       );
     }
     if (test.thresholds) {
-      await tracker.logArtifact(run.runId, 'thresholds.csv', ['threshold,precision,recall,f1', ...test.thresholds.map((r) => [r.threshold, r.precision, r.recall, r.f1].join(','))].join('\n') + '\n');
+      await tracker.logArtifact(
+        run.runId,
+        'thresholds.csv',
+        ['threshold,precision,recall,f1', ...test.thresholds.map((r) => [r.threshold, r.precision, r.recall, r.f1].join(','))].join('\n') +
+          '\n',
+      );
     }
     if (test.ablation) {
       await tracker.logArtifact(run.runId, 'ablation.csv', ablationCsv(test.ablation));
       await tracker.logArtifact(run.runId, 'ablation.json', JSON.stringify(test.ablation, null, 2));
     }
-    await tracker.logArtifact(run.runId, 'predictions/test.csv', predictionsCsv(data.test, preds.probabilities, preds.predicted, target, true));
+    await tracker.logArtifact(
+      run.runId,
+      'predictions/test.csv',
+      predictionsCsv(data.test, preds.probabilities, preds.predicted, target, true),
+    );
     // the report's renderers (vega, vega-lite, resvg: ~1 s of imports) load when the run reaches them
     const { buildRunReport } = await import('../report/index.js');
     const report = await buildRunReport({
-      run: { name: config.name, id: run.runId, experiment: config.tracking.experiment, status: 'FINISHED', durationSeconds: (performance.now() - t0) / 1000 },
+      run: {
+        name: config.name,
+        id: run.runId,
+        experiment: config.tracking.experiment,
+        status: 'FINISHED',
+        durationSeconds: (performance.now() - t0) / 1000,
+      },
       history: trained.history,
       bestEpoch: trained.bestEpoch,
       stoppedEarly: trained.stoppedEarly,
@@ -264,21 +300,47 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     const files = await serializeModel(built.model);
     await tracker.logArtifact(run.runId, 'model/model.json', files['model.json']);
     await tracker.logArtifact(run.runId, 'model/weights.bin', files['weights.bin']);
-    await tracker.logArtifact(run.runId, 'model/MLmodel', mlmodelDescriptor({ runId: run.runId, state: data.state, tfjsVersion: tf.version.tfjs, mmxVersion: MMX_VERSION }));
+    await tracker.logArtifact(
+      run.runId,
+      'model/MLmodel',
+      mlmodelDescriptor({ runId: run.runId, state: data.state, tfjsVersion: tf.version.tfjs, mmxVersion: MMX_VERSION }),
+    );
     built.model.dispose();
 
     await tracker.endRun(run.runId, 'FINISHED');
     const seconds = (performance.now() - t0) / 1000;
     const info = await tracker.getRun(run.runId);
-    emit({ type: 'end', status: 'FINISHED', runId: run.runId, experimentId, artifactDir: info.artifactDir ?? info.artifactUri, trackingUri: tracker.uri, seconds });
-    return { runId: run.runId, experimentId, status: 'FINISHED', trackingUri: tracker.uri, artifactDir: info.artifactDir, test, summary, seconds };
+    emit({
+      type: 'end',
+      status: 'FINISHED',
+      runId: run.runId,
+      experimentId,
+      artifactDir: info.artifactDir ?? info.artifactUri,
+      trackingUri: tracker.uri,
+      seconds,
+    });
+    return {
+      runId: run.runId,
+      experimentId,
+      status: 'FINISHED',
+      trackingUri: tracker.uri,
+      artifactDir: info.artifactDir,
+      test,
+      summary,
+      seconds,
+    };
   } catch (err) {
     const killed = err instanceof TrainingAborted || options.signal?.aborted === true;
     const status = killed ? 'KILLED' : 'FAILED';
     await metricChain;
     const message = err instanceof Error ? err.message : String(err);
     try {
-      await tracker.setTags(run.runId, killed ? { 'mmx.killed_reason': typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted (SIGINT)' } : { 'mmx.error': message.slice(0, 5000), 'mmx.error_type': err instanceof Error ? err.name : typeof err });
+      await tracker.setTags(
+        run.runId,
+        killed
+          ? { 'mmx.killed_reason': typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted (SIGINT)' }
+          : { 'mmx.error': message.slice(0, 5000), 'mmx.error_type': err instanceof Error ? err.name : typeof err },
+      );
     } finally {
       await tracker.endRun(run.runId, status);
     }

@@ -101,7 +101,9 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   const log = (level: 'info' | 'warn', message: string) => emit({ type: 'log', level, message });
   const config = plan.base.config;
   const goal = plan.metric.goal;
-  const tracker = options.tracker ?? resolveTracker({ ...(config.tracking.uri !== undefined ? { uri: config.tracking.uri } : {}), env: plan.env, cwd: plan.cwd });
+  const tracker =
+    options.tracker ??
+    resolveTracker({ ...(config.tracking.uri !== undefined ? { uri: config.tracking.uri } : {}), env: plan.env, cwd: plan.cwd });
   const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
   const configDisplay = path.relative(plan.cwd, plan.file) || plan.file;
   const swept = plan.defs.filter((d) => d.kind !== 'constant').map((d) => d.path);
@@ -117,7 +119,8 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     } catch {
       throw new UsageError(`--resume: no run ${parentRunId} in the tracking store ${tracker.uri}`);
     }
-    if (info.experimentId !== experimentId) throw new UsageError(`--resume: run ${parentRunId} is in another experiment than '${config.tracking.experiment}'`);
+    if (info.experimentId !== experimentId)
+      throw new UsageError(`--resume: run ${parentRunId} is in another experiment than '${config.tracking.experiment}'`);
     const saved = await readTrialsFile(tracker, parentRunId);
     if (!saved) throw new UsageError(`--resume: run ${parentRunId} is not an mmx sweep (it has no ${TRIALS_ARTIFACT} artifact)`);
     if (saved.space_hash !== plan.spaceHash) {
@@ -125,7 +128,8 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
         `--resume: the search (method, metric, parameters or seed) of ${configDisplay} is not the one sweep ${parentRunId} ran; resume with the same sweep section (trials and parallel may change)`,
       );
     }
-    if (info.status === 'RUNNING') log('warn', `sweep ${parentRunId} is marked RUNNING: if another mmx sweep is still running it, stop that one first`);
+    if (info.status === 'RUNNING')
+      log('warn', `sweep ${parentRunId} is marked RUNNING: if another mmx sweep is still running it, stop that one first`);
     records = saved.trials;
     // trials that neither finished nor were pruned run again; stale runs of theirs are closed
     for (const r of records) {
@@ -145,7 +149,10 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
       }
       records[records.indexOf(r)] = { number: r.number, params: r.params, status: 'PENDING', history: [], epochs: 0 };
     }
-    await tracker.setTags(parentRunId, { 'mmx.sweep.resumed': String(Number((await tracker.getRunData?.(parentRunId))?.tags['mmx.sweep.resumed'] ?? '0') + 1), 'mmx.sweep.state': 'running' });
+    await tracker.setTags(parentRunId, {
+      'mmx.sweep.resumed': String(Number((await tracker.getRunData?.(parentRunId))?.tags['mmx.sweep.resumed'] ?? '0') + 1),
+      'mmx.sweep.state': 'running',
+    });
   } else {
     const commit = gitCommit(path.dirname(plan.file));
     const runName = `${config.name}-sweep`;
@@ -181,7 +188,11 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     await tracker.logArtifact(parentRunId, 'config/config.yaml', plan.base.written);
     const resolved = structuredClone(config) as Record<string, unknown>;
     await tracker.logArtifact(parentRunId, 'config/config.resolved.yaml', toYaml(resolved));
-    await tracker.logArtifact(parentRunId, 'sweep/search_space.yaml', toYaml({ method: plan.method, metric: plan.sweep.metric, seed: plan.seed, trials: plan.trials, parameters: plan.sweep.parameters }));
+    await tracker.logArtifact(
+      parentRunId,
+      'sweep/search_space.yaml',
+      toYaml({ method: plan.method, metric: plan.sweep.metric, seed: plan.seed, trials: plan.trials, parameters: plan.sweep.parameters }),
+    );
   }
 
   // ------------------------------------------------------------------ bookkeeping
@@ -197,7 +208,9 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
       trials: [...records].sort((a, b) => a.number - b.number),
     };
     const text = JSON.stringify(file, null, 2);
-    persistChain = persistChain.then(() => tracker.logArtifact(parentRunId, TRIALS_ARTIFACT, text)).catch((err: unknown) => log('warn', `could not save ${TRIALS_ARTIFACT}: ${(err as Error).message}`));
+    persistChain = persistChain
+      .then(() => tracker.logArtifact(parentRunId, TRIALS_ARTIFACT, text))
+      .catch((err: unknown) => log('warn', `could not save ${TRIALS_ARTIFACT}: ${(err as Error).message}`));
     return persistChain;
   };
   const pruner = plan.sweep.early_terminate ? createPruner(plan.sweep.early_terminate, plan.maxEpochs) : undefined;
@@ -227,7 +240,9 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
       pinned,
       previous: records.filter(isDone),
       ...(plan.sweep.early_terminate
-        ? { earlyTerminate: `${plan.sweep.early_terminate.type} (min_epochs ${plan.sweep.early_terminate.min_epochs}${plan.sweep.early_terminate.type === 'asha' ? `, reduction_factor ${plan.sweep.early_terminate.reduction_factor}` : ''})` }
+        ? {
+            earlyTerminate: `${plan.sweep.early_terminate.type} (min_epochs ${plan.sweep.early_terminate.min_epochs}${plan.sweep.early_terminate.type === 'asha' ? `, reduction_factor ${plan.sweep.early_terminate.reduction_factor}` : ''})`,
+          }
         : {}),
     },
   });
@@ -313,7 +328,12 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
           await tracker.setTags(r.runId, { 'mmx.killed_reason': run.stopSent ?? 'killed' });
           await tracker.endRun(r.runId, 'KILLED');
         }
-        if (r.pruned) await tracker.setTags(r.runId, { 'mmx.sweep.pruned': 'true', 'mmx.sweep.pruned_reason': r.reason ?? 'pruned', 'mmx.sweep.pruned_epoch': String(r.epochs) });
+        if (r.pruned)
+          await tracker.setTags(r.runId, {
+            'mmx.sweep.pruned': 'true',
+            'mmx.sweep.pruned_reason': r.reason ?? 'pruned',
+            'mmx.sweep.pruned_epoch': String(r.epochs),
+          });
       } else if (r.status === 'FAILED' || r.status === 'KILLED') {
         // it never got as far as a run (bad value, crash at start): record one so MLflow shows the trial
         const run0 = await tracker.createRun(experimentId, { runName: `${config.name}-trial-${r.number}`, tags: trialTags(r) });
@@ -321,7 +341,10 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
         const params: Record<string, string> = {};
         for (const [p, v] of Object.entries(r.params)) params[p] = showValue(v).slice(0, 6000);
         await tracker.logParams(run0.runId, params);
-        await tracker.setTags(run0.runId, r.status === 'FAILED' ? { 'mmx.error': (r.error ?? '').slice(0, 5000) } : { 'mmx.killed_reason': r.reason ?? 'interrupted' });
+        await tracker.setTags(
+          run0.runId,
+          r.status === 'FAILED' ? { 'mmx.error': (r.error ?? '').slice(0, 5000) } : { 'mmx.killed_reason': r.reason ?? 'interrupted' },
+        );
         await tracker.endRun(run0.runId, r.status);
       }
     } catch (err) {
@@ -364,7 +387,9 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
           cwd: plan.cwd,
           env: plan.env,
           stdio: 'pipe',
-          ...(options.worker ? { script: options.worker.script, ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}) } : {}),
+          ...(options.worker
+            ? { script: options.worker.script, ...(options.worker.execArgv ? { execArgv: options.worker.execArgv } : {}) }
+            : {}),
         }).child;
     let exitResolve!: () => void;
     const run: Running = { record: r, child, slot, stderrTail: '', exited: new Promise((res) => (exitResolve = res)) };
@@ -402,7 +427,14 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
           const watched = plan.metric.pruneOn ? m.metrics[plan.metric.pruneOn] : undefined;
           if (watched !== undefined) r.history[m.epoch - 1] = watched;
           const shown = m.metrics[plan.metric.name];
-          emit({ type: 'trial_epoch', trial: r.number, epoch: m.epoch, epochs: m.epochs, ...(shown !== undefined ? { value: shown } : {}), seconds: m.seconds });
+          emit({
+            type: 'trial_epoch',
+            trial: r.number,
+            epoch: m.epoch,
+            epochs: m.epochs,
+            ...(shown !== undefined ? { value: shown } : {}),
+            seconds: m.seconds,
+          });
           if (pruner && watched !== undefined && !run.stopSent && m.epoch < m.epochs) {
             const d = pruner.report(r.number, m.epoch, orient(goal, watched));
             if (d.prune) {
@@ -531,7 +563,15 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
       bestYaml = path.join(outDir, 'best.yaml');
       writeFileSync(bestYaml, yaml);
       await tracker.logArtifact(parentRunId, 'sweep/best.yaml', yaml);
-      await tracker.logArtifact(parentRunId, 'sweep/best.json', JSON.stringify({ trial: best.number, run_id: best.runId, metric: plan.metric.name, value: best.value, params: best.params }, null, 2));
+      await tracker.logArtifact(
+        parentRunId,
+        'sweep/best.json',
+        JSON.stringify(
+          { trial: best.number, run_id: best.runId, metric: plan.metric.name, value: best.value, params: best.params },
+          null,
+          2,
+        ),
+      );
       const tags: Record<string, string> = {
         'mmx.sweep.best_trial': String(best.number),
         'mmx.sweep.best_run_id': best.runId ?? '',

@@ -141,7 +141,9 @@ export interface Launched {
 export function launchWorker(options: LaunchOptions): Launched {
   const entry = workerEntry();
   const script = options.script ?? entry.script;
-  const execArgv = options.execArgv ?? (script.endsWith('.ts') ? (entry.execArgv.length ? entry.execArgv : ['--import', import.meta.resolve('tsx')]) : entry.execArgv);
+  const execArgv =
+    options.execArgv ??
+    (script.endsWith('.ts') ? (entry.execArgv.length ? entry.execArgv : ['--import', import.meta.resolve('tsx')]) : entry.execArgv);
   const threads = String(Math.max(1, options.cpus.length));
   const env: NodeJS.ProcessEnv = {
     ...(options.env ?? process.env),
@@ -158,9 +160,7 @@ export function launchWorker(options: LaunchOptions): Launched {
     cwd: options.cwd,
     env,
     stdio: [stdio === 'inherit' ? 'inherit' : 'ignore', stdio, stdio, 'ipc'],
-    ...(taskset
-      ? { execPath: taskset, execArgv: ['-c', options.cpus.join(','), process.execPath, ...execArgv] }
-      : { execArgv }),
+    ...(taskset ? { execPath: taskset, execArgv: ['-c', options.cpus.join(','), process.execPath, ...execArgv] } : { execArgv }),
     serialization: 'json',
   });
   return { child, pinned: taskset !== undefined };

@@ -110,7 +110,14 @@ export function checkPath(dotted: string, config: unknown): { message: string; h
     }
     // a named entry (inputs.<name>, tracking.tags.<name>) must be one the config has
     const obj = node !== null && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
-    if (named && next.every((n) => !n.properties || !n.properties[seg]) && !keys.has(seg) && obj && !(seg in obj) && segs[i - 1] !== 'tags') {
+    if (
+      named &&
+      next.every((n) => !n.properties || !n.properties[seg]) &&
+      !keys.has(seg) &&
+      obj &&
+      !(seg in obj) &&
+      segs[i - 1] !== 'tags'
+    ) {
       return { message: `'${here}': the config has no entry '${seg}'`, hint: suggestion(seg, Object.keys(obj), 'one of') };
     }
     node = obj?.[seg];
@@ -142,7 +149,16 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
   const display = loaded.sources.locate([])?.file ?? file;
   const sweep = loaded.config.sweep;
   if (!sweep) {
-    throw new ConfigError([{ file: display, line: 1, column: 1, path: 'sweep', message: "no 'sweep:' section", hint: 'add sweep: {method, metric, parameters} (see configs/avmnist-sweep.yaml)' }]);
+    throw new ConfigError([
+      {
+        file: display,
+        line: 1,
+        column: 1,
+        path: 'sweep',
+        message: "no 'sweep:' section",
+        hint: 'add sweep: {method, metric, parameters} (see configs/avmnist-sweep.yaml)',
+      },
+    ]);
   }
   const base = checkSemantics(loaded, cwd);
   const sources = loaded.sources;
@@ -157,7 +173,13 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
 
   for (const path of Object.keys(sweep.parameters)) {
     const bad = checkPath(path, loaded.config);
-    if (bad) issues.push({ ...(sources.locate(['sweep', 'parameters', path], true) ?? { file: display }), path: `sweep.parameters.${path}`, message: bad.message, ...(bad.hint ? { hint: bad.hint } : {}) });
+    if (bad)
+      issues.push({
+        ...(sources.locate(['sweep', 'parameters', path], true) ?? { file: display }),
+        path: `sweep.parameters.${path}`,
+        message: bad.message,
+        ...(bad.hint ? { hint: bad.hint } : {}),
+      });
   }
   const paths = Object.keys(sweep.parameters);
   for (const p of paths) {
@@ -178,7 +200,9 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
       `sweep.metric.name: '${mName}' is measured on the test split: choosing hyperparameters by it leaks the test set into the choice (prefer ${val ?? 'a val_ metric'})`,
     );
   } else {
-    issues.push(at(['sweep', 'metric', 'name'], `'${mName}' is not a metric this run logs`, suggestion(mName, [...logged.perEpoch, ...logged.final])));
+    issues.push(
+      at(['sweep', 'metric', 'name'], `'${mName}' is not a metric this run logs`, suggestion(mName, [...logged.perEpoch, ...logged.final])),
+    );
     metric = { name: mName, goal: sweep.metric.goal, perEpoch: false };
   }
   const lossLike = /loss|seconds/.test(mName);
@@ -192,7 +216,14 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
   let size: number | undefined;
   if (sweep.method === 'grid') {
     for (const d of defs) {
-      if (d.kind === 'numeric') issues.push(at(['sweep', 'parameters', d.path, 'distribution'], 'a grid needs {values: [...]} (or {value: x})', 'list the values, or use method: random / bayes'));
+      if (d.kind === 'numeric')
+        issues.push(
+          at(
+            ['sweep', 'parameters', d.path, 'distribution'],
+            'a grid needs {values: [...]} (or {value: x})',
+            'list the values, or use method: random / bayes',
+          ),
+        );
     }
     size = gridSize(defs);
     if (trials === undefined) trials = size;
@@ -211,14 +242,31 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
   // the most epochs a trial can run
   const epochsDef = defs.find((d) => d.path === 'training.epochs');
   const maxEpochs = epochsDef
-    ? Math.max(base.config.training.epochs, ...extremes(epochsDef).map((e) => Number(e.value)).filter(Number.isFinite))
+    ? Math.max(
+        base.config.training.epochs,
+        ...extremes(epochsDef)
+          .map((e) => Number(e.value))
+          .filter(Number.isFinite),
+      )
     : base.config.training.epochs;
   if (sweep.early_terminate && sweep.early_terminate.min_epochs >= maxEpochs) {
-    warnings.push(`sweep.early_terminate.min_epochs (${sweep.early_terminate.min_epochs}) is not below the ${maxEpochs} epochs a trial runs: nothing will be stopped early`);
+    warnings.push(
+      `sweep.early_terminate.min_epochs (${sweep.early_terminate.min_epochs}) is not below the ${maxEpochs} epochs a trial runs: nothing will be stopped early`,
+    );
   }
 
   // every value a trial can get, validated through the normal loader
-  const valueIssues = validateValues(file, { cwd, env, overrides, defs, sources, display, grid: sweep.method === 'grid', maxGridChecks: options.maxGridChecks ?? 2000, base });
+  const valueIssues = validateValues(file, {
+    cwd,
+    env,
+    overrides,
+    defs,
+    sources,
+    display,
+    grid: sweep.method === 'grid',
+    maxGridChecks: options.maxGridChecks ?? 2000,
+    base,
+  });
   if (valueIssues.length) throw new ConfigError(valueIssues);
 
   const seed = sweep.seed ?? base.config.seed;
@@ -321,7 +369,15 @@ function validateValues(file: string, o: ValidateOptions): ConfigIssue[] {
   return issues;
 }
 
-function checkCandidate(file: string, o: ValidateOptions, c: Candidate, head: string | undefined, byPath: ParamDef[], seen: Set<string>, issues: ConfigIssue[]): void {
+function checkCandidate(
+  file: string,
+  o: ValidateOptions,
+  c: Candidate,
+  head: string | undefined,
+  byPath: ParamDef[],
+  seen: Set<string>,
+  issues: ConfigIssue[],
+): void {
   let found: ConfigIssue[] = [];
   try {
     const loaded = loadConfig(file, { overrides: [...o.overrides, ...toOverrides(c.assignment)], cwd: o.cwd, env: o.env });
@@ -336,7 +392,8 @@ function checkCandidate(file: string, o: ValidateOptions, c: Candidate, head: st
       try {
         checkSemantics(loaded, o.cwd);
       } catch (err) {
-        if (err instanceof ConfigError) throw new ConfigError(err.issues.map((i) => ({ ...i, message: i.message.split(head!).join(written) })));
+        if (err instanceof ConfigError)
+          throw new ConfigError(err.issues.map((i) => ({ ...i, message: i.message.split(head!).join(written) })));
         throw err;
       }
     } else {

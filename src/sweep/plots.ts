@@ -29,7 +29,10 @@ export function metricVsTrialSpec(plan: SweepPlan, trials: readonly TrialRecord[
     layer: [
       {
         mark: { type: 'line', interpolate: 'step-after', color: '#2ca02c' },
-        encoding: { x: { field: 'trial', type: 'quantitative', title: 'trial' }, y: { field: 'best', type: 'quantitative', title: plan.metric.name, scale: { zero: false } } },
+        encoding: {
+          x: { field: 'trial', type: 'quantitative', title: 'trial' },
+          y: { field: 'best', type: 'quantitative', title: plan.metric.name, scale: { zero: false } },
+        },
       },
       {
         mark: { type: 'point', filled: true, size: 60 },
@@ -50,7 +53,12 @@ export function parametersSpec(plan: SweepPlan, trials: readonly TrialRecord[]):
   const done = trials.filter((t) => t.value !== undefined && Number.isFinite(t.value));
   const panels = swept.map((d) => {
     const numeric = d.kind === 'numeric';
-    const rows = done.map((t) => ({ x: numeric ? Number(t.params[d.path]) : showValue(t.params[d.path]), value: t.value!, status: state(t), trial: t.number }));
+    const rows = done.map((t) => ({
+      x: numeric ? Number(t.params[d.path]) : showValue(t.params[d.path]),
+      value: t.value!,
+      status: state(t),
+      trial: t.number,
+    }));
     return {
       title: d.path,
       width: 220,

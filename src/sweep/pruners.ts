@@ -114,7 +114,8 @@ export class MedianPruner implements Pruner {
     const median = sorted.length % 2 ? sorted[Math.floor(mid)]! : 0.5 * (sorted[mid - 1]! + sorted[mid]!);
     const bestSoFar = Math.min(...h.filter((v) => v !== undefined && !Number.isNaN(v)));
     if (Number.isNaN(loss) && !Number.isFinite(bestSoFar)) return { prune: true, reason: `median: metric is NaN at epoch ${epoch}` };
-    if (bestSoFar > median) return { prune: true, reason: `median: best so far worse than the median of ${others.length} finished trials at epoch ${epoch}` };
+    if (bestSoFar > median)
+      return { prune: true, reason: `median: best so far worse than the median of ${others.length} finished trials at epoch ${epoch}` };
     return { prune: false };
   }
 
@@ -125,7 +126,10 @@ export class MedianPruner implements Pruner {
   }
 }
 
-export function createPruner(cfg: EarlyTerminateConfig | undefined, maxEpochs: number): (Pruner & { seed(history: readonly number[]): void }) | undefined {
+export function createPruner(
+  cfg: EarlyTerminateConfig | undefined,
+  maxEpochs: number,
+): (Pruner & { seed(history: readonly number[]): void }) | undefined {
   if (!cfg) return undefined;
   if (cfg.type === 'asha') return new AshaPruner(cfg.min_epochs, cfg.reduction_factor, cfg.grace ?? 0, maxEpochs);
   return new MedianPruner(cfg.min_epochs, cfg.grace ?? 5);

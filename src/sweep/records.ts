@@ -73,7 +73,18 @@ function csvCell(s: string): string {
 /** The trials table: one row per trial, the sampled values as columns. */
 export function trialsCsv(trials: readonly TrialRecord[], paramPaths: readonly string[], metric: string): string {
   const testKeys = [...new Set(trials.flatMap((t) => Object.keys(t.test ?? {})))].sort();
-  const header = ['trial', 'status', 'pruned', metric, 'epochs', 'seconds', 'run_id', ...paramPaths, ...testKeys.filter((k) => k !== metric), 'reason'];
+  const header = [
+    'trial',
+    'status',
+    'pruned',
+    metric,
+    'epochs',
+    'seconds',
+    'run_id',
+    ...paramPaths,
+    ...testKeys.filter((k) => k !== metric),
+    'reason',
+  ];
   const rows = [...trials]
     .sort((a, b) => a.number - b.number)
     .map((t) => [

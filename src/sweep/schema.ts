@@ -30,7 +30,9 @@ const Parameter = Type.Object(
     max: Type.Optional(Type.Number({ description: 'upper bound (inclusive)' })),
     q: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'quantisation step (q_uniform; optional for the others)' })),
     mu: Type.Optional(Type.Number({ description: 'normal / log_normal: mean (of the log for log_normal)' })),
-    sigma: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'normal / log_normal: standard deviation (of the log for log_normal)' })),
+    sigma: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'normal / log_normal: standard deviation (of the log for log_normal)' }),
+    ),
   },
   {
     additionalProperties: false,
@@ -44,10 +46,7 @@ const EarlyTerminate = Closed(
     type: Enum(['asha', 'median'], {
       description: 'asha: asynchronous successive halving (Li et al. 2018); median: the median stopping rule (Golovin et al. 2017)',
     }),
-    min_epochs: Default(
-      Type.Integer({ minimum: 1, description: 'no trial is stopped before this epoch; asha: the first rung' }),
-      1,
-    ),
+    min_epochs: Default(Type.Integer({ minimum: 1, description: 'no trial is stopped before this epoch; asha: the first rung' }), 1),
     reduction_factor: Default(
       Type.Integer({ minimum: 2, description: 'asha: rungs at min_epochs * reduction_factor^k; the top 1/reduction_factor go on' }),
       3,
@@ -67,7 +66,10 @@ export const SweepSchema = Closed(
     method: Enum(sweepMethods, { description: 'grid: every combination; random: independent samples; bayes: TPE (Optuna-style)' }),
     metric: Closed(
       {
-        name: Type.String({ minLength: 1, description: 'a metric the run logs: val_loss, val_accuracy, val_macro_f1, ... (test_* allowed, with a warning)' }),
+        name: Type.String({
+          minLength: 1,
+          description: 'a metric the run logs: val_loss, val_accuracy, val_macro_f1, ... (test_* allowed, with a warning)',
+        }),
         goal: Enum(['minimize', 'maximize'], { description: 'whether lower or higher is better' }),
       },
       { description: 'what the sweep optimises' },

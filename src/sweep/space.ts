@@ -50,16 +50,26 @@ export function parseSpace(parameters: Record<string, ParameterSpec>, sources: S
     const base = ['sweep', 'parameters', path];
     const at = (field: string | undefined, message: string, hint?: string): void => {
       const p = field ? [...base, field] : base;
-      issues.push({ ...(sources.locate(p, !field) ?? { file: '?' }), path: `sweep.parameters.${path}${field ? `.${field}` : ''}`, message, ...(hint ? { hint } : {}) });
+      issues.push({
+        ...(sources.locate(p, !field) ?? { file: '?' }),
+        path: `sweep.parameters.${path}${field ? `.${field}` : ''}`,
+        message,
+        ...(hint ? { hint } : {}),
+      });
     };
     const forms = (['values', 'value', 'distribution'] as const).filter((k) => k in spec);
     if (forms.length !== 1) {
-      at(undefined, forms.length === 0 ? 'give one of values, value or distribution' : `give only one of ${forms.join(', ')}`, 'e.g. {values: [a, b]}, {value: x} or {distribution: log_uniform, min: 1.0e-4, max: 1.0e-2}');
+      at(
+        undefined,
+        forms.length === 0 ? 'give one of values, value or distribution' : `give only one of ${forms.join(', ')}`,
+        'e.g. {values: [a, b]}, {value: x} or {distribution: log_uniform, min: 1.0e-4, max: 1.0e-2}',
+      );
       continue;
     }
     const extra = (allowed: string[]): boolean => {
       const bad = Object.keys(spec).filter((k) => !allowed.includes(k));
-      for (const k of bad) at(k, `'${k}' does not go with ${forms[0] === 'distribution' ? `distribution ${String(spec.distribution)}` : forms[0]}`);
+      for (const k of bad)
+        at(k, `'${k}' does not go with ${forms[0] === 'distribution' ? `distribution ${String(spec.distribution)}` : forms[0]}`);
       return bad.length > 0;
     };
     if (forms[0] === 'values') {
@@ -172,7 +182,10 @@ export function sampleParam(def: ParamDef, random: Random): unknown {
     case 'numeric': {
       const d = def.distribution;
       if (d === 'normal' || d === 'log_normal') {
-        const x = Number.isFinite(def.low) || Number.isFinite(def.high) ? truncatedNormal(random, def.mu, def.sigma, def.low, def.high) : def.mu + def.sigma * standardNormal(random);
+        const x =
+          Number.isFinite(def.low) || Number.isFinite(def.high)
+            ? truncatedNormal(random, def.mu, def.sigma, def.low, def.high)
+            : def.mu + def.sigma * standardNormal(random);
         return toValue(def, x);
       }
       if (def.q !== undefined && !def.log) {

@@ -46,7 +46,10 @@ export function defaultWeights(n: number): number[] {
 }
 
 /** Splits observations (in trial order) into below / above. */
-export function splitObservations(obs: readonly TpeObservation[], gamma: (n: number) => number = defaultGamma): { below: TpeObservation[]; above: TpeObservation[] } {
+export function splitObservations(
+  obs: readonly TpeObservation[],
+  gamma: (n: number) => number = defaultGamma,
+): { below: TpeObservation[]; above: TpeObservation[] } {
   const complete = obs.filter((o) => !o.pruned && Number.isFinite(o.loss));
   const nBelow = Math.min(gamma(obs.length), complete.length);
   const ranked = [...complete].sort((a, b) => a.loss - b.loss);
@@ -121,7 +124,12 @@ function sampleNumeric(def: NumericParam, m: NumericMixture, random: Random): nu
 
 const keyOf = (v: unknown): string => JSON.stringify(v) ?? 'null';
 
-function categoricalProbs(values: readonly unknown[], observed: readonly unknown[], obsWeights: readonly number[], priorWeight: number): number[] {
+function categoricalProbs(
+  values: readonly unknown[],
+  observed: readonly unknown[],
+  obsWeights: readonly number[],
+  priorWeight: number,
+): number[] {
   const index = new Map(values.map((v, i) => [keyOf(v), i]));
   const k = values.length;
   const p = new Array<number>(k).fill(priorWeight / k);
@@ -134,7 +142,12 @@ function categoricalProbs(values: readonly unknown[], observed: readonly unknown
 }
 
 /** Proposes one assignment from the finished trials (caller decides when TPE takes over from random). */
-export function tpePropose(defs: readonly ParamDef[], observations: readonly TpeObservation[], random: Random, options: TpeOptions = {}): Assignment {
+export function tpePropose(
+  defs: readonly ParamDef[],
+  observations: readonly TpeObservation[],
+  random: Random,
+  options: TpeOptions = {},
+): Assignment {
   const nCand = options.nEiCandidates ?? 24;
   const priorWeight = options.priorWeight ?? 1;
   const { below, above } = splitObservations(observations, options.gamma);
@@ -154,8 +167,18 @@ export function tpePropose(defs: readonly ParamDef[], observations: readonly Tpe
     const wb = defaultWeights(b.length);
     const wa = defaultWeights(a.length);
     if (def.kind === 'categorical') {
-      const pl = categoricalProbs(def.values, b.map((o) => o.params[def.path]), wb, priorWeight);
-      const pg = categoricalProbs(def.values, a.map((o) => o.params[def.path]), wa, priorWeight);
+      const pl = categoricalProbs(
+        def.values,
+        b.map((o) => o.params[def.path]),
+        wb,
+        priorWeight,
+      );
+      const pg = categoricalProbs(
+        def.values,
+        a.map((o) => o.params[def.path]),
+        wa,
+        priorWeight,
+      );
       let best = -1;
       let bestScore = -Infinity;
       for (let c = 0; c < nCand; c++) {

@@ -84,7 +84,14 @@ export function serveTrial(hooks: TrialProcessHooks): void {
     if (started) return;
     started = true;
     runTrial(m)
-      .catch((err: unknown): TrialDone => ({ type: 'done', status: 'FAILED', error: err instanceof Error ? (err.stack ?? err.message) : String(err), seconds: 0 }))
+      .catch(
+        (err: unknown): TrialDone => ({
+          type: 'done',
+          status: 'FAILED',
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+          seconds: 0,
+        }),
+      )
       .then(async (done) => {
         await send(done);
         process.disconnect?.();

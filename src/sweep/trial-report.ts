@@ -39,7 +39,15 @@ export function finishedTrial(result: RunResult, epochs: EpochSeen[], restoreBes
     if (b >= 0) kept = b;
   }
   const value = metric in test ? test[metric] : epochs[kept]?.metrics[metric];
-  return { type: 'done', status: 'FINISHED', runId: result.runId, test, bestEpoch: kept + 1, ...(value !== undefined ? { value } : {}), seconds };
+  return {
+    type: 'done',
+    status: 'FINISHED',
+    runId: result.runId,
+    test,
+    bestEpoch: kept + 1,
+    ...(value !== undefined ? { value } : {}),
+    seconds,
+  };
 }
 
 /** `done` for a run that threw: KILLED when it was stopped, else FAILED with the message (user errors marked). */
@@ -65,7 +73,13 @@ export function checkTrialConfig(file: string, overrides: string[], cwd: string,
     return checkSemantics(loaded, cwd);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof DataError) {
-      return { type: 'done', status: 'FAILED', error: err instanceof DataError ? err.describe() : err.message, userError: true, seconds: seconds() };
+      return {
+        type: 'done',
+        status: 'FAILED',
+        error: err instanceof DataError ? err.describe() : err.message,
+        userError: true,
+        seconds: seconds(),
+      };
     }
     throw err;
   }

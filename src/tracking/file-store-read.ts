@@ -149,7 +149,11 @@ async function runDataFrom(info: RunInfo, runDir: string): Promise<RunData> {
 }
 
 /** Active runs of these experiments that match the filter, ordered, at most maxResults (default 1000). */
-export async function searchRunsInFileStore(store: FileStore, experimentIds: string[], options: SearchRunsOptions = {}): Promise<RunData[]> {
+export async function searchRunsInFileStore(
+  store: FileStore,
+  experimentIds: string[],
+  options: SearchRunsOptions = {},
+): Promise<RunData[]> {
   const matches = compileFilter(options.filter); // a bad filter fails before any I/O
   const runs: RunData[] = [];
   for (const id of experimentIds) {

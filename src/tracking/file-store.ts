@@ -69,9 +69,7 @@ export const RUN_STATUS_CODES: Readonly<Record<RunStatus, number>> = {
   FAILED: 4,
   KILLED: 5,
 };
-const STATUS_BY_CODE = new Map<number, RunStatus>(
-  (Object.entries(RUN_STATUS_CODES) as [RunStatus, number][]).map(([k, v]) => [v, k]),
-);
+const STATUS_BY_CODE = new Map<number, RunStatus>((Object.entries(RUN_STATUS_CODES) as [RunStatus, number][]).map(([k, v]) => [v, k]));
 /** MLflow's SourceType.LOCAL; the file store always persists this value */
 export const SOURCE_TYPE_LOCAL = 4;
 
@@ -151,9 +149,13 @@ function keyPath(base: string, key: string): string {
 function wrapKeyFsError(kind: string, key: string, e: unknown): never {
   const code = errno(e);
   if (code === 'ENAMETOOLONG') {
-    throw new TrackingError(`Cannot log ${kind} '${key}': the name is too long for a file name on this file system.`, 'INVALID_PARAMETER_VALUE', {
-      cause: e,
-    });
+    throw new TrackingError(
+      `Cannot log ${kind} '${key}': the name is too long for a file name on this file system.`,
+      'INVALID_PARAMETER_VALUE',
+      {
+        cause: e,
+      },
+    );
   }
   if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST') {
     throw new TrackingError(
@@ -286,8 +288,7 @@ export class FileStore implements Tracker {
     const tagName = tags[RUN_NAME_TAG];
     if (options.runName && tagName !== undefined && tagName !== options.runName) {
       throw new TrackingError(
-        `Both 'runName' and the '${RUN_NAME_TAG}' tag are given, with different values ` +
-          `('${options.runName}' and '${tagName}').`,
+        `Both 'runName' and the '${RUN_NAME_TAG}' tag are given, with different values ` + `('${options.runName}' and '${tagName}').`,
         'INVALID_PARAMETER_VALUE',
       );
     }
@@ -559,9 +560,7 @@ export class FileStore implements Tracker {
   private async lookupExperimentId(name: string): Promise<string | undefined> {
     const active = await this.getExperimentByName(name);
     if (active) return active.experimentId;
-    const deleted = (await this.listExperiments({ includeDeleted: true })).find(
-      (e) => e.name === name && e.lifecycleStage === 'deleted',
-    );
+    const deleted = (await this.listExperiments({ includeDeleted: true })).find((e) => e.name === name && e.lifecycleStage === 'deleted');
     if (deleted) {
       throw new TrackingError(
         `Experiment '${name}' (ID ${deleted.experimentId}) exists in deleted state under ${path.join(this.root, TRASH_FOLDER)}. ` +

@@ -44,11 +44,7 @@ function jsReadsAsString(s: string): boolean {
  */
 function isPlainSafe(s: string): boolean {
   return (
-    PLAIN_CHARS.test(s) &&
-    !s.endsWith(':') &&
-    !KEYWORDS.has(s.toLowerCase()) &&
-    !PY_NON_STR.some((re) => re.test(s)) &&
-    jsReadsAsString(s)
+    PLAIN_CHARS.test(s) && !s.endsWith(':') && !KEYWORDS.has(s.toLowerCase()) && !PY_NON_STR.some((re) => re.test(s)) && jsReadsAsString(s)
   );
 }
 

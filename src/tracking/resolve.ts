@@ -76,7 +76,10 @@ export function parseTrackingUri(uri: string, cwd: string): TrackingTarget {
       try {
         root = fileUriToPath(uri);
       } catch (e) {
-        throw new TrackingUriError(uri, `Tracking URI '${uri}' is not a valid file: URI (${(e as Error).message}); use ${SUPPORTED_FORMS}.`);
+        throw new TrackingUriError(
+          uri,
+          `Tracking URI '${uri}' is not a valid file: URI (${(e as Error).message}); use ${SUPPORTED_FORMS}.`,
+        );
       }
       return { kind: 'file', root, uri };
     }

@@ -81,7 +81,9 @@ export function flattenParams(obj: unknown, prefix?: string): Record<string, str
       return;
     }
     if (key === undefined) {
-      throw new TypeError(`flattenParams expects an object (or a prefix for a single value), got ${Array.isArray(value) ? 'an array' : typeof value}`);
+      throw new TypeError(
+        `flattenParams expects an object (or a prefix for a single value), got ${Array.isArray(value) ? 'an array' : typeof value}`,
+      );
     }
     const s = scalarToString(value);
     if (s !== undefined) out[key] = truncateParamValue(s);

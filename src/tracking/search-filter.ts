@@ -234,7 +234,14 @@ class Parser {
     for (;;) {
       const d = this.peek();
       const after = this.tokens[this.i + 1];
-      if (d?.kind === 'punct' && d.text === '.' && after !== undefined && (after.kind === 'ident' || after.kind === 'number') && after.pos === d.pos + 1 && d.pos === lastEnd(this.tokens[this.i - 1]!)) {
+      if (
+        d?.kind === 'punct' &&
+        d.text === '.' &&
+        after !== undefined &&
+        (after.kind === 'ident' || after.kind === 'number') &&
+        after.pos === d.pos + 1 &&
+        d.pos === lastEnd(this.tokens[this.i - 1]!)
+      ) {
         key += '.' + (after.kind === 'ident' ? after.text : after.text);
         this.i += 2;
         continue;

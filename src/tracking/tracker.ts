@@ -9,7 +9,6 @@
  */
 import { TrackingError } from './errors.js';
 
-
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
 
 export interface MetricPoint {

@@ -72,8 +72,7 @@ export function validateKey(kind: KeyKind, key: unknown): asserts key is string 
   }
   if (pyLength(key) > MAX_ENTITY_KEY_LENGTH) {
     throw new TrackingError(
-      `Invalid ${label}: '${key.slice(0, 60)}...' is ${pyLength(key)} characters long; ` +
-        `the limit is ${MAX_ENTITY_KEY_LENGTH}.`,
+      `Invalid ${label}: '${key.slice(0, 60)}...' is ${pyLength(key)} characters long; ` + `the limit is ${MAX_ENTITY_KEY_LENGTH}.`,
       'INVALID_PARAMETER_VALUE',
     );
   }
@@ -141,10 +140,7 @@ export function validateMetric(key: unknown, value: unknown, timestamp: unknown,
   }
   validateTimestamp(`timestamp for metric '${key}'`, timestamp);
   if (typeof step !== 'number' || !Number.isSafeInteger(step)) {
-    throw new TrackingError(
-      `Got invalid step ${String(step)} for metric '${key}': step must be an integer.`,
-      'INVALID_PARAMETER_VALUE',
-    );
+    throw new TrackingError(`Got invalid step ${String(step)} for metric '${key}': step must be an integer.`, 'INVALID_PARAMETER_VALUE');
   }
 }
 
@@ -154,11 +150,17 @@ export function validateMetric(key: unknown, value: unknown, timestamp: unknown,
  */
 export function validateArtifactPath(relativePath: unknown): string {
   if (typeof relativePath !== 'string' || relativePath.trim() === '') {
-    throw new TrackingError(`Invalid artifact path '${String(relativePath)}': must be a non-empty relative path.`, 'INVALID_PARAMETER_VALUE');
+    throw new TrackingError(
+      `Invalid artifact path '${String(relativePath)}': must be a non-empty relative path.`,
+      'INVALID_PARAMETER_VALUE',
+    );
   }
   const p = relativePath.replace(/\\/g, '/');
   if (p.startsWith('/') || /^[a-zA-Z]:/.test(p)) {
-    throw new TrackingError(`Invalid artifact path '${relativePath}': must be relative to the run's artifact root.`, 'INVALID_PARAMETER_VALUE');
+    throw new TrackingError(
+      `Invalid artifact path '${relativePath}': must be relative to the run's artifact root.`,
+      'INVALID_PARAMETER_VALUE',
+    );
   }
   const parts = p.split('/').filter((s) => s !== '' && s !== '.');
   if (parts.length === 0 || parts.some((s) => s === '..')) {

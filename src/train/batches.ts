@@ -13,7 +13,14 @@ const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 export type BatchAugment = (inputName: string, batch: Float32Array, n: number) => void;
 
 /** Input tensors for examples `order[start..end)` of a split, in the model's input order. */
-export function gatherInputs(split: SplitData, inputs: ModelInput[], order: ArrayLike<number>, start: number, end: number, augment?: BatchAugment): tf.Tensor[] {
+export function gatherInputs(
+  split: SplitData,
+  inputs: ModelInput[],
+  order: ArrayLike<number>,
+  start: number,
+  end: number,
+  augment?: BatchAugment,
+): tf.Tensor[] {
   const n = end - start;
   return inputs.map((input) => {
     const size = sizeOf(input.shape);
@@ -29,7 +36,13 @@ export function gatherInputs(split: SplitData, inputs: ModelInput[], order: Arra
 }
 
 /** One-hot label tensor for examples `order[start..end)`. */
-export function gatherLabels(split: Pick<SplitLabels, 'labels'>, order: ArrayLike<number>, start: number, end: number, numClasses: number): tf.Tensor {
+export function gatherLabels(
+  split: Pick<SplitLabels, 'labels'>,
+  order: ArrayLike<number>,
+  start: number,
+  end: number,
+  numClasses: number,
+): tf.Tensor {
   const n = end - start;
   const buf = new Float32Array(n * numClasses);
   for (let k = 0; k < n; k++) buf[k * numClasses + split.labels[order[start + k]!]!] = 1;
@@ -40,7 +53,13 @@ export function gatherLabels(split: Pick<SplitLabels, 'labels'>, order: ArrayLik
  * The training targets of examples `order[start..end)` [n, width]: one-hot (classification), 0/1 (binary),
  * multi-hot (multilabel), standardised value (regression) — `split.targets` rows.
  */
-export function gatherTargets(split: Pick<SplitLabels, 'labels' | 'targets'>, order: ArrayLike<number>, start: number, end: number, numClasses = 1): tf.Tensor {
+export function gatherTargets(
+  split: Pick<SplitLabels, 'labels' | 'targets'>,
+  order: ArrayLike<number>,
+  start: number,
+  end: number,
+  numClasses = 1,
+): tf.Tensor {
   // a split made without targets (class indices only): one-hot classification targets
   if (!(split as Partial<SplitLabels>).targets) return gatherLabels(split, order, start, end, numClasses);
   const n = end - start;
@@ -120,10 +139,14 @@ export class StreamBatcher {
     if (random) shuffleInPlace(chunks, random);
     const size = Object.fromEntries(this.inputs.map((name) => [name, this.split.stream.rowSize(name)]));
     // carried examples of the previous buffer: positions and a copy of their features
-    let carry: StreamBatch = { positions: new Int32Array(0), features: Object.fromEntries(this.inputs.map((name) => [name, new Float32Array(0)])) };
+    let carry: StreamBatch = {
+      positions: new Int32Array(0),
+      features: Object.fromEntries(this.inputs.map((name) => [name, new Float32Array(0)])),
+    };
     for (let g = 0; g < chunks.length; g += bufferChunks) {
       const group: number[] = [];
-      for (const c of chunks.slice(g, g + bufferChunks)) for (let k = c * chunkRows; k < Math.min(n, (c + 1) * chunkRows); k++) group.push(k);
+      for (const c of chunks.slice(g, g + bufferChunks))
+        for (let k = c * chunkRows; k < Math.min(n, (c + 1) * chunkRows); k++) group.push(k);
       const positions = Int32Array.from(group);
       const features: Record<string, Float32Array> = {};
       for (const name of this.inputs) {
@@ -163,7 +186,13 @@ export class StreamBatcher {
 }
 
 /** A streamed split's batch as tensors (augmented) and its targets. */
-export function streamBatchTensors(split: StreamedSplit, inputs: ModelInput[], batch: StreamBatch, numClasses: number, augment?: BatchAugment): { xs: tf.Tensor[]; ys: tf.Tensor } {
+export function streamBatchTensors(
+  split: StreamedSplit,
+  inputs: ModelInput[],
+  batch: StreamBatch,
+  numClasses: number,
+  augment?: BatchAugment,
+): { xs: tf.Tensor[]; ys: tf.Tensor } {
   const n = batch.positions.length;
   const xs = inputs.map((input) => {
     const buf = batch.features[input.name]!;

@@ -20,7 +20,10 @@ export function preflightTraining(built: BuiltModel, backend: string): void {
       const out = built.model.outputs[0]!.shape;
       const classes = out[out.length - 1] ?? 1;
       // targets of the task's shape: two different classes, else zeros (0/1 labels, a standardised value)
-      const ys = built.target.task === 'classification' && classes >= 2 ? tf.oneHot(tf.tensor1d([0, 1], 'int32'), classes).toFloat() : tf.zeros([2, classes]);
+      const ys =
+        built.target.task === 'classification' && classes >= 2
+          ? tf.oneHot(tf.tensor1d([0, 1], 'int32'), classes).toFloat()
+          : tf.zeros([2, classes]);
       const loss = taskLoss(built.target);
       const { grads } = tf.variableGrads(() => {
         const p = built.model.apply(xs.length === 1 ? xs[0]! : xs, { training: true }) as tf.Tensor;

@@ -93,7 +93,16 @@ export async function train(
 
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      const epochBatches = trainingBatches(data.train, order, inputs, batchSize, target.classes.length, shuffle ? random : undefined, augment, streamShuffle);
+      const epochBatches = trainingBatches(
+        data.train,
+        order,
+        inputs,
+        batchSize,
+        target.classes.length,
+        shuffle ? random : undefined,
+        augment,
+        streamShuffle,
+      );
       emit({ type: 'epoch_start', epoch, epochs, batches });
       const t0 = performance.now();
       let lossSum = 0;
@@ -115,7 +124,8 @@ export async function train(
         const loss = out[lossAt] ?? NaN;
         const acc = hasAccuracy ? (out[accAt] ?? NaN) : NaN;
         totalSum += total * (end - start);
-        if (!Number.isFinite(total)) throw new Error(`training diverged: loss is ${total} at epoch ${epoch}, batch ${b + 1} (try a lower learning_rate)`);
+        if (!Number.isFinite(total))
+          throw new Error(`training diverged: loss is ${total} at epoch ${epoch}, batch ${b + 1} (try a lower learning_rate)`);
         lossSum += loss * (end - start);
         accSum += acc * (end - start);
         const elapsed = (performance.now() - t0) / 1000;
@@ -180,7 +190,12 @@ function* trainingBatches(
   streamShuffle: StreamShuffle | undefined,
 ): Generator<{ xs: tf.Tensor[]; ys: tf.Tensor }> {
   if (isStreamed(split)) {
-    const batcher = new StreamBatcher(split, inputs.map((i) => i.name), batchSize, streamShuffle);
+    const batcher = new StreamBatcher(
+      split,
+      inputs.map((i) => i.name),
+      batchSize,
+      streamShuffle,
+    );
     for (const batch of batcher.epoch(random)) yield streamBatchTensors(split, inputs, batch, numClasses, augment);
     return;
   }

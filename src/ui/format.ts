@@ -83,7 +83,12 @@ export function formatMetric(v: number): string {
 /** `612 samples/s`, `12.3k samples/s`. */
 export function formatRate(samplesPerSec: number): string {
   if (!Number.isFinite(samplesPerSec) || samplesPerSec < 0) return '-- samples/s';
-  const v = samplesPerSec >= 10000 ? formatCompact(samplesPerSec) : samplesPerSec >= 10 ? String(Math.round(samplesPerSec)) : samplesPerSec.toFixed(1);
+  const v =
+    samplesPerSec >= 10000
+      ? formatCompact(samplesPerSec)
+      : samplesPerSec >= 10
+        ? String(Math.round(samplesPerSec))
+        : samplesPerSec.toFixed(1);
   return `${v} samples/s`;
 }
 

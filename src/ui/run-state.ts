@@ -115,7 +115,14 @@ export function reduceRunState(prev: RunState, action: UiAction, now: number): R
       const live =
         state.live && state.live.epoch === action.epoch
           ? state.live
-          : { epoch: action.epoch, epochs: state.summary?.epochs ?? action.epoch, batches: action.batches, batch: 0, startedAt: now, updatedAt: now };
+          : {
+              epoch: action.epoch,
+              epochs: state.summary?.epochs ?? action.epoch,
+              batches: action.batches,
+              batch: 0,
+              startedAt: now,
+              updatedAt: now,
+            };
       return {
         ...state,
         live: {

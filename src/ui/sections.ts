@@ -36,13 +36,22 @@ export function summaryTitle(s: RunSummary): string {
 }
 
 export function modalityLines(s: RunSummary): string[] {
-  const columns: TableColumn[] = [{ header: 'input' }, { header: 'type' }, { header: 'encoder' }, { header: 'features' }, { header: 'dim' }];
+  const columns: TableColumn[] = [
+    { header: 'input' },
+    { header: 'type' },
+    { header: 'encoder' },
+    { header: 'features' },
+    { header: 'dim' },
+  ];
   const rows = s.modalities.map((m) => [m.name, m.modality, m.encoder, formatShape(m.featureShape), `-> ${m.embeddingDim}`]);
   return formatTable(columns, rows, { header: false });
 }
 
 export function summaryFields(s: RunSummary): Field[] {
-  const classes = s.classes.length > 0 ? `, ${s.classes.length} ${s.task === 'multilabel' ? 'labels' : 'classes'}${s.task === 'binary' ? ` (positive: ${s.classes[1]})` : ''}` : '';
+  const classes =
+    s.classes.length > 0
+      ? `, ${s.classes.length} ${s.task === 'multilabel' ? 'labels' : 'classes'}${s.task === 'binary' ? ` (positive: ${s.classes[1]})` : ''}`
+      : '';
   return [
     { label: 'config', lines: [s.configPath] },
     { label: 'task', lines: [`${s.task}${classes}`] },
@@ -208,7 +217,10 @@ export function resultsTitle(r: EvaluationResult): string {
 export function metricsTable(r: EvaluationResult): { columns: TableColumn[]; rows: string[][] } {
   return {
     columns: [{ header: 'metric' }, { header: 'value', align: 'right' }],
-    rows: [...Object.entries(r.metrics).map(([k, v]) => [k, formatMetric(v)]), ...(r.threshold !== undefined ? [['threshold', formatMetric(r.threshold)]] : [])],
+    rows: [
+      ...Object.entries(r.metrics).map(([k, v]) => [k, formatMetric(v)]),
+      ...(r.threshold !== undefined ? [['threshold', formatMetric(r.threshold)]] : []),
+    ],
   };
 }
 
@@ -221,11 +233,23 @@ export function perClassTable(r: EvaluationResult): { columns: TableColumn[]; ro
     { header: 'f1', align: 'right' },
     { header: 'support', align: 'right' },
   ];
-  const rows = r.perClass.map((c) => [c.label, formatMetric(c.precision), formatMetric(c.recall), formatMetric(c.f1), formatCount(c.support)]);
+  const rows = r.perClass.map((c) => [
+    c.label,
+    formatMetric(c.precision),
+    formatMetric(c.recall),
+    formatMetric(c.f1),
+    formatCount(c.support),
+  ]);
   const n = r.perClass.length;
   if (n > 1) {
     const mean = (f: (c: (typeof r.perClass)[number]) => number): string => formatMetric(r.perClass.reduce((s, c) => s + f(c), 0) / n);
-    rows.push(['macro avg', mean((c) => c.precision), mean((c) => c.recall), mean((c) => c.f1), formatCount(r.perClass.reduce((s, c) => s + c.support, 0))]);
+    rows.push([
+      'macro avg',
+      mean((c) => c.precision),
+      mean((c) => c.recall),
+      mean((c) => c.f1),
+      formatCount(r.perClass.reduce((s, c) => s + c.support, 0)),
+    ]);
   }
   return { columns, rows };
 }
@@ -233,12 +257,18 @@ export function perClassTable(r: EvaluationResult): { columns: TableColumn[]; ro
 export const CONFUSION_MAX_CLASSES = 20;
 
 /** Confusion matrix with true labels down and predictions across; undefined when too large to read. */
-export function confusionTable(r: EvaluationResult, maxClasses = CONFUSION_MAX_CLASSES): { columns: TableColumn[]; rows: string[][] } | undefined {
+export function confusionTable(
+  r: EvaluationResult,
+  maxClasses = CONFUSION_MAX_CLASSES,
+): { columns: TableColumn[]; rows: string[][] } | undefined {
   const labels = r.labels;
   if (labels.length === 0 || labels.length > maxClasses) return undefined;
   const maxCount = Math.max(0, ...r.confusion.flat());
   const cellWidth = Math.max(String(maxCount).length, Math.min(6, Math.max(...labels.map((l) => l.length))));
-  const columns: TableColumn[] = [{ header: 'true\\pred', maxWidth: 16 }, ...labels.map((l): TableColumn => ({ header: l, align: 'right', maxWidth: cellWidth }))];
+  const columns: TableColumn[] = [
+    { header: 'true\\pred', maxWidth: 16 },
+    ...labels.map((l): TableColumn => ({ header: l, align: 'right', maxWidth: cellWidth })),
+  ];
   const rows = labels.map((label, i) => [label, ...labels.map((_, j) => String(r.confusion[i]?.[j] ?? 0))]);
   return { columns, rows };
 }
@@ -262,7 +292,10 @@ export function ablationTable(r: EvaluationResult): { columns: TableColumn[]; ro
     ]),
   ];
   const signed = (v: number): string => `${v > 0 ? '+' : ''}${formatMetric(v)}`;
-  return { columns, rows: rows.map((a) => [a.modality, ...keys.flatMap((k) => [formatMetric(a.metrics[k] ?? NaN), signed(a.drop[k] ?? NaN)])]) };
+  return {
+    columns,
+    rows: rows.map((a) => [a.modality, ...keys.flatMap((k) => [formatMetric(a.metrics[k] ?? NaN), signed(a.drop[k] ?? NaN)])]),
+  };
 }
 
 export const ABLATION_TITLE = 'modality contribution (test set with one modality masked)';

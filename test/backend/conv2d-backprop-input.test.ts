@@ -6,11 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import {
-  isMmxWasmKernel,
-  setConv2dBackpropInputStrategy,
-  WASM_REPLACED_KERNELS,
-} from '../../src/backend/wasm-kernels/index.js';
+import { isMmxWasmKernel, setConv2dBackpropInputStrategy, WASM_REPLACED_KERNELS } from '../../src/backend/wasm-kernels/index.js';
 import { randomArray, relMaxDiff, runKernelOn, size, use } from './helpers.js';
 
 type Pad = 'valid' | 'same' | number | number[][];
@@ -93,9 +89,42 @@ const CASES: Case[] = [
   { name: '2x4 same strides [2,1] (even filter)', x: [3, 6, 9, 4], filter: [2, 4, 4, 3], strides: [2, 1], pad: 'same' },
   { name: '2x2 same stride 1 (even filter, asymmetric same padding)', x: [2, 5, 6, 3], filter: [2, 2, 3, 4], strides: 1, pad: 'same' },
   { name: '5x5 same stride 3 (pad larger than input rows)', x: [1, 4, 5, 2], filter: [5, 5, 2, 2], strides: 3, pad: 'same' },
-  { name: 'explicit asymmetric padding, stride 1', x: [2, 6, 5, 3], filter: [3, 3, 3, 2], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
-  { name: 'explicit padding wider than the filter, stride 1', x: [2, 4, 4, 2], filter: [2, 2, 2, 3], strides: 1, pad: [[0, 0], [3, 0], [1, 2], [0, 0]] },
-  { name: 'explicit padding, stride 2', x: [2, 7, 6, 3], filter: [3, 3, 3, 2], strides: 2, pad: [[0, 0], [0, 2], [1, 1], [0, 0]] },
+  {
+    name: 'explicit asymmetric padding, stride 1',
+    x: [2, 6, 5, 3],
+    filter: [3, 3, 3, 2],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'explicit padding wider than the filter, stride 1',
+    x: [2, 4, 4, 2],
+    filter: [2, 2, 2, 3],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [3, 0],
+      [1, 2],
+      [0, 0],
+    ],
+  },
+  {
+    name: 'explicit padding, stride 2',
+    x: [2, 7, 6, 3],
+    filter: [3, 3, 3, 2],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [0, 2],
+      [1, 1],
+      [0, 0],
+    ],
+  },
   { name: 'numeric pad 1 with round, stride 2', x: [2, 6, 6, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, dimRoundingMode: 'round' },
   { name: 'numeric pad 1, stride 1', x: [2, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 1 },
   { name: 'conv1d as conv2d, kernel 1x5 same', x: [4, 1, 20, 6], filter: [1, 5, 6, 8], strides: 1, pad: 'same' },
@@ -140,7 +169,10 @@ describe('wasm kernel Conv2DBackpropInput (replaces the wasm one)', () => {
 
   it('supports dilations (checked against a textbook reference; tfjs kernels ignore dilations here)', async () => {
     const c: Case = { name: 'dilated', x: [2, 9, 10, 3], filter: [3, 2, 3, 4], strides: 1, pad: 'same' };
-    for (const dilations of [[2, 2], [1, 3]] as [number, number][]) {
+    for (const dilations of [
+      [2, 2],
+      [1, 3],
+    ] as [number, number][]) {
       const dy = dyShape(c, dilations);
       const dyv = randomArray(size(dy), 5);
       const wv = randomArray(size(c.filter), 6);
@@ -195,11 +227,17 @@ describe('wasm kernel Conv2DBackpropInput (replaces the wasm one)', () => {
     const filter = tf.zeros([3, 3, 2, 3]);
     try {
       assert.throws(
-        () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', inputShape: [1, 5, 5, 2] }),
+        () =>
+          tf
+            .engine()
+            .runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', inputShape: [1, 5, 5, 2] }),
         /dy has shape \[1, 5, 5, 3\] but .* gives \[1, 3, 3, 3\]/,
       );
       assert.throws(
-        () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 5, 5, 4] }),
+        () =>
+          tf
+            .engine()
+            .runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 5, 5, 4] }),
         /has 2 input channels but inputShape/,
       );
     } finally {
@@ -213,8 +251,10 @@ describe('wasm kernel Conv2DBackpropInput (replaces the wasm one)', () => {
       'conv2d s1 same': (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
       'conv2d s2 same': (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'),
       'conv2d s1 valid': (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'),
-      'conv1d s1 same': (x, w) => tf.conv1d(x.reshape([2, 64, 3]) as tf.Tensor3D, w.reshape([9, 3, 5]).slice([0, 0, 0], [3, 3, 5]) as tf.Tensor3D, 1, 'same'),
-      'conv1d s2 valid': (x, w) => tf.conv1d(x.reshape([2, 64, 3]) as tf.Tensor3D, w.reshape([9, 3, 5]).slice([0, 0, 0], [4, 3, 5]) as tf.Tensor3D, 2, 'valid'),
+      'conv1d s1 same': (x, w) =>
+        tf.conv1d(x.reshape([2, 64, 3]) as tf.Tensor3D, w.reshape([9, 3, 5]).slice([0, 0, 0], [3, 3, 5]) as tf.Tensor3D, 1, 'same'),
+      'conv1d s2 valid': (x, w) =>
+        tf.conv1d(x.reshape([2, 64, 3]) as tf.Tensor3D, w.reshape([9, 3, 5]).slice([0, 0, 0], [4, 3, 5]) as tf.Tensor3D, 2, 'valid'),
     };
     const xs = randomArray(2 * 8 * 8 * 3, 21);
     const ws = randomArray(3 * 3 * 3 * 5, 22);
@@ -248,16 +288,38 @@ describe('wasm kernel Conv2DBackpropInput (replaces the wasm one)', () => {
       await use(backend);
       const model = tf.sequential({
         layers: [
-          tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
-          tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
-          tf.layers.conv2d({ filters: 5, kernelSize: [1, 3], padding: 'valid', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+          tf.layers.conv2d({
+            inputShape: [12, 12, 2],
+            filters: 4,
+            kernelSize: 3,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+          }),
+          tf.layers.conv2d({
+            filters: 6,
+            kernelSize: 3,
+            strides: 2,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+          }),
+          tf.layers.conv2d({
+            filters: 5,
+            kernelSize: [1, 3],
+            padding: 'valid',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
+          }),
           tf.layers.flatten(),
           tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }),
         ],
       });
       const { grads, value } = tf.tidy(() => {
         const x = tf.tensor4d(xs, [4, 12, 12, 2]);
-        return tf.variableGrads(() => (model.apply(x) as tf.Tensor).square().mean() as tf.Scalar, model.trainableWeights.map((w) => w.read() as tf.Variable));
+        return tf.variableGrads(
+          () => (model.apply(x) as tf.Tensor).square().mean() as tf.Scalar,
+          model.trainableWeights.map((w) => w.read() as tf.Variable),
+        );
       });
       results.push(model.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]!.dataSync() as Float32Array));
       tf.dispose([value, ...Object.values(grads)]);
@@ -277,10 +339,37 @@ describe('wasm kernel Conv2DBackpropInput (replaces the wasm one)', () => {
     const dy2 = tf.tensor4d(randomArray(40 * 32 * 32 * 8, 3), [40, 32, 32, 8]);
     const filter2 = tf.tensor4d(randomArray(3 * 3 * 16 * 8, 4), [3, 3, 16, 8]);
     const runs = [
-      () => (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [4, 6, 6, 3] }) as tf.Tensor).dispose(),
-      () => (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [4, 12, 12, 3] }) as tf.Tensor).dispose(),
+      () =>
+        (
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropInput',
+              { dy, filter },
+              { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [4, 6, 6, 3] },
+            ) as tf.Tensor
+        ).dispose(),
+      () =>
+        (
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropInput',
+              { dy, filter },
+              { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [4, 12, 12, 3] },
+            ) as tf.Tensor
+        ).dispose(),
       // Chunked gemm route.
-      () => (tf.engine().runKernel('Conv2DBackpropInput', { dy: dy2, filter: filter2 }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [40, 64, 64, 16] }) as tf.Tensor).dispose(),
+      () =>
+        (
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropInput',
+              { dy: dy2, filter: filter2 },
+              { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [40, 64, 64, 16] },
+            ) as tf.Tensor
+        ).dispose(),
     ];
     try {
       for (const run of runs) {
@@ -312,7 +401,8 @@ describe('wasm kernel Conv2DBackpropInput (replaces the wasm one)', () => {
       const dy = tf.randomNormal(dyShape(c));
       const filter = tf.tensor4d(randomArray(size(c.filter), 3), c.filter);
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x };
-      const run = () => (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor).dispose();
+      const run = () =>
+        (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor).dispose();
       const timings: string[] = [];
       let auto = Infinity;
       for (const s of ['original', 'auto', 'gemm'] as const) {

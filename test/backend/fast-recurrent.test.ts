@@ -57,7 +57,13 @@ function recurrent(kind: Kind, fast: boolean, units: number, returnSequences: bo
 function tokenModel(kind: Kind, fast: boolean, stacked: boolean): tf.LayersModel {
   const inp = tf.input({ shape: [T] });
   let h = tf.layers
-    .embedding({ inputDim: 12, outputDim: 6, maskZero: true, embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }), name: 'emb' })
+    .embedding({
+      inputDim: 12,
+      outputDim: 6,
+      maskZero: true,
+      embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }),
+      name: 'emb',
+    })
     .apply(inp) as tf.SymbolicTensor;
   if (stacked) h = recurrent(kind, fast, 5, true, 10, 'rnn_a').apply(h) as tf.SymbolicTensor;
   h = recurrent(kind, fast, 7, false, 20, 'rnn_b').apply(h) as tf.SymbolicTensor;
@@ -68,12 +74,22 @@ function tokenModel(kind: Kind, fast: boolean, stacked: boolean): tf.LayersModel
 function biModel(kind: Kind, fast: boolean, stacked: boolean): tf.LayersModel {
   const inp = tf.input({ shape: [T] });
   let h = tf.layers
-    .embedding({ inputDim: 12, outputDim: 6, maskZero: true, embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }), name: 'emb' })
+    .embedding({
+      inputDim: 12,
+      outputDim: 6,
+      maskZero: true,
+      embeddingsInitializer: tf.initializers.randomUniform({ minval: -1, maxval: 1, seed: 3 }),
+      name: 'emb',
+    })
     .apply(inp) as tf.SymbolicTensor;
   if (stacked) {
-    h = tf.layers.bidirectional({ layer: recurrent(kind, fast, 4, true, 40, 'cell_a') as unknown as tf.RNN, mergeMode: 'concat', name: 'bi_a' }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers
+      .bidirectional({ layer: recurrent(kind, fast, 4, true, 40, 'cell_a') as unknown as tf.RNN, mergeMode: 'concat', name: 'bi_a' })
+      .apply(h) as tf.SymbolicTensor;
   }
-  h = tf.layers.bidirectional({ layer: recurrent(kind, fast, 3, false, 50, 'cell_b') as unknown as tf.RNN, mergeMode: 'concat', name: 'bi_b' }).apply(h) as tf.SymbolicTensor;
+  h = tf.layers
+    .bidirectional({ layer: recurrent(kind, fast, 3, false, 50, 'cell_b') as unknown as tf.RNN, mergeMode: 'concat', name: 'bi_b' })
+    .apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: inp, outputs: h });
 }
 
@@ -96,7 +112,10 @@ function evaluate(model: tf.LayersModel, x: tf.Tensor): Result {
     const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     const { grads } = tf.variableGrads(() => {
       const y = model.apply(x) as tf.Tensor;
-      return y.mul(tf.range(1, y.shape[1]! + 1)).sin().sum() as tf.Scalar;
+      return y
+        .mul(tf.range(1, y.shape[1]! + 1))
+        .sin()
+        .sum() as tf.Scalar;
     }, vars);
     return {
       out,
@@ -124,76 +143,110 @@ async function compare(backend: 'wasm' | 'cpu', make: (fast: boolean) => tf.Laye
   fast.dispose();
 }
 
-for (const kind of KINDS) describe(`Fast${kind.name} (mmx) vs tf.layers.${kind.name.toLowerCase()}`, () => {
-  for (const backend of ['wasm', 'cpu'] as const) {
-    it(`${backend}: same outputs and gradients, PAD masked (post, pre, all-PAD rows)`, async () => {
-      await compare(backend, (fast) => tokenModel(kind, fast, false), () => tf.tensor2d(TOKENS));
-    });
-    it(`${backend}: stacked, the first returning sequences (its mask passed on)`, async () => {
-      await compare(backend, (fast) => tokenModel(kind, fast, true), () => tf.tensor2d(TOKENS));
-    });
-    it(`${backend}: inside tf.layers.bidirectional (goBackwards), single and stacked`, async () => {
-      await compare(backend, (fast) => biModel(kind, fast, false), () => tf.tensor2d(TOKENS));
-      await compare(backend, (fast) => biModel(kind, fast, true), () => tf.tensor2d(TOKENS));
-    });
-    it(`${backend}: unmasked float input, batch 1 and batch 3`, async () => {
-      await compare(backend, (fast) => frameModel(kind, fast), () => tf.tensor3d(randomArray(T * 4, 5), [1, T, 4]));
-      await compare(backend, (fast) => frameModel(kind, fast), () => tf.tensor3d(randomArray(3 * T * 4, 6), [3, T, 4]));
-    });
-  }
+for (const kind of KINDS)
+  describe(`Fast${kind.name} (mmx) vs tf.layers.${kind.name.toLowerCase()}`, () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      it(`${backend}: same outputs and gradients, PAD masked (post, pre, all-PAD rows)`, async () => {
+        await compare(
+          backend,
+          (fast) => tokenModel(kind, fast, false),
+          () => tf.tensor2d(TOKENS),
+        );
+      });
+      it(`${backend}: stacked, the first returning sequences (its mask passed on)`, async () => {
+        await compare(
+          backend,
+          (fast) => tokenModel(kind, fast, true),
+          () => tf.tensor2d(TOKENS),
+        );
+      });
+      it(`${backend}: inside tf.layers.bidirectional (goBackwards), single and stacked`, async () => {
+        await compare(
+          backend,
+          (fast) => biModel(kind, fast, false),
+          () => tf.tensor2d(TOKENS),
+        );
+        await compare(
+          backend,
+          (fast) => biModel(kind, fast, true),
+          () => tf.tensor2d(TOKENS),
+        );
+      });
+      it(`${backend}: unmasked float input, batch 1 and batch 3`, async () => {
+        await compare(
+          backend,
+          (fast) => frameModel(kind, fast),
+          () => tf.tensor3d(randomArray(T * 4, 5), [1, T, 4]),
+        );
+        await compare(
+          backend,
+          (fast) => frameModel(kind, fast),
+          () => tf.tensor3d(randomArray(3 * T * 4, 6), [3, T, 4]),
+        );
+      });
+    }
 
-  it(`masks like tf.layers.${kind.name.toLowerCase()}: post and pre padding give the same last state`, async () => {
-    await use('wasm');
-    const m = tokenModel(kind, true, false);
-    const y = (m.predict(tf.tensor2d([[3, 4, 5, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 3, 4, 5]])) as tf.Tensor).arraySync() as number[][];
-    assert.ok(relMaxDiff(y[0]!, y[1]!) < 1e-6);
-    m.dispose();
-  });
+    it(`masks like tf.layers.${kind.name.toLowerCase()}: post and pre padding give the same last state`, async () => {
+      await use('wasm');
+      const m = tokenModel(kind, true, false);
+      const y = (
+        m.predict(
+          tf.tensor2d([
+            [3, 4, 5, 0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0, 3, 4, 5],
+          ]),
+        ) as tf.Tensor
+      ).arraySync() as number[][];
+      assert.ok(relMaxDiff(y[0]!, y[1]!) < 1e-6);
+      m.dispose();
+    });
 
-  it('trains a step without leaking tensors', async () => {
-    await use('wasm');
-    const m = tokenModel(kind, true, true);
-    const head = tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 1 })] });
-    const model = tf.model({ inputs: m.inputs, outputs: head.apply(m.outputs[0]!) as tf.SymbolicTensor });
-    model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
-    const x = tf.tensor2d(TOKENS);
-    const y = tf.tensor2d([[1], [0], [0.5], [1], [0]]);
-    const first = (await model.trainOnBatch(x, y)) as number;
-    const before = tf.memory().numTensors;
-    let last = first;
-    for (let i = 0; i < 20; i++) last = (await model.trainOnBatch(x, y)) as number;
-    assert.equal(tf.memory().numTensors, before);
-    assert.ok(last < first, `loss ${first} → ${last}`);
-    tf.dispose([x, y]);
-  });
+    it('trains a step without leaking tensors', async () => {
+      await use('wasm');
+      const m = tokenModel(kind, true, true);
+      const head = tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 1 })] });
+      const model = tf.model({ inputs: m.inputs, outputs: head.apply(m.outputs[0]!) as tf.SymbolicTensor });
+      model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+      const x = tf.tensor2d(TOKENS);
+      const y = tf.tensor2d([[1], [0], [0.5], [1], [0]]);
+      const first = (await model.trainOnBatch(x, y)) as number;
+      const before = tf.memory().numTensors;
+      let last = first;
+      for (let i = 0; i < 20; i++) last = (await model.trainOnBatch(x, y)) as number;
+      assert.equal(tf.memory().numTensors, before);
+      assert.ok(last < first, `loss ${first} → ${last}`);
+      tf.dispose([x, y]);
+    });
 
-  it(`saves and loads as ${kind.className} with the same weights and outputs`, async () => {
-    await use('wasm');
-    const m = tokenModel(kind, true, true);
-    let artifacts: tf.io.ModelArtifacts | undefined;
-    await m.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }));
-    assert.ok(JSON.stringify(artifacts!.modelTopology).includes(`"${kind.className}"`));
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
-    const x = tf.tensor2d(TOKENS);
-    const a = (m.predict(x) as tf.Tensor).dataSync();
-    const b = (loaded.predict(x) as tf.Tensor).dataSync();
-    assert.ok(relMaxDiff(b, a) === 0);
-    assert.deepEqual(loaded.getLayer('rnn_a').getConfig()['units'], 5);
-    tf.dispose(x);
-  });
+    it(`saves and loads as ${kind.className} with the same weights and outputs`, async () => {
+      await use('wasm');
+      const m = tokenModel(kind, true, true);
+      let artifacts: tf.io.ModelArtifacts | undefined;
+      await m.save(
+        tf.io.withSaveHandler(async (a) => {
+          artifacts = a;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
+      assert.ok(JSON.stringify(artifacts!.modelTopology).includes(`"${kind.className}"`));
+      const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+      const x = tf.tensor2d(TOKENS);
+      const a = (m.predict(x) as tf.Tensor).dataSync();
+      const b = (loaded.predict(x) as tf.Tensor).dataSync();
+      assert.ok(relMaxDiff(b, a) === 0);
+      assert.deepEqual(loaded.getLayer('rnn_a').getConfig()['units'], 5);
+      tf.dispose(x);
+    });
 
-  it('keeps its seeded initializers through a config round trip (tf.layers.bidirectional clones it that way)', async () => {
-    await use('wasm');
-    const a = recurrent(kind, true, 4, false, 77, 'a');
-    const b = tf.serialization.SerializationMap.getMap().classNameMap[kind.className]!;
-    const clone = b[1](b[0], a.getConfig()) as unknown as tf.layers.Layer;
-    a.build([null, T, 6]);
-    clone.build([null, T, 6]);
-    const wa = a.getWeights().map((w) => w.dataSync());
-    const wb = clone.getWeights().map((w) => w.dataSync());
-    for (let i = 0; i < wa.length; i++) assert.deepEqual(wb[i], wa[i]);
+    it('keeps its seeded initializers through a config round trip (tf.layers.bidirectional clones it that way)', async () => {
+      await use('wasm');
+      const a = recurrent(kind, true, 4, false, 77, 'a');
+      const b = tf.serialization.SerializationMap.getMap().classNameMap[kind.className]!;
+      const clone = b[1](b[0], a.getConfig()) as unknown as tf.layers.Layer;
+      a.build([null, T, 6]);
+      clone.build([null, T, 6]);
+      const wa = a.getWeights().map((w) => w.dataSync());
+      const wb = clone.getWeights().map((w) => w.dataSync());
+      for (let i = 0; i < wa.length; i++) assert.deepEqual(wb[i], wa[i]);
+    });
   });
-});

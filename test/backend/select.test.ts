@@ -19,42 +19,60 @@ const hasNode = installed('@tensorflow/tfjs-node');
 const hasNodeGpu = installed('@tensorflow/tfjs-node-gpu');
 
 describe('initBackend', () => {
-  it('auto picks wasm when tfjs-node is not installed, logging at most one line', { skip: hasNode || hasNodeGpu ? 'tfjs-node is installed here' : false }, async () => {
-    const lines: string[] = [];
-    const info = await initBackend('auto', (m) => lines.push(m));
-    assert.equal(info.name, 'wasm');
-    assert.equal(tf.getBackend(), 'wasm');
-    assert.match(info.description, /^wasm \(tfjs-backend-wasm 4\.\d+\.\d+, (SIMD|no SIMD), \d+ threads?\)$/);
-    assert.ok(lines.length <= 1, `logged ${lines.length} lines`);
-    for (const line of lines) assert.match(line, /tfjs-node-gpu is not installed/);
-    // The extra kernels came with it.
-    assert.deepEqual(missingKernels([...WASM_EXTRA_KERNELS]), []);
-  });
+  it(
+    'auto picks wasm when tfjs-node is not installed, logging at most one line',
+    { skip: hasNode || hasNodeGpu ? 'tfjs-node is installed here' : false },
+    async () => {
+      const lines: string[] = [];
+      const info = await initBackend('auto', (m) => lines.push(m));
+      assert.equal(info.name, 'wasm');
+      assert.equal(tf.getBackend(), 'wasm');
+      assert.match(info.description, /^wasm \(tfjs-backend-wasm 4\.\d+\.\d+, (SIMD|no SIMD), \d+ threads?\)$/);
+      assert.ok(lines.length <= 1, `logged ${lines.length} lines`);
+      for (const line of lines) assert.match(line, /tfjs-node-gpu is not installed/);
+      // The extra kernels came with it.
+      assert.deepEqual(missingKernels([...WASM_EXTRA_KERNELS]), []);
+    },
+  );
 
-  it("explicit 'tensorflow' throws BackendUnavailableError saying what to install", { skip: hasNode ? 'tfjs-node is installed here' : false }, async () => {
-    await initBackend('cpu');
-    await assert.rejects(initBackend('tensorflow'), (err: unknown) => {
-      assert.ok(err instanceof BackendUnavailableError);
-      assert.equal(err.name, 'BackendUnavailableError');
-      assert.equal(err.requested, 'tensorflow');
-      assert.match(err.message, /^runtime\.backend 'tensorflow' needs @tensorflow\/tfjs-node, which is not installed \(it downloads libtensorflow at install time/);
-      assert.match(err.message, /Use backend: auto or wasm\.$/);
-      return true;
-    });
-    // A failed request leaves the current backend alone.
-    assert.equal(tf.getBackend(), 'cpu');
-  });
+  it(
+    "explicit 'tensorflow' throws BackendUnavailableError saying what to install",
+    { skip: hasNode ? 'tfjs-node is installed here' : false },
+    async () => {
+      await initBackend('cpu');
+      await assert.rejects(initBackend('tensorflow'), (err: unknown) => {
+        assert.ok(err instanceof BackendUnavailableError);
+        assert.equal(err.name, 'BackendUnavailableError');
+        assert.equal(err.requested, 'tensorflow');
+        assert.match(
+          err.message,
+          /^runtime\.backend 'tensorflow' needs @tensorflow\/tfjs-node, which is not installed \(it downloads libtensorflow at install time/,
+        );
+        assert.match(err.message, /Use backend: auto or wasm\.$/);
+        return true;
+      });
+      // A failed request leaves the current backend alone.
+      assert.equal(tf.getBackend(), 'cpu');
+    },
+  );
 
-  it("explicit 'tensorflow-gpu' throws BackendUnavailableError naming tfjs-node-gpu", { skip: hasNodeGpu ? 'tfjs-node-gpu is installed here' : false }, async () => {
-    await assert.rejects(initBackend('tensorflow-gpu'), (err: unknown) => {
-      assert.ok(err instanceof BackendUnavailableError);
-      assert.match(err.message, /needs @tensorflow\/tfjs-node-gpu, which is not installed .*CUDA.*Use backend: auto or wasm\./);
-      return true;
-    });
-  });
+  it(
+    "explicit 'tensorflow-gpu' throws BackendUnavailableError naming tfjs-node-gpu",
+    { skip: hasNodeGpu ? 'tfjs-node-gpu is installed here' : false },
+    async () => {
+      await assert.rejects(initBackend('tensorflow-gpu'), (err: unknown) => {
+        assert.ok(err instanceof BackendUnavailableError);
+        assert.match(err.message, /needs @tensorflow\/tfjs-node-gpu, which is not installed .*CUDA.*Use backend: auto or wasm\./);
+        return true;
+      });
+    },
+  );
 
   it('rejects an unknown backend name', async () => {
-    await assert.rejects(initBackend('webgl' as never), (err: unknown) => err instanceof BackendUnavailableError && /not a backend/.test(err.message));
+    await assert.rejects(
+      initBackend('webgl' as never),
+      (err: unknown) => err instanceof BackendUnavailableError && /not a backend/.test(err.message),
+    );
   });
 
   it('cpu works and does not print the tfjs "install our node backend" banner', async () => {
@@ -72,7 +90,10 @@ describe('initBackend', () => {
     } finally {
       console.warn = original;
     }
-    assert.deepEqual(warnings.filter((w) => /running TensorFlow\.js in Node\.js/.test(w)), []);
+    assert.deepEqual(
+      warnings.filter((w) => /running TensorFlow\.js in Node\.js/.test(w)),
+      [],
+    );
   });
 
   it('wasm is idempotent, switches back and forth, and leaves no process listeners behind', async () => {
@@ -84,7 +105,13 @@ describe('initBackend', () => {
     assert.equal(tf.getBackend(), 'cpu');
     await initBackend('wasm');
     assert.equal(tf.getBackend(), 'wasm');
-    const y = tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]) as tf.Tensor4D, 1, 'valid').sum().dataSync()[0]);
+    const y = tf.tidy(
+      () =>
+        tf
+          .conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]) as tf.Tensor4D, 1, 'valid')
+          .sum()
+          .dataSync()[0],
+    );
     assert.equal(y, 36);
     assert.deepEqual([process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')], before);
     // Whichever test initialised wasm first, Emscripten's rethrowing listeners are gone.

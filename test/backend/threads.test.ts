@@ -40,7 +40,11 @@ async function onBoth<T>(fn: () => T | Promise<T>): Promise<{ wasm: T; cpu: T }>
 }
 
 /** Runs `code` (the body of an async function; `select` is the URL of select.ts) in a fresh Node with tsx. */
-function child(code: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): { status: number | null; stdout: string; stderr: string; ms: number } {
+function child(
+  code: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): { status: number | null; stdout: string; stderr: string; ms: number } {
   const t = performance.now();
   const script = `const select = ${JSON.stringify(SELECT)};\n(async () => {\n${code}\n})().catch((err) => { console.error(err); process.exitCode = 1; });`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
@@ -162,7 +166,9 @@ describe('wasm on 2 threads', () => {
           const emb = tf.gather(tt, tf.tensor2d(ids, [8, 9], 'int32'));
           return tf.add(tf.sum(tf.square(conv)), tf.sum(tf.sin(emb)));
         };
-        return tf.grads(f)([X, W, T]).map((g) => g.dataSync().slice());
+        return tf
+          .grads(f)([X, W, T])
+          .map((g) => g.dataSync().slice());
       }),
     );
     for (let i = 0; i < cpu.length; i++) assert.ok(relMaxDiff(wasm[i]!, cpu[i]!) < 1e-4, `gradient ${i}: ${relMaxDiff(wasm[i]!, cpu[i]!)}`);
@@ -173,11 +179,17 @@ describe('wasm on 2 threads', () => {
     const { images, labels } = mnist(n);
     const build = (): tf.LayersModel => {
       const input = tf.input({ shape: [28, 28, 1] });
-      let h = tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tf.SymbolicTensor;
+      let h = tf.layers
+        .conv2d({ filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })
+        .apply(input) as tf.SymbolicTensor;
       h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tf.SymbolicTensor;
-      h = tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(h) as tf.SymbolicTensor;
+      h = tf.layers
+        .conv2d({ filters: 16, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })
+        .apply(h) as tf.SymbolicTensor;
       h = tf.layers.flatten().apply(h) as tf.SymbolicTensor;
-      const out = tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(h) as tf.SymbolicTensor;
+      const out = tf.layers
+        .dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+        .apply(h) as tf.SymbolicTensor;
       const model = tf.model({ inputs: input, outputs: out });
       model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
       return model;
@@ -194,7 +206,11 @@ describe('wasm on 2 threads', () => {
       return { losses, weights };
     });
     assert.ok(wasm.losses[4]! < wasm.losses[0]!, `the loss falls: ${wasm.losses.join(', ')}`);
-    for (let i = 0; i < 5; i++) assert.ok(Math.abs(wasm.losses[i]! - cpu.losses[i]!) < 1e-4 * Math.max(1, cpu.losses[i]!), `loss ${i}: ${wasm.losses[i]} vs ${cpu.losses[i]}`);
+    for (let i = 0; i < 5; i++)
+      assert.ok(
+        Math.abs(wasm.losses[i]! - cpu.losses[i]!) < 1e-4 * Math.max(1, cpu.losses[i]!),
+        `loss ${i}: ${wasm.losses[i]} vs ${cpu.losses[i]}`,
+      );
     for (let i = 0; i < cpu.weights.length; i++) {
       assert.ok(relMaxDiff(wasm.weights[i]!, cpu.weights[i]!) < 1e-3, `weight ${i}: ${relMaxDiff(wasm.weights[i]!, cpu.weights[i]!)}`);
     }
@@ -203,7 +219,10 @@ describe('wasm on 2 threads', () => {
   it('tensors stay readable after the shared wasm memory grows, however it grew', async () => {
     await useWasm();
     const backend = tf.backend() as wasmPackage.BackendWasm;
-    const module = backend.wasm as unknown as { wasmMemory: { buffer: SharedArrayBuffer; grow(pages: number): number }; HEAPU8: Uint8Array };
+    const module = backend.wasm as unknown as {
+      wasmMemory: { buffer: SharedArrayBuffer; grow(pages: number): number };
+      HEAPU8: Uint8Array;
+    };
     assert.ok(module.wasmMemory.buffer instanceof SharedArrayBuffer);
     const small = tf.tensor1d(randomArray(1000, 9));
     // Grow the memory behind the glue's back (as an allocation in a pool thread would).

@@ -134,7 +134,7 @@ describe('training on wasm', () => {
       tf.dispose([...xs, ys]);
       model.dispose();
     }
-    const [cpu, wasm] = perBackend as [typeof perBackend[0], typeof perBackend[0]];
+    const [cpu, wasm] = perBackend as [(typeof perBackend)[0], (typeof perBackend)[0]];
     assert.equal(wasm.length, cpu.length);
     for (let i = 0; i < cpu.length; i++) {
       const d = relMaxDiff(wasm[i]!.grad, cpu[i]!.grad);

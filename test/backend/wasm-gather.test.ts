@@ -14,14 +14,36 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { x: [20, 6], indices: [[3, 4, 5, 0], [19, 0, 0, 7]], axis: 0 }, // an embedding lookup
+  {
+    x: [20, 6],
+    indices: [
+      [3, 4, 5, 0],
+      [19, 0, 0, 7],
+    ],
+    axis: 0,
+  }, // an embedding lookup
   { x: [20, 48], indices: [1, 1, 2, 19, 0], axis: 0 },
   { x: [3, 10, 4], indices: [9, 0, 4], axis: 1 },
-  { x: [3, 10, 4], indices: [[3, 2], [1, 0]], axis: -1 }, // slice 1
+  {
+    x: [3, 10, 4],
+    indices: [
+      [3, 2],
+      [1, 0],
+    ],
+    axis: -1,
+  }, // slice 1
   { x: [12, 5], indices: [11, 3], axis: 0, dtype: 'int32' },
   { x: [6, 3], indices: [5, 0, 2], axis: 0, dtype: 'bool' },
   { x: [20, 6], indices: [], axis: 0 },
-  { x: [2, 5, 3], indices: [[4, 0], [1, 1]], axis: 1, batchDims: 1 }, // batch dims: the original
+  {
+    x: [2, 5, 3],
+    indices: [
+      [4, 0],
+      [1, 1],
+    ],
+    axis: 1,
+    batchDims: 1,
+  }, // batch dims: the original
 ];
 
 async function gatherOn(backend: 'wasm' | 'cpu', c: Case, seed: number) {
@@ -29,9 +51,17 @@ async function gatherOn(backend: 'wasm' | 'cpu', c: Case, seed: number) {
   const values = randomArray(size(c.x), seed);
   const x =
     c.dtype === 'int32'
-      ? tf.tensor(Int32Array.from(values, (v) => Math.round(v * 100)), c.x, 'int32')
+      ? tf.tensor(
+          Int32Array.from(values, (v) => Math.round(v * 100)),
+          c.x,
+          'int32',
+        )
       : c.dtype === 'bool'
-        ? tf.tensor(Array.from(values, (v) => v > 0), c.x, 'bool')
+        ? tf.tensor(
+            Array.from(values, (v) => v > 0),
+            c.x,
+            'bool',
+          )
         : tf.tensor(values, c.x);
   const idx = tf.tensor(c.indices, undefined, 'int32');
   const out = tf.gather(x, idx, c.axis, c.batchDims ?? 0);
@@ -68,7 +98,14 @@ describe('wasm kernel GatherV2 (mmx)', () => {
     const grad = async (backend: 'wasm' | 'cpu') => {
       await use(backend);
       const table = tf.tensor2d(randomArray(30 * 8, 4), [30, 8]);
-      const idx = tf.tensor2d([[1, 2, 2, 29], [0, 0, 5, 1]], undefined, 'int32');
+      const idx = tf.tensor2d(
+        [
+          [1, 2, 2, 29],
+          [0, 0, 5, 1],
+        ],
+        undefined,
+        'int32',
+      );
       const g = tf.grad((t: tf.Tensor) => tf.gather(t, idx).sin().sum())(table);
       const v = g.dataSync().slice();
       tf.dispose([table, idx, g]);
@@ -80,7 +117,11 @@ describe('wasm kernel GatherV2 (mmx)', () => {
   it('is faster than the original on an LSTM-bench embedding lookup (timings in the diagnostics)', async (t) => {
     await use('wasm');
     const table = tf.randomNormal([3500, 48]);
-    const idx = tf.tensor2d(Int32Array.from({ length: 64 * 64 }, (_, i) => (i * 7919) % 3500), [64, 64], 'int32');
+    const idx = tf.tensor2d(
+      Int32Array.from({ length: 64 * 64 }, (_, i) => (i * 7919) % 3500),
+      [64, 64],
+      'int32',
+    );
     const time = (s: 'auto' | 'original') => {
       setGatherStrategy(s);
       try {

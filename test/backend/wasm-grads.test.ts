@@ -14,7 +14,7 @@ const W = randomArray(3 * 3 * 4 * 5, 7);
 const OPS: Record<string, (x: tf.Tensor4D) => tf.Tensor> = {
   'maxPool 2 s2 valid': (x) => tf.maxPool(x, 2, 2, 'valid'),
   'maxPool 3 s2 same': (x) => tf.maxPool(x, 3, 2, 'same'),
-  'maxPool1d': (x) => tf.maxPool(x.reshape([2, 1, 81, 4]) as tf.Tensor4D, [1, 2], [1, 2], 'valid'),
+  maxPool1d: (x) => tf.maxPool(x.reshape([2, 1, 81, 4]) as tf.Tensor4D, [1, 2], [1, 2], 'valid'),
   'avgPool 2 s2 valid': (x) => tf.avgPool(x, 2, 2, 'valid'),
   'avgPool 3 s2 same': (x) => tf.avgPool(x, 3, 2, 'same'),
   'conv2d s1 same': (x) => tf.conv2d(x, tf.tensor4d(W, [3, 3, 4, 5]), 1, 'same'),
@@ -38,13 +38,26 @@ const OPS: Record<string, (x: tf.Tensor4D) => tf.Tensor> = {
     return x.sub(m.mean).div(m.variance.add(1e-3).sqrt());
   },
   batchNorm: (x) =>
-    tf.batchNorm(x, tf.tensor1d([0.1, 0.2, -0.3, 0]), tf.tensor1d([1, 2, 0.5, 1.5]), tf.tensor1d([0, 1, 0, 1]), tf.tensor1d([1, 1, 2, 0.5]), 1e-3),
+    tf.batchNorm(
+      x,
+      tf.tensor1d([0.1, 0.2, -0.3, 0]),
+      tf.tensor1d([1, 2, 0.5, 1.5]),
+      tf.tensor1d([0, 1, 0, 1]),
+      tf.tensor1d([1, 1, 2, 0.5]),
+      1e-3,
+    ),
   'mean over H,W (GlobalAveragePooling)': (x) => tf.mean(x, [1, 2]),
   'max over time (GlobalMaxPooling1D)': (x) => tf.max(x.reshape([2, 81, 4]), 1),
   sum: (x) => tf.sum(x, 3),
   concat: (x) => tf.concat([x, x.mul(2)], 3),
   slice: (x) => tf.slice(x, [0, 1, 2, 0], [2, 5, 5, 3]),
-  pad: (x) => tf.pad(x, [[0, 0], [1, 2], [0, 1], [0, 0]]),
+  pad: (x) =>
+    tf.pad(x, [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ]),
   transpose: (x) => tf.transpose(x, [0, 3, 1, 2]),
   tile: (x) => tf.tile(x, [1, 1, 1, 2]),
   'matMul (Dense)': (x) => tf.matMul(x.reshape([18, 36]), tf.tensor2d(randomArray(36 * 7, 3), [36, 7])),
@@ -59,8 +72,9 @@ const OPS: Record<string, (x: tf.Tensor4D) => tf.Tensor> = {
   pow: (x) => tf.pow(x.abs().add(0.5), 1.5),
   resizeBilinear: (x) => tf.image.resizeBilinear(x, [5, 5]),
   'gather (Embedding)': (x) => tf.gather(x.reshape([18, 36]), tf.tensor1d([3, 3, 0, 17, 5], 'int32')),
-  'softmaxCrossEntropy': (x) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 3, 1, 2, 2, 0], 'int32'), 4), x.reshape([162, 4]).slice([0, 0], [6, 4])),
-  'sigmoidCrossEntropy': (x) => tf.losses.sigmoidCrossEntropy(tf.ones([6, 4]), x.reshape([162, 4]).slice([0, 0], [6, 4])),
+  softmaxCrossEntropy: (x) =>
+    tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([0, 3, 1, 2, 2, 0], 'int32'), 4), x.reshape([162, 4]).slice([0, 0], [6, 4])),
+  sigmoidCrossEntropy: (x) => tf.losses.sigmoidCrossEntropy(tf.ones([6, 4]), x.reshape([162, 4]).slice([0, 0], [6, 4])),
 };
 
 describe('gradients on wasm match cpu', () => {

@@ -23,14 +23,7 @@ interface ConvCase {
 }
 
 function dyShape(c: ConvCase, dilations: number | [number, number] = 1): number[] {
-  const info = tf.backend_util.computeConv2DInfo(
-    c.x,
-    c.filter,
-    c.strides,
-    dilations,
-    c.pad as 'same',
-    c.dimRoundingMode,
-  );
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, dilations, c.pad as 'same', c.dimRoundingMode);
   return info.outShape;
 }
 
@@ -76,7 +69,18 @@ const CASES: ConvCase[] = [
   { name: '3x2 valid stride 2', x: [2, 9, 8, 2], filter: [3, 2, 2, 5], strides: 2, pad: 'valid' },
   { name: '2x4 same strides [2,1] (even filter)', x: [3, 6, 9, 4], filter: [2, 4, 4, 3], strides: [2, 1], pad: 'same' },
   { name: '5x5 same stride 3 (pad larger than input rows)', x: [1, 4, 5, 2], filter: [5, 5, 2, 2], strides: 3, pad: 'same' },
-  { name: 'explicit padding', x: [2, 6, 5, 3], filter: [3, 3, 3, 2], strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  {
+    name: 'explicit padding',
+    x: [2, 6, 5, 3],
+    filter: [3, 3, 3, 2],
+    strides: 1,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   { name: 'numeric pad 1 with round', x: [2, 6, 6, 2], filter: [3, 3, 2, 3], strides: 2, pad: 1, dimRoundingMode: 'round' },
   { name: 'conv1d as conv2d, kernel 1x5 same', x: [4, 1, 20, 6], filter: [1, 5, 6, 8], strides: 1, pad: 'same' },
   { name: 'conv1d as conv2d, kernel 1x3 valid stride 2', x: [3, 1, 17, 5], filter: [1, 3, 5, 7], strides: [1, 2], pad: 'valid' },
@@ -113,7 +117,10 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
 
   it('supports dilations (checked against a textbook reference; the cpu kernel ignores dilations)', async () => {
     const c: ConvCase = { name: 'dilated', x: [2, 9, 10, 3], filter: [3, 2, 3, 4], strides: 1, pad: 'same' };
-    for (const dilations of [[2, 2], [1, 3]] as [number, number][]) {
+    for (const dilations of [
+      [2, 2],
+      [1, 3],
+    ] as [number, number][]) {
       const dy = dyShape(c, dilations);
       const x = randomArray(size(c.x), 5);
       const dyv = randomArray(size(dy), 6);
@@ -159,7 +166,11 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
       const g = tf.tidy(() => {
         const x = tf.tensor4d(xs, [2, 8, 8, 3]);
         const w = tf.tensor4d(ws, [3, 3, 3, 5]);
-        const f = (filter: tf.Tensor) => tf.conv2d(x, filter as tf.Tensor4D, 2, 'same').square().sum();
+        const f = (filter: tf.Tensor) =>
+          tf
+            .conv2d(x, filter as tf.Tensor4D, 2, 'same')
+            .square()
+            .sum();
         return tf.grad(f)(w);
       });
       grads.push(g.dataSync() as Float32Array);
@@ -174,15 +185,24 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
     const dy = tf.zeros([1, 5, 5, 3]);
     try {
       assert.throws(
-        () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] }),
+        () =>
+          tf
+            .engine()
+            .runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 3] }),
         /supports dataFormat 'NHWC' only, got 'NCHW'/,
       );
       assert.throws(
-        () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] }),
+        () =>
+          tf
+            .engine()
+            .runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3] }),
         /dy has shape \[1, 5, 5, 3\] but .* gives \[1, 3, 3, 3\]/,
       );
       assert.throws(
-        () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 3] }),
+        () =>
+          tf
+            .engine()
+            .runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 4, 3] }),
         /has 4 input channels but x/,
       );
     } finally {
@@ -197,7 +217,15 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
     const dy = tf.tensor4d(randomArray(4 * 6 * 6 * 2, 2), [4, 6, 6, 2]);
     const backend = tf.backend() as unknown as { numDataIds(): number };
     const run = () =>
-      (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 2] }) as tf.Tensor).dispose();
+      (
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy },
+            { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 2] },
+          ) as tf.Tensor
+      ).dispose();
     run();
     const before = backend.numDataIds();
     for (let i = 0; i < 5; i++) run();
@@ -217,7 +245,8 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
       const x = tf.tensor4d(randomArray(size(c.x), 3), c.x);
       const dy = tf.randomNormal(dyShape(c));
       const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter };
-      const run = () => (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor).dispose();
+      const run = () =>
+        (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor).dispose();
       run();
       const n = 3;
       const t0 = performance.now();
@@ -244,9 +273,7 @@ describe('wasm kernel UnsortedSegmentSum', () => {
   for (const [i, c] of cases.entries()) {
     it(`matches cpu: ${c.name}`, async () => {
       const xv =
-        c.dtype === 'int32'
-          ? Int32Array.from(randomArray(size(c.x), 50 + i), (v) => Math.round(v * 100))
-          : randomArray(size(c.x), 50 + i);
+        c.dtype === 'int32' ? Int32Array.from(randomArray(size(c.x), 50 + i), (v) => Math.round(v * 100)) : randomArray(size(c.x), 50 + i);
       const inputs = {
         x: { shape: c.x, values: xv, dtype: c.dtype ?? ('float32' as const) },
         segmentIds: { shape: [c.ids.length], values: Int32Array.from(c.ids), dtype: 'int32' as const },
@@ -294,13 +321,30 @@ describe('wasm kernel UnsortedSegmentSum', () => {
 });
 
 describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
-  const cases: { name: string; x: [number, number, number, number]; filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad }[] = [
+  const cases: {
+    name: string;
+    x: [number, number, number, number];
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: Pad;
+  }[] = [
     { name: '2x2 stride 2 valid', x: [2, 8, 8, 3], filterSize: 2, strides: 2, pad: 'valid' },
     { name: '3x3 stride 2 same', x: [2, 9, 7, 4], filterSize: 3, strides: 2, pad: 'same' },
     { name: '3x3 stride 1 same (overlapping windows)', x: [1, 6, 6, 2], filterSize: 3, strides: 1, pad: 'same' },
     { name: 'odd size, floor', x: [3, 7, 7, 5], filterSize: 2, strides: 2, pad: 'valid' },
     { name: 'MaxPooling1D as 1x2', x: [4, 1, 21, 6], filterSize: [1, 2], strides: [1, 2], pad: 'valid' },
-    { name: 'explicit padding', x: [2, 6, 6, 2], filterSize: 3, strides: 2, pad: [[0, 0], [1, 1], [0, 1], [0, 0]] },
+    {
+      name: 'explicit padding',
+      x: [2, 6, 6, 2],
+      filterSize: 3,
+      strides: 2,
+      pad: [
+        [0, 0],
+        [1, 1],
+        [0, 1],
+        [0, 0],
+      ],
+    },
   ];
   for (const [i, c] of cases.entries()) {
     for (const values of ['random (half negative)', 'all negative', 'ties'] as const) {
@@ -329,7 +373,15 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
 
   it('is the kernel registered for wasm after registration', async () => {
     await use('wasm');
-    assert.deepEqual(WASM_REPLACED_KERNELS, ['MaxPoolGrad', 'Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Identity', 'GatherV2']);
+    assert.deepEqual(WASM_REPLACED_KERNELS, [
+      'MaxPoolGrad',
+      'Conv2DBackpropInput',
+      'BatchMatMul',
+      '_FusedMatMul',
+      'Sum',
+      'Identity',
+      'GatherV2',
+    ]);
     assert.ok(isMmxWasmKernel('MaxPoolGrad'));
     assert.ok(isMmxWasmKernel('Conv2DBackpropFilter'));
     assert.ok(!isMmxWasmKernel('Conv2D'));

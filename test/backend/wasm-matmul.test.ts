@@ -90,7 +90,10 @@ describe('wasm kernel BatchMatMul (mmx)', () => {
     const w = tf.tensor2d(randomArray(96, 3), [12, 8]);
     const wv = w.dataSync().slice();
     const first = tf.matMul(a1, w).dataSync().slice();
-    const second = tf.matMul(a2, w.reshape([8, 12])).dataSync().slice();
+    const second = tf
+      .matMul(a2, w.reshape([8, 12]))
+      .dataSync()
+      .slice();
     await use('cpu');
     const w1 = tf.tensor2d(wv, [12, 8]);
     const ref1 = tf.matMul(tf.tensor2d(randomArray(5 * 12, 1), [5, 12]), w1).dataSync();
@@ -177,7 +180,10 @@ describe('wasm kernel _FusedMatMul (mmx)', () => {
       const w = tf.tensor2d(randomArray(70 * 45, 2), [70, 45]);
       const bias = tf.tensor1d(randomArray(45, 3));
       const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-        tf.fused.matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb, activation: 'relu' }).square().sum() as tf.Scalar;
+        tf.fused
+          .matMul({ a: xx as tf.Tensor2D, b: ww as tf.Tensor2D, bias: bb, activation: 'relu' })
+          .square()
+          .sum() as tf.Scalar;
       const g = tf.grads(f)([x, w, bias]);
       const out = g.map((t) => t.dataSync().slice());
       tf.dispose([x, w, bias, ...g]);

@@ -46,7 +46,8 @@ describe('wasm kernel Sum (mmx)', () => {
     for (const [i, c] of cases.entries()) {
       if (kernel === 'Mean' && c.dtype === 'int32') continue;
       it(`${kernel} matches cpu: ${c.dtype ?? 'float32'} [${c.shape.join(',')}] axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
-        const values = c.dtype === 'int32' ? Int32Array.from(randomArray(size(c.shape), i), (v) => Math.round(v * 100)) : randomArray(size(c.shape), i);
+        const values =
+          c.dtype === 'int32' ? Int32Array.from(randomArray(size(c.shape), i), (v) => Math.round(v * 100)) : randomArray(size(c.shape), i);
         const run = (backend: 'wasm' | 'cpu') =>
           runKernelOn(backend, kernel, { x: { shape: c.shape, values, dtype: c.dtype } }, { axis: c.axis, keepDims: c.keepDims ?? false });
         const cpu = await run('cpu');
@@ -96,7 +97,12 @@ describe('wasm kernel Identity (mmx)', () => {
     a.dispose();
     assert.deepEqual(b.dataSync(), expected);
     const c = b.add(1);
-    assert.ok(relMaxDiff(c.dataSync(), expected.map((v) => v + 1)) < 1e-7);
+    assert.ok(
+      relMaxDiff(
+        c.dataSync(),
+        expected.map((v) => v + 1),
+      ) < 1e-7,
+    );
     tf.dispose([b, c]);
     assert.equal(backend.numDataIds(), before);
   });

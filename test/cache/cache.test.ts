@@ -30,13 +30,17 @@ function subsetWithOwnImages(dir: string): string {
   return manifest;
 }
 
-const statuses = (d: { cache?: { inputs: { input: string; status: string }[] } }): Record<string, string> => Object.fromEntries((d.cache?.inputs ?? []).map((i) => [i.input, i.status]));
+const statuses = (d: { cache?: { inputs: { input: string; status: string }[] } }): Record<string, string> =>
+  Object.fromEntries((d.cache?.inputs ?? []).map((i) => [i.input, i.status]));
 
 describe('feature cache', () => {
   it('a cached run gives the uncached features bit for bit, and the second run decodes nothing', async () => {
     const dir = tmp();
     const manifest = avmnistSubset(dir, { train: 8, validation: 2, test: 2 });
-    const config = checked(dir, avmnistYaml(manifest, { extra: '  speaker:\n    type: text\n    column: label\n    preprocessing: {max_length: 2}\n' }));
+    const config = checked(
+      dir,
+      avmnistYaml(manifest, { extra: '  speaker:\n    type: text\n    column: label\n    preprocessing: {max_length: 2}\n' }),
+    );
     const cache = new FeatureCache(path.join(dir, 'cache'));
     const plain = await prepareData(config);
     assert.equal(plain.cache, undefined);
@@ -60,15 +64,23 @@ describe('feature cache', () => {
     const manifest = avmnistSubset(dir, { train: 4, validation: 1, test: 1 });
     const cache = new FeatureCache(path.join(dir, 'cache'));
     await prepareData(checked(dir, avmnistYaml(manifest)), undefined, undefined, { cache });
-    const sweepLike = avmnistYaml(manifest).replace('seed: 7', 'seed: 8').replace('epochs: 1, batch_size: 32', 'epochs: 3, batch_size: 16') + 'fusion: {type: sum}\n';
-    assert.deepEqual(statuses(await prepareData(checked(dir, sweepLike), undefined, undefined, { cache })), { image: 'hit', speech: 'hit' });
+    const sweepLike =
+      avmnistYaml(manifest).replace('seed: 7', 'seed: 8').replace('epochs: 1, batch_size: 32', 'epochs: 3, batch_size: 16') +
+      'fusion: {type: sum}\n';
+    assert.deepEqual(statuses(await prepareData(checked(dir, sweepLike), undefined, undefined, { cache })), {
+      image: 'hit',
+      speech: 'hit',
+    });
     // `missing:` decides which rows are read, not what a row decodes to
     const missing = avmnistYaml(manifest).replace('channels: 1}', 'channels: 1, missing: zeros}');
     assert.deepEqual(statuses(await prepareData(checked(dir, missing), undefined, undefined, { cache })), { image: 'hit', speech: 'hit' });
     const mels = await prepareData(checked(dir, avmnistYaml(manifest, { nMels: 32 })), undefined, undefined, { cache });
     assert.deepEqual(statuses(mels), { image: 'hit', speech: 'miss' });
     assert.deepEqual(mels.state.inputs.find((s) => s.name === 'speech')!.shape, [101, 32]);
-    assert.deepEqual(statuses(await prepareData(checked(dir, avmnistYaml(manifest, { height: 20 })), undefined, undefined, { cache })), { image: 'miss', speech: 'hit' });
+    assert.deepEqual(statuses(await prepareData(checked(dir, avmnistYaml(manifest, { height: 20 })), undefined, undefined, { cache })), {
+      image: 'miss',
+      speech: 'hit',
+    });
   });
 
   it('a changed data file invalidates the entry, and the new features are used', async () => {
@@ -112,7 +124,10 @@ describe('feature cache', () => {
     assert.match(warnings.join('\n'), /checksum mismatch/);
     assert.match(warnings.join('\n'), /truncated|end marker/);
     for (const split of ['train', 'validation', 'test'] as const) assert.ok(sameFeatures(plain[split], again[split]));
-    assert.deepEqual(statuses(await prepareData(checked(dir, avmnistYaml(manifest)), undefined, undefined, { cache })), { image: 'hit', speech: 'hit' });
+    assert.deepEqual(statuses(await prepareData(checked(dir, avmnistYaml(manifest)), undefined, undefined, { cache })), {
+      image: 'hit',
+      speech: 'hit',
+    });
   });
 
   it('unreadable files are replayed from the cache with on_error: skip', async () => {
@@ -148,14 +163,24 @@ describe('feature cache', () => {
     assert.deepEqual(both.map((s) => s.speech).sort(), ['hit', 'miss'], JSON.stringify(both));
     assert.ok([...a.logs(), ...b.logs()].some((m) => /another process is decoding input/.test(m)));
     for (const split of ['train', 'validation', 'test'] as const) assert.ok(sameFeatures(first[split], second[split]));
-    assert.deepEqual(readdirSync(cache.dir).filter((f) => f.endsWith('.lock')), [], 'locks are released');
+    assert.deepEqual(
+      readdirSync(cache.dir).filter((f) => f.endsWith('.lock')),
+      [],
+      'locks are released',
+    );
 
     // a lock left by a process that no longer exists does not block
     const fresh = new FeatureCache(path.join(dir, 'cache2'));
     const key = first.cache!.inputs.find((i) => i.input === 'image')!.key!;
     mkdirSync(fresh.dir, { recursive: true });
     writeFileSync(path.join(fresh.dir, `${key}.lock`), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
-    assert.deepEqual(statuses(await prepareData(checked(dir, avmnistYaml(manifest)), undefined, undefined, { cache: fresh })), { image: 'miss', speech: 'miss' });
-    assert.deepEqual(readdirSync(fresh.dir).filter((f) => f.endsWith('.lock')), []);
+    assert.deepEqual(statuses(await prepareData(checked(dir, avmnistYaml(manifest)), undefined, undefined, { cache: fresh })), {
+      image: 'miss',
+      speech: 'miss',
+    });
+    assert.deepEqual(
+      readdirSync(fresh.dir).filter((f) => f.endsWith('.lock')),
+      [],
+    );
   });
 });

@@ -27,7 +27,8 @@ runtime: {backend: wasm}
 `,
     );
     const env = { MMX_CACHE_DIR: path.join(dir, 'cache') };
-    const entries = (): string[] => (existsSync(path.join(dir, 'cache', 'features')) ? readdirSync(path.join(dir, 'cache', 'features')) : []);
+    const entries = (): string[] =>
+      existsSync(path.join(dir, 'cache', 'features')) ? readdirSync(path.join(dir, 'cache', 'features')) : [];
     const run = async (...extra: string[]): Promise<{ log: string; tag: string }> => {
       const r = await runCli(['run', 'x.yaml', '--plain', ...extra], { cwd: dir, env });
       assert.equal(r.code, 0, r.stderr);

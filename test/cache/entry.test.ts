@@ -23,7 +23,10 @@ describe('cache entries', () => {
     a.commit();
     b.commit();
     const e = cache.lookup('k1')!;
-    assert.deepEqual([0, 1, 2, 3, 4].map((i) => e.rowStatus(i)), [RowStatus.Ok, RowStatus.Failed, RowStatus.Ok, RowStatus.NotRead, RowStatus.Ok]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((i) => e.rowStatus(i)),
+      [RowStatus.Ok, RowStatus.Failed, RowStatus.Ok, RowStatus.NotRead, RowStatus.Ok],
+    );
     assert.equal(e.error(1), 'cannot decode image: file not found');
     const out = new Float32Array(3);
     e.read(4, out);

@@ -72,15 +72,29 @@ describe('streamed data', () => {
         });
       }
       assert.equal(batches, Math.ceil(n / 10));
-      assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i), 'each example exactly once');
+      assert.deepEqual(
+        [...seen].sort((a, b) => a - b),
+        Array.from({ length: n }, (_, i) => i),
+        'each example exactly once',
+      );
       orders.push(seen);
     }
-    assert.ok(batcher.maxResidentRows > 0 && batcher.maxResidentRows <= batcher.bufferRows, `resident ${batcher.maxResidentRows} > ${batcher.bufferRows}`);
+    assert.ok(
+      batcher.maxResidentRows > 0 && batcher.maxResidentRows <= batcher.bufferRows,
+      `resident ${batcher.maxResidentRows} > ${batcher.bufferRows}`,
+    );
     assert.ok(batcher.maxResidentRows < n, 'never the whole split');
     assert.notDeepEqual(orders[0], orders[1], 'a new order each epoch');
-    assert.notDeepEqual(orders[0], Array.from({ length: n }, (_, i) => i), 'shuffled');
+    assert.notDeepEqual(
+      orders[0],
+      Array.from({ length: n }, (_, i) => i),
+      'shuffled',
+    );
     // without shuffling: split order
-    assert.deepEqual([...new StreamBatcher(streamed.train, ['image'], 7, { chunkRows: 5, bufferChunks: 3 }).epoch()].flatMap((b) => [...b.positions]), Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      [...new StreamBatcher(streamed.train, ['image'], 7, { chunkRows: 5, bufferChunks: 3 }).epoch()].flatMap((b) => [...b.positions]),
+      Array.from({ length: n }, (_, i) => i),
+    );
   });
 
   it('training batches are augmented and carry their own targets', async () => {
@@ -102,14 +116,22 @@ describe('streamed data', () => {
     };
     await train(config.config, data, built, () => {}, undefined, step, { chunkRows: 16, bufferChunks: 2 });
     const n = data.train.labels.length;
-    assert.equal(seen.reduce((a, s) => a + s.ys.length / 10, 0), n);
+    assert.equal(
+      seen.reduce((a, s) => a + s.ys.length / 10, 0),
+      n,
+    );
     // targets: one-hot rows, each class as often as in the split
     const counts = new Array<number>(10).fill(0);
     for (const s of seen) for (let r = 0; r < s.ys.length / 10; r++) counts[s.ys.subarray(r * 10, r * 10 + 10).indexOf(1)]! += 1;
-    assert.deepEqual(counts, Array.from({ length: 10 }, (_, c) => data.train.labels.filter((l) => l === c).length));
+    assert.deepEqual(
+      counts,
+      Array.from({ length: 10 }, (_, c) => data.train.labels.filter((l) => l === c).length),
+    );
     // brightness shifts whole images: some batch image is not any example's plain features
     const plain = new Set(Array.from({ length: n }, (_, k) => memoryRow('image', k).join(',')));
-    const augmented = seen.flatMap((s) => Array.from({ length: s.image.length / 784 }, (_, r) => s.image.subarray(r * 784, r * 784 + 784).join(','))).filter((x) => !plain.has(x));
+    const augmented = seen
+      .flatMap((s) => Array.from({ length: s.image.length / 784 }, (_, r) => s.image.subarray(r * 784, r * 784 + 784).join(',')))
+      .filter((x) => !plain.has(x));
     assert.ok(augmented.length > n / 2, `${augmented.length} of ${n} images augmented`);
     data.close();
     built.model.dispose();
@@ -133,7 +155,10 @@ describe('streamed data', () => {
     small.close();
     assert.ok(!('streamed' in (await prepareTrainingData(config, { cache, stream: 'auto' }))));
     assert.ok(!('streamed' in (await prepareTrainingData(config, { stream: 'auto', memoryBudgetBytes: 1024 }))));
-    await assert.rejects(prepareTrainingData(config, { stream: 'always' }), (e: unknown) => e instanceof ConfigError && /feature cache/.test(e.message));
+    await assert.rejects(
+      prepareTrainingData(config, { stream: 'always' }),
+      (e: unknown) => e instanceof ConfigError && /feature cache/.test(e.message),
+    );
   });
 });
 
@@ -141,7 +166,9 @@ describe('streamed training on real data', () => {
   it('learns well above chance from the cache, in chunks', async () => {
     const d = tmp();
     const m = avmnistSubset(d, { train: 40, validation: 10, test: 10 });
-    const yaml = avmnistYaml(m, { stream: 'always' }).replace('epochs: 1, batch_size: 32', 'epochs: 4, batch_size: 32, optimizer: {type: adam, learning_rate: 0.002}').replace('backend: cpu', 'backend: wasm');
+    const yaml = avmnistYaml(m, { stream: 'always' })
+      .replace('epochs: 1, batch_size: 32', 'epochs: 4, batch_size: 32, optimizer: {type: adam, learning_rate: 0.002}')
+      .replace('backend: cpu', 'backend: wasm');
     const config = checked(d, yaml);
     const data = await prepareTrainingData(config, { cache: new FeatureCache(path.join(d, 'cache')), stream: 'always' });
     assert.ok('streamed' in data);

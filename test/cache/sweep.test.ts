@@ -47,7 +47,11 @@ describe('sweeps and the feature cache', () => {
     writeFileSync(path.join(dir, 'exp.yaml'), CONFIG);
     const env = { MMX_CACHE_DIR: path.join(dir, 'cache') };
     const tags = async (...extra: string[]): Promise<string[]> => {
-      const r = await runCli(['sweep', 'exp.yaml', '--json', '--out', `out${extra.length}`, ...extra], { cwd: dir, env, timeoutMs: 380_000 });
+      const r = await runCli(['sweep', 'exp.yaml', '--json', '--out', `out${extra.length}`, ...extra], {
+        cwd: dir,
+        env,
+        timeoutMs: 380_000,
+      });
       assert.equal(r.code, 0, r.stderr);
       const s = JSON.parse(r.stdout) as Summary;
       const reader = new MlflowFileStoreReader(path.join(dir, 'runs'));

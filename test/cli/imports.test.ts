@@ -27,7 +27,11 @@ function staticClosure(entry: string): { files: Set<string>; packages: Map<strin
         const typeOnly =
           clause !== undefined &&
           (clause.isTypeOnly ||
-            (clause.name === undefined && clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+            (clause.name === undefined &&
+              clause.namedBindings !== undefined &&
+              ts.isNamedImports(clause.namedBindings) &&
+              clause.namedBindings.elements.length > 0 &&
+              clause.namedBindings.elements.every((e) => e.isTypeOnly)));
         if (!typeOnly) spec = (st.moduleSpecifier as ts.StringLiteral).text;
       } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && !st.isTypeOnly) {
         spec = (st.moduleSpecifier as ts.StringLiteral).text;
@@ -69,10 +73,25 @@ describe('what the CLI loads before it starts working (startup time)', () => {
 
   it('mmx run loads nothing it needs only later or for other commands: no report renderers, Redis client, downloader, archive readers, Ink, or Ajv compiler', () => {
     const { packages } = staticClosure(src('cli/commands/run.ts'));
-    const heavy = ['vega', 'vega-lite', '@resvg/resvg-js', 'bullmq', 'undici', 'tar', 'yauzl', 'sharp', 'ink', 'react', 'ajv', 'ajv/dist/2020.js', 'ajv/dist/standalone/index.js'];
+    const heavy = [
+      'vega',
+      'vega-lite',
+      '@resvg/resvg-js',
+      'bullmq',
+      'undici',
+      'tar',
+      'yauzl',
+      'sharp',
+      'ink',
+      'react',
+      'ajv',
+      'ajv/dist/2020.js',
+      'ajv/dist/standalone/index.js',
+    ];
     const found = heavy.filter((p) => packages.has(p)).map((p) => `${p} (imported by ${packages.get(p)})`);
     assert.deepEqual(found, []);
     // and it does load what a run needs from the start (the check above would pass on a broken walk otherwise)
-    for (const needed of ['@tensorflow/tfjs', 'yaml', 'csv-parse']) assert.ok(packages.has(needed), `${needed} not found: the import walk is broken`);
+    for (const needed of ['@tensorflow/tfjs', 'yaml', 'csv-parse'])
+      assert.ok(packages.has(needed), `${needed} not found: the import walk is broken`);
   });
 });

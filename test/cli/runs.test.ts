@@ -23,7 +23,10 @@ describe('mmx runs', () => {
   });
 
   it('shows the params that differ, key params first', () => {
-    const runs = [run('a', { 'fusion.type': 'gated', seed: '1', 'zeta': 'x', same: 's' }), run('b', { 'fusion.type': 'concat', seed: '1', zeta: 'y', same: 's' })];
+    const runs = [
+      run('a', { 'fusion.type': 'gated', seed: '1', zeta: 'x', same: 's' }),
+      run('b', { 'fusion.type': 'concat', seed: '1', zeta: 'y', same: 's' }),
+    ];
     assert.deepEqual(differingParams(runs), ['fusion.type', 'zeta']);
   });
 
@@ -31,7 +34,11 @@ describe('mmx runs', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-runs-'));
     const store = new FileStore(path.join(dir, 'runs'));
     const exp = await store.getOrCreateExperiment('cmp');
-    for (const [name, type, acc] of [['r1', 'gated', 0.91], ['r2', 'concat', 0.95], ['r3', 'gated', 0.97]] as const) {
+    for (const [name, type, acc] of [
+      ['r1', 'gated', 0.91],
+      ['r2', 'concat', 0.95],
+      ['r3', 'gated', 0.97],
+    ] as const) {
       const r = await store.createRun(exp, { runName: name });
       await store.logParams(r.runId, { 'fusion.type': type });
       await store.logMetrics(r.runId, [{ key: 'test_accuracy', value: acc, timestamp: Date.now(), step: 1 }]);
@@ -41,9 +48,15 @@ describe('mmx runs', () => {
     assert.equal(table.code, 0, table.stderr);
     const lines = table.stdout.trim().split('\n');
     assert.match(lines[0]!, /^run\s+name\s+status\s+start\s+duration\s+fusion\.type\s+test_accuracy$/);
-    assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[1]), ['r3', 'r2', 'r1']);
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(/\s+/)[1]),
+      ['r3', 'r2', 'r1'],
+    );
 
-    const json = await runCli(['runs', '-e', 'cmp', '--uri', 'runs', '--filter', "metrics.test_accuracy > 0.9 and params.fusion.type = 'gated'", '--json'], { cwd: dir });
+    const json = await runCli(
+      ['runs', '-e', 'cmp', '--uri', 'runs', '--filter', "metrics.test_accuracy > 0.9 and params.fusion.type = 'gated'", '--json'],
+      { cwd: dir },
+    );
     assert.equal(json.code, 0, json.stderr);
     const rows = JSON.parse(json.stdout) as { run_name: string; 'metrics.test_accuracy': number }[];
     assert.deepEqual(rows.map((r) => r.run_name).sort(), ['r1', 'r3']);

@@ -88,7 +88,8 @@ describe('config loading', () => {
     const file = write(
       dir,
       'bad.yaml',
-      BASE.replace('type: audio', 'type: audoi') + 'training:\n  optimizer: {type: adamw}\nfusion: {type: concatt}\nruntime: {backend: wsam}\n',
+      BASE.replace('type: audio', 'type: audoi') +
+        'training:\n  optimizer: {type: adamw}\nfusion: {type: concatt}\nruntime: {backend: wsam}\n',
     );
     const issues = issuesOf(() => loadConfig(file, { env: {}, cwd: dir }));
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
@@ -104,9 +105,15 @@ describe('config loading', () => {
     const file = write(dir, 'bad.yaml', BASE.replace('target: {column: label}\n', '') + 'training: {epochs: many, batch_size: 0}\n');
     const issues = issuesOf(() => loadConfig(file, { env: {}, cwd: dir }));
     const msgs = issues.map((i) => `${i.path}: ${i.message}`);
-    assert.ok(msgs.includes('target: missing required key \'target\''), msgs.join('\n'));
-    assert.ok(msgs.some((m) => m.startsWith('training.epochs: expected integer, got string')), msgs.join('\n'));
-    assert.ok(msgs.some((m) => m.startsWith('training.batch_size: must be >= 1')), msgs.join('\n'));
+    assert.ok(msgs.includes("target: missing required key 'target'"), msgs.join('\n'));
+    assert.ok(
+      msgs.some((m) => m.startsWith('training.epochs: expected integer, got string')),
+      msgs.join('\n'),
+    );
+    assert.ok(
+      msgs.some((m) => m.startsWith('training.batch_size: must be >= 1')),
+      msgs.join('\n'),
+    );
   });
 
   it('reports YAML syntax errors with a position', () => {
@@ -170,7 +177,11 @@ describe('config loading', () => {
   it('interpolates ${VAR} and ${VAR:-default}, and reports unset variables', () => {
     const dir = tmpDir();
     write(dir, 'data.csv', MANIFEST);
-    const file = write(dir, 'x.yaml', BASE.replace('path: data.csv', 'path: ${HOME_X:-.}/data.csv').replace('name: t', 'name: ${RUN_NAME}'));
+    const file = write(
+      dir,
+      'x.yaml',
+      BASE.replace('path: data.csv', 'path: ${HOME_X:-.}/data.csv').replace('name: t', 'name: ${RUN_NAME}'),
+    );
     assert.equal(loadConfig(file, { env: { RUN_NAME: 'r1' } }).config.name, 'r1');
     assert.equal(loadConfig(file, { env: { RUN_NAME: 'r1' } }).config.data.path, './data.csv');
     assert.equal(loadConfig(file, { env: { RUN_NAME: 'r', HOME_X: '/d' } }).config.data.path, '/d/data.csv');

@@ -20,9 +20,27 @@ describe('the config validator compiled ahead of time (src/config/generated/expe
   it('fills the same defaults and reports the same errors as Ajv compiling the schema at run time', () => {
     const compiled = new Ajv2020(VALIDATOR_OPTIONS).compile(experimentJsonSchema()) as Validate;
     const cases: unknown[] = [
-      { name: 'ok', data: { path: 'm.csv', split: { column: 'split' } }, target: { column: 'label' }, inputs: { text: { type: 'text', column: 'text' } } },
-      { name: 'bad name!', data: { path: 'm.csv', dataset: 'x', split: {} }, target: { column: 'label', task: 'clasification' }, inputs: { '9x': { type: 'txt' }, img: { type: 'image', column: 'p', encoder: { type: 'cnn', filters: 'many' } } }, training: { epochs: -1, optimizer: { type: 'adam', learning_rate: 'fast' } }, extra: true },
-      { name: 'x', data: { dataset: 'avmnist', split: { ratios: { train: 0.8 } } }, target: { column: 'label' }, inputs: { a: { column: 'a' } }, fusion: { type: 'gated', hidden: [] } },
+      {
+        name: 'ok',
+        data: { path: 'm.csv', split: { column: 'split' } },
+        target: { column: 'label' },
+        inputs: { text: { type: 'text', column: 'text' } },
+      },
+      {
+        name: 'bad name!',
+        data: { path: 'm.csv', dataset: 'x', split: {} },
+        target: { column: 'label', task: 'clasification' },
+        inputs: { '9x': { type: 'txt' }, img: { type: 'image', column: 'p', encoder: { type: 'cnn', filters: 'many' } } },
+        training: { epochs: -1, optimizer: { type: 'adam', learning_rate: 'fast' } },
+        extra: true,
+      },
+      {
+        name: 'x',
+        data: { dataset: 'avmnist', split: { ratios: { train: 0.8 } } },
+        target: { column: 'label' },
+        inputs: { a: { column: 'a' } },
+        fusion: { type: 'gated', hidden: [] },
+      },
     ];
     for (const config of cases) {
       const [a, b] = [structuredClone(config), structuredClone(config)];
@@ -42,7 +60,10 @@ describe('the config validator compiled ahead of time (src/config/generated/expe
       const cache = Object.keys(createRequire(import.meta.url).cache);
       console.log(JSON.stringify(cache.filter((f) => f.includes('/node_modules/ajv/')).map((f) => f.slice(f.indexOf('/ajv/')))));
     `;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     const loaded = JSON.parse(out.trim().split('\n').pop()!) as string[];
     assert.ok(loaded.length > 0 && loaded.every((f) => f.startsWith('/ajv/dist/runtime/')), `ajv files loaded: ${loaded.join(', ')}`);
   });

@@ -46,8 +46,15 @@ describe('loadAudioFeatures', () => {
     assert.equal(f.length, 101 * 40);
     assert.ok(f.every(Number.isFinite), 'f.every(Number.isFinite)');
     const computed = 1 + Math.floor(2384 / 80); // 30 frames of real signal
-    assert.ok(frameOf(f, 5).some((v) => v > FLOOR + 5), 'speech frames carry energy');
-    for (let t = computed; t < 101; t++) assert.ok(frameOf(f, t).every((v) => v === FLOOR), `frame ${t} is padding`);
+    assert.ok(
+      frameOf(f, 5).some((v) => v > FLOOR + 5),
+      'speech frames carry energy',
+    );
+    for (let t = computed; t < 101; t++)
+      assert.ok(
+        frameOf(f, t).every((v) => v === FLOOR),
+        `frame ${t} is padding`,
+      );
     // identical to the in-memory path and to a direct spectrogram of the samples
     const decoded = decodeWav(readFileSync(file), file);
     assert.deepEqual(audioFeatures(decoded, O), f);
@@ -84,7 +91,11 @@ describe('loadAudioFeatures', () => {
       const band = bandOfMax(b);
       assert.ok(Math.abs(a[band]! - b[band]!) < 1e-3, `frame ${t}: ${a[band]} vs ${b[band]}`);
     }
-    for (let t = 52; t < 101; t++) assert.ok(frameOf(f, t).every((v) => v === FLOOR), 'frameOf(f, t).every((v) => v === FLOOR)');
+    for (let t = 52; t < 101; t++)
+      assert.ok(
+        frameOf(f, t).every((v) => v === FLOOR),
+        'frameOf(f, t).every((v) => v === FLOOR)',
+      );
   });
 
   it('all integer encodings of one clip give near-identical features', async () => {

@@ -62,10 +62,18 @@ describe('SpecAugment masking', () => {
     for (let e = 0; e < 2; e++) {
       const m = x.subarray(e * 60, (e + 1) * 60);
       const zeroFrames = Array.from({ length: 10 }, (_, t) => m.subarray(t * 6, t * 6 + 6).every((v) => v === 0)).filter(Boolean).length;
-      const zeroBands = Array.from({ length: 6 }, (_, f) => Array.from({ length: 10 }, (_, t) => m[t * 6 + f]).every((v) => v === 0)).filter(Boolean).length;
+      const zeroBands = Array.from({ length: 6 }, (_, f) =>
+        Array.from({ length: 10 }, (_, t) => m[t * 6 + f]).every((v) => v === 0),
+      ).filter(Boolean).length;
       assert.ok(zeroFrames <= 3 && zeroBands <= 2, `${zeroFrames} ${zeroBands}`);
       // every zero is in a masked frame or band
-      for (let t = 0; t < 10; t++) for (let f = 0; f < 6; f++) if (m[t * 6 + f] === 0) assert.ok(m.subarray(t * 6, t * 6 + 6).every((v) => v === 0) || Array.from({ length: 10 }, (_, u) => m[u * 6 + f]).every((v) => v === 0));
+      for (let t = 0; t < 10; t++)
+        for (let f = 0; f < 6; f++)
+          if (m[t * 6 + f] === 0)
+            assert.ok(
+              m.subarray(t * 6, t * 6 + 6).every((v) => v === 0) ||
+                Array.from({ length: 10 }, (_, u) => m[u * 6 + f]).every((v) => v === 0),
+            );
     }
   });
 });

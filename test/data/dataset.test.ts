@@ -21,7 +21,14 @@ describe('manifests', () => {
     writeFileSync(path.join(dir, 'a.jsonl'), '{"x": "a, b", "label": 1}\n{"x": "c", "label": 2, "extra": null}\n');
     for (const f of ['a.csv', 'a.tsv', 'a.jsonl']) {
       const m = readManifest(path.join(dir, f));
-      assert.deepEqual(m.rows.map((r) => [r.x, r.label]), [['a, b', '1'], ['c', '2']], f);
+      assert.deepEqual(
+        m.rows.map((r) => [r.x, r.label]),
+        [
+          ['a, b', '1'],
+          ['c', '2'],
+        ],
+        f,
+      );
     }
     assert.deepEqual(readManifest(path.join(dir, 'a.csv')).lines, [2, 4]);
     assert.deepEqual(readManifest(path.join(dir, 'a.jsonl')).columns, ['x', 'label', 'extra']);
@@ -30,9 +37,15 @@ describe('manifests', () => {
   it('rejects ragged rows and bad JSON with the line', () => {
     const dir = tmp();
     writeFileSync(path.join(dir, 'b.csv'), 'x,label\n1,2\n3\n');
-    assert.throws(() => readManifest(path.join(dir, 'b.csv')), (e: unknown) => e instanceof DataError && e.where.line === 3 && /has 1 fields/.test(e.message));
+    assert.throws(
+      () => readManifest(path.join(dir, 'b.csv')),
+      (e: unknown) => e instanceof DataError && e.where.line === 3 && /has 1 fields/.test(e.message),
+    );
     writeFileSync(path.join(dir, 'b.jsonl'), '{"x": 1}\n{"x": \n');
-    assert.throws(() => readManifest(path.join(dir, 'b.jsonl')), (e: unknown) => e instanceof DataError && e.where.line === 2);
+    assert.throws(
+      () => readManifest(path.join(dir, 'b.jsonl')),
+      (e: unknown) => e instanceof DataError && e.where.line === 2,
+    );
   });
 });
 
@@ -47,7 +60,13 @@ describe('splits', () => {
   const labels = manifest.rows.map((r) => r.label);
 
   it('ratios with stratification keep class proportions, are seeded and disjoint', () => {
-    const split = { ratios: { train: 0.8, validation: 0.1, test: 0.1 }, stratify: true, train: 'train', validation: 'validation', test: 'test' };
+    const split = {
+      ratios: { train: 0.8, validation: 0.1, test: 0.1 },
+      stratify: true,
+      train: 'train',
+      validation: 'validation',
+      test: 'test',
+    };
     const s = assignSplits(manifest, split, labels, 1);
     assert.equal(s.train.length + s.validation.length + s.test.length, 100);
     assert.equal(new Set([...s.train, ...s.validation, ...s.test]).size, 100);
@@ -108,10 +127,20 @@ inputs:
     const dir = tmp();
     const manifest = avmnistSubset(dir, { train: 1, validation: 1, test: 1 });
     const text = readManifest(manifest).rows;
-    const lines = ['image_path,audio_path,label,split', ...text.map((r) => [r.image_path, r.audio_path, r.split === 'test' && r.label === '3' ? '11' : r.label, r.split].join(','))];
+    const lines = [
+      'image_path,audio_path,label,split',
+      ...text.map((r) => [r.image_path, r.audio_path, r.split === 'test' && r.label === '3' ? '11' : r.label, r.split].join(',')),
+    ];
     writeFileSync(manifest, lines.join('\n') + '\n');
-    writeFileSync(path.join(dir, 'x.yaml'), 'name: d\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path}\n');
+    writeFileSync(
+      path.join(dir, 'x.yaml'),
+      'name: d\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path}\n',
+    );
     const checked = checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
-    await assert.rejects(prepareData(checked), (e: unknown) => e instanceof DataError && /label '11' does not occur in the training split/.test(e.message) && e.where.column === 'label');
+    await assert.rejects(
+      prepareData(checked),
+      (e: unknown) =>
+        e instanceof DataError && /label '11' does not occur in the training split/.test(e.message) && e.where.column === 'label',
+    );
   });
 });

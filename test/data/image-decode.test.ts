@@ -148,7 +148,10 @@ describe('loadImage: formats and resizing', () => {
     for (const resize of ['fill', 'contain', 'cover'] as const) {
       const out = await loadImage(file, { height: 8, width: 16, channels: 3, resize });
       assert.equal(out.length, 8 * 16 * 3, resize);
-      assert.ok(out.every((v) => v >= 0 && v <= 1), 'out.every((v) => v >= 0 && v <= 1)');
+      assert.ok(
+        out.every((v) => v >= 0 && v <= 1),
+        'out.every((v) => v >= 0 && v <= 1)',
+      );
     }
   });
 
@@ -211,6 +214,10 @@ describe('loadImage: errors', () => {
   });
 
   it('an invalid target shape', async () => {
-    await expectDecodeError(decodeImage(new Uint8Array(8), { height: 0, width: 28, channels: 1 }, 'x.png'), /invalid target shape/, 'x.png');
+    await expectDecodeError(
+      decodeImage(new Uint8Array(8), { height: 0, width: 28, channels: 1 }, 'x.png'),
+      /invalid target shape/,
+      'x.png',
+    );
   });
 });

@@ -41,7 +41,8 @@ describe('mel scale (Slaney)', () => {
     assert.equal(f[0], 0);
     assert.ok(Math.abs(f[9]! - 8000) < 1e-9, 'Math.abs(f[9]! - 8000) < 1e-9');
     const step = hzToMel(f[1]!) - hzToMel(f[0]!);
-    for (let i = 1; i < 10; i++) assert.ok(Math.abs(hzToMel(f[i]!) - hzToMel(f[i - 1]!) - step) < 1e-9, 'Math.abs(hzToMel(f[i]!) - hzToMel(f[i - 1]!) - step) < 1e-9');
+    for (let i = 1; i < 10; i++)
+      assert.ok(Math.abs(hzToMel(f[i]!) - hzToMel(f[i - 1]!) - step) < 1e-9, 'Math.abs(hzToMel(f[i]!) - hzToMel(f[i - 1]!) - step) < 1e-9');
   });
 });
 
@@ -56,7 +57,10 @@ describe('melFilterbank', () => {
     assert.equal(fb.nBins, 1025);
     assert.equal(fb.weights.length, 40 * 1025);
     assert.equal(fb.centers.length, 40);
-    assert.ok(fb.weights.every((w) => w >= 0), 'fb.weights.every((w) => w >= 0)');
+    assert.ok(
+      fb.weights.every((w) => w >= 0),
+      'fb.weights.every((w) => w >= 0)',
+    );
     assert.deepEqual(emptyMelFilters(fb), []);
   });
 
@@ -105,9 +109,17 @@ describe('melFilterbank', () => {
 
 describe('logMelSpectrogram', () => {
   const configs: { name: string; o: LogMelOptions; tones: number[] }[] = [
-    { name: '16 kHz, 40 mels, 25/10 ms', o: { sampleRate: 16000, nMels: 40, windowMs: 25, hopMs: 10 }, tones: [150, 440, 1000, 2345, 4000, 7000] },
+    {
+      name: '16 kHz, 40 mels, 25/10 ms',
+      o: { sampleRate: 16000, nMels: 40, windowMs: 25, hopMs: 10 },
+      tones: [150, 440, 1000, 2345, 4000, 7000],
+    },
     { name: '8 kHz, 40 mels, 25/10 ms', o: { sampleRate: 8000, nMels: 40, windowMs: 25, hopMs: 10 }, tones: [300, 700, 1500, 2900, 3600] },
-    { name: '22.05 kHz, 64 mels, nFft 2048', o: { sampleRate: 22050, nMels: 64, windowMs: 46, hopMs: 12, nFft: 2048 }, tones: [200, 880, 3000, 9000] },
+    {
+      name: '22.05 kHz, 64 mels, nFft 2048',
+      o: { sampleRate: 22050, nMels: 64, windowMs: 46, hopMs: 12, nFft: 2048 },
+      tones: [200, 880, 3000, 9000],
+    },
   ];
 
   for (const { name, o, tones } of configs) {
@@ -155,7 +167,10 @@ describe('logMelSpectrogram', () => {
   it('maps silence to the log floor ln(1e-6) exactly', () => {
     const spec = logMelSpectrogram(new Float32Array(1000), { sampleRate: 8000, nMels: 40, windowMs: 25, hopMs: 10 });
     assert.ok(Math.abs(LOG_MEL_FLOOR - Math.log(1e-6)) < 1e-12, 'Math.abs(LOG_MEL_FLOOR - Math.log(1e-6)) < 1e-12');
-    assert.ok(spec.data.every((v) => v === Math.fround(LOG_MEL_FLOOR)), 'spec.data.every((v) => v === Math.fround(LOG_MEL_FLOOR))');
+    assert.ok(
+      spec.data.every((v) => v === Math.fround(LOG_MEL_FLOOR)),
+      'spec.data.every((v) => v === Math.fround(LOG_MEL_FLOOR))',
+    );
   });
 
   it('scales with power: +6.02 dB of amplitude adds ln(4) in the sine band', () => {

@@ -47,7 +47,9 @@ inputs:
     assert.deepEqual(data.meta.sms!.vocabulary!.slice(0, 2), ['<pad>', '<oov>']);
     // every kept token occurs in the training split (at least min_freq times)
     const trainTokens = new Map<string, number>();
-    for (const i of data.train.rows) for (const t of tokenize(c.manifest.rows[i]!.text!, { tokenizer: 'word', lowercase: true, punctuation: 'split' })) trainTokens.set(t, (trainTokens.get(t) ?? 0) + 1);
+    for (const i of data.train.rows)
+      for (const t of tokenize(c.manifest.rows[i]!.text!, { tokenizer: 'word', lowercase: true, punctuation: 'split' }))
+        trainTokens.set(t, (trainTokens.get(t) ?? 0) + 1);
     assert.ok(vocab.every((t) => (trainTokens.get(t) ?? 0) >= 2));
     // the first message, by hand: "Go until jurong point, crazy.." → ids of go, until, OOV or id, ...
     const ids = Array.from(data.train.features.sms!.subarray(0, 40));
@@ -77,11 +79,15 @@ inputs:
     );
     const log = collector();
     const data = await prepareData(c, log.emit);
-    const missingTitles = [...data.train.rows, ...data.validation.rows, ...data.test.rows].filter((i) => c.manifest.rows[i]!.title === '').length;
+    const missingTitles = [...data.train.rows, ...data.validation.rows, ...data.test.rows].filter(
+      (i) => c.manifest.rows[i]!.title === '',
+    ).length;
     assert.ok(missingTitles > 100);
     const report = data.missing.find((m) => m.input === 'title')!;
     assert.deepEqual(report, { input: 'title', column: 'title', action: 'zeros', count: missingTitles });
-    assert.ok(log.logs().some((l) => l.startsWith(`input 'title' (title): ${missingTitles.toLocaleString('en-US')} missing value(s) → zeros`)));
+    assert.ok(
+      log.logs().some((l) => l.startsWith(`input 'title' (title): ${missingTitles.toLocaleString('en-US')} missing value(s) → zeros`)),
+    );
     const k = data.train.rows.findIndex((i) => c.manifest.rows[i]!.title === '');
     assert.deepEqual(Array.from(data.train.features.title!.subarray(k * 8, k * 8 + 8)), new Array(8).fill(0));
     assert.ok(data.train.features.stats!.every((v, j) => j % 2 === 1 || (v >= 0 && v <= 1)));
@@ -103,7 +109,15 @@ inputs:
     assert.ok(rows.every((i) => manifest.rows[i]!.title !== ''));
     assert.equal(rows.length + data.droppedRows, 300);
     const first = manifest.rows.findIndex((r) => r.title === '');
-    await assert.rejects(prepareData(checked(dir, yaml('error'))), (e: unknown) => e instanceof DataError && e.where.row === first + 1 && e.where.column === 'title' && /the value is missing/.test(e.message) && /missing to zeros or drop_row/.test(e.hint ?? ''));
+    await assert.rejects(
+      prepareData(checked(dir, yaml('error'))),
+      (e: unknown) =>
+        e instanceof DataError &&
+        e.where.row === first + 1 &&
+        e.where.column === 'title' &&
+        /the value is missing/.test(e.message) &&
+        /missing to zeros or drop_row/.test(e.hint ?? ''),
+    );
   });
 });
 
@@ -149,7 +163,9 @@ inputs:
     // n_mfcc above n_mels is a config error with its position, found by the semantic checks (mmx validate)
     assert.throws(
       () => checked(dir, yaml('mfcc').replace('n_mfcc: 12', 'n_mfcc: 40')),
-      (e: unknown) => e instanceof Error && /x\.yaml:5:\d+: inputs\.speech\.preprocessing\.n_mfcc: n_mfcc \(40\) cannot exceed n_mels \(32\)/.test(e.message),
+      (e: unknown) =>
+        e instanceof Error &&
+        /x\.yaml:5:\d+: inputs\.speech\.preprocessing\.n_mfcc: n_mfcc \(40\) cannot exceed n_mels \(32\)/.test(e.message),
     );
   });
 });
@@ -163,12 +179,15 @@ describe('image inputs with missing: zeros', () => {
     cells[0] = '';
     lines[1] = cells.join(',');
     writeFileSync(manifest, lines.join('\n'));
-    const c = checked(dir, 'name: i\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path, preprocessing: {missing: zeros}}\n');
+    const c = checked(
+      dir,
+      'name: i\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path, preprocessing: {missing: zeros}}\n',
+    );
     const data = await prepareData(c);
     assert.deepEqual(data.missing, [{ input: 'image', column: 'image_path', action: 'zeros', count: 1 }]);
     const k = data.train.rows.indexOf(0);
     assert.ok(data.train.features.image!.subarray(k * 784, (k + 1) * 784).every((v) => v === 0));
-    assert.ok(data.train.features.image!.subarray(((k + 1) % 20) * 784, ((k + 1) % 20 + 1) * 784).some((v) => v > 0));
+    assert.ok(data.train.features.image!.subarray(((k + 1) % 20) * 784, (((k + 1) % 20) + 1) * 784).some((v) => v > 0));
     await assertRoundTrip(data, c.manifest);
   });
 });

@@ -100,7 +100,12 @@ describe('resample', () => {
 
   it('preserves DC exactly away from the edges', () => {
     const x = new Float32Array(4000).fill(0.5);
-    for (const [from, to] of [[16000, 8000], [44100, 8000], [8000, 22050], [16000, 7999.5]] as const) {
+    for (const [from, to] of [
+      [16000, 8000],
+      [44100, 8000],
+      [8000, 22050],
+      [16000, 7999.5],
+    ] as const) {
       const err = maxErrorMiddle(resample(x, from, to), () => 0.5, 150);
       assert.ok(err < 1e-6, `${from}→${to}: ${err}`);
     }

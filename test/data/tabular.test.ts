@@ -64,15 +64,24 @@ describe('numeric inputs', () => {
         ['c', 'zero', 2],
       ],
     );
-    assert.ok(log.logs().some((l) => l === "input 'a' (x, y): 4 missing value(s) → mean + indicator"), log.logs().join('\n'));
+    assert.ok(
+      log.logs().some((l) => l === "input 'a' (x, y): 4 missing value(s) → mean + indicator"),
+      log.logs().join('\n'),
+    );
     const stats = (data.state.inputs[0]!.fitted as { columns: { column: string; mean: number; std: number; median: number }[] }).columns;
-    assert.deepEqual(stats.map((s) => s.column), ['x', 'y']);
+    assert.deepEqual(
+      stats.map((s) => s.column),
+      ['x', 'y'],
+    );
     assert.ok(Math.abs(stats[0]!.mean - mx) < 1e-12 && Math.abs(stats[1]!.std - 10) < 1e-12);
   });
 
   it('missing: drop_row leaves rows out everywhere and says so', async () => {
     const dir = tmp();
-    const c = checked(dir, numericConfig('  a: {type: numeric, column: y, preprocessing: {missing: drop_row}}'), { name: 'm.csv', text: CSV });
+    const c = checked(dir, numericConfig('  a: {type: numeric, column: y, preprocessing: {missing: drop_row}}'), {
+      name: 'm.csv',
+      text: CSV,
+    });
     const log = collector();
     const data = await prepareData(c, log.emit);
     assert.deepEqual(data.train.rows, [0, 2]);
@@ -83,20 +92,37 @@ describe('numeric inputs', () => {
     const m = readManifest(path.join(dir, 'm.csv'));
     const again = await featuresFromState(m, JSON.parse(JSON.stringify(data.state)) as PreprocessingState);
     assert.deepEqual(again.data.rows, [0, 2, 4, 5]);
-    assert.deepEqual(again.skipped.map((s) => [s.row, s.reason]), [
-      [2, 'missing value (missing: drop_row)'],
-      [4, 'missing value (missing: drop_row)'],
-    ]);
+    assert.deepEqual(
+      again.skipped.map((s) => [s.row, s.reason]),
+      [
+        [2, 'missing value (missing: drop_row)'],
+        [4, 'missing value (missing: drop_row)'],
+      ],
+    );
   });
 
   it('a value that is not a number is a DataError naming the row and the column', async () => {
     const dir = tmp();
     const bad = CSV.replace('2,,blue', '2,12kg,blue');
     const c = checked(dir, numericConfig('  a: {type: numeric, column: x, columns: [y]}'), { name: 'm.csv', text: bad });
-    await assert.rejects(prepareData(c), (e: unknown) => e instanceof DataError && e.where.row === 2 && e.where.column === 'y' && e.where.line === 3 && /'12kg' is not a number/.test(e.message));
+    await assert.rejects(
+      prepareData(c),
+      (e: unknown) =>
+        e instanceof DataError &&
+        e.where.row === 2 &&
+        e.where.column === 'y' &&
+        e.where.line === 3 &&
+        /'12kg' is not a number/.test(e.message),
+    );
     // a validation/test value too
-    const c2 = checked(dir, numericConfig('  a: {type: numeric, column: x}'), { name: 'm.csv', text: CSV.replace('3,40,green', 'three,40,green') });
-    await assert.rejects(prepareData(c2), (e: unknown) => e instanceof DataError && e.where.row === 6 && e.where.column === 'x' && /'three' is not a number/.test(e.describe()));
+    const c2 = checked(dir, numericConfig('  a: {type: numeric, column: x}'), {
+      name: 'm.csv',
+      text: CSV.replace('3,40,green', 'three,40,green'),
+    });
+    await assert.rejects(
+      prepareData(c2),
+      (e: unknown) => e instanceof DataError && e.where.row === 6 && e.where.column === 'x' && /'three' is not a number/.test(e.describe()),
+    );
   });
 
   it('an extra column that is not in the manifest is a config error with its position', async () => {
@@ -104,7 +130,10 @@ describe('numeric inputs', () => {
     // found by the semantic checks (mmx validate), before any data is read
     assert.throws(
       () => checked(dir, numericConfig('  a: {type: numeric, column: x, columns: [y, yy]}'), { name: 'm.csv', text: CSV }),
-      (e: unknown) => e instanceof Error && e.name === 'ConfigError' && /x\.yaml:5:\d+: inputs\.a\.columns\.1: input 'a' column 'yy' is not in m\.csv \(did you mean 'y'\?\)/.test(e.message),
+      (e: unknown) =>
+        e instanceof Error &&
+        e.name === 'ConfigError' &&
+        /x\.yaml:5:\d+: inputs\.a\.columns\.1: input 'a' column 'yy' is not in m\.csv \(did you mean 'y'\?\)/.test(e.message),
     );
   });
 });
@@ -142,9 +171,18 @@ inputs:
     const data = await prepareData(c);
     assert.deepEqual(data.state.target.classes, ['Adelie', 'Chinstrap', 'Gentoo']);
     assert.equal(data.train.rows.length + data.validation.rows.length + data.test.rows.length, 344);
-    assert.deepEqual(data.state.inputs.map((s) => s.shape), [[8], [1], [1]]);
+    assert.deepEqual(
+      data.state.inputs.map((s) => s.shape),
+      [[8], [1], [1]],
+    );
     // two penguins lack every measurement (4 cells each); 11 lack the sex
-    assert.deepEqual(data.missing.map((m) => [m.input, m.count]), [['body', 8], ['sex', 11]]);
+    assert.deepEqual(
+      data.missing.map((m) => [m.input, m.count]),
+      [
+        ['body', 8],
+        ['sex', 11],
+      ],
+    );
     // standardised on the training split: mean ≈ 0, std ≈ 1 per measurement there
     const x = data.train.features.body!;
     const n = data.train.rows.length;
@@ -156,7 +194,11 @@ inputs:
       assert.ok(Math.abs(s / n) < 1e-4, `mean ${s / n}`);
       assert.ok(Math.sqrt(q / n) < 1.0001 && Math.sqrt(q / n) > 0.98, `std ${Math.sqrt(q / n)}`);
     }
-    assert.deepEqual((data.state.inputs[1]!.fitted as { categories: string[] }).categories.slice().sort(), ['Biscoe', 'Dream', 'Torgersen']);
+    assert.deepEqual((data.state.inputs[1]!.fitted as { categories: string[] }).categories.slice().sort(), [
+      'Biscoe',
+      'Dream',
+      'Torgersen',
+    ]);
     const state = JSON.parse(JSON.stringify(data.state)) as PreprocessingState;
     const again = await featuresFromState(c.manifest, state, { rows: data.test.rows });
     for (const name of ['body', 'island', 'sex']) assert.deepEqual(again.data.features[name], data.test.features[name], name);

@@ -7,7 +7,12 @@ const word = (punctuation: 'strip' | 'split' | 'keep', lowercase = true) => ({ t
 
 describe('tokenize', () => {
   it('empty and whitespace-only text give no tokens, in every mode', () => {
-    for (const o of [word('strip'), word('split'), word('keep'), { tokenizer: 'char' as const, lowercase: true, punctuation: 'split' as const }]) {
+    for (const o of [
+      word('strip'),
+      word('split'),
+      word('keep'),
+      { tokenizer: 'char' as const, lowercase: true, punctuation: 'split' as const },
+    ]) {
       assert.deepEqual(tokenize('', o), []);
       assert.deepEqual(tokenize(' \t\n ', o), []);
     }
@@ -55,7 +60,8 @@ describe('vocabulary', () => {
     const index = vocabularyIndex(['a', 'b', 'c']);
     assert.equal(index.get('a'), 2);
     const toks = ['a', 'zzz', 'b', 'c'];
-    const enc = (maxLength: number, padding: 'pre' | 'post', truncation: 'pre' | 'post') => Array.from(encodeTokens(toks, index, { maxLength, padding, truncation }));
+    const enc = (maxLength: number, padding: 'pre' | 'post', truncation: 'pre' | 'post') =>
+      Array.from(encodeTokens(toks, index, { maxLength, padding, truncation }));
     assert.deepEqual(enc(6, 'post', 'post'), [2, OOV_ID, 3, 4, PAD_ID, PAD_ID]);
     assert.deepEqual(enc(6, 'pre', 'post'), [PAD_ID, PAD_ID, 2, OOV_ID, 3, 4]);
     assert.deepEqual(enc(2, 'post', 'post'), [2, OOV_ID]);

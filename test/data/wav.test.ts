@@ -144,10 +144,7 @@ describe('decodeWav: errors', () => {
   });
 
   it('rejects float data holding NaN', () => {
-    expectDecodeError(
-      () => decodeWav(encodeWav({ encoding: 'f32', sampleRate: 8000, channels: [[0, Number.NaN]] }), 'x.wav'),
-      /NaN/,
-    );
+    expectDecodeError(() => decodeWav(encodeWav({ encoding: 'f32', sampleRate: 8000, channels: [[0, Number.NaN]] }), 'x.wav'), /NaN/);
   });
 });
 
@@ -173,11 +170,14 @@ describe('decodeWav: real FSDD recordings', () => {
   it('a real recording cut short is reported as truncated', () => {
     const file = dataPath('fsdd', 'recordings', '0_george_0.wav');
     const bytes = readFileSync(file);
-    assert.throws(() => decodeWav(bytes.subarray(0, 1000), file), (err: unknown) => {
-      assert.ok(err instanceof DecodeError, 'err instanceof DecodeError');
-      assert.match(err.message, /^cannot decode audio: truncated file/);
-      assert.equal(err.file, file);
-      return true;
-    });
+    assert.throws(
+      () => decodeWav(bytes.subarray(0, 1000), file),
+      (err: unknown) => {
+        assert.ok(err instanceof DecodeError, 'err instanceof DecodeError');
+        assert.match(err.message, /^cannot decode audio: truncated file/);
+        assert.equal(err.file, file);
+        return true;
+      },
+    );
   });
 });

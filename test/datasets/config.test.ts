@@ -51,7 +51,10 @@ describe('data: {dataset: NAME} in a config', () => {
     const checked = check(config('{dataset: fsdd, split: {column: split}}', 'no_such_column'));
     assert.deepEqual(checked.dataset, { name: 'fsdd', dataHome: home, prepared: false });
     assert.equal(checked.dataPath, path.join(home, 'fsdd', 'manifest.csv'));
-    assert.throws(() => checked.manifest, (err: unknown) => err instanceof DatasetError && /data set 'fsdd' is not prepared in/.test(err.message));
+    assert.throws(
+      () => checked.manifest,
+      (err: unknown) => err instanceof DatasetError && /data set 'fsdd' is not prepared in/.test(err.message),
+    );
     // what ensureDataset does, here by linking the shared copy into the data home
     mkdirSync(home, { recursive: true });
     symlinkSync(sharedFsdd, path.join(home, 'fsdd'));
@@ -63,6 +66,9 @@ describe('data: {dataset: NAME} in a config', () => {
     const checked = check(config('{dataset: fsdd, split: {column: split}, limit: 10}'));
     assert.equal(checked.dataset?.prepared, true);
     assert.equal(checked.manifest.rows.length, 10);
-    assert.throws(() => check(config('{dataset: fsdd, split: {column: split}}', 'audio')), /column 'audio' is not in data set 'fsdd' \(did you mean 'audio_path'\?\)/);
+    assert.throws(
+      () => check(config('{dataset: fsdd, split: {column: split}}', 'audio')),
+      /column 'audio' is not in data set 'fsdd' \(did you mean 'audio_path'\?\)/,
+    );
   });
 });

@@ -72,12 +72,15 @@ describe('download', () => {
     const url = `${closed.url}/x.bin`;
     await closed.close();
     const retries: number[] = [];
-    await assert.rejects(download(url, path.join(dir, 'x.bin'), { retries: 2, backoffMs: 5, onRetry: (r) => retries.push(r.attempt) }), (err: unknown) => {
-      assert.ok(err instanceof DatasetError);
-      assert.match(err.message, /cannot download .*ECONNREFUSED.*gave up after 3 attempts/);
-      assert.match(err.message, /hint: .*MMX_DATASETS_BASE_URL/);
-      return true;
-    });
+    await assert.rejects(
+      download(url, path.join(dir, 'x.bin'), { retries: 2, backoffMs: 5, onRetry: (r) => retries.push(r.attempt) }),
+      (err: unknown) => {
+        assert.ok(err instanceof DatasetError);
+        assert.match(err.message, /cannot download .*ECONNREFUSED.*gave up after 3 attempts/);
+        assert.match(err.message, /hint: .*MMX_DATASETS_BASE_URL/);
+        return true;
+      },
+    );
     assert.deepEqual(retries, [1, 2]);
   });
 });

@@ -74,10 +74,13 @@ describe('ensureDataset from a local mirror', () => {
     const fsdd = fsddArchive();
     // the fsdd archive drops its connection once, a third of the way in: the client must resume it
     server.files.set(`/fsdd/${datasets.fsdd.sources[0]!.file}`, { body: fsdd, dropAfter: Math.floor(fsdd.length / 3), drops: 1 });
-    for (const f of ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) server.files.set(`/mnist/${f}`, { body: shared('mnist', f) });
+    for (const f of ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'])
+      server.files.set(`/mnist/${f}`, { body: shared('mnist', f) });
     server.files.set(`/penguins/${datasets.penguins.sources[0]!.file}`, { body: penguinsArchive() });
     server.files.set('/sms_spam/smsspamcollection.zip', { body: smsArchive() });
-    server.files.set('/womens_clothing_reviews/womens_clothing_ecommerce_reviews.csv.zip', { body: shared('womens_clothing_reviews', 'womens_clothing_ecommerce_reviews.csv.zip') });
+    server.files.set('/womens_clothing_reviews/womens_clothing_ecommerce_reviews.csv.zip', {
+      body: shared('womens_clothing_reviews', 'womens_clothing_ecommerce_reviews.csv.zip'),
+    });
   });
   after(async () => {
     await server.close();
@@ -169,19 +172,28 @@ describe('ensureDataset from a local mirror', () => {
 
     it('a truncated file is a clear error', async () => {
       server.files.set('/bad/penguins/' + datasets.penguins.sources[0]!.file, { body: penguinsArchive({ truncateRaw: true }) });
-      await assert.rejects(ensureDataset('penguins', opts({ dataHome: home2, baseUrl: `${server.url}/bad` })), /penguins_raw\.csv is truncated \(\d+ of \d+ bytes\)/);
+      await assert.rejects(
+        ensureDataset('penguins', opts({ dataHome: home2, baseUrl: `${server.url}/bad` })),
+        /penguins_raw\.csv is truncated \(\d+ of \d+ bytes\)/,
+      );
       assert.deepEqual(readdirSync(home2), []);
     });
 
     it('an archive with a traversal entry is refused', async () => {
       server.files.set('/evil/penguins/' + datasets.penguins.sources[0]!.file, { body: penguinsArchive({ evil: true }) });
-      await assert.rejects(ensureDataset('penguins', opts({ dataHome: home2, baseUrl: `${server.url}/evil` })), /refusing to extract .*'\.\.\/\.\.\/evil\.csv'/);
+      await assert.rejects(
+        ensureDataset('penguins', opts({ dataHome: home2, baseUrl: `${server.url}/evil` })),
+        /refusing to extract .*'\.\.\/\.\.\/evil\.csv'/,
+      );
       assert.deepEqual(readdirSync(home2), []);
       assert.ok(!existsSync(path.join(path.dirname(home2), 'evil.csv')));
     });
 
     it('a missing file on the server is a clear error', async () => {
-      await assert.rejects(ensureDataset('penguins', opts({ dataHome: home2, baseUrl: `${server.url}/nowhere` })), /cannot download .*nowhere\/penguins\/.*HTTP 404/);
+      await assert.rejects(
+        ensureDataset('penguins', opts({ dataHome: home2, baseUrl: `${server.url}/nowhere` })),
+        /cannot download .*nowhere\/penguins\/.*HTTP 404/,
+      );
       assert.deepEqual(readdirSync(home2), []);
     });
   });

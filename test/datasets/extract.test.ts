@@ -56,14 +56,21 @@ describe('entry names', () => {
 
 describe('zip extraction', () => {
   it('extracts files and folders', async () => {
-    const { archive, out } = zipCase([{ name: 'top/' }, { name: 'top/a.txt', data: Buffer.from('hello') }, { name: 'top/sub/b.txt', data: Buffer.from('x'.repeat(10000)) }]);
+    const { archive, out } = zipCase([
+      { name: 'top/' },
+      { name: 'top/a.txt', data: Buffer.from('hello') },
+      { name: 'top/sub/b.txt', data: Buffer.from('x'.repeat(10000)) },
+    ]);
     await extractZip(archive, out);
     assert.equal(readFileSync(path.join(out, 'top/a.txt'), 'utf8'), 'hello');
     assert.equal(readFileSync(path.join(out, 'top/sub/b.txt'), 'utf8'), 'x'.repeat(10000));
   });
 
   it("refuses a '../' entry and writes nothing", async () => {
-    const { archive, out, caseDir } = zipCase([{ name: 'ok.txt', data: Buffer.from('ok') }, { name: '../evil.txt', data: Buffer.from('evil') }]);
+    const { archive, out, caseDir } = zipCase([
+      { name: 'ok.txt', data: Buffer.from('ok') },
+      { name: '../evil.txt', data: Buffer.from('evil') },
+    ]);
     await assert.rejects(extractZip(archive, out), refused(/'\.\.\/evil\.txt'.*path traversal/));
     assert.ok(!existsSync(path.join(caseDir, 'home', 'evil.txt')));
     assert.ok(!existsSync(path.join(out, 'ok.txt')), 'nothing is extracted from a refused archive');
@@ -100,7 +107,10 @@ describe('tar.gz extraction', () => {
   });
 
   it("refuses a '../' entry and writes nothing", async () => {
-    const { archive, out, caseDir } = tarCase([{ name: 'ok.txt', data: Buffer.from('ok') }, { name: '../../evil.txt', data: Buffer.from('evil') }]);
+    const { archive, out, caseDir } = tarCase([
+      { name: 'ok.txt', data: Buffer.from('ok') },
+      { name: '../../evil.txt', data: Buffer.from('evil') },
+    ]);
     await assert.rejects(extractTarGz(archive, out), refused(/'\.\.\/\.\.\/evil\.txt'.*path traversal/));
     assert.ok(!existsSync(path.join(caseDir, 'evil.txt')));
     assert.ok(!existsSync(path.join(out, 'ok.txt')));

@@ -40,8 +40,9 @@ for (const name of DATASET_NAMES) {
     doc.splits = { validation, test };
   }
   // one file per line: readable diffs, small enough
-  const body = JSON.stringify(doc, null, 1).replace(/\{\n\s+"path": ([^\n]+)\n\s+"(\w+)": ([^\n]+)\n\s+"(\w+)": ([^\n]+)(?:\n\s+"(\w+)": ([^\n]+))?\n\s+\}/g, (_m, ...g: string[]) =>
-    `{"path": ${g[0]} "${g[1]}": ${g[2]} "${g[3]}": ${g[4]}${g[5] ? ` "${g[5]}": ${g[6]}` : ''}}`,
+  const body = JSON.stringify(doc, null, 1).replace(
+    /\{\n\s+"path": ([^\n]+)\n\s+"(\w+)": ([^\n]+)\n\s+"(\w+)": ([^\n]+)(?:\n\s+"(\w+)": ([^\n]+))?\n\s+\}/g,
+    (_m, ...g: string[]) => `{"path": ${g[0]} "${g[1]}": ${g[2]} "${g[3]}": ${g[4]}${g[5] ? ` "${g[5]}": ${g[6]}` : ''}}`,
   );
   writeFileSync(path.join(outDir, `${name}.json`), body + '\n');
   console.log(`${name}: ${files.length} files`);

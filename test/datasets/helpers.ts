@@ -143,7 +143,11 @@ export async function startServer(): Promise<TestServer> {
         res.writeHead(416, { 'content-range': `bytes */${f.body.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-length': String(f.body.length - start), 'content-range': `bytes ${start}-${f.body.length - 1}/${f.body.length}`, 'accept-ranges': 'bytes' });
+      res.writeHead(206, {
+        'content-length': String(f.body.length - start),
+        'content-range': `bytes ${start}-${f.body.length - 1}/${f.body.length}`,
+        'accept-ranges': 'bytes',
+      });
     } else {
       res.writeHead(200, { 'content-length': String(f.body.length), 'accept-ranges': 'bytes' });
     }

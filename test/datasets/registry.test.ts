@@ -37,8 +37,12 @@ describe('registry', () => {
     for (const e of listDatasets()) {
       assert.ok(e.licence && e.citation && e.homepage.length > 0, e.name);
       assert.equal(e.checksums.dataset, e.name);
-      assert.ok(e.checksums.files.some((f) => f.path === 'manifest.csv'), `${e.name}: manifest.csv listed`);
-      for (const s of e.sources) assert.match(s.url, /^https:\/\/(codeload|raw)\.githubusercontent\.com\/|^https:\/\/codeload\.github\.com\//, s.url);
+      assert.ok(
+        e.checksums.files.some((f) => f.path === 'manifest.csv'),
+        `${e.name}: manifest.csv listed`,
+      );
+      for (const s of e.sources)
+        assert.match(s.url, /^https:\/\/(codeload|raw)\.githubusercontent\.com\/|^https:\/\/codeload\.github\.com\//, s.url);
       for (const d of e.dependsOn) assert.ok(datasets[d], `${e.name} depends on ${d}`);
     }
     assert.equal(datasets.fsdd.checksums.files.length, 3002);
@@ -47,7 +51,11 @@ describe('registry', () => {
   });
 
   it('unknown names get a did-you-mean', () => {
-    assert.throws(() => getDataset('avmnst'), (err: unknown) => err instanceof DatasetError && /unknown data set 'avmnst'/.test(err.message) && /did you mean 'avmnist'\?/.test(err.message));
+    assert.throws(
+      () => getDataset('avmnst'),
+      (err: unknown) =>
+        err instanceof DatasetError && /unknown data set 'avmnst'/.test(err.message) && /did you mean 'avmnist'\?/.test(err.message),
+    );
     assert.throws(() => getDataset('cifar10'), /expected one of the built-in data sets: 'fsdd', 'mnist'/);
   });
 
@@ -61,7 +69,10 @@ describe('registry', () => {
   });
 
   it('a mirror serves <base>/<dataset>/<file>', () => {
-    assert.equal(sourceUrl(datasets.mnist, datasets.mnist.sources[0]!, 'http://127.0.0.1:8/m/'), 'http://127.0.0.1:8/m/mnist/t10k-images-idx3-ubyte.gz');
+    assert.equal(
+      sourceUrl(datasets.mnist, datasets.mnist.sources[0]!, 'http://127.0.0.1:8/m/'),
+      'http://127.0.0.1:8/m/mnist/t10k-images-idx3-ubyte.gz',
+    );
     assert.equal(sourceUrl(datasets.mnist, datasets.mnist.sources[0]!, undefined), datasets.mnist.sources[0]!.url);
   });
 
@@ -82,7 +93,8 @@ describe('the shared copy as data home (offline)', () => {
   });
 
   it('passes the full verification (sha256 of every file, pixels of the PNGs)', async () => {
-    for (const name of DATASET_NAMES) await ensureDataset(name, { dataHome: dataHome(), verify: true, baseUrl: 'http://127.0.0.1:9', env: {} });
+    for (const name of DATASET_NAMES)
+      await ensureDataset(name, { dataHome: dataHome(), verify: true, baseUrl: 'http://127.0.0.1:9', env: {} });
   });
 });
 
@@ -105,7 +117,9 @@ describe('8-bit gray PNG', () => {
   });
 
   it('leaves other PNG kinds to sharp', async () => {
-    const rgb = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const rgb = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     assert.equal(decodeGray8(rgb), undefined);
     assert.equal(decodeGray8(Buffer.from('not a png')), undefined);
   });
@@ -117,9 +131,15 @@ describe('mmx datasets (commands)', () => {
   it('list --json shows every set with licence, sources and its state in the data home', () => {
     const stdout = sink();
     assert.equal(datasetsListCommand({ json: true }, { stdout, stderr: sink(), env }), 0);
-    const out = JSON.parse(stdout.text) as { data_home: string; datasets: { name: string; licence: string; sources: string[]; prepared: boolean }[] };
+    const out = JSON.parse(stdout.text) as {
+      data_home: string;
+      datasets: { name: string; licence: string; sources: string[]; prepared: boolean }[];
+    };
     assert.equal(out.data_home, dataHome());
-    assert.deepEqual(out.datasets.map((d) => d.name), [...DATASET_NAMES]);
+    assert.deepEqual(
+      out.datasets.map((d) => d.name),
+      [...DATASET_NAMES],
+    );
     assert.ok(out.datasets.every((d) => d.prepared && d.licence));
   });
 

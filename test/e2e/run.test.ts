@@ -47,7 +47,13 @@ describe('mmx run (end to end on real data)', () => {
     const r = await runCli(['run', 'exp.yaml', '--json'], { cwd: dir, timeoutMs: 280_000 });
     assert.equal(r.code, 0, r.stderr);
     noStack(r.stderr);
-    const summary = JSON.parse(r.stdout) as { run_id: string; experiment_id: string; metrics: Record<string, number>; artifact_dir: string; backend: string };
+    const summary = JSON.parse(r.stdout) as {
+      run_id: string;
+      experiment_id: string;
+      metrics: Record<string, number>;
+      artifact_dir: string;
+      backend: string;
+    };
     assert.match(summary.run_id, /^[0-9a-f]{32}$/);
     assert.match(summary.backend, /^wasm|^tensorflow|^cpu/);
     // 10 balanced classes: chance is 0.1; three short epochs on 240 examples already do far better
@@ -56,22 +62,51 @@ describe('mmx run (end to end on real data)', () => {
     const meta = readFileSync(path.join(runDir, 'meta.yaml'), 'utf8');
     assert.match(meta, /^status: 3$/m); // FINISHED
     assert.match(meta, /^end_time: \d{13}$/m);
-    const valLoss = readFileSync(path.join(runDir, 'metrics', 'val_loss'), 'utf8').trim().split('\n');
+    const valLoss = readFileSync(path.join(runDir, 'metrics', 'val_loss'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(valLoss.length, 3);
     valLoss.forEach((line, i) => assert.match(line, new RegExp(`^\\d{13} \\S+ ${i + 1}$`)));
     assert.ok(existsSync(path.join(runDir, 'metrics', 'test_accuracy')));
     assert.ok(existsSync(path.join(runDir, 'metrics', 'samples_per_sec')));
     assert.equal(readFileSync(path.join(runDir, 'params', 'training.epochs'), 'utf8'), '3');
     assert.equal(readFileSync(path.join(runDir, 'params', 'inputs.image.encoder.filters'), 'utf8'), '[8,16]');
-    for (const tag of ['mlflow.runName', 'mlflow.user', 'mlflow.source.name', 'mmx.config_hash', 'mmx.data_hash', 'mmx.backend', 'mmx.version']) {
+    for (const tag of [
+      'mlflow.runName',
+      'mlflow.user',
+      'mlflow.source.name',
+      'mmx.config_hash',
+      'mmx.data_hash',
+      'mmx.backend',
+      'mmx.version',
+    ]) {
       assert.ok(existsSync(path.join(runDir, 'tags', tag)), `tag ${tag}`);
     }
     const artifacts = path.join(runDir, 'artifacts');
-    for (const f of ['report.html', 'plots/learning_curves.png', 'plots/learning_curves.svg', 'plots/confusion_matrix.png', 'plots/confusion_matrix.svg', 'predictions/test.csv', 'config/config.yaml', 'config/config.resolved.yaml', 'metrics.json', 'confusion_matrix.json', 'confusion_matrix.csv', 'preprocessing.json', 'model/model.json', 'model/weights.bin', 'model/MLmodel']) {
+    for (const f of [
+      'report.html',
+      'plots/learning_curves.png',
+      'plots/learning_curves.svg',
+      'plots/confusion_matrix.png',
+      'plots/confusion_matrix.svg',
+      'predictions/test.csv',
+      'config/config.yaml',
+      'config/config.resolved.yaml',
+      'metrics.json',
+      'confusion_matrix.json',
+      'confusion_matrix.csv',
+      'preprocessing.json',
+      'model/model.json',
+      'model/weights.bin',
+      'model/MLmodel',
+    ]) {
       assert.ok(existsSync(path.join(artifacts, f)), `artifact ${f}`);
     }
     const cm = JSON.parse(readFileSync(path.join(artifacts, 'confusion_matrix.json'), 'utf8')) as { matrix: number[][] };
-    assert.equal(cm.matrix.flat().reduce((a, b) => a + b, 0), 60);
+    assert.equal(
+      cm.matrix.flat().reduce((a, b) => a + b, 0),
+      60,
+    );
 
     // every file read back the way MLflow's FileStore reads it (strict port; throws on anything it would reject)
     const reader = new MlflowFileStoreReader(path.join(dir, 'runs'));
@@ -80,7 +115,10 @@ describe('mmx run (end to end on real data)', () => {
     assert.equal(run.info.status, 'FINISHED');
     assert.equal(run.tags['mlflow.runName'], 'e2e-avmnist');
     assert.equal(run.metrics.test_accuracy?.value, summary.metrics.test_accuracy);
-    assert.deepEqual(reader.getMetricHistory(summary.run_id, 'train_loss').map((m) => m.step), [1, 2, 3]);
+    assert.deepEqual(
+      reader.getMetricHistory(summary.run_id, 'train_loss').map((m) => m.step),
+      [1, 2, 3],
+    );
     assert.ok(reader.listArtifacts(summary.run_id).length > 0);
 
     // the saved model + preprocessing state reproduce the logged test accuracy exactly
@@ -90,7 +128,18 @@ describe('mmx run (end to end on real data)', () => {
     assert.equal(evaluated.rows, 60);
     assert.equal(evaluated.metrics.accuracy, summary.metrics.test_accuracy);
     assert.equal(evaluated.metrics.macro_f1, summary.metrics.test_macro_f1);
-    const pr = await runCli(['predict', path.join('runs', summary.experiment_id, summary.run_id, 'artifacts'), 'manifest.csv', '--split', 'test', '--out', 'preds.csv'], { cwd: dir });
+    const pr = await runCli(
+      [
+        'predict',
+        path.join('runs', summary.experiment_id, summary.run_id, 'artifacts'),
+        'manifest.csv',
+        '--split',
+        'test',
+        '--out',
+        'preds.csv',
+      ],
+      { cwd: dir },
+    );
     assert.equal(pr.code, 0, pr.stderr);
     const preds = readFileSync(path.join(dir, 'preds.csv'), 'utf8').trim().split('\n');
     assert.equal(preds.length, 61);
@@ -122,7 +171,11 @@ describe('mmx run (end to end on real data)', () => {
     const runDir = path.join(dir, 'runs', exp[0]!, runs[0]!);
     assert.match(readFileSync(path.join(runDir, 'meta.yaml'), 'utf8'), /^status: 5$/m); // KILLED
     // what it logged before the interruption is kept
-    assert.ok(readFileSync(path.join(runDir, 'metrics', 'val_loss'), 'utf8').trim().split('\n').length >= 1);
+    assert.ok(
+      readFileSync(path.join(runDir, 'metrics', 'val_loss'), 'utf8')
+        .trim()
+        .split('\n').length >= 1,
+    );
   });
 });
 
@@ -141,7 +194,10 @@ describe('mmx run / validate: user errors exit 2 with one clear message', () => 
       const r = await runCli([cmd, 'bad.yaml'], { cwd: dir });
       assert.equal(r.code, 2);
       noStack(r.stderr);
-      assert.match(r.stderr, /bad\.yaml:16:\d+: inputs\.speech\.encoder\.kernal_size: unknown key 'kernal_size' \(did you mean 'kernel_size'\?\)/);
+      assert.match(
+        r.stderr,
+        /bad\.yaml:16:\d+: inputs\.speech\.encoder\.kernal_size: unknown key 'kernal_size' \(did you mean 'kernel_size'\?\)/,
+      );
     }
   });
 
@@ -168,7 +224,9 @@ describe('mmx run / validate: user errors exit 2 with one clear message', () => 
     cells[1] = path.join(dir, 'missing.wav');
     lines[1] = cells.join(',');
     writeFileSync(manifest, lines.join('\n'));
-    const cfg = readFileSync(path.join(dir, 'exp.yaml'), 'utf8').replace('split: {column: split}', 'split: {column: split}\n  on_error: skip').replace('epochs: 3', 'epochs: 1');
+    const cfg = readFileSync(path.join(dir, 'exp.yaml'), 'utf8')
+      .replace('split: {column: split}', 'split: {column: split}\n  on_error: skip')
+      .replace('epochs: 3', 'epochs: 1');
     writeFileSync(path.join(dir, 'skip.yaml'), cfg);
     const r = await runCli(['run', 'skip.yaml', '--plain'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);
@@ -191,5 +249,4 @@ describe('mmx run / validate: user errors exit 2 with one clear message', () => 
     noStack(r.stderr);
     assert.match(r.stderr, /tfjs-node/);
   });
-
 });

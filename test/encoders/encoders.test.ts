@@ -28,30 +28,114 @@ interface Case {
   data: () => tf.Tensor;
 }
 
-const image = (h = 8, w = 8, c = 1) => () => tf.randomUniform([4, h, w, c], 0, 1, 'float32', 3);
+const image =
+  (h = 8, w = 8, c = 1) =>
+  () =>
+    tf.randomUniform([4, h, w, c], 0, 1, 'float32', 3);
 const spectrogram = () => tf.randomNormal([4, 12, 6], 0, 1, 'float32', 4);
 const tokens = () => tf.tensor2d(TOKENS);
 
 const CASES: Record<string, Case> = {
   'image cnn': { entry: '{type: image, column: a, encoder: {type: cnn, filters: [4], output_dim: 8}}', shape: [8, 8, 1], data: image() },
-  'image resnet': { entry: '{type: image, column: a, encoder: {type: resnet, widths: [4, 8], blocks: 1, output_dim: 8}}', shape: [8, 8, 3], data: image(8, 8, 3) },
-  'image resnet, no batch norm, 2 blocks': { entry: '{type: image, column: a, encoder: {type: resnet, widths: [4], blocks: 2, batch_norm: false, output_dim: 8}}', shape: [8, 8, 1], data: image() },
-  'image mlp': { entry: '{type: image, column: a, encoder: {type: mlp, layers: [16, 8], dropout: 0.1, output_dim: 8}}', shape: [8, 8, 1], data: image() },
-  'audio cnn1d': { entry: '{type: audio, column: a, encoder: {type: cnn1d, filters: [4], output_dim: 8}}', shape: [12, 6], data: spectrogram },
-  'audio cnn2d': { entry: '{type: audio, column: a, encoder: {type: cnn2d, filters: [4, 4], global_pool: avg, output_dim: 8}}', shape: [12, 6], data: spectrogram },
-  'audio lstm': { entry: '{type: audio, column: a, encoder: {type: lstm, units: 4, layers: 2, output_dim: 8}}', shape: [12, 6], data: spectrogram },
-  'audio gru bidirectional': { entry: '{type: audio, column: a, encoder: {type: gru, units: 4, bidirectional: true, output_dim: 8}}', shape: [12, 6], data: spectrogram },
-  'text embedding_bag mean': { entry: '{type: text, column: a, encoder: {type: embedding_bag, embedding_dim: 8, output_dim: 8}}', shape: [6], vocabSize: VOCAB, data: tokens },
-  'text embedding_bag max': { entry: '{type: text, column: a, encoder: {type: embedding_bag, pooling: max, embedding_dim: 8, output_dim: 8}}', shape: [6], vocabSize: VOCAB, data: tokens },
-  'text cnn': { entry: '{type: text, column: a, encoder: {type: cnn, kernel_sizes: [2, 3], filters: 4, embedding_dim: 8, output_dim: 8}}', shape: [6], vocabSize: VOCAB, data: tokens },
-  'text lstm': { entry: '{type: text, column: a, encoder: {type: lstm, units: 4, embedding_dim: 8, output_dim: 8}}', shape: [6], vocabSize: VOCAB, data: tokens },
-  'text gru, 2 layers': { entry: '{type: text, column: a, encoder: {type: gru, units: 4, layers: 2, recurrent_dropout: 0.1, embedding_dim: 8, output_dim: 8}}', shape: [6], vocabSize: VOCAB, data: tokens },
-  'text bilstm': { entry: '{type: text, column: a, encoder: {type: bilstm, units: 4, embedding_dim: 8, output_dim: 8}}', shape: [6], vocabSize: VOCAB, data: tokens },
-  'text transformer': { entry: '{type: text, column: a, encoder: {type: transformer, heads: 2, layers: 2, ff_dim: 16, embedding_dim: 8, output_dim: 8}}', shape: [6], vocabSize: VOCAB, data: tokens },
-  'numeric dense': { entry: '{type: numeric, column: a, encoder: {type: dense, layers: [8, 4], batch_norm: true, output_dim: 4}}', shape: [5], data: () => tf.randomNormal([4, 5], 0, 1, 'float32', 5) },
-  'numeric passthrough': { entry: '{type: numeric, column: a, encoder: {type: passthrough}}', shape: [5], data: () => tf.randomNormal([4, 5], 0, 1, 'float32', 5) },
-  'categorical embedding': { entry: '{type: categorical, column: a, encoder: {type: embedding, dim: 3}}', shape: [1], vocabSize: 5, data: () => tf.tensor2d([[0], [1], [2], [4]]) },
-  'categorical onehot': { entry: '{type: categorical, column: a, encoder: {type: onehot}}', shape: [1], vocabSize: 5, data: () => tf.tensor2d([[0], [1], [2], [4]]) },
+  'image resnet': {
+    entry: '{type: image, column: a, encoder: {type: resnet, widths: [4, 8], blocks: 1, output_dim: 8}}',
+    shape: [8, 8, 3],
+    data: image(8, 8, 3),
+  },
+  'image resnet, no batch norm, 2 blocks': {
+    entry: '{type: image, column: a, encoder: {type: resnet, widths: [4], blocks: 2, batch_norm: false, output_dim: 8}}',
+    shape: [8, 8, 1],
+    data: image(),
+  },
+  'image mlp': {
+    entry: '{type: image, column: a, encoder: {type: mlp, layers: [16, 8], dropout: 0.1, output_dim: 8}}',
+    shape: [8, 8, 1],
+    data: image(),
+  },
+  'audio cnn1d': {
+    entry: '{type: audio, column: a, encoder: {type: cnn1d, filters: [4], output_dim: 8}}',
+    shape: [12, 6],
+    data: spectrogram,
+  },
+  'audio cnn2d': {
+    entry: '{type: audio, column: a, encoder: {type: cnn2d, filters: [4, 4], global_pool: avg, output_dim: 8}}',
+    shape: [12, 6],
+    data: spectrogram,
+  },
+  'audio lstm': {
+    entry: '{type: audio, column: a, encoder: {type: lstm, units: 4, layers: 2, output_dim: 8}}',
+    shape: [12, 6],
+    data: spectrogram,
+  },
+  'audio gru bidirectional': {
+    entry: '{type: audio, column: a, encoder: {type: gru, units: 4, bidirectional: true, output_dim: 8}}',
+    shape: [12, 6],
+    data: spectrogram,
+  },
+  'text embedding_bag mean': {
+    entry: '{type: text, column: a, encoder: {type: embedding_bag, embedding_dim: 8, output_dim: 8}}',
+    shape: [6],
+    vocabSize: VOCAB,
+    data: tokens,
+  },
+  'text embedding_bag max': {
+    entry: '{type: text, column: a, encoder: {type: embedding_bag, pooling: max, embedding_dim: 8, output_dim: 8}}',
+    shape: [6],
+    vocabSize: VOCAB,
+    data: tokens,
+  },
+  'text cnn': {
+    entry: '{type: text, column: a, encoder: {type: cnn, kernel_sizes: [2, 3], filters: 4, embedding_dim: 8, output_dim: 8}}',
+    shape: [6],
+    vocabSize: VOCAB,
+    data: tokens,
+  },
+  'text lstm': {
+    entry: '{type: text, column: a, encoder: {type: lstm, units: 4, embedding_dim: 8, output_dim: 8}}',
+    shape: [6],
+    vocabSize: VOCAB,
+    data: tokens,
+  },
+  'text gru, 2 layers': {
+    entry: '{type: text, column: a, encoder: {type: gru, units: 4, layers: 2, recurrent_dropout: 0.1, embedding_dim: 8, output_dim: 8}}',
+    shape: [6],
+    vocabSize: VOCAB,
+    data: tokens,
+  },
+  'text bilstm': {
+    entry: '{type: text, column: a, encoder: {type: bilstm, units: 4, embedding_dim: 8, output_dim: 8}}',
+    shape: [6],
+    vocabSize: VOCAB,
+    data: tokens,
+  },
+  'text transformer': {
+    entry: '{type: text, column: a, encoder: {type: transformer, heads: 2, layers: 2, ff_dim: 16, embedding_dim: 8, output_dim: 8}}',
+    shape: [6],
+    vocabSize: VOCAB,
+    data: tokens,
+  },
+  'numeric dense': {
+    entry: '{type: numeric, column: a, encoder: {type: dense, layers: [8, 4], batch_norm: true, output_dim: 4}}',
+    shape: [5],
+    data: () => tf.randomNormal([4, 5], 0, 1, 'float32', 5),
+  },
+  'numeric passthrough': {
+    entry: '{type: numeric, column: a, encoder: {type: passthrough}}',
+    shape: [5],
+    data: () => tf.randomNormal([4, 5], 0, 1, 'float32', 5),
+  },
+  'categorical embedding': {
+    entry: '{type: categorical, column: a, encoder: {type: embedding, dim: 3}}',
+    shape: [1],
+    vocabSize: 5,
+    data: () => tf.tensor2d([[0], [1], [2], [4]]),
+  },
+  'categorical onehot': {
+    entry: '{type: categorical, column: a, encoder: {type: onehot}}',
+    shape: [1],
+    vocabSize: 5,
+    data: () => tf.tensor2d([[0], [1], [2], [4]]),
+  },
 };
 
 describe('encoders on wasm', () => {
@@ -92,35 +176,61 @@ describe('encoders on wasm', () => {
   });
 
   it('PAD steps are masked: lstm / gru / bag give the same embedding whether the padding comes first or last', () => {
-    for (const encoder of ['{type: lstm, units: 4}', '{type: gru, units: 4}', '{type: bilstm, units: 4}', '{type: embedding_bag, pooling: max}']) {
+    for (const encoder of [
+      '{type: lstm, units: 4}',
+      '{type: gru, units: 4}',
+      '{type: bilstm, units: 4}',
+      '{type: embedding_bag, pooling: max}',
+    ]) {
       const input = resolvedInput(`{type: text, column: a, encoder: ${encoder.replace('}', ', embedding_dim: 8, output_dim: 8}')}}`);
       const { model, embedding } = modelAround(input, [6], { vocabSize: VOCAB });
       const enc = tf.model({ inputs: model.inputs, outputs: embedding });
       const post = (enc.predict(tf.tensor2d([[3, 4, 5, 0, 0, 0]])) as tf.Tensor).dataSync();
       const pre = (enc.predict(tf.tensor2d([[0, 0, 0, 3, 4, 5]])) as tf.Tensor).dataSync();
       const other = (enc.predict(tf.tensor2d([[3, 4, 6, 0, 0, 0]])) as tf.Tensor).dataSync();
-      assert.ok(Array.from(post).every((v, i) => Math.abs(v - pre[i]!) < 1e-5), `${encoder}: ${post} vs ${pre}`);
-      assert.ok(Array.from(post).some((v, i) => Math.abs(v - other[i]!) > 1e-6), encoder);
+      assert.ok(
+        Array.from(post).every((v, i) => Math.abs(v - pre[i]!) < 1e-5),
+        `${encoder}: ${post} vs ${pre}`,
+      );
+      assert.ok(
+        Array.from(post).some((v, i) => Math.abs(v - other[i]!) > 1e-6),
+        encoder,
+      );
       tf.disposeVariables();
     }
   });
 
   it('the custom layers own their class names in the serialisation registry (no clash with other layers)', () => {
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    for (const cls of [MaskedPooling, PositionEmbedding, MaskedSelfAttention, OneHot]) assert.equal(map[cls.className]?.[0], cls, cls.className);
+    for (const cls of [MaskedPooling, PositionEmbedding, MaskedSelfAttention, OneHot])
+      assert.equal(map[cls.className]?.[0], cls, cls.className);
   });
 
   it('models with the custom layers (attention, position embedding, masked pooling, one-hot) save and load back', async () => {
     for (const [entry, shape, vocabSize, data] of [
-      ['{type: text, column: a, encoder: {type: transformer, heads: 2, layers: 1, embedding_dim: 8, ff_dim: 8, output_dim: 4}}', [6], VOCAB, tokens()],
+      [
+        '{type: text, column: a, encoder: {type: transformer, heads: 2, layers: 1, embedding_dim: 8, ff_dim: 8, output_dim: 4}}',
+        [6],
+        VOCAB,
+        tokens(),
+      ],
       ['{type: text, column: a, encoder: {type: embedding_bag, pooling: max, embedding_dim: 4, output_dim: 4}}', [6], VOCAB, tokens()],
       ['{type: categorical, column: a, encoder: {type: onehot}}', [1], 5, tf.tensor2d([[0], [3]])],
     ] as const) {
       const { model } = modelAround(resolvedInput(entry), [...shape], { vocabSize });
       const files = await serializeModel(model);
-      const json = JSON.parse(files['model.json']) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
+      const json = JSON.parse(files['model.json']) as {
+        modelTopology: object;
+        weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+      };
       const w = files['weights.bin'];
-      const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer }));
+      const loaded = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest[0]!.weights,
+          weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
+        }),
+      );
       assert.deepEqual((loaded.predict(data) as tf.Tensor).dataSync(), (model.predict(data) as tf.Tensor).dataSync(), entry);
       tf.disposeVariables();
     }
@@ -129,10 +239,30 @@ describe('encoders on wasm', () => {
 
 describe('recurrent and attention gradients: wasm against cpu', () => {
   for (const [name, entry, shape, data] of [
-    ['text lstm', '{type: text, column: a, encoder: {type: lstm, units: 3, embedding_dim: 4, output_dim: 4}}', [6], () => tf.tensor2d(TOKENS)],
-    ['text bilstm', '{type: text, column: a, encoder: {type: bilstm, units: 3, embedding_dim: 4, output_dim: 4}}', [6], () => tf.tensor2d(TOKENS)],
-    ['text gru', '{type: text, column: a, encoder: {type: gru, units: 3, embedding_dim: 4, output_dim: 4}}', [6], () => tf.tensor2d(TOKENS)],
-    ['text transformer', '{type: text, column: a, encoder: {type: transformer, heads: 2, layers: 1, embedding_dim: 4, ff_dim: 8, output_dim: 4, attention_dropout: 0}}', [6], () => tf.tensor2d(TOKENS)],
+    [
+      'text lstm',
+      '{type: text, column: a, encoder: {type: lstm, units: 3, embedding_dim: 4, output_dim: 4}}',
+      [6],
+      () => tf.tensor2d(TOKENS),
+    ],
+    [
+      'text bilstm',
+      '{type: text, column: a, encoder: {type: bilstm, units: 3, embedding_dim: 4, output_dim: 4}}',
+      [6],
+      () => tf.tensor2d(TOKENS),
+    ],
+    [
+      'text gru',
+      '{type: text, column: a, encoder: {type: gru, units: 3, embedding_dim: 4, output_dim: 4}}',
+      [6],
+      () => tf.tensor2d(TOKENS),
+    ],
+    [
+      'text transformer',
+      '{type: text, column: a, encoder: {type: transformer, heads: 2, layers: 1, embedding_dim: 4, ff_dim: 8, output_dim: 4, attention_dropout: 0}}',
+      [6],
+      () => tf.tensor2d(TOKENS),
+    ],
     ['audio gru', '{type: audio, column: a, encoder: {type: gru, units: 3, output_dim: 4}}', [12, 6], spectrogram],
   ] as const) {
     it(`${name}: every weight's gradient matches`, async () => {
@@ -141,7 +271,9 @@ describe('recurrent and attention gradients: wasm against cpu', () => {
         const { model } = modelAround(resolvedInput(entry), [...shape], { vocabSize: VOCAB }, 2, 7);
         const x = data();
         const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
-        const { grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor).mean() as tf.Scalar);
+        const { grads: g } = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor).mean() as tf.Scalar,
+        );
         const out = model.trainableWeights.map((w) => {
           const t = g[w.name];
           assert.ok(t, `no gradient for ${w.name} (${Object.keys(g).join(', ')})`);

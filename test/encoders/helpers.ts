@@ -13,15 +13,32 @@ export const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'mmx-enc-'))
 /** One input entry (YAML flow map) resolved through the schema, defaults applied. */
 export function resolvedInput(entry: string): InputConfig {
   const dir = tmp();
-  writeFileSync(path.join(dir, 'x.yaml'), `name: e\ndata: {path: d.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  x: ${entry}\n`);
+  writeFileSync(
+    path.join(dir, 'x.yaml'),
+    `name: e\ndata: {path: d.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  x: ${entry}\n`,
+  );
   return loadConfig(path.join(dir, 'x.yaml'), { env: {} }).config.inputs.x!;
 }
 
 /** input → encoder → softmax over `classes`: the smallest model around one encoder. */
-export function modelAround(input: InputConfig, shape: number[], meta: InputMeta = {}, classes = 2, seed = 1): { model: tf.LayersModel; embedding: tf.SymbolicTensor } {
+export function modelAround(
+  input: InputConfig,
+  shape: number[],
+  meta: InputMeta = {},
+  classes = 2,
+  seed = 1,
+): { model: tf.LayersModel; embedding: tf.SymbolicTensor } {
   const x = tf.input({ shape, name: 'x' });
   const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
-  const embedding = encoder.build({ input: x, featureShape: shape, options: input.encoder as never, ctx: new LayerContext('enc', seed), meta });
-  const out = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'head' }).apply(embedding) as tf.SymbolicTensor;
+  const embedding = encoder.build({
+    input: x,
+    featureShape: shape,
+    options: input.encoder as never,
+    ctx: new LayerContext('enc', seed),
+    meta,
+  });
+  const out = tf.layers
+    .dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'head' })
+    .apply(embedding) as tf.SymbolicTensor;
   return { model: tf.model({ inputs: x, outputs: out }), embedding };
 }

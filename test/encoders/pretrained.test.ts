@@ -23,7 +23,10 @@ hello,a,test
 
 function prepared(dir: string, encoder: string) {
   writeFileSync(path.join(dir, 'm.csv'), CSV);
-  writeFileSync(path.join(dir, 'x.yaml'), `name: p\ndata: {path: m.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  t: {type: text, column: text, preprocessing: {max_length: 4}, encoder: ${encoder}}\n`);
+  writeFileSync(
+    path.join(dir, 'x.yaml'),
+    `name: p\ndata: {path: m.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  t: {type: text, column: text, preprocessing: {max_length: 4}, encoder: ${encoder}}\n`,
+  );
   const checked = checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
   return { checked, input: checked.config.inputs.t! };
 }
@@ -43,17 +46,29 @@ describe('pretrained word vectors', () => {
     assert.equal(v.found, 2);
     const rowOf = (id: number) => Array.from(v.values.subarray(id * 3, id * 3 + 3));
     assert.deepEqual(rowOf(0), [0, 0, 0]);
-    assert.deepEqual(rowOf(2).map((x) => +x.toFixed(6)), [0.1, 0.2, 0.3]);
+    assert.deepEqual(
+      rowOf(2).map((x) => +x.toFixed(6)),
+      [0.1, 0.2, 0.3],
+    );
     // the exact match wins over a case-folded one
-    assert.deepEqual(rowOf(3).map((x) => +x.toFixed(6)), [0.7, 0.8, 0.9]);
+    assert.deepEqual(
+      rowOf(3).map((x) => +x.toFixed(6)),
+      [0.7, 0.8, 0.9],
+    );
     assert.ok(rowOf(4).some((x) => x !== 0) && rowOf(1).some((x) => x !== 0));
     const w2v = path.join(dir, 'w2v.txt');
     writeFileSync(w2v, '2 3\nHello 0.1 0.2 0.3\nagain 1 2 3\n');
     const w = await loadWordVectors(w2v, vocab, 1);
     assert.equal(w.found, 2);
-    assert.deepEqual(Array.from(w.values.subarray(6, 9)).map((x) => +x.toFixed(6)), [0.1, 0.2, 0.3]);
+    assert.deepEqual(
+      Array.from(w.values.subarray(6, 9)).map((x) => +x.toFixed(6)),
+      [0.1, 0.2, 0.3],
+    );
     writeFileSync(w2v, 'hello 0.1 0.2 0.3\nworld 0.4 0.5\n');
-    await assert.rejects(loadWordVectors(w2v, vocab, 1), (e: unknown) => e instanceof DataError && e.where.line === 2 && /has 2 values/.test(e.message));
+    await assert.rejects(
+      loadWordVectors(w2v, vocab, 1),
+      (e: unknown) => e instanceof DataError && e.where.line === 2 && /has 2 values/.test(e.message),
+    );
     await assert.rejects(loadWordVectors(path.join(dir, 'nope.txt'), vocab, 1), /word vectors file not found/);
   });
 
@@ -64,14 +79,20 @@ describe('pretrained word vectors', () => {
     const { checked, input } = prepared(dir, '{type: lstm, units: 4, output_dim: 4, pretrained: {path: vectors/tiny.txt}}');
     const logs: string[] = [];
     const data = await prepareData(checked, (e) => e.type === 'log' && logs.push(e.message));
-    assert.ok(logs.some((l) => /pretrained vectors: 3 of 5 vocabulary words found \(4-d\)/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /pretrained vectors: 3 of 5 vocabulary words found \(4-d\)/.test(l)),
+      logs.join('\n'),
+    );
     const meta = data.meta.t!;
     const { model } = modelAround(input, [4], meta);
     const emb = model.layers.find((l) => l.getClassName() === 'Embedding')!;
     assert.equal(emb.trainable, false);
     const vocabulary = meta.vocabulary!;
     const table = emb.getWeights()[0]!.arraySync() as number[][];
-    assert.deepEqual(table[vocabulary.indexOf('hello')]!.map((x) => +x.toFixed(6)), [0.1, 0.2, 0.3, 0.4]);
+    assert.deepEqual(
+      table[vocabulary.indexOf('hello')]!.map((x) => +x.toFixed(6)),
+      [0.1, 0.2, 0.3, 0.4],
+    );
     assert.deepEqual(table[0], [0, 0, 0, 0]);
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy' });
     const x = tf.tensor(data.train.features.t!, [data.train.rows.length, 4]);
@@ -103,10 +124,21 @@ describe('pretrained image model', () => {
 
   async function saveTinyModel(dir: string): Promise<void> {
     const m = tf.sequential({ name: 'tiny' });
-    m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 3, kernelSize: 3, activation: 'relu', name: 'conv', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+    m.add(
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 3,
+        kernelSize: 3,
+        activation: 'relu',
+        name: 'conv',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
+    );
     m.add(tf.layers.maxPooling2d({ poolSize: 4, name: 'pool' }));
     m.add(tf.layers.flatten({ name: 'feat' }));
-    m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'logits', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+    m.add(
+      tf.layers.dense({ units: 10, activation: 'softmax', name: 'logits', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+    );
     const files = await serializeModel(m);
     mkdirSync(path.join(dir, 'tiny'), { recursive: true });
     writeFileSync(path.join(dir, 'tiny', 'model.json'), files['model.json']);
@@ -120,7 +152,10 @@ describe('pretrained image model', () => {
     await saveTinyModel(dir);
     avmnistSubset(dir, { train: 1, validation: 1, test: 1 });
     const yaml = (encoder: string) => {
-      writeFileSync(path.join(dir, 'x.yaml'), `name: p\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path, encoder: ${encoder}}\n`);
+      writeFileSync(
+        path.join(dir, 'x.yaml'),
+        `name: p\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path, encoder: ${encoder}}\n`,
+      );
       return checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
     };
     const checked = yaml('{type: pretrained, path: tiny/model.json, layer: pool, output_dim: 8}');
@@ -128,7 +163,9 @@ describe('pretrained image model', () => {
     const input = checked.config.inputs.image!;
     const { model, embedding } = modelAround(input, [28, 28, 1], data.meta.image!, 10);
     assert.deepEqual(embedding.shape, [null, 8]);
-    const pretrained = model.layers.find((l) => l.getClassName() === 'Model' || l.getClassName() === 'LayersModel' || l.name.includes('pretrained'))!;
+    const pretrained = model.layers.find(
+      (l) => l.getClassName() === 'Model' || l.getClassName() === 'LayersModel' || l.name.includes('pretrained'),
+    )!;
     assert.equal(pretrained.trainable, false);
     const frozen = pretrained.getWeights().map((w) => w.dataSync().slice());
     model.compile({ optimizer: tf.train.adam(0.05), loss: 'categoricalCrossentropy' });
@@ -141,19 +178,40 @@ describe('pretrained image model', () => {
     const files = await serializeModel(model);
     const json = JSON.parse(files['model.json']) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
     const w = files['weights.bin'];
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer }));
+    const loaded = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]!.weights,
+        weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
+      }),
+    );
     assert.deepEqual((loaded.predict(x) as tf.Tensor).dataSync(), (model.predict(x) as tf.Tensor).dataSync());
     tf.disposeVariables();
 
     // default layer: the penultimate ('feat', already flat); an unknown layer lists the real ones; wrong size is an error
     const d2 = await prepareData(yaml('{type: pretrained, path: tiny/model.json, trainable: true}'));
-    const m2 = modelAround(yaml('{type: pretrained, path: tiny/model.json, trainable: true}').config.inputs.image!, [28, 28, 1], d2.meta.image!, 10);
+    const m2 = modelAround(
+      yaml('{type: pretrained, path: tiny/model.json, trainable: true}').config.inputs.image!,
+      [28, 28, 1],
+      d2.meta.image!,
+      10,
+    );
     assert.deepEqual(m2.embedding.shape, [null, 6 * 6 * 3]);
     tf.disposeVariables();
     const d3 = await prepareData(yaml('{type: pretrained, path: tiny/model.json, layer: nope}'));
-    assert.throws(() => modelAround(yaml('{type: pretrained, path: tiny/model.json, layer: nope}').config.inputs.image!, [28, 28, 1], d3.meta.image!, 10), /no layer 'nope' \(layers: conv, pool, feat, logits\)/);
+    assert.throws(
+      () =>
+        modelAround(yaml('{type: pretrained, path: tiny/model.json, layer: nope}').config.inputs.image!, [28, 28, 1], d3.meta.image!, 10),
+      /no layer 'nope' \(layers: conv, pool, feat, logits\)/,
+    );
     await assert.rejects(prepareData(yaml('{type: pretrained, path: tiny/missing.json}')), /pretrained model not found/);
-    writeFileSync(path.join(dir, 'x.yaml'), `name: p\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path, preprocessing: {height: 14, width: 14}, encoder: {type: pretrained, path: tiny/model.json}}\n`);
-    await assert.rejects(prepareData(checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir)), /the model takes input \[28, 28, 1\], the images are \[14, 14, 1\]/);
+    writeFileSync(
+      path.join(dir, 'x.yaml'),
+      `name: p\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path, preprocessing: {height: 14, width: 14}, encoder: {type: pretrained, path: tiny/model.json}}\n`,
+    );
+    await assert.rejects(
+      prepareData(checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir)),
+      /the model takes input \[28, 28, 1\], the images are \[14, 14, 1\]/,
+    );
   });
 });

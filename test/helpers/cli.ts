@@ -10,7 +10,15 @@ export interface CliResult {
 }
 
 /** Runs the mmx CLI from source (so tests never see a stale build) in a child process. */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void;
+  } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
       cwd: opts.cwd ?? repoRoot,

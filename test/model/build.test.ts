@@ -85,7 +85,11 @@ describe('model builder', () => {
     const c = buildModel(config(['seed=4']), INPUTS, 3).model;
     assert.notDeepEqual(Array.from(await c.getWeights()[0]!.data()), Array.from(wa));
 
-    a.compile({ optimizer: createOptimizer({ type: 'adam', learning_rate: 0.01 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    a.compile({
+      optimizer: createOptimizer({ type: 'adam', learning_rate: 0.01 }),
+      loss: 'categoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
     const xs = [tf.randomUniform([12, 8, 8, 1], 0, 1, 'float32', 1), tf.randomNormal([12, 10, 5], 0, 1, 'float32', 2)];
     const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2], 'int32'), 3);
     const first = ((await a.trainOnBatch(xs, ys)) as number[])[0]!;

@@ -37,7 +37,11 @@ const CASES: Case[] = [
   // tokens 64|84, attention 4(d² + d) = 4·20 = 80, mean pooling F = 4; missing embeddings ΣE
   { fusion: '{type: attention, dim: 4, heads: 2, hidden: [5]}', params: [64 + 80 + H(4), 84 + 80 + H(4)], gates: [14, 18] },
   // concat pooling: F = 4M
-  { fusion: '{type: attention, dim: 4, heads: 2, pooling: concat, hidden: [5]}', params: [64 + 80 + H(8), 84 + 80 + H(12)], gates: [14, 18] },
+  {
+    fusion: '{type: attention, dim: 4, heads: 2, pooling: concat, hidden: [5]}',
+    params: [64 + 80 + H(8), 84 + 80 + H(12)],
+    gates: [14, 18],
+  },
   // candidates tanh 64|84; gate from [x_1..x_M] (ΣE+1): M=2 sigmoid one gate of 4: 15·4 = 60; M=3 one per modality: 19·12 = 228
   { fusion: '{type: gated, dim: 4, hidden: [5]}', params: [64 + 60 + H(4), 84 + 228 + H(4)] },
   // softmax gate: (ΣE+1)·M·d = 15·8 = 120 | 19·12 = 228
@@ -58,9 +62,17 @@ const CASES: Case[] = [
   { fusion: '{type: late, hidden: [5], weights: learned, aux_loss_weight: 0.5}', params: [63 + 53 + 2, 63 + 53 + 43 + 3] },
   // tokens 64|84; type embeddings M·4 = 8|12; cls 4; one block: attention 80 + 2 layer norms 2·2·4 = 16
   //   + feed-forward (4+1)·8 + (8+1)·4 = 40 + 36 (ff_dim = 2·dim = 8); cls pooling F = 4
-  { fusion: '{type: transformer, dim: 4, heads: 2, layers: 1, pooling: cls, hidden: [5]}', params: [64 + 8 + 4 + 172 + H(4), 84 + 12 + 4 + 172 + H(4)], gates: [14, 18] },
+  {
+    fusion: '{type: transformer, dim: 4, heads: 2, layers: 1, pooling: cls, hidden: [5]}',
+    params: [64 + 8 + 4 + 172 + H(4), 84 + 12 + 4 + 172 + H(4)],
+    gates: [14, 18],
+  },
   // two blocks, ff_dim 6: block = 80 + 16 + 5·6 + 7·4 = 154; mean pooling (no cls)
-  { fusion: '{type: transformer, dim: 4, heads: 2, layers: 2, ff_dim: 6, pooling: mean, hidden: [5]}', params: [64 + 8 + 308 + H(4), 84 + 12 + 308 + H(4)], gates: [14, 18] },
+  {
+    fusion: '{type: transformer, dim: 4, heads: 2, layers: 2, ff_dim: 6, pooling: mean, hidden: [5]}',
+    params: [64 + 8 + 308 + H(4), 84 + 12 + 308 + H(4)],
+    gates: [14, 18],
+  },
 ];
 
 describe('fusion methods', () => {
@@ -70,7 +82,10 @@ describe('fusion methods', () => {
 
   it('every registered method has a case here', () => {
     const covered = new Set(CASES.map((c) => /type: (\w+)/.exec(c.fusion)![1]));
-    assert.deepEqual([...fusionTypes].filter((t) => !covered.has(t)), []);
+    assert.deepEqual(
+      [...fusionTypes].filter((t) => !covered.has(t)),
+      [],
+    );
     assert.equal(fusionTypes.length, 13);
   });
 
@@ -79,13 +94,19 @@ describe('fusion methods', () => {
       it(`${c.fusion} with ${m} modalities: shapes and parameter count`, () => {
         const built = buildModel(tinyConfig(c.fusion, m), tinyInputs(m), 3);
         const { model } = built;
-        assert.deepEqual(model.outputs.map((o) => o.shape), [[null, 3]]);
+        assert.deepEqual(
+          model.outputs.map((o) => o.shape),
+          [[null, 3]],
+        );
         assert.equal(fusionParams(model), c.params[m - 2]);
         const gates = c.gates?.[m - 2] ?? 0;
         assert.equal(gateParams(model), gates);
         const encoders = ENCODER_PARAMS.pic + ENCODER_PARAMS.snd + (m === 3 ? ENCODER_PARAMS.pic2 : 0);
         assert.equal(model.countParams(), encoders + gates + c.params[m - 2]!);
-        assert.deepEqual(Object.keys(built.masks), tinyInputs(m).map((i) => i.name));
+        assert.deepEqual(
+          Object.keys(built.masks),
+          tinyInputs(m).map((i) => i.name),
+        );
         tf.disposeVariables();
       });
     }
@@ -126,7 +147,14 @@ describe('fusion methods', () => {
   });
 
   it('one modality: element-wise and token methods reduce to their single input', () => {
-    for (const f of ['{type: concat}', '{type: sum, dim: 4}', '{type: gated, dim: 4}', '{type: attention, dim: 4, heads: 2}', '{type: late}', '{type: tensor, dim: 3}']) {
+    for (const f of [
+      '{type: concat}',
+      '{type: sum, dim: 4}',
+      '{type: gated, dim: 4}',
+      '{type: attention, dim: 4, heads: 2}',
+      '{type: late}',
+      '{type: tensor, dim: 3}',
+    ]) {
       const { model } = buildModel(tinyConfig(f, 1), tinyInputs(1), 3);
       assert.deepEqual(model.outputs[0]!.shape, [null, 3], f);
       tf.disposeVariables();

@@ -46,15 +46,27 @@ export function tinyInputs(modalities: 1 | 2 | 3 = 2): ModelInput[] {
 
 /** A fixed batch of `n` examples for the first `modalities` inputs, and one-hot labels over 3 classes. */
 export function tinyBatch(modalities: 1 | 2 | 3 = 2, n = 12): { xs: tf.Tensor[]; ys: tf.Tensor } {
-  const all = [tf.randomUniform([n, 8, 8, 1], 0, 1, 'float32', 1), tf.randomNormal([n, 10, 5], 0, 1, 'float32', 2), tf.randomUniform([n, 8, 8, 1], 0, 1, 'float32', 3)];
+  const all = [
+    tf.randomUniform([n, 8, 8, 1], 0, 1, 'float32', 1),
+    tf.randomNormal([n, 10, 5], 0, 1, 'float32', 2),
+    tf.randomUniform([n, 8, 8, 1], 0, 1, 'float32', 3),
+  ];
   tf.dispose(all.slice(modalities));
-  const ys = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 3), 'int32'), 3);
+  const ys = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i % 3),
+      'int32',
+    ),
+    3,
+  );
   return { xs: all.slice(0, modalities), ys };
 }
 
 /** Parameters of the fusion and head layers (everything after the encoders and the modality gates). */
 export function fusionParams(model: tf.LayersModel): number {
-  return model.layers.filter((l) => l.name.startsWith('mmx_fusion_') || l.name.startsWith('mmx_head_')).reduce((n, l) => n + l.countParams(), 0);
+  return model.layers
+    .filter((l) => l.name.startsWith('mmx_fusion_') || l.name.startsWith('mmx_head_'))
+    .reduce((n, l) => n + l.countParams(), 0);
 }
 
 /** Parameters of the modality gates (learned missing embeddings). */

@@ -144,7 +144,8 @@ describe('custom layers and modality gates', () => {
 
 describe('fusion validation', () => {
   const two = ['image', 'speech'];
-  const fusion = (f: Record<string, unknown>) => ({ hidden: [128], dropout: 0, activation: 'relu', modality_dropout: 0, ...f }) as unknown as { type: string };
+  const fusion = (f: Record<string, unknown>) =>
+    ({ hidden: [128], dropout: 0, activation: 'relu', modality_dropout: 0, ...f }) as unknown as { type: string };
 
   it('FiLM: conditioner and target must name inputs and differ', () => {
     const unknown = validateFusion(fusion({ type: 'film', conditioner: 'speach', target: 'image' }), two);
@@ -178,7 +179,8 @@ describe('fusion validation', () => {
       assert.match(issues[0]!.message, new RegExp(`${type} fusion combines at least 2 modalities, but the config has 1 input \\(image\\)`));
       assert.match(issues[0]!.hint!, /nothing to fuse/);
     }
-    for (const type of ['concat', 'sum', 'gated', 'late', 'attention']) assert.deepEqual(validateFusion(fusion({ type, dim: 8, heads: 2 }), ['image']), [], type);
+    for (const type of ['concat', 'sum', 'gated', 'late', 'attention'])
+      assert.deepEqual(validateFusion(fusion({ type, dim: 8, heads: 2 }), ['image']), [], type);
   });
 
   it('attention heads must divide dim', () => {
@@ -189,11 +191,14 @@ describe('fusion validation', () => {
   });
 
   it('buildModel refuses invalid fusion options with the same messages', () => {
-    assert.throws(() => buildModel(tinyConfig('{type: film, conditioner: snd, target: snd}'), tinyInputs(), 3), (err: unknown) => {
-      assert.ok(err instanceof FusionConfigError);
-      assert.match(err.message, /^fusion\.conditioner: conditioner and target are both 'snd'/);
-      return true;
-    });
+    assert.throws(
+      () => buildModel(tinyConfig('{type: film, conditioner: snd, target: snd}'), tinyInputs(), 3),
+      (err: unknown) => {
+        assert.ok(err instanceof FusionConfigError);
+        assert.match(err.message, /^fusion\.conditioner: conditioner and target are both 'snd'/);
+        return true;
+      },
+    );
   });
 
   it('the schema requires FiLM names and rejects options of other methods', () => {
@@ -210,7 +215,11 @@ describe('trainer with auxiliary losses', () => {
   it('steps the multi-output graph and reports the fused loss and accuracy', async () => {
     const config = tinyConfig('{type: late, hidden: [5], aux_loss_weight: 0.5}', 2, ['training.epochs=2', 'training.batch_size=8']);
     const built = buildModel(config, tinyInputs(2), 3);
-    built.model.compile({ optimizer: createOptimizer({ type: 'adam', learning_rate: 0.02 }), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    built.model.compile({
+      optimizer: createOptimizer({ type: 'adam', learning_rate: 0.02 }),
+      loss: 'categoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
     const split = (n: number, seed: number) => {
       const { xs, ys } = tinyBatch(2, n);
       const features = { pic: xs[0]!.dataSync() as Float32Array, snd: xs[1]!.dataSync() as Float32Array };
@@ -218,7 +227,12 @@ describe('trainer with auxiliary losses', () => {
       tf.dispose([...xs, ys]);
       return { rows: Array.from({ length: n }, (_, i) => i + seed), features, labels };
     };
-    const data = { state: { version: 1, target: { column: 'label', task: 'classification', classes: ['a', 'b', 'c'] }, inputs: [] }, train: split(24, 0), validation: split(9, 100), test: split(9, 200) };
+    const data = {
+      state: { version: 1, target: { column: 'label', task: 'classification', classes: ['a', 'b', 'c'] }, inputs: [] },
+      train: split(24, 0),
+      validation: split(9, 100),
+      test: split(9, 200),
+    };
     const events: string[] = [];
     const result = await train(config, data as unknown as PreparedData, built, (e) => events.push(e.type));
     assert.equal(result.history.length, 2);

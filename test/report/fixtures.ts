@@ -4,7 +4,7 @@ import type { ReportEpoch, ReportEvaluation, RunReportInput } from '../../src/re
 /** a small deterministic PRNG so the fixtures never change */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 export function sampleHistory(epochs = 15, seed = 7): ReportEpoch[] {
@@ -70,9 +70,36 @@ export function sampleEvaluation(labels: string[], perClass = 30, seed = 3): Rep
 export const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 export const THIRTY = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
-  'apple', 'aquarium_fish', 'baby', 'bear', 'beaver', 'bed', 'bee', 'beetle', 'bicycle', 'bottle',
-  'bowl', 'boy', 'bridge', 'bus', 'butterfly', 'camel', 'can', 'castle', 'caterpillar', 'cattle',
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+  'apple',
+  'aquarium_fish',
+  'baby',
+  'bear',
+  'beaver',
+  'bed',
+  'bee',
+  'beetle',
+  'bicycle',
+  'bottle',
+  'bowl',
+  'boy',
+  'bridge',
+  'bus',
+  'butterfly',
+  'camel',
+  'can',
+  'castle',
+  'caterpillar',
+  'cattle',
 ];
 
 export const CONFIG_YAML = `name: avmnist-concat
@@ -101,7 +128,14 @@ tracking: {experiment: avmnist, tags: {note: "<script>alert('x')</script>"}}
 
 export function sampleInput(overrides: Partial<RunReportInput> = {}): RunReportInput {
   return {
-    run: { name: 'avmnist-concat', id: '11665ca4f07a4a6ba1555d159cd17086', experiment: 'avmnist', status: 'FINISHED', startTime: Date.UTC(2025, 0, 2, 10, 30), durationSeconds: 103.4 },
+    run: {
+      name: 'avmnist-concat',
+      id: '11665ca4f07a4a6ba1555d159cd17086',
+      experiment: 'avmnist',
+      status: 'FINISHED',
+      startTime: Date.UTC(2025, 0, 2, 10, 30),
+      durationSeconds: 103.4,
+    },
     history: sampleHistory(),
     bestEpoch: 12,
     stoppedEarly: false,

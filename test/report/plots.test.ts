@@ -13,7 +13,12 @@ import { DIGITS, sampleEvaluation, sampleHistory, THIRTY } from './fixtures.js';
 /** the text nodes of an SVG, unescaped */
 function svgTexts(svg: string): string[] {
   const unescape = (s: string): string =>
-    s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    s
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
   return [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => unescape(m[1]!));
 }
 
@@ -33,8 +38,14 @@ async function darkPixels(png: Uint8Array): Promise<number> {
 describe('learning curves', () => {
   it('groups train_/val_ metrics into families, loss first, accuracy second', () => {
     const families = metricFamilies([
-      { epoch: 1, metrics: { val_macro_f1: 0.5, train_accuracy: 0.4, train_loss: 1, val_loss: 1.1, val_accuracy: 0.45, samples_per_sec: 300 } },
-      { epoch: 2, metrics: { val_macro_f1: 0.6, train_accuracy: 0.5, train_loss: 0.8, val_loss: NaN, val_accuracy: 0.55, samples_per_sec: 310 } },
+      {
+        epoch: 1,
+        metrics: { val_macro_f1: 0.5, train_accuracy: 0.4, train_loss: 1, val_loss: 1.1, val_accuracy: 0.45, samples_per_sec: 300 },
+      },
+      {
+        epoch: 2,
+        metrics: { val_macro_f1: 0.6, train_accuracy: 0.5, train_loss: 0.8, val_loss: NaN, val_accuracy: 0.55, samples_per_sec: 310 },
+      },
     ]);
     assert.deepEqual(
       families.map((f) => f.name),
@@ -70,7 +81,9 @@ describe('learning curves', () => {
   });
 
   it('copes with one epoch and with validation-only metrics', async () => {
-    const plot = await renderVegaLite(learningCurvesSpec([{ epoch: 1, metrics: { train_loss: 1.2, val_loss: 1.3, val_macro_f1: 0.4 } }], { bestEpoch: 1 })!);
+    const plot = await renderVegaLite(
+      learningCurvesSpec([{ epoch: 1, metrics: { train_loss: 1.2, val_loss: 1.3, val_macro_f1: 0.4 } }], { bestEpoch: 1 })!,
+    );
     const texts = svgTexts(plot.svg);
     assert.ok(texts.includes('Loss') && texts.includes('Macro F1'));
     assert.ok((await pngSize(plot.png)).width! > 0);
@@ -124,7 +137,15 @@ describe('confusion matrix', () => {
   });
 
   it('escapes class labels in the SVG', async () => {
-    const plot = await renderVegaLite(confusionMatrixSpec(['<script>x</script>', 'a&b'], [[1, 0], [0, 1]])!);
+    const plot = await renderVegaLite(
+      confusionMatrixSpec(
+        ['<script>x</script>', 'a&b'],
+        [
+          [1, 0],
+          [0, 1],
+        ],
+      )!,
+    );
     assert.ok(!plot.svg.includes('<script'));
     assert.ok(plot.svg.includes('a&amp;b'));
   });

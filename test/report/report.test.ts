@@ -101,7 +101,8 @@ describe('html helpers', () => {
   });
 
   it('strips anything active from an SVG before inlining it', () => {
-    const svg = '<svg width="10" height="10"><script>alert(1)</script><a href="https://e.x/"><rect onclick="x()" fill="url(#g)"/></a><linearGradient id="g"/></svg>';
+    const svg =
+      '<svg width="10" height="10"><script>alert(1)</script><a href="https://e.x/"><rect onclick="x()" fill="url(#g)"/></a><linearGradient id="g"/></svg>';
     const out = inlineSvg(svg, 'p0-', 'plot');
     assert.ok(!out.includes('script') && !out.includes('onclick') && !out.includes('https://'));
     assert.ok(out.includes('id="p0-g"') && out.includes('url(#p0-g)'));

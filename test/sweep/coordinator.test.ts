@@ -31,7 +31,10 @@ tracking: {uri: runs, experiment: fake}
 ${sweep}`,
   );
   const log = path.join(dir, 'started.log');
-  const plan = planSweep(path.join(dir, 'exp.yaml'), { cwd: dir, env: { ...process.env, FAKE_STORE: path.join(dir, 'runs'), FAKE_LOG: log, ...env } });
+  const plan = planSweep(path.join(dir, 'exp.yaml'), {
+    cwd: dir,
+    env: { ...process.env, FAKE_STORE: path.join(dir, 'runs'), FAKE_LOG: log, ...env },
+  });
   const store = new FileStore(path.join(dir, 'runs'));
   const started = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map(Number) : []);
   return { dir, plan, store, started };
@@ -56,7 +59,10 @@ describe('sweep coordinator (stand-in worker)', () => {
     const events: SweepEvent[] = [];
     const result = await runSweep(plan, { emit: (e) => events.push(e), worker: { script: FAKE } });
     assert.equal(result.status, 'FINISHED');
-    assert.deepEqual(result.trials.map((t) => t.status), ['FINISHED', 'FAILED', 'FINISHED', 'FINISHED']);
+    assert.deepEqual(
+      result.trials.map((t) => t.status),
+      ['FINISHED', 'FAILED', 'FINISHED', 'FINISHED'],
+    );
     const crashed = result.trials[1]!;
     assert.match(crashed.error!, /killed by SIGKILL/);
     assert.equal(await statusOf(store, crashed.runId!), 'FAILED');
@@ -100,7 +106,10 @@ describe('sweep coordinator (stand-in worker)', () => {
       worker: { script: FAKE },
     });
     assert.equal(first.status, 'KILLED');
-    assert.deepEqual(first.trials.map((t) => t.status), ['FINISHED', 'FINISHED', 'KILLED']);
+    assert.deepEqual(
+      first.trials.map((t) => t.status),
+      ['FINISHED', 'FINISHED', 'KILLED'],
+    );
     assert.equal(ended, 3);
     for (const t of first.trials) assert.notEqual(await statusOf(store, t.runId!), 'RUNNING');
     assert.equal(await statusOf(store, first.parentRunId), 'KILLED');
@@ -109,7 +118,10 @@ describe('sweep coordinator (stand-in worker)', () => {
     const second = await runSweep(plan, { emit: () => undefined, resume: first.parentRunId, worker: { script: FAKE } });
     assert.equal(second.status, 'FINISHED');
     assert.equal(second.parentRunId, first.parentRunId);
-    assert.deepEqual(second.trials.map((t) => `${t.number}:${t.status}`), ['1:FINISHED', '2:FINISHED', '3:FINISHED', '4:FINISHED', '5:FINISHED']);
+    assert.deepEqual(
+      second.trials.map((t) => `${t.number}:${t.status}`),
+      ['1:FINISHED', '2:FINISHED', '3:FINISHED', '4:FINISHED', '5:FINISHED'],
+    );
     // trials 1 and 2 were not run again, trial 3 was (with the same values), then 4 and 5
     assert.deepEqual(started(), [1, 2, 3, 3, 4, 5]);
     assert.equal(second.trials[0]!.runId, first.trials[0]!.runId);
@@ -137,7 +149,10 @@ describe('sweep coordinator (stand-in worker)', () => {
     const { plan, store } = setup(sweep);
     const r = await runSweep(plan, { emit: () => undefined, worker: { script: FAKE } });
     // trial 1 (lr 0.01) is the best at every rung; the others are worse than the top half when they reach rung 1
-    assert.deepEqual(r.trials.map((t) => `${t.status}${t.pruned ? ' pruned' : ''}`), ['FINISHED', 'KILLED pruned', 'KILLED pruned', 'KILLED pruned']);
+    assert.deepEqual(
+      r.trials.map((t) => `${t.status}${t.pruned ? ' pruned' : ''}`),
+      ['FINISHED', 'KILLED pruned', 'KILLED pruned', 'KILLED pruned'],
+    );
     for (const t of r.trials.slice(1)) {
       const data = await store.getRunData(t.runId!);
       assert.equal(data.info.status, 'KILLED');

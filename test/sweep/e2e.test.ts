@@ -35,7 +35,10 @@ describe('mmx sweep (end to end on real data)', () => {
     const s = JSON.parse(r.stdout) as Summary;
     assert.equal(s.status, 'FINISHED');
     assert.equal(s.trials.length, 4);
-    assert.deepEqual(s.trials.map((t) => t.status), ['FINISHED', 'FINISHED', 'FINISHED', 'FINISHED']);
+    assert.deepEqual(
+      s.trials.map((t) => t.status),
+      ['FINISHED', 'FINISHED', 'FINISHED', 'FINISHED'],
+    );
     assert.ok(s.best);
     assert.equal(s.best.value, Math.max(...s.trials.map((t) => t.value)));
 
@@ -46,9 +49,21 @@ describe('mmx sweep (end to end on real data)', () => {
     assert.equal(parent.tags['mmx.sweep.best_run_id'], s.best.run_id);
     assert.equal(parent.metrics.best_val_accuracy?.value, s.best.value);
     const artifacts = reader.listArtifacts(s.sweep_run_id);
-    for (const f of ['sweep', 'plots', 'config']) assert.ok(artifacts.some((a) => a === f || a.startsWith(`${f}/`)), `artifact ${f}: ${artifacts}`);
+    for (const f of ['sweep', 'plots', 'config'])
+      assert.ok(
+        artifacts.some((a) => a === f || a.startsWith(`${f}/`)),
+        `artifact ${f}: ${artifacts}`,
+      );
     const artifactDir = path.join(dir, 'runs', s.experiment_id, s.sweep_run_id, 'artifacts');
-    for (const f of ['sweep/trials.json', 'sweep/trials.csv', 'sweep/search_space.yaml', 'sweep/best.yaml', 'plots/metric_vs_trial.png', 'plots/parameters.svg', 'config/config.yaml']) {
+    for (const f of [
+      'sweep/trials.json',
+      'sweep/trials.csv',
+      'sweep/search_space.yaml',
+      'sweep/best.yaml',
+      'plots/metric_vs_trial.png',
+      'plots/parameters.svg',
+      'config/config.yaml',
+    ]) {
       assert.ok(existsSync(path.join(artifactDir, f)), f);
     }
     const runIds = readdirSync(path.join(dir, 'runs', s.experiment_id)).filter((d) => /^[0-9a-f]{32}$/.test(d));
@@ -62,7 +77,10 @@ describe('mmx sweep (end to end on real data)', () => {
       assert.equal(c.params['training.optimizer.learning_rate'], String(t.params['training.optimizer.learning_rate']));
       assert.equal(c.params['fusion.hidden'], JSON.stringify(t.params['fusion.hidden']));
       assert.equal(c.tags['mlflow.runName'], `sweep-e2e-trial-${t.trial}`);
-      assert.deepEqual(reader.getMetricHistory(c.info.runId, 'val_accuracy').map((m) => m.step), [1, 2]);
+      assert.deepEqual(
+        reader.getMetricHistory(c.info.runId, 'val_accuracy').map((m) => m.step),
+        [1, 2],
+      );
     }
     const best = readFileSync(path.join(dir, 'out', 'best.yaml'), 'utf8');
     assert.match(best, new RegExp(`learning_rate: ${s.best.params['training.optimizer.learning_rate']}`));
@@ -79,7 +97,12 @@ describe('mmx sweep (end to end on real data)', () => {
     const where = `${before.length}:${before[before.length - 1]!.length + 1}`;
     const r = await runCli(['sweep', 'exp.yaml'], { cwd: dir });
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, new RegExp(`exp\\.yaml:${where}: ` + /sweep\.parameters\.fusion\.hidden\.values\[1\]: fusion\.hidden\[0\]: must be >= 1, got 0/.source));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `exp\\.yaml:${where}: ` + /sweep\.parameters\.fusion\.hidden\.values\[1\]: fusion\.hidden\[0\]: must be >= 1, got 0/.source,
+      ),
+    );
     assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/);
     assert.ok(!existsSync(path.join(dir, 'runs')));
   });

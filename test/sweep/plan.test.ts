@@ -95,7 +95,12 @@ describe('planning a sweep', () => {
 `);
     const lines = issuesOf(file, dir);
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, new RegExp(`^exp\\.yaml:${pos(text, '{monitor: val_f1}')}: sweep\\.parameters\\.training\\.early_stopping\\.values\\[1\\]: training\\.early_stopping\\.monitor: 'val_f1' is not a metric this run produces`));
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `^exp\\.yaml:${pos(text, '{monitor: val_f1}')}: sweep\\.parameters\\.training\\.early_stopping\\.values\\[1\\]: training\\.early_stopping\\.monitor: 'val_f1' is not a metric this run produces`,
+      ),
+    );
   });
 
   it('random / bayes: bounds are validated at their extremes', () => {
@@ -159,7 +164,10 @@ describe('planning a sweep', () => {
     fusion.type: {values: [concat, gated]}
 `,
     );
-    const plan = planSweep(file, { cwd: dir, env: { ...process.env, MMX_DATA_HOME: path.dirname(path.dirname(dataPath('avmnist', 'manifest.csv'))) } });
+    const plan = planSweep(file, {
+      cwd: dir,
+      env: { ...process.env, MMX_DATA_HOME: path.dirname(path.dirname(dataPath('avmnist', 'manifest.csv'))) },
+    });
     assert.ok(plan);
   });
 

@@ -16,7 +16,10 @@ describe('ASHA', () => {
     assert.equal(promotable(0.4, [0.5, 0.4], 3), true);
     // 6 values, eta 3: the best 2 go on
     const rung = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
-    assert.deepEqual(rung.map((v) => promotable(v, rung, 3)), [true, true, false, false, false, false]);
+    assert.deepEqual(
+      rung.map((v) => promotable(v, rung, 3)),
+      [true, true, false, false, false, false],
+    );
   });
 
   it('stops a trial only at a rung epoch, and only when it is not in the top 1/eta there', () => {

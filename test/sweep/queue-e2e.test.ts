@@ -31,10 +31,19 @@ describe('mmx sweep --queue (real training on real data)', { skip: missing }, ()
     try {
       const code = await Promise.race([coord.exited, new Promise<'hang'>((r) => setTimeout(() => r('hang'), 170_000).unref())]);
       assert.equal(code, 0, `${coord.stderr()}\n${workers.map((w) => w.stderr()).join('\n')}`);
-      const s = JSON.parse(coord.stdout()) as { status: string; sweep_run_id: string; experiment_id: string; best: { value: number }; trials: { status: string; run_id: string; value: number; trial: number }[] };
+      const s = JSON.parse(coord.stdout()) as {
+        status: string;
+        sweep_run_id: string;
+        experiment_id: string;
+        best: { value: number };
+        trials: { status: string; run_id: string; value: number; trial: number }[];
+      };
       console.log(`# queue e2e: 2 real trials, 2 workers, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       assert.equal(s.status, 'FINISHED');
-      assert.deepEqual(s.trials.map((t) => t.status), ['FINISHED', 'FINISHED']);
+      assert.deepEqual(
+        s.trials.map((t) => t.status),
+        ['FINISHED', 'FINISHED'],
+      );
       assert.equal(s.best.value, Math.max(...s.trials.map((t) => t.value)));
       const reader = new MlflowFileStoreReader(path.join(dir, 'runs'));
       const ids = readdirSync(path.join(dir, 'runs', s.experiment_id)).filter((d) => /^[0-9a-f]{32}$/.test(d) && d !== s.sweep_run_id);
@@ -47,7 +56,10 @@ describe('mmx sweep --queue (real training on real data)', { skip: missing }, ()
         assert.match(c.tags['mmx.sweep.worker']!, /:\d+$/);
         const t = s.trials.find((x) => x.run_id === id)!;
         assert.equal(c.tags['sweep.trial'], String(t.trial));
-        assert.deepEqual(reader.getMetricHistory(id, 'val_accuracy').map((m) => m.step), [1, 2]);
+        assert.deepEqual(
+          reader.getMetricHistory(id, 'val_accuracy').map((m) => m.step),
+          [1, 2],
+        );
       }
     } finally {
       for (const p of [coord, ...workers]) await stop(p);

@@ -86,22 +86,31 @@ function assertNoPassword(dir: string, texts: string[]): void {
 async function exitOf(coord: CliProc, workers: CliProc[], ms = 45_000): Promise<number | null> {
   const t = new Promise<'hang'>((r) => setTimeout(() => r('hang'), ms).unref());
   const code = await Promise.race([coord.exited, t]);
-  if (code === 'hang') throw new Error(`the sweep did not end:\n${coord.stderr()}\n${coord.stdout()}\n${workers.map((w) => w.stderr()).join('\n---\n')}`);
+  if (code === 'hang')
+    throw new Error(`the sweep did not end:\n${coord.stderr()}\n${coord.stdout()}\n${workers.map((w) => w.stderr()).join('\n---\n')}`);
   return code;
 }
 
 async function exactlyOnce(dir: string, s: Summary, n: number) {
   assert.equal(s.status, 'FINISHED');
   assert.equal(s.trials.length, n);
-  assert.deepEqual(s.trials.map((t) => t.status), Array(n).fill('FINISHED'));
+  assert.deepEqual(
+    s.trials.map((t) => t.status),
+    Array(n).fill('FINISHED'),
+  );
   // an orphaned trial of a killed worker ends its run at its next epoch
   await new Promise((r) => setTimeout(r, 1000));
   const runs = await childRuns(dir, s);
   for (const t of s.trials) {
     const mine = runs.filter((r) => r.tags['sweep.trial'] === String(t.trial));
-    assert.equal(mine.filter((r) => r.info.status === 'FINISHED').length, 1, `trial ${t.trial}: ${mine.map((r) => `${r.tags['mmx.sweep.attempt']}:${r.info.status}`)}`);
+    assert.equal(
+      mine.filter((r) => r.info.status === 'FINISHED').length,
+      1,
+      `trial ${t.trial}: ${mine.map((r) => `${r.tags['mmx.sweep.attempt']}:${r.info.status}`)}`,
+    );
     assert.equal(mine.find((r) => r.info.status === 'FINISHED')!.info.runId, t.run_id);
-    for (const r of mine) assert.notEqual(r.info.status, 'RUNNING', `trial ${t.trial} attempt ${r.tags['mmx.sweep.attempt']} still RUNNING`);
+    for (const r of mine)
+      assert.notEqual(r.info.status, 'RUNNING', `trial ${t.trial} attempt ${r.tags['mmx.sweep.attempt']} still RUNNING`);
     for (const r of mine) assert.equal(r.tags['mlflow.parentRunId'], s.sweep_run_id);
   }
   return runs;
@@ -192,7 +201,10 @@ describe('mmx sweep --queue with mmx workers (real redis-server)', { skip: missi
     assert.equal(s.sweep_run_id, parent);
     await exactlyOnce(dir, s, 4);
     // every trial's process started once: the trials queued before the coordinator died were not run again
-    const starts = readFileSync(path.join(dir, 'started.log'), 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
+    const starts = readFileSync(path.join(dir, 'started.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ')[0]);
     assert.deepEqual([...starts].sort(), ['1', '2', '3', '4']);
     await stop(w);
   });
@@ -207,7 +219,10 @@ describe('mmx sweep --queue with mmx workers (real redis-server)', { skip: missi
     procs.push(coord);
     assert.equal(await exitOf(coord, [w]), 1, coord.stderr());
     const s = JSON.parse(coord.stdout()) as Summary & { trials: { error: string }[] };
-    assert.deepEqual(s.trials.map((t) => t.status), ['FAILED', 'FAILED']);
+    assert.deepEqual(
+      s.trials.map((t) => t.status),
+      ['FAILED', 'FAILED'],
+    );
     assert.match(s.trials[0]!.error, /local tracking store .* --shared-store/);
     await stop(w);
     const shared = startCli(['worker', '--queue', redis.url, '--shared-store'], { cwd: os.tmpdir(), env: e });

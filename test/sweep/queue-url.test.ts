@@ -25,7 +25,13 @@ describe('queue URLs', () => {
     assert.equal(redactUrl('x redis://a:b@h:1 y'), 'x redis://a:***@h:1 y');
   });
   it('refuses other schemes and bad databases without echoing the password', () => {
-    assert.throws(() => parseQueueUrl('http://:pw-9@h'), (e: Error) => /redis:\/\/ or rediss:\/\//.test(e.message) && !e.message.includes('pw-9'));
-    assert.throws(() => parseQueueUrl('redis://:pw-9@h/x'), (e: Error) => /must be a number/.test(e.message) && !e.message.includes('pw-9'));
+    assert.throws(
+      () => parseQueueUrl('http://:pw-9@h'),
+      (e: Error) => /redis:\/\/ or rediss:\/\//.test(e.message) && !e.message.includes('pw-9'),
+    );
+    assert.throws(
+      () => parseQueueUrl('redis://:pw-9@h/x'),
+      (e: Error) => /must be a number/.test(e.message) && !e.message.includes('pw-9'),
+    );
   });
 });

@@ -60,10 +60,16 @@ describe('distributions', () => {
   it('q_uniform: multiples of q from min, never outside the bounds, every grid point reached', () => {
     const xs = draws({ distribution: 'q_uniform', min: 0.1, max: 0.5, q: 0.1 }, 10000);
     const allowed = [0.1, 0.2, 0.3, 0.4, 0.5];
-    assert.ok(xs.every((x) => allowed.includes(x)), `values ${[...new Set(xs)]}`);
+    assert.ok(
+      xs.every((x) => allowed.includes(x)),
+      `values ${[...new Set(xs)]}`,
+    );
     for (const v of allowed) assert.ok(Math.abs(xs.filter((x) => x === v).length / xs.length - 0.2) < 0.02);
     const ints = draws({ distribution: 'q_uniform', min: 16, max: 128, q: 16 }, 2000);
-    assert.deepEqual([...new Set(ints)].sort((a, b) => a - b), [16, 32, 48, 64, 80, 96, 112, 128]);
+    assert.deepEqual(
+      [...new Set(ints)].sort((a, b) => a - b),
+      [16, 32, 48, 64, 80, 96, 112, 128],
+    );
   });
 
   it('normal: mean mu and sd sigma; truncated to min/max when given', () => {
@@ -147,7 +153,10 @@ describe('TPE', () => {
     const c = 5 / Math.PI;
     return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x) + 10;
   };
-  const { defs } = parseSpace({ x: { distribution: 'uniform', min: -5, max: 10 } as ParameterSpec, y: { distribution: 'uniform', min: 0, max: 15 } as ParameterSpec }, new SourceMap());
+  const { defs } = parseSpace(
+    { x: { distribution: 'uniform', min: -5, max: 10 } as ParameterSpec, y: { distribution: 'uniform', min: 0, max: 15 } as ParameterSpec },
+    new SourceMap(),
+  );
 
   function search(method: 'random' | 'bayes', seed: number, budget: number): number {
     const records: TrialRecord[] = [];

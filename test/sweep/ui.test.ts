@@ -26,7 +26,14 @@ const info = {
   pinned: true,
   previous: [],
 };
-const rec = (n: number, over: Partial<TrialRecord>): TrialRecord => ({ number: n, params: { 'training.optimizer.learning_rate': 0.001 * n, 'fusion.type': 'concat' }, status: 'FINISHED', history: [], epochs: 3, ...over });
+const rec = (n: number, over: Partial<TrialRecord>): TrialRecord => ({
+  number: n,
+  params: { 'training.optimizer.learning_rate': 0.001 * n, 'fusion.type': 'concat' },
+  status: 'FINISHED',
+  history: [],
+  epochs: 3,
+  ...over,
+});
 
 const EVENTS: SweepEvent[] = [
   { type: 'sweep_start', info },
@@ -35,7 +42,17 @@ const EVENTS: SweepEvent[] = [
   { type: 'trial_epoch', trial: 1, epoch: 1, epochs: 3, value: 0.5, seconds: 2 },
   { type: 'best', record: rec(1, { value: 0.8, seconds: 12 }) },
   { type: 'trial_end', record: rec(1, { value: 0.8, seconds: 12 }) },
-  { type: 'trial_end', record: rec(2, { status: 'KILLED', pruned: true, value: 0.4, epochs: 1, reason: 'asha: not in the top 1 of 2 at rung epoch 1', seconds: 4 }) },
+  {
+    type: 'trial_end',
+    record: rec(2, {
+      status: 'KILLED',
+      pruned: true,
+      value: 0.4,
+      epochs: 1,
+      reason: 'asha: not in the top 1 of 2 at rung epoch 1',
+      seconds: 4,
+    }),
+  },
   { type: 'trial_start', trial: 3, params: rec(3, {}).params, cpus: [0] },
   { type: 'trial_epoch', trial: 3, epoch: 2, epochs: 3, value: 0.7, seconds: 2 },
 ];

@@ -58,7 +58,13 @@ describe('every task end to end on real data', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-tasks-'));
     const quota: Record<string, number> = { train: 400, validation: 80, test: 150 };
     const rows = readRows(dataPath('sms_spam', 'manifest.csv')).filter((r) => quota[r.split!]! > 0 && quota[r.split!]!-- > 0);
-    writeFileSync(path.join(dir, 'manifest.csv'), csv(['text', 'label', 'split'], rows.map((r) => [r.text!, r.label!, r.split!])));
+    writeFileSync(
+      path.join(dir, 'manifest.csv'),
+      csv(
+        ['text', 'label', 'split'],
+        rows.map((r) => [r.text!, r.label!, r.split!]),
+      ),
+    );
     const test = rows.filter((r) => r.split === 'test');
     const majority = Math.max(...['ham', 'spam'].map((c) => test.filter((r) => r.label === c).length)) / test.length;
     const s = await run(
@@ -75,12 +81,16 @@ ${TRAINING(6)}`,
     assert.ok(s.metrics.test_roc_auc! > 0.85, `ROC AUC ${s.metrics.test_roc_auc}`);
     assert.ok(s.metrics.test_accuracy! > majority, `accuracy ${s.metrics.test_accuracy} vs majority ${majority}`);
     const art = s.artifact_dir;
-    const preds = readFileSync(path.join(art, 'predictions', 'test.csv'), 'utf8').trim().split('\n');
+    const preds = readFileSync(path.join(art, 'predictions', 'test.csv'), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(preds[0], 'row,label,predicted,p_ham,p_spam');
     assert.equal(preds.length, test.length + 1);
     assert.match(readFileSync(path.join(art, 'thresholds.csv'), 'utf8'), /^threshold,precision,recall,f1\n0\.05,/);
     assert.ok(existsSync(path.join(art, 'plots', 'confusion_matrix.svg')));
-    const state = JSON.parse(readFileSync(path.join(art, 'preprocessing.json'), 'utf8')) as { target: { classes: string[]; threshold: number } };
+    const state = JSON.parse(readFileSync(path.join(art, 'preprocessing.json'), 'utf8')) as {
+      target: { classes: string[]; threshold: number };
+    };
     assert.deepEqual(state.target.classes, ['ham', 'spam']);
     const ev = await evaluate(dir, s);
     assert.equal(ev.rows, test.length);
@@ -113,7 +123,9 @@ ${TRAINING(25)}`,
     const preds = readRows(path.join(art, 'predictions', 'test.csv'));
     assert.equal(preds.length, test.length);
     // predictions and labels in grams
-    preds.forEach((p, k) => assert.ok(Math.abs(Number(p.label) - test[k]!) < 0.01 && Number(p.predicted) > 2000 && Number(p.predicted) < 7000, JSON.stringify(p)));
+    preds.forEach((p, k) =>
+      assert.ok(Math.abs(Number(p.label) - test[k]!) < 0.01 && Number(p.predicted) > 2000 && Number(p.predicted) < 7000, JSON.stringify(p)),
+    );
     const predMae = preds.reduce((a, p) => a + Math.abs(Number(p.predicted) - Number(p.label)), 0) / preds.length;
     assert.ok(Math.abs(predMae - s.metrics.test_mae!) < 0.05, `${predMae} vs ${s.metrics.test_mae}`);
     const ev = await evaluate(dir, s);
@@ -124,10 +136,14 @@ ${TRAINING(25)}`,
   it('multilabel: species | sex | heavy from penguin measurements — micro/macro F1, subset accuracy', { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-tasks-'));
     const rows = readRows(dataPath('penguins', 'manifest.csv')).filter((r) => r.body_mass_g !== '');
-    const tags = (r: Record<string, string>) => [r.label!, ...(r.sex ? [r.sex] : []), ...(Number(r.body_mass_g) > 4500 ? ['heavy'] : [])].join('|');
+    const tags = (r: Record<string, string>) =>
+      [r.label!, ...(r.sex ? [r.sex] : []), ...(Number(r.body_mass_g) > 4500 ? ['heavy'] : [])].join('|');
     writeFileSync(
       path.join(dir, 'manifest.csv'),
-      csv(['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'tags', 'split'], rows.map((r) => [r.bill_length_mm!, r.bill_depth_mm!, r.flipper_length_mm!, tags(r), r.split!])),
+      csv(
+        ['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'tags', 'split'],
+        rows.map((r) => [r.bill_length_mm!, r.bill_depth_mm!, r.flipper_length_mm!, tags(r), r.split!]),
+      ),
     );
     const s = await run(
       dir,
@@ -137,11 +153,19 @@ target: {column: tags, task: multilabel}
 ${PENGUIN_INPUTS}evaluation: {metrics: [micro_f1, macro_f1, subset_accuracy, hamming_loss]}
 ${TRAINING(30)}`,
     );
-    assert.deepEqual(Object.keys(s.metrics).sort(), ['test_hamming_loss', 'test_loss', 'test_macro_f1', 'test_micro_f1', 'test_subset_accuracy']);
+    assert.deepEqual(Object.keys(s.metrics).sort(), [
+      'test_hamming_loss',
+      'test_loss',
+      'test_macro_f1',
+      'test_micro_f1',
+      'test_subset_accuracy',
+    ]);
     assert.ok(s.metrics.test_micro_f1! > 0.75, `micro F1 ${s.metrics.test_micro_f1}`);
     assert.ok(s.metrics.test_subset_accuracy! > 0.3, `subset accuracy ${s.metrics.test_subset_accuracy}`);
     const art = s.artifact_dir;
-    const state = JSON.parse(readFileSync(path.join(art, 'preprocessing.json'), 'utf8')) as { target: { classes: string[]; delimiter: string } };
+    const state = JSON.parse(readFileSync(path.join(art, 'preprocessing.json'), 'utf8')) as {
+      target: { classes: string[]; delimiter: string };
+    };
     assert.deepEqual(state.target.classes, ['Adelie', 'Chinstrap', 'Gentoo', 'female', 'heavy', 'male']);
     const preds = readFileSync(path.join(art, 'predictions', 'test.csv'), 'utf8').split('\n');
     assert.equal(preds[0], 'row,label,predicted,p_Adelie,p_Chinstrap,p_Gentoo,p_female,p_heavy,p_male');
@@ -165,7 +189,9 @@ ${TRAINING(20)}`,
     );
     assert.ok(s.metrics.test_accuracy! > 0.85, `accuracy ${s.metrics.test_accuracy}`);
     assert.ok(s.metrics.test_weighted_f1! > 0.85);
-    const state = JSON.parse(readFileSync(path.join(s.artifact_dir, 'preprocessing.json'), 'utf8')) as { target: { classWeights: number[] } };
+    const state = JSON.parse(readFileSync(path.join(s.artifact_dir, 'preprocessing.json'), 'utf8')) as {
+      target: { classWeights: number[] };
+    };
     assert.equal(state.target.classWeights.length, 3);
   });
 });

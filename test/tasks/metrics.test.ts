@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { TargetState } from '../../src/data/dataset.js';
-import { evaluateTask, multilabelMetrics, regressionMetrics, rocAuc, taskLossValue, thresholdTable } from '../../src/evaluate/task-metrics.js';
+import {
+  evaluateTask,
+  multilabelMetrics,
+  regressionMetrics,
+  rocAuc,
+  taskLossValue,
+  thresholdTable,
+} from '../../src/evaluate/task-metrics.js';
 import { outputUnits, taskLoss, type TaskTarget } from '../../src/model/heads/tasks.js';
 
 const near = (a: number, b: number, tol = 1e-5, what = ''): void => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
@@ -40,14 +47,21 @@ describe('multilabel metrics', () => {
     near(m.metrics.hamming_loss!, 3 / 9);
     assert.deepEqual(
       m.perClass.map((p) => [p.label, p.support]),
-      [['a', 2], ['b', 2], ['c', 1]],
+      [
+        ['a', 2],
+        ['b', 2],
+        ['c', 1],
+      ],
     );
   });
 
   it('evaluateTask thresholds the probabilities and reports the loss (mean binary cross-entropy)', () => {
     const target: TargetState = { column: 'y', task: 'multilabel', classes: ['a', 'b'], threshold: 0.6, delimiter: '|' };
     const outputs = Float32Array.from([0.9, 0.55, 0.2, 0.7]);
-    const r = evaluateTask('test', target, { labels: Int32Array.from([0, 0]), targets: Float32Array.from([1, 1, 0, 1]) }, outputs, ['micro_f1', 'subset_accuracy']);
+    const r = evaluateTask('test', target, { labels: Int32Array.from([0, 0]), targets: Float32Array.from([1, 1, 0, 1]) }, outputs, [
+      'micro_f1',
+      'subset_accuracy',
+    ]);
     // decisions [1,0] [0,1] vs truth [1,1] [0,1]: tp 2, fn 1 → micro F1 4/5; subset 1/2
     near(r.result.metrics.micro_f1!, 0.8);
     near(r.result.metrics.subset_accuracy!, 0.5);
@@ -62,7 +76,12 @@ describe('binary metrics', () => {
     const target: TargetState = { column: 'y', task: 'binary', classes: ['ham', 'spam'], threshold: 0.5 };
     const truth = Int32Array.from([0, 0, 1, 1, 1]);
     const p = Float32Array.from([0.1, 0.6, 0.7, 0.4, 0.9]);
-    const r = evaluateTask('test', target, { labels: truth, targets: Float32Array.from(truth) }, p, ['precision', 'recall', 'f1', 'roc_auc']);
+    const r = evaluateTask('test', target, { labels: truth, targets: Float32Array.from(truth) }, p, [
+      'precision',
+      'recall',
+      'f1',
+      'roc_auc',
+    ]);
     // predicted [0,1,1,0,1]: tp 2, fp 1, fn 1, tn 1
     near(r.result.metrics.accuracy!, 3 / 5);
     near(r.result.metrics.precision!, 2 / 3);
@@ -70,7 +89,10 @@ describe('binary metrics', () => {
     near(r.result.metrics.f1!, 2 / 3);
     // positives {0.7, 0.4, 0.9} vs negatives {0.1, 0.6}: 0.7 beats both, 0.4 beats one, 0.9 both → 5/6
     near(r.result.metrics.roc_auc!, 5 / 6);
-    assert.deepEqual(r.result.confusion, [[1, 1], [1, 2]]);
+    assert.deepEqual(r.result.confusion, [
+      [1, 1],
+      [1, 2],
+    ]);
     assert.deepEqual(Array.from(r.predicted), [0, 1, 1, 0, 1]);
     const at = (t: number) => thresholdTable(truth, p).find((row) => Math.abs(row.threshold - t) < 1e-9)!;
     // at 0.65: predicted [0,0,1,0,1]: precision 1, recall 2/3
@@ -85,7 +107,13 @@ describe('classification metrics', () => {
     const target: TargetState = { column: 'y', task: 'classification', classes: ['a', 'b'] };
     // truth a a a b; predicted a a b b → a: P 1 R 2/3 F1 .8; b: P .5 R 1 F1 2/3
     const outputs = Float32Array.from([0.9, 0.1, 0.8, 0.2, 0.3, 0.7, 0.1, 0.9]);
-    const r = evaluateTask('test', target, { labels: Int32Array.from([0, 0, 0, 1]), targets: Float32Array.from([1, 0, 1, 0, 1, 0, 0, 1]) }, outputs, ['accuracy', 'macro_f1', 'weighted_f1']);
+    const r = evaluateTask(
+      'test',
+      target,
+      { labels: Int32Array.from([0, 0, 0, 1]), targets: Float32Array.from([1, 0, 1, 0, 1, 0, 0, 1]) },
+      outputs,
+      ['accuracy', 'macro_f1', 'weighted_f1'],
+    );
     near(r.result.metrics.accuracy!, 0.75);
     near(r.result.metrics.macro_f1!, (0.8 + 2 / 3) / 2);
     near(r.result.metrics.weighted_f1!, (3 * 0.8 + 2 / 3) / 4);
@@ -106,7 +134,13 @@ describe('regression metrics', () => {
   it('reports in original units: outputs and targets are mapped back with the training statistics', () => {
     const target: TargetState = { column: 'g', task: 'regression', classes: [], normalization: { mean: 4000, std: 500 }, loss: 'mse' };
     // truth 3500, 4500 → standardised −1, 1; predictions 3750 and 5000 → −0.5, 2
-    const r = evaluateTask('test', target, { labels: Int32Array.from([0, 0]), targets: Float32Array.from([-1, 1]) }, Float32Array.from([-0.5, 2]), ['mae', 'rmse', 'r2']);
+    const r = evaluateTask(
+      'test',
+      target,
+      { labels: Int32Array.from([0, 0]), targets: Float32Array.from([-1, 1]) },
+      Float32Array.from([-0.5, 2]),
+      ['mae', 'rmse', 'r2'],
+    );
     near(r.result.metrics.mae!, (250 + 500) / 2, 1e-3);
     near(r.result.metrics.rmse!, Math.sqrt((250 ** 2 + 500 ** 2) / 2), 1e-3);
     near(r.result.metrics.r2!, 1 - (250 ** 2 + 500 ** 2) / (2 * 500 ** 2), 1e-6);
@@ -126,7 +160,18 @@ describe('training losses', () => {
     near(loss1({ ...cls, classWeights: [2, 1, 0.5] }, [1, 0, 0], p), -2 * Math.log(0.7));
     near(loss1({ ...cls, classWeights: [2, 1, 0.5] }, [0, 0, 1], p), -0.5 * Math.log(0.1));
     // a weighted batch is the mean of the weighted per-example losses
-    const batch = tf.tidy(() => (taskLoss({ ...cls, classWeights: [2, 1, 1] })(tf.tensor2d([[1, 0, 0], [0, 1, 0]]), tf.tensor2d([p, p])).mean().dataSync()[0]!));
+    const batch = tf.tidy(
+      () =>
+        taskLoss({ ...cls, classWeights: [2, 1, 1] })(
+          tf.tensor2d([
+            [1, 0, 0],
+            [0, 1, 0],
+          ]),
+          tf.tensor2d([p, p]),
+        )
+          .mean()
+          .dataSync()[0]!,
+    );
     near(batch, (-2 * Math.log(0.7) - Math.log(0.2)) / 2);
   });
 
@@ -152,7 +197,13 @@ describe('training losses', () => {
   });
 
   it('the reported loss is the plain one: the same as training without smoothing and weights', () => {
-    const target: TargetState = { column: 'y', task: 'classification', classes: ['a', 'b', 'c'], labelSmoothing: 0.3, classWeights: [5, 1, 1] };
+    const target: TargetState = {
+      column: 'y',
+      task: 'classification',
+      classes: ['a', 'b', 'c'],
+      labelSmoothing: 0.3,
+      classWeights: [5, 1, 1],
+    };
     near(taskLossValue(target, Float32Array.from([0.7, 0.2, 0.1]), Float32Array.from([1, 0, 0]), Int32Array.from([0])), -Math.log(0.7));
   });
 });

@@ -6,7 +6,14 @@ import type { RunSummary } from '../../src/train/events.js';
 
 describe('results for every task', () => {
   it('regression: metrics in the target units, no per-class table, no confusion matrix', () => {
-    const lines = resultsLines({ split: 'test', examples: 65, metrics: { loss: 0.165, mae: 244.8, rmse: 317, r2: 0.845 }, perClass: [], labels: [], confusion: [] });
+    const lines = resultsLines({
+      split: 'test',
+      examples: 65,
+      metrics: { loss: 0.165, mae: 244.8, rmse: 317, r2: 0.845 },
+      perClass: [],
+      labels: [],
+      confusion: [],
+    });
     assert.deepEqual(lines, ['test results (65 examples)', '  loss  0.165', '  mae   244.8', '  rmse  317.0', '  r2    0.845']);
   });
 
@@ -30,8 +37,22 @@ describe('results for every task', () => {
   });
 
   it('the summary names the task: labels for multilabel, the positive class for binary', () => {
-    const base = { name: 'x', experiment: 'x', configPath: 'x.yaml', modalities: [], fusion: 'concat', backend: 'cpu', data: { train: 1, validation: 1, test: 1 }, parameters: 1, epochs: 1, batchSize: 1, trackingUri: 'runs', runId: 'r' };
-    const task = (s: Partial<RunSummary>) => summaryFields({ ...base, task: 'classification', classes: [], ...s } as RunSummary).find((f) => f.label === 'task')!.lines[0];
+    const base = {
+      name: 'x',
+      experiment: 'x',
+      configPath: 'x.yaml',
+      modalities: [],
+      fusion: 'concat',
+      backend: 'cpu',
+      data: { train: 1, validation: 1, test: 1 },
+      parameters: 1,
+      epochs: 1,
+      batchSize: 1,
+      trackingUri: 'runs',
+      runId: 'r',
+    };
+    const task = (s: Partial<RunSummary>) =>
+      summaryFields({ ...base, task: 'classification', classes: [], ...s } as RunSummary).find((f) => f.label === 'task')!.lines[0];
     assert.equal(task({ task: 'multilabel', classes: ['a', 'b', 'c'] }), 'multilabel, 3 labels');
     assert.equal(task({ task: 'binary', classes: ['ham', 'spam'] }), 'binary, 2 classes (positive: spam)');
     assert.equal(task({ task: 'regression' }), 'regression');

@@ -77,18 +77,28 @@ describe('regression target normalisation', () => {
   it('a non-numeric target is a DataError naming row and column', async () => {
     const dir = tmp();
     const text = 'x,y,split\n1,2.5,train\n2,3.5,train\n3,abc,test\n4,1,validation\n';
-    await assert.rejects(prepareData(checked(dir, `name: t\ndata: {path: m.csv, split: {column: split}}\ntarget: {column: y, task: regression}\ninputs:\n  x: {type: numeric, column: x}\n`, { name: 'm.csv', text })), (err: unknown) => {
-      assert.ok(err instanceof DataError);
-      assert.deepEqual([err.where.row, err.where.column], [3, 'y']);
-      assert.match(err.message, /'abc' is not a number/);
-      return true;
-    });
+    await assert.rejects(
+      prepareData(
+        checked(
+          dir,
+          `name: t\ndata: {path: m.csv, split: {column: split}}\ntarget: {column: y, task: regression}\ninputs:\n  x: {type: numeric, column: x}\n`,
+          { name: 'm.csv', text },
+        ),
+      ),
+      (err: unknown) => {
+        assert.ok(err instanceof DataError);
+        assert.deepEqual([err.where.row, err.where.column], [3, 'y']);
+        assert.match(err.message, /'abc' is not a number/);
+        return true;
+      },
+    );
   });
 });
 
 describe('classification and binary targets', () => {
   const tiny = 'x,label,split\n1,a,train\n2,b,train\n3,a,train\n4,a,validation\n5,c,test\n';
-  const yaml = (target: string) => `name: t\ndata: {path: m.csv, split: {column: split}}\ntarget: ${target}\ninputs:\n  x: {type: numeric, column: x}\n`;
+  const yaml = (target: string) =>
+    `name: t\ndata: {path: m.csv, split: {column: split}}\ntarget: ${target}\ninputs:\n  x: {type: numeric, column: x}\n`;
 
   it('a label not seen in training is a DataError naming row and column', async () => {
     await assert.rejects(prepareData(checked(tmp(), yaml('{column: label}'), { name: 'm.csv', text: tiny })), (err: unknown) => {
@@ -101,17 +111,22 @@ describe('classification and binary targets', () => {
 
   it('balanced class weights are n / (classes × n_class) over the training split; a map names classes', async () => {
     const text = 'x,label,split\n1,a,train\n2,b,train\n3,a,train\n4,a,train\n5,a,validation\n6,b,test\n';
-    const d = await prepareData(checked(tmp(), yaml('{column: label, class_weight: balanced, label_smoothing: 0.1}'), { name: 'm.csv', text }));
+    const d = await prepareData(
+      checked(tmp(), yaml('{column: label, class_weight: balanced, label_smoothing: 0.1}'), { name: 'm.csv', text }),
+    );
     assert.deepEqual(d.state.target.classWeights, [4 / (2 * 3), 4 / (2 * 1)]);
     assert.equal(d.state.target.labelSmoothing, 0.1);
     const m = await prepareData(checked(tmp(), yaml('{column: label, class_weight: {b: 3}}'), { name: 'm.csv', text }));
     assert.deepEqual(m.state.target.classWeights, [1, 3]);
-    await assert.rejects(prepareData(checked(tmp(), yaml('{column: label, class_weight: {bb: 3}}'), { name: 'm.csv', text })), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.issues[0]!.message, /class 'bb' does not occur/);
-      assert.match(err.issues[0]!.hint ?? '', /did you mean 'b'/);
-      return true;
-    });
+    await assert.rejects(
+      prepareData(checked(tmp(), yaml('{column: label, class_weight: {bb: 3}}'), { name: 'm.csv', text })),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.issues[0]!.message, /class 'bb' does not occur/);
+        assert.match(err.issues[0]!.hint ?? '', /did you mean 'b'/);
+        return true;
+      },
+    );
   });
 
   it('binary: the positive class is the second label unless positive_class says otherwise; targets 0/1', async () => {
@@ -120,11 +135,16 @@ describe('classification and binary targets', () => {
     assert.deepEqual(d.state.target.classes, ['ham', 'spam']);
     assert.deepEqual(Array.from(d.train.targets), [1, 0, 0]);
     assert.equal(d.state.target.threshold, 0.5);
-    const h = await prepareData(checked(tmp(), yaml('{column: label, task: binary, positive_class: ham, threshold: 0.3}'), { name: 'm.csv', text }));
+    const h = await prepareData(
+      checked(tmp(), yaml('{column: label, task: binary, positive_class: ham, threshold: 0.3}'), { name: 'm.csv', text }),
+    );
     assert.deepEqual(h.state.target.classes, ['spam', 'ham']);
     assert.deepEqual(Array.from(h.train.targets), [0, 1, 1]);
     assert.equal(h.state.target.threshold, 0.3);
-    await assert.rejects(prepareData(checked(tmp(), yaml('{column: label, task: binary}'), { name: 'm.csv', text: tiny.replace('3,a,train', '3,z,train') })), /binary needs exactly 2/);
+    await assert.rejects(
+      prepareData(checked(tmp(), yaml('{column: label, task: binary}'), { name: 'm.csv', text: tiny.replace('3,a,train', '3,z,train') })),
+      /binary needs exactly 2/,
+    );
   });
 });
 
@@ -156,7 +176,10 @@ describe('multilabel targets', () => {
 
   it('a label not seen in training names the row', async () => {
     const text = 'x,tags,split\n1,a;b,train\n2,b,train\n3,a,train\n4,a;zz,validation\n5,a,test\n';
-    await assert.rejects(prepareData(checked(tmp(), yaml, { name: 'm.csv', text })), (err: unknown) => err instanceof DataError && err.where.row === 4 && /'zz'/.test(err.message));
+    await assert.rejects(
+      prepareData(checked(tmp(), yaml, { name: 'm.csv', text })),
+      (err: unknown) => err instanceof DataError && err.where.row === 4 && /'zz'/.test(err.message),
+    );
   });
 });
 
@@ -164,8 +187,13 @@ describe('metrics and target options against the task', () => {
   it('a metric of another task is a config error with a did-you-mean', () => {
     const out = issuesOf(() => checked(tmp(), PENGUINS('{column: label}') + 'evaluation: {metrics: [accuracy, micro_f1]}\n'));
     assert.match(out, /evaluation\.metrics\.1: 'micro_f1' is not a metric of the classification task \(did you mean 'macro_f1'\?/);
-    const reg = issuesOf(() => checked(tmp(), PENGUINS('{column: body_mass_g, task: regression}') + 'evaluation: {metrics: [mae, accuracy]}\n'));
-    assert.match(reg, /'accuracy' is not a metric of the regression task \(expected one of the regression metrics: 'mae', 'rmse', 'mse', 'r2'\)/);
+    const reg = issuesOf(() =>
+      checked(tmp(), PENGUINS('{column: body_mass_g, task: regression}') + 'evaluation: {metrics: [mae, accuracy]}\n'),
+    );
+    assert.match(
+      reg,
+      /'accuracy' is not a metric of the regression task \(expected one of the regression metrics: 'mae', 'rmse', 'mse', 'r2'\)/,
+    );
   });
 
   it('an unknown metric name is a schema error with a did-you-mean', () => {
@@ -176,7 +204,9 @@ describe('metrics and target options against the task', () => {
   it('the default metrics follow the task; early stopping must watch one of them', () => {
     const c = checked(tmp(), PENGUINS('{column: body_mass_g, task: regression}'));
     assert.deepEqual(c.config.evaluation.metrics, ['mae', 'rmse', 'r2']);
-    const out = issuesOf(() => checked(tmp(), PENGUINS('{column: body_mass_g, task: regression}') + 'training: {early_stopping: {monitor: val_accuracy}}\n'));
+    const out = issuesOf(() =>
+      checked(tmp(), PENGUINS('{column: body_mass_g, task: regression}') + 'training: {early_stopping: {monitor: val_accuracy}}\n'),
+    );
     assert.match(out, /training\.early_stopping\.monitor: 'val_accuracy' is not a metric this run produces/);
   });
 

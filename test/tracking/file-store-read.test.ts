@@ -40,17 +40,32 @@ describe('FileStore read side', () => {
     const { store, exp, other, made } = await seeded();
     const reader = asReader(store);
     const all = await reader.searchRuns([exp]);
-    assert.deepEqual(all.map((r) => r.info.runName), ['broken', 'concat', 'gated'], 'newest first');
-    const hits = await reader.searchRuns([exp], { filter: "metrics.test_accuracy > 0.8 and params.fusion.type = 'gated' and attributes.status = 'FINISHED'" });
-    assert.deepEqual(hits.map((r) => r.info.runId), [made.gated]);
+    assert.deepEqual(
+      all.map((r) => r.info.runName),
+      ['broken', 'concat', 'gated'],
+      'newest first',
+    );
+    const hits = await reader.searchRuns([exp], {
+      filter: "metrics.test_accuracy > 0.8 and params.fusion.type = 'gated' and attributes.status = 'FINISHED'",
+    });
+    assert.deepEqual(
+      hits.map((r) => r.info.runId),
+      [made.gated],
+    );
     assert.equal(hits[0]!.metrics.test_accuracy, 0.95, 'latest value');
     assert.equal(hits[0]!.params['training/epochs'], '3');
     assert.equal(hits[0]!.tags['mmx.backend'], 'wasm');
     assert.equal(hits[0]!.info.userId, 'tester');
     const ordered = await reader.searchRuns([exp, other], { orderBy: ['metrics.test_accuracy DESC'], maxResults: 3 });
-    assert.deepEqual(ordered.map((r) => r.info.runName), ['gated', 'concat', 'broken']);
+    assert.deepEqual(
+      ordered.map((r) => r.info.runName),
+      ['gated', 'concat', 'broken'],
+    );
     const both = await reader.searchRuns([exp, other], { filter: "tags.`mlflow.runName` ILIKE 'ELSE%'" });
-    assert.deepEqual(both.map((r) => r.info.runId), [made.elsewhere]);
+    assert.deepEqual(
+      both.map((r) => r.info.runId),
+      [made.elsewhere],
+    );
     await assert.rejects(reader.searchRuns([exp], { filter: 'accuracy > 1' }), /not a valid entity type/);
   });
 
@@ -85,8 +100,14 @@ describe('FileStore read side', () => {
       { path: 'model/weights.bin', isDir: false, fileSize: 3 },
     ]);
     assert.deepEqual([...(await store.downloadArtifact(id, 'model/weights.bin'))], [1, 2, 3]);
-    await assert.rejects(store.downloadArtifact(id, 'model'), (e: unknown) => e instanceof TrackingError && e.code === 'RESOURCE_DOES_NOT_EXIST');
-    await assert.rejects(store.getRunData('0123456789abcdef0123456789abcdef'), (e: unknown) => e instanceof TrackingError && e.code === 'RESOURCE_DOES_NOT_EXIST');
+    await assert.rejects(
+      store.downloadArtifact(id, 'model'),
+      (e: unknown) => e instanceof TrackingError && e.code === 'RESOURCE_DOES_NOT_EXIST',
+    );
+    await assert.rejects(
+      store.getRunData('0123456789abcdef0123456789abcdef'),
+      (e: unknown) => e instanceof TrackingError && e.code === 'RESOURCE_DOES_NOT_EXIST',
+    );
     assert.equal((await store.getExperimentByName('avmnist'))?.name, 'avmnist');
   });
 

@@ -251,8 +251,40 @@ describe('FileStore: run lifecycle read back by the MLflow reader', () => {
     const s = store(root);
     const exp = await s.getOrCreateExperiment('yes');
     const names = [
-      'yes', 'No', 'on', 'null', '~', '2024-01-01', '1:20', '0x1F', '017', '1_000', '.inf', '=', '<<', '12',
-      'a: b', 'tail:', '#hash', "it's", ' padded ', 'multi\nline', 'tab\there', 'ünïcødé 🚀', '- dash', '[x]', '{y}', '*ref', '&anc', '!tag', '%pct', '@at', '`tick`', 'q"uote', 'back\\slash', '\u2028sep',
+      'yes',
+      'No',
+      'on',
+      'null',
+      '~',
+      '2024-01-01',
+      '1:20',
+      '0x1F',
+      '017',
+      '1_000',
+      '.inf',
+      '=',
+      '<<',
+      '12',
+      'a: b',
+      'tail:',
+      '#hash',
+      "it's",
+      ' padded ',
+      'multi\nline',
+      'tab\there',
+      'ünïcødé 🚀',
+      '- dash',
+      '[x]',
+      '{y}',
+      '*ref',
+      '&anc',
+      '!tag',
+      '%pct',
+      '@at',
+      '`tick`',
+      'q"uote',
+      'back\\slash',
+      '\u2028sep',
     ];
     const reader = new MlflowFileStoreReader(root);
     for (const name of names) {
@@ -313,7 +345,22 @@ describe('FileStore: params are write-once', () => {
 });
 
 describe('FileStore: key validation follows MLflow', () => {
-  const bad = ['', '/lead', 'trail/', 'a//b', 'a/./b', '../up', 'a/../b', '.', 'x'.repeat(251), 'semi;colon', 'new\nline', 'star*', 'colon:x', 'tab\t'];
+  const bad = [
+    '',
+    '/lead',
+    'trail/',
+    'a//b',
+    'a/./b',
+    '../up',
+    'a/../b',
+    '.',
+    'x'.repeat(251),
+    'semi;colon',
+    'new\nline',
+    'star*',
+    'colon:x',
+    'tab\t',
+  ];
   const good = ['loss', 'val_loss', 'test/accuracy', 'a b', 'lr.init', 'x-y', 'ünï', 'x'.repeat(250), '.hidden', 'a..b'];
 
   it('rejects invalid metric, param and tag keys before writing anything', async () => {
@@ -321,9 +368,21 @@ describe('FileStore: key validation follows MLflow', () => {
     const s = store(root);
     const run = await s.createRun(await s.getOrCreateExperiment('e'), { runName: 'r' });
     for (const key of bad) {
-      await assert.rejects(s.logMetrics(run.runId, [{ key, value: 1, timestamp: 1, step: 0 }]), isTrackingError('INVALID_PARAMETER_VALUE', /metric name/), JSON.stringify(key));
-      await assert.rejects(s.logParams(run.runId, { ok: '1', [key]: 'v' }), isTrackingError('INVALID_PARAMETER_VALUE', /parameter name/), JSON.stringify(key));
-      await assert.rejects(s.setTags(run.runId, { [key]: 'v' }), isTrackingError('INVALID_PARAMETER_VALUE', /tag name/), JSON.stringify(key));
+      await assert.rejects(
+        s.logMetrics(run.runId, [{ key, value: 1, timestamp: 1, step: 0 }]),
+        isTrackingError('INVALID_PARAMETER_VALUE', /metric name/),
+        JSON.stringify(key),
+      );
+      await assert.rejects(
+        s.logParams(run.runId, { ok: '1', [key]: 'v' }),
+        isTrackingError('INVALID_PARAMETER_VALUE', /parameter name/),
+        JSON.stringify(key),
+      );
+      await assert.rejects(
+        s.setTags(run.runId, { [key]: 'v' }),
+        isTrackingError('INVALID_PARAMETER_VALUE', /tag name/),
+        JSON.stringify(key),
+      );
     }
     // the batch with one bad key wrote nothing, not even its good key
     assert.deepEqual(new MlflowFileStoreReader(root).getRun(run.runId).params, {});
@@ -337,7 +396,10 @@ describe('FileStore: key validation follows MLflow', () => {
     const root = tempDir();
     const s = store(root);
     const run = await s.createRun(await s.getOrCreateExperiment('e'), { runName: 'r' });
-    await s.logMetrics(run.runId, good.map((key, i) => ({ key, value: i, timestamp: 5, step: 0 })));
+    await s.logMetrics(
+      run.runId,
+      good.map((key, i) => ({ key, value: i, timestamp: 5, step: 0 })),
+    );
     await s.logParams(run.runId, Object.fromEntries(good.map((k) => [k, k])));
     const got = new MlflowFileStoreReader(root).getRun(run.runId);
     assert.deepEqual(Object.keys(got.metrics).sort(), [...good].sort());
@@ -348,7 +410,10 @@ describe('FileStore: key validation follows MLflow', () => {
     const s = store(tempDir());
     const run = await s.createRun(await s.getOrCreateExperiment('e'), { runName: 'r' });
     await s.logMetrics(run.runId, [{ key: 'a/b', value: 1, timestamp: 1, step: 0 }]);
-    await assert.rejects(s.logMetrics(run.runId, [{ key: 'a', value: 1, timestamp: 1, step: 0 }]), isTrackingError('INVALID_PARAMETER_VALUE', /collides/));
+    await assert.rejects(
+      s.logMetrics(run.runId, [{ key: 'a', value: 1, timestamp: 1, step: 0 }]),
+      isTrackingError('INVALID_PARAMETER_VALUE', /collides/),
+    );
   });
 
   it('rejects bad timestamps, steps, values and artifact paths', async () => {
@@ -427,7 +492,11 @@ describe('FileStore: endRun and endRunSync', () => {
     const root = tempDir();
     const s = store(root);
     const exp = await s.getOrCreateExperiment('e');
-    for (const [status, code] of [['FINISHED', 3], ['FAILED', 4], ['KILLED', 5]] as const) {
+    for (const [status, code] of [
+      ['FINISHED', 3],
+      ['FAILED', 4],
+      ['KILLED', 5],
+    ] as const) {
       const run = await s.createRun(exp, { runName: status });
       await s.endRun(run.runId, status, 99);
       const meta = readYaml(path.join(root, exp, run.runId, 'meta.yaml'));

@@ -190,10 +190,13 @@ function normpath(p: string): string {
 }
 
 export function validateEntityName(kind: string, name: string): void {
-  if (!VALID_NAME.test(name)) fail(`Invalid ${kind} name: '${name}'. Names may only contain alphanumerics, underscores, dashes, periods, spaces, and slashes.`);
+  if (!VALID_NAME.test(name))
+    fail(`Invalid ${kind} name: '${name}'. Names may only contain alphanumerics, underscores, dashes, periods, spaces, and slashes.`);
   const norm = normpath(name);
   if (norm !== name || norm === '.' || norm.startsWith('..') || norm.startsWith('/')) {
-    fail(`Invalid ${kind} name: '${name}'. Names ... must not resolve to other names when treated as such. This name would resolve to '${norm}'`);
+    fail(
+      `Invalid ${kind} name: '${name}'. Names ... must not resolve to other names when treated as such. This name would resolve to '${norm}'`,
+    );
   }
 }
 
@@ -454,7 +457,9 @@ export class MlflowFileStoreReader {
     checkFieldSet(file, meta, RUN_FIELDS, OPTIONAL_RUN_FIELDS);
     const statusV = meta.get('status');
     if (statusV?.t !== 'int' || RUN_STATUS_NAMES[Number(statusV.v)] === undefined) {
-      fail(`${file}: Could not get string corresponding to run status ${statusV?.t === "int" ? statusV.v.toString() : (statusV?.t ?? "nothing")}`);
+      fail(
+        `${file}: Could not get string corresponding to run status ${statusV?.t === 'int' ? statusV.v.toString() : (statusV?.t ?? 'nothing')}`,
+      );
     }
     const stage = pyStr(meta, 'lifecycle_stage', file);
     if (stage !== 'active' && stage !== 'deleted') fail(`${file}: Invalid lifecycle stage '${stage}'`);
@@ -519,7 +524,9 @@ export class MlflowFileStoreReader {
   static parseMetricLine(key: string, line: string, expId: string): Metric {
     const parts = line.trim().split(' ');
     if (parts.length !== 2 && parts.length !== 3) {
-      fail(`Metric '${key}' is malformed; persisted metric data contained ${parts.length} fields. Expected 2 or 3 fields. Experiment id: ${expId}`);
+      fail(
+        `Metric '${key}' is malformed; persisted metric data contained ${parts.length} fields. Expected 2 or 3 fields. Experiment id: ${expId}`,
+      );
     }
     const timestamp = pyInt(parts[0]!, `timestamp of metric '${key}'`);
     const value = pyFloat(parts[1]!, `value of metric '${key}'`);
@@ -532,7 +539,9 @@ export class MlflowFileStoreReader {
     const { experimentId, runDir } = this.findRunDir(runId);
     const res = resourceFiles(runDir, 'metrics');
     if (!res.names.includes(key)) return [];
-    return splitlines(readUtf8(path.join(res.dir, ...key.split('/')))).map((l) => MlflowFileStoreReader.parseMetricLine(key, l, experimentId));
+    return splitlines(readUtf8(path.join(res.dir, ...key.split('/')))).map((l) =>
+      MlflowFileStoreReader.parseMetricLine(key, l, experimentId),
+    );
   }
 
   /** get_run */

@@ -44,21 +44,27 @@ describe('REST client: retries', () => {
   it('retries 500, 503 and 429 and then succeeds', async () => {
     server.faults.push({ kind: 'status', status: 500 }, { kind: 'status', status: 503 }, { kind: 'status', status: 429, retryAfter: '0' });
     const before = server.requests.length;
-    const res = await client(server).api<{ experiment: { name: string } }>('GET', 'experiments/get-by-name', { experiment_name: 'Default' });
+    const res = await client(server).api<{ experiment: { name: string } }>('GET', 'experiments/get-by-name', {
+      experiment_name: 'Default',
+    });
     assert.equal(res.experiment.name, 'Default');
     assert.equal(server.requests.length - before, 4);
   });
 
   it('retries dropped connections', async () => {
     server.faults.push({ kind: 'drop' }, { kind: 'drop' });
-    const res = await client(server).api<{ experiment: { experiment_id: string } }>('GET', 'experiments/get-by-name', { experiment_name: 'Default' });
+    const res = await client(server).api<{ experiment: { experiment_id: string } }>('GET', 'experiments/get-by-name', {
+      experiment_name: 'Default',
+    });
     assert.equal(res.experiment.experiment_id, '0');
   });
 
   it('times out slow answers and retries them', async () => {
     server.faults.push({ kind: 'slow', ms: 400 });
     const t0 = Date.now();
-    const res = await client(server, { timeoutMs: 100 }).api<{ experiment: { name: string } }>('GET', 'experiments/get-by-name', { experiment_name: 'Default' });
+    const res = await client(server, { timeoutMs: 100 }).api<{ experiment: { name: string } }>('GET', 'experiments/get-by-name', {
+      experiment_name: 'Default',
+    });
     assert.equal(res.experiment.name, 'Default');
     assert.ok(Date.now() - t0 < 2000);
   });
@@ -72,7 +78,10 @@ describe('REST client: retries', () => {
         assert.ok(e instanceof TrackingServerUnavailableError);
         assert.equal(e.status, 503);
         assert.equal(e.attempts, 3);
-        assert.match(e.message, /^The MLflow tracking server at http:\/\/127\.0\.0\.1:\d+ is unavailable: experiments\/get-by-name failed with HTTP 503/);
+        assert.match(
+          e.message,
+          /^The MLflow tracking server at http:\/\/127\.0\.0\.1:\d+ is unavailable: experiments\/get-by-name failed with HTTP 503/,
+        );
         assert.match(e.message, /3 attempts/);
         return true;
       },
@@ -126,10 +135,26 @@ describe('REST client: retries', () => {
   });
 
   it('backs off exponentially with jitter, capped', () => {
-    const lo = new RestClient({ baseUrl: 'http://x', env: {}, random: () => 0, retry: { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1000 } });
-    const hi = new RestClient({ baseUrl: 'http://x', env: {}, random: () => 0.999999, retry: { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1000 } });
-    assert.deepEqual([1, 2, 3, 4, 5].map((a) => lo.backoffMs(a)), [50, 100, 200, 400, 500]);
-    assert.deepEqual([1, 2, 3, 4, 5].map((a) => hi.backoffMs(a)), [100, 200, 400, 800, 1000]);
+    const lo = new RestClient({
+      baseUrl: 'http://x',
+      env: {},
+      random: () => 0,
+      retry: { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1000 },
+    });
+    const hi = new RestClient({
+      baseUrl: 'http://x',
+      env: {},
+      random: () => 0.999999,
+      retry: { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1000 },
+    });
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((a) => lo.backoffMs(a)),
+      [50, 100, 200, 400, 500],
+    );
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((a) => hi.backoffMs(a)),
+      [100, 200, 400, 800, 1000],
+    );
   });
 
   it('reads retries and timeout from MLflow environment variables', () => {
@@ -171,7 +196,11 @@ describe('REST client: auth and secrets', () => {
     await c.api('GET', 'experiments/get-by-name', { experiment_name: 'Default' });
     assert.equal(server.requests.at(-1)!.headers.authorization, `Basic ${b64}`);
 
-    const wrong = new RestClient({ baseUrl: server.url, env: { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'nope-nope' }, retry: fast });
+    const wrong = new RestClient({
+      baseUrl: server.url,
+      env: { MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'nope-nope' },
+      retry: fast,
+    });
     await assert.rejects(wrong.api('GET', 'experiments/get-by-name', { experiment_name: 'Default' }), (e: unknown) => {
       assert.ok(e instanceof Error);
       const wrongB64 = Buffer.from('ann:nope-nope').toString('base64');
@@ -204,17 +233,34 @@ describe('REST client: TLS', () => {
     try {
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          path.join(dir, 'k.pem'),
+          '-out',
+          path.join(dir, 'c.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+        ],
         { stdio: 'ignore' },
       );
     } catch {
       t.skip('openssl is not available');
       return;
     }
-    const server = https.createServer({ key: fs.readFileSync(path.join(dir, 'k.pem')), cert: fs.readFileSync(path.join(dir, 'c.pem')) }, (_req, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end('{"experiment":{"experiment_id":"0","name":"Default"}}');
-    });
+    const server = https.createServer(
+      { key: fs.readFileSync(path.join(dir, 'k.pem')), cert: fs.readFileSync(path.join(dir, 'c.pem')) },
+      (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"experiment":{"experiment_id":"0","name":"Default"}}');
+      },
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     after(() => {
       server.closeAllConnections();

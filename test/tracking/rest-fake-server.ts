@@ -73,9 +73,13 @@ function bad(message: string): never {
 
 function validKey(kind: string, key: unknown): string {
   if (typeof key !== 'string') bad(`Missing value for required parameter '${kind}.key'.`);
-  if (!KEY_RE.test(key)) bad(`Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`);
+  if (!KEY_RE.test(key))
+    bad(
+      `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`,
+    );
   const norm = pyNormpath(key);
-  if (norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/')) bad(`Invalid ${kind} name: '${key}'. Names cannot resolve to another name.`);
+  if (norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/'))
+    bad(`Invalid ${kind} name: '${key}'. Names cannot resolve to another name.`);
   if (Array.from(key).length > 250) bad(`${kind} name '${key}' had length ${Array.from(key).length}, which exceeded length limit of 250`);
   return key;
 }
@@ -91,7 +95,9 @@ function double(v: unknown, what: string): number {
   if (v === 'NaN') return NaN;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
-  bad(`Got invalid value ${JSON.stringify(v)} for metric '${what}' (timestamp=..., step=...). Please specify value as a valid double (64-bit floating point)`);
+  bad(
+    `Got invalid value ${JSON.stringify(v)} for metric '${what}' (timestamp=..., step=...). Please specify value as a valid double (64-bit floating point)`,
+  );
 }
 
 function wireDouble(v: number): number | string {
@@ -184,7 +190,12 @@ export class FakeMlflowServer {
     if (fault?.kind === 'status') {
       const h: Record<string, string> = fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {};
       if (fault.status === 502) send(502, '<html><body><h1>502 Bad Gateway</h1></body></html>', h);
-      else send(fault.status, { error_code: fault.status === 429 ? 'REQUEST_LIMIT_EXCEEDED' : 'INTERNAL_ERROR', message: `injected ${fault.status}` }, h);
+      else
+        send(
+          fault.status,
+          { error_code: fault.status === 429 ? 'REQUEST_LIMIT_EXCEEDED' : 'INTERNAL_ERROR', message: `injected ${fault.status}` },
+          h,
+        );
       return;
     }
     try {
@@ -347,7 +358,10 @@ export class FakeMlflowServer {
     const params = (j.params as Record<string, unknown>[] | undefined) ?? [];
     const tags = (j.tags as Record<string, unknown>[] | undefined) ?? [];
     const limit = (name: string, n: number, max: number): void => {
-      if (n > max) bad(`A batch logging request can contain at most ${max} ${name}. Got ${n} ${name}. Please split up ${name} across multiple requests and try again.`);
+      if (n > max)
+        bad(
+          `A batch logging request can contain at most ${max} ${name}. Got ${n} ${name}. Please split up ${name} across multiple requests and try again.`,
+        );
     };
     limit('metrics', metrics.length, 1000);
     limit('params', params.length, 100);
@@ -355,18 +369,29 @@ export class FakeMlflowServer {
     limit('metrics, params, and tags', metrics.length + params.length + tags.length, 1000);
     const parsedMetrics = metrics.map((m) => {
       const key = validKey('metric', m.key);
-      return { key, value: double(m.value, key), timestamp: int64(m.timestamp, 'timestamp'), step: m.step === undefined ? 0 : int64(m.step, 'step') };
+      return {
+        key,
+        value: double(m.value, key),
+        timestamp: int64(m.timestamp, 'timestamp'),
+        step: m.step === undefined ? 0 : int64(m.step, 'step'),
+      };
     });
     const seen = new Set<string>();
     const parsedParams = params.map((p) => {
       const key = validKey('param', p.key);
-      if (seen.has(key)) bad(`Duplicate parameter keys have been submitted: ['${key}']. Please ensure the request contains only one param value per param key.`);
+      if (seen.has(key))
+        bad(
+          `Duplicate parameter keys have been submitted: ['${key}']. Please ensure the request contains only one param value per param key.`,
+        );
       seen.add(key);
       if (typeof p.value !== 'string') bad(`Invalid value for param '${key}'`);
-      if (Array.from(p.value).length > 6000) bad(`Param value '${p.value.slice(0, 20)}...' had length ${Array.from(p.value).length}, which exceeded length limit of 6000`);
+      if (Array.from(p.value).length > 6000)
+        bad(`Param value '${p.value.slice(0, 20)}...' had length ${Array.from(p.value).length}, which exceeded length limit of 6000`);
       const old = run.params.get(key);
       if (old !== undefined && old !== p.value) {
-        bad(`Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${run.runId}'. Attempted logging new value '${p.value}'.`);
+        bad(
+          `Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${run.runId}'. Attempted logging new value '${p.value}'.`,
+        );
       }
       return { key, value: p.value };
     });
@@ -406,7 +431,15 @@ export class FakeMlflowServer {
 
   private runData(run: FakeRun): RunData {
     return {
-      info: { runId: run.runId, experimentId: run.experimentId, runName: run.runName, artifactUri: run.artifactUri, status: run.status, startTime: run.startTime, ...(run.endTime !== undefined ? { endTime: run.endTime } : {}) },
+      info: {
+        runId: run.runId,
+        experimentId: run.experimentId,
+        runName: run.runName,
+        artifactUri: run.artifactUri,
+        status: run.status,
+        startTime: run.startTime,
+        ...(run.endTime !== undefined ? { endTime: run.endTime } : {}),
+      },
       params: Object.fromEntries(run.params),
       tags: Object.fromEntries(run.tags),
       metrics: Object.fromEntries([...this.latest(run)].map(([k, m]) => [k, m.value])),
@@ -430,7 +463,12 @@ export class FakeMlflowServer {
     return {
       info,
       data: {
-        metrics: [...this.latest(run).values()].map((m) => ({ key: m.key, value: wireDouble(m.value), timestamp: String(m.timestamp), step: String(m.step) })),
+        metrics: [...this.latest(run).values()].map((m) => ({
+          key: m.key,
+          value: wireDouble(m.value),
+          timestamp: String(m.timestamp),
+          step: String(m.step),
+        })),
         params: [...run.params].map(([key, value]) => ({ key, value })),
         tags: [...run.tags].map(([key, value]) => ({ key, value })),
       },

@@ -29,12 +29,15 @@ function makeStore(server: FakeMlflowServer, extra: RestStoreOptions = {}): { st
 }
 
 function batchBodies(server: FakeMlflowServer, since = 0): { metrics: unknown[]; params: unknown[]; tags: unknown[]; bytes: number }[] {
-  return server.requests.slice(since).filter((r) => r.path.endsWith('runs/log-batch')).map((r) => ({
-    metrics: (r.json?.metrics as unknown[]) ?? [],
-    params: (r.json?.params as unknown[]) ?? [],
-    tags: (r.json?.tags as unknown[]) ?? [],
-    bytes: r.body.length,
-  }));
+  return server.requests
+    .slice(since)
+    .filter((r) => r.path.endsWith('runs/log-batch'))
+    .map((r) => ({
+      metrics: (r.json?.metrics as unknown[]) ?? [],
+      params: (r.json?.params as unknown[]) ?? [],
+      tags: (r.json?.tags as unknown[]) ?? [],
+      bytes: r.body.length,
+    }));
 }
 
 describe('RestStore: experiments and runs', () => {
@@ -149,14 +152,20 @@ describe('RestStore: experiments and runs', () => {
     await assert.rejects(store.logParams(run.runId, { lr: '0.1' }), (e: unknown) => {
       assert.ok(e instanceof TrackingError);
       assert.equal(e.code, 'INVALID_PARAMETER_VALUE');
-      assert.match(e.message, /rejected runs\/log-batch \(HTTP 400 Bad Request, INVALID_PARAMETER_VALUE\): Changing param values is not allowed/);
+      assert.match(
+        e.message,
+        /rejected runs\/log-batch \(HTTP 400 Bad Request, INVALID_PARAMETER_VALUE\): Changing param values is not allowed/,
+      );
       return true;
     });
   });
 
   it('reports a run that does not exist', async () => {
     const { store } = makeStore(server);
-    await assert.rejects(store.getRun('0123456789abcdef'), (e: unknown) => e instanceof TrackingError && e.code === 'RESOURCE_DOES_NOT_EXIST');
+    await assert.rejects(
+      store.getRun('0123456789abcdef'),
+      (e: unknown) => e instanceof TrackingError && e.code === 'RESOURCE_DOES_NOT_EXIST',
+    );
   });
 
   it('searches runs on the server with MLflow filters and order', async () => {
@@ -171,8 +180,14 @@ describe('RestStore: experiments and runs', () => {
       await store.logParams(r.runId, { 'fusion.type': fusion });
       await store.logMetrics(r.runId, [{ key: 'test_accuracy', value: acc, timestamp: 1, step: 0 }]);
     }
-    const hits = await store.searchRuns([exp], { filter: "metrics.test_accuracy > 0.9 and params.fusion.type = 'gated'", orderBy: ['metrics.test_accuracy DESC'] });
-    assert.deepEqual(hits.map((h) => h.info.runName), ['b', 'c']);
+    const hits = await store.searchRuns([exp], {
+      filter: "metrics.test_accuracy > 0.9 and params.fusion.type = 'gated'",
+      orderBy: ['metrics.test_accuracy DESC'],
+    });
+    assert.deepEqual(
+      hits.map((h) => h.info.runName),
+      ['b', 'c'],
+    );
     assert.equal(hits[0]!.metrics.test_accuracy, 0.95);
     const req = server.calls('runs/search').at(-1)!.json!;
     assert.equal(req.run_view_type, 'ACTIVE_ONLY');
@@ -243,7 +258,10 @@ describe('RestStore: log-batch limits', () => {
       assert.ok(b.metrics.length + b.params.length + b.tags.length <= 1000);
       assert.ok(b.params.length <= 100 && b.tags.length <= 100 && b.metrics.length <= 1000);
     }
-    assert.equal(bodies.reduce((n, b) => n + b.metrics.length, 0), 950);
+    assert.equal(
+      bodies.reduce((n, b) => n + b.metrics.length, 0),
+      950,
+    );
     assert.deepEqual(splitBatch('r1', { metrics: [], params: [], tags: [] }), []);
     const tiny = splitBatch('r1', { metrics, params: [], tags: [] }, { ...MLFLOW_BATCH_LIMITS, maxBytes: 2000 });
     for (const b of tiny) assert.ok(Buffer.byteLength(JSON.stringify(b)) <= 2000);
@@ -305,7 +323,10 @@ describe('RestStore: artifacts', () => {
     const puts = server.requests.filter((r) => r.method === 'PUT');
     assert.deepEqual(
       puts.map((p) => p.path),
-      [`/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.runId}/artifacts/model/weights.bin`, `/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.runId}/artifacts/config/config%20yaml.yaml`],
+      [
+        `/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.runId}/artifacts/model/weights.bin`,
+        `/api/2.0/mlflow-artifacts/artifacts/${exp}/${run.runId}/artifacts/config/config%20yaml.yaml`,
+      ],
     );
     assert.equal(puts[0]!.headers['content-type'], 'application/octet-stream');
     assert.equal(puts[1]!.headers['content-type'], 'text/yaml');
@@ -361,13 +382,26 @@ describe('RestStore: endRunSync', () => {
     after(() => child.kill());
     const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
     const spoolDir = tempDir('mmx-spool-');
-    const store = new RestStore(`http://127.0.0.1:${port}`, { env: { MLFLOW_TRACKING_TOKEN: 'sync-token-1' }, spoolDir, onWarning: () => undefined });
+    const store = new RestStore(`http://127.0.0.1:${port}`, {
+      env: { MLFLOW_TRACKING_TOKEN: 'sync-token-1' },
+      spoolDir,
+      onWarning: () => undefined,
+    });
     store.endRunSync('abcdef0123456789', 'KILLED', 1_700_000_009_000);
-    const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string; auth: string; body: string });
+    const lines = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { path: string; auth: string; body: string });
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.path, '/api/2.0/mlflow/runs/update');
     assert.equal(lines[0]!.auth, 'Bearer sync-token-1');
-    assert.deepEqual(JSON.parse(lines[0]!.body), { run_id: 'abcdef0123456789', run_uuid: 'abcdef0123456789', status: 'KILLED', end_time: 1_700_000_009_000 });
+    assert.deepEqual(JSON.parse(lines[0]!.body), {
+      run_id: 'abcdef0123456789',
+      run_uuid: 'abcdef0123456789',
+      status: 'KILLED',
+      end_time: 1_700_000_009_000,
+    });
     assert.deepEqual(fs.readdirSync(spoolDir), [], 'nothing spooled');
   });
 

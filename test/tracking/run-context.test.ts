@@ -4,13 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import {
-  flattenParams,
-  gitCommit,
-  systemTags,
-  TRUNCATION_MARKER,
-  truncateParamValue,
-} from '../../src/tracking/run-context.js';
+import { flattenParams, gitCommit, systemTags, TRUNCATION_MARKER, truncateParamValue } from '../../src/tracking/run-context.js';
 import { MAX_PARAM_VALUE_LENGTH, validateKey, validateValueLength } from '../../src/tracking/validation.js';
 import { tempDir } from './helpers.js';
 
@@ -53,7 +47,7 @@ describe('flattenParams', () => {
 
   it('produces keys MLflow accepts, replacing forbidden characters', () => {
     const params = flattenParams({ 'weird:key*': 1, 'ok key-1': { 'ünï.x': 2 } });
-    assert.deepEqual(params, { 'weird_key_': '1', 'ok key-1.ünï.x': '2' });
+    assert.deepEqual(params, { weird_key_: '1', 'ok key-1.ünï.x': '2' });
     for (const [k, v] of Object.entries(params)) {
       validateKey('param', k);
       validateValueLength('param', k, v);
@@ -133,7 +127,10 @@ describe('gitCommit', () => {
     if (!hasGit) return t.skip('git not installed');
     const repo = tempDir();
     const run = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'commit.gpgsign=false', ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+      }).trim();
     run('init', '-q');
     assert.equal(gitCommit(repo), undefined, 'no commit yet');
     fs.writeFileSync(path.join(repo, 'a.txt'), 'a');
@@ -147,17 +144,14 @@ describe('gitCommit', () => {
 
 describe('systemTags', () => {
   it("builds MLflow's system tags", () => {
-    assert.deepEqual(
-      systemTags({ runName: 'r1', sourceName: 'configs/avmnist.yaml', gitCommit: 'abc', user: 'ada', parentRunId: 'p1' }),
-      {
-        'mlflow.runName': 'r1',
-        'mlflow.source.name': 'configs/avmnist.yaml',
-        'mlflow.source.type': 'LOCAL',
-        'mlflow.source.git.commit': 'abc',
-        'mlflow.user': 'ada',
-        'mlflow.parentRunId': 'p1',
-      },
-    );
+    assert.deepEqual(systemTags({ runName: 'r1', sourceName: 'configs/avmnist.yaml', gitCommit: 'abc', user: 'ada', parentRunId: 'p1' }), {
+      'mlflow.runName': 'r1',
+      'mlflow.source.name': 'configs/avmnist.yaml',
+      'mlflow.source.type': 'LOCAL',
+      'mlflow.source.git.commit': 'abc',
+      'mlflow.user': 'ada',
+      'mlflow.parentRunId': 'p1',
+    });
   });
 
   it('leaves out what is unknown and fills in the user', () => {

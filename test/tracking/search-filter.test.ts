@@ -4,7 +4,17 @@ import { describe, it } from 'node:test';
 import { compileFilter, parseFilter, parseOrderBy, SearchFilterError, sortRuns, tokenize } from '../../src/tracking/search-filter.js';
 import type { RunData } from '../../src/tracking/tracker.js';
 
-function run(id: string, over: Partial<{ metrics: Record<string, number>; params: Record<string, string>; tags: Record<string, string>; status: RunData['info']['status']; start: number; name: string }> = {}): RunData {
+function run(
+  id: string,
+  over: Partial<{
+    metrics: Record<string, number>;
+    params: Record<string, string>;
+    tags: Record<string, string>;
+    status: RunData['info']['status'];
+    start: number;
+    name: string;
+  }> = {},
+): RunData {
   return {
     info: {
       runId: id,
@@ -22,8 +32,20 @@ function run(id: string, over: Partial<{ metrics: Record<string, number>; params
 }
 
 const runs = [
-  run('r1', { metrics: { test_accuracy: 0.95, val_loss: 0.1 }, params: { 'fusion.type': 'gated', lr: '0.001' }, tags: { 'mmx.backend': 'wasm' }, start: 3, name: 'avmnist-gated' }),
-  run('r2', { metrics: { test_accuracy: 0.85 }, params: { 'fusion.type': 'concat', lr: '0.01' }, tags: { 'mmx.backend': 'cpu' }, start: 2, name: 'avmnist-concat' }),
+  run('r1', {
+    metrics: { test_accuracy: 0.95, val_loss: 0.1 },
+    params: { 'fusion.type': 'gated', lr: '0.001' },
+    tags: { 'mmx.backend': 'wasm' },
+    start: 3,
+    name: 'avmnist-gated',
+  }),
+  run('r2', {
+    metrics: { test_accuracy: 0.85 },
+    params: { 'fusion.type': 'concat', lr: '0.01' },
+    tags: { 'mmx.backend': 'cpu' },
+    start: 2,
+    name: 'avmnist-concat',
+  }),
   run('r3', { metrics: { test_accuracy: 0.91 }, params: { 'fusion.type': 'Gated' }, status: 'FAILED', start: 1, name: 'other' }),
   run('r4', { start: 4, status: 'RUNNING', name: 'fresh' }),
 ];
@@ -34,7 +56,7 @@ function ids(filter: string): string[] {
 
 describe('search filter: parsing', () => {
   it('parses comparisons joined by AND, any case', () => {
-    assert.deepEqual(parseFilter("metrics.test_accuracy > 0.9 and params.fusion.type = 'gated' AND tags.`mmx.backend` != \"cpu\""), [
+    assert.deepEqual(parseFilter('metrics.test_accuracy > 0.9 and params.fusion.type = \'gated\' AND tags.`mmx.backend` != "cpu"'), [
       { type: 'metric', key: 'test_accuracy', comparator: '>', value: 0.9 },
       { type: 'param', key: 'fusion.type', comparator: '=', value: 'gated' },
       { type: 'tag', key: 'mmx.backend', comparator: '!=', value: 'cpu' },
@@ -43,7 +65,9 @@ describe('search filter: parsing', () => {
       { type: 'attribute', key: 'status', comparator: 'IN', value: ['FINISHED', 'FAILED'] },
     ]);
     assert.deepEqual(parseFilter('metric."val loss" <= -1e-3'), [{ type: 'metric', key: 'val loss', comparator: '<=', value: -0.001 }]);
-    assert.deepEqual(parseFilter("run.run_name not in ('a')"), [{ type: 'attribute', key: 'run_name', comparator: 'NOT IN', value: ['a'] }]);
+    assert.deepEqual(parseFilter("run.run_name not in ('a')"), [
+      { type: 'attribute', key: 'run_name', comparator: 'NOT IN', value: ['a'] },
+    ]);
     assert.deepEqual(parseFilter('  '), []);
     assert.deepEqual(parseFilter(undefined), []);
   });
@@ -69,7 +93,11 @@ describe('search filter: parsing', () => {
       ["params.x IN ('a')", /'IN' cannot compare the param/],
     ];
     for (const [f, re] of bad) {
-      assert.throws(() => parseFilter(f), (e: unknown) => e instanceof SearchFilterError && re.test(e.message) && e.message.includes(f), f);
+      assert.throws(
+        () => parseFilter(f),
+        (e: unknown) => e instanceof SearchFilterError && re.test(e.message) && e.message.includes(f),
+        f,
+      );
     }
   });
 
@@ -121,9 +149,21 @@ describe('search filter: order', () => {
   });
 
   it('sorts with missing values last, default newest first', () => {
-    assert.deepEqual(sortRuns(runs).map((r) => r.info.runId), ['r4', 'r1', 'r2', 'r3']);
-    assert.deepEqual(sortRuns(runs, ['metrics.test_accuracy DESC']).map((r) => r.info.runId), ['r1', 'r3', 'r2', 'r4']);
-    assert.deepEqual(sortRuns(runs, ['metrics.test_accuracy']).map((r) => r.info.runId), ['r2', 'r3', 'r1', 'r4']);
-    assert.deepEqual(sortRuns(runs, ['attributes.run_name']).map((r) => r.info.runName), ['avmnist-concat', 'avmnist-gated', 'fresh', 'other']);
+    assert.deepEqual(
+      sortRuns(runs).map((r) => r.info.runId),
+      ['r4', 'r1', 'r2', 'r3'],
+    );
+    assert.deepEqual(
+      sortRuns(runs, ['metrics.test_accuracy DESC']).map((r) => r.info.runId),
+      ['r1', 'r3', 'r2', 'r4'],
+    );
+    assert.deepEqual(
+      sortRuns(runs, ['metrics.test_accuracy']).map((r) => r.info.runId),
+      ['r2', 'r3', 'r1', 'r4'],
+    );
+    assert.deepEqual(
+      sortRuns(runs, ['attributes.run_name']).map((r) => r.info.runName),
+      ['avmnist-concat', 'avmnist-gated', 'fresh', 'other'],
+    );
   });
 });

@@ -119,7 +119,10 @@ describe('spool: the server goes away mid-run and comes back', () => {
       const r = server.run(run.runId);
       assert.equal(r.status, 'FINISHED');
       assert.equal(r.endTime, 1_700_000_999_000);
-      assert.deepEqual(r.metrics.filter((m) => m.key === 'val_loss').map((m) => m.step), [1, 2]);
+      assert.deepEqual(
+        r.metrics.filter((m) => m.key === 'val_loss').map((m) => m.step),
+        [1, 2],
+      );
       assert.deepEqual(await listSpooledRuns(spoolDir), []);
 
       const again = capture();
@@ -191,7 +194,13 @@ describe('spool: replay is idempotent', () => {
       const second = await fresh.syncSpool(run.runId);
       assert.equal(second!.sent.batches, 2);
       assert.equal(second!.done, true);
-      assert.deepEqual(server.run(run.runId).metrics.filter((m) => m.key === 'val_loss').map((m) => m.step), [1, 2, 3, 4]);
+      assert.deepEqual(
+        server
+          .run(run.runId)
+          .metrics.filter((m) => m.key === 'val_loss')
+          .map((m) => m.step),
+        [1, 2, 3, 4],
+      );
     } finally {
       await server.stop();
     }
@@ -232,7 +241,13 @@ describe('spool: files', () => {
 
   it('keeps no credentials and survives a line cut short by a crash', async () => {
     const dir = tempDir('mmx-spool-');
-    const spool = await RunSpool.create(dir, { runId: 'abc123', experimentId: '1', artifactUri: 'mlflow-artifacts:/1/abc123/artifacts', trackingUri: 'https://mlflow.example.com', createdAt: 1 });
+    const spool = await RunSpool.create(dir, {
+      runId: 'abc123',
+      experimentId: '1',
+      artifactUri: 'mlflow-artifacts:/1/abc123/artifacts',
+      trackingUri: 'https://mlflow.example.com',
+      createdAt: 1,
+    });
     await spool.append({ op: 'batch', metrics: [{ key: 'm', value: NaN, timestamp: 1, step: 0 }], params: [], tags: [] });
     fs.appendFileSync(spool.file, '{"seq":2,"at":1,"op":"ba');
     const again = (await RunSpool.open(dir, 'abc123'))!;

@@ -72,6 +72,9 @@ describe('mmx run with runtime.workers: 2', () => {
     assert.ok(sent, `never saw the first epoch:\n${r.stdout}\n${r.stderr}`);
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stdout + r.stderr, /KILLED/);
-    assert.ok(Date.now() - tSent < 30_000, `exited ${(Date.now() - tSent) / 1000} s after Ctrl-C (run started ${(tSent - t0) / 1000} s in)`);
+    assert.ok(
+      Date.now() - tSent < 30_000,
+      `exited ${(Date.now() - tSent) / 1000} s after Ctrl-C (run started ${(tSent - t0) / 1000} s in)`,
+    );
   });
 });

@@ -25,7 +25,9 @@ const NUMERIC = `  m:
     preprocessing: {missing: median}
     encoder: {type: dense, layers: [16], output_dim: 8}
 `;
-const training = (batch: number) => `training: {epochs: 1, batch_size: ${batch}, shuffle: false, optimizer: {type: adam, learning_rate: 0.01}}
+const training = (
+  batch: number,
+) => `training: {epochs: 1, batch_size: ${batch}, shuffle: false, optimizer: {type: adam, learning_rate: 0.01}}
 runtime: {backend: wasm}
 `;
 
@@ -51,7 +53,9 @@ async function compare(yaml: string, files: Record<string, string> = {}, batch =
   assert.ok(moved > 1e-3, `training moved the weights (${moved})`);
   assert.ok(values < 1e-5, `losses/metrics differ by ${values}: ${JSON.stringify(single)} vs ${JSON.stringify(multi)}`);
   assert.ok(weights < 1e-5, `weights differ by ${weights} after ${STEPS} steps: ${weightDiffs(a.model, b.model)}`);
-  console.log(`${p.config.name}: max |single − parallel| over ${STEPS} steps: losses/metrics ${values.toExponential(2)}, weights ${weights.toExponential(2)}`);
+  console.log(
+    `${p.config.name}: max |single − parallel| over ${STEPS} steps: losses/metrics ${values.toExponential(2)}, weights ${weights.toExponential(2)}`,
+  );
   return { values, weights };
 }
 
@@ -71,67 +75,95 @@ ${training(32)}`);
 
   it('regression with Huber loss, and a last batch smaller than the thread count', { timeout: 120_000 }, async () => {
     // 33 rows per batch: shards 17 + 16; then batch 1 (worker idle) is checked separately below
-    await compare(`name: par-huber
+    await compare(
+      `name: par-huber
 data: {path: ${PENGUINS}, split: {column: split}}
 target: {column: body_mass_g, task: regression, loss: huber, missing: drop_row}
 inputs:
-${NUMERIC}${training(33)}`, {}, 33);
-    await compare(`name: par-mse-1
+${NUMERIC}${training(33)}`,
+      {},
+      33,
+    );
+    await compare(
+      `name: par-mse-1
 data: {path: ${PENGUINS}, split: {column: split}}
 target: {column: body_mass_g, task: regression, missing: drop_row}
 inputs:
-${NUMERIC}${training(1)}`, {}, 1);
+${NUMERIC}${training(1)}`,
+      {},
+      1,
+    );
   });
 
   it('binary with class weights (SMS spam subset, text embedding: the Embedding gradient on wasm)', { timeout: 120_000 }, async () => {
     const rows = parse(readFileSync(dataPath('sms_spam', 'manifest.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     const quota: Record<string, number> = { train: 300, validation: 40, test: 40 };
     const keep = rows.filter((r) => quota[r.split!]! > 0 && quota[r.split!]!-- > 0);
-    const csv = ['text,label,split', ...keep.map((r) => [`"${r.text!.replace(/"/g, '""')}"`, r.label, r.split].join(','))].join('\n') + '\n';
-    await compare(`name: par-binary
+    const csv =
+      ['text,label,split', ...keep.map((r) => [`"${r.text!.replace(/"/g, '""')}"`, r.label, r.split].join(','))].join('\n') + '\n';
+    await compare(
+      `name: par-binary
 data: {path: manifest.csv, split: {column: split}}
 target: {column: label, task: binary, positive_class: spam, class_weight: balanced}
 inputs:
   sms: {type: text, column: text, preprocessing: {max_length: 24, vocab_size: 1000}, encoder: {type: embedding_bag, embedding_dim: 8, output_dim: 8}}
-${training(32)}`, { 'manifest.csv': csv });
+${training(32)}`,
+      { 'manifest.csv': csv },
+    );
   });
 
   it('binary, LSTM text encoder (a recurrent layer rebuilt from JSON in the worker)', { timeout: 120_000 }, async () => {
     const rows = parse(readFileSync(dataPath('sms_spam', 'manifest.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     const quota: Record<string, number> = { train: 200, validation: 20, test: 20 };
     const keep = rows.filter((r) => quota[r.split!]! > 0 && quota[r.split!]!-- > 0);
-    const csv = ['text,label,split', ...keep.map((r) => [`"${r.text!.replace(/"/g, '""')}"`, r.label, r.split].join(','))].join('\n') + '\n';
-    await compare(`name: par-lstm
+    const csv =
+      ['text,label,split', ...keep.map((r) => [`"${r.text!.replace(/"/g, '""')}"`, r.label, r.split].join(','))].join('\n') + '\n';
+    await compare(
+      `name: par-lstm
 data: {path: manifest.csv, split: {column: split}}
 target: {column: label, task: binary, positive_class: spam}
 inputs:
   sms: {type: text, column: text, preprocessing: {max_length: 12, vocab_size: 500}, encoder: {type: lstm, embedding_dim: 8, units: 8, output_dim: 8}}
-${training(32)}`, { 'manifest.csv': csv });
+${training(32)}`,
+      { 'manifest.csv': csv },
+    );
   });
 
   it('multilabel (penguins species | sex)', { timeout: 120_000 }, async () => {
     const rows = parse(readFileSync(dataPath('penguins', 'manifest.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     const csv =
-      ['bill_length_mm,bill_depth_mm,flipper_length_mm,tags,split', ...rows.map((r) => [r.bill_length_mm, r.bill_depth_mm, r.flipper_length_mm, [r.label, r.sex].filter(Boolean).join('|'), r.split].join(','))].join('\n') + '\n';
-    await compare(`name: par-multilabel
+      [
+        'bill_length_mm,bill_depth_mm,flipper_length_mm,tags,split',
+        ...rows.map((r) =>
+          [r.bill_length_mm, r.bill_depth_mm, r.flipper_length_mm, [r.label, r.sex].filter(Boolean).join('|'), r.split].join(','),
+        ),
+      ].join('\n') + '\n';
+    await compare(
+      `name: par-multilabel
 data: {path: manifest.csv, split: {column: split}}
 target: {column: tags, task: multilabel}
 inputs:
-${NUMERIC}${training(32)}`, { 'manifest.csv': csv });
+${NUMERIC}${training(32)}`,
+      { 'manifest.csv': csv },
+    );
   });
 
-  it('attention fusion: custom layers, and weights without a gradient (learned missing tokens, modality dropout 0)', { timeout: 120_000 }, async () => {
-    // SGD here: the attention's key bias has a gradient that is exactly 0 in exact arithmetic (softmax ignores
-    // a shift shared by all keys), i.e. float noise of ~1e-9 that depends on summation order; Adam divides it by
-    // its own magnitude and moves the bias by ~lr either way, so two correct implementations differ there.
-    await compare(`name: par-attention
+  it(
+    'attention fusion: custom layers, and weights without a gradient (learned missing tokens, modality dropout 0)',
+    { timeout: 120_000 },
+    async () => {
+      // SGD here: the attention's key bias has a gradient that is exactly 0 in exact arithmetic (softmax ignores
+      // a shift shared by all keys), i.e. float noise of ~1e-9 that depends on summation order; Adam divides it by
+      // its own magnitude and moves the bias by ~lr either way, so two correct implementations differ there.
+      await compare(`name: par-attention
 data: {path: ${PENGUINS}, split: {column: split}}
 target: {column: label}
 inputs:
 ${NUMERIC}  island: {type: categorical, column: island, encoder: {type: embedding, dim: 4}}
 fusion: {type: attention, dim: 8, heads: 2}
 ${training(32).replace('{type: adam, learning_rate: 0.01}', '{type: sgd, learning_rate: 0.1, momentum: 0.9}')}`);
-  });
+    },
+  );
 
   it('late fusion with auxiliary losses (the multi-output training graph)', { timeout: 120_000 }, async () => {
     await compare(`name: par-late

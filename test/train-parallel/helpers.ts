@@ -33,7 +33,13 @@ export function compiled(p: Prepared): BuiltModel {
 }
 
 /** `steps` optimiser steps on consecutive training batches (no shuffling); returns what each step returned. */
-export async function trainSteps(p: Prepared, built: BuiltModel, step: TrainStep, steps: number, batchSize = p.config.training.batch_size): Promise<number[][]> {
+export async function trainSteps(
+  p: Prepared,
+  built: BuiltModel,
+  step: TrainStep,
+  steps: number,
+  batchSize = p.config.training.batch_size,
+): Promise<number[][]> {
   const n = p.data.train.labels.length;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const out: number[][] = [];

@@ -67,24 +67,28 @@ describe('data-parallel step lifecycle', () => {
     }
   });
 
-  it('workers started ahead (startWorkerPool, as mmx run does before loading data) are taken over by the step', { timeout: 60_000 }, async () => {
-    assert.equal(startWorkerPool(1), undefined);
-    assert.equal(startWorkerPool(2, 'tensorflow'), undefined);
-    const unclaimed = startWorkerPool(2)!;
-    await unclaimed.dispose();
-    assert.ok(unclaimed.workers.every((w) => w.exited));
-    const pool = startWorkerPool(3)!;
-    assert.equal(pool.workers.length, 2);
-    const a = compiled(p);
-    const b = compiled(p);
-    const step = await createParallelStep(b, 3, { pool });
-    const single = await trainSteps(p, a, localStep(a), 3);
-    const multi = await trainSteps(p, b, step, 3);
-    await step.dispose();
-    assert.ok(pool.closed && pool.workers.every((w) => w.exited), 'disposing the step stops the pool');
-    assert.ok(maxWeightDiff(a.model, b.model) < 1e-4);
-    assert.ok(Math.abs(single[2]![0]! - multi[2]![0]!) < 1e-4);
-  });
+  it(
+    'workers started ahead (startWorkerPool, as mmx run does before loading data) are taken over by the step',
+    { timeout: 60_000 },
+    async () => {
+      assert.equal(startWorkerPool(1), undefined);
+      assert.equal(startWorkerPool(2, 'tensorflow'), undefined);
+      const unclaimed = startWorkerPool(2)!;
+      await unclaimed.dispose();
+      assert.ok(unclaimed.workers.every((w) => w.exited));
+      const pool = startWorkerPool(3)!;
+      assert.equal(pool.workers.length, 2);
+      const a = compiled(p);
+      const b = compiled(p);
+      const step = await createParallelStep(b, 3, { pool });
+      const single = await trainSteps(p, a, localStep(a), 3);
+      const multi = await trainSteps(p, b, step, 3);
+      await step.dispose();
+      assert.ok(pool.closed && pool.workers.every((w) => w.exited), 'disposing the step stops the pool');
+      assert.ok(maxWeightDiff(a.model, b.model) < 1e-4);
+      assert.ok(Math.abs(single[2]![0]! - multi[2]![0]!) < 1e-4);
+    },
+  );
 
   it('an aborted signal stops the workers; a step in flight and later steps fail as TrainingAborted', { timeout: 60_000 }, async () => {
     const built = compiled(p);
@@ -124,7 +128,10 @@ describe('data-parallel step lifecycle', () => {
     const n = 20;
     const order = Int32Array.from({ length: n }, (_, i) => i);
     const rows = Int32Array.from({ length: 2 * n }, (_, i) => i % n); // the same 20 rows twice
-    const once = (o: Int32Array, k: number) => ({ xs: gatherInputs(drop.data.train, compiled(drop).inputs, o, 0, k), ys: gatherTargets(drop.data.train, o, 0, k, 3) });
+    const once = (o: Int32Array, k: number) => ({
+      xs: gatherInputs(drop.data.train, compiled(drop).inputs, o, 0, k),
+      ys: gatherTargets(drop.data.train, o, 0, k, 3),
+    });
     const a = compiled(drop);
     const b = compiled(drop);
     const single = once(order, n);
@@ -150,7 +157,11 @@ describe('data-parallel step lifecycle', () => {
     const step = await createParallelStep(b, 2);
     try {
       await trainSteps(bn, b, step, 1);
-      const movingMean = (m: tf.LayersModel) => m.weights.find((w) => w.name.includes('moving_mean'))!.read().dataSync();
+      const movingMean = (m: tf.LayersModel) =>
+        m.weights
+          .find((w) => w.name.includes('moving_mean'))!
+          .read()
+          .dataSync();
       const ma = movingMean(a.model);
       const mb = movingMean(b.model);
       assert.ok(Math.max(...ma.map((v) => Math.abs(v))) > 1e-3, 'the moving mean moved');

@@ -72,7 +72,11 @@ describe('format helpers', () => {
 
   it('lays out tables with aligned columns', () => {
     const lines = formatTable(
-      [{ header: 'class', maxWidth: 6 }, { header: 'f1', align: 'right' }, { header: 'support', align: 'right' }],
+      [
+        { header: 'class', maxWidth: 6 },
+        { header: 'f1', align: 'right' },
+        { header: 'support', align: 'right' },
+      ],
       [
         ['cat', '0.912', '12'],
         ['hippopotamus', '0.5', '1,204'],

@@ -31,7 +31,10 @@ describe('Ink app', () => {
     // data loading: the phase and a progress bar
     play(preamble.slice(0, 8), emit, clock);
     await settle(store);
-    assert.deepEqual(lines(ui.lastFrame()), ['▸ loading  data/avmnist/manifest.csv', '  decoding images ███████████████░░░░░░░░░░░░░░░  50%  300/600']);
+    assert.deepEqual(lines(ui.lastFrame()), [
+      '▸ loading  data/avmnist/manifest.csv',
+      '  decoding images ███████████████░░░░░░░░░░░░░░░  50%  300/600',
+    ]);
 
     // training: summary box, warning, completed epochs, progress bars with ETAs, live metrics
     play(preamble.slice(8), emit, clock);

@@ -50,7 +50,12 @@ describe('plain reporter', () => {
     // data loading: at most one line per quarter
     assert.deepEqual(
       lines.filter((l) => l.includes('decoding images')),
-      ['  decoding images  25% (150/600)', '  decoding images  50% (300/600)', '  decoding images  75% (450/600)', '  decoding images  100% (600/600)'],
+      [
+        '  decoding images  25% (150/600)',
+        '  decoding images  50% (300/600)',
+        '  decoding images  75% (450/600)',
+        '  decoding images  100% (600/600)',
+      ],
     );
 
     const results = lines.indexOf('test results (1,000 examples)');

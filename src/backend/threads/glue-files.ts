@@ -52,7 +52,11 @@ const PATCHES: readonly Patch[] = [
     from: 'function _emscripten_num_logical_cores(){',
     to: 'function _emscripten_num_logical_cores(){if(Module["mmxLogicalCores"])return Module["mmxLogicalCores"];',
   },
-  { what: 'worker class', from: 'global.Worker=nodeWorkerThreads.Worker', to: 'global.Worker=Module["mmxWorker"]||nodeWorkerThreads.Worker' },
+  {
+    what: 'worker class',
+    from: 'global.Worker=nodeWorkerThreads.Worker',
+    to: 'global.Worker=Module["mmxWorker"]||nodeWorkerThreads.Worker',
+  },
 ];
 
 export function wasmPackageDir(): string {
@@ -65,7 +69,9 @@ export function patchGlue(source: string): string {
   for (const patch of PATCHES) {
     const at = out.indexOf(patch.from);
     if (at < 0 || out.indexOf(patch.from, at + 1) >= 0) {
-      throw new Error(`the threaded wasm glue does not have exactly one '${patch.from}' (${patch.what}); this tfjs-backend-wasm version is not supported for threads`);
+      throw new Error(
+        `the threaded wasm glue does not have exactly one '${patch.from}' (${patch.what}); this tfjs-backend-wasm version is not supported for threads`,
+      );
     }
     out = out.slice(0, at) + patch.to + out.slice(at + patch.from.length);
   }

@@ -33,7 +33,8 @@ export function resolveThreads(request: ThreadsRequest | undefined, env: NodeJS.
     const fromSweep = Number(env.MMX_SWEEP_THREADS);
     n = Number.isInteger(fromSweep) && fromSweep >= 1 ? fromSweep : os.availableParallelism();
   } else {
-    if (!Number.isInteger(request) || request < 1) throw new RangeError(`runtime.threads must be auto or an integer ≥ 1, got ${String(request)}`);
+    if (!Number.isInteger(request) || request < 1)
+      throw new RangeError(`runtime.threads must be auto or an integer ≥ 1, got ${String(request)}`);
     n = request;
   }
   return Math.max(1, Math.min(MAX_WASM_THREADS, n));
@@ -54,4 +55,3 @@ export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): { request?
   if (/^\d+$/.test(raw) && n >= 1) return { request: n };
   return { invalid: raw };
 }
-

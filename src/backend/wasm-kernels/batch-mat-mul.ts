@@ -157,7 +157,13 @@ function operandIndex(i: number, outer: readonly number[], operandOuter: readonl
  * matrix first seen with this shape; otherwise a scratch copy (transposed if `tB`) of matrix `index`. The
  * returned `scratch` flag says whether the caller must dispose it.
  */
-function rightOperand(wasm: WasmBackendLike, b: tf.TensorInfo, g: Geometry, tB: boolean, index: number): { t: tf.TensorInfo; scratch: boolean } {
+function rightOperand(
+  wasm: WasmBackendLike,
+  b: tf.TensorInfo,
+  g: Geometry,
+  tB: boolean,
+  index: number,
+): { t: tf.TensorInfo; scratch: boolean } {
   const key = `${g.k}x${g.n}`;
   if (!tB && g.batchB === 1) {
     const seen = rightOperandShapes.get(b.dataId);
@@ -174,7 +180,14 @@ function rightOperand(wasm: WasmBackendLike, b: tf.TensorInfo, g: Geometry, tB: 
 }
 
 /** The left operand as [1, rows, K] not transposed: `a` itself (reshaped) when possible, else a scratch copy. */
-function leftOperand(wasm: WasmBackendLike, a: tf.TensorInfo, g: Geometry, tA: boolean, index: number, fold: boolean): { t: tf.TensorInfo; scratch: boolean } {
+function leftOperand(
+  wasm: WasmBackendLike,
+  a: tf.TensorInfo,
+  g: Geometry,
+  tA: boolean,
+  index: number,
+  fold: boolean,
+): { t: tf.TensorInfo; scratch: boolean } {
   if (!tA) {
     if (fold) return { t: { dataId: a.dataId, shape: [1, g.batchA * g.m, g.k], dtype: 'float32' }, scratch: false };
     if (g.batchA === 1) return { t: { dataId: a.dataId, shape: [1, g.m, g.k], dtype: 'float32' }, scratch: false };
@@ -231,7 +244,10 @@ function fastProduct(
         try {
           const right = sharedRight ?? own(rightOperand(wasm, b, g, tB, operandIndex(i, g.outer, g.outerB)));
           const ai = operandIndex(i, g.outer, g.outerA);
-          const left = g.batchA === 1 && !tA ? { dataId: a.dataId, shape: [1, g.m, g.k], dtype: 'float32' as const } : own(leftOperand(wasm, a, g, tA, ai, false));
+          const left =
+            g.batchA === 1 && !tA
+              ? { dataId: a.dataId, shape: [1, g.m, g.k], dtype: 'float32' as const }
+              : own(leftOperand(wasm, a, g, tA, ai, false));
           const r = product(left, right);
           try {
             const heap = heapOf(wasm, r);

@@ -109,12 +109,7 @@ function im2colT(g: FilterGradGeometry, heap: Float32Array, xOff: number, colsOf
  * Direct filter gradient in plain JS (no im2col): `out` (length fh·fw·inC·outC) is overwritten.
  * Ordered so the innermost loop runs over contiguous outC; skips zero inputs (post-ReLU activations).
  */
-export function conv2dBackpropFilterDirect(
-  g: FilterGradGeometry,
-  x: Float32Array,
-  dy: Float32Array,
-  out: Float32Array,
-): void {
+export function conv2dBackpropFilterDirect(g: FilterGradGeometry, x: Float32Array, dy: Float32Array, out: Float32Array): void {
   const { batch, inH, inW, inC, outH, outW, outC, fh, fw, strideH, strideW, dilationH, dilationW, padTop, padLeft } = g;
   out.fill(0);
   for (let b = 0; b < batch; b++) {

@@ -163,7 +163,12 @@ function viaConv2D(
         attrs: {
           strides: [1, 1],
           dilations: [g.dilationH, g.dilationW],
-          pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]],
+          pad: [
+            [0, 0],
+            [pt, pb],
+            [pl, pr],
+            [0, 0],
+          ],
           dataFormat: 'NHWC',
         } as unknown as tf.NamedAttrMap,
       }),

@@ -36,7 +36,12 @@ export function gatherV2Wasm(args: KernelFuncArgs): tf.TensorInfo {
   if (x === undefined || indices === undefined) throw new Error(`${GATHER_V2}: inputs 'x' and 'indices' are required`);
   const attrs = (args.attrs ?? {}) as { axis?: number; batchDims?: number };
   const batchDims = attrs.batchDims ?? 0;
-  if (strategy === 'original' || batchDims !== 0 || indices.dtype !== 'int32' || (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool')) {
+  if (
+    strategy === 'original' ||
+    batchDims !== 0 ||
+    indices.dtype !== 'int32' ||
+    (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'bool')
+  ) {
     return runOriginal(args);
   }
   const wasm = asWasmBackend(args.backend, GATHER_V2);

@@ -47,7 +47,15 @@ export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
 const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
 /** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
-const REPLACED: readonly tf.KernelConfig[] = [maxPoolGradConfig, conv2dBackpropInputConfig, batchMatMulConfig, fusedMatMulConfig, sumConfig, identityConfig, gatherV2Config];
+const REPLACED: readonly tf.KernelConfig[] = [
+  maxPoolGradConfig,
+  conv2dBackpropInputConfig,
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  sumConfig,
+  identityConfig,
+  gatherV2Config,
+];
 
 /** Names of the kernels this module adds to the wasm backend. */
 export const WASM_EXTRA_KERNELS: readonly string[] = ADDED.map((k) => k.kernelName);

@@ -34,8 +34,7 @@ export function unsortedSegmentSumWasm({ inputs, backend, attrs }: KernelFuncArg
   const idsRank = segmentIds.shape.length;
   if (idsRank > x.shape.length || segmentIds.shape.some((d, i) => d !== x.shape[i])) {
     throw new Error(
-      `${UNSORTED_SEGMENT_SUM}: segmentIds shape [${segmentIds.shape.join(', ')}] must be a prefix of ` +
-        `x shape [${x.shape.join(', ')}]`,
+      `${UNSORTED_SEGMENT_SUM}: segmentIds shape [${segmentIds.shape.join(', ')}] must be a prefix of ` + `x shape [${x.shape.join(', ')}]`,
     );
   }
   const innerShape = x.shape.slice(idsRank);

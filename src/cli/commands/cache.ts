@@ -31,7 +31,15 @@ export function cacheListCommand(o: { json?: boolean }, io: CacheIo, env: NodeJS
     io.stdout.write(
       JSON.stringify({
         dir: cache.dir,
-        entries: entries.map((e) => ({ file: e.file, bytes: e.bytes, created: e.created.toISOString(), ...(e.info ? { input: e.info.input, modality: e.info.modality, rows: e.info.rows, shape: e.info.shape, manifest: e.info.manifest } : {}), ...(e.problem ? { problem: e.problem } : {}) })),
+        entries: entries.map((e) => ({
+          file: e.file,
+          bytes: e.bytes,
+          created: e.created.toISOString(),
+          ...(e.info
+            ? { input: e.info.input, modality: e.info.modality, rows: e.info.rows, shape: e.info.shape, manifest: e.info.manifest }
+            : {}),
+          ...(e.problem ? { problem: e.problem } : {}),
+        })),
       }) + '\n',
     );
     return EXIT_OK;
@@ -49,7 +57,11 @@ export function cacheListCommand(o: { json?: boolean }, io: CacheIo, env: NodeJS
   ]);
   const header = ['input', 'rows', 'size', 'age', 'manifest'];
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
-  const line = (r: string[]): string => r.map((c, j) => (j === 1 || j === 2 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd() + '\n';
+  const line = (r: string[]): string =>
+    r
+      .map((c, j) => (j === 1 || j === 2 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!)))
+      .join('  ')
+      .trimEnd() + '\n';
   io.stdout.write(line(header));
   for (const r of rows) io.stdout.write(line(r));
   const total = entries.reduce((a, e) => a + e.bytes, 0);

@@ -76,7 +76,9 @@ export function datasetsListCommand(opts: { json?: boolean }, io: DatasetsIo): n
   lines.push('', `data home: ${home}  (MMX_DATA_HOME; 'here' = prepared there)`, '');
   for (const e of entries) {
     lines.push(`${e.name} — ${e.title}`);
-    lines.push(`  source    ${e.homepage.join(', ')}${/^[0-9a-f]{40}$/.test(e.version) ? ` @ ${e.version.slice(0, 12)}` : ` (${e.version})`}`);
+    lines.push(
+      `  source    ${e.homepage.join(', ')}${/^[0-9a-f]{40}$/.test(e.version) ? ` @ ${e.version.slice(0, 12)}` : ` (${e.version})`}`,
+    );
     if (e.dependsOn.length) lines.push(`  needs     ${e.dependsOn.join(', ')}`);
     lines.push(`  licence   ${e.licence}`);
     lines.push(`  citation  ${e.citation}`);
@@ -86,7 +88,10 @@ export function datasetsListCommand(opts: { json?: boolean }, io: DatasetsIo): n
 }
 
 /** Prints DatasetProgress events: one redrawn line with a bar on a terminal, plain lines otherwise. */
-export function createDatasetProgressPrinter(stream: DatasetsIo['stderr'], tty = stream.isTTY === true): { onProgress: (e: DatasetProgress) => void; done: () => void } {
+export function createDatasetProgressPrinter(
+  stream: DatasetsIo['stderr'],
+  tty = stream.isTTY === true,
+): { onProgress: (e: DatasetProgress) => void; done: () => void } {
   let live = false;
   let last = 0;
   let lastPhase = '';
@@ -106,7 +111,8 @@ export function createDatasetProgressPrinter(stream: DatasetsIo['stderr'], tty =
     stream.write('\r\x1b[2K' + (text.length > width ? text.slice(0, width - 1) + '…' : text));
     live = true;
   };
-  const bar = (done: number, total: number | undefined): string => (total ? `${progressBar(done / total, 24)} ${Math.floor((100 * done) / total)}%` : '');
+  const bar = (done: number, total: number | undefined): string =>
+    total ? `${progressBar(done / total, 24)} ${Math.floor((100 * done) / total)}%` : '';
   const onProgress = (e: DatasetProgress): void => {
     const phaseKey = `${e.dataset}:${e.type}:${'file' in e ? e.file : ''}`;
     const first = phaseKey !== lastPhase;
@@ -119,7 +125,9 @@ export function createDatasetProgressPrinter(stream: DatasetsIo['stderr'], tty =
         line(`${e.dataset}: ready in ${e.dir}`);
         return;
       case 'retry':
-        line(`${e.dataset}: connection problem (${e.error}); retrying${e.resumeFrom > 0 ? ` from byte ${formatCount(e.resumeFrom)}` : ''}${e.delayMs ? ` in ${(e.delayMs / 1000).toFixed(1)} s` : ''}`);
+        line(
+          `${e.dataset}: connection problem (${e.error}); retrying${e.resumeFrom > 0 ? ` from byte ${formatCount(e.resumeFrom)}` : ''}${e.delayMs ? ` in ${(e.delayMs / 1000).toFixed(1)} s` : ''}`,
+        );
         return;
       case 'extract':
         line(`${e.dataset}: extracting ${e.file}`);
@@ -139,7 +147,10 @@ export function createDatasetProgressPrinter(stream: DatasetsIo['stderr'], tty =
       case 'verify': {
         const what = e.type === 'prepare' ? 'preparing' : 'verifying';
         if (tty) {
-          redraw(`${e.dataset}: ${what}  ${bar(e.done, e.total)}  ${formatCount(e.done)} / ${formatCount(e.total)} files`, e.done === e.total);
+          redraw(
+            `${e.dataset}: ${what}  ${bar(e.done, e.total)}  ${formatCount(e.done)} / ${formatCount(e.total)} files`,
+            e.done === e.total,
+          );
           if (e.done === e.total) clear();
         } else if (first) {
           line(`${e.dataset}: ${what} (${formatCount(e.total)} files)`);

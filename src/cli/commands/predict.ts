@@ -46,7 +46,12 @@ async function predictRows(source: string, dataFile: string, o: PredictOptions, 
   const { data, hasLabels, skipped } = await featuresFromState(manifest, loaded.state, rows ? { rows } : {});
   if (skipped.length) io.stderr.write(`warning: skipped ${skipped.length} unreadable input(s)\n`);
   const target = loaded.state.target;
-  const preds = await predictSplit(loaded.model, data, loaded.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })), target);
+  const preds = await predictSplit(
+    loaded.model,
+    data,
+    loaded.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })),
+    target,
+  );
   return { loaded, data, hasLabels, preds, classes: target.classes };
 }
 
@@ -64,7 +69,12 @@ export async function predictCommand(source: string, dataFile: string, o: Predic
 
 export async function evaluateCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
   const { loaded, data, hasLabels, preds } = await predictRows(source, dataFile, o, io);
-  if (!hasLabels) throw new DataError(`the manifest has no '${loaded.state.target.column}' column to evaluate against`, { file: dataFile }, 'use mmx predict for unlabelled rows');
+  if (!hasLabels)
+    throw new DataError(
+      `the manifest has no '${loaded.state.target.column}' column to evaluate against`,
+      { file: dataFile },
+      'use mmx predict for unlabelled rows',
+    );
   const labelled = Array.from(data.labels.keys()).filter((i) => data.labels[i]! >= 0);
   if (labelled.length === 0) throw new DataError('no row has a label', { file: dataFile });
   const target = loaded.state.target;
@@ -77,7 +87,13 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
   };
   const subset = { labels: Int32Array.from(labelled, (i) => data.labels[i]!), targets: rowsOf(data.targets, width) };
   const metrics = defaultTaskMetrics[target.task as TaskName] ?? ['accuracy', 'macro_f1'];
-  const report = evaluateTask(o.split ?? 'evaluation', target, subset, rowsOf(preds.probabilities, units), target.task === 'binary' ? [...metrics, 'precision', 'recall'] : metrics).result;
+  const report = evaluateTask(
+    o.split ?? 'evaluation',
+    target,
+    subset,
+    rowsOf(preds.probabilities, units),
+    target.task === 'binary' ? [...metrics, 'precision', 'recall'] : metrics,
+  ).result;
   if (o.json) {
     io.stdout.write(
       JSON.stringify({
@@ -95,11 +111,19 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
     const t = loaded.tracker;
     const run = await t.createRun(loaded.experimentId, {
       runName: `evaluate-${loaded.runId.slice(0, 8)}`,
-      tags: { ...systemTags({ runName: `evaluate-${loaded.runId.slice(0, 8)}`, sourceName: 'mmx evaluate' }), 'mmx.evaluated_run_id': loaded.runId, 'mmx.evaluation.data': path.resolve(dataFile) },
+      tags: {
+        ...systemTags({ runName: `evaluate-${loaded.runId.slice(0, 8)}`, sourceName: 'mmx evaluate' }),
+        'mmx.evaluated_run_id': loaded.runId,
+        'mmx.evaluation.data': path.resolve(dataFile),
+      },
     });
     const now = Date.now();
-    await t.logMetrics(run.runId, Object.entries(report.metrics).map(([k, value]) => ({ key: `eval_${k}`, value, timestamp: now, step: 0 })));
-    if (report.labels.length) await t.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: report.labels, matrix: report.confusion }, null, 2));
+    await t.logMetrics(
+      run.runId,
+      Object.entries(report.metrics).map(([k, value]) => ({ key: `eval_${k}`, value, timestamp: now, step: 0 })),
+    );
+    if (report.labels.length)
+      await t.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: report.labels, matrix: report.confusion }, null, 2));
     await t.endRun(run.runId, 'FINISHED');
     io.stderr.write(`logged evaluation run ${run.runId} (linked to ${loaded.runId})\n`);
   }

@@ -90,7 +90,10 @@ export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
     maxResults: limit,
   });
   const columns = o.columns
-    ? o.columns.split(',').map((c) => c.trim()).filter(Boolean)
+    ? o.columns
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean)
     : [
         ...differingParams(runs).map((p) => `params.${p}`),
         ...DEFAULT_METRICS.filter((m) => runs.some((r) => m in r.metrics)).map((m) => `metrics.${m}`),
@@ -113,7 +116,9 @@ export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
         return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
       };
       const header = Object.keys(records[0] ?? { run_id: '', run_name: '', experiment_id: '', status: '', start_time: '', end_time: '' });
-      io.stdout.write([header.join(','), ...records.map((r) => header.map((h) => quote((r as Record<string, unknown>)[h])).join(','))].join('\n') + '\n');
+      io.stdout.write(
+        [header.join(','), ...records.map((r) => header.map((h) => quote((r as Record<string, unknown>)[h])).join(','))].join('\n') + '\n',
+      );
     }
     return 0;
   }
@@ -127,7 +132,13 @@ export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
     { header: 'status' },
     { header: 'start' },
     { header: 'duration', align: 'right' },
-    ...columns.map((c): TableColumn => ({ header: c.replace(/^(params|metrics|tags)\./, ''), align: c.startsWith('metrics.') ? 'right' : 'left', maxWidth: 24 })),
+    ...columns.map(
+      (c): TableColumn => ({
+        header: c.replace(/^(params|metrics|tags)\./, ''),
+        align: c.startsWith('metrics.') ? 'right' : 'left',
+        maxWidth: 24,
+      }),
+    ),
   ];
   const rows = runs.map((r) => [
     r.info.runId.slice(0, 8),

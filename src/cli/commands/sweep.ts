@@ -23,7 +23,11 @@ export interface SweepCommandOptions {
   queue?: string;
 }
 
-export async function sweepCommand(file: string, opts: SweepCommandOptions, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
+export async function sweepCommand(
+  file: string,
+  opts: SweepCommandOptions,
+  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
+): Promise<number> {
   const plan = planSweep(file, { overrides: opts.set });
   const mode = opts.plain ? 'plain' : reporterModeFor({ json: opts.json ?? false, stdout: io.stdout });
   const reporter = createSweepReporter({ mode, stdout: io.stdout, stderr: io.stderr });
@@ -33,7 +37,9 @@ export async function sweepCommand(file: string, opts: SweepCommandOptions, io: 
   const onSigint = (): void => {
     interrupts += 1;
     if (interrupts === 1) {
-      io.stderr.write('\ninterrupting: running trials stop after their current batch and are recorded as KILLED (Ctrl-C again to stop now)\n');
+      io.stderr.write(
+        '\ninterrupting: running trials stop after their current batch and are recorded as KILLED (Ctrl-C again to stop now)\n',
+      );
       controller.abort();
       return;
     }
@@ -48,11 +54,28 @@ export async function sweepCommand(file: string, opts: SweepCommandOptions, io: 
     let queued = {};
     if (opts.queue) {
       const config = plan.base.config;
-      const tracker = resolveTracker({ ...(config.tracking.uri !== undefined ? { uri: config.tracking.uri } : {}), env: plan.env, cwd: plan.cwd });
-      launcher = await openQueueLauncher({ url: opts.queue, plan, tracker, log: (level, message) => reporter.emit({ type: 'log', level, message }) });
-      reporter.emit({ type: 'log', level: 'info', message: `trials go to the queue ${launcher.display}, ${plan.parallel} at a time (sweep.parallel); start workers with: mmx worker --queue URL` });
+      const tracker = resolveTracker({
+        ...(config.tracking.uri !== undefined ? { uri: config.tracking.uri } : {}),
+        env: plan.env,
+        cwd: plan.cwd,
+      });
+      launcher = await openQueueLauncher({
+        url: opts.queue,
+        plan,
+        tracker,
+        log: (level, message) => reporter.emit({ type: 'log', level, message }),
+      });
+      reporter.emit({
+        type: 'log',
+        level: 'info',
+        message: `trials go to the queue ${launcher.display}, ${plan.parallel} at a time (sweep.parallel); start workers with: mmx worker --queue URL`,
+      });
       if (isLocalStore(tracker.uri)) {
-        reporter.emit({ type: 'log', level: 'warn', message: `tracking store ${tracker.uri} is local: workers on other hosts refuse it unless started with --shared-store (use an MLflow server for a cluster)` });
+        reporter.emit({
+          type: 'log',
+          level: 'warn',
+          message: `tracking store ${tracker.uri} is local: workers on other hosts refuse it unless started with --shared-store (use an MLflow server for a cluster)`,
+        });
       }
       queued = { tracker, launch: launcher.launch, ...(opts.resume ? { isLive: launcher.isLive(opts.resume) } : {}) };
     }
@@ -78,10 +101,22 @@ export async function sweepCommand(file: string, opts: SweepCommandOptions, io: 
           tracking_uri: result.trackingUri,
           artifact_dir: result.artifactDir,
           metric: { name: plan.metric.name, goal: plan.metric.goal },
-          best: result.best ? { trial: result.best.number, run_id: result.best.runId, value: result.best.value, params: result.best.params } : null,
+          best: result.best
+            ? { trial: result.best.number, run_id: result.best.runId, value: result.best.value, params: result.best.params }
+            : null,
           best_yaml: result.bestYaml ?? null,
           trials_csv: result.trialsCsv ?? null,
-          trials: result.trials.map((t) => ({ trial: t.number, status: t.status, pruned: t.pruned === true, value: t.value ?? null, epochs: t.epochs, run_id: t.runId ?? null, params: t.params, seconds: t.seconds ?? null, error: t.error ?? null })),
+          trials: result.trials.map((t) => ({
+            trial: t.number,
+            status: t.status,
+            pruned: t.pruned === true,
+            value: t.value ?? null,
+            epochs: t.epochs,
+            run_id: t.runId ?? null,
+            params: t.params,
+            seconds: t.seconds ?? null,
+            error: t.error ?? null,
+          })),
           seconds: result.seconds,
           ...(opts.queue ? { queue: { url: redact(opts.queue), retries: retriesSeen } } : {}),
         }) + '\n',

@@ -122,7 +122,9 @@ export async function syncCommand(
     if (report.busy) {
       io.stdout.write(`run ${runId}: another mmx process is sending this spool now; ${plural(report.pending, 'write')} left\n`);
     } else if (report.done) {
-      io.stdout.write(`run ${runId} -> ${store.uri}: ${describe(report)}${report.rejected.length ? `; ${plural(report.rejected.length, 'write')} refused` : ''}\n`);
+      io.stdout.write(
+        `run ${runId} -> ${store.uri}: ${describe(report)}${report.rejected.length ? `; ${plural(report.rejected.length, 'write')} refused` : ''}\n`,
+      );
       for (const r of report.rejected) io.stderr.write(`  refused #${r.seq} (${r.op}): ${r.error}\n`);
       if (report.rejectedFile) io.stderr.write(`  refused writes kept in ${report.rejectedFile}\n`);
     } else {

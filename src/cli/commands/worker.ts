@@ -17,14 +17,19 @@ export interface WorkerCommandOptions {
 
 const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
-export async function workerCommand(opts: WorkerCommandOptions, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream }): Promise<number> {
+export async function workerCommand(
+  opts: WorkerCommandOptions,
+  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
+): Promise<number> {
   const soft = new AbortController();
   const hard = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {
     interrupts += 1;
     if (interrupts === 1) {
-      io.stderr.write('\nstopping: running trials finish, no new ones are taken (Ctrl-C again to stop them now; they are retried elsewhere)\n');
+      io.stderr.write(
+        '\nstopping: running trials finish, no new ones are taken (Ctrl-C again to stop them now; they are retried elsewhere)\n',
+      );
       soft.abort();
       return;
     }
@@ -33,8 +38,10 @@ export async function workerCommand(opts: WorkerCommandOptions, io: { stdout: No
   };
   try {
     const concurrency = opts.concurrency === undefined ? 1 : Number(opts.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number >= 1, got '${opts.concurrency}'`);
-    if (opts.backend !== undefined && !BACKENDS.includes(opts.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${opts.backend}'`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new UsageError(`--concurrency must be a whole number >= 1, got '${opts.concurrency}'`);
+    if (opts.backend !== undefined && !BACKENDS.includes(opts.backend))
+      throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${opts.backend}'`);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     await runQueueWorker({

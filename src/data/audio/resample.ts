@@ -87,11 +87,7 @@ function convolveAt(x: Float32Array, start: number, taps: Float64Array): number 
  * Taps for each of the `l` fractional phases p/l: taps[p][j] = kernel(p/l - (j - reach)), normalised to
  * sum to 1, so output = Σ_j x[k0 - reach + j] · taps[p][j].
  */
-function polyphaseTable(
-  l: number,
-  halfWidth: number,
-  kernel: (t: number) => number,
-): { reach: number; taps: Float64Array[] } {
+function polyphaseTable(l: number, halfWidth: number, kernel: (t: number) => number): { reach: number; taps: Float64Array[] } {
   const reach = Math.ceil(halfWidth);
   const taps: Float64Array[] = [];
   for (let p = 0; p < l; p++) {

@@ -166,7 +166,7 @@ function sampleReader(view: DataView, format: number, bytes: number): (p: number
     case 2:
       return (p) => view.getInt16(p, true) / 32768;
     case 3:
-      return (p) => ((view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16)) / 8388608);
+      return (p) => (view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getInt8(p + 2) << 16)) / 8388608;
     default:
       return (p) => view.getInt32(p, true) / 2147483648;
   }

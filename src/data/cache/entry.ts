@@ -88,7 +88,8 @@ export class EntryWriter {
   }
 
   put(row: number, features: Float32Array): void {
-    if (features.length !== this.info.rowSize) throw new Error(`cache entry for '${this.info.input}': row of ${features.length} values, expected ${this.info.rowSize}`);
+    if (features.length !== this.info.rowSize)
+      throw new Error(`cache entry for '${this.info.input}': row of ${features.length} values, expected ${this.info.rowSize}`);
     writeSync(this.fd, bytesOf(features), 0, this.rowBytes, row * this.rowBytes);
     this.status[row] = RowStatus.Ok;
   }
@@ -167,11 +168,20 @@ export class Entry {
       }
       if (footer.format !== CACHE_FORMAT) throw new CorruptEntry(`format ${footer.format}, this mmx writes ${CACHE_FORMAT}`);
       if (options.key !== undefined && footer.key !== options.key) throw new CorruptEntry('key does not match the file name');
-      if (footer.dataBytes !== footer.rows * footer.rowSize * 4 || footer.dataBytes + footerLength + TAIL !== size) throw new CorruptEntry('sizes do not add up');
+      if (footer.dataBytes !== footer.rows * footer.rowSize * 4 || footer.dataBytes + footerLength + TAIL !== size)
+        throw new CorruptEntry('sizes do not add up');
       const status = new Uint8Array(Buffer.from(footer.status, 'base64'));
       if (status.length !== footer.rows) throw new CorruptEntry('row status does not match the row count');
       if (options.verify !== false && crcOfFile(fd, footer.dataBytes) !== footer.crc) throw new CorruptEntry('checksum mismatch');
-      const info: EntryInfo = { key: footer.key, input: footer.input, modality: footer.modality, manifest: footer.manifest, rows: footer.rows, rowSize: footer.rowSize, shape: footer.shape };
+      const info: EntryInfo = {
+        key: footer.key,
+        input: footer.input,
+        modality: footer.modality,
+        manifest: footer.manifest,
+        rows: footer.rows,
+        rowSize: footer.rowSize,
+        shape: footer.shape,
+      };
       return new Entry(fd, info, status, footer.errors, size, new Date(footer.created));
     } catch (err) {
       closeSync(fd);

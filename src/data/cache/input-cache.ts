@@ -61,7 +61,10 @@ export async function openInputCache(
   const usable = (): Entry | undefined => {
     const entry = cache.lookup(key, options.onCorrupt);
     if (!entry) return undefined;
-    const complete = entry.info.rowSize === rowSize && entry.info.rows === manifest.rows.length && rows.every((i) => cells[i]!.every((c) => c === '') || entry.rowStatus(i) !== RowStatus.NotRead);
+    const complete =
+      entry.info.rowSize === rowSize &&
+      entry.info.rows === manifest.rows.length &&
+      rows.every((i) => cells[i]!.every((c) => c === '') || entry.rowStatus(i) !== RowStatus.NotRead);
     if (complete) return entry;
     entry.close();
     return undefined;
@@ -77,7 +80,15 @@ export async function openInputCache(
         lock.release();
         return { key, hit: true, entry: late };
       }
-      const writer = cache.create({ key, input: spec.name, modality: spec.modality, manifest: manifest.file, rows: manifest.rows.length, rowSize, shape });
+      const writer = cache.create({
+        key,
+        input: spec.name,
+        modality: spec.modality,
+        manifest: manifest.file,
+        rows: manifest.rows.length,
+        rowSize,
+        shape,
+      });
       return { key, hit: false, writer, lock };
     }
     if (!waiting) options.onWait?.();

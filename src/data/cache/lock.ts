@@ -35,12 +35,15 @@ export function tryLock(file: string, staleMs = 10 * 60_000): HeldLock | undefin
       writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname() } satisfies LockOwner));
       closeSync(fd);
       // refreshed while held, so that a holder on another host is not taken for dead
-      const timer = setInterval(() => {
-        try {
-          const now = new Date();
-          utimesSync(file, now, now);
-        } catch {}
-      }, Math.max(1000, staleMs / 4));
+      const timer = setInterval(
+        () => {
+          try {
+            const now = new Date();
+            utimesSync(file, now, now);
+          } catch {}
+        },
+        Math.max(1000, staleMs / 4),
+      );
       timer.unref();
       return {
         release() {

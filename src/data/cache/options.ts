@@ -18,12 +18,16 @@ export const cacheRuntimeOptions = {
   ),
   stream: Default(
     Enum(streamModes, {
-      description: 'train from the cache in chunks instead of from memory: always, never, or auto (when the decoded features exceed memory_budget_mb); needs cache: true',
+      description:
+        'train from the cache in chunks instead of from memory: always, never, or auto (when the decoded features exceed memory_budget_mb); needs cache: true',
     }),
     'auto',
   ),
   memory_budget_mb: Default(
-    Type.Number({ exclusiveMinimum: 0, description: 'stream: auto streams when the decoded features of the used rows exceed this many MiB' }),
+    Type.Number({
+      exclusiveMinimum: 0,
+      description: 'stream: auto streams when the decoded features of the used rows exceed this many MiB',
+    }),
     2048,
   ),
 };
@@ -31,5 +35,8 @@ export const cacheRuntimeOptions = {
 /** `stream: always` reads the features from the cache, so it cannot go with the cache off (config check and data guard). */
 export function streamWithoutCache(stream: StreamMode | undefined, cache: boolean): { message: string; hint: string } | undefined {
   if (stream !== 'always' || cache) return undefined;
-  return { message: 'streaming reads the features from the feature cache, which is off (runtime.cache: false or --no-cache)', hint: 'turn the cache on, or set runtime.stream: auto or never' };
+  return {
+    message: 'streaming reads the features from the feature cache, which is off (runtime.cache: false or --no-cache)',
+    hint: 'turn the cache on, or set runtime.stream: auto or never',
+  };
 }

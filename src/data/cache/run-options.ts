@@ -4,7 +4,10 @@ import type { StreamMode } from './options.js';
 import { featureCacheDir } from './location.js';
 import { FeatureCache } from './store.js';
 
-export function dataOptions(runtime: { cache?: boolean; stream?: StreamMode; memory_budget_mb?: number }, env: NodeJS.ProcessEnv = process.env): DataOptions {
+export function dataOptions(
+  runtime: { cache?: boolean; stream?: StreamMode; memory_budget_mb?: number },
+  env: NodeJS.ProcessEnv = process.env,
+): DataOptions {
   return {
     ...(runtime.cache !== false ? { cache: new FeatureCache(featureCacheDir(env)) } : {}),
     stream: runtime.stream ?? 'auto',

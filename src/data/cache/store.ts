@@ -78,7 +78,12 @@ export class FeatureCache {
         e.close();
       } catch (err) {
         const st = statSync(file, { throwIfNoEntry: false });
-        out.push({ file, bytes: st?.size ?? 0, created: st?.mtime ?? new Date(0), problem: err instanceof Error ? err.message : String(err) });
+        out.push({
+          file,
+          bytes: st?.size ?? 0,
+          created: st?.mtime ?? new Date(0),
+          problem: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     return out.sort((a, b) => b.created.getTime() - a.created.getTime());

@@ -102,14 +102,10 @@ function toGrayFloats(rgb: Uint8Array, pixels: number): Float32Array {
 
 function checkOptions(opts: ImageDecodeOptions, file: string): void {
   const { height, width, channels } = opts;
-  const ok =
-    Number.isInteger(height) && height > 0 && Number.isInteger(width) && width > 0 && [1, 3, 4].includes(channels);
+  const ok = Number.isInteger(height) && height > 0 && Number.isInteger(width) && width > 0 && [1, 3, 4].includes(channels);
   if (!ok) {
     // A programming error in the caller rather than bad data, but reported in the same words.
-    throw new DecodeError(
-      `cannot decode image: invalid target shape ${String(height)}x${String(width)}x${String(channels)}`,
-      file,
-    );
+    throw new DecodeError(`cannot decode image: invalid target shape ${String(height)}x${String(width)}x${String(channels)}`, file);
   }
 }
 

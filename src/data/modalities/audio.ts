@@ -8,7 +8,10 @@ import { defineModality, missingOption, type FeatureLoader } from './modality.js
 export const audioPreprocessing = Closed(
   {
     sample_rate: Default(Type.Integer({ minimum: 1000, maximum: 192000, description: 'audio is resampled to this rate (Hz)' }), 16000),
-    features: Default(Enum(['log_mel', 'mfcc'], { description: 'log_mel: log-mel spectrogram; mfcc: its DCT-II (ortho), the first n_mfcc coefficients' }), 'log_mel'),
+    features: Default(
+      Enum(['log_mel', 'mfcc'], { description: 'log_mel: log-mel spectrogram; mfcc: its DCT-II (ortho), the first n_mfcc coefficients' }),
+      'log_mel',
+    ),
     n_mels: Default(Type.Integer({ minimum: 1, maximum: 512, description: 'number of mel bands' }), 40),
     n_mfcc: Default(Type.Integer({ minimum: 1, maximum: 512, description: 'with features: mfcc, coefficients kept (at most n_mels)' }), 13),
     window_ms: Default(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'analysis window length in milliseconds' }), 25),
@@ -21,7 +24,8 @@ export const audioPreprocessing = Closed(
     f_max: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'highest mel filter frequency (Hz); default sample_rate / 2' })),
     normalize: Default(
       Enum(['auto', 'global', 'per_band', 'none'], {
-        description: 'standardise with training statistics over all values (global) or per mel band / coefficient (per_band); auto: global for log_mel, per_band for mfcc',
+        description:
+          'standardise with training statistics over all values (global) or per mel band / coefficient (per_band); auto: global for log_mel, per_band for mfcc',
       }),
       'auto',
     ),
@@ -49,7 +53,9 @@ export const audioModality = defineModality<typeof audioPreprocessing, 'audio', 
   inputProperties,
   defaultEncoder: 'cnn1d',
   check: ({ preprocessing: p }) =>
-    p.features === 'mfcc' && p.n_mfcc > p.n_mels ? [{ path: ['preprocessing', 'n_mfcc'], message: `n_mfcc (${p.n_mfcc}) cannot exceed n_mels (${p.n_mels})` }] : [],
+    p.features === 'mfcc' && p.n_mfcc > p.n_mels
+      ? [{ path: ['preprocessing', 'n_mfcc'], message: `n_mfcc (${p.n_mfcc}) cannot exceed n_mels (${p.n_mels})` }]
+      : [],
   augmenter: (input, shape) => {
     const a = input.augmentation as SpecAugmentation | undefined;
     return a && isSpecAugmentActive(a) ? specAugmenter(a, shape) : undefined;

@@ -9,10 +9,7 @@ export const imagePreprocessing = Closed(
   {
     height: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'height in pixels after resizing' }), 28),
     width: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'width in pixels after resizing' }), 28),
-    channels: Default(
-      Enum([1, 3, 4], { description: '1 = grayscale, 3 = RGB, 4 = RGBA' }),
-      1,
-    ),
+    channels: Default(Enum([1, 3, 4], { description: '1 = grayscale, 3 = RGB, 4 = RGBA' }), 1),
     resize: Default(
       Enum(['fill', 'contain', 'cover'], {
         description: 'fill stretches; contain letterboxes; cover crops',
@@ -29,7 +26,10 @@ const Augmentation = Closed(
     flip: Default(Enum(['none', 'horizontal', 'vertical', 'both'], { description: 'random flips (each with probability 1/2)' }), 'none'),
     rotation: Default(Type.Number({ minimum: 0, maximum: 180, description: 'random rotation up to ± this many degrees' }), 0),
     shift: Default(Type.Number({ minimum: 0, maximum: 1, description: 'random shift up to ± this fraction of the height / width' }), 0),
-    brightness: Default(Type.Number({ minimum: 0, maximum: 1, description: 'random brightness change up to ± this much (values are in [0, 1])' }), 0),
+    brightness: Default(
+      Type.Number({ minimum: 0, maximum: 1, description: 'random brightness change up to ± this much (values are in [0, 1])' }),
+      0,
+    ),
   },
   { description: 'random augmentation of the training batches (never validation or test); seeded by the experiment seed' },
 );

@@ -117,16 +117,24 @@ export interface ModalityDefinition<P extends TObject = TObject, T extends strin
   columns?(input: Record<string, unknown>): string[];
 }
 
-export function defineModality<P extends TObject, T extends string, X extends TProperties = {}>(def: ModalityDefinition<P, T, X>): ModalityDefinition<P, T, X> {
+export function defineModality<P extends TObject, T extends string, X extends TProperties = {}>(
+  def: ModalityDefinition<P, T, X>,
+): ModalityDefinition<P, T, X> {
   return def;
 }
 
 /** Schema of one entry under `inputs:` for a modality, given its encoders' schemas. */
-export function inputSchema<P extends TObject, T extends string, X extends TProperties, E extends TSchema[]>(modality: ModalityDefinition<P, T, X>, encoders: [...E]) {
+export function inputSchema<P extends TObject, T extends string, X extends TProperties, E extends TSchema[]>(
+  modality: ModalityDefinition<P, T, X>,
+  encoders: [...E],
+) {
   return Variant(
     modality.type,
     {
-      column: Type.String({ minLength: 1, description: modality.columnDescription ?? 'manifest column holding this input (a file path, relative to the manifest)' }),
+      column: Type.String({
+        minLength: 1,
+        description: modality.columnDescription ?? 'manifest column holding this input (a file path, relative to the manifest)',
+      }),
       ...(modality.inputProperties ?? ({} as X)),
       preprocessing: Default(modality.preprocessing, {} as never),
       encoder: Default(Discriminated(encoders, { description: `${modality.type} encoder` }), { type: modality.defaultEncoder } as never),

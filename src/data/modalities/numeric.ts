@@ -13,17 +13,23 @@ export const DEFAULT_NA_VALUES = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL',
 export const numericPreprocessing = Closed(
   {
     normalize: Default(
-      Enum(['standard', 'minmax', 'none'], { description: 'standard: (x − mean) / std; minmax: (x − min) / (max − min); statistics from the training split' }),
+      Enum(['standard', 'minmax', 'none'], {
+        description: 'standard: (x − mean) / std; minmax: (x − min) / (max − min); statistics from the training split',
+      }),
       'standard',
     ),
     missing: Default(
       Enum(['mean', 'median', 'zero', 'drop_row'], {
-        description: 'a missing value: the training mean or median, zero (in raw units), or leave the row out (drop_row); counted and reported',
+        description:
+          'a missing value: the training mean or median, zero (in raw units), or leave the row out (drop_row); counted and reported',
       }),
       'mean',
     ),
     missing_indicator: Default(Type.Boolean({ description: 'add one feature per column: 1 where the value was missing, else 0' }), false),
-    na_values: Default(Type.Array(Type.String(), { uniqueItems: true, description: 'cell values that mean "missing" (an empty cell always does)' }), DEFAULT_NA_VALUES),
+    na_values: Default(
+      Type.Array(Type.String(), { uniqueItems: true, description: 'cell values that mean "missing" (an empty cell always does)' }),
+      DEFAULT_NA_VALUES,
+    ),
   },
   { description: 'how numeric values are normalised and missing values filled' },
 );
@@ -68,7 +74,15 @@ export const numericModality = defineModality<typeof numericPreprocessing, 'nume
       missingAction: p.missing === 'drop_row' ? 'drop_row' : `${p.missing}${p.missing_indicator ? ' + indicator' : ''}`,
       countMissing: (v) => v.reduce<number>((n, x) => n + (x === null ? 1 : 0), 0),
       drop: p.missing === 'drop_row' ? (v) => v.includes(null) : undefined,
-      fit: (train) => ({ columns: names.map((c, j) => columnStats(c, train.map((v) => v[j] ?? null), p.missing)) }),
+      fit: (train) => ({
+        columns: names.map((c, j) =>
+          columnStats(
+            c,
+            train.map((v) => v[j] ?? null),
+            p.missing,
+          ),
+        ),
+      }),
       encode: (v, state) => {
         const out = new Float32Array(p.missing_indicator ? 2 * k : k);
         for (let j = 0; j < k; j++) {

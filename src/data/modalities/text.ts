@@ -7,22 +7,36 @@ import { defineModality, missingOption, type FeatureLoader } from './modality.js
 
 export const textPreprocessing = Closed(
   {
-    tokenizer: Default(Enum(['word', 'char'], { description: 'word: Unicode words (and punctuation, see punctuation); char: one token per character' }), 'word'),
+    tokenizer: Default(
+      Enum(['word', 'char'], { description: 'word: Unicode words (and punctuation, see punctuation); char: one token per character' }),
+      'word',
+    ),
     lowercase: Default(Type.Boolean({ description: 'lower-case the text before tokenising' }), true),
     punctuation: Default(
       Enum(['strip', 'split', 'keep'], {
-        description: 'word tokenizer: drop punctuation and symbols (strip), make each one a token (split), or split on whitespace only (keep)',
+        description:
+          'word tokenizer: drop punctuation and symbols (strip), make each one a token (split), or split on whitespace only (keep)',
       }),
       'split',
     ),
     vocab_size: Default(
-      Type.Integer({ minimum: 1, maximum: 1000000, description: 'most frequent training tokens kept; the rest become OOV (id 1); PAD is id 0' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000000,
+        description: 'most frequent training tokens kept; the rest become OOV (id 1); PAD is id 0',
+      }),
       10000,
     ),
     min_freq: Default(Type.Integer({ minimum: 1, description: 'tokens seen fewer times in the training split become OOV' }), 1),
-    max_length: Default(Type.Integer({ minimum: 1, maximum: 100000, description: 'tokens per example: longer texts are cut, shorter ones padded' }), 128),
+    max_length: Default(
+      Type.Integer({ minimum: 1, maximum: 100000, description: 'tokens per example: longer texts are cut, shorter ones padded' }),
+      128,
+    ),
     padding: Default(Enum(['post', 'pre'], { description: 'pad at the end (post) or the start (pre)' }), 'post'),
-    truncation: Default(Enum(['post', 'pre'], { description: 'cut long texts at the end (post, keeps the start) or the start (pre)' }), 'post'),
+    truncation: Default(
+      Enum(['post', 'pre'], { description: 'cut long texts at the end (post, keeps the start) or the start (pre)' }),
+      'post',
+    ),
     missing: missingOption('zeros'),
   },
   { description: 'how text is tokenised and turned into ids' },

@@ -28,7 +28,11 @@ export function parseNumber(cell: string, naValues: ReadonlySet<string>, column 
   if (naValues.has(s)) return null;
   const v = Number(s);
   if (s === '' || !Number.isFinite(v)) {
-    throw new CellError(`'${cell.length > 40 ? `${cell.slice(0, 40)}…` : cell}' is not a number`, column, 'numeric inputs read plain numbers (1, -2.5, 3e4); empty cells are missing values');
+    throw new CellError(
+      `'${cell.length > 40 ? `${cell.slice(0, 40)}…` : cell}' is not a number`,
+      column,
+      'numeric inputs read plain numbers (1, -2.5, 3e4); empty cells are missing values',
+    );
   }
   return v;
 }

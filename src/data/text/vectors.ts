@@ -22,7 +22,12 @@ export interface LoadedVectors {
  * @throws DataError for a missing file, a binary file or a line of the wrong length (naming the line).
  */
 export async function loadWordVectors(file: string, vocabulary: readonly string[], seed: number, padId = 0): Promise<LoadedVectors> {
-  if (!existsSync(file) || statSync(file).isDirectory()) throw new DataError('word vectors file not found', { file }, 'a GloVe or word2vec text file; relative paths resolve from the config file');
+  if (!existsSync(file) || statSync(file).isDirectory())
+    throw new DataError(
+      'word vectors file not found',
+      { file },
+      'a GloVe or word2vec text file; relative paths resolve from the config file',
+    );
   // case-insensitive candidates; an exact match wins over a case-folded one
   const wanted = new Map<string, number[]>();
   vocabulary.forEach((w, id) => {
@@ -49,10 +54,12 @@ export async function loadWordVectors(file: string, vocabulary: readonly string[
     if (lineNo === 1 && parts.length === 2 && /^\d+$/.test(parts[0]!) && /^\d+$/.test(parts[1]!)) continue; // word2vec header
     if (dim === 0) {
       dim = parts.length - 1;
-      if (dim < 1 || line.includes('\u0000')) throw new DataError('not a word vectors text file (GloVe or word2vec text format)', { file, line: lineNo });
+      if (dim < 1 || line.includes('\u0000'))
+        throw new DataError('not a word vectors text file (GloVe or word2vec text format)', { file, line: lineNo });
       values = new Float32Array(vocabulary.length * dim);
     }
-    if (parts.length - 1 !== dim) throw new DataError(`has ${parts.length - 1} values, the first vector has ${dim}`, { file, line: lineNo });
+    if (parts.length - 1 !== dim)
+      throw new DataError(`has ${parts.length - 1} values, the first vector has ${dim}`, { file, line: lineNo });
     const word = parts[0]!;
     const ids = wanted.get(word.toLowerCase());
     if (!ids) continue;

@@ -32,9 +32,9 @@ export function convStack(input: tf.SymbolicTensor, o: ConvStackOptions, ctx: La
       activation: (o.batch_norm ? 'linear' : o.activation) as Act,
       kernelInitializer: ctx.kernelInit(),
     };
-    x = (dims === 2 ? tf.layers.conv2d({ ...common, name: ctx.name('conv') }) : tf.layers.conv1d({ ...common, name: ctx.name('conv') })).apply(
-      x,
-    ) as tf.SymbolicTensor;
+    x = (
+      dims === 2 ? tf.layers.conv2d({ ...common, name: ctx.name('conv') }) : tf.layers.conv1d({ ...common, name: ctx.name('conv') })
+    ).apply(x) as tf.SymbolicTensor;
     if (o.batch_norm) {
       x = tf.layers.batchNormalization({ name: ctx.name('bn') }).apply(x) as tf.SymbolicTensor;
       x = tf.layers.activation({ activation: o.activation as Act, name: ctx.name('act') }).apply(x) as tf.SymbolicTensor;

@@ -22,4 +22,10 @@ export const textEncoders = [textEmbeddingBag, textCnn, textLstm, textGru, textB
 export const numericEncoders = [numericDense, numericPassthrough] as const;
 export const categoricalEncoders = [categoricalEmbedding, categoricalOnehot] as const;
 
-export const encoderRegistry: readonly EncoderDefinition[] = [...imageEncoders, ...audioEncoders, ...textEncoders, ...numericEncoders, ...categoricalEncoders] as unknown as EncoderDefinition[];
+export const encoderRegistry: readonly EncoderDefinition[] = [
+  ...imageEncoders,
+  ...audioEncoders,
+  ...textEncoders,
+  ...numericEncoders,
+  ...categoricalEncoders,
+] as unknown as EncoderDefinition[];

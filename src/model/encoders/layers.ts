@@ -81,8 +81,14 @@ export class PositionEmbedding extends tf.layers.Layer {
 
   override build(inputShape: Shape | Shape[]): void {
     const [, steps, dim] = shapeList(inputShape)[0]!;
-    if (typeof steps !== 'number' || typeof dim !== 'number') throw new Error(`${this.name}: needs a known [steps, dim], got [${String(steps)}, ${String(dim)}]`);
-    this.positions = this.addWeight('positions', [steps, dim], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed }));
+    if (typeof steps !== 'number' || typeof dim !== 'number')
+      throw new Error(`${this.name}: needs a known [steps, dim], got [${String(steps)}, ${String(dim)}]`);
+    this.positions = this.addWeight(
+      'positions',
+      [steps, dim],
+      'float32',
+      tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed }),
+    );
     this.built = true;
   }
 

@@ -5,7 +5,12 @@ import * as tf from '../../tf.js';
 import { DataError } from '../../data/errors.js';
 
 export async function loadLayersModelFile(file: string): Promise<tf.LayersModel> {
-  if (!existsSync(file)) throw new DataError('pretrained model not found', { file }, 'a tfjs LayersModel model.json (weights beside it); relative paths resolve from the config file');
+  if (!existsSync(file))
+    throw new DataError(
+      'pretrained model not found',
+      { file },
+      'a tfjs LayersModel model.json (weights beside it); relative paths resolve from the config file',
+    );
   let json: { modelTopology?: object; weightsManifest?: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
   try {
     json = JSON.parse(readFileSync(file, 'utf8')) as typeof json;
@@ -24,7 +29,9 @@ export async function loadLayersModelFile(file: string): Promise<tf.LayersModel>
   const joined = Buffer.concat(buffers);
   const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: groups.flatMap((g) => g.weights), weightData }));
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: groups.flatMap((g) => g.weights), weightData }),
+    );
   } catch (err) {
     throw new DataError(`cannot load the model: ${(err as Error).message.split('\n')[0]}`, { file });
   }

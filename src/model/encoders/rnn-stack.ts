@@ -21,7 +21,13 @@ export interface RnnStackOptions {
   recurrent_dropout: number;
 }
 
-export function rnnStack(x: tf.SymbolicTensor, cell: 'lstm' | 'gru', bidirectional: boolean, o: RnnStackOptions, ctx: LayerContext): tf.SymbolicTensor {
+export function rnnStack(
+  x: tf.SymbolicTensor,
+  cell: 'lstm' | 'gru',
+  bidirectional: boolean,
+  o: RnnStackOptions,
+  ctx: LayerContext,
+): tf.SymbolicTensor {
   let h = x;
   for (let l = 0; l < o.layers; l++) {
     const last = l === o.layers - 1;
@@ -37,10 +43,15 @@ export function rnnStack(x: tf.SymbolicTensor, cell: 'lstm' | 'gru', bidirection
     // like a tfjs RNN.
     const make = (name: string) => (cell === 'lstm' ? new FastLSTM({ ...args, name }) : new FastGRU({ ...args, name }));
     const layer = bidirectional
-      ? tf.layers.bidirectional({ layer: make(ctx.name(`${cell}_cell`)) as unknown as tf.RNN, mergeMode: 'concat', name: ctx.name(`bi${cell}`) })
+      ? tf.layers.bidirectional({
+          layer: make(ctx.name(`${cell}_cell`)) as unknown as tf.RNN,
+          mergeMode: 'concat',
+          name: ctx.name(`bi${cell}`),
+        })
       : make(ctx.name(cell));
     h = layer.apply(h) as tf.SymbolicTensor;
-    if (!last && o.recurrent_dropout > 0) h = tf.layers.dropout({ rate: o.recurrent_dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(h) as tf.SymbolicTensor;
+    if (!last && o.recurrent_dropout > 0)
+      h = tf.layers.dropout({ rate: o.recurrent_dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(h) as tf.SymbolicTensor;
   }
   return h;
 }

@@ -10,10 +10,22 @@ import { Type } from '@sinclair/typebox';
 import * as tf from '../../tf.js';
 import { Default, Variant } from '../../config/schema-kit.js';
 import { MultiHeadSelfAttention } from '../layers/multi-head-attention.js';
-import { dimOption, fusionCommonOptions, hiddenLayers, poolingOption, poolTokens, projectEach, stackTokens, tokenPoolingNames } from './common.js';
+import {
+  dimOption,
+  fusionCommonOptions,
+  hiddenLayers,
+  poolingOption,
+  poolTokens,
+  projectEach,
+  stackTokens,
+  tokenPoolingNames,
+} from './common.js';
 import { defineFusion, type FusionIssue } from './registry.js';
 
-export const headsOption = Default(Type.Integer({ minimum: 1, maximum: 64, description: 'attention heads; dim must be divisible by heads' }), 4);
+export const headsOption = Default(
+  Type.Integer({ minimum: 1, maximum: 64, description: 'attention heads; dim must be divisible by heads' }),
+  4,
+);
 
 export function checkHeads(o: { dim: number; heads: number }): FusionIssue[] {
   if (o.dim % o.heads === 0) return [];
@@ -37,7 +49,8 @@ const schema = Variant(
   },
   {
     title: 'attention fusion',
-    description: 'Each modality becomes a token of size dim; multi-head self-attention over the tokens (with a residual connection), then pooling and the hidden layers.',
+    description:
+      'Each modality becomes a token of size dim; multi-head self-attention over the tokens (with a residual connection), then pooling and the hidden layers.',
   },
 );
 
@@ -48,7 +61,9 @@ export const attentionFusion = defineFusion<typeof schema>({
   validate: (o) => checkHeads(o),
   build: ({ embeddings, options, ctx }) => {
     const tokens = stackTokens(projectEach(embeddings, options.dim, ctx), ctx);
-    const attended = new MultiHeadSelfAttention({ heads: options.heads, seed: ctx.nextSeed(), name: ctx.name('mhsa') }).apply(tokens) as tf.SymbolicTensor;
+    const attended = new MultiHeadSelfAttention({ heads: options.heads, seed: ctx.nextSeed(), name: ctx.name('mhsa') }).apply(
+      tokens,
+    ) as tf.SymbolicTensor;
     const mixed = tf.layers.add({ name: ctx.name('residual') }).apply([tokens, attended]) as tf.SymbolicTensor;
     return hiddenLayers(poolTokens(mixed, options.pooling, ctx), options, ctx);
   },

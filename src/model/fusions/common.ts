@@ -82,11 +82,20 @@ export function dense(
 }
 
 /** Each embedding through its own linear projection to `dim`. */
-export function projectEach(embeddings: { name: string; tensor: tf.SymbolicTensor }[], dim: number, ctx: LayerContext, activation: ActivationName | 'tanh' | 'linear' = 'linear'): tf.SymbolicTensor[] {
+export function projectEach(
+  embeddings: { name: string; tensor: tf.SymbolicTensor }[],
+  dim: number,
+  ctx: LayerContext,
+  activation: ActivationName | 'tanh' | 'linear' = 'linear',
+): tf.SymbolicTensor[] {
   return embeddings.map((e) => dense(e.tensor, dim, ctx, `${e.name}_proj`, activation));
 }
 
-export function merge(kind: 'add' | 'average' | 'maximum' | 'multiply' | 'concatenate', xs: tf.SymbolicTensor[], ctx: LayerContext): tf.SymbolicTensor {
+export function merge(
+  kind: 'add' | 'average' | 'maximum' | 'multiply' | 'concatenate',
+  xs: tf.SymbolicTensor[],
+  ctx: LayerContext,
+): tf.SymbolicTensor {
   if (xs.length === 1) return xs[0]!;
   const name = ctx.name(kind);
   const layer =
@@ -106,7 +115,9 @@ export function merge(kind: 'add' | 'average' | 'maximum' | 'multiply' | 'concat
 export function stackTokens(xs: tf.SymbolicTensor[], ctx: LayerContext): tf.SymbolicTensor {
   const d = xs[0]!.shape[1] as number;
   const tokens = xs.map((x) => tf.layers.reshape({ targetShape: [1, d], name: ctx.name('token') }).apply(x) as tf.SymbolicTensor);
-  return tokens.length === 1 ? tokens[0]! : (tf.layers.concatenate({ axis: 1, name: ctx.name('tokens') }).apply(tokens) as tf.SymbolicTensor);
+  return tokens.length === 1
+    ? tokens[0]!
+    : (tf.layers.concatenate({ axis: 1, name: ctx.name('tokens') }).apply(tokens) as tf.SymbolicTensor);
 }
 
 /** [batch, T, d] → [batch, d] (mean, max, cls: token 0) or [batch, T·d] (concat). */
@@ -122,7 +133,15 @@ export function poolTokens(x: tf.SymbolicTensor, pooling: TokenPooling, ctx: Lay
       // token 0: [T, d] seen as a one-channel image, cropped to its first row (tfjs has no Cropping1D)
       const [t, d] = [x.shape[1] as number, x.shape[2] as number];
       const image = tf.layers.reshape({ targetShape: [t, d, 1], name: ctx.name('cls_view') }).apply(x) as tf.SymbolicTensor;
-      const first = tf.layers.cropping2D({ cropping: [[0, t - 1], [0, 0]], name: ctx.name('cls') }).apply(image) as tf.SymbolicTensor;
+      const first = tf.layers
+        .cropping2D({
+          cropping: [
+            [0, t - 1],
+            [0, 0],
+          ],
+          name: ctx.name('cls'),
+        })
+        .apply(image) as tf.SymbolicTensor;
       return tf.layers.flatten({ name: ctx.name('pool_cls') }).apply(first) as tf.SymbolicTensor;
     }
   }

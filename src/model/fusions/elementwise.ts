@@ -6,7 +6,12 @@ import { Variant } from '../../config/schema-kit.js';
 import { dimOption, fusionCommonOptions, hiddenLayers, merge, projectEach } from './common.js';
 import { defineFusion } from './registry.js';
 
-export function elementwiseFusion<N extends string>(type: N, combine: 'add' | 'average' | 'maximum' | 'multiply', description: string, minModalities = 1) {
+export function elementwiseFusion<N extends string>(
+  type: N,
+  combine: 'add' | 'average' | 'maximum' | 'multiply',
+  description: string,
+  minModalities = 1,
+) {
   const schema = Variant(type, { dim: dimOption(128), ...fusionCommonOptions }, { title: `${type} fusion`, description });
   return defineFusion<typeof schema>({
     type,

@@ -21,7 +21,8 @@ const schema = Variant(
     dim: dimOption(128, 'size of each modality candidate h_m = tanh(W_m x_m) and of the fused vector'),
     gate: Default(
       Enum(['sigmoid', 'softmax'], {
-        description: 'sigmoid: the GMU of the paper (z and 1 − z for two modalities, one sigmoid gate per modality otherwise); softmax: per-feature softmax across modalities',
+        description:
+          'sigmoid: the GMU of the paper (z and 1 − z for two modalities, one sigmoid gate per modality otherwise); softmax: per-feature softmax across modalities',
       }),
       'sigmoid',
     ),
@@ -29,7 +30,8 @@ const schema = Variant(
   },
   {
     title: 'gated fusion (GMU)',
-    description: 'Gated Multimodal Unit: tanh candidates per modality, mixed per feature by gates computed from all embeddings together; then the hidden layers.',
+    description:
+      'Gated Multimodal Unit: tanh candidates per modality, mixed per feature by gates computed from all embeddings together; then the hidden layers.',
   },
 );
 
@@ -38,7 +40,11 @@ export const gatedFusion = defineFusion<typeof schema>({
   schema,
   build: ({ embeddings, options, ctx }) => {
     const candidates = projectEach(embeddings, options.dim, ctx, 'tanh');
-    const all = merge('concatenate', embeddings.map((e) => e.tensor), ctx);
+    const all = merge(
+      'concatenate',
+      embeddings.map((e) => e.tensor),
+      ctx,
+    );
     const g = dense(all, gateUnits(options.gate, embeddings.length, options.dim), ctx, 'gate');
     const fused = new GatedCombine({ gate: options.gate, name: ctx.name('gmu') }).apply([g, ...candidates]) as tf.SymbolicTensor;
     return hiddenLayers(fused, options, ctx);

@@ -26,11 +26,17 @@ const schema = Variant(
   'late',
   {
     weights: Default(
-      Enum(['average', 'learned'], { description: 'how the per-modality predictions are combined: plain average, or learned softmax weights' }),
+      Enum(['average', 'learned'], {
+        description: 'how the per-modality predictions are combined: plain average, or learned softmax weights',
+      }),
       'average',
     ),
     aux_loss_weight: Default(
-      Type.Number({ minimum: 0, maximum: 100, description: "weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)" }),
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        description: "weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)",
+      }),
       0,
     ),
     ...fusionCommonOptions,
@@ -58,7 +64,9 @@ export const lateFusion = defineFusion<typeof schema>({
           ? (new LearnedWeightedAverage({ name: ctx.name('late_weights') }).apply(probs) as tf.SymbolicTensor)
           : merge('average', probs, ctx);
     const auxiliary =
-      options.aux_loss_weight > 0 && heads.length > 1 ? heads.map((h) => ({ name: h.name, probabilities: h.probabilities, weight: options.aux_loss_weight })) : [];
+      options.aux_loss_weight > 0 && heads.length > 1
+        ? heads.map((h) => ({ name: h.name, probabilities: h.probabilities, weight: options.aux_loss_weight }))
+        : [];
     return { probabilities: fused, auxiliary };
   },
 });

@@ -18,12 +18,16 @@ const schema = Variant(
   'low_rank_tensor',
   {
     dim: dimOption(128, 'size of the fused vector'),
-    rank: Default(Type.Integer({ minimum: 1, maximum: 256, description: 'rank r of the factorisation (the paper finds 4 to 16 enough)' }), 4),
+    rank: Default(
+      Type.Integer({ minimum: 1, maximum: 256, description: 'rank r of the factorisation (the paper finds 4 to 16 enough)' }),
+      4,
+    ),
     ...fusionCommonOptions,
   },
   {
     title: 'low-rank tensor fusion (LMF)',
-    description: 'Low-rank Multimodal Fusion: tensor fusion with its weight factorised into rank modality-specific factors; then the hidden layers.',
+    description:
+      'Low-rank Multimodal Fusion: tensor fusion with its weight factorised into rank modality-specific factors; then the hidden layers.',
   },
 );
 

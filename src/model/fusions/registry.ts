@@ -78,7 +78,10 @@ export function findFusion(registry: readonly FusionDefinition[], type: string):
  */
 export function validateFusion(registry: readonly FusionDefinition[], fusion: { type: string }, inputNames: string[]): FusionIssue[] {
   const def = registry.find((f) => f.type === fusion.type);
-  if (!def) return [{ path: ['fusion', 'type'], message: `unknown fusion '${fusion.type}'`, hint: `one of: ${registry.map((f) => f.type).join(', ')}` }];
+  if (!def)
+    return [
+      { path: ['fusion', 'type'], message: `unknown fusion '${fusion.type}'`, hint: `one of: ${registry.map((f) => f.type).join(', ')}` },
+    ];
   const n = inputNames.length;
   const min = def.minModalities ?? 1;
   if (n < min) {
@@ -86,7 +89,10 @@ export function validateFusion(registry: readonly FusionDefinition[], fusion: { 
       {
         path: ['fusion', 'type'],
         message: `${def.type} fusion combines at least ${min} modalities, but the config has ${n} input${n === 1 ? '' : 's'} (${inputNames.join(', ') || 'none'})`,
-        hint: n === 1 ? 'with one input there is nothing to fuse: use fusion.type: concat (the embedding as it is)' : `add inputs or choose another fusion.type`,
+        hint:
+          n === 1
+            ? 'with one input there is nothing to fuse: use fusion.type: concat (the embedding as it is)'
+            : `add inputs or choose another fusion.type`,
       },
     ];
   }

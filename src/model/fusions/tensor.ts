@@ -26,7 +26,8 @@ const schema = Variant(
   },
   {
     title: 'tensor fusion',
-    description: 'Tensor Fusion Network: the flattened outer product of the [1; projection] vectors of all modalities ((dim + 1)^M features), then the hidden layers.',
+    description:
+      'Tensor Fusion Network: the flattened outer product of the [1; projection] vectors of all modalities ((dim + 1)^M features), then the hidden layers.',
   },
 );
 
@@ -38,7 +39,8 @@ export const tensorFusion = defineFusion<typeof schema>({
     const size = (o.dim + 1) ** m;
     if (size <= TENSOR_FUSION_MAX_FEATURES) return [];
     const maxDim = Math.floor(TENSOR_FUSION_MAX_FEATURES ** (1 / m) + 1e-9) - 1;
-    const firstLayer = o.hidden[0] !== undefined ? `, and the first hidden layer alone would have ${fmt((size + 1) * o.hidden[0])} weights` : '';
+    const firstLayer =
+      o.hidden[0] !== undefined ? `, and the first hidden layer alone would have ${fmt((size + 1) * o.hidden[0])} weights` : '';
     return [
       {
         path: ['fusion', 'dim'],

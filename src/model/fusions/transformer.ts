@@ -37,7 +37,8 @@ const schema = Variant(
   },
   {
     title: 'transformer fusion',
-    description: 'Cross-modal transformer: one token per modality plus learned modality-type embeddings through transformer encoder blocks, then pooling and the hidden layers.',
+    description:
+      'Cross-modal transformer: one token per modality plus learned modality-type embeddings through transformer encoder blocks, then pooling and the hidden layers.',
   },
 );
 
@@ -50,16 +51,24 @@ export const transformerFusion = defineFusion<typeof schema>({
     const d = options.dim;
     const ff = options.ff_dim ?? 2 * d;
     const tokens = stackTokens(projectEach(embeddings, d, ctx), ctx);
-    let x = new ModalityTypeEmbedding({ cls: options.pooling === 'cls', seed: ctx.nextSeed(), name: ctx.name('modality_type') }).apply(tokens) as tf.SymbolicTensor;
+    let x = new ModalityTypeEmbedding({ cls: options.pooling === 'cls', seed: ctx.nextSeed(), name: ctx.name('modality_type') }).apply(
+      tokens,
+    ) as tf.SymbolicTensor;
     const drop = (y: tf.SymbolicTensor): tf.SymbolicTensor =>
-      options.dropout > 0 ? (tf.layers.dropout({ rate: options.dropout, seed: ctx.nextSeed(), name: ctx.name('block_dropout') }).apply(y) as tf.SymbolicTensor) : y;
+      options.dropout > 0
+        ? (tf.layers
+            .dropout({ rate: options.dropout, seed: ctx.nextSeed(), name: ctx.name('block_dropout') })
+            .apply(y) as tf.SymbolicTensor)
+        : y;
     const addNorm = (a: tf.SymbolicTensor, b: tf.SymbolicTensor): tf.SymbolicTensor => {
       const sum = tf.layers.add({ name: ctx.name('residual') }).apply([a, b]) as tf.SymbolicTensor;
       // our LayerNorm: tfjs's layerNormalization trains ~10x slower on wasm (a slice per position in its gradient)
       return new LayerNorm({ name: ctx.name('norm') }).apply(sum) as tf.SymbolicTensor;
     };
     for (let i = 0; i < options.layers; i++) {
-      const attended = new MultiHeadSelfAttention({ heads: options.heads, seed: ctx.nextSeed(), name: ctx.name('mhsa') }).apply(x) as tf.SymbolicTensor;
+      const attended = new MultiHeadSelfAttention({ heads: options.heads, seed: ctx.nextSeed(), name: ctx.name('mhsa') }).apply(
+        x,
+      ) as tf.SymbolicTensor;
       x = addNorm(x, drop(attended));
       const inner = dense(x, ff, ctx, 'ff1', options.activation);
       x = addNorm(x, drop(dense(inner, d, ctx, 'ff2')));

@@ -60,7 +60,9 @@ export function taskHead(x: tf.SymbolicTensor, target: Pick<TaskTarget, 'task' |
   const units = outputUnits(target);
   const activation = task === 'classification' ? 'softmax' : task === 'regression' ? 'linear' : 'sigmoid';
   // 'softmax' keeps the layer names of models saved before the other tasks existed
-  return tf.layers.dense({ units, activation, kernelInitializer: ctx.kernelInit(), name: ctx.name(activation) }).apply(x) as tf.SymbolicTensor;
+  return tf.layers
+    .dense({ units, activation, kernelInitializer: ctx.kernelInit(), name: ctx.name(activation) })
+    .apply(x) as tf.SymbolicTensor;
 }
 
 export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;

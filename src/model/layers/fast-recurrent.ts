@@ -39,7 +39,6 @@ export function recurrentOutput(h: tf.Tensor, states: Float32Array, B: number, T
   return tf.tensor3d(batchMajorRows(states, B, T, H, 1), [B, T, H]);
 }
 
-
 export type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 
 export interface FastRecurrentArgs extends NonNullable<BaseLayerArgs> {
@@ -99,7 +98,8 @@ export abstract class FastRecurrent extends tf.layers.Layer {
 
   protected constructor(args: FastRecurrentArgs, kind: RecurrentKind) {
     super(args);
-    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`${kind.what}: units must be a positive integer, got ${args.units}`);
+    if (!Number.isInteger(args.units) || args.units < 1)
+      throw new Error(`${kind.what}: units must be a positive integer, got ${args.units}`);
     this.kind = kind;
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? false;
@@ -113,7 +113,8 @@ export abstract class FastRecurrent extends tf.layers.Layer {
   override build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const d = shape[shape.length - 1];
-    if (shape.length !== 3 || typeof d !== 'number') throw new Error(`${this.kind.what}: expected input [batch, steps, features], got [${shape.join(', ')}]`);
+    if (shape.length !== 3 || typeof d !== 'number')
+      throw new Error(`${this.kind.what}: expected input [batch, steps, features], got [${shape.join(', ')}]`);
     const g = this.kind.gates * this.units;
     this.kernel = this.addWeight('kernel', [d, g], 'float32', this.kernelInitializer);
     this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, g], 'float32', this.recurrentInitializer);

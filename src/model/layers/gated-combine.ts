@@ -17,7 +17,8 @@ export interface GatedCombineArgs extends NonNullable<BaseLayerArgs> {
 }
 
 /** Width of the gate pre-activation g for M modalities fused to d features. */
-export const gateUnits = (gate: GateMode, modalities: number, dim: number): number => (gate === 'sigmoid' && modalities === 2 ? dim : modalities * dim);
+export const gateUnits = (gate: GateMode, modalities: number, dim: number): number =>
+  gate === 'sigmoid' && modalities === 2 ? dim : modalities * dim;
 
 export class GatedCombine extends tf.layers.Layer {
   static className = 'MmxGatedCombine';

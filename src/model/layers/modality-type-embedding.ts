@@ -28,8 +28,19 @@ export class ModalityTypeEmbedding extends tf.layers.Layer {
   override build(inputShape: Shape | Shape[]): void {
     const [, tokens, d] = inputShape as Shape;
     if (typeof tokens !== 'number' || typeof d !== 'number') throw new Error(`${this.name}: expects [batch, tokens, dim]`);
-    this.types = this.addWeight('type_embedding', [tokens, d], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed }));
-    if (this.cls) this.clsToken = this.addWeight('cls_token', [1, d], 'float32', tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed + 1 }));
+    this.types = this.addWeight(
+      'type_embedding',
+      [tokens, d],
+      'float32',
+      tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed }),
+    );
+    if (this.cls)
+      this.clsToken = this.addWeight(
+        'cls_token',
+        [1, d],
+        'float32',
+        tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: this.seed + 1 }),
+      );
     this.built = true;
   }
 

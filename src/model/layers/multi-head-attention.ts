@@ -49,7 +49,10 @@ export class MultiHeadSelfAttention extends tf.layers.Layer {
       const flat = tf.reshape(x, [batch * tokens, d]);
       const w = this.w!;
       const proj = (p: 'q' | 'k' | 'v'): tf.Tensor =>
-        tf.transpose(tf.reshape(tf.add(tf.matMul(flat, w[p].kernel.read() as tf.Tensor2D), w[p].bias.read()), [batch, tokens, h, dh]), [0, 2, 1, 3]);
+        tf.transpose(
+          tf.reshape(tf.add(tf.matMul(flat, w[p].kernel.read() as tf.Tensor2D), w[p].bias.read()), [batch, tokens, h, dh]),
+          [0, 2, 1, 3],
+        );
       const q = proj('q');
       const k = proj('k');
       const v = proj('v');

@@ -44,11 +44,13 @@ export function parseQueueUrl(url: string): QueueTarget {
     throw new UsageError(`--queue: '${redactUrl(url)}' is not a URL; use redis://HOST:PORT[/db] or rediss://... (TLS)`);
   }
   const scheme = u.protocol.replace(/:$/, '');
-  if (scheme !== 'redis' && scheme !== 'rediss') throw new UsageError(`--queue: '${redactUrl(url)}' must start with redis:// or rediss:// (TLS)`);
+  if (scheme !== 'redis' && scheme !== 'rediss')
+    throw new UsageError(`--queue: '${redactUrl(url)}' must start with redis:// or rediss:// (TLS)`);
   if (!u.hostname) throw new UsageError(`--queue: '${redactUrl(url)}' names no host`);
   const port = u.port ? Number(u.port) : 6379;
   const dbText = u.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d+$/.test(dbText)) throw new UsageError(`--queue: the database in '${redactUrl(url)}' must be a number (redis://HOST:PORT/DB)`);
+  if (dbText !== '' && !/^\d+$/.test(dbText))
+    throw new UsageError(`--queue: the database in '${redactUrl(url)}' must be a number (redis://HOST:PORT/DB)`);
   const password = u.password ? decodeURIComponent(u.password) : undefined;
   const username = u.username ? decodeURIComponent(u.username) : undefined;
   if (password) {

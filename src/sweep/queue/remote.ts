@@ -21,7 +21,21 @@ import type { TrialLauncher, TrialProcess } from '../launch.js';
 import type { SweepPlan } from '../plan.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 import { parseQueueUrl, redact } from './connection.js';
-import { currentJobKey, eventsKey, finishKey, jobIdFor, jobIdForAttempt, KEY_TTL_S, PREFIX, QUEUE_NAME, runsKey, stopKey, type TrialEvent, type TrialJobData, type TrialResult } from './jobs.js';
+import {
+  currentJobKey,
+  eventsKey,
+  finishKey,
+  jobIdFor,
+  jobIdForAttempt,
+  KEY_TTL_S,
+  PREFIX,
+  QUEUE_NAME,
+  runsKey,
+  stopKey,
+  type TrialEvent,
+  type TrialJobData,
+  type TrialResult,
+} from './jobs.js';
 import { closeLostAttempts } from './worker.js';
 
 type Redis = import('ioredis').Redis;
@@ -55,7 +69,10 @@ export class QueueLauncher {
 
   async open(): Promise<this> {
     // a command lost in a reconnect fails after 5 s instead of stalling the trial's polling for ever
-    this.queue = new Queue<TrialJobData, TrialResult>(QUEUE_NAME, { connection: { ...(this.target.connection as object), commandTimeout: 5000 } as ConnectionOptions, prefix: PREFIX });
+    this.queue = new Queue<TrialJobData, TrialResult>(QUEUE_NAME, {
+      connection: { ...(this.target.connection as object), commandTimeout: 5000 } as ConnectionOptions,
+      prefix: PREFIX,
+    });
     this.queue.on('error', (err) => this.warn(`queue ${this.display}: ${err.message}`));
     this.redis = (await this.queue.client) as unknown as Redis;
     await this.redis.ping();
@@ -130,7 +147,15 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
   }
 
   send(m: ToWorker, callback?: (error: Error | null) => void): boolean {
-    if (m.type === 'start') this.starting = this.begin(m).catch((err: unknown) => this.complete({ type: 'done', status: 'FAILED', error: `could not queue the trial: ${redact((err as Error).message)}`, seconds: 0 }));
+    if (m.type === 'start')
+      this.starting = this.begin(m).catch((err: unknown) =>
+        this.complete({
+          type: 'done',
+          status: 'FAILED',
+          error: `could not queue the trial: ${redact((err as Error).message)}`,
+          seconds: 0,
+        }),
+      );
     else if (m.type === 'stop' && this.key) void this.q.redis.set(stopKey(this.key), m.reason, 'EX', KEY_TTL_S).catch(() => undefined);
     callback?.(null);
     return true;
@@ -182,7 +207,12 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
     this.jobId = jobIdForAttempt(key, attempt);
     await this.q.redis.del(stopKey(key));
     await this.q.redis.set(currentJobKey(key), this.jobId, 'EX', KEY_TTL_S);
-    await this.q.queue.add('trial', d, { jobId: this.jobId, attempts: 1, removeOnComplete: { age: KEY_TTL_S }, removeOnFail: { age: KEY_TTL_S } });
+    await this.q.queue.add('trial', d, {
+      jobId: this.jobId,
+      attempts: 1,
+      removeOnComplete: { age: KEY_TTL_S },
+      removeOnFail: { age: KEY_TTL_S },
+    });
   }
 
   private async begin(m: Start): Promise<void> {
@@ -220,7 +250,10 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
     if (ev.attempt > this.attempt) {
       if (this.attempt > 0) {
         this.q.retries++;
-        this.q.options.log('warn', `trial ${this.trial}: attempt ${ev.attempt} started on ${ev.worker} (attempt ${this.attempt}'s worker was lost)`);
+        this.q.options.log(
+          'warn',
+          `trial ${this.trial}: attempt ${ev.attempt} started on ${ev.worker} (attempt ${this.attempt}'s worker was lost)`,
+        );
       }
       this.attempt = ev.attempt;
       this.lastEpochMetrics = {};
@@ -264,25 +297,40 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
         }
         const next = this.maxAttempt + 1;
         this.q.retries++;
-        this.q.options.log('warn', `trial ${this.trial}: its job is gone from the queue (Redis restarted?); queued again as attempt ${next}`);
+        this.q.options.log(
+          'warn',
+          `trial ${this.trial}: its job is gone from the queue (Redis restarted?); queued again as attempt ${next}`,
+        );
         this.lostAt = next;
         await this.add(next);
         return;
       }
       // the job was read while still active and its state after it completed: its result comes with the next poll
       if (state === 'completed' && !job.returnvalue) return;
-      const stale = state === 'completed' && job.returnvalue && job.returnvalue.status !== 'FINISHED' && job.returnvalue.attempt < job.data.attempt;
-      if (stale || (state === 'completed' && job.returnvalue?.status === 'KILLED' && !job.returnvalue.duplicate && this.lostAt !== undefined && job.returnvalue.attempt < this.lostAt)) {
+      const stale =
+        state === 'completed' && job.returnvalue && job.returnvalue.status !== 'FINISHED' && job.returnvalue.attempt < job.data.attempt;
+      if (
+        stale ||
+        (state === 'completed' &&
+          job.returnvalue?.status === 'KILLED' &&
+          !job.returnvalue.duplicate &&
+          this.lostAt !== undefined &&
+          job.returnvalue.attempt < this.lostAt)
+      ) {
         // an attempt the queue had already given up on (Redis lost the job) ended its job: run the trial again
         const next = this.maxAttempt + 1;
-        this.q.options.log('warn', `trial ${this.trial}: a lost attempt ended its job (${job.returnvalue.status}); queued again as attempt ${next}`);
+        this.q.options.log(
+          'warn',
+          `trial ${this.trial}: a lost attempt ended its job (${job.returnvalue.status}); queued again as attempt ${next}`,
+        );
         this.lostAt = undefined;
         await job.remove().catch(() => undefined);
         await this.add(next);
         return;
       }
       if (state === 'completed') await this.complete(job.returnvalue);
-      else if (state === 'failed') await this.complete({ type: 'done', status: 'FAILED', error: redact(job.failedReason ?? 'failed in the queue'), seconds: 0 });
+      else if (state === 'failed')
+        await this.complete({ type: 'done', status: 'FAILED', error: redact(job.failedReason ?? 'failed in the queue'), seconds: 0 });
     } catch (err) {
       this.q.warn(`trial ${this.trial}: ${(err as Error).message}`);
     }
@@ -302,12 +350,24 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
           return v === undefined ? undefined : typeof v === 'number' ? v : v.value;
         };
         value = num(metric) ?? value;
-        test = Object.fromEntries(Object.keys(metrics).filter((k) => k.startsWith('test_')).map((k) => [k, num(k)!]));
+        test = Object.fromEntries(
+          Object.keys(metrics)
+            .filter((k) => k.startsWith('test_'))
+            .map((k) => [k, num(k)!]),
+        );
       }
     } catch {
       /* the last epoch's value */
     }
-    return { type: 'done', status: 'FINISHED', runId, ...(value !== undefined ? { value } : {}), ...(test ? { test } : {}), seconds: 0, attempt };
+    return {
+      type: 'done',
+      status: 'FINISHED',
+      runId,
+      ...(value !== undefined ? { value } : {}),
+      ...(test ? { test } : {}),
+      seconds: 0,
+      attempt,
+    };
   }
 
   private async complete(result: Done & { attempt?: number }): Promise<void> {
@@ -324,7 +384,10 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
           const winner = runs[String(holder)];
           if (winner && (await tracker.getRun(winner)).status === 'FINISHED') done = await this.adopt(winner, holder);
         }
-        const why = result.status === 'FAILED' && !result.runId ? `the trial failed in the queue: ${result.error ?? ''}` : `a later attempt of trial ${this.trial} replaced this one (its worker was lost)`;
+        const why =
+          result.status === 'FAILED' && !result.runId
+            ? `the trial failed in the queue: ${result.error ?? ''}`
+            : `a later attempt of trial ${this.trial} replaced this one (its worker was lost)`;
         const others = Object.fromEntries(Object.entries(runs).filter(([, id]) => id !== done.runId));
         const closed = await closeLostAttempts(tracker, others, undefined, why);
         if (!done.runId) {

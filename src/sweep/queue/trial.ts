@@ -41,7 +41,9 @@ serveTrial({
   disconnectReason: GONE,
   onRunCreated: gateFinish,
   afterRun: (result, seconds) =>
-    refused.reason !== undefined ? { type: 'done', status: 'KILLED', runId: result.runId, duplicate: true, error: refused.reason, seconds } : undefined,
+    refused.reason !== undefined
+      ? { type: 'done', status: 'KILLED', runId: result.runId, duplicate: true, error: refused.reason, seconds }
+      : undefined,
   onMessage: (m) => {
     if (m.type !== 'finish') return;
     finishAnswer?.({ ok: m.ok, ...(m.reason !== undefined ? { reason: m.reason } : {}) });

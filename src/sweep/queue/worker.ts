@@ -27,7 +27,19 @@ import type { Tracker } from '../../tracking/tracker.js';
 import { allowedCpus, cpuShares, launchWorker } from '../launch.js';
 import type { FromQueueTrial, ToQueueTrial } from '../protocol.js';
 import { parseQueueUrl, redact } from './connection.js';
-import { eventsKey, finishKey, isLocalStore, KEY_TTL_S, PREFIX, QUEUE_NAME, runsKey, stopKey, type TrialEvent, type TrialJobData, type TrialResult } from './jobs.js';
+import {
+  eventsKey,
+  finishKey,
+  isLocalStore,
+  KEY_TTL_S,
+  PREFIX,
+  QUEUE_NAME,
+  runsKey,
+  stopKey,
+  type TrialEvent,
+  type TrialJobData,
+  type TrialResult,
+} from './jobs.js';
 
 export interface QueueWorkerOptions {
   url: string;
@@ -67,7 +79,12 @@ function trackerFor(uri: string): Tracker {
 }
 
 /** Ends the runs of this trial's earlier attempts that are still RUNNING (their worker was lost). */
-export async function closeLostAttempts(tracker: Tracker, runs: Record<string, string>, keepAttempt: number | undefined, why: string): Promise<number> {
+export async function closeLostAttempts(
+  tracker: Tracker,
+  runs: Record<string, string>,
+  keepAttempt: number | undefined,
+  why: string,
+): Promise<number> {
   let closed = 0;
   for (const [attempt, runId] of Object.entries(runs)) {
     if (keepAttempt !== undefined && Number(attempt) === keepAttempt) continue;
@@ -92,7 +109,10 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   const me = `${host}:${process.pid}`;
   const log = (line: string) => options.log(redact(line));
   // (not for the Worker's own connections: BullMQ's blocking fetch must not time out)
-  const queue = new Queue(QUEUE_NAME, { connection: { ...(target.connection as object), commandTimeout: 5000 } as ConnectionOptions, prefix: PREFIX });
+  const queue = new Queue(QUEUE_NAME, {
+    connection: { ...(target.connection as object), commandTimeout: 5000 } as ConnectionOptions,
+    prefix: PREFIX,
+  });
   queue.on('error', (err) => log(`queue: ${err.message}`));
   const redis = (await queue.client) as unknown as import('ioredis').Redis;
   const shares = cpuShares(allowedCpus(), options.concurrency);
@@ -108,7 +128,13 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     const attempt = d.attempt + Math.max(1, job.attemptsStarted) - 1;
     const label = `trial ${d.trial} (sweep ${d.parentRunId.slice(0, 8)}) attempt ${attempt}`;
     const t0 = performance.now();
-    const result = (r: Omit<TrialResult, 'attempt' | 'worker' | 'type' | 'seconds'> & { seconds?: number }): TrialResult => ({ type: 'done', seconds: (performance.now() - t0) / 1000, ...r, attempt, worker: me });
+    const result = (r: Omit<TrialResult, 'attempt' | 'worker' | 'type' | 'seconds'> & { seconds?: number }): TrialResult => ({
+      type: 'done',
+      seconds: (performance.now() - t0) / 1000,
+      ...r,
+      attempt,
+      worker: me,
+    });
     let seq = 0;
     const post = (m: Exclude<FromQueueTrial, { type: 'ready' | 'done' | 'finishing' }>) => {
       const ev = { ...m, attempt, seq: seq++, worker: me } as TrialEvent;
@@ -131,7 +157,12 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     }
     if (attempt > d.attempt || attempt > 1) {
       const runs = await redis.hgetall(runsKey(key));
-      const n = await closeLostAttempts(trackerFor(d.trackingUri), runs, undefined, `the worker running attempt of trial ${d.trial} was lost (killed or unreachable); the trial was retried as attempt ${attempt}`);
+      const n = await closeLostAttempts(
+        trackerFor(d.trackingUri),
+        runs,
+        undefined,
+        `the worker running attempt of trial ${d.trial} was lost (killed or unreachable); the trial was retried as attempt ${attempt}`,
+      );
       if (n) log(`${label}: closed ${n} run(s) of lost earlier attempts (FAILED)`);
     }
     log(`${label}: started`);
@@ -181,7 +212,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
         }
       })();
     }, 500);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     child.on('message', (raw: unknown) => {
       const m = raw as FromQueueTrial;
       switch (m.type) {
@@ -200,7 +233,12 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
         case 'run':
           runId = m.runId;
           log(`${label}: run ${m.runId}`);
-          void redis.multi().hset(runsKey(key), String(attempt), m.runId).expire(runsKey(key), KEY_TTL_S).exec().catch(() => undefined);
+          void redis
+            .multi()
+            .hset(runsKey(key), String(attempt), m.runId)
+            .expire(runsKey(key), KEY_TTL_S)
+            .exec()
+            .catch(() => undefined);
           post(m);
           break;
         case 'phase':
@@ -215,8 +253,10 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
               const cur = await Job.fromId<TrialJobData>(queue, jobId);
               // this attempt still holds the job's lock (BullMQ's): not given up on as stalled, not lost with Redis's data
               const lock = await redis.get(`${PREFIX}:${QUEUE_NAME}:${jobId}:lock`);
-              if (lost || !cur || cur.data.attempt !== d.attempt) reason = 'the queue no longer holds this attempt of the trial (Redis restarted?)';
-              else if (token !== undefined && lock !== token) reason = 'this attempt lost its hold on the job (stalled: another worker took it over)';
+              if (lost || !cur || cur.data.attempt !== d.attempt)
+                reason = 'the queue no longer holds this attempt of the trial (Redis restarted?)';
+              else if (token !== undefined && lock !== token)
+                reason = 'this attempt lost its hold on the job (stalled: another worker took it over)';
               else {
                 const claimed = await redis.set(finishKey(key), String(attempt), 'EX', KEY_TTL_S, 'NX');
                 const holder = claimed === 'OK' ? String(attempt) : await redis.get(finishKey(key));
@@ -249,7 +289,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       await new Promise(() => undefined);
     }
     if (done) {
-      log(`${label}: ${done.status}${done.duplicate ? ' (duplicate, run KILLED)' : ''}${done.value !== undefined ? ` ${d.metric}=${done.value}` : ''}`);
+      log(
+        `${label}: ${done.status}${done.duplicate ? ' (duplicate, run KILLED)' : ''}${done.value !== undefined ? ` ${d.metric}=${done.value}` : ''}`,
+      );
       return done;
     }
     // the trial's process died without a word: a crash or the OOM killer; the trial fails (no retry)
@@ -279,7 +321,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   worker.on('failed', (job, err) => {
     if (job) log(`trial ${job.data.trial} (sweep ${job.data.parentRunId.slice(0, 8)}) failed in the queue: ${err.message}`);
   });
-  log(`mmx worker ${me}: taking trials from ${target.display} (concurrency ${options.concurrency}${options.backend ? `, backend ${options.backend}` : ''})`);
+  log(
+    `mmx worker ${me}: taking trials from ${target.display} (concurrency ${options.concurrency}${options.backend ? `, backend ${options.backend}` : ''})`,
+  );
   const running = worker.run();
   await new Promise<void>((resolve) => {
     if (options.signal?.aborted) return resolve();

@@ -144,7 +144,9 @@ export function prepareTags(tags: Record<string, string>, warn: Warn): WireKV[] 
     const key = uniqueKey('tag', k, taken, warn);
     let value = String(v);
     if (pyLength(value) > MAX_TAG_VALUE_LENGTH) {
-      warn(`tag '${key}' is ${pyLength(value)} characters long; MLflow keeps at most ${MAX_TAG_VALUE_LENGTH}: logged cut, ending in '${TRUNCATION_MARKER}'.`);
+      warn(
+        `tag '${key}' is ${pyLength(value)} characters long; MLflow keeps at most ${MAX_TAG_VALUE_LENGTH}: logged cut, ending in '${TRUNCATION_MARKER}'.`,
+      );
       value = truncateValue(value, MAX_TAG_VALUE_LENGTH);
     }
     return { key, value };

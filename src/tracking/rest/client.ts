@@ -22,7 +22,6 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
-
 import { TrackingError, type TrackingErrorCode } from '../errors.js';
 
 export interface RetryOptions {
@@ -271,8 +270,8 @@ export class RestClient {
 
     const creds: Credentials = options.credentials ?? {
       ...(env.MLFLOW_TRACKING_TOKEN ? { token: env.MLFLOW_TRACKING_TOKEN } : {}),
-      ...(env.MLFLOW_TRACKING_USERNAME ?? uriUser ? { username: env.MLFLOW_TRACKING_USERNAME ?? uriUser } : {}),
-      ...(env.MLFLOW_TRACKING_PASSWORD ?? uriPass ? { password: env.MLFLOW_TRACKING_PASSWORD ?? uriPass } : {}),
+      ...((env.MLFLOW_TRACKING_USERNAME ?? uriUser) ? { username: env.MLFLOW_TRACKING_USERNAME ?? uriUser } : {}),
+      ...((env.MLFLOW_TRACKING_PASSWORD ?? uriPass) ? { password: env.MLFLOW_TRACKING_PASSWORD ?? uriPass } : {}),
     };
     this.secrets = [];
     if (creds.username && creds.password) {
@@ -293,7 +292,10 @@ export class RestClient {
       // undici (~0.1 s to load) only for this case; every other client uses the global fetch
       let undici: Promise<{ undiciFetch: typeof import('undici').fetch; dispatcher: import('undici').Agent }> | undefined;
       this.doFetch = async (u, init) => {
-        undici ??= import('undici').then(({ Agent, fetch: undiciFetch }) => ({ undiciFetch, dispatcher: new Agent({ connect: { rejectUnauthorized: false } }) }));
+        undici ??= import('undici').then(({ Agent, fetch: undiciFetch }) => ({
+          undiciFetch,
+          dispatcher: new Agent({ connect: { rejectUnauthorized: false } }),
+        }));
         const { undiciFetch, dispatcher } = await undici;
         return (await undiciFetch(u, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as MinimalResponse;
       };
@@ -429,7 +431,12 @@ export class RestClient {
   }
 
   /** `/api/2.0/mlflow/<endpoint>`: GET with query parameters, or POST with a JSON body. */
-  api<T = unknown>(method: 'GET' | 'POST', endpoint: string, payload: Record<string, unknown>, extra: Partial<RequestOptions> = {}): Promise<T> {
+  api<T = unknown>(
+    method: 'GET' | 'POST',
+    endpoint: string,
+    payload: Record<string, unknown>,
+    extra: Partial<RequestOptions> = {},
+  ): Promise<T> {
     const path = `/api/2.0/mlflow/${endpoint}`;
     if (method === 'GET') {
       return this.requestJson<T>({ method, path, query: payload as RequestOptions['query'], what: endpoint, ...extra });

@@ -317,7 +317,11 @@ export class RestStore implements Tracker {
     try {
       const res = await this.client.api<Json>('POST', 'experiments/create', { name });
       const id = str(res.experiment_id);
-      if (!id) throw new TrackingError(`The MLflow tracking server at ${this.uri} created experiment '${name}' but returned no id.`, 'INTERNAL_ERROR');
+      if (!id)
+        throw new TrackingError(
+          `The MLflow tracking server at ${this.uri} created experiment '${name}' but returned no id.`,
+          'INTERNAL_ERROR',
+        );
       return id;
     } catch (e) {
       // created meanwhile by another process
@@ -368,7 +372,8 @@ export class RestStore implements Tracker {
     if (runName) body.run_name = runName;
     const res = await this.client.api<Json>('POST', 'runs/create', body);
     const run = parseRunData(res.run);
-    if (!run.info.runId) throw new TrackingError(`The MLflow tracking server at ${this.uri} created a run but returned no run id.`, 'INTERNAL_ERROR');
+    if (!run.info.runId)
+      throw new TrackingError(`The MLflow tracking server at ${this.uri} created a run but returned no run id.`, 'INTERNAL_ERROR');
     if (!run.info.runName) run.info.runName = runName || run.tags[RUN_NAME_TAG] || '';
     if (!run.info.experimentId) run.info.experimentId = experimentId;
     this.runs.set(run.info.runId, { ...run.info });
@@ -389,7 +394,10 @@ export class RestStore implements Tracker {
     validateRunId(runId);
     for (const m of metrics) {
       if (typeof m.value !== 'number') {
-        throw new TrackingError(`Got invalid value ${String(m.value)} for metric '${m.key}': it must be a number (NaN and ±Infinity are allowed).`, 'INVALID_PARAMETER_VALUE');
+        throw new TrackingError(
+          `Got invalid value ${String(m.value)} for metric '${m.key}': it must be a number (NaN and ±Infinity are allowed).`,
+          'INVALID_PARAMETER_VALUE',
+        );
       }
     }
     if (metrics.length === 0) return;
@@ -622,7 +630,11 @@ export class RestStore implements Tracker {
     const what = `the download of artifact '${rel}'`;
     const res =
       proxied !== undefined
-        ? await this.client.requestRaw({ method: 'GET', path: `/api/2.0/mlflow-artifacts/artifacts/${encodePath(`${proxied}/${rel}`)}`, what })
+        ? await this.client.requestRaw({
+            method: 'GET',
+            path: `/api/2.0/mlflow-artifacts/artifacts/${encodePath(`${proxied}/${rel}`)}`,
+            what,
+          })
         : await this.client.requestRaw({ method: 'GET', path: '/get-artifact', query: { run_id: runId, path: rel }, what });
     return res.body;
   }
@@ -665,7 +677,13 @@ export class RestStore implements Tracker {
     return RunSpool.open(this.spoolDir, runId).catch(() => undefined);
   }
 
-  private async replay(runId: string, spool: RunSpool, retry: Partial<RetryOptions>, timeoutMs?: number, announce = true): Promise<ReplayReport> {
+  private async replay(
+    runId: string,
+    spool: RunSpool,
+    retry: Partial<RetryOptions>,
+    timeoutMs?: number,
+    announce = true,
+  ): Promise<ReplayReport> {
     const report = await replaySpool(
       spool,
       (entry) => this.sendEntry(runId, spool, entry, retry, timeoutMs),
@@ -679,7 +697,10 @@ export class RestStore implements Tracker {
       this.spools.delete(runId);
       this.lastProbe.delete(runId);
       const n = report.sent.batches + report.sent.artifacts + (report.sent.end ? 1 : 0);
-      if (n > 0 && announce) this.warn(`the MLflow tracking server at ${this.uri} is reachable again: sent ${n} spooled write${n === 1 ? '' : 's'} of run ${runId}.`);
+      if (n > 0 && announce)
+        this.warn(
+          `the MLflow tracking server at ${this.uri} is reachable again: sent ${n} spooled write${n === 1 ? '' : 's'} of run ${runId}.`,
+        );
       if (report.rejectedFile && announce) this.warn(`refused writes of run ${runId} are kept in ${report.rejectedFile}.`);
     } else if (!this.spools.has(runId) && report.pending > 0) {
       this.spools.set(runId, spool);
@@ -687,7 +708,13 @@ export class RestStore implements Tracker {
     return report;
   }
 
-  private async sendEntry(runId: string, spool: RunSpool, entry: SpoolEntry, retry: Partial<RetryOptions>, timeoutMs?: number): Promise<void> {
+  private async sendEntry(
+    runId: string,
+    spool: RunSpool,
+    entry: SpoolEntry,
+    retry: Partial<RetryOptions>,
+    timeoutMs?: number,
+  ): Promise<void> {
     switch (entry.op) {
       case 'batch':
         return this.sendBatch(runId, { metrics: entry.metrics, params: entry.params, tags: entry.tags }, retry, timeoutMs);
@@ -783,7 +810,10 @@ export class RestStore implements Tracker {
 
   private async sendBatch(runId: string, batch: PreparedBatch, retry: Partial<RetryOptions>, timeoutMs?: number): Promise<void> {
     for (const body of splitBatch(runId, batch, this.limits)) {
-      await this.client.api('POST', 'runs/log-batch', body as unknown as Json, { retry, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+      await this.client.api('POST', 'runs/log-batch', body as unknown as Json, {
+        retry,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      });
     }
   }
 
@@ -807,4 +837,3 @@ export class RestStore implements Tracker {
     return data.info;
   }
 }
-

@@ -97,7 +97,10 @@ export async function listSpooledRuns(dir: string): Promise<string[]> {
 }
 
 function safeBlobName(seq: number, artifactPath: string): string {
-  const base = path.posix.basename(artifactPath).replace(/[^\w.-]/g, '_').slice(0, 80);
+  const base = path.posix
+    .basename(artifactPath)
+    .replace(/[^\w.-]/g, '_')
+    .slice(0, 80);
   return `${seq}-${base || 'artifact'}`;
 }
 
@@ -118,7 +121,10 @@ function parseLines(text: string, file: string): { header: SpoolHeader | undefin
     const r = rec as Record<string, unknown>;
     if (r.type === 'header') {
       if (typeof r.version === 'number' && r.version > SPOOL_VERSION) {
-        throw new TrackingError(`Spool ${file} was written by a newer mmx (format ${r.version}); update mmx to replay it.`, 'INVALID_STATE');
+        throw new TrackingError(
+          `Spool ${file} was written by a newer mmx (format ${r.version}); update mmx to replay it.`,
+          'INVALID_STATE',
+        );
       }
       header ??= r as unknown as SpoolHeader;
       continue;
@@ -135,7 +141,11 @@ export class RunSpool {
   readonly header: SpoolHeader;
   private nextSeq: number;
 
-  private constructor(readonly dir: string, header: SpoolHeader, nextSeq: number) {
+  private constructor(
+    readonly dir: string,
+    header: SpoolHeader,
+    nextSeq: number,
+  ) {
     this.header = header;
     this.file = spoolFileFor(dir, header.runId);
     this.blobDir = path.join(dir, `${header.runId}.blobs`);
@@ -259,7 +269,10 @@ export class RunSpool {
     try {
       return new Uint8Array(await fsp.readFile(path.join(this.blobDir, entry.blob)));
     } catch (e) {
-      throw new TrackingError(`The spooled content of artifact '${entry.path}' (${path.join(this.blobDir, entry.blob)}) cannot be read: ${(e as Error).message}`, 'INVALID_STATE');
+      throw new TrackingError(
+        `The spooled content of artifact '${entry.path}' (${path.join(this.blobDir, entry.blob)}) cannot be read: ${(e as Error).message}`,
+        'INVALID_STATE',
+      );
     }
   }
 

@@ -35,7 +35,13 @@ export async function createTrainStep(
     const { getThreadsCount } = await import('../../tf-wasm.js');
     const own = getThreadsCount();
     const warn = options.warn ?? ((m: string) => options.log?.(`warning: ${m}`));
-    if (own > 1) warn(`the main thread's wasm backend also runs ${own} threads, so ${threads - 1 + own} threads share the cores; set runtime.threads: 1 with runtime.workers`);
+    if (own > 1)
+      warn(
+        `the main thread's wasm backend also runs ${own} threads, so ${threads - 1 + own} threads share the cores; set runtime.threads: 1 with runtime.workers`,
+      );
   }
-  return createParallelStep(built, threads, { ...(options.signal ? { signal: options.signal } : {}), ...(options.pool ? { pool: options.pool } : {}) });
+  return createParallelStep(built, threads, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.pool ? { pool: options.pool } : {}),
+  });
 }

@@ -139,7 +139,10 @@ export async function createParallelStep(
             t.pending = undefined;
             const since = (ms: number): number => ms - pooled.spawned;
             t.startup = { loaded: since(m.timings.loaded), backend: since(m.timings.backend), model: since(m.timings.model) };
-            if (!sameLayout(m.layout, layout)) reject(new WorkerFailedError(`data-parallel worker ${index} rebuilt the model with different weights than the main thread's`));
+            if (!sameLayout(m.layout, layout))
+              reject(
+                new WorkerFailedError(`data-parallel worker ${index} rebuilt the model with different weights than the main thread's`),
+              );
             else resolve();
           } else if (m.type === 'done') {
             const p = t.pending;
@@ -210,7 +213,12 @@ export async function createParallelStep(
     for (const t of workers) {
       const size = sizes[t.index]!;
       if (size > 0) {
-        const m: ToWorker = { type: 'step', id, xs: xs.map((x, i) => sliceRows(xData[i]!, x.shape, start, size)), ys: sliceRows(yData, ys.shape, start, size) };
+        const m: ToWorker = {
+          type: 'step',
+          id,
+          xs: xs.map((x, i) => sliceRows(xData[i]!, x.shape, start, size)),
+          ys: sliceRows(yData, ys.shape, start, size),
+        };
         const transfer = [...m.xs.map((x) => x.data.buffer as ArrayBuffer), m.ys.data.buffer as ArrayBuffer];
         replies.push(post(t, m, transfer));
         active.push(t);
@@ -288,5 +296,12 @@ export async function createParallelStep(
     return values;
   };
 
-  return { threads, run, dispose, stats: () => ({ ...stats }), liveWorkers: () => workers.filter((t) => !t.pooled.exited).length, startup: () => workers.flatMap((t) => (t.startup ? [t.startup] : [])) };
+  return {
+    threads,
+    run,
+    dispose,
+    stats: () => ({ ...stats }),
+    liveWorkers: () => workers.filter((t) => !t.pooled.exited).length,
+    startup: () => workers.flatMap((t) => (t.startup ? [t.startup] : [])),
+  };
 }

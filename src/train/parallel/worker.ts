@@ -51,7 +51,8 @@ async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   const built = { model, target: m.target } as unknown as BuiltModel;
   if (m.lossWeights) compileTrainingGraph({ ...built, training: { model, lossWeights: m.lossWeights, auxiliary: [] } }, optimizer);
   else compileModel(built, optimizer);
-  if (model.weights.length !== m.weights.length) throw new Error(`rebuilt model has ${model.weights.length} weights, the main thread's ${m.weights.length}`);
+  if (model.weights.length !== m.weights.length)
+    throw new Error(`rebuilt model has ${model.weights.length} weights, the main thread's ${m.weights.length}`);
   model.weights.forEach((w, i) => {
     const t = tf.tensor(m.weights[i]!, w.shape as number[], 'float32');
     w.write(t);
@@ -107,7 +108,12 @@ function step(m: Extract<ToWorker, { type: 'step' }>): void {
 port.on('message', (m: ToWorker) => {
   const id = m.type === 'step' ? m.id : undefined;
   const fail = (err: unknown): void =>
-    send({ type: 'error', ...(id !== undefined ? { id } : {}), message: err instanceof Error ? err.message : String(err), ...(err instanceof Error && err.stack ? { stack: err.stack } : {}) });
+    send({
+      type: 'error',
+      ...(id !== undefined ? { id } : {}),
+      message: err instanceof Error ? err.message : String(err),
+      ...(err instanceof Error && err.stack ? { stack: err.stack } : {}),
+    });
   try {
     if (m.type === 'init') init(m).catch(fail);
     else step(m);

@@ -72,7 +72,14 @@ function Live({ state, epochLimit }: { state: RunState; epochLimit: number }) {
   return (
     <Box flexDirection="column" marginTop={state.blocks.length > 0 ? 1 : 0}>
       {state.phase ? <PhaseLine name={state.phase.name} detail={state.phase.detail} /> : null}
-      {showData ? <ProgressBar label={`  ${data.detail}`} done={data.done} total={data.total} suffix={`${formatCount(data.done)}/${formatCount(data.total)}`} /> : null}
+      {showData ? (
+        <ProgressBar
+          label={`  ${data.detail}`}
+          done={data.done}
+          total={data.total}
+          suffix={`${formatCount(data.done)}/${formatCount(data.total)}`}
+        />
+      ) : null}
       {showEpochs ? (
         <Box marginTop={1}>
           <EpochTable records={state.epochs} bestEpoch={state.bestEpoch} limit={liveLimit} />

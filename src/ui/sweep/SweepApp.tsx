@@ -12,7 +12,13 @@ export interface SweepAppProps {
   rowLimit?: number;
 }
 
-const STATUS_COLOR: Record<string, string | undefined> = { FINISHED: 'green', FAILED: 'red', PRUNED: 'yellow', KILLED: 'gray', RUNNING: 'cyan' };
+const STATUS_COLOR: Record<string, string | undefined> = {
+  FINISHED: 'green',
+  FAILED: 'red',
+  PRUNED: 'yellow',
+  KILLED: 'gray',
+  RUNNING: 'cyan',
+};
 
 /** The live sweep view: header, overall progress with ETA, the trials table, the best so far, warnings. */
 export function SweepApp({ state, now, rowLimit = 20 }: SweepAppProps) {
@@ -31,7 +37,11 @@ export function SweepApp({ state, now, rowLimit = 20 }: SweepAppProps) {
   }
   const { done, total, running } = progress(state);
   const t = trialTable(state, now, rowLimit);
-  const columns: TableColumn[] = t.header.map((h, i) => ({ header: h, align: i === 0 || i >= t.header.length - 3 ? 'right' : 'left', maxWidth: 28 }));
+  const columns: TableColumn[] = t.header.map((h, i) => ({
+    header: h,
+    align: i === 0 || i >= t.header.length - 3 ? 'right' : 'left',
+    maxWidth: 28,
+  }));
   const best = bestLine(state);
   return (
     <Box flexDirection="column">
@@ -39,7 +49,12 @@ export function SweepApp({ state, now, rowLimit = 20 }: SweepAppProps) {
         <Text key={`h${i}`}>{l}</Text>
       ))}
       <Box marginTop={1}>
-        <ProgressBar label={`trials ${done}/${total}`} done={done} total={Math.max(1, total)} suffix={`${running} running  ${formatEta(etaSeconds(state, now))}`} />
+        <ProgressBar
+          label={`trials ${done}/${total}`}
+          done={done}
+          total={Math.max(1, total)}
+          suffix={`${running} running  ${formatEta(etaSeconds(state, now))}`}
+        />
       </Box>
       <Box marginTop={1}>
         <Table columns={columns} rows={t.rows} rowColor={(i) => (i === t.bestIndex ? 'green' : STATUS_COLOR[t.rowStatus[i] ?? ''])} />

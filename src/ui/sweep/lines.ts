@@ -29,8 +29,10 @@ export function trialEndLine(r: TrialRecord, metric: string, state: SweepViewSta
   const eta = etaSeconds(state, now);
   const tail = `[${done}/${total} done${state.best?.value !== undefined ? `, best ${formatMetric(state.best.value)} (trial ${state.best.number})` : ''}${done < total && eta !== undefined ? `, ETA ${formatDuration(eta)}` : ''}]`;
   const time = r.seconds !== undefined ? ` in ${formatDuration(r.seconds)}` : '';
-  if (r.pruned) return `trial ${r.number} pruned after epoch ${r.epochs}${r.value !== undefined ? ` (${metric} ${formatMetric(r.value)})` : ''}: ${r.reason ?? ''}${time}  ${tail}`;
-  if (r.status === 'FINISHED') return `trial ${r.number} FINISHED  ${metric} ${r.value !== undefined ? formatMetric(r.value) : '--'}${time}  ${tail}`;
+  if (r.pruned)
+    return `trial ${r.number} pruned after epoch ${r.epochs}${r.value !== undefined ? ` (${metric} ${formatMetric(r.value)})` : ''}: ${r.reason ?? ''}${time}  ${tail}`;
+  if (r.status === 'FINISHED')
+    return `trial ${r.number} FINISHED  ${metric} ${r.value !== undefined ? formatMetric(r.value) : '--'}${time}  ${tail}`;
   if (r.status === 'FAILED') return `trial ${r.number} FAILED: ${(r.error ?? '').split('\n')[0]}  ${tail}`;
   return `trial ${r.number} ${r.status}${r.reason ? ` (${r.reason})` : ''}  ${tail}`;
 }
@@ -43,7 +45,9 @@ export function plainLine(e: SweepEvent, state: SweepViewState, now: number): st
     case 'trial_start':
       return [`trial ${e.trial} started  ${paramsText(e.params, state.info?.params)}${e.cpus.length ? `  (cpu ${e.cpus.join(',')})` : ''}`];
     case 'trial_epoch':
-      return [`trial ${e.trial} epoch ${e.epoch}/${e.epochs}${e.value !== undefined ? `  ${state.info?.metric ?? 'metric'} ${formatMetric(e.value)}` : ''}  ${formatDuration(e.seconds)}`];
+      return [
+        `trial ${e.trial} epoch ${e.epoch}/${e.epochs}${e.value !== undefined ? `  ${state.info?.metric ?? 'metric'} ${formatMetric(e.value)}` : ''}  ${formatDuration(e.seconds)}`,
+      ];
     case 'trial_end':
       return [trialEndLine(e.record, state.info?.metric ?? 'metric', state, now)];
     case 'log':
@@ -60,7 +64,11 @@ export function summaryLines(state: SweepViewState, now: number): string[] {
   const end = state.end;
   if (!end) return [];
   const t = trialTable(state, now);
-  const columns: TableColumn[] = t.header.map((h, i) => ({ header: h, align: i === 0 || i >= t.header.length - 3 ? 'right' : 'left', maxWidth: 28 }));
+  const columns: TableColumn[] = t.header.map((h, i) => ({
+    header: h,
+    align: i === 0 || i >= t.header.length - 3 ? 'right' : 'left',
+    maxWidth: 28,
+  }));
   const lines = ['', ...formatTable(columns, t.rows, { indent: '  ' }), ''];
   const b = bestLine(state);
   if (b) lines.push(b);

@@ -48,7 +48,12 @@ export function createSweepReporter(o: SweepReporterOptions): SweepReporter {
 function createInkSweepReporter(o: SweepReporterOptions, now: () => number): SweepReporter {
   let state: SweepViewState = initialSweepState(now());
   const mounted = import('./mount.js').then(({ mountSweepApp }) =>
-    mountSweepApp(() => state, { stdout: o.stdout as NodeJS.WriteStream, stderr: o.stderr as NodeJS.WriteStream, intervalMs: o.intervalMs ?? 200, now }),
+    mountSweepApp(() => state, {
+      stdout: o.stdout as NodeJS.WriteStream,
+      stderr: o.stderr as NodeJS.WriteStream,
+      intervalMs: o.intervalMs ?? 200,
+      now,
+    }),
   );
   mounted.catch(() => undefined);
   let closing: Promise<void> | undefined;

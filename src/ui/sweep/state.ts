@@ -64,7 +64,15 @@ export function reduceSweep(state: SweepViewState, e: SweepEvent, now: number): 
       return { ...state, info: e.info, ...(best ? { best } : {}) };
     }
     case 'trial_start':
-      rows.set(e.trial, { number: e.trial, params: e.params, status: 'RUNNING', epoch: 0, startedAt: now, cpus: e.cpus, phase: 'starting' });
+      rows.set(e.trial, {
+        number: e.trial,
+        params: e.params,
+        status: 'RUNNING',
+        epoch: 0,
+        startedAt: now,
+        cpus: e.cpus,
+        phase: 'starting',
+      });
       return { ...state };
     case 'trial_run': {
       const row = rows.get(e.trial);
@@ -131,7 +139,11 @@ export function epochText(r: TrialRow): string {
 }
 
 /** The table columns: trial, each swept parameter, status, epoch, metric, time. */
-export function trialTable(state: SweepViewState, now: number, limit?: number): { header: string[]; rows: string[][]; rowStatus: TrialRow['status'][]; bestIndex: number } {
+export function trialTable(
+  state: SweepViewState,
+  now: number,
+  limit?: number,
+): { header: string[]; rows: string[][]; rowStatus: TrialRow['status'][]; bestIndex: number } {
   const params = state.info?.params ?? [];
   const header = ['#', ...params.map((p) => p.split('.').slice(-2).join('.')), 'status', 'epoch', state.info?.metric ?? 'metric', 'time'];
   let list = [...state.rows.values()].sort((a, b) => a.number - b.number);

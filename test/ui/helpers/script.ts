@@ -58,7 +58,10 @@ export function epochSteps(from: number, to: number, bestEpochs: readonly number
   for (let epoch = from; epoch <= to; epoch++) {
     steps.push([0, { type: 'epoch_start', epoch, epochs, batches: 10 }]);
     for (let batch = 1; batch <= 10; batch++) {
-      steps.push([100, { type: 'batch', epoch, batch, batches: 10, loss: 1 / (epoch + batch / 10), accuracy: 0.5 + epoch / 50, samplesPerSec: 640 }]);
+      steps.push([
+        100,
+        { type: 'batch', epoch, batch, batches: 10, loss: 1 / (epoch + batch / 10), accuracy: 0.5 + epoch / 50, samplesPerSec: 640 },
+      ]);
     }
     const metrics = epochMetrics[(epoch - 1) % epochMetrics.length] ?? {};
     steps.push([0, { type: 'epoch_end', epoch, epochs, metrics, samplesPerSec: 612.4, seconds: 1.04, best: bestEpochs.includes(epoch) }]);

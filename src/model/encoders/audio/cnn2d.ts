@@ -7,7 +7,8 @@ import { defineEncoder } from '../registry.js';
 
 const schema = Variant('cnn2d', convOptions({ filters: [16, 32], kernelSize: 3 }), {
   title: 'audio cnn2d encoder',
-  description: 'Convolutions over the spectrogram as an image (frames × mel bands × 1), pooling, a global reduction and a dense projection.',
+  description:
+    'Convolutions over the spectrogram as an image (frames × mel bands × 1), pooling, a global reduction and a dense projection.',
 });
 
 export const audioCnn2d = defineEncoder<typeof schema>({

@@ -9,7 +9,7 @@ import { defineEncoder, requireVocabSize } from '../registry.js';
 const schema = Variant(
   'embedding',
   {
-    dim: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'size of each category\'s vector (the encoder\'s output size)' }), 8),
+    dim: Default(Type.Integer({ minimum: 1, maximum: 4096, description: "size of each category's vector (the encoder's output size)" }), 8),
     dropout: dropoutOption(0, 'dropout on the category vector'),
   },
   { title: 'categorical embedding encoder', description: 'A learned vector per category.' },
@@ -22,7 +22,12 @@ export const categoricalEmbedding = defineEncoder<typeof schema>({
   build: ({ input, options: o, ctx, meta }) => {
     const n = requireVocabSize(meta, 'categorical embedding encoder');
     let x = tf.layers
-      .embedding({ inputDim: n, outputDim: o.dim, embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: ctx.nextSeed() }), name: ctx.name('embedding') })
+      .embedding({
+        inputDim: n,
+        outputDim: o.dim,
+        embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: ctx.nextSeed() }),
+        name: ctx.name('embedding'),
+      })
       .apply(input) as tf.SymbolicTensor;
     x = tf.layers.flatten({ name: ctx.name('flatten') }).apply(x) as tf.SymbolicTensor;
     return dropout(x, o.dropout, ctx);

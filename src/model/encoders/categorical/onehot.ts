@@ -4,11 +4,16 @@ import { Variant } from '../../../config/schema-kit.js';
 import { OneHot } from '../layers.js';
 import { defineEncoder, requireVocabSize } from '../registry.js';
 
-const schema = Variant('onehot', {}, { title: 'categorical onehot encoder', description: 'One-hot vector over the training categories plus missing and unknown.' });
+const schema = Variant(
+  'onehot',
+  {},
+  { title: 'categorical onehot encoder', description: 'One-hot vector over the training categories plus missing and unknown.' },
+);
 
 export const categoricalOnehot = defineEncoder<typeof schema>({
   modality: 'categorical',
   type: 'onehot',
   schema,
-  build: ({ input, ctx, meta }) => new OneHot({ depth: requireVocabSize(meta, 'categorical onehot encoder'), name: ctx.name('onehot') }).apply(input) as tf.SymbolicTensor,
+  build: ({ input, ctx, meta }) =>
+    new OneHot({ depth: requireVocabSize(meta, 'categorical onehot encoder'), name: ctx.name('onehot') }).apply(input) as tf.SymbolicTensor,
 });

@@ -7,7 +7,12 @@ import { defineEncoder } from '../registry.js';
 
 const schema = Variant(
   'mlp',
-  { layers: hiddenLayersOption([256]), activation: Default(ActivationOption, 'relu'), dropout: dropoutOption(0, 'dropout after each hidden layer'), output_dim: outputDimOption(128) },
+  {
+    layers: hiddenLayersOption([256]),
+    activation: Default(ActivationOption, 'relu'),
+    dropout: dropoutOption(0, 'dropout after each hidden layer'),
+    output_dim: outputDimOption(128),
+  },
   { title: 'image mlp encoder', description: 'Flattened pixels through dense layers.' },
 );
 
@@ -17,6 +22,10 @@ export const imageMlp = defineEncoder<typeof schema>({
   schema,
   build: ({ input, options: o, ctx }) => {
     const flat = tf.layers.flatten({ name: ctx.name('flatten') }).apply(input) as tf.SymbolicTensor;
-    return project(denseStack(flat, o.layers, o.activation, o.dropout, ctx), { dropout: 0, output_dim: o.output_dim, activation: o.activation }, ctx);
+    return project(
+      denseStack(flat, o.layers, o.activation, o.dropout, ctx),
+      { dropout: 0, output_dim: o.output_dim, activation: o.activation },
+      ctx,
+    );
   },
 });

@@ -14,10 +14,20 @@ const schema = Variant(
   'pretrained',
   {
     path: Type.String({ minLength: 1, description: 'the model.json of a tfjs LayersModel (relative to the config file)' }),
-    layer: Type.Optional(Type.String({ minLength: 1, description: 'name of the layer whose output is the feature; default: the last layer\'s input (the penultimate layer)' })),
+    layer: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "name of the layer whose output is the feature; default: the last layer's input (the penultimate layer)",
+      }),
+    ),
     trainable: Default(Type.Boolean({ description: 'fine-tune the pretrained weights (false: frozen)' }), false),
-    pooling: Default(Enum(['avg', 'max', 'flatten'], { description: 'how a feature map (height × width × channels) becomes a vector' }), 'avg'),
-    output_dim: Type.Optional(Type.Integer({ minimum: 1, maximum: 65536, description: 'add a dense projection to this size (default: the features as they are)' })),
+    pooling: Default(
+      Enum(['avg', 'max', 'flatten'], { description: 'how a feature map (height × width × channels) becomes a vector' }),
+      'avg',
+    ),
+    output_dim: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 65536, description: 'add a dense projection to this size (default: the features as they are)' }),
+    ),
     activation: Default(ActivationOption, 'relu'),
     dropout: dropoutOption(0),
   },
@@ -33,19 +43,31 @@ export const imagePretrained = defineEncoder<typeof schema>({
     const file = resolvePath(['path'], options.path);
     const model = await loadLayersModelFile(file);
     const want = model.inputs[0]?.shape.slice(1);
-    if (model.inputs.length !== 1 || !want || want.some((d, i) => d !== null && d !== featureShape[i]) || want.length !== featureShape.length) {
+    if (
+      model.inputs.length !== 1 ||
+      !want ||
+      want.some((d, i) => d !== null && d !== featureShape[i]) ||
+      want.length !== featureShape.length
+    ) {
       const { DataError } = await import('../../../data/errors.js');
-      throw new DataError(`the model takes input [${(want ?? []).join(', ')}], the images are [${featureShape.join(', ')}]`, { file }, 'set the image preprocessing height / width / channels to what the model expects');
+      throw new DataError(
+        `the model takes input [${(want ?? []).join(', ')}], the images are [${featureShape.join(', ')}]`,
+        { file },
+        'set the image preprocessing height / width / channels to what the model expects',
+      );
     }
-    log(`pretrained model ${model.name}: ${model.layers.length} layers, ${model.countParams().toLocaleString('en-US')} parameters (${options.trainable ? 'trainable' : 'frozen'})`);
+    log(
+      `pretrained model ${model.name}: ${model.layers.length} layers, ${model.countParams().toLocaleString('en-US')} parameters (${options.trainable ? 'trainable' : 'frozen'})`,
+    );
     return { pretrainedModel: model };
   },
   build: ({ input, options: o, ctx, meta }) => {
     const m = meta?.pretrainedModel;
-    if (!m) throw new EncoderBuildError('image pretrained encoder: the model was not loaded (the encoder\'s prepare step did not run)');
+    if (!m) throw new EncoderBuildError("image pretrained encoder: the model was not loaded (the encoder's prepare step did not run)");
     const names = m.layers.map((l) => l.name);
     const name = o.layer ?? names[names.length - 2] ?? names[names.length - 1]!;
-    if (!names.includes(name)) throw new EncoderBuildError(`image pretrained encoder: the model has no layer '${name}' (layers: ${names.join(', ')})`);
+    if (!names.includes(name))
+      throw new EncoderBuildError(`image pretrained encoder: the model has no layer '${name}' (layers: ${names.join(', ')})`);
     const out = m.getLayer(name).output as tf.SymbolicTensor;
     const sub = tf.model({ inputs: m.inputs, outputs: out, name: ctx.name('pretrained') });
     sub.trainable = o.trainable;

@@ -14,7 +14,14 @@ import { defineEncoder } from '../registry.js';
 const schema = Variant(
   'resnet',
   {
-    widths: Default(Type.Array(Type.Integer({ minimum: 1, maximum: 2048 }), { minItems: 1, maxItems: 6, description: 'filters of each stage; stages after the first halve the resolution' }), [16, 32, 64]),
+    widths: Default(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 2048 }), {
+        minItems: 1,
+        maxItems: 6,
+        description: 'filters of each stage; stages after the first halve the resolution',
+      }),
+      [16, 32, 64],
+    ),
     blocks: Default(Type.Integer({ minimum: 1, maximum: 8, description: 'residual blocks per stage' }), 2),
     kernel_size: Default(Type.Integer({ minimum: 1, maximum: 7, description: 'convolution kernel size' }), 3),
     batch_norm: Default(Type.Boolean({ description: 'batch normalisation after each convolution' }), true),
@@ -33,13 +40,22 @@ interface Opts {
 
 function conv(x: tf.SymbolicTensor, filters: number, kernel: number, stride: number, o: Opts, ctx: LayerContext): tf.SymbolicTensor {
   let h = tf.layers
-    .conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: !o.batch_norm, kernelInitializer: ctx.kernelInit(), name: ctx.name('conv') })
+    .conv2d({
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding: 'same',
+      useBias: !o.batch_norm,
+      kernelInitializer: ctx.kernelInit(),
+      name: ctx.name('conv'),
+    })
     .apply(x) as tf.SymbolicTensor;
   if (o.batch_norm) h = tf.layers.batchNormalization({ name: ctx.name('bn') }).apply(h) as tf.SymbolicTensor;
   return h;
 }
 
-const act = (x: tf.SymbolicTensor, o: Opts, ctx: LayerContext) => tf.layers.activation({ activation: o.activation as Act, name: ctx.name('act') }).apply(x) as tf.SymbolicTensor;
+const act = (x: tf.SymbolicTensor, o: Opts, ctx: LayerContext) =>
+  tf.layers.activation({ activation: o.activation as Act, name: ctx.name('act') }).apply(x) as tf.SymbolicTensor;
 
 export const imageResnet = defineEncoder<typeof schema>({
   modality: 'image',

@@ -21,5 +21,10 @@ export const numericDense = defineEncoder<typeof schema>({
   modality: 'numeric',
   type: 'dense',
   schema,
-  build: ({ input, options: o, ctx }) => project(denseStack(input, o.layers, o.activation, o.dropout, ctx, o.batch_norm), { dropout: 0, output_dim: o.output_dim, activation: o.activation }, ctx),
+  build: ({ input, options: o, ctx }) =>
+    project(
+      denseStack(input, o.layers, o.activation, o.dropout, ctx, o.batch_norm),
+      { dropout: 0, output_dim: o.output_dim, activation: o.activation },
+      ctx,
+    ),
 });

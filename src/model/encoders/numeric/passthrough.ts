@@ -3,7 +3,11 @@ import * as tf from '../../../tf.js';
 import { Variant } from '../../../config/schema-kit.js';
 import { defineEncoder } from '../registry.js';
 
-const schema = Variant('passthrough', {}, { title: 'numeric passthrough encoder', description: 'The normalised values go to the fusion as they are.' });
+const schema = Variant(
+  'passthrough',
+  {},
+  { title: 'numeric passthrough encoder', description: 'The normalised values go to the fusion as they are.' },
+);
 
 export const numericPassthrough = defineEncoder<typeof schema>({
   modality: 'numeric',

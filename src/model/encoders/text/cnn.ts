@@ -11,12 +11,20 @@ const schema = Variant(
   {
     ...textEmbeddingOptions,
     kernel_sizes: Default(
-      Type.Array(Type.Integer({ minimum: 1, maximum: 31 }), { minItems: 1, maxItems: 8, uniqueItems: true, description: 'widths (in tokens) of the parallel convolutions' }),
+      Type.Array(Type.Integer({ minimum: 1, maximum: 31 }), {
+        minItems: 1,
+        maxItems: 8,
+        uniqueItems: true,
+        description: 'widths (in tokens) of the parallel convolutions',
+      }),
       [3, 4, 5],
     ),
     filters: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'filters per convolution width' }), 64),
   },
-  { title: 'text cnn encoder', description: 'Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected.' },
+  {
+    title: 'text cnn encoder',
+    description: 'Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected.',
+  },
 );
 
 export const textCnn = defineEncoder<typeof schema>({
@@ -28,11 +36,19 @@ export const textCnn = defineEncoder<typeof schema>({
     const emb = embedTokens(input, options, meta, ctx, false, 'text cnn encoder');
     const branches = options.kernel_sizes.map((k) => {
       const conv = tf.layers
-        .conv1d({ filters: options.filters, kernelSize: k, padding: 'same', activation: 'relu' as Act, kernelInitializer: ctx.kernelInit(), name: ctx.name(`conv${k}_`) })
+        .conv1d({
+          filters: options.filters,
+          kernelSize: k,
+          padding: 'same',
+          activation: 'relu' as Act,
+          kernelInitializer: ctx.kernelInit(),
+          name: ctx.name(`conv${k}_`),
+        })
         .apply(emb) as tf.SymbolicTensor;
       return tf.layers.globalMaxPooling1d({ name: ctx.name('gmp') }).apply(conv) as tf.SymbolicTensor;
     });
-    const merged = branches.length === 1 ? branches[0]! : (tf.layers.concatenate({ name: ctx.name('concat') }).apply(branches) as tf.SymbolicTensor);
+    const merged =
+      branches.length === 1 ? branches[0]! : (tf.layers.concatenate({ name: ctx.name('concat') }).apply(branches) as tf.SymbolicTensor);
     return project(merged, options, ctx);
   },
 });

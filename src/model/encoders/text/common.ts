@@ -14,12 +14,19 @@ export const DEFAULT_EMBEDDING_DIM = 64;
 
 export const textEmbeddingOptions = {
   embedding_dim: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 4096, description: `size of the token embeddings; default ${DEFAULT_EMBEDDING_DIM}, or the pretrained vectors' size` }),
+    Type.Integer({
+      minimum: 1,
+      maximum: 4096,
+      description: `size of the token embeddings; default ${DEFAULT_EMBEDDING_DIM}, or the pretrained vectors' size`,
+    }),
   ),
   pretrained: Type.Optional(
     Closed(
       {
-        path: Type.String({ minLength: 1, description: 'GloVe or word2vec text file (relative to the config file); words it lacks start random' }),
+        path: Type.String({
+          minLength: 1,
+          description: 'GloVe or word2vec text file (relative to the config file); words it lacks start random',
+        }),
         trainable: Default(Type.Boolean({ description: 'fine-tune the pretrained vectors (false: keep them fixed)' }), false),
       },
       { description: 'initialise the token embeddings from pretrained word vectors' },
@@ -40,16 +47,22 @@ export async function prepareTextEmbedding(args: EncoderPrepareInput<TextEmbeddi
   const p = args.options.pretrained;
   if (!p) return {};
   const vocabulary = args.meta.vocabulary;
-  if (!vocabulary) throw new EncoderBuildError('pretrained word vectors need the input\'s vocabulary');
+  if (!vocabulary) throw new EncoderBuildError("pretrained word vectors need the input's vocabulary");
   const file = args.resolvePath(['pretrained', 'path'], p.path);
   const { loadWordVectors } = await import('../../../data/text/vectors.js');
   const { DataError } = await import('../../../data/errors.js');
   const v = await loadWordVectors(file, vocabulary, args.seed);
   const want = args.options.embedding_dim;
   if (want !== undefined && want !== v.dim) {
-    throw new DataError(`the word vectors have ${v.dim} dimensions, embedding_dim is ${want}`, { file }, 'leave embedding_dim out to use the vectors\' size');
+    throw new DataError(
+      `the word vectors have ${v.dim} dimensions, embedding_dim is ${want}`,
+      { file },
+      "leave embedding_dim out to use the vectors' size",
+    );
   }
-  args.log(`pretrained vectors: ${v.found.toLocaleString('en-US')} of ${(vocabulary.length - 2).toLocaleString('en-US')} vocabulary words found (${v.dim}-d), the rest start random`);
+  args.log(
+    `pretrained vectors: ${v.found.toLocaleString('en-US')} of ${(vocabulary.length - 2).toLocaleString('en-US')} vocabulary words found (${v.dim}-d), the rest start random`,
+  );
   return { embeddings: { dim: v.dim, values: v.values } };
 }
 
@@ -64,15 +77,19 @@ export function embedTokens(
 ): tf.SymbolicTensor {
   const vocabSize = requireVocabSize(meta, what);
   const pre = o.pretrained ? meta?.embeddings : undefined;
-  if (o.pretrained && !pre) throw new EncoderBuildError(`${what}: pretrained vectors were not loaded (the encoder's prepare step did not run)`);
+  if (o.pretrained && !pre)
+    throw new EncoderBuildError(`${what}: pretrained vectors were not loaded (the encoder's prepare step did not run)`);
   const dim = pre?.dim ?? o.embedding_dim ?? DEFAULT_EMBEDDING_DIM;
-  if (pre && pre.values.length !== vocabSize * pre.dim) throw new EncoderBuildError(`${what}: pretrained matrix has ${pre.values.length} values, expected ${vocabSize} × ${pre.dim}`);
+  if (pre && pre.values.length !== vocabSize * pre.dim)
+    throw new EncoderBuildError(`${what}: pretrained matrix has ${pre.values.length} values, expected ${vocabSize} × ${pre.dim}`);
   const layer = tf.layers.embedding({
     inputDim: vocabSize,
     outputDim: dim,
     maskZero,
     name: ctx.name('embedding'),
-    ...(pre ? { weights: [tf.tensor2d(pre.values, [vocabSize, dim])], trainable: o.pretrained!.trainable } : { embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: ctx.nextSeed() }) }),
+    ...(pre
+      ? { weights: [tf.tensor2d(pre.values, [vocabSize, dim])], trainable: o.pretrained!.trainable }
+      : { embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: ctx.nextSeed() }) }),
   });
   return layer.apply(input) as tf.SymbolicTensor;
 }

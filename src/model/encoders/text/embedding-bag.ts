@@ -8,8 +8,14 @@ import type * as tf from '../../../tf.js';
 
 const schema = Variant(
   'embedding_bag',
-  { ...textEmbeddingOptions, pooling: Default(Enum(['mean', 'max'], { description: 'how token embeddings are pooled (PAD tokens are left out)' }), 'mean') },
-  { title: 'text embedding_bag encoder', description: 'Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.' },
+  {
+    ...textEmbeddingOptions,
+    pooling: Default(Enum(['mean', 'max'], { description: 'how token embeddings are pooled (PAD tokens are left out)' }), 'mean'),
+  },
+  {
+    title: 'text embedding_bag encoder',
+    description: 'Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.',
+  },
 );
 
 export const textEmbeddingBag = defineEncoder<typeof schema>({

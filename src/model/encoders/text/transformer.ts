@@ -17,10 +17,16 @@ const schema = Variant(
     ...textEmbeddingOptions,
     heads: Default(Type.Integer({ minimum: 1, maximum: 64, description: 'attention heads (they must divide the embedding size)' }), 4),
     layers: Default(Type.Integer({ minimum: 1, maximum: 12, description: 'encoder blocks' }), 2),
-    ff_dim: Default(Type.Integer({ minimum: 1, maximum: 16384, description: 'hidden size of each block\'s feed-forward layer' }), 128),
-    attention_dropout: Default(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout after attention and feed-forward, inside the blocks' }), 0.1),
+    ff_dim: Default(Type.Integer({ minimum: 1, maximum: 16384, description: "hidden size of each block's feed-forward layer" }), 128),
+    attention_dropout: Default(
+      Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout after attention and feed-forward, inside the blocks' }),
+      0.1,
+    ),
   },
-  { title: 'text transformer encoder', description: 'A small transformer encoder: position embeddings, self-attention blocks (PAD masked), mean pooling, projection.' },
+  {
+    title: 'text transformer encoder',
+    description: 'A small transformer encoder: position embeddings, self-attention blocks (PAD masked), mean pooling, projection.',
+  },
 );
 
 export const textTransformer = defineEncoder<typeof schema>({
@@ -30,11 +36,15 @@ export const textTransformer = defineEncoder<typeof schema>({
   prepare: prepareTextEmbedding,
   build: ({ input, options: o, ctx, meta }) => {
     const dim = meta?.embeddings?.dim ?? o.embedding_dim ?? DEFAULT_EMBEDDING_DIM;
-    if (dim % o.heads !== 0) throw new EncoderBuildError(`text transformer encoder: the embedding size ${dim} is not divisible by heads (${o.heads})`);
+    if (dim % o.heads !== 0)
+      throw new EncoderBuildError(`text transformer encoder: the embedding size ${dim} is not divisible by heads (${o.heads})`);
     let x = embedTokens(input, o, meta, ctx, false, 'text transformer encoder');
     x = new PositionEmbedding({ seed: ctx.nextSeed(), name: ctx.name('pos') }).apply(x) as tf.SymbolicTensor;
     for (let l = 0; l < o.layers; l++) {
-      const att = new MaskedSelfAttention({ heads: o.heads, seed: ctx.nextSeed(), name: ctx.name('mhsa') }).apply([x, input]) as tf.SymbolicTensor;
+      const att = new MaskedSelfAttention({ heads: o.heads, seed: ctx.nextSeed(), name: ctx.name('mhsa') }).apply([
+        x,
+        input,
+      ]) as tf.SymbolicTensor;
       x = tf.layers.add({ name: ctx.name('res') }).apply([x, dropout(att, o.attention_dropout, ctx)]) as tf.SymbolicTensor;
       x = new LayerNorm({ name: ctx.name('ln') }).apply(x) as tf.SymbolicTensor;
       const ff = dense(dense(x, o.ff_dim, 'relu', ctx, 'ff'), dim, 'linear', ctx, 'ff');

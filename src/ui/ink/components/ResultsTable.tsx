@@ -14,7 +14,13 @@ export function ResultsTable({ result }: { result: EvaluationResult }) {
       <Text bold underline>
         {resultsTitle(result)}
       </Text>
-      <Table columns={metrics.columns} rows={metrics.rows} header={false} indent={2} cellColor={(_, j) => (j === 1 ? { color: 'cyan' } : undefined)} />
+      <Table
+        columns={metrics.columns}
+        rows={metrics.rows}
+        header={false}
+        indent={2}
+        cellColor={(_, j) => (j === 1 ? { color: 'cyan' } : undefined)}
+      />
       {result.perClass.length > 0 ? (
         <Box marginTop={1}>
           <Table columns={perClass.columns} rows={perClass.rows} indent={2} rowDim={(i) => i === macroRow} />

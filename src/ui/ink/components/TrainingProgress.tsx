@@ -20,7 +20,11 @@ export function TrainingProgress({ live, etas }: { live: LiveEpoch; etas: Etas }
         <Text dimColor>train </Text>
         loss <Text bold>{live.loss === undefined ? '--' : formatMetric(live.loss)}</Text>
         {live.accuracy !== undefined && Number.isNaN(live.accuracy) ? '' : '  acc '}
-        {live.accuracy !== undefined && Number.isNaN(live.accuracy) ? '' : <Text bold>{live.accuracy === undefined ? '--' : formatMetric(live.accuracy)}</Text>}
+        {live.accuracy !== undefined && Number.isNaN(live.accuracy) ? (
+          ''
+        ) : (
+          <Text bold>{live.accuracy === undefined ? '--' : formatMetric(live.accuracy)}</Text>
+        )}
         {live.samplesPerSec === undefined ? '' : `  ${formatRate(live.samplesPerSec)}`}
       </Text>
     </Box>
