@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     decodeSeconds,
     epochs,
     trainWallSeconds: trainWall,
-    bestEpoch: trained.bestEpoch,
+    evaluatedEpoch: trained.outcome.evaluatedEpoch,
     inference: { samples: nTest * reps, seconds: inferSeconds, samplesPerSec: (nTest * reps) / inferSeconds, batchSize: 256 },
     testAccuracy: correct / nTest,
     rssAfterDataMb: rssAfterData,

@@ -5,7 +5,8 @@
  *   (support-weighted); per-class scores and the confusion matrix.
  * - binary: the positive class is predicted when p ≥ `threshold`; accuracy, precision, recall, f1 (of the
  *   positive class), macro_f1 (both classes), roc_auc (Mann–Whitney, ties count one half); per-class scores,
- *   the 2×2 confusion matrix, and precision/recall/F1 over a grid of thresholds (`thresholds`).
+ *   the 2×2 confusion matrix, precision/recall/F1 over a grid of thresholds (`thresholds`), and the ROC and
+ *   precision–recall curves with their AUC and average precision (`curves`).
  * - multilabel: a label is predicted when its p ≥ `threshold`; micro_f1 (over all label decisions), macro_f1
  *   (mean over every label, 0 for a label never true nor predicted, as scikit-learn's zero_division=0),
  *   subset_accuracy (every label right), hamming_loss (share of wrong label decisions); per-label scores.
@@ -19,6 +20,7 @@ import type { SplitData, TargetState } from '../data/dataset.js';
 import type { EvaluationResult, PerClass, ThresholdRow } from '../train/events.js';
 import { classificationReport, perClassScores } from './classification-metrics.js';
 import { CLIP } from '../model/heads/tasks.js';
+import { binaryCurves } from './curves.js';
 
 export interface TaskEvaluation {
   result: EvaluationResult;
@@ -223,7 +225,18 @@ export function evaluateTask(
         macro_f1: base.metrics.macro_f1!,
       };
       const metrics = pick(all, ['loss', 'accuracy', ...requested]);
-      return { result: { ...base, metrics, examples: n, threshold, thresholds: thresholdTable(data.labels, outputs) }, predicted };
+      const curves = binaryCurves(data.labels, outputs.subarray(0, n));
+      return {
+        result: {
+          ...base,
+          metrics,
+          examples: n,
+          threshold,
+          thresholds: thresholdTable(data.labels, outputs),
+          ...(curves ? { curves } : {}),
+        },
+        predicted,
+      };
     }
     case 'multilabel': {
       const threshold = target.threshold ?? 0.5;

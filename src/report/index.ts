@@ -1,15 +1,27 @@
 /**
- * The per-run report: learning curves and confusion matrix (SVG + PNG, rendered with Vega-Lite and
+ * The per-run report: learning curves, confusion matrix and (binary tasks) ROC / PR curves (SVG + PNG, rendered with Vega-Lite and
  * resvg, no browser) and one self-contained `report.html`. `buildRunReport` returns artifact paths →
  * contents; the caller logs each one with `tracker.logArtifact`.
  */
+import { binaryCurvesSpec } from './binary-curves.js';
 import { confusionMatrixSpec } from './confusion-matrix.js';
 import { learningCurvesSpec } from './learning-curves.js';
 import { renderVegaLite, type RenderedPlot } from './render.js';
 import { reportHtml, type ReportPlot } from './report-html.js';
-import type { RunReportInput } from './types.js';
+import type { ReportEvaluation, RunReportInput } from './types.js';
 
-export type { ReportClassScores, ReportEpoch, ReportEvaluation, ReportModality, ReportSummary, RunReportInput } from './types.js';
+export type {
+  ReportClassScores,
+  ReportCurves,
+  ReportEpoch,
+  ReportEvaluation,
+  ReportModality,
+  ReportOutcome,
+  ReportSummary,
+  ReportThresholdRow,
+  RunReportInput,
+} from './types.js';
+export { binaryCurvesSpec, type BinaryCurvesOptions } from './binary-curves.js';
 export { confusionMatrixSpec, type ConfusionMatrixOptions } from './confusion-matrix.js';
 export { learningCurvesSpec, metricFamilies, type LearningCurveOptions } from './learning-curves.js';
 export { renderVegaLite, fontStack, type RenderedPlot, type RenderOptions } from './render.js';
@@ -21,14 +33,27 @@ export const REPORT_PATHS = {
   learningCurvesPng: 'plots/learning_curves.png',
   confusionMatrixSvg: 'plots/confusion_matrix.svg',
   confusionMatrixPng: 'plots/confusion_matrix.png',
+  rocPrCurvesSvg: 'plots/roc_pr_curves.svg',
+  rocPrCurvesPng: 'plots/roc_pr_curves.png',
   html: 'report.html',
 } as const;
 
 export type RunReportArtifacts = Record<string, string | Uint8Array>;
 
+/** A binary evaluation's operating point, from its 2×2 confusion matrix (negative class first). */
+function operatingPoint(test: ReportEvaluation): { threshold: number; fpr: number; recall: number; precision: number } | undefined {
+  const c = test.confusion;
+  if (test.threshold === undefined || c.length !== 2) return undefined;
+  const [tn = 0, fp = 0] = c[0]!;
+  const [fn = 0, tp = 0] = c[1]!;
+  if (tn + fp === 0 || tp + fn === 0) return undefined;
+  return { threshold: test.threshold, fpr: fp / (fp + tn), recall: tp / (tp + fn), precision: tp + fp ? tp / (tp + fp) : 1 };
+}
+
 /**
  * Builds every report artifact for one run. Plots whose data is missing are left out (no epochs → no
- * learning curves; no test evaluation or no classes → no confusion matrix); `report.html` is always there.
+ * learning curves; no test evaluation or no classes → no confusion matrix; not a binary task → no ROC / PR
+ * curves); `report.html` is always there.
  */
 export async function buildRunReport(input: RunReportInput): Promise<RunReportArtifacts> {
   const out: RunReportArtifacts = {};
@@ -40,7 +65,8 @@ export async function buildRunReport(input: RunReportInput): Promise<RunReportAr
   };
 
   const curves = learningCurvesSpec(input.history, {
-    ...(input.bestEpoch !== undefined ? { bestEpoch: input.bestEpoch } : {}),
+    ...(input.outcome?.bestEpoch !== undefined ? { bestEpoch: input.outcome.bestEpoch } : {}),
+    ...(input.outcome ? { evaluatedEpoch: input.outcome.evaluatedEpoch } : {}),
     title: 'Learning curves',
     subtitle: input.run.name,
   });
@@ -56,6 +82,15 @@ export async function buildRunReport(input: RunReportInput): Promise<RunReportAr
       subtitle: `${input.run.name} · ${test.split || 'test'} split, ${total.toLocaleString('en-US')} examples${color === 'row' ? ' · colour: share of true class' : ''}`,
     });
     if (spec) add(await renderVegaLite(spec), REPORT_PATHS.confusionMatrixSvg, REPORT_PATHS.confusionMatrixPng, 'Confusion matrix');
+  }
+
+  if (test?.curves) {
+    const spec = binaryCurvesSpec(test.curves, {
+      title: 'ROC and precision–recall curves',
+      subtitle: `${input.run.name} · ${test.split || 'test'} split · dashed: a random classifier; ◆ the model at its decision threshold`,
+      ...(operatingPoint(test) ? { operating: operatingPoint(test)! } : {}),
+    });
+    add(await renderVegaLite(spec), REPORT_PATHS.rocPrCurvesSvg, REPORT_PATHS.rocPrCurvesPng, 'ROC and precision–recall curves');
   }
 
   out[REPORT_PATHS.html] = reportHtml(input, plots);

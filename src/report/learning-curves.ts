@@ -1,15 +1,20 @@
 /**
  * Learning curves as a Vega-Lite spec: one panel per metric family (loss, accuracy, macro F1, ...),
- * train and validation as two coloured series with a shared legend, x = epoch with integer ticks, and
- * the best epoch marked with a dashed rule.
+ * train and validation as two coloured series with a shared legend, x = epoch with integer ticks, the
+ * best epoch marked with a dashed rule (and the evaluated epoch, when the model kept another one's
+ * weights). Y axes as a practitioner reads them (see axes.ts): losses from 0, or on a log scale when
+ * they span decades; accuracy and F1 up to 1.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { valueScale } from './axes.js';
 import { isUnitInterval, lowerIsBetter, metricLabel } from './labels.js';
 import type { ReportEpoch } from './types.js';
 
 export interface LearningCurveOptions {
-  /** the epoch whose weights the model keeps; marked in every panel */
+  /** the best epoch by the monitored metric; marked in every panel */
   bestEpoch?: number;
+  /** the epoch whose weights the model keeps (and was evaluated with); marked too when it is not the best */
+  evaluatedEpoch?: number;
   title?: string;
   subtitle?: string;
   /** panels per row (default: up to 3) */
@@ -57,7 +62,12 @@ export function learningCurvesSpec(history: readonly ReportEpoch[], options: Lea
   const domain = first === last ? [first - 1, last + 1] : [first, last];
   const width = options.panelWidth ?? 250;
   const height = options.panelHeight ?? 190;
-  const best = options.bestEpoch !== undefined && options.bestEpoch >= first && options.bestEpoch <= last ? options.bestEpoch : undefined;
+  const inRange = (e: number | undefined): number | undefined => (e !== undefined && e >= first && e <= last ? e : undefined);
+  const best = inRange(options.bestEpoch);
+  const evaluated = inRange(options.evaluatedEpoch);
+  const marks: { epoch: number; text: string; dash: number[] }[] = [];
+  if (best !== undefined) marks.push({ epoch: best, text: `best${evaluated === best ? ', evaluated' : ''}: epoch ${best}`, dash: [5, 4] });
+  if (evaluated !== undefined && evaluated !== best) marks.push({ epoch: evaluated, text: `evaluated: epoch ${evaluated}`, dash: [2, 3] });
   const splitsPresent = SPLITS.filter((s) => families.some((f) => f.points.some((p) => p.split === s.name)));
   const splitScale = { domain: splitsPresent.map((s) => s.name), range: splitsPresent.map((s) => s.color) };
   const shapeScale = { domain: splitsPresent.map((s) => s.name), range: splitsPresent.map((s) => s.shape) };
@@ -71,13 +81,17 @@ export function learningCurvesSpec(history: readonly ReportEpoch[], options: Lea
       type: 'quantitative' as const,
       title: 'Epoch',
       scale: { domain, nice: false, zero: false, padding: 10 },
-      axis: { format: 'd', values: epochTicks(first, last), grid: false },
+      axis: { format: 'd', values: integerTicks(first, last), grid: false },
     };
+    const scale = valueScale(
+      family.name,
+      family.points.map((p) => p.value),
+    );
     const y = {
       field: 'value',
       type: 'quantitative' as const,
-      title: label,
-      scale: { zero: false, nice: true, padding: 6 },
+      title: scale.type === 'log' ? `${label} (log scale)` : label,
+      scale,
       axis: { tickCount: 6 },
     };
     const layers: unknown[] = [
@@ -104,24 +118,26 @@ export function learningCurvesSpec(history: readonly ReportEpoch[], options: Lea
         },
       },
     ];
-    if (best !== undefined) {
-      // label away from where the curves usually are: top for losses (they fall), bottom for scores (they rise)
-      const atTop = lowerIsBetter(family.name) || !unit;
-      const alignRight = best > first + span * 0.6;
+    // labels away from where the curves usually are: top for losses (they fall), bottom for scores (they rise);
+    // a second mark's label (the evaluated epoch) one line further in
+    const atTop = lowerIsBetter(family.name) || !unit;
+    marks.forEach((m, i) => {
+      const inset = 4 + i * 13;
+      const alignRight = m.epoch > first + span * 0.6;
       layers.push(
         {
-          data: { values: [{ epoch: best }] },
-          mark: { type: 'rule', color: '#555', strokeDash: [5, 4], strokeWidth: 1.2 },
+          data: { values: [{ epoch: m.epoch }] },
+          mark: { type: 'rule', color: '#555', strokeDash: m.dash, strokeWidth: 1.2 },
           encoding: { x: { field: 'epoch', type: 'quantitative' } },
         },
         {
-          data: { values: [{ epoch: best, text: `best: epoch ${best}` }] },
+          data: { values: [{ epoch: m.epoch, text: m.text }] },
           mark: {
             type: 'text',
             align: alignRight ? 'right' : 'left',
             baseline: atTop ? 'top' : 'bottom',
             dx: alignRight ? -4 : 4,
-            dy: atTop ? 4 : -4,
+            dy: atTop ? inset : -inset,
             fontSize: 10,
             color: '#444',
           },
@@ -132,7 +148,7 @@ export function learningCurvesSpec(history: readonly ReportEpoch[], options: Lea
           },
         },
       );
-    }
+    });
     return { width, height, data: { values: family.points }, layer: layers };
   });
 
@@ -179,8 +195,8 @@ function legendConfig(): Record<string, unknown> {
   return { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal', symbolSize: 90, symbolStrokeWidth: 2 };
 }
 
-/** integer epoch ticks: every 1, 2, 5, 10, 20, 25, 50, ... epochs, at most about 10 of them */
-export function epochTicks(first: number, last: number): number[] {
+/** integer ticks (epochs, trials): every 1, 2, 5, 10, 20, 25, 50, ... epochs, at most about 10 of them */
+export function integerTicks(first: number, last: number): number[] {
   const span = Math.max(1, last - first);
   const steps = [1, 2, 5, 10, 20, 25, 50];
   let step = steps.find((s) => span / s <= 10);

@@ -3,6 +3,7 @@
  * as SVG), everything from the run escaped. Made to read well inside the MLflow UI's artifact viewer
  * (an iframe a few hundred pixels wide and tall) as well as in a browser tab.
  */
+import { formatDuration } from '../format/duration.js';
 import { formatMetric, metricLabel } from './labels.js';
 import type { RunReportInput } from './types.js';
 
@@ -44,15 +45,6 @@ export function inlineSvg(svg: string, idPrefix: string, label: string, width?: 
 }
 
 const STATUS_CLASS: Record<string, string> = { FINISHED: 'ok', FAILED: 'bad', KILLED: 'warn', RUNNING: 'info', SCHEDULED: 'info' };
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return String(seconds);
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = Math.round(seconds % 60);
-  return h ? `${h} h ${m} min` : `${m} min ${s} s`;
-}
 
 function formatTime(t: number | string | Date): string {
   const d = t instanceof Date ? t : new Date(t);
@@ -122,8 +114,10 @@ function summaryRows(input: RunReportInput): [string, string][] {
   if (summary?.epochs !== undefined) training.push(`${input.history.length || 0} of ${summary.epochs} epochs`);
   else if (input.history.length) training.push(`${input.history.length} epochs`);
   if (summary?.batchSize !== undefined) training.push(`batch size ${summary.batchSize}`);
-  if (input.bestEpoch !== undefined) training.push(`best epoch ${input.bestEpoch}`);
-  if (input.stoppedEarly) training.push('stopped early');
+  const o = input.outcome;
+  if (o?.bestEpoch !== undefined) training.push(`best epoch ${o.bestEpoch} (${o.monitor} ${formatMetric(o.best ?? Number.NaN)})`);
+  if (o) training.push(`evaluated: the weights of epoch ${o.evaluatedEpoch}`);
+  if (o?.stoppedEarly) training.push('stopped early');
   if (training.length) add('Training', escapeHtml(training.join(' · ')));
   for (const [k, v] of Object.entries(input.extra ?? {})) add(k, escapeHtml(v));
   return rows;
@@ -132,12 +126,15 @@ function summaryRows(input: RunReportInput): [string, string][] {
 function historyTable(input: RunReportInput): string {
   const keys: string[] = [];
   for (const h of input.history) for (const k of Object.keys(h.metrics)) if (!keys.includes(k)) keys.push(k);
+  const o = input.outcome;
+  const mark = (epoch: number): string =>
+    [epoch === o?.bestEpoch ? 'best' : '', epoch === o?.evaluatedEpoch ? 'evaluated' : ''].filter(Boolean).join(', ');
   const rows = input.history.map((h) => [
     escapeHtml(h.epoch),
     ...keys.map((k) => (h.metrics[k] === undefined ? '' : escapeHtml(formatMetric(h.metrics[k]!)))),
+    escapeHtml(mark(h.epoch)),
   ]);
-  const bestIndex = input.history.findIndex((h) => h.epoch === input.bestEpoch);
-  return table(['Epoch', ...keys.map(escapeHtml)], rows, 1, (i) => (i === bestIndex ? 'best' : ''));
+  return table(['Epoch', ...keys.map(escapeHtml), ''], rows, 1, (i) => (input.history[i]?.epoch === o?.bestEpoch ? 'best' : ''));
 }
 
 const CSS = `
@@ -218,6 +215,24 @@ export function reportHtml(input: RunReportInput, plots: readonly ReportPlot[]):
       escapeHtml(int(c.support)),
     ]);
     parts.push(`<h2>Per class (${escapeHtml(test.split || 'test')})</h2>${table(['Class', 'Precision', 'Recall', 'F1', 'Support'], rows)}`);
+  }
+
+  if (test?.thresholds?.length) {
+    const used = test.threshold;
+    const rows = test.thresholds.map((r) => [
+      escapeHtml(formatMetric(r.threshold)),
+      escapeHtml(formatMetric(r.precision)),
+      escapeHtml(formatMetric(r.recall)),
+      escapeHtml(formatMetric(r.f1)),
+    ]);
+    const usedIndex = test.thresholds.findIndex((r) => used !== undefined && Math.abs(r.threshold - used) < 1e-9);
+    parts.push(
+      `<h2>Decision threshold (${escapeHtml(test.split || 'test')}, positive class)</h2>` +
+        table(['Threshold', 'Precision', 'Recall', 'F1'], rows, 0, (i) => (i === usedIndex ? 'best' : '')) +
+        (used !== undefined
+          ? `<p>The metrics above use threshold ${escapeHtml(formatMetric(used))} (<code>target.threshold</code>).</p>`
+          : ''),
+    );
   }
 
   parts.push(`<h2>Run</h2>${definitionTable(summaryRows(input))}`);

@@ -17,6 +17,24 @@ export interface ReportClassScores {
   support: number;
 }
 
+/** a binary classifier's ROC (x FPR, y TPR) and precision–recall (x recall, y precision) curves */
+export interface ReportCurves {
+  roc: readonly { x: number; y: number }[];
+  pr: readonly { x: number; y: number }[];
+  rocAuc: number;
+  averagePrecision: number;
+  /** share of positives */
+  prevalence: number;
+}
+
+/** precision, recall and F1 of the positive class at one decision threshold */
+export interface ReportThresholdRow {
+  threshold: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
 /** a split's evaluation: metrics, per-class scores and `confusion[true][predicted]` */
 export interface ReportEvaluation {
   split: string;
@@ -24,6 +42,19 @@ export interface ReportEvaluation {
   perClass: readonly ReportClassScores[];
   labels: readonly string[];
   confusion: readonly (readonly number[])[];
+  /** binary: the decision threshold, the metrics over a grid of thresholds, and the ROC / PR curves */
+  threshold?: number;
+  thresholds?: readonly ReportThresholdRow[];
+  curves?: ReportCurves;
+}
+
+/** Which epoch was best in the monitored metric, and whose weights the final model holds (and was evaluated with). */
+export interface ReportOutcome {
+  monitor: string;
+  bestEpoch?: number;
+  best?: number;
+  evaluatedEpoch: number;
+  stoppedEarly: boolean;
 }
 
 export interface ReportModality {
@@ -62,9 +93,8 @@ export interface RunReportInput {
     error?: string;
   };
   history: readonly ReportEpoch[];
-  /** the epoch whose weights the final model holds; marked in the learning curves */
-  bestEpoch?: number;
-  stoppedEarly?: boolean;
+  /** how training ended (the trainer's TrainingOutcome fits): marked in the learning curves and the history table */
+  outcome?: ReportOutcome;
   /** test (or other held-out) evaluation */
   test?: ReportEvaluation;
   /** the resolved config as YAML, shown verbatim */

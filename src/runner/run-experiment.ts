@@ -21,7 +21,7 @@ import { buildModel, compileModel, createOptimizer } from '../model/build.js';
 import { resolveTracker } from '../tracking/resolve.js';
 import { flattenParams, gitCommit, systemTags } from '../tracking/run-context.js';
 import type { MetricPoint, RunInfo, Tracker } from '../tracking/tracker.js';
-import type { EvaluationResult, RunEvent, RunSummary } from '../train/events.js';
+import type { EvaluationResult, RunEvent, RunSummary, TrainingOutcome } from '../train/events.js';
 import { preflightTraining } from '../train/preflight.js';
 import { train, TrainingAborted } from '../train/trainer.js';
 import { MMX_VERSION } from '../version.js';
@@ -48,8 +48,32 @@ export interface RunResult {
   trackingUri: string;
   artifactDir: string | undefined;
   test: EvaluationResult;
+  /** the best epoch and the one whose weights were evaluated */
+  training: TrainingOutcome;
   summary: RunSummary;
   seconds: number;
+}
+
+/** The run's tags for how training ended: `mmx.best_epoch` (the monitored best), `mmx.evaluated_epoch` (whose weights were evaluated). */
+export function outcomeTags(o: TrainingOutcome): Record<string, string> {
+  return {
+    ...(o.bestEpoch !== undefined ? { 'mmx.best_epoch': String(o.bestEpoch) } : {}),
+    'mmx.evaluated_epoch': String(o.evaluatedEpoch),
+    'mmx.monitor': o.monitor,
+    'mmx.stopped_early': String(o.stoppedEarly),
+  };
+}
+
+/** The same facts in metrics.json. */
+export function outcomeJson(o: TrainingOutcome): Record<string, unknown> {
+  return {
+    best_epoch: o.bestEpoch ?? null,
+    monitor: o.monitor,
+    best_value: o.best ?? null,
+    evaluated_epoch: o.evaluatedEpoch,
+    restored_best: o.restoredBest,
+    stopped_early: o.stoppedEarly,
+  };
 }
 
 export const configHash = (config: unknown): string => createHash('sha256').update(JSON.stringify(config)).digest('hex');
@@ -224,9 +248,11 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     emit({ type: 'phase', phase: 'logging' });
     const timestamp = Date.now();
     const finalStep = trained.history.length;
+    const outcome = trained.outcome;
     logMetrics([
       ...Object.entries(test.metrics).map(([k, value]) => ({ key: `test_${k}`, value, timestamp, step: finalStep })),
-      { key: 'best_epoch', value: trained.bestEpoch, timestamp, step: finalStep },
+      ...(outcome.bestEpoch !== undefined ? [{ key: 'best_epoch', value: outcome.bestEpoch, timestamp, step: finalStep }] : []),
+      { key: 'evaluated_epoch', value: outcome.evaluatedEpoch, timestamp, step: finalStep },
       ...(test.ablation ?? []).flatMap((a) =>
         Object.entries(a.metrics).flatMap(([k, value]) => [
           { key: `test_${k}_without_${a.modality}`, value, timestamp, step: finalStep },
@@ -236,7 +262,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       { key: 'test_inference_samples_per_sec', value: data.test.labels.length / inferSeconds, timestamp, step: finalStep },
     ]);
     await flushMetrics();
-    await tracker.setTags(run.runId, { 'mmx.best_epoch': String(trained.bestEpoch), 'mmx.stopped_early': String(trained.stoppedEarly) });
+    await tracker.setTags(run.runId, outcomeTags(outcome));
     const metricsJson = {
       task: target.task,
       test: test.metrics,
@@ -244,8 +270,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       ...(test.threshold !== undefined ? { threshold: test.threshold } : {}),
       ...(test.thresholds ? { thresholds: test.thresholds } : {}),
       ...(test.ablation ? { ablation: test.ablation } : {}),
-      best_epoch: trained.bestEpoch,
-      stopped_early: trained.stoppedEarly,
+      ...outcomeJson(outcome),
       history: trained.history,
     };
     await tracker.logArtifact(run.runId, 'metrics.json', JSON.stringify(metricsJson, null, 2));
@@ -290,8 +315,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
         durationSeconds: (performance.now() - t0) / 1000,
       },
       history: trained.history,
-      bestEpoch: trained.bestEpoch,
-      stoppedEarly: trained.stoppedEarly,
+      outcome,
       test,
       configYaml: toYaml(config),
       summary,
@@ -326,6 +350,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       trackingUri: tracker.uri,
       artifactDir: info.artifactDir,
       test,
+      training: outcome,
       summary,
       seconds,
     };

@@ -129,7 +129,13 @@ export function checkPath(dotted: string, config: unknown): { message: string; h
 /** Metric names a run logs: per epoch, and at the end. */
 export function loggedMetrics(config: CheckedConfig['config']): { perEpoch: string[]; final: string[] } {
   const perEpoch = [...epochMetricNames(config), 'samples_per_sec', 'epoch_seconds'];
-  const final = ['test_loss', ...config.evaluation.metrics.map((m) => `test_${m}`), 'best_epoch', 'test_inference_samples_per_sec'];
+  const final = [
+    'test_loss',
+    ...config.evaluation.metrics.map((m) => `test_${m}`),
+    'best_epoch',
+    'evaluated_epoch',
+    'test_inference_samples_per_sec',
+  ];
   return { perEpoch, final };
 }
 

@@ -3,23 +3,47 @@
  * trial in order with the best-so-far line, and one panel per swept parameter (metric against the value).
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { valueScale } from '../report/axes.js';
 import { renderVegaLite, type RenderedPlot } from '../report/render.js';
-import { plotConfig } from '../report/learning-curves.js';
+import { integerTicks, plotConfig } from '../report/learning-curves.js';
 import type { SweepPlan } from './plan.js';
 import { better, type TrialRecord } from './records.js';
 import { showValue } from './space.js';
 
 const COLORS = { domain: ['FINISHED', 'pruned', 'FAILED', 'KILLED'], range: ['#1f77b4', '#ff7f0e', '#d62728', '#7f7f7f'] };
 
+/** What the plots read of a sweep's plan (a SweepPlan is one). */
+export interface PlotPlan {
+  base: { config: { name: string } };
+  metric: SweepPlan['metric'];
+  method: SweepPlan['method'];
+  defs: SweepPlan['defs'];
+}
+
 const state = (t: TrialRecord): string => (t.pruned ? 'pruned' : t.status);
 
-export function metricVsTrialSpec(plan: SweepPlan, trials: readonly TrialRecord[]): TopLevelSpec {
+export function metricVsTrialSpec(plan: PlotPlan, trials: readonly TrialRecord[]): TopLevelSpec {
   const sorted = [...trials].sort((a, b) => a.number - b.number).filter((t) => t.value !== undefined && Number.isFinite(t.value));
   let best: number | undefined;
   const rows = sorted.map((t) => {
     if (t.status === 'FINISHED' && (best === undefined || better(plan.metric.goal, t.value!, best))) best = t.value!;
     return { trial: t.number, value: t.value!, status: state(t), best: best ?? null };
   });
+  const numbers = rows.map((r) => r.trial);
+  const first = Math.min(...numbers, 1);
+  const last = Math.max(...numbers, first);
+  // trials are whole numbers: integer ticks only, at most about 10 of them
+  const x = {
+    field: 'trial',
+    type: 'quantitative' as const,
+    title: 'trial',
+    scale: { domain: first === last ? [first - 1, last + 1] : [first, last], nice: false, padding: 10 },
+    axis: { format: 'd', values: integerTicks(first, last) },
+  };
+  const scale = valueScale(
+    plan.metric.name,
+    rows.map((r) => r.value),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: `${plan.base.config.name}: ${plan.metric.name} by trial`, subtitle: `${plan.method} search, ${plan.metric.goal}` },
@@ -30,14 +54,19 @@ export function metricVsTrialSpec(plan: SweepPlan, trials: readonly TrialRecord[
       {
         mark: { type: 'line', interpolate: 'step-after', color: '#2ca02c' },
         encoding: {
-          x: { field: 'trial', type: 'quantitative', title: 'trial' },
-          y: { field: 'best', type: 'quantitative', title: plan.metric.name, scale: { zero: false } },
+          x,
+          y: {
+            field: 'best',
+            type: 'quantitative',
+            title: scale.type === 'log' ? `${plan.metric.name} (log scale)` : plan.metric.name,
+            scale,
+          },
         },
       },
       {
         mark: { type: 'point', filled: true, size: 60 },
         encoding: {
-          x: { field: 'trial', type: 'quantitative' },
+          x,
           y: { field: 'value', type: 'quantitative' },
           color: { field: 'status', type: 'nominal', scale: COLORS, title: null },
         },
@@ -47,7 +76,7 @@ export function metricVsTrialSpec(plan: SweepPlan, trials: readonly TrialRecord[
   } as TopLevelSpec;
 }
 
-export function parametersSpec(plan: SweepPlan, trials: readonly TrialRecord[]): TopLevelSpec | undefined {
+export function parametersSpec(plan: PlotPlan, trials: readonly TrialRecord[]): TopLevelSpec | undefined {
   const swept = plan.defs.filter((d) => d.kind !== 'constant');
   if (swept.length === 0) return undefined;
   const done = trials.filter((t) => t.value !== undefined && Number.isFinite(t.value));
@@ -69,7 +98,15 @@ export function parametersSpec(plan: SweepPlan, trials: readonly TrialRecord[]):
         x: numeric
           ? { field: 'x', type: 'quantitative', title: d.path, scale: { type: d.log ? 'log' : 'linear', zero: false } }
           : { field: 'x', type: 'nominal', title: d.path, sort: d.values.map(showValue) },
-        y: { field: 'value', type: 'quantitative', title: plan.metric.name, scale: { zero: false } },
+        y: {
+          field: 'value',
+          type: 'quantitative',
+          title: plan.metric.name,
+          scale: valueScale(
+            plan.metric.name,
+            rows.map((r) => r.value),
+          ),
+        },
         color: { field: 'status', type: 'nominal', scale: COLORS, title: null },
       },
     };

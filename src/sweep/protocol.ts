@@ -30,8 +30,9 @@ export type FromWorker =
       runId?: string;
       /** final test metrics (FINISHED) */
       test?: Record<string, number>;
-      bestEpoch?: number;
-      /** the sweep metric of the finished run (the kept epoch's value; test_* from the test split) */
+      /** the epoch whose weights the run kept and evaluated */
+      evaluatedEpoch?: number;
+      /** the sweep metric of the finished run (the evaluated epoch's value; test_* from the test split) */
       value?: number;
       error?: string;
       /** a config or data problem (a user error), not a crash */

@@ -43,7 +43,6 @@ export function serveTrial(hooks: TrialProcessHooks): void {
     const checked = checkTrialConfig(m.file, m.overrides, m.cwd, seconds);
     if ('type' in checked) return checked;
     await limitTrialThreads();
-    const restoreBest = checked.config.training.early_stopping?.restore_best === true;
     const epochs: EpochSeen[] = [];
     let runId: string | undefined;
     try {
@@ -59,7 +58,7 @@ export function serveTrial(hooks: TrialProcessHooks): void {
         },
         emit: trialEmitter(send, epochs),
       });
-      return hooks.afterRun?.(result, seconds()) ?? finishedTrial(result, epochs, restoreBest, m.metric, seconds());
+      return hooks.afterRun?.(result, seconds()) ?? finishedTrial(result, epochs, m.metric, seconds());
     } catch (err) {
       return failedTrial(err, controller.signal.aborted, runId, seconds());
     }

@@ -30,21 +30,20 @@ export function trialEmitter(send: (m: FromWorker) => Promise<void>, epochs: Epo
   };
 }
 
-/** `done` for a finished run: test metrics, the kept epoch (the best one with restore_best, else the last) and its metric value. */
-export function finishedTrial(result: RunResult, epochs: EpochSeen[], restoreBest: boolean, metric: string, seconds: number): Done {
+/**
+ * `done` for a finished run: test metrics, the evaluated epoch (the trainer's word: the best one with restore_best,
+ * else the last) and the sweep metric's value there.
+ */
+export function finishedTrial(result: RunResult, epochs: EpochSeen[], metric: string, seconds: number): Done {
   const test = Object.fromEntries(Object.entries(result.test.metrics).map(([k, v]) => [`test_${k}`, v]));
-  let kept = epochs.length - 1;
-  if (restoreBest) {
-    const b = epochs.map((e) => e.best).lastIndexOf(true);
-    if (b >= 0) kept = b;
-  }
-  const value = metric in test ? test[metric] : epochs[kept]?.metrics[metric];
+  const evaluated = result.training.evaluatedEpoch;
+  const value = metric in test ? test[metric] : epochs[evaluated - 1]?.metrics[metric];
   return {
     type: 'done',
     status: 'FINISHED',
     runId: result.runId,
     test,
-    bestEpoch: kept + 1,
+    evaluatedEpoch: evaluated,
     ...(value !== undefined ? { value } : {}),
     seconds,
   };

@@ -64,6 +64,24 @@ export interface ThresholdRow {
   f1: number;
 }
 
+/** A point of a curve; `threshold`: the decision threshold it belongs to (absent at the curve's anchor). */
+export interface CurvePoint {
+  x: number;
+  y: number;
+  threshold?: number;
+}
+
+/** Binary task: ROC (x false-positive rate, y true-positive rate) and precision–recall (x recall, y precision). */
+export interface BinaryCurves {
+  roc: CurvePoint[];
+  pr: CurvePoint[];
+  rocAuc: number;
+  /** average precision (the PR curve's step-wise area) */
+  averagePrecision: number;
+  /** share of positives: a random classifier's precision */
+  prevalence: number;
+}
+
 export interface EvaluationResult {
   split: string;
   /** number of examples evaluated (per-class supports do not add up to it for multilabel) */
@@ -72,6 +90,8 @@ export interface EvaluationResult {
   threshold?: number;
   /** binary: metrics of the positive class over a grid of thresholds */
   thresholds?: ThresholdRow[];
+  /** binary: ROC and precision–recall curves */
+  curves?: BinaryCurves;
   /** with `evaluation.ablation: true`: one row per modality */
   ablation?: AblationRow[];
   metrics: Metrics;
@@ -81,6 +101,27 @@ export interface EvaluationResult {
   labels: string[];
   /** confusion[true][predicted] */
   confusion: number[][];
+}
+
+/**
+ * How training ended, as the trainer decided it: the one definition of "best epoch" that the UI, metrics.json, the
+ * `best_epoch` metric, the `mmx.best_epoch` tag, the plots and the report all show.
+ */
+export interface TrainingOutcome {
+  /** the metric that decides the best epoch: `training.early_stopping.monitor`, else val_loss */
+  monitor: string;
+  mode: 'min' | 'max';
+  /** the epoch with the best monitored value (absent when the monitored value was never finite) */
+  bestEpoch?: number;
+  /** the monitored value at bestEpoch */
+  best?: number;
+  /** the epoch whose weights the model holds at the end: the ones evaluated on the test split and saved */
+  evaluatedEpoch: number;
+  /** whether the best epoch's weights were put back (early_stopping.restore_best) */
+  restoredBest: boolean;
+  /** epochs trained */
+  epochs: number;
+  stoppedEarly: boolean;
 }
 
 export type RunEvent =
@@ -97,9 +138,11 @@ export type RunEvent =
       metrics: Metrics;
       samplesPerSec: number;
       seconds: number;
+      /** this epoch improved on every earlier one in the monitored metric (a new best so far) */
       best: boolean;
     }
   | { type: 'early_stop'; epoch: number; bestEpoch: number; monitor: string; best: number }
+  | ({ type: 'training_end' } & TrainingOutcome)
   | { type: 'evaluation'; result: EvaluationResult }
   | {
       type: 'end';

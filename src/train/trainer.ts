@@ -12,7 +12,7 @@ import { predictSplit } from '../evaluate/predict.js';
 import { compileTrainingGraph, type BuiltModel } from '../model/build.js';
 import { gatherInputs, gatherTargets, StreamBatcher, streamBatchTensors, type BatchAugment, type StreamShuffle } from './batches.js';
 import { trainingAugmenter } from '../data/augment/index.js';
-import type { Metrics, RunEvent } from './events.js';
+import type { Metrics, RunEvent, TrainingOutcome } from './events.js';
 import { localStep, steppedModel, type TrainStep } from './step.js';
 
 export interface EpochRecord {
@@ -24,9 +24,8 @@ export interface EpochRecord {
 
 export interface TrainResult {
   history: EpochRecord[];
-  /** epoch whose weights the model holds at the end */
-  bestEpoch: number;
-  stoppedEarly: boolean;
+  /** the best epoch and the evaluated one: also emitted as the `training_end` event */
+  outcome: TrainingOutcome;
 }
 
 export class TrainingAborted extends Error {
@@ -86,7 +85,7 @@ export async function train(
   // training batches only: validation, test and prediction see the data as it is
   const augment = trainingAugmenter(config, data.state);
   let best: number | undefined;
-  let bestEpoch = 0;
+  let bestEpoch: number | undefined;
   let bestWeights: tf.Tensor[] | undefined;
   let sinceBest = 0;
   let stoppedEarly = false;
@@ -142,7 +141,7 @@ export async function train(
       if (multi) metrics['train_total_loss'] = totalSum / n;
       for (const [k, v] of Object.entries(report.metrics)) metrics[`val_${k}`] = v;
       const value = metrics[monitor];
-      const isBest = value !== undefined && improves(value, best, mode, es?.min_delta ?? 0);
+      const isBest = value !== undefined && Number.isFinite(value) && improves(value, best, mode, es?.min_delta ?? 0);
       if (isBest) {
         best = value;
         bestEpoch = epoch;
@@ -160,16 +159,25 @@ export async function train(
       emit({ type: 'epoch_end', epoch, epochs, metrics, samplesPerSec: record.samplesPerSec, seconds, best: isBest });
       if (es && sinceBest > es.patience) {
         stoppedEarly = true;
-        emit({ type: 'early_stop', epoch, bestEpoch, monitor, best: best! });
+        emit({ type: 'early_stop', epoch, bestEpoch: bestEpoch ?? epoch, monitor, best: best ?? Number.NaN });
         break;
       }
     }
-    if (es?.restore_best && bestWeights && bestEpoch !== history.length) {
-      model.setWeights(bestWeights);
-    } else if (!es?.restore_best) {
-      bestEpoch = history.length;
-    }
-    return { history, bestEpoch: es?.restore_best ? bestEpoch : history.length, stoppedEarly };
+    // the model keeps the best epoch's weights with restore_best, else the last epoch's
+    const restoredBest = es?.restore_best === true && bestWeights !== undefined && bestEpoch !== undefined;
+    if (restoredBest && bestEpoch !== history.length) model.setWeights(bestWeights!);
+    const outcome: TrainingOutcome = {
+      monitor,
+      mode,
+      ...(bestEpoch !== undefined ? { bestEpoch } : {}),
+      ...(best !== undefined ? { best } : {}),
+      evaluatedEpoch: restoredBest ? bestEpoch! : history.length,
+      restoredBest,
+      epochs: history.length,
+      stoppedEarly,
+    };
+    emit({ type: 'training_end', ...outcome });
+    return { history, outcome };
   } finally {
     tf.dispose(bestWeights ?? []);
   }

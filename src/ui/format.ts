@@ -1,8 +1,11 @@
 /**
  * Pure text formatting shared by the plain-line reporter and the Ink UI: durations, numbers,
  * rates, progress bars and a fixed-width table layout. Nothing here writes anything or emits
- * ANSI codes; colours are the Ink components' business.
+ * ANSI codes; colours are the Ink components' business. Durations: src/format/duration.ts (one format everywhere).
  */
+import { formatDuration } from '../format/duration.js';
+
+export { formatDuration };
 
 /** Length of a string as a terminal shows it (code points; every glyph mmx uses is one cell wide). */
 export function textWidth(text: string): number {
@@ -23,19 +26,6 @@ export type Align = 'left' | 'right';
 export function pad(text: string, width: number, align: Align = 'left'): string {
   const fill = ' '.repeat(Math.max(0, width - textWidth(text)));
   return align === 'right' ? fill + text : text + fill;
-}
-
-/** `4.1s`, `42s`, `1m 05s`, `2h 03m`; `--` for unknown or negative values. */
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '--';
-  if (seconds < 9.95) return `${seconds.toFixed(1)}s`;
-  const total = Math.round(seconds);
-  if (total < 60) return `${total}s`;
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  return `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
 /** `ETA 1m 05s`, or `ETA --` while there is nothing to estimate from. */
@@ -80,16 +70,18 @@ export function formatMetric(v: number): string {
   return v.toFixed(3);
 }
 
-/** `612 samples/s`, `12.3k samples/s`. */
+/**
+ * A throughput in one unit, samples a second, so a column of them compares at a glance: `7.5`, `612`, `12,345`
+ * (never `12.3k` beside `9876`); `--` when unknown.
+ */
+export function formatSamplesPerSec(samplesPerSec: number): string {
+  if (!Number.isFinite(samplesPerSec) || samplesPerSec < 0) return '--';
+  return samplesPerSec >= 10 ? formatCount(samplesPerSec) : samplesPerSec.toFixed(1);
+}
+
+/** `612 samples/s`, `12,345 samples/s`. */
 export function formatRate(samplesPerSec: number): string {
-  if (!Number.isFinite(samplesPerSec) || samplesPerSec < 0) return '-- samples/s';
-  const v =
-    samplesPerSec >= 10000
-      ? formatCompact(samplesPerSec)
-      : samplesPerSec >= 10
-        ? String(Math.round(samplesPerSec))
-        : samplesPerSec.toFixed(1);
-  return `${v} samples/s`;
+  return `${formatSamplesPerSec(samplesPerSec)} samples/s`;
 }
 
 /** `1,234,567 (1.23M)`; small counts without the short form. */

@@ -15,6 +15,7 @@ import {
   resultsLines,
   summaryFields,
   summaryTitle,
+  trainingEndText,
   whereToSee,
 } from './sections.js';
 
@@ -81,6 +82,9 @@ export function createPlainReporter(options: PlainReporterOptions): Reporter {
         return;
       case 'early_stop':
         write(progress, earlyStopText(e));
+        return;
+      case 'training_end':
+        write(progress, trainingEndText(e));
         return;
       case 'evaluation':
         write(out, ['', ...resultsLines(e.result)]);

@@ -6,7 +6,8 @@
  * Conventions read from the events: `epoch` is 1-based (`epoch 3/20`), and a batch event's
  * `batch` counts the batches done in that epoch (1..batches).
  */
-import type { EvaluationResult, RunEvent, RunSummary } from '../train/events.js';
+import type { EvaluationResult, RunEvent, RunSummary, TrainingOutcome } from '../train/events.js';
+import { epochLayout, type EpochLayout } from './sections.js';
 
 /** The UI is closing (the reporter's close()); whatever is on screen becomes final. */
 export interface ClosedAction {
@@ -38,12 +39,17 @@ export interface LiveEpoch {
 
 /**
  * Output that is final once it exists, in the order it happened. The Ink app writes these once
- * (Ink's <Static>) above the live area, so they stay in the terminal's scrollback.
+ * (Ink's <Static>) above the live area, so they stay in the terminal's scrollback: every completed
+ * epoch is one `epoch` block, written when it ends, under an `epoch_header` block with the table's
+ * column names (again after anything else was written between two epochs).
  */
 export type Block =
   | { kind: 'summary'; key: string; summary: RunSummary }
   | { kind: 'log'; key: string; level: 'info' | 'warn'; message: string }
-  | { kind: 'history'; key: string; epochs: EpochRecord[]; bestEpoch?: number; earlyStop?: EarlyStop }
+  | { kind: 'epoch_header'; key: string; layout: EpochLayout }
+  | { kind: 'epoch'; key: string; layout: EpochLayout; record: EpochRecord }
+  | { kind: 'early_stop'; key: string; earlyStop: EarlyStop }
+  | { kind: 'training_end'; key: string; outcome: TrainingOutcome }
   | { kind: 'results'; key: string; result: EvaluationResult }
   | { kind: 'end'; key: string; end: RunEnd };
 
@@ -58,38 +64,40 @@ export interface RunState {
   live?: LiveEpoch;
   /** every completed epoch, in order */
   epochs: EpochRecord[];
-  /** the latest epoch that ended as best */
-  bestEpoch?: number;
-  earlyStop?: EarlyStop;
+  /** the epoch table's columns, fixed by the first epoch */
+  epochLayout?: EpochLayout;
+  /** the trainer's verdict: the best epoch and the evaluated one */
+  outcome?: TrainingOutcome;
   evaluations: EvaluationResult[];
   end?: RunEnd;
   blocks: Block[];
-  /** the epoch history has been written as a final block (training is over) */
-  historyWritten: boolean;
+  /** training is over (its verdict, an evaluation or the end arrived) */
+  trainingDone: boolean;
   /** end arrived or the UI closed: nothing live remains */
   finished: boolean;
 }
 
 export function initialRunState(now: number): RunState {
-  return { startedAt: now, now, epochs: [], evaluations: [], blocks: [], historyWritten: false, finished: false };
+  return { startedAt: now, now, epochs: [], evaluations: [], blocks: [], trainingDone: false, finished: false };
 }
 
 function withBlock(state: RunState, block: Block): RunState {
   return { ...state, blocks: [...state.blocks, block] };
 }
 
-/** Write the epoch history as a final block, once, if there is any. */
-function writeHistory(state: RunState): RunState {
-  if (state.historyWritten) return state;
-  const next: RunState = { ...state, historyWritten: true, live: undefined };
-  if (state.epochs.length === 0 && !state.earlyStop) return next;
-  return withBlock(next, {
-    kind: 'history',
-    key: `history-${state.blocks.length}`,
-    epochs: state.epochs,
-    ...(state.bestEpoch !== undefined ? { bestEpoch: state.bestEpoch } : {}),
-    ...(state.earlyStop ? { earlyStop: state.earlyStop } : {}),
-  });
+/** Training is over: nothing of it stays live. */
+function endTraining(state: RunState): RunState {
+  return state.trainingDone ? state : { ...state, trainingDone: true, live: undefined };
+}
+
+/** A completed epoch as a final row, under the table's header when the row above is not an epoch. */
+function writeEpoch(state: RunState, record: EpochRecord): RunState {
+  const layout = state.epochLayout ?? epochLayout(record);
+  const last = state.blocks.at(-1);
+  const blocks = [...state.blocks];
+  if (last?.kind !== 'epoch') blocks.push({ kind: 'epoch_header', key: `epoch_header-${blocks.length}`, layout });
+  blocks.push({ kind: 'epoch', key: `epoch-${blocks.length}`, layout, record });
+  return { ...state, epochLayout: layout, blocks };
 }
 
 export function reduceRunState(prev: RunState, action: UiAction, now: number): RunState {
@@ -145,32 +153,28 @@ export function reduceRunState(prev: RunState, action: UiAction, now: number): R
         seconds: action.seconds,
         best: action.best,
       };
-      return {
-        ...state,
-        epochs: [...state.epochs, record],
-        live: undefined,
-        ...(action.best ? { bestEpoch: action.epoch } : {}),
-      };
+      return writeEpoch({ ...state, epochs: [...state.epochs, record], live: undefined }, record);
     }
-    case 'early_stop':
-      return {
-        ...state,
-        earlyStop: { epoch: action.epoch, bestEpoch: action.bestEpoch, monitor: action.monitor, best: action.best },
-        bestEpoch: action.bestEpoch,
-      };
+    case 'early_stop': {
+      const { type: _type, ...earlyStop } = action;
+      return withBlock(state, { kind: 'early_stop', key, earlyStop });
+    }
+    case 'training_end': {
+      const { type: _type, ...outcome } = action;
+      return withBlock({ ...endTraining(state), outcome }, { kind: 'training_end', key, outcome });
+    }
     case 'evaluation': {
-      const done = writeHistory(state);
+      const done = endTraining(state);
       return withBlock({ ...done, evaluations: [...done.evaluations, action.result] }, { kind: 'results', key, result: action.result });
     }
     case 'end': {
       const { type: _type, ...end } = action;
-      const done = writeHistory(state);
-      return withBlock({ ...done, end, finished: true, live: undefined }, { kind: 'end', key, end });
+      return withBlock({ ...endTraining(state), end, finished: true }, { kind: 'end', key, end });
     }
     case 'log':
       return withBlock(state, { kind: 'log', key, level: action.level, message: action.message });
     case 'closed':
-      return { ...writeHistory(state), finished: true, live: undefined };
+      return { ...endTraining(state), finished: true };
   }
 }
 
@@ -197,7 +201,7 @@ export function estimateEtas(state: RunState): Etas {
     return { epoch, run: epoch + perEpoch * Math.max(0, live.epochs - live.epoch) };
   }
   const last = done[done.length - 1];
-  if (last && avgEpoch !== undefined && !state.historyWritten) {
+  if (last && avgEpoch !== undefined && !state.trainingDone) {
     return { run: avgEpoch * Math.max(0, last.epochs - last.epoch) };
   }
   return {};

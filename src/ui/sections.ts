@@ -2,7 +2,7 @@
  * The words and tables a person reads about a run, built once from the events and shared by the
  * plain-line reporter and the Ink components (which only add layout and colour).
  */
-import type { EvaluationResult, Metrics, RunSummary } from '../train/events.js';
+import type { EvaluationResult, Metrics, RunSummary, TrainingOutcome } from '../train/events.js';
 import {
   formatCount,
   formatDuration,
@@ -11,7 +11,10 @@ import {
   formatPercent,
   formatRate,
   formatShape,
+  formatSamplesPerSec,
   formatTable,
+  joinCells,
+  pad,
   shellQuote,
   type TableColumn,
 } from './format.js';
@@ -141,29 +144,32 @@ function epochCounter(epoch: number, epochs: number): string {
   return `${String(epoch).padStart(total.length)}/${total}`;
 }
 
-/** `epoch  3/20  loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | 612 samples/s 4.1s *best` */
+/** `epoch  3/20  loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | 612 samples/s 4.1s * new best` */
 export function epochLine(r: EpochRecord): string {
   const metrics = epochMetricsText(r.metrics);
-  const tail = `${formatRate(r.samplesPerSec)} ${formatDuration(r.seconds)}${r.best ? ' *best' : ''}`;
+  const tail = `${formatRate(r.samplesPerSec)} ${formatDuration(r.seconds)}${r.best ? ` ${NEW_BEST}` : ''}`;
   return `epoch ${epochCounter(r.epoch, r.epochs)}  ${metrics.length > 0 ? `${metrics} | ` : ''}${tail}`;
 }
 
-export type EpochRowKind = 'epoch' | 'best' | 'gap';
-
-export interface EpochTableView {
-  columns: TableColumn[];
-  rows: string[][];
-  kinds: EpochRowKind[];
-  /** epochs not shown */
-  hidden: number;
-}
+/** The mark of an epoch that improved on every earlier one in the monitored metric (final once written). */
+export const NEW_BEST = '* new best';
 
 /**
- * Completed epochs as a bounded table: the last `limit` epochs, plus the best one when it is
- * older (then a `…` row marks the epochs left out).
+ * The epoch table's columns, fixed when the first epoch ends: every row is written once (the terminal's
+ * scrollback keeps them), so the widths cannot grow later. A metric column fits any formatMetric value up to
+ * `-0.123`; a wider value shifts its row rather than being cut.
  */
-export function epochTable(records: readonly EpochRecord[], bestEpoch: number | undefined, limit = 10): EpochTableView {
-  const keys = orderedMetricKeys(records.map((r) => r.metrics));
+export interface EpochLayout {
+  keys: string[];
+  columns: TableColumn[];
+  widths: number[];
+}
+
+const METRIC_CELL = 6;
+const TIME_CELL = 6; // `1m 05s`, `2h 03m`
+
+export function epochLayout(first: EpochRecord): EpochLayout {
+  const keys = orderedMetricKeys([first.metrics]);
   const columns: TableColumn[] = [
     { header: 'epoch', align: 'right' },
     ...keys.map((k): TableColumn => ({ header: metricLabel(k), align: 'right' })),
@@ -171,39 +177,55 @@ export function epochTable(records: readonly EpochRecord[], bestEpoch: number | 
     { header: 'time', align: 'right' },
     { header: '' },
   ];
-  const row = (r: EpochRecord): string[] => [
+  const widths = [
+    Math.max(5, epochCounter(first.epochs, first.epochs).length),
+    ...keys.map((k) => Math.max(metricLabel(k).length, METRIC_CELL)),
+    'samples/s'.length,
+    TIME_CELL,
+    0,
+  ];
+  return { keys, columns, widths };
+}
+
+function layoutLine(layout: EpochLayout, cells: readonly string[]): string {
+  return joinCells(cells.map((c, i) => pad(c, layout.widths[i] ?? 0, layout.columns[i]?.align ?? 'left')));
+}
+
+export function epochHeaderLine(layout: EpochLayout): string {
+  return layoutLine(
+    layout,
+    layout.columns.map((c) => c.header),
+  );
+}
+
+/** One row of the epoch table: counter, metrics, samples/s (one unit: whole samples a second), time, mark. */
+export function epochRowLine(layout: EpochLayout, r: EpochRecord): string {
+  return layoutLine(layout, [
     epochCounter(r.epoch, r.epochs),
-    ...keys.map((k) => {
+    ...layout.keys.map((k) => {
       const v = r.metrics[k];
       return v === undefined ? '' : formatMetric(v);
     }),
-    formatRate(r.samplesPerSec).replace(' samples/s', ''),
+    formatSamplesPerSec(r.samplesPerSec),
     formatDuration(r.seconds),
-    r.epoch === bestEpoch ? '* best' : '',
-  ];
-  const shown = records.slice(-limit);
-  const rows: string[][] = [];
-  const kinds: EpochRowKind[] = [];
-  const hiddenCount = records.length - shown.length;
-  const best = records.find((r) => r.epoch === bestEpoch);
-  if (hiddenCount > 0) {
-    if (best && !shown.includes(best)) {
-      rows.push(row(best));
-      kinds.push('best');
-    }
-    rows.push(['…', ...columns.slice(1).map(() => '')]);
-    kinds.push('gap');
-  }
-  for (const r of shown) {
-    rows.push(row(r));
-    kinds.push(r.epoch === bestEpoch ? 'best' : 'epoch');
-  }
-  const hidden = hiddenCount - (best && !shown.includes(best) ? 1 : 0);
-  return { columns, rows, kinds, hidden };
+    r.best ? NEW_BEST : '',
+  ]);
 }
 
 export function earlyStopText(e: EarlyStop): string {
   return `early stop after epoch ${e.epoch}: best ${e.monitor} ${formatMetric(e.best)} at epoch ${e.bestEpoch}`;
+}
+
+/**
+ * The trainer's verdict in one line: the best epoch by the monitored metric, and whose weights the model keeps,
+ * which are the ones evaluated and saved. `best epoch 3 of 12 (val_loss 0.388); evaluated: epoch 12 (the last)`.
+ */
+export function trainingEndText(o: TrainingOutcome): string {
+  const last = o.evaluatedEpoch === o.epochs ? ' (the last)' : '';
+  if (o.bestEpoch === undefined) return `no best epoch (${o.monitor} was never finite); evaluated: epoch ${o.evaluatedEpoch}${last}`;
+  const best = `best epoch ${o.bestEpoch} of ${o.epochs} (${o.monitor} ${formatMetric(o.best ?? Number.NaN)})`;
+  if (o.evaluatedEpoch !== o.bestEpoch) return `${best}; evaluated: epoch ${o.evaluatedEpoch}${last}`;
+  return `${best}, evaluated${o.restoredBest && o.bestEpoch !== o.epochs ? ' (weights restored)' : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,6 +320,42 @@ export function ablationTable(r: EvaluationResult): { columns: TableColumn[]; ro
   };
 }
 
+/**
+ * Binary task: precision, recall and F1 of the positive class at thresholds 0.1, 0.2, ..., 0.9 and at the one
+ * the model uses (marked `*`), so a person can pick another `target.threshold` without opening the artifacts.
+ */
+export function thresholdsTable(r: EvaluationResult): { columns: TableColumn[]; rows: string[][]; used: number } | undefined {
+  const all = r.thresholds;
+  if (!all || all.length === 0) return undefined;
+  const near = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
+  const shown = all.filter(
+    (t) => near(t.threshold * 10, Math.round(t.threshold * 10)) || (r.threshold !== undefined && near(t.threshold, r.threshold)),
+  );
+  const used = shown.findIndex((t) => r.threshold !== undefined && near(t.threshold, r.threshold));
+  return {
+    columns: [
+      { header: 'threshold', align: 'right' },
+      { header: 'precision', align: 'right' },
+      { header: 'recall', align: 'right' },
+      { header: 'f1', align: 'right' },
+      { header: '' },
+    ],
+    rows: shown.map((t, i) => [
+      formatMetric(t.threshold),
+      formatMetric(t.precision),
+      formatMetric(t.recall),
+      formatMetric(t.f1),
+      i === used ? '* used' : '',
+    ]),
+    used,
+  };
+}
+
+export function thresholdsTitle(r: EvaluationResult): string {
+  const auc = r.curves ? ` (ROC AUC ${formatMetric(r.curves.rocAuc)}, average precision ${formatMetric(r.curves.averagePrecision)})` : '';
+  return `positive class '${r.labels[1] ?? 'positive'}' by decision threshold${auc}`;
+}
+
 export const ABLATION_TITLE = 'modality contribution (test set with one modality masked)';
 
 /** Every line of a results block, as plain text. */
@@ -309,6 +367,8 @@ export function resultsLines(r: EvaluationResult, indent = '  '): string[] {
     const p = perClassTable(r);
     lines.push('', ...formatTable(p.columns, p.rows, { indent }));
   }
+  const t = thresholdsTable(r);
+  if (t) lines.push('', thresholdsTitle(r), ...formatTable(t.columns, t.rows, { indent }));
   const a = ablationTable(r);
   if (a) lines.push('', ABLATION_TITLE, ...formatTable(a.columns, a.rows, { indent }));
   if (r.labels.length > 0) {

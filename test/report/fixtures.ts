@@ -137,8 +137,7 @@ export function sampleInput(overrides: Partial<RunReportInput> = {}): RunReportI
       durationSeconds: 103.4,
     },
     history: sampleHistory(),
-    bestEpoch: 12,
-    stoppedEarly: false,
+    outcome: { monitor: 'val_loss', bestEpoch: 12, best: sampleHistory()[11]!.metrics.val_loss!, evaluatedEpoch: 12, stoppedEarly: false },
     test: sampleEvaluation(DIGITS),
     configYaml: CONFIG_YAML,
     summary: {

@@ -6,7 +6,11 @@ import type { TopLevelSpec } from 'vega-lite';
 import { confusionMatrixSpec } from '../../src/report/confusion-matrix.js';
 import { measureText, plotFont } from '../../src/report/fonts.js';
 import { metricLabel } from '../../src/report/labels.js';
+import { LOG_SCALE_RATIO, valueScale } from '../../src/report/axes.js';
 import { learningCurvesSpec, metricFamilies } from '../../src/report/learning-curves.js';
+import type { ReportEpoch } from '../../src/report/types.js';
+import { metricVsTrialSpec, type PlotPlan } from '../../src/sweep/plots.js';
+import type { TrialRecord } from '../../src/sweep/records.js';
 import { renderVegaLite } from '../../src/report/render.js';
 import { DIGITS, sampleEvaluation, sampleHistory, THIRTY } from './fixtures.js';
 
@@ -33,6 +37,20 @@ async function darkPixels(png: Uint8Array): Promise<number> {
   let dark = 0;
   for (let i = 0; i < info.width * info.height; i++) if (data[i]! < 128) dark++;
   return dark;
+}
+
+/** What the sweep plots read of a plan: the name, the metric and the method. */
+function sweepPlan(metric: string): PlotPlan {
+  return {
+    base: { config: { name: 'sweep' } },
+    metric: { name: metric, goal: metric.endsWith('loss') ? 'minimize' : 'maximize', perEpoch: true },
+    method: 'random',
+    defs: [],
+  };
+}
+
+function trial(number: number, value: number): TrialRecord {
+  return { number, status: 'FINISHED', params: {}, value, history: [], epochs: 3 };
 }
 
 describe('learning curves', () => {
@@ -87,6 +105,47 @@ describe('learning curves', () => {
     const texts = svgTexts(plot.svg);
     assert.ok(texts.includes('Loss') && texts.includes('Macro F1'));
     assert.ok((await pngSize(plot.png)).width! > 0);
+  });
+});
+
+describe('axes a practitioner accepts', () => {
+  const flat = (epochs: number, loss: (e: number) => number): ReportEpoch[] =>
+    Array.from({ length: epochs }, (_, i) => ({
+      epoch: i + 1,
+      metrics: { train_loss: loss(i + 1), val_loss: loss(i + 1) * 1.1, train_accuracy: 0.8 + i * 0.01, val_accuracy: 0.79 + i * 0.01 },
+    }));
+
+  it('starts a loss axis at 0 and ends an accuracy axis at 1', async () => {
+    // losses between 0.30 and 0.55, accuracies between 0.79 and 0.88: neither axis would reach 0 or 1 by itself
+    const plot = await renderVegaLite(learningCurvesSpec(flat(9, (e) => 0.5 - e * 0.02))!);
+    const texts = svgTexts(plot.svg);
+    assert.ok(texts.includes('0.0'), `a 0 tick on the loss axis: ${JSON.stringify(texts)}`);
+    assert.ok(texts.includes('Loss') && !texts.includes('Loss (log scale)'));
+    assert.ok(texts.includes('1.00') || texts.includes('1.0'), `a 1 tick on the accuracy axis: ${JSON.stringify(texts)}`);
+    assert.ok(!texts.some((t) => /^1\.\d*[1-9]\d*$/.test(t)), 'no tick above 1');
+  });
+
+  it('puts a loss that spans decades on a log axis', async () => {
+    const plot = await renderVegaLite(learningCurvesSpec(flat(12, (e) => 2.3 * Math.exp(-0.6 * (e - 1))))!);
+    const texts = svgTexts(plot.svg);
+    assert.ok(texts.includes('Loss (log scale)'), JSON.stringify(texts));
+    assert.ok(texts.includes('0.01') && texts.includes('1'), `decade ticks: ${JSON.stringify(texts)}`);
+    assert.equal(valueScale('val_loss', [2.3, 0.07]).type, 'log', `ratio ${2.3 / 0.07} ≥ ${LOG_SCALE_RATIO}`);
+    assert.deepEqual(valueScale('val_loss', [0.5, 0.3, null]), { zero: true, nice: true });
+    assert.equal(valueScale('test_macro_f1', [0.5, 0.7]).domainMax, 1);
+    assert.equal(valueScale('r2', [0.5, 0.7]).domainMax, undefined);
+  });
+
+  it('gives sweep plots whole trial numbers and the same metric axes', async () => {
+    const plan = sweepPlan('val_accuracy');
+    const trials = [1, 2, 3].map((n) => trial(n, 0.9 + n * 0.01));
+    const texts = svgTexts((await renderVegaLite(metricVsTrialSpec(plan, trials))).svg);
+    const numeric = texts.filter((t) => /^-?\d+(\.\d+)?$/.test(t));
+    for (const n of ['1', '2', '3']) assert.ok(texts.includes(n), `trial tick ${n}: ${JSON.stringify(texts)}`);
+    assert.ok(!numeric.some((t) => /^[0-4]\.5$/.test(t)), `no half trials: ${JSON.stringify(numeric)}`);
+    assert.ok(texts.includes('1.00') || texts.includes('1.0'), `the accuracy axis ends at 1: ${JSON.stringify(texts)}`);
+    const loss = svgTexts((await renderVegaLite(metricVsTrialSpec(sweepPlan('val_loss'), [trial(1, 0.4), trial(2, 0.35)]))).svg);
+    assert.ok(loss.includes('0.0') || loss.includes('0.00'), `the loss axis starts at 0: ${JSON.stringify(loss)}`);
   });
 });
 

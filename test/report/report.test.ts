@@ -6,7 +6,8 @@ import { buildRunReport, REPORT_PATHS, type ReportEpoch, type ReportEvaluation, 
 import { escapeHtml, inlineSvg } from '../../src/report/report-html.js';
 import type { EpochRecord } from '../../src/train/trainer.js';
 import type { EvaluationResult, RunSummary } from '../../src/train/events.js';
-import { sampleEvaluation, sampleInput, THIRTY } from './fixtures.js';
+import { binaryCurves } from '../../src/evaluate/curves.js';
+import { sampleEvaluation, sampleHistory, sampleInput, THIRTY } from './fixtures.js';
 
 // The runner's own values fit the report's input types as they are (checked by tsc).
 export const fitsEvaluation = (e: EvaluationResult): ReportEvaluation => e;
@@ -21,7 +22,13 @@ const text = (v: string | Uint8Array | undefined): string => {
 describe('buildRunReport', () => {
   it('returns both plots as SVG and 2x PNG, and report.html', async () => {
     const files = await buildRunReport(sampleInput());
-    assert.deepEqual(Object.keys(files).sort(), Object.values(REPORT_PATHS).sort());
+    const binaryOnly: string[] = [REPORT_PATHS.rocPrCurvesSvg, REPORT_PATHS.rocPrCurvesPng];
+    assert.deepEqual(
+      Object.keys(files).sort(),
+      Object.values(REPORT_PATHS)
+        .filter((p) => !binaryOnly.includes(p))
+        .sort(),
+    );
     for (const [svgPath, pngPath] of [
       [REPORT_PATHS.learningCurvesSvg, REPORT_PATHS.learningCurvesPng],
       [REPORT_PATHS.confusionMatrixSvg, REPORT_PATHS.confusionMatrixPng],
@@ -70,7 +77,9 @@ describe('buildRunReport', () => {
       '<code>concat</code>',
       '<b>image</b>: image, encoder <code>cnn</code> 28×28×1 → 128',
       'Macro F1',
-      'best epoch 12',
+      'best epoch 12 (val_loss ',
+      'evaluated: the weights of epoch 12',
+      '1m 43s',
       'Precision',
       'fusion: {type: concat, hidden: [128], dropout: 0.3}',
     ]) {
@@ -79,6 +88,49 @@ describe('buildRunReport', () => {
     const acc = input.test!.metrics.accuracy!.toFixed(3);
     assert.ok(html.includes(`>${acc}<`), `test accuracy ${acc}`);
     for (const p of input.test!.perClass) assert.ok(html.includes(`<td class="num">${p.f1.toFixed(3)}</td>`), `F1 of class ${p.label}`);
+  });
+
+  it('names the best epoch and the evaluated one apart when they differ, in the summary, the history and the plot', async () => {
+    const history = sampleHistory(15);
+    const files = await buildRunReport(
+      sampleInput({ history, outcome: { monitor: 'val_loss', bestEpoch: 9, best: 0.2, evaluatedEpoch: 15, stoppedEarly: false } }),
+    );
+    const html = text(files[REPORT_PATHS.html]);
+    assert.ok(html.includes('best epoch 9 (val_loss 0.200) · evaluated: the weights of epoch 15'), html);
+    assert.match(html, /<tr class="best"><td>9<\/td>(<td class="num">[^<]*<\/td>)*<td class="num">best<\/td><\/tr>/);
+    assert.match(html, /<tr><td>15<\/td>(<td class="num">[^<]*<\/td>)*<td class="num">evaluated<\/td><\/tr>/);
+    const svg = text(files[REPORT_PATHS.learningCurvesSvg]);
+    assert.ok(svg.includes('best: epoch 9') && svg.includes('evaluated: epoch 15'));
+  });
+
+  it('gives a binary run ROC and precision–recall curves with AUC and AP, and the threshold table', async () => {
+    const truth = [0, 0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1];
+    const scores = [0.05, 0.1, 0.2, 0.3, 0.35, 0.4, 0.55, 0.6, 0.65, 0.8, 0.9, 0.95];
+    const curves = binaryCurves(truth, scores)!;
+    const test: ReportEvaluation = {
+      split: 'test',
+      metrics: { accuracy: 10 / 12, roc_auc: curves.rocAuc },
+      perClass: [],
+      labels: ['ham', 'spam'],
+      confusion: [
+        [5, 1],
+        [1, 5],
+      ],
+      threshold: 0.5,
+      thresholds: [0.3, 0.5, 0.7].map((t) => ({ threshold: t, precision: 0.8, recall: 0.7, f1: 0.75 })),
+      curves,
+    };
+    const files = await buildRunReport(sampleInput({ test }));
+    const svg = text(files[REPORT_PATHS.rocPrCurvesSvg]);
+    assert.ok(svg.includes(`ROC curve (AUC ${curves.rocAuc.toFixed(3)})`), svg.slice(0, 400));
+    assert.ok(svg.includes(`Precision–recall (AP ${curves.averagePrecision.toFixed(3)})`));
+    assert.ok(svg.includes('False positive rate') && svg.includes('Recall') && svg.includes('threshold 0.500'));
+    assert.ok((await sharp(files[REPORT_PATHS.rocPrCurvesPng] as Uint8Array).metadata()).width! > 500);
+    const html = text(files[REPORT_PATHS.html]);
+    assert.ok(html.includes('ROC and precision–recall curves'));
+    assert.ok(html.includes('<code>plots/roc_pr_curves.png</code>'));
+    assert.match(html, /<h2>Decision threshold \(test, positive class\)<\/h2>/);
+    assert.match(html, /<tr class="best"><td class="num">0\.500<\/td>/);
   });
 
   it('keeps ids of the inlined plots apart', async () => {

@@ -9,13 +9,14 @@ import {
   formatParams,
   formatPercent,
   formatRate,
+  formatSamplesPerSec,
   formatShape,
   formatTable,
   progressBar,
   shellQuote,
   truncate,
 } from '../../src/ui/format.js';
-import { epochLine, epochTable } from '../../src/ui/sections.js';
+import { epochHeaderLine, epochLayout, epochLine, epochRowLine } from '../../src/ui/sections.js';
 
 describe('format helpers', () => {
   it('formats durations and ETAs', () => {
@@ -25,6 +26,7 @@ describe('format helpers', () => {
     assert.equal(formatDuration(59.6), '1m 00s');
     assert.equal(formatDuration(65), '1m 05s');
     assert.equal(formatDuration(7380), '2h 03m');
+    assert.equal(formatDuration(3 * 86400 + 4 * 3600 + 1), '3d 04h');
     assert.equal(formatDuration(Number.NaN), '--');
     assert.equal(formatDuration(-1), '--');
     assert.equal(formatEta(undefined), 'ETA --');
@@ -48,7 +50,7 @@ describe('format helpers', () => {
     assert.equal(formatMetric(Number.POSITIVE_INFINITY), 'inf');
     assert.equal(formatRate(612.4), '612 samples/s');
     assert.equal(formatRate(3.25), '3.3 samples/s');
-    assert.equal(formatRate(25600), '25.6k samples/s');
+    assert.equal(formatRate(25600), '25,600 samples/s');
     assert.equal(formatPercent(150, 600), '25%');
     assert.equal(formatPercent(599, 600), '99%');
     assert.equal(formatShape([28, 28, 1]), '28x28x1');
@@ -87,7 +89,7 @@ describe('format helpers', () => {
     assert.deepEqual(formatTable([{ header: 'a' }], [['x']], { header: false }), ['x']);
   });
 
-  it('writes one line per epoch and keeps the epoch table bounded', () => {
+  it('writes one line per epoch, and epoch table rows whose columns never move', () => {
     const record = {
       epoch: 3,
       epochs: 20,
@@ -96,18 +98,30 @@ describe('format helpers', () => {
       seconds: 4.12,
       best: true,
     };
-    assert.equal(epochLine(record), 'epoch  3/20  loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | 612 samples/s 4.1s *best');
-    const records = Array.from({ length: 25 }, (_, i) => ({ ...record, epoch: i + 1, best: i + 1 === 4 }));
-    const view = epochTable(records, 4, 10);
-    assert.equal(view.rows.length, 12);
-    assert.deepEqual(view.kinds.slice(0, 3), ['best', 'gap', 'epoch']);
-    assert.equal(view.rows[0]?.[0], ' 4/20');
-    assert.equal(view.rows[2]?.[0], '16/20');
-    assert.equal(view.rows.at(-1)?.[0], '25/20');
-    assert.equal(view.hidden, 14);
-    assert.deepEqual(
-      view.columns.map((c) => c.header),
-      ['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'samples/s', 'time', ''],
-    );
+    assert.equal(epochLine(record), 'epoch  3/20  loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | 612 samples/s 4.1s * new best');
+    // the layout is fixed by the first epoch; later rows with wider values (a loss of 12.345, 12,000
+    // samples/s, a minute per epoch) keep every column where the header put it
+    const layout = epochLayout(record);
+    const header = epochHeaderLine(layout);
+    assert.equal(header, 'epoch    loss     acc  val_loss  val_acc  samples/s    time');
+    const later = epochRowLine(layout, {
+      ...record,
+      epoch: 17,
+      metrics: { train_loss: 12.345, train_accuracy: 0.5, val_loss: -0.123, val_accuracy: 1 },
+      samplesPerSec: 12_000.4,
+      seconds: 65,
+      best: false,
+    });
+    assert.equal(later, '17/20  12.345   0.500    -0.123    1.000     12,000  1m 05s');
+    assert.equal(epochRowLine(layout, record), ' 3/20   0.412   0.871     0.388    0.884        612    4.1s  * new best');
+    for (const col of ['loss', 'acc', 'val_loss', 'val_acc', 'samples/s', 'time']) {
+      const end = header.indexOf(col) + col.length;
+      assert.ok(/\S/.test(later[end - 1]!) && (later[end] === ' ' || later[end] === undefined), `column ${col} ends at ${end}`);
+    }
+  });
+
+  it('writes samples/s in one unit, whatever the magnitude', () => {
+    assert.deepEqual([7.46, 612.4, 9_876, 12_345.6, 1_234_567].map(formatSamplesPerSec), ['7.5', '612', '9,876', '12,346', '1,234,567']);
+    assert.equal(formatRate(12_345.6), '12,346 samples/s');
   });
 });

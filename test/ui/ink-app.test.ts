@@ -5,7 +5,9 @@ import { cleanup, render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { App } from '../../src/ui/ink/App.js';
 import { createRunStore, type RunStore } from '../../src/ui/ink/store.js';
-import { ending, epochSteps, fakeClock, fullRun, play, preamble, summary, visible } from './helpers/script.js';
+import { createReporter } from '../../src/ui/reporter.js';
+import { Capture, ending, epochSteps, fakeClock, fullRun, longRun, play, preamble, summary, visible } from './helpers/script.js';
+import { screenLines } from './helpers/terminal.js';
 
 /** Publish what the store holds and wait until Ink has drawn it. */
 async function settle(store: RunStore): Promise<void> {
@@ -51,11 +53,11 @@ describe('Ink app', () => {
     assert.match(live, /│ parameters {2}1,234,567 \(1\.23M\) +│/);
     assert.match(live, /▸ training {2}20 epochs/);
     const liveLines = lines(ui.lastFrame());
-    const table = liveLines.indexOf('epoch   loss    acc  val_loss  val_acc  samples/s  time');
+    const table = liveLines.indexOf('epoch    loss     acc  val_loss  val_acc  samples/s    time');
     assert.ok(table >= 0, live);
     assert.deepEqual(liveLines.slice(table + 1, table + 3), [
-      ' 1/20  0.912  0.671     0.602    0.790        612  1.0s',
-      ' 2/20  0.501  0.830     0.412    0.866        612  1.0s  * best',
+      ' 1/20   0.912   0.671     0.602    0.790        612    1.0s  * new best',
+      ' 2/20   0.501   0.830     0.412    0.866        612    1.0s  * new best',
     ]);
     // 2.5 of 20 epochs; 5 batches took 0.5 s, so 0.5 s left in this epoch and 0.5 + 17 × 1.04 s in all
     assert.ok(liveLines.includes('epoch  3/20 ████░░░░░░░░░░░░░░░░░░░░░░░░░░  12%  ETA 18s'), live);
@@ -72,15 +74,17 @@ describe('Ink app', () => {
     const text = final.join('\n');
     assert.ok(!text.includes('▸ '), 'no phase line after the end');
     assert.ok(!text.includes('ETA'), 'no progress bars after the end');
-    const history = final.indexOf('epoch   loss    acc  val_loss  val_acc  samples/s  time');
-    assert.deepEqual(final.slice(history + 1, history + 7), [
-      ' 1/20  0.912  0.671     0.602    0.790        612  1.0s',
-      ' 2/20  0.501  0.830     0.412    0.866        612  1.0s',
-      ' 3/20  0.412  0.871     0.388    0.884        612  1.0s  * best',
-      ' 4/20  0.351  0.889     0.391    0.880        612  1.0s',
-      ' 5/20  0.310  0.901     0.396    0.879        612  1.0s',
+    const history = final.indexOf('epoch    loss     acc  val_loss  val_acc  samples/s    time');
+    assert.deepEqual(final.slice(history + 1, history + 8), [
+      ' 1/20   0.912   0.671     0.602    0.790        612    1.0s  * new best',
+      ' 2/20   0.501   0.830     0.412    0.866        612    1.0s  * new best',
+      ' 3/20   0.412   0.871     0.388    0.884        612    1.0s  * new best',
+      ' 4/20   0.351   0.889     0.391    0.880        612    1.0s',
+      ' 5/20   0.310   0.901     0.396    0.879        612    1.0s',
       '■ early stop after epoch 5: best val_loss 0.388 at epoch 3',
+      '★ best epoch 3 of 5 (val_loss 0.388), evaluated (weights restored)',
     ]);
+    assert.equal(final.filter((l) => l.startsWith('epoch    loss')).length, 1, 'one header above the epochs');
     const results = final.indexOf('test results (1,000 examples)');
     assert.deepEqual(final.slice(results, results + 15), [
       'test results (1,000 examples)',
@@ -144,24 +148,46 @@ describe('Ink app', () => {
     assert.match(visible(ui.lastFrame()), /batch 400\/400 .* 100%/);
   });
 
-  it('keeps the epoch table bounded on long runs, with the best epoch kept', async () => {
-    const clock = fakeClock();
-    const store = createRunStore({ now: clock.now });
-    const ui = render(createElement(App, { store }));
-    play(preamble, store.dispatch, clock);
-    play(epochSteps(1, 25, [1, 2, 3], 40), store.dispatch, clock);
-    await settle(store);
-    const frame = lines(ui.lastFrame());
-    const header = frame.indexOf('epoch   loss    acc  val_loss  val_acc  samples/s  time');
-    assert.ok(header >= 0, frame.join('\n'));
-    const rows = frame.slice(header + 1, header + 14);
-    assert.equal(rows[0]?.slice(0, 5), ' 3/40');
-    assert.match(rows[0] ?? '', /\* best$/);
-    assert.equal(rows[1], '    …');
-    assert.deepEqual(
-      rows.slice(2, 12).map((r) => r.slice(0, 5)),
-      ['16/40', '17/40', '18/40', '19/40', '20/40', '21/40', '22/40', '23/40', '24/40', '25/40'],
-    );
-    assert.equal(rows[12], '(14 earlier epochs not shown)');
-  });
+  for (const epochs of [12, 50]) {
+    it(`writes each of ${epochs} epochs to the scrollback exactly once, in order, as a terminal shows it`, async () => {
+      // a real Ink render on a fake terminal stream (not ink-testing-library's debug mode), read back through a
+      // terminal emulator: redrawn live frames are erased as on a real terminal, <Static> output stays
+      const stdout = new Capture({ tty: true });
+      const stderr = new Capture();
+      const reporter = createReporter({ mode: 'tty', stdout, stderr, intervalMs: 1 });
+      let midRun: string[] | undefined;
+      for (const [, event] of longRun(epochs)) {
+        reporter.emit(event);
+        // let Ink draw live frames between events, so rows are erased and redrawn as in a real run
+        if (event.type === 'batch' || event.type === 'epoch_end') await sleep(1);
+        if (event.type === 'batch' && event.epoch === 4 && event.batch === 5) {
+          await sleep(20);
+          midRun = screenLines(stdout.text);
+        }
+      }
+      await reporter.close();
+      const screen = screenLines(stdout.text);
+      const counter = new RegExp(`^ *(\\d+)/${epochs} `);
+      const rows = screen.filter((l) => counter.test(l));
+      assert.deepEqual(
+        rows.map((l) => Number(counter.exec(l)![1])),
+        Array.from({ length: epochs }, (_, i) => i + 1),
+        screen.join('\n'),
+      );
+      assert.equal(screen.filter((l) => l.startsWith('epoch    loss')).length, 1);
+      assert.ok(!screen.some((l) => /not shown|…/.test(l)), 'no epoch is left out');
+      assert.ok(!screen.some((l) => l.startsWith('batch ') || l.startsWith('train loss')), 'the live area is gone at the end');
+      assert.ok(screen.includes(`★ best epoch 3 of ${epochs} (val_loss 0.388); evaluated: epoch ${epochs} (the last)`), screen.join('\n'));
+      // mid-run: the completed epochs once each, and below them only the epoch in progress
+      assert.ok(midRun, 'a mid-run screen was taken');
+      assert.deepEqual(
+        midRun.filter((l) => counter.test(l)).map((l) => Number(counter.exec(l)![1])),
+        [1, 2, 3],
+      );
+      assert.ok(
+        midRun.some((l) => new RegExp(`^epoch +4/${epochs} `).test(l)),
+        midRun.join('\n'),
+      );
+    });
+  }
 });

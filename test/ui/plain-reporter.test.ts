@@ -37,9 +37,9 @@ describe('plain reporter', () => {
     assert.deepEqual(
       lines.filter((l) => l.startsWith('epoch ')),
       [
-        'epoch  1/20  loss 0.912 acc 0.671 | val_loss 0.602 val_acc 0.790 | 612 samples/s 1.0s *best',
-        'epoch  2/20  loss 0.501 acc 0.830 | val_loss 0.412 val_acc 0.866 | 612 samples/s 1.0s *best',
-        'epoch  3/20  loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | 612 samples/s 1.0s *best',
+        'epoch  1/20  loss 0.912 acc 0.671 | val_loss 0.602 val_acc 0.790 | 612 samples/s 1.0s * new best',
+        'epoch  2/20  loss 0.501 acc 0.830 | val_loss 0.412 val_acc 0.866 | 612 samples/s 1.0s * new best',
+        'epoch  3/20  loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | 612 samples/s 1.0s * new best',
         'epoch  4/20  loss 0.351 acc 0.889 | val_loss 0.391 val_acc 0.880 | 612 samples/s 1.0s',
         'epoch  5/20  loss 0.310 acc 0.901 | val_loss 0.396 val_acc 0.879 | 612 samples/s 1.0s',
       ],
@@ -118,12 +118,13 @@ describe('plain reporter', () => {
     assert.equal(out, '');
     assert.deepEqual(err.trimEnd().split('\n'), [
       'warning: 12 rows have no audio_path; they were dropped',
-      'epoch  1/20  loss 0.912 acc 0.671 | val_loss 0.602 val_acc 0.790 | 612 samples/s 1.0s *best',
-      'epoch  2/20  loss 0.501 acc 0.830 | val_loss 0.412 val_acc 0.866 | 612 samples/s 1.0s *best',
-      'epoch  3/20  loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | 612 samples/s 1.0s *best',
+      'epoch  1/20  loss 0.912 acc 0.671 | val_loss 0.602 val_acc 0.790 | 612 samples/s 1.0s * new best',
+      'epoch  2/20  loss 0.501 acc 0.830 | val_loss 0.412 val_acc 0.866 | 612 samples/s 1.0s * new best',
+      'epoch  3/20  loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | 612 samples/s 1.0s * new best',
       'epoch  4/20  loss 0.351 acc 0.889 | val_loss 0.391 val_acc 0.880 | 612 samples/s 1.0s',
       'epoch  5/20  loss 0.310 acc 0.901 | val_loss 0.396 val_acc 0.879 | 612 samples/s 1.0s',
       'early stop after epoch 5: best val_loss 0.388 at epoch 3',
+      'best epoch 3 of 5 (val_loss 0.388), evaluated (weights restored)',
     ]);
   });
 

@@ -40,8 +40,8 @@ describe('createReporter', () => {
     play(fullRun.slice(0, 60), (e) => reporter.emit(e));
     await reporter.close();
     const screen = visible(stdout.text);
-    assert.match(screen, /epoch {3}loss {4}acc {2}val_loss/);
-    assert.match(screen, / 1\/20 {2}0\.912/);
+    assert.match(screen, /epoch {4}loss {5}acc {2}val_loss/);
+    assert.match(screen, / 1\/20 {3}0\.912/);
   });
 
   it('picks the mode from --json, the stream and the environment', () => {

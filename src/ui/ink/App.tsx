@@ -1,55 +1,58 @@
 /**
- * The live run view. Output that is final (the summary, log lines, the epoch history, results,
- * the run's id) is written once through <Static>, so it stays in the terminal's scrollback; the
- * live area below it (phase, data progress, epoch table, progress bars) is redrawn in place and
- * disappears when the run ends, leaving the final results on screen.
+ * The live run view. Output that is final (the summary, log lines, every completed epoch, the
+ * training verdict, results, the run's id) is written once through <Static>, so the terminal's
+ * scrollback holds each of them exactly once, in order; the live area below it (phase, data
+ * progress, the epoch in progress) is redrawn in place and disappears when the run ends.
  */
 import { Box, Static } from 'ink';
 import { formatCount } from '../format.js';
 import { estimateEtas, type Block, type RunState } from '../run-state.js';
 import { ConfusionMatrix } from './components/ConfusionMatrix.js';
 import { EarlyStopNotice } from './components/EarlyStopNotice.js';
-import { EpochTable } from './components/EpochTable.js';
+import { EpochHeader, EpochRow } from './components/EpochRow.js';
 import { LogLine } from './components/LogLine.js';
 import { PhaseLine } from './components/PhaseLine.js';
 import { ProgressBar } from './components/ProgressBar.js';
 import { ResultsTable } from './components/ResultsTable.js';
 import { RunFooter } from './components/RunFooter.js';
 import { Summary } from './components/Summary.js';
+import { TrainingEndLine } from './components/TrainingEndLine.js';
 import { TrainingProgress } from './components/TrainingProgress.js';
-import { useLiveEpochLimit } from './hooks/use-live-epoch-limit.js';
 import { useRunState } from './hooks/use-run-state.js';
 import type { RunStore } from './store.js';
 
 export interface AppProps {
   store: RunStore;
-  /** completed epochs kept in the table (plus the best one) */
-  epochLimit?: number;
 }
 
-export function App({ store, epochLimit = 10 }: AppProps) {
+export function App({ store }: AppProps) {
   const state = useRunState(store);
   return (
     <>
-      <Static items={state.blocks}>{(block) => <BlockView key={block.key} block={block} epochLimit={epochLimit} />}</Static>
-      {state.finished ? null : <Live state={state} epochLimit={epochLimit} />}
+      <Static items={state.blocks}>{(block) => <BlockView key={block.key} block={block} />}</Static>
+      {state.finished ? null : <Live state={state} />}
     </>
   );
 }
 
-function BlockView({ block, epochLimit }: { block: Block; epochLimit: number }) {
+function BlockView({ block }: { block: Block }) {
   switch (block.kind) {
     case 'summary':
       return <Summary summary={block.summary} />;
     case 'log':
       return <LogLine level={block.level} message={block.message} />;
-    case 'history':
+    case 'epoch_header':
       return (
-        <Box flexDirection="column" marginTop={1}>
-          <EpochTable records={block.epochs} bestEpoch={block.bestEpoch} limit={epochLimit} />
-          {block.earlyStop ? <EarlyStopNotice earlyStop={block.earlyStop} /> : null}
+        <Box marginTop={1}>
+          <EpochHeader layout={block.layout} />
         </Box>
       );
+    case 'epoch':
+      return <EpochRow layout={block.layout} record={block.record} />;
+    case 'early_stop':
+      return <EarlyStopNotice earlyStop={block.earlyStop} />;
+    case 'training_end':
+      return <TrainingEndLine outcome={block.outcome} />;
     case 'results':
       return (
         <Box flexDirection="column" marginTop={1}>
@@ -64,11 +67,9 @@ function BlockView({ block, epochLimit }: { block: Block; epochLimit: number }) 
 
 const LOADING_PHASES = new Set(['loading', 'preprocessing']);
 
-function Live({ state, epochLimit }: { state: RunState; epochLimit: number }) {
-  const liveLimit = useLiveEpochLimit(epochLimit);
+function Live({ state }: { state: RunState }) {
   const data = state.dataProgress;
   const showData = data !== undefined && (state.phase === undefined || LOADING_PHASES.has(state.phase.name));
-  const showEpochs = !state.historyWritten && state.epochs.length > 0;
   return (
     <Box flexDirection="column" marginTop={state.blocks.length > 0 ? 1 : 0}>
       {state.phase ? <PhaseLine name={state.phase.name} detail={state.phase.detail} /> : null}
@@ -80,12 +81,6 @@ function Live({ state, epochLimit }: { state: RunState; epochLimit: number }) {
           suffix={`${formatCount(data.done)}/${formatCount(data.total)}`}
         />
       ) : null}
-      {showEpochs ? (
-        <Box marginTop={1}>
-          <EpochTable records={state.epochs} bestEpoch={state.bestEpoch} limit={liveLimit} />
-        </Box>
-      ) : null}
-      {state.earlyStop && !state.historyWritten ? <EarlyStopNotice earlyStop={state.earlyStop} /> : null}
       {state.live ? (
         <Box marginTop={1}>
           <TrainingProgress live={state.live} etas={estimateEtas(state)} />

@@ -15,8 +15,6 @@ export interface InkReporterOptions extends RunStoreOptions {
   stdin?: NodeJS.ReadStream;
   /** route stray console.* output above the live area (default false: leave the console alone) */
   patchConsole?: boolean;
-  /** completed epochs kept in the table (default 10, plus the best) */
-  epochLimit?: number;
 }
 
 export function createInkReporter(options: InkReporterOptions): Reporter {
@@ -29,7 +27,6 @@ export function createInkReporter(options: InkReporterOptions): Reporter {
       stdin: options.stdin,
       patchConsole: options.patchConsole,
       maxFps: Math.max(1, Math.round(1000 / Math.max(1, intervalMs))),
-      epochLimit: options.epochLimit,
     }),
   );
   // a failure to load surfaces in close(); don't let it become an unhandled rejection first

@@ -13,7 +13,6 @@ export interface MountOptions {
   stdin?: NodeJS.ReadStream | undefined;
   patchConsole?: boolean | undefined;
   maxFps: number;
-  epochLimit?: number | undefined;
 }
 
 export interface MountedApp {
@@ -23,7 +22,7 @@ export interface MountedApp {
 
 export function mountApp(store: RunStore, options: MountOptions): MountedApp {
   store.flush();
-  const instance = render(<App store={store} {...(options.epochLimit !== undefined ? { epochLimit: options.epochLimit } : {})} />, {
+  const instance = render(<App store={store} />, {
     stdout: options.stdout,
     stderr: options.stderr,
     ...(options.stdin ? { stdin: options.stdin } : {}),

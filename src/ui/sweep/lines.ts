@@ -1,9 +1,8 @@
 /** Text for the sweep's plain lines and the closing summary (shared with the Ink view's last frame). */
 import type { SweepEvent, SweepStartInfo } from '../../sweep/events.js';
 import type { TrialRecord } from '../../sweep/records.js';
-import { showValue } from '../../sweep/space.js';
 import { formatDuration, formatMetric, formatTable, type TableColumn } from '../format.js';
-import { bestLine, etaSeconds, progress, trialTable, type SweepViewState } from './state.js';
+import { bestLine, displayValue, etaSeconds, progress, trialTable, type SweepViewState } from './state.js';
 
 export function headerLines(info: SweepStartInfo): string[] {
   const budget = `${info.total} trial${info.total === 1 ? '' : 's'}, ${info.parallel} at a time`;
@@ -21,7 +20,7 @@ export function headerLines(info: SweepStartInfo): string[] {
 const paramsText = (params: Record<string, unknown>, only?: readonly string[]): string =>
   Object.entries(params)
     .filter(([p]) => !only || only.includes(p))
-    .map(([p, v]) => `${p}=${showValue(v)}`)
+    .map(([p, v]) => `${p}=${displayValue(v)}`)
     .join(' ');
 
 export function trialEndLine(r: TrialRecord, metric: string, state: SweepViewState, now: number): string {

@@ -5,6 +5,16 @@
 import type { SweepEvent, SweepStartInfo } from '../../sweep/events.js';
 import type { TrialRecord } from '../../sweep/records.js';
 import { showValue, type Assignment } from '../../sweep/space.js';
+
+/**
+ * A sampled value as a person reads it in the trials table and the trial lines: numbers to 4 significant digits
+ * (`0.0003162` for 0.000316227766…; integers as they are). best.yaml, trials.csv and the MLflow params keep the
+ * exact value.
+ */
+export function displayValue(v: unknown): string {
+  if (typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)) return String(Number(v.toPrecision(4)));
+  return showValue(v);
+}
 import { formatDuration, formatMetric } from '../format.js';
 
 export interface TrialRow {
@@ -159,7 +169,7 @@ export function trialTable(
   }
   const rows = list.map((r) => [
     String(r.number),
-    ...params.map((p) => showValue(r.params[p])),
+    ...params.map((p) => displayValue(r.params[p])),
     statusText(r),
     epochText(r),
     r.value !== undefined ? formatMetric(r.value) : '',
@@ -173,7 +183,7 @@ export function bestLine(state: SweepViewState): string | undefined {
   if (!b || b.value === undefined) return undefined;
   const params = Object.entries(b.params)
     .filter(([p]) => state.info?.params.includes(p) ?? true)
-    .map(([p, v]) => `${p}=${showValue(v)}`)
+    .map(([p, v]) => `${p}=${displayValue(v)}`)
     .join(' ');
   return `best: trial ${b.number}  ${state.info?.metric ?? 'metric'} ${formatMetric(b.value)}  ${params}`;
 }

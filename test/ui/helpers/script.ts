@@ -81,6 +81,7 @@ export const preamble: Step[] = [
 
 export const ending: Step[] = [
   [0, { type: 'early_stop', epoch: 5, bestEpoch: 3, monitor: 'val_loss', best: 0.3881 }],
+  ...trainingEnd({ bestEpoch: 3, evaluatedEpoch: 3, epochs: 5, stoppedEarly: true, restoredBest: true }),
   [0, { type: 'phase', phase: 'evaluating' }],
   [300, { type: 'evaluation', result: evaluation }],
   [0, { type: 'phase', phase: 'logging' }],
@@ -97,6 +98,27 @@ export const ending: Step[] = [
     },
   ],
 ];
+
+/** The trainer's verdict on a run whose monitored val_loss was best at `bestEpoch` (0.3881). */
+export function trainingEnd(o: {
+  bestEpoch: number;
+  evaluatedEpoch: number;
+  epochs: number;
+  stoppedEarly: boolean;
+  restoredBest: boolean;
+}): Step[] {
+  return [[0, { type: 'training_end', monitor: 'val_loss', mode: 'min', best: 0.3881, ...o }]];
+}
+
+/** A run of `epochs` epochs without early stopping: the last epoch's weights are evaluated. */
+export function longRun(epochs: number): Step[] {
+  return [
+    ...preamble,
+    ...epochSteps(1, epochs, [1, 2, 3], epochs),
+    ...trainingEnd({ bestEpoch: 3, evaluatedEpoch: epochs, epochs, stoppedEarly: false, restoredBest: false }),
+    ...ending.slice(2),
+  ];
+}
 
 /** The whole scripted run: loading, 5 epochs with early stopping, evaluation, end. */
 export const fullRun: Step[] = [...preamble, ...epochSteps(1, 5), ...ending];

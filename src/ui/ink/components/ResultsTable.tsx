@@ -1,14 +1,23 @@
 import { Box, Text } from 'ink';
 import type { EvaluationResult } from '../../../train/events.js';
-import { ABLATION_TITLE, ablationTable, metricsTable, perClassTable, resultsTitle } from '../../sections.js';
+import {
+  ABLATION_TITLE,
+  ablationTable,
+  metricsTable,
+  perClassTable,
+  resultsTitle,
+  thresholdsTable,
+  thresholdsTitle,
+} from '../../sections.js';
 import { Table } from './Table.js';
 
-/** Evaluation metrics and per-class precision, recall, F1 and support. */
+/** Evaluation metrics, per-class precision, recall, F1 and support, and (binary) the metrics by decision threshold. */
 export function ResultsTable({ result }: { result: EvaluationResult }) {
   const metrics = metricsTable(result);
   const perClass = perClassTable(result);
   const macroRow = result.perClass.length > 1 ? perClass.rows.length - 1 : -1;
   const ablation = ablationTable(result);
+  const thresholds = thresholdsTable(result);
   return (
     <Box flexDirection="column">
       <Text bold underline>
@@ -24,6 +33,17 @@ export function ResultsTable({ result }: { result: EvaluationResult }) {
       {result.perClass.length > 0 ? (
         <Box marginTop={1}>
           <Table columns={perClass.columns} rows={perClass.rows} indent={2} rowDim={(i) => i === macroRow} />
+        </Box>
+      ) : null}
+      {thresholds ? (
+        <Box marginTop={1} flexDirection="column">
+          <Text bold>{thresholdsTitle(result)}</Text>
+          <Table
+            columns={thresholds.columns}
+            rows={thresholds.rows}
+            indent={2}
+            rowColor={(i) => (i === thresholds.used ? 'cyan' : undefined)}
+          />
         </Box>
       ) : null}
       {ablation ? (
