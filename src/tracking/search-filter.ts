@@ -1,21 +1,29 @@
 /**
- * MLflow's run search language, evaluated locally (the file store has no server to do it):
+ * MLflow's run search language (as MLflow 2.12 parses it: mlflow/utils/search_utils.py with sqlparse),
+ * evaluated locally for the file store, which has no server to do it:
  *
  *   metrics.val_accuracy > 0.9 and params.fusion.type = 'gated' and tags.`mmx.backend` != 'cpu'
- *   attributes.status = 'FINISHED' and attributes.run_name LIKE 'avmnist-%'
+ *   status = 'FINISHED' and attributes.run_name LIKE 'avmnist-%' and attributes.run_id IN ('ab12', 'cd34')
  *
- * The subset follows MLflow's `SearchUtils` (mlflow/utils/search_utils.py, 2.x):
- *   - comparisons joined by AND (case-insensitive); MLflow has no OR, and neither has this;
- *   - `<entity>.<key>` where entity is metric(s) | param(s) | parameter(s) | tag(s) |
- *     attribute(s) | attr | run; the key is everything after the first dot (so `params.a.b` is the
- *     param `a.b`), or a quoted key: metrics."my key", tags.`mlflow.runName`;
- *   - metrics and numeric attributes (start_time, end_time): = != > >= < <= against a number;
- *   - params and tags: = != LIKE ILIKE against a quoted string;
- *   - string attributes (run_id, run_name, status, user_id, artifact_uri, lifecycle_stage):
- *     = != LIKE ILIKE, and IN / NOT IN ('a', 'b');
+ * What MLflow accepts, and so what this accepts (anything else is a SearchFilterError, as MLflow's
+ * INVALID_PARAMETER_VALUE):
+ *   - comparisons joined by AND (any case); no OR, no parentheses around comparisons;
+ *   - `<entity>.<key>`, split at the first dot (`params.a.b` is the param `a.b`); the entity, case-sensitive:
+ *     metric(s) | param(s) | parameter(s) | tag(s) | attribute(s) | attr | run | dataset(s), optionally in
+ *     backticks; the key bare (letters, digits, _ and dots) or quoted in backticks or double quotes
+ *     (tags.`mlflow.runName`, metrics."val loss"). A name without an entity is an attribute (`status`);
+ *   - attributes (case-sensitive): run_id, run_name, user_id, status, artifact_uri, start_time, end_time,
+ *     and MLflow's aliases created / Created (start_time) and `run name` / `Run name` / `Run Name` (run_name);
+ *     lifecycle_stage and others are not searchable;
+ *   - metrics and start_time / end_time: = != > >= < <= against a number (`-1`, `.5`, `1e-3`; no `+`, no hex);
+ *   - params and tags: = != LIKE ILIKE against a string in single or double quotes;
+ *   - string attributes: = != LIKE ILIKE, and IN / NOT IN ('a', 'b') for run_id only (single quotes);
+ *   - datasets.name | digest | context: = != LIKE ILIKE IN NOT IN against strings. mmx logs no dataset
+ *     inputs, so such a comparison is valid and matches no mmx run;
+ *   - comparators `<>` and `==` are not MLflow's; a quoted value is taken as written between its quotes.
  *   - LIKE: `%` any run of characters, `_` one character; LIKE is case-sensitive, ILIKE is not.
- * A run that lacks the metric, param or tag a comparison names does not match it (as in MLflow,
- * where the comparison is a join), `!=` included. Metrics compare against the latest value.
+ * A run that lacks the metric, param or tag a comparison names does not match it (as in MLflow, where the
+ * comparison is a join), `!=` included. Metrics compare against the latest value.
  *
  * Order-by clauses follow MLflow too: `metrics.acc DESC`, `attributes.start_time`, `params.lr ASC`;
  * runs without the value sort last; the default order is start_time DESC, then run_id.
@@ -23,7 +31,7 @@
 import { TrackingError } from './errors.js';
 import type { RunData } from './tracker.js';
 
-export type EntityType = 'metric' | 'param' | 'tag' | 'attribute';
+export type EntityType = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
 
 export type Comparator = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
 
@@ -54,13 +62,30 @@ const ENTITY_ALIASES: Record<string, EntityType> = {
   attributes: 'attribute',
   attr: 'attribute',
   run: 'attribute',
+  dataset: 'dataset',
+  datasets: 'dataset',
 };
 
-const NUMERIC_ATTRIBUTES = new Set(['start_time', 'end_time', 'created']);
-const STRING_ATTRIBUTES = new Set(['run_id', 'run_name', 'status', 'user_id', 'artifact_uri', 'lifecycle_stage', 'run_uuid']);
+/** MLflow's searchable run attributes, with its aliases, and what each alias stands for. */
+const ATTRIBUTE_KEYS: Record<string, string> = {
+  run_id: 'run_id',
+  run_name: 'run_name',
+  user_id: 'user_id',
+  status: 'status',
+  artifact_uri: 'artifact_uri',
+  start_time: 'start_time',
+  end_time: 'end_time',
+  created: 'start_time',
+  Created: 'start_time',
+  'run name': 'run_name',
+  'Run name': 'run_name',
+  'Run Name': 'run_name',
+};
+const NUMERIC_ATTRIBUTES = new Set(['start_time', 'end_time']);
+const DATASET_KEYS = new Set(['name', 'digest', 'context']);
 const NUMERIC_COMPARATORS: readonly Comparator[] = ['=', '!=', '>', '>=', '<', '<='];
 const STRING_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
-const STRING_ATTRIBUTE_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
+const LIST_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
 
 export class SearchFilterError extends TrackingError {
   constructor(message: string) {
@@ -72,19 +97,25 @@ export class SearchFilterError extends TrackingError {
 // ------------------------------------------------------------------ tokenizer
 
 type Token =
-  | { kind: 'ident'; text: string; pos: number }
-  | { kind: 'string'; text: string; quote: string; pos: number }
-  | { kind: 'number'; value: number; text: string; pos: number }
-  | { kind: 'op'; text: string; pos: number }
-  | { kind: 'punct'; text: '(' | ')' | ',' | '.'; pos: number };
+  | { kind: 'ident'; text: string; pos: number; end: number }
+  | { kind: 'string'; text: string; quote: "'" | '"' | '`'; pos: number; end: number }
+  | { kind: 'number'; value: number; text: string; pos: number; end: number }
+  | { kind: 'op'; text: string; pos: number; end: number }
+  | { kind: 'punct'; text: '(' | ')' | ',' | '.'; pos: number; end: number };
 
 const IDENT_START = /[\p{L}_]/u;
 const IDENT_PART = /[\p{L}\p{N}_]/u;
+/** sqlparse's numbers: integers, decimals, exponents (`1e-3`, `2E5`); a minus sign belongs to the number */
+const NUMBER = /^-?(?:\d+(?:\.\d+)?[eE]-?\d+|\d+\.\d*|\.\d+|\d+)(?![\p{L}_])/u;
 
 function unterminated(input: string, pos: number, quote: string): never {
   throw new SearchFilterError(`Invalid filter '${input}': the ${quote}-quoted text starting at character ${pos + 1} is not closed.`);
 }
 
+/**
+ * The filter's tokens. A quoted text keeps what is between its quotes as written (MLflow strips the outer
+ * quotes only); `''` or `\'` inside single quotes does not end the text.
+ */
 export function tokenize(input: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -96,65 +127,56 @@ export function tokenize(input: string): Token[] {
     }
     const pos = i;
     if (c === "'" || c === '"' || c === '`') {
-      let text = '';
       i++;
       for (;;) {
         if (i >= input.length) unterminated(input, pos, c);
         const d = input[i]!;
-        if (d === '\\' && i + 1 < input.length) {
-          text += input[i + 1]!;
+        if (c !== '`' && d === '\\' && i + 1 < input.length) {
           i += 2;
           continue;
         }
         if (d === c) {
-          if (input[i + 1] === c) {
-            // SQL-style doubled quote
-            text += c;
+          if (c !== '`' && input[i + 1] === c) {
             i += 2;
             continue;
           }
           i++;
           break;
         }
-        text += d;
         i++;
       }
-      out.push({ kind: 'string', text, quote: c, pos });
+      out.push({ kind: 'string', text: input.slice(pos + 1, i - 1), quote: c, pos, end: i });
       continue;
     }
     const prev = out.at(-1);
-    // `.` right after a name or a quoted key separates key parts; it never starts a number there
-    const dotAfterName = c === '.' && prev !== undefined && (prev.kind === 'ident' || prev.kind === 'string') && lastEnd(prev) === i;
-    const num = dotAfterName ? null : /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(input.slice(i));
-    if (num && (c !== '.' || /\d/.test(input[i + 1] ?? '')) && !(prev?.kind === 'punct' && prev.text === '.')) {
-      // a sign only starts a number where a value is expected (after an operator)
-      if ((c === '+' || c === '-') && out.at(-1)?.kind !== 'op') {
-        throw new SearchFilterError(`Invalid filter '${input}': unexpected '${c}' at character ${pos + 1}.`);
-      }
-      out.push({ kind: 'number', value: Number(num[0]), text: num[0], pos });
+    const afterDot = prev?.kind === 'punct' && prev.text === '.' && prev.end === i;
+    const num = afterDot ? null : NUMBER.exec(input.slice(i));
+    // a minus sign starts a number only where a value is expected (after an operator)
+    if (num && (c !== '-' || prev?.kind === 'op')) {
+      out.push({ kind: 'number', value: Number(num[0]), text: num[0], pos, end: i + num[0].length });
       i += num[0].length;
       continue;
     }
-    if (IDENT_START.test(c) || (/\d/.test(c) && out.at(-1)?.kind === 'punct' && out.at(-1)?.text === '.')) {
+    if (IDENT_START.test(c) || (afterDot && /\d/.test(c))) {
       let j = i + 1;
       while (j < input.length && IDENT_PART.test(input[j]!)) j++;
-      out.push({ kind: 'ident', text: input.slice(i, j), pos });
+      out.push({ kind: 'ident', text: input.slice(i, j), pos, end: j });
       i = j;
       continue;
     }
     const two = input.slice(i, i + 2);
     if (two === '>=' || two === '<=' || two === '!=' || two === '<>' || two === '==') {
-      out.push({ kind: 'op', text: two === '<>' ? '!=' : two === '==' ? '=' : two, pos });
+      out.push({ kind: 'op', text: two, pos, end: i + 2 });
       i += 2;
       continue;
     }
     if (c === '=' || c === '<' || c === '>') {
-      out.push({ kind: 'op', text: c, pos });
+      out.push({ kind: 'op', text: c, pos, end: i + 1 });
       i++;
       continue;
     }
     if (c === '(' || c === ')' || c === ',' || c === '.') {
-      out.push({ kind: 'punct', text: c, pos });
+      out.push({ kind: 'punct', text: c, pos, end: i + 1 });
       i++;
       continue;
     }
@@ -167,6 +189,9 @@ export function tokenize(input: string): Token[] {
 }
 
 // ------------------------------------------------------------------ parser
+
+/** What `attributes.<key>` may name, for messages. */
+const ATTRIBUTE_LIST = 'run_id, run_name, user_id, status, artifact_uri, start_time, end_time';
 
 class Parser {
   private i = 0;
@@ -202,64 +227,88 @@ class Parser {
     return t?.kind === 'ident' && t.text.toUpperCase() === word;
   }
 
-  /** `entity.key`, the key bare (dots allowed) or quoted */
-  identifier(): { type: EntityType; key: string } {
-    const t = this.next('a name such as metrics.accuracy');
-    if (t.kind === 'string' && t.quote !== "'") {
-      // "metrics.acc" as one quoted identifier
-      const dot = t.text.indexOf('.');
-      const type = dot > 0 ? ENTITY_ALIASES[t.text.slice(0, dot).toLowerCase()] : undefined;
-      if (type === undefined || dot === t.text.length - 1) this.fail(`'${t.text}' is not of the form <entity>.<key>`, t);
-      return { type, key: t.text.slice(dot + 1) };
+  /**
+   * One name as sqlparse groups it: parts joined by dots with nothing between them (a bare word, a number
+   * after a dot, or a backticked / double-quoted part). Returns the parts, quoted ones marked.
+   */
+  private nameParts(): { text: string; quoted: "'" | '"' | '`' | undefined; token: Token }[] {
+    const first = this.next('a name such as metrics.accuracy');
+    const part = (t: Token) => {
+      if (t.kind === 'ident' || t.kind === 'number') return { text: t.text, quoted: undefined, token: t };
+      if (t.kind === 'string' && t.quote !== "'") return { text: t.text, quoted: t.quote, token: t };
+      return undefined;
+    };
+    const head = part(first);
+    if (!head) this.fail(`expected a name such as metrics.accuracy, found '${tokenText(first)}'`, first);
+    const parts = [head];
+    for (;;) {
+      const dot = this.peek();
+      const after = this.tokens[this.i + 1];
+      const prevEnd = this.tokens[this.i - 1]!.end;
+      if (dot?.kind !== 'punct' || dot.text !== '.' || dot.pos !== prevEnd) break;
+      const p = after && after.pos === dot.end ? part(after) : undefined;
+      if (!p) this.fail(`expected a key after '.'`, after ?? dot);
+      parts.push(p);
+      this.i += 2;
     }
-    if (t.kind !== 'ident') this.fail(`expected a name such as metrics.accuracy, found '${tokenText(t)}'`, t);
-    const type = ENTITY_ALIASES[t.text.toLowerCase()];
+    // "a.5" lexes as a name and the number ".5"
+    for (;;) {
+      const t = this.peek();
+      if (t?.kind !== 'number' || !t.text.startsWith('.') || t.pos !== this.tokens[this.i - 1]!.end) break;
+      parts.push({ text: t.text.slice(1), quoted: undefined, token: t });
+      this.i++;
+    }
+    return parts;
+  }
+
+  /** `entity.key` (or a bare attribute name), checked as MLflow checks it */
+  identifier(purpose: 'filter' | 'order'): { type: EntityType; key: string; start: Token } {
+    const parts = this.nameParts();
+    const start = parts[0]!.token;
+    if (parts.length === 1) {
+      // no entity: an attribute, as `status = 'FINISHED'`
+      return { type: 'attribute', key: this.attributeKey(parts[0]!.text, start, true), start };
+    }
+    const head = parts[0]!;
+    const entityName = head.quoted === '`' || head.quoted === undefined ? head.text : `"${head.text}"`;
+    const type = ENTITY_ALIASES[entityName];
     if (type === undefined) {
+      const lower = ENTITY_ALIASES[entityName.toLowerCase()];
       this.fail(
-        `'${t.text}' is not a valid entity type (use metrics., params., tags. or attributes.; ` +
-          `keys need their prefix, e.g. metrics.${t.text})`,
-        t,
+        lower
+          ? `'${entityName}' is not an entity type: entity types are lower case (${entityName.toLowerCase()}.)`
+          : `'${entityName}' is not an entity type (use metrics., params., tags., attributes. or datasets.)`,
+        start,
       );
     }
-    const dot = this.next("'.' and a key");
-    if (dot.kind !== 'punct' || dot.text !== '.') this.fail(`expected '.' after '${t.text}'`, dot);
-    const first = this.next('a key');
-    if (first.kind === 'string') {
-      if (first.text === '') this.fail('empty key', first);
-      return { type, key: first.text };
+    // the key: the rest of the name as written (a single quoted part is taken without its quotes)
+    const rest = parts.slice(1);
+    const key = rest.length === 1 ? rest[0]!.text : rest.map((p) => (p.quoted ? `${p.quoted}${p.text}${p.quoted}` : p.text)).join('.');
+    if (key === '') this.fail('empty key', rest[0]!.token);
+    if (type === 'attribute') return { type, key: this.attributeKey(key, start, false), start };
+    if (type === 'dataset') {
+      if (purpose === 'order') this.fail(`runs cannot be ordered by datasets.${key}`, start);
+      if (!DATASET_KEYS.has(key))
+        this.fail(`'${key}' is not a dataset key (use datasets.name, datasets.digest or datasets.context)`, start);
     }
-    if (first.kind !== 'ident' && first.kind !== 'number') this.fail(`expected a key after '${t.text}.'`, first);
-    let key = first.kind === 'ident' ? first.text : first.text;
-    // bare keys run on through dots: params.training.optimizer.type
-    for (;;) {
-      const d = this.peek();
-      const after = this.tokens[this.i + 1];
-      if (
-        d?.kind === 'punct' &&
-        d.text === '.' &&
-        after !== undefined &&
-        (after.kind === 'ident' || after.kind === 'number') &&
-        after.pos === d.pos + 1 &&
-        d.pos === lastEnd(this.tokens[this.i - 1]!)
-      ) {
-        key += '.' + (after.kind === 'ident' ? after.text : after.text);
-        this.i += 2;
-        continue;
-      }
-      if (d?.kind === 'number' && d.text.startsWith('.') && d.pos === lastEnd(this.tokens[this.i - 1]!)) {
-        // "a.5" tokenised as ident + number
-        key += d.text;
-        this.i++;
-        continue;
-      }
-      break;
-    }
-    return { type, key };
+    return { type, key, start };
+  }
+
+  private attributeKey(key: string, at: Token, bare: boolean): string {
+    const attr = ATTRIBUTE_KEYS[key];
+    if (attr !== undefined) return attr;
+    const hint = bare
+      ? ` (a name without an entity is a run attribute: ${ATTRIBUTE_LIST}; a metric, param or tag needs its prefix, e.g. metrics.${key})`
+      : ` (searchable run attributes: ${ATTRIBUTE_LIST})`;
+    this.fail(`'${key}' is not a searchable run attribute${hint}`, at);
   }
 
   comparator(): Comparator {
     const t = this.next('a comparison operator');
-    if (t.kind === 'op') return t.text as Comparator;
+    if (t.kind === 'op') {
+      if (t.text === '<>' || t.text === '==') this.fail(`'${t.text}' is not an MLflow comparator (use ${t.text === '<>' ? '!=' : '='})`, t);
+      return t.text as Comparator;
+    }
     if (t.kind === 'ident') {
       const w = t.text.toUpperCase();
       if (w === 'LIKE' || w === 'ILIKE' || w === 'IN') return w;
@@ -268,13 +317,13 @@ class Parser {
         return 'NOT IN';
       }
     }
-    this.fail(`expected a comparison operator (=, !=, >, >=, <, <=, LIKE, ILIKE, IN), found '${tokenText(t)}'`, t);
+    this.fail(`expected a comparison operator (=, !=, >, >=, <, <=, LIKE, ILIKE, IN, NOT IN), found '${tokenText(t)}'`, t);
   }
 
   stringValue(): string {
     const t = this.next('a quoted string');
     if (t.kind === 'string' && t.quote !== '`') return t.text;
-    this.fail(`expected a quoted string, found '${tokenText(t)}'`, t);
+    this.fail(`expected a string in single or double quotes, found '${tokenText(t)}'`, t);
   }
 
   numberValue(): number {
@@ -283,32 +332,33 @@ class Parser {
     this.fail(`expected a number, found '${tokenText(t)}'`, t);
   }
 
+  /** `('a', 'b')`: single-quoted strings only, at least one */
   stringList(): string[] {
     const open = this.next("'('");
     if (open.kind !== 'punct' || open.text !== '(') this.fail("expected a parenthesised list such as ('a', 'b')", open);
-    const values: string[] = [this.stringValue()];
+    const values: string[] = [];
     for (;;) {
-      const t = this.next("',' or ')'");
-      if (t.kind === 'punct' && t.text === ')') return values;
-      if (t.kind === 'punct' && t.text === ',') {
-        values.push(this.stringValue());
-        continue;
-      }
-      this.fail(`expected ',' or ')', found '${tokenText(t)}'`, t);
+      const t = this.next("a string in single quotes or ')'");
+      if (t.kind === 'punct' && t.text === ')' && values.length === 0) this.fail('the list is empty', t);
+      if (t.kind !== 'string' || t.quote !== "'") this.fail(`a list holds strings in single quotes, found '${tokenText(t)}'`, t);
+      values.push(t.text);
+      const sep = this.next("',' or ')'");
+      if (sep.kind === 'punct' && sep.text === ')') return values;
+      if (sep.kind !== 'punct' || sep.text !== ',') this.fail(`expected ',' or ')', found '${tokenText(sep)}'`, sep);
     }
   }
 
   comparison(): Comparison {
-    const start = this.peek();
-    const { type, key } = this.identifier();
+    const { type, key, start } = this.identifier('filter');
     const compTok = this.peek();
     const comparator = this.comparator();
-    const label = `${type === 'attribute' ? 'attributes' : `${type}s`}.${key}`;
+    const label = type === 'attribute' ? `attributes.${key}` : `${type}s.${key}`;
     const allowed = (list: readonly Comparator[], kind: string): void => {
       if (!list.includes(comparator)) {
         this.fail(`'${comparator}' cannot compare ${kind} ${label} (allowed: ${list.join(', ')})`, compTok);
       }
     };
+    const list = comparator === 'IN' || comparator === 'NOT IN';
     switch (type) {
       case 'metric':
         allowed(NUMERIC_COMPARATORS, 'the metric');
@@ -317,21 +367,19 @@ class Parser {
       case 'tag':
         allowed(STRING_COMPARATORS, type === 'param' ? 'the param' : 'the tag');
         return { type, key, comparator, value: this.stringValue() };
+      case 'dataset':
+        allowed(LIST_COMPARATORS, 'the dataset key');
+        return { type, key, comparator, value: list ? this.stringList() : this.stringValue() };
       case 'attribute': {
-        const attr = key.toLowerCase();
-        if (NUMERIC_ATTRIBUTES.has(attr)) {
+        if (NUMERIC_ATTRIBUTES.has(key)) {
           allowed(NUMERIC_COMPARATORS, 'the numeric attribute');
-          return { type, key: attr === 'created' ? 'start_time' : attr, comparator, value: this.numberValue() };
+          return { type, key, comparator, value: this.numberValue() };
         }
-        if (STRING_ATTRIBUTES.has(attr)) {
-          allowed(STRING_ATTRIBUTE_COMPARATORS, 'the attribute');
-          const value = comparator === 'IN' || comparator === 'NOT IN' ? this.stringList() : this.stringValue();
-          return { type, key: attr === 'run_uuid' ? 'run_id' : attr, comparator, value };
-        }
-        this.fail(
-          `'${key}' is not a searchable attribute (use one of ${[...STRING_ATTRIBUTES, 'start_time', 'end_time'].filter((a) => a !== 'run_uuid').join(', ')})`,
-          start,
-        );
+        allowed(LIST_COMPARATORS, 'the attribute');
+        if (list && key !== 'run_id') this.fail(`only attributes.run_id can be compared with a list (IN, NOT IN), not ${label}`, start);
+        if (!list) return { type, key, comparator, value: this.stringValue() };
+        // MLflow drops listed run ids with capital letters (run ids are lower-case hex)
+        return { type, key, comparator, value: this.stringList().filter((v) => v === v.toLowerCase() && v !== v.toUpperCase()) };
       }
     }
   }
@@ -340,19 +388,21 @@ class Parser {
     const out: Comparison[] = [];
     if (this.done()) return out;
     for (;;) {
+      const t = this.peek()!;
+      if (t.kind === 'punct' && t.text === '(') this.fail("MLflow's search syntax has no parentheses around comparisons", t);
       out.push(this.comparison());
       if (this.done()) return out;
-      const t = this.next("'and'");
-      if (t.kind === 'ident' && t.text.toUpperCase() === 'AND') continue;
-      if (t.kind === 'ident' && t.text.toUpperCase() === 'OR') {
-        this.fail("MLflow's search syntax has no OR: run one search per alternative", t);
+      const and = this.next("'and'");
+      if (and.kind === 'ident' && and.text.toUpperCase() === 'AND') continue;
+      if (and.kind === 'ident' && and.text.toUpperCase() === 'OR') {
+        this.fail("MLflow's search syntax has no OR: run one search per alternative", and);
       }
-      this.fail(`expected 'and' between comparisons, found '${tokenText(t)}'`, t);
+      this.fail(`expected 'and' between comparisons, found '${tokenText(and)}'`, and);
     }
   }
 
   orderClause(): OrderClause {
-    const { type, key } = this.identifier();
+    const { type, key } = this.identifier('order');
     let ascending = true;
     if (this.isKeyword('ASC')) this.i++;
     else if (this.isKeyword('DESC')) {
@@ -360,11 +410,6 @@ class Parser {
       ascending = false;
     }
     if (!this.done()) this.fail(`unexpected '${tokenText(this.peek()!)}' (expected ASC or DESC)`, this.peek());
-    if (type === 'attribute') {
-      const attr = key.toLowerCase();
-      if (!NUMERIC_ATTRIBUTES.has(attr) && !STRING_ATTRIBUTES.has(attr)) this.fail(`'${key}' is not an attribute runs can be ordered by`);
-      return { type, key: attr === 'created' ? 'start_time' : attr === 'run_uuid' ? 'run_id' : attr, ascending };
-    }
     return { type, key, ascending };
   }
 }
@@ -372,11 +417,6 @@ class Parser {
 function tokenText(t: Token): string {
   if (t.kind === 'string') return `${t.quote}${t.text}${t.quote}`;
   return t.text;
-}
-
-function lastEnd(t: Token): number {
-  if (t.kind === 'string') return t.pos + t.text.length + 2;
-  return t.pos + t.text.length;
 }
 
 /** Parse an MLflow search filter; an empty or blank filter matches every run. */
@@ -390,6 +430,13 @@ export function parseOrderBy(clause: string): OrderClause {
   const p = new Parser(clause, tokenize(clause), 'order_by clause');
   if (p.done()) p.fail('empty clause');
   return p.orderClause();
+}
+
+/** The metric, param and tag keys a filter names (to check them against what the runs have). */
+export function filterKeys(filter: string | undefined): { type: 'metric' | 'param' | 'tag'; key: string }[] {
+  return parseFilter(filter).flatMap((c) =>
+    c.type === 'metric' || c.type === 'param' || c.type === 'tag' ? [{ type: c.type, key: c.key }] : [],
+  );
 }
 
 // ------------------------------------------------------------------ evaluator
@@ -417,8 +464,6 @@ function attributeValue(run: RunData, key: string): string | number | undefined 
       return i.userId ?? run.tags['mlflow.user'];
     case 'artifact_uri':
       return i.artifactUri;
-    case 'lifecycle_stage':
-      return i.lifecycleStage ?? 'active';
     case 'start_time':
       return i.startTime;
     case 'end_time':
@@ -439,6 +484,9 @@ export function runValue(run: RunData, type: EntityType, key: string): string | 
       return Object.prototype.hasOwnProperty.call(run.tags, key) ? run.tags[key] : undefined;
     case 'attribute':
       return attributeValue(run, key);
+    case 'dataset':
+      // mmx logs no dataset inputs: no run has one to compare
+      return undefined;
   }
 }
 

@@ -108,6 +108,8 @@ export interface Tracker {
   downloadArtifact?(runId: string, path: string): Promise<Uint8Array>;
   /** The active experiment with this name, if any. */
   getExperimentByName?(name: string): Promise<ExperimentSummary | undefined>;
+  /** Every active experiment. */
+  listExperiments?(): Promise<ExperimentSummary[]>;
 
   /**
    * Send anything the store still holds back (the REST store's spool, when the server was
@@ -116,12 +118,21 @@ export interface Tracker {
   flush?(): Promise<void>;
 }
 
-export type TrackerReader = Tracker &
-  Required<Pick<Tracker, 'searchRuns' | 'getRunData' | 'getMetricHistory' | 'listArtifacts' | 'downloadArtifact' | 'getExperimentByName'>>;
+const READ_METHODS = [
+  'searchRuns',
+  'getRunData',
+  'getMetricHistory',
+  'listArtifacts',
+  'downloadArtifact',
+  'getExperimentByName',
+  'listExperiments',
+] as const;
+
+export type TrackerReader = Tracker & Required<Pick<Tracker, (typeof READ_METHODS)[number]>>;
 
 /** The tracker, with its read methods known to exist (both real stores have them). */
 export function asReader(tracker: Tracker): TrackerReader {
-  for (const m of ['searchRuns', 'getRunData', 'getMetricHistory', 'listArtifacts', 'downloadArtifact', 'getExperimentByName'] as const) {
+  for (const m of READ_METHODS) {
     if (typeof tracker[m] !== 'function') {
       throw new TrackingError(`The tracking store at ${tracker.uri} cannot read runs back (no ${m}).`, 'INVALID_STATE');
     }

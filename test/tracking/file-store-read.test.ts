@@ -66,7 +66,7 @@ describe('FileStore read side', () => {
       both.map((r) => r.info.runId),
       [made.elsewhere],
     );
-    await assert.rejects(reader.searchRuns([exp], { filter: 'accuracy > 1' }), /not a valid entity type/);
+    await assert.rejects(reader.searchRuns([exp], { filter: 'accuracy > 1' }), /'accuracy' is not a searchable run attribute/);
   });
 
   it('leaves out deleted runs', async () => {

@@ -12,7 +12,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { compileFilter, sortRuns } from '../../src/tracking/search-filter.js';
+import { compileFilter, SearchFilterError, sortRuns } from '../../src/tracking/search-filter.js';
 import type { RunData, RunStatus } from '../../src/tracking/tracker.js';
 import { pyNormpath } from '../../src/tracking/validation.js';
 
@@ -255,6 +255,17 @@ export class FakeMlflowServer {
         if (!e) throw new ApiError(404, 'RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`);
         return { experiment: this.expJson(e) };
       }
+      case 'POST experiments/search': {
+        const max = Number(j.max_results ?? 1000);
+        const offset = Number(j.page_token ?? 0);
+        const view = String(j.view_type ?? 'ACTIVE_ONLY');
+        const all = [...this.experiments.values()].filter(
+          (e) => view === 'ALL' || (view === 'DELETED_ONLY' ? e.lifecycle === 'deleted' : e.lifecycle === 'active'),
+        );
+        const out: Record<string, unknown> = { experiments: all.slice(offset, offset + max).map((e) => this.expJson(e)) };
+        if (offset + max < all.length) out.next_page_token = String(offset + max);
+        return out;
+      }
       case 'POST experiments/create': {
         const name = j.name;
         if (typeof name !== 'string' || !name) bad("Missing value for required parameter 'name'.");
@@ -307,7 +318,14 @@ export class FakeMlflowServer {
         const offset = Number(j.page_token ?? 0);
         const runs = [...this.runs.values()].filter((x) => ids.includes(x.experimentId));
         const data: RunData[] = runs.map((x) => this.runData(x));
-        const matched = sortRuns(data.filter(compileFilter(j.filter as string | undefined)), (j.order_by as string[] | undefined) ?? []);
+        // MLflow answers a filter or order_by it cannot parse with 400 INVALID_PARAMETER_VALUE (never retried)
+        let matched: RunData[];
+        try {
+          matched = sortRuns(data.filter(compileFilter(j.filter as string | undefined)), (j.order_by as string[] | undefined) ?? []);
+        } catch (e) {
+          if (e instanceof SearchFilterError) bad(e.message);
+          throw e;
+        }
         const page = matched.slice(offset, offset + max);
         const out: Record<string, unknown> = { runs: page.map((d) => this.runJson(this.run(d.info.runId))) };
         if (offset + max < matched.length) out.next_page_token = String(offset + max);

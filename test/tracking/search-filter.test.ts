@@ -61,13 +61,17 @@ describe('search filter: parsing', () => {
       { type: 'param', key: 'fusion.type', comparator: '=', value: 'gated' },
       { type: 'tag', key: 'mmx.backend', comparator: '!=', value: 'cpu' },
     ]);
-    assert.deepEqual(parseFilter("attributes.status IN ('FINISHED', 'FAILED')"), [
-      { type: 'attribute', key: 'status', comparator: 'IN', value: ['FINISHED', 'FAILED'] },
+    assert.deepEqual(parseFilter("attributes.run_id IN ('ab12', 'cd34')"), [
+      { type: 'attribute', key: 'run_id', comparator: 'IN', value: ['ab12', 'cd34'] },
+    ]);
+    assert.deepEqual(parseFilter("status = 'FINISHED'"), [{ type: 'attribute', key: 'status', comparator: '=', value: 'FINISHED' }]);
+    assert.deepEqual(parseFilter("`Run name` = 'x' and `attributes`.created > 5"), [
+      { type: 'attribute', key: 'run_name', comparator: '=', value: 'x' },
+      { type: 'attribute', key: 'start_time', comparator: '>', value: 5 },
     ]);
     assert.deepEqual(parseFilter('metric."val loss" <= -1e-3'), [{ type: 'metric', key: 'val loss', comparator: '<=', value: -0.001 }]);
-    assert.deepEqual(parseFilter("run.run_name not in ('a')"), [
-      { type: 'attribute', key: 'run_name', comparator: 'NOT IN', value: ['a'] },
-    ]);
+    assert.deepEqual(parseFilter("run.run_id not in ('a')"), [{ type: 'attribute', key: 'run_id', comparator: 'NOT IN', value: ['a'] }]);
+    assert.deepEqual(parseFilter("datasets.name = 'mnist'"), [{ type: 'dataset', key: 'name', comparator: '=', value: 'mnist' }]);
     assert.deepEqual(parseFilter('  '), []);
     assert.deepEqual(parseFilter(undefined), []);
   });
@@ -81,11 +85,15 @@ describe('search filter: parsing', () => {
   it('rejects what MLflow rejects, with the reason', () => {
     const bad: [string, RegExp][] = [
       ["metrics.acc > 0.9 or params.x = 'y'", /has no OR/],
-      ['accuracy > 0.9', /'accuracy' is not a valid entity type.*metrics\.accuracy/],
+      ['accuracy > 0.9', /'accuracy' is not a searchable run attribute.*metrics\.accuracy/],
+      ["attributes.status IN ('FINISHED')", /only attributes\.run_id can be compared with a list/],
+      ["attributes.lifecycle_stage = 'active'", /'lifecycle_stage' is not a searchable run attribute/],
+      ['METRICS.acc > 1', /entity types are lower case/],
+      ['metrics.acc <> 1', /'<>' is not an MLflow comparator/],
       ["metrics.acc = 'high'", /expected a number, found ''high''/],
       ['params.lr > 0.1', /'>' cannot compare the param params\.lr/],
       ["metrics.acc LIKE '0.9%'", /'LIKE' cannot compare the metric/],
-      ["attributes.color = 'red'", /'color' is not a searchable attribute/],
+      ["attributes.color = 'red'", /'color' is not a searchable run attribute/],
       ["params.x = 'open", /not closed/],
       ['metrics.acc >', /ends/],
       ["metrics.acc > 1 params.x = 'y'", /expected 'and'/],
@@ -101,10 +109,10 @@ describe('search filter: parsing', () => {
     }
   });
 
-  it('tokenizes quotes with doubled or escaped quotes', () => {
+  it('keeps a quoted value as written between its quotes, as MLflow does', () => {
     const t = tokenize("params.q = 'it''s' and tags.t = 'a\\'b'");
-    const strings = t.filter((x) => x.kind === 'string').map((x) => (x as { text: string }).text);
-    assert.deepEqual(strings, ["it's", "a'b"]);
+    const strings = t.filter((x) => x.kind === 'string').map((x) => x.text);
+    assert.deepEqual(strings, ["it''s", "a\\'b"]);
   });
 });
 

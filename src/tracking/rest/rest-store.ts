@@ -295,6 +295,23 @@ export class RestStore implements Tracker {
 
   // ---------------------------------------------------------------- experiments
 
+  /** Active experiments (MLflow's `experiments/search`, page by page). */
+  async listExperiments(): Promise<ExperimentSummary[]> {
+    const out: ExperimentSummary[] = [];
+    let pageToken: string | undefined;
+    do {
+      const body: Json = { max_results: 1000, view_type: 'ACTIVE_ONLY' };
+      if (pageToken) body.page_token = pageToken;
+      const res = await this.client.api<Json>('POST', 'experiments/search', body);
+      for (const e of arr(res.experiments)) {
+        const exp = parseExperiment(e);
+        if (exp.lifecycleStage === 'active') out.push(exp);
+      }
+      pageToken = str(res.next_page_token) || undefined;
+    } while (pageToken);
+    return out;
+  }
+
   async getExperimentByName(name: string): Promise<ExperimentSummary | undefined> {
     const exp = await this.lookupExperiment(name);
     return exp?.lifecycleStage === 'active' ? exp : undefined;
