@@ -2,9 +2,11 @@
  * `mmx runs`: a comparison table of an experiment's runs from either store — status, start, duration, the
  * params that differ between the runs, and chosen metrics — filtered and sorted with MLflow's search syntax.
  */
+import { didYouMean } from '../../config/did-you-mean.js';
 import { UsageError } from '../../errors.js';
 import { resolveTracker } from '../../tracking/resolve.js';
-import { asReader, type RunData } from '../../tracking/tracker.js';
+import { filterKeys } from '../../tracking/search-filter.js';
+import { asReader, type RunData, type TrackerReader } from '../../tracking/tracker.js';
 import { formatDuration, formatMetric, formatTable, type TableColumn } from '../../ui/format.js';
 
 export interface RunsOptions {
@@ -70,18 +72,41 @@ export function differingParams(runs: RunData[], max = 6): string[] {
   return differ.slice(0, max);
 }
 
+type KeyKind = 'metrics' | 'params' | 'tags';
+const KIND = { metric: 'metrics', param: 'params', tag: 'tags' } as const;
+
+/** Every metric, param and tag key some run has. */
+function knownKeys(runs: readonly RunData[]): Record<KeyKind, Set<string>> {
+  const out: Record<KeyKind, Set<string>> = { metrics: new Set(), params: new Set(), tags: new Set() };
+  for (const r of runs) {
+    for (const k of Object.keys(r.metrics)) out.metrics.add(k);
+    for (const k of Object.keys(r.params)) out.params.add(k);
+    for (const k of Object.keys(r.tags)) out.tags.add(k);
+  }
+  return out;
+}
+
+/** `metrics.test_acc` → ` (did you mean metrics.test_accuracy?)`, from the keys runs have; shortest names first. */
+function guess(kind: KeyKind, key: string, known: Record<KeyKind, Set<string>>): string {
+  const candidates = [...known[kind]].sort((a, b) => a.length - b.length || a.localeCompare(b));
+  const g = didYouMean(key, candidates);
+  return g === undefined ? '' : ` (did you mean ${kind}.${g}?)`;
+}
+
+/** The experiments to search: the one named (a typo gets a did-you-mean), else every active one. */
+async function experimentIdsFor(tracker: TrackerReader, name: string | undefined): Promise<string[]> {
+  if (name === undefined) return (await tracker.listExperiments()).map((e) => e.experimentId);
+  const exp = await tracker.getExperimentByName(name);
+  if (exp) return [exp.experimentId];
+  const names = (await tracker.listExperiments()).map((e) => e.name);
+  const g = didYouMean(name, names);
+  const hint = g !== undefined ? ` (did you mean '${g}'?)` : names.length ? ` (experiments: ${names.map((n) => `'${n}'`).join(', ')})` : '';
+  throw new UsageError(`--experiment: no experiment named '${name}' in ${tracker.uri}${hint}`);
+}
+
 export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
   const tracker = asReader(resolveTracker({ ...(o.uri ? { uri: o.uri } : {}), cwd: process.cwd() }));
-  let experimentIds: string[];
-  if (o.experiment) {
-    const exp = await tracker.getExperimentByName(o.experiment);
-    if (!exp) throw new UsageError(`no experiment named '${o.experiment}' in ${tracker.uri}`);
-    experimentIds = [exp.experimentId];
-  } else {
-    const lister = tracker as unknown as { listExperiments?: () => Promise<{ experimentId: string }[]> };
-    if (!lister.listExperiments) throw new UsageError('name the experiment with --experiment NAME');
-    experimentIds = (await lister.listExperiments()).map((e) => e.experimentId);
-  }
+  const experimentIds = await experimentIdsFor(tracker, o.experiment);
   const limit = o.limit !== undefined ? Number(o.limit) : 50;
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got '${o.limit}'`);
   const runs = await tracker.searchRuns(experimentIds, {
@@ -89,6 +114,21 @@ export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
     orderBy: toOrderBy(o.sort ?? '-attributes.start_time'),
     maxResults: limit,
   });
+  // the keys every run of these experiments has, read once and only when a name needs checking
+  let all: Record<KeyKind, Set<string>> | undefined;
+  const complete = !o.filter && runs.length < limit;
+  const known = async (): Promise<Record<KeyKind, Set<string>>> =>
+    (all ??= knownKeys(complete ? runs : await tracker.searchRuns(experimentIds, { maxResults: 1000 })));
+  if (runs.length === 0 && o.filter) {
+    // a comparison on a key no run has matches nothing: name it rather than answer "no runs match"
+    const keys = await known();
+    const missing = filterKeys(o.filter)
+      .map((k) => ({ kind: KIND[k.type], key: k.key }))
+      .filter((k) => !keys[k.kind].has(k.key));
+    if (missing.length > 0) {
+      throw new UsageError(`--filter: ${missing.map((k) => `no run has ${k.kind}.${k.key}${guess(k.kind, k.key, keys)}`).join('; ')}`);
+    }
+  }
   const columns = o.columns
     ? o.columns
         .split(',')
@@ -98,6 +138,19 @@ export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
         ...differingParams(runs).map((p) => `params.${p}`),
         ...DEFAULT_METRICS.filter((m) => runs.some((r) => m in r.metrics)).map((m) => `metrics.${m}`),
       ];
+  if (o.columns) {
+    for (const c of columns) {
+      const [kind, ...rest] = c.split('.');
+      const key = rest.join('.');
+      if ((kind !== 'metrics' && kind !== 'params' && kind !== 'tags') || key === '') {
+        throw new UsageError(`--columns: '${c}' must be metrics.NAME, params.NAME or tags.NAME`);
+      }
+      if (runs.some((r) => key in r[kind])) continue;
+      const keys = await known();
+      const none = keys.metrics.size + keys.params.size + keys.tags.size === 0;
+      if (!none && !keys[kind].has(key)) throw new UsageError(`--columns: no run has ${c}${guess(kind, key, keys)}`);
+    }
+  }
   if (o.json || o.csv) {
     const records = runs.map((r) => ({
       run_id: r.info.runId,
