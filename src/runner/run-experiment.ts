@@ -19,7 +19,8 @@ import { predictionsCsv } from '../evaluate/predictions-csv.js';
 import { ablationCsv, modalityAblation } from '../evaluate/ablation.js';
 import { buildModel, compileModel, createOptimizer } from '../model/build.js';
 import { resolveTracker } from '../tracking/resolve.js';
-import { flattenParams, gitCommit, systemTags } from '../tracking/run-context.js';
+import { flattenParams, gitCommit, systemTags, TRUNCATION_MARKER } from '../tracking/run-context.js';
+import { MAX_PARAM_VALUE_LENGTH } from '../tracking/validation.js';
 import type { MetricPoint, RunInfo, Tracker } from '../tracking/tracker.js';
 import type { EvaluationResult, RunEvent, RunSummary, TrainingOutcome } from '../train/events.js';
 import { preflightTraining } from '../train/preflight.js';
@@ -132,7 +133,16 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   // a streamed data set holds its cache files open until the run ends, however it ends
   let closeData: (() => void) | undefined;
   try {
-    await tracker.logParams(run.runId, flattenParams(config));
+    const params = flattenParams(config, undefined, (key, length) =>
+      emit({
+        type: 'log',
+        level: 'warn',
+        message:
+          `param '${key}' is ${length} characters long; MLflow keeps at most ${MAX_PARAM_VALUE_LENGTH}: it is logged cut, ` +
+          `ending in '${TRUNCATION_MARKER}' (the artifact config/config.resolved.yaml has the whole value)`,
+      }),
+    );
+    await tracker.logParams(run.runId, params);
     await tracker.logArtifact(run.runId, 'config/config.yaml', checked.written);
     await tracker.logArtifact(run.runId, 'config/config.resolved.yaml', toYaml(config));
 

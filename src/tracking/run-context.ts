@@ -66,9 +66,9 @@ function scalarToString(v: unknown): string | undefined {
  * `{"training.optimizer.learning_rate": "0.001"}`. Arrays are JSON-encoded (`[32,64]`), an empty
  * object becomes `{}`, null becomes `null`, undefined is left out. Characters MLflow forbids in
  * keys become `_`. Values longer than MLflow's 6000-character limit are cut and end with
- * TRUNCATION_MARKER.
+ * TRUNCATION_MARKER; `onTruncated` hears of each (the caller warns: a cut param is a changed record).
  */
-export function flattenParams(obj: unknown, prefix?: string): Record<string, string> {
+export function flattenParams(obj: unknown, prefix?: string, onTruncated?: (key: string, length: number) => void): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (value: unknown, key: string | undefined): void => {
     if (isPlainObject(value)) {
@@ -86,7 +86,9 @@ export function flattenParams(obj: unknown, prefix?: string): Record<string, str
       );
     }
     const s = scalarToString(value);
-    if (s !== undefined) out[key] = truncateParamValue(s);
+    if (s === undefined) return;
+    out[key] = truncateParamValue(s);
+    if (s.length > MAX_PARAM_VALUE_LENGTH) onTruncated?.(key, s.length);
   };
   walk(obj, prefix === undefined || prefix === '' ? undefined : prefix);
   return out;

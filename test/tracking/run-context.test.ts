@@ -62,6 +62,9 @@ describe('flattenParams', () => {
     const arr = flattenParams({ arr: Array.from({ length: 5000 }, (_, i) => i) })['arr']!;
     assert.ok(arr.length <= MAX_PARAM_VALUE_LENGTH && arr.endsWith(TRUNCATION_MARKER));
     assert.equal(flattenParams({ exact: 'b'.repeat(6000) })['exact'], 'b'.repeat(6000));
+    const cut: [string, number][] = [];
+    flattenParams({ long, a: { exact: 'b'.repeat(6000) } }, undefined, (key, length) => cut.push([key, length]));
+    assert.deepEqual(cut, [['long', 10_000]], 'the caller hears of each cut value, and only those');
   });
 
   it('never cuts a surrogate pair in half', () => {
