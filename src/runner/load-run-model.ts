@@ -9,6 +9,7 @@ import type { PreprocessingState } from '../data/dataset.js';
 // registers every custom layer a saved model may hold (encoders', fusions', model/layers'), so it loads even
 // when nothing else imported the model code (mmx predict and evaluate import only what they use)
 import '../model/build.js';
+import { TrackingError } from '../tracking/errors.js';
 import { resolveTracker } from '../tracking/resolve.js';
 import type { Tracker } from '../tracking/tracker.js';
 import { UsageError } from '../errors.js';
@@ -65,7 +66,12 @@ export async function loadRunModel(source: string, options: { trackingUri?: stri
   try {
     info = await tracker.getRun(source);
   } catch (err) {
-    throw new UsageError(`run ${source} not found in ${tracker.uri} (${(err as Error).message}); pass --uri to look elsewhere`);
+    // only a store that answered "no such run" means the run is not there; a server that is down, refuses the
+    // credentials or fails says so itself (its message names the server, without secrets)
+    if (err instanceof TrackingError && err.code === 'RESOURCE_DOES_NOT_EXIST') {
+      throw new UsageError(`run ${source} not found in ${tracker.uri} (${err.message}); pass --uri to look elsewhere`);
+    }
+    throw err;
   }
   let root = info.artifactDir;
   const download = (tracker as Tracker & { downloadArtifact?: (runId: string, p: string) => Promise<Uint8Array> }).downloadArtifact;

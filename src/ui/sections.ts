@@ -391,11 +391,19 @@ function isRemote(uri: string): boolean {
   return /^https?:\/\//i.test(uri);
 }
 
+/**
+ * Where to look at a run: on a tracking server its page (`http://host:5000/#/experiments/1/runs/abc`), on a
+ * file store the command that opens MLflow's UI on it. Runs and sweeps (the parent run) both use it.
+ */
+export function viewLine(trackingUri: string, experimentId: string, runId: string): string {
+  return isRemote(trackingUri)
+    ? `${trackingUri.replace(/\/+$/, '')}/#/experiments/${experimentId}/runs/${runId}`
+    : `mlflow ui --backend-store-uri ${shellQuote(trackingUri)}`;
+}
+
 /** How to look at the run afterwards: the MLflow UI command (or the server's run page) and the artifacts. */
 export function whereToSee(e: RunEnd): Field[] {
-  const fields: Field[] = isRemote(e.trackingUri)
-    ? [{ label: 'view', lines: [`${e.trackingUri.replace(/\/+$/, '')}/#/experiments/${e.experimentId}/runs/${e.runId}`] }]
-    : [{ label: 'view', lines: [`mlflow ui --backend-store-uri ${shellQuote(e.trackingUri)}`] }];
+  const fields: Field[] = [{ label: 'view', lines: [viewLine(e.trackingUri, e.experimentId, e.runId)] }];
   if (e.artifactDir) fields.push({ label: 'artifacts', lines: [e.artifactDir] });
   return fields;
 }

@@ -8,6 +8,7 @@ import type { SweepEvent } from '../../src/sweep/events.js';
 import type { TrialRecord } from '../../src/sweep/records.js';
 import { createSweepReporter } from '../../src/ui/sweep/reporter.js';
 import { SweepApp } from '../../src/ui/sweep/SweepApp.js';
+import { summaryLines } from '../../src/ui/sweep/lines.js';
 import { initialSweepState, reduceSweep } from '../../src/ui/sweep/state.js';
 
 const info = {
@@ -88,5 +89,51 @@ describe('sweep UI', () => {
     assert.match(frame, /2\s+0\.002\s+concat\s+pruned\s+1\s+0\.400/);
     assert.match(frame, /3\s+0\.003\s+concat\s+running\s+2\/3\s+0\.700/);
     assert.match(frame, /best: trial 1 {2}val_accuracy 0\.800 {2}training\.optimizer\.learning_rate=0\.001 fusion\.type=concat/);
+  });
+
+  it('closes with where to look: the server page for a tracking server, the mlflow ui command for a folder', () => {
+    const end = (trackingUri: string): SweepEvent => ({
+      type: 'sweep_end',
+      status: 'FINISHED',
+      parentRunId: 'p'.repeat(32),
+      experimentId: '7',
+      trials: [rec(1, { value: 0.8, seconds: 12 })],
+      best: rec(1, { value: 0.8, seconds: 12 }),
+      trackingUri,
+      seconds: 75,
+    });
+    const view = (uri: string): string | undefined => {
+      let state = initialSweepState(0);
+      for (const e of [...EVENTS, end(uri)]) state = reduceSweep(state, e, 1000);
+      return summaryLines(state, 2000).find((l) => l.trimStart().startsWith('view'));
+    };
+    assert.equal(view('http://mlflow.example:5000/'), `  view         http://mlflow.example:5000/#/experiments/7/runs/${'p'.repeat(32)}`);
+    assert.equal(view('runs'), '  view         mlflow ui --backend-store-uri runs');
+  });
+
+  it('rounds sampled values to 4 significant digits in the table and the lines', async () => {
+    const lr = 0.000316227766016838;
+    const events: SweepEvent[] = [
+      { type: 'sweep_start', info },
+      { type: 'trial_start', trial: 1, params: { 'training.optimizer.learning_rate': lr, 'fusion.type': 'concat' }, cpus: [0] },
+      {
+        type: 'trial_end',
+        record: rec(1, { params: { 'training.optimizer.learning_rate': lr, 'fusion.type': 'concat' }, value: 0.8, seconds: 12 }),
+      },
+    ];
+    let state = initialSweepState(0);
+    for (const e of events) state = reduceSweep(state, e, 1000);
+    const { lastFrame, unmount } = render(createElement(SweepApp, { state, now: 5000 }));
+    const frame = lastFrame() ?? '';
+    unmount();
+    assert.match(frame, /1\s+0\.0003162\s+concat\s+finished/);
+    assert.doesNotMatch(frame, /0\.00031622/);
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const rep = createSweepReporter({ mode: 'plain', stdout: out, stderr: new PassThrough(), now: () => 1000 });
+    for (const e of events) rep.emit(e);
+    await rep.close();
+    assert.match(text, /^trial 1 started {2}training\.optimizer\.learning_rate=0\.0003162 fusion\.type=concat/m);
   });
 });

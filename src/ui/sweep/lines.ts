@@ -2,6 +2,7 @@
 import type { SweepEvent, SweepStartInfo } from '../../sweep/events.js';
 import type { TrialRecord } from '../../sweep/records.js';
 import { formatDuration, formatMetric, formatTable, type TableColumn } from '../format.js';
+import { viewLine } from '../sections.js';
 import { bestLine, displayValue, etaSeconds, progress, trialTable, type SweepViewState } from './state.js';
 
 export function headerLines(info: SweepStartInfo): string[] {
@@ -86,6 +87,6 @@ export function summaryLines(state: SweepViewState, now: number): string[] {
   if (end.trialsCsv) lines.push(`  trials       ${end.trialsCsv}`);
   if (end.artifactDir) lines.push(`  artifacts    ${end.artifactDir}`);
   if (end.status === 'KILLED') lines.push(`  resume with  mmx sweep ${state.info?.configPath ?? 'CONFIG'} --resume ${end.parentRunId}`);
-  lines.push(`  view         mlflow ui --backend-store-uri ${end.trackingUri}`);
+  lines.push(`  view         ${viewLine(end.trackingUri, end.experimentId, end.parentRunId)}`);
   return lines;
 }
