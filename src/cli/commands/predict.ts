@@ -17,6 +17,7 @@ import { loadRunModel } from '../../runner/load-run-model.js';
 import { systemTags } from '../../tracking/run-context.js';
 import { resultsLines } from '../../ui/sections.js';
 import { UsageError } from '../user-errors.js';
+import { trainingRowsWarning } from './training-rows.js';
 
 export interface PredictOptions {
   out?: string;
@@ -52,7 +53,7 @@ async function predictRows(source: string, dataFile: string, o: PredictOptions, 
     loaded.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })),
     target,
   );
-  return { loaded, data, hasLabels, preds, classes: target.classes };
+  return { loaded, manifest, data, hasLabels, preds, classes: target.classes };
 }
 
 export async function predictCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
@@ -68,7 +69,11 @@ export async function predictCommand(source: string, dataFile: string, o: Predic
 }
 
 export async function evaluateCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
-  const { loaded, data, hasLabels, preds } = await predictRows(source, dataFile, o, io);
+  const { loaded, manifest, data, hasLabels, preds } = await predictRows(source, dataFile, o, io);
+  if (o.split === undefined) {
+    const warning = await trainingRowsWarning(loaded, manifest);
+    if (warning) io.stderr.write(`warning: ${warning}\n`);
+  }
   if (!hasLabels)
     throw new DataError(
       `the manifest has no '${loaded.state.target.column}' column to evaluate against`,
