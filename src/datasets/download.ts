@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
 import { DatasetError } from './errors.js';
+import { formatDuration } from '../format/duration.js';
 
 export interface DownloadProgress {
   url: string;
@@ -87,7 +88,7 @@ export async function download(url: string, dest: string, options: DownloadOptio
     let timer: NodeJS.Timeout | undefined;
     const arm = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(() => idle.abort(new Error(`no data for ${Math.round(idleMs / 1000)} s`)), idleMs);
+      timer = setTimeout(() => idle.abort(new Error(`no data for ${formatDuration(idleMs / 1000)}`)), idleMs);
     };
     const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
     let res: Response | undefined;

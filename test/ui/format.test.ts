@@ -16,6 +16,7 @@ import {
   shellQuote,
   truncate,
 } from '../../src/ui/format.js';
+import { formatDuration as sharedFormatDuration } from '../../src/format/duration.js';
 import { epochHeaderLine, epochLayout, epochLine, epochRowLine } from '../../src/ui/sections.js';
 
 describe('format helpers', () => {
@@ -27,6 +28,9 @@ describe('format helpers', () => {
     assert.equal(formatDuration(65), '1m 05s');
     assert.equal(formatDuration(7380), '2h 03m');
     assert.equal(formatDuration(3 * 86400 + 4 * 3600 + 1), '3d 04h');
+    // one formatter: the UI's is the shared one (src/format/duration.ts) that the report, mmx runs, mmx cache
+    // and messages use too
+    assert.equal(formatDuration, sharedFormatDuration);
     assert.equal(formatDuration(Number.NaN), '--');
     assert.equal(formatDuration(-1), '--');
     assert.equal(formatEta(undefined), 'ETA --');

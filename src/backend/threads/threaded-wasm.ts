@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import * as wasmPackage from '../../tf-wasm.js';
 import { writeGlueFiles, type GlueFiles } from './glue-files.js';
+import { formatDuration } from '../../format/duration.js';
 
 const require = createRequire(import.meta.url);
 
@@ -86,7 +87,7 @@ function growableHeapU8(module: ThreadedModule): void {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${formatDuration(ms / 1000)}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { featureCacheDir } from '../../data/cache/location.js';
 import { FeatureCache } from '../../data/cache/store.js';
 import { EXIT_OK } from '../user-errors.js';
+import { formatDuration } from '../../format/duration.js';
 
 interface CacheIo {
   stdout: NodeJS.WritableStream;
@@ -17,11 +18,7 @@ interface CacheIo {
 const size = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GB` : `${(bytes / 2 ** 20).toFixed(1)} MB`);
 
 function age(from: Date, now = Date.now()): string {
-  const s = Math.max(0, (now - from.getTime()) / 1000);
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  if (s < 172800) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86400)} d`;
+  return formatDuration(Math.max(0, (now - from.getTime()) / 1000));
 }
 
 export function cacheListCommand(o: { json?: boolean }, io: CacheIo, env: NodeJS.ProcessEnv = process.env): number {

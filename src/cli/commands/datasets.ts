@@ -9,7 +9,7 @@ import { DatasetError } from '../../datasets/errors.js';
 import { defaultDataHome } from '../../datasets/home.js';
 import { checkPrepared, datasetDir, datasetManifestPath } from '../../datasets/local.js';
 import { formatBytes, getDataset, listDatasets, totalSize } from '../../datasets/registry.js';
-import { formatCount, formatTable, progressBar } from '../../ui/format.js';
+import { formatCount, formatDuration, formatTable, progressBar } from '../../ui/format.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../user-errors.js';
 
 export interface DatasetsIo {
@@ -126,7 +126,7 @@ export function createDatasetProgressPrinter(
         return;
       case 'retry':
         line(
-          `${e.dataset}: connection problem (${e.error}); retrying${e.resumeFrom > 0 ? ` from byte ${formatCount(e.resumeFrom)}` : ''}${e.delayMs ? ` in ${(e.delayMs / 1000).toFixed(1)} s` : ''}`,
+          `${e.dataset}: connection problem (${e.error}); retrying${e.resumeFrom > 0 ? ` from byte ${formatCount(e.resumeFrom)}` : ''}${e.delayMs ? ` in ${formatDuration(e.delayMs / 1000)}` : ''}`,
         );
         return;
       case 'extract':

@@ -23,6 +23,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { TrackingError, type TrackingErrorCode } from '../errors.js';
+import { formatDuration } from '../../format/duration.js';
 
 export interface RetryOptions {
   /** retries after the first attempt (0 = one attempt only) */
@@ -400,9 +401,8 @@ export class RestClient {
       await this.sleep(wait);
     }
     const attempts = retry.maxRetries + 1;
-    const secs = ((Date.now() - started) / 1000).toFixed(1);
     const detail = lastError instanceof MlflowApiError ? `: ${lastError.serverMessage}` : '';
-    const failure = `${what} failed with ${lastProblem}${detail}, ${attempts} attempt${attempts === 1 ? '' : 's'} over ${secs} s`;
+    const failure = `${what} failed with ${lastProblem}${detail}, ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatDuration((Date.now() - started) / 1000)}`;
     throw new TrackingServerUnavailableError(
       `The MLflow tracking server at ${this.baseUrl} is unavailable: ${failure}.`,
       lastStatus,
