@@ -88,6 +88,7 @@ ${TRAINING(6)}`,
     assert.equal(preds.length, test.length + 1);
     assert.match(readFileSync(path.join(art, 'thresholds.csv'), 'utf8'), /^threshold,precision,recall,f1\n0\.05,/);
     assert.ok(existsSync(path.join(art, 'plots', 'confusion_matrix.svg')));
+    assert.match(readFileSync(path.join(art, 'plots', 'roc_pr_curves.svg'), 'utf8'), /ROC curve \(AUC \d\.\d{3}\)/);
     const state = JSON.parse(readFileSync(path.join(art, 'preprocessing.json'), 'utf8')) as {
       target: { classes: string[]; threshold: number };
     };

@@ -15,6 +15,7 @@ import {
   taskLossValue,
   thresholdTable,
 } from '../../src/evaluate/task-metrics.js';
+import { binaryCurves } from '../../src/evaluate/curves.js';
 import { outputUnits, taskLoss, type TaskTarget } from '../../src/model/heads/tasks.js';
 
 const near = (a: number, b: number, tol = 1e-5, what = ''): void => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
@@ -33,6 +34,33 @@ describe('ROC AUC', () => {
     near(rocAuc([1, 0, 1, 0], [0.3, 0.3, 0.3, 0.3]), 0.5);
     near(rocAuc([0, 0, 1], [0.9, 0.8, 0.1]), 0);
     assert.ok(Number.isNaN(rocAuc([1, 1], [0.2, 0.4])), 'one class only: undefined');
+  });
+});
+
+describe('ROC and precision–recall curves', () => {
+  it('AUC equals the Mann–Whitney ROC AUC, AP the mean precision at each positive, curves from (0,0) to (1,1)', () => {
+    const truth = [0, 0, 0, 0, 1, 0, 1, 1, 0, 1, 1, 1];
+    const scores = [0.05, 0.1, 0.2, 0.3, 0.35, 0.4, 0.55, 0.6, 0.65, 0.8, 0.9, 0.95];
+    const c = binaryCurves(truth, scores)!;
+    near(c.rocAuc, rocAuc(truth, scores), 1e-12, 'AUC');
+    // no ties: AP = mean over positives of the precision among the examples ranked at or above it
+    // ranked: .95+ .9+ .8+ .65- .6+ .55+ .4- .35+ → 1, 1, 1, 4/5, 5/6, 6/8
+    near(c.averagePrecision, (1 + 1 + 1 + 4 / 5 + 5 / 6 + 6 / 8) / 6, 1e-12, 'AP');
+    assert.deepEqual(c.roc[0], { x: 0, y: 0 });
+    assert.deepEqual([c.roc.at(-1)!.x, c.roc.at(-1)!.y], [1, 1]);
+    assert.equal(c.pr.at(-1)!.y, 0.5, 'at recall 1 with every example positive, precision is the prevalence');
+    assert.equal(c.prevalence, 0.5);
+    // ties count once: one point per distinct score
+    assert.equal(binaryCurves([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])!.roc.length, 2);
+    near(binaryCurves([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])!.rocAuc, 0.5, 1e-12, 'all tied');
+    assert.equal(binaryCurves([1, 1], [0.2, 0.9]), undefined, 'one class only');
+    // thinned for plotting, AUC from every point
+    const n = 5000;
+    const big = binaryCurves(
+      Array.from({ length: n }, (_, i) => i % 2),
+      Array.from({ length: n }, (_, i) => ((i * 7919) % n) / n),
+    )!;
+    assert.ok(big.roc.length <= 200 && big.pr.length <= 200, `${big.roc.length} / ${big.pr.length} points`);
   });
 });
 
