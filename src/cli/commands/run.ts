@@ -58,6 +58,8 @@ export async function runCommand(
           metrics: Object.fromEntries(Object.entries(result.test.metrics).map(([k, v]) => [`test_${k}`, v])),
           per_class: result.test.perClass,
           confusion_matrix: { labels: result.test.labels, matrix: result.test.confusion },
+          best_epoch: result.training.bestEpoch ?? null,
+          evaluated_epoch: result.training.evaluatedEpoch,
           backend: result.summary.backend,
           parameters: result.summary.parameters,
           seconds: result.seconds,
