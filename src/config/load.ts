@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ConfigError, type ConfigIssue } from './issues.js';
 import { interpolateTree } from './interpolate.js';
 import { deepMerge, isPlainObject } from './merge.js';
-import { applyOverrides, parseOverride } from './overrides.js';
+import { applyOverrides, parseOverride, type Override } from './overrides.js';
 import type { ExperimentConfig } from './schema.js';
 import { SourceMap } from './source-map.js';
 import { validateAgainstSchema } from './validate-schema.js';
@@ -42,13 +42,24 @@ interface Layer {
   text: string;
 }
 
-function loadLayer(file: string, cwd: string, env: NodeJS.ProcessEnv, stack: string[], issues: ConfigIssue[]): Layer {
+/**
+ * One file and what it extends. `issues`: problems with `extends` (the config is then incomplete); `envIssues`:
+ * unset `${VAR}`s (the config is complete, with those values unknown).
+ */
+function loadLayer(
+  file: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  stack: string[],
+  issues: ConfigIssue[],
+  envIssues: ConfigIssue[],
+): Layer {
   const display = path.relative(cwd, file) || file;
   const src = readYamlFile(file, display);
   if (!isPlainObject(src.value)) {
     throw new ConfigError([{ file: display, line: 1, column: 1, path: '', message: 'a config must be a YAML mapping (key: value lines)' }]);
   }
-  const value = interpolateTree(src.value, env, src.sources, issues) as Record<string, unknown>;
+  const value = interpolateTree(src.value, env, src.sources, envIssues) as Record<string, unknown>;
   const ext = value.extends;
   delete value.extends;
   const parents = ext === undefined ? [] : Array.isArray(ext) ? ext : [ext];
@@ -68,14 +79,16 @@ function loadLayer(file: string, cwd: string, env: NodeJS.ProcessEnv, stack: str
       return;
     }
     try {
-      const parent = loadLayer(parentFile, cwd, env, [...stack, file], issues);
+      const parent = loadLayer(parentFile, cwd, env, [...stack, file], issues, envIssues);
       merged = deepMerge(merged, parent.value, sources) as Record<string, unknown>;
       sources.overlay(parent.sources);
       files.push(...parent.files);
     } catch (err) {
       if (err instanceof ConfigError) {
         const notFound = err.issues.length === 1 && err.issues[0]!.message.startsWith('cannot read config');
-        if (notFound) issues.push({ ...where, path: 'extends', message: `${err.issues[0]!.message}: ${p}` });
+        const first = err.issues[0]!;
+        if (notFound)
+          issues.push({ ...where, path: 'extends', message: `${first.message}: ${p}`, ...(first.hint ? { hint: first.hint } : {}) });
         else issues.push(...err.issues);
         return;
       }
@@ -88,20 +101,44 @@ function loadLayer(file: string, cwd: string, env: NodeJS.ProcessEnv, stack: str
   return { value: merged, sources, files, text: src.text };
 }
 
-/** Loads and validates a config against the schema (no data checks; see `checkSemantics`). */
-export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfig {
+/**
+ * Loads a config and checks it against the schema, collecting every problem found instead of stopping at the
+ * first kind: `${VAR}` problems, `--set` problems and schema problems come back together. Throws a ConfigError only
+ * when there is no whole config to check (a file cannot be read or is not YAML, an `extends` fails). With issues, the
+ * `config` is what validation left (defaults filled in where it could): read it only where no issue points.
+ */
+export function loadConfigCollecting(file: string, options: LoadOptions = {}): { loaded: LoadedConfig; issues: ConfigIssue[] } {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const abs = path.resolve(cwd, file);
   const issues: ConfigIssue[] = [];
-  const overrides = (options.overrides ?? []).map(parseOverride);
-  const layer = loadLayer(abs, cwd, env, [], issues);
-  if (issues.length) throw new ConfigError(issues);
-  const merged = applyOverrides(layer.value, overrides, layer.sources) as Record<string, unknown>;
+  const overrides: Override[] = [];
+  for (const text of options.overrides ?? []) {
+    try {
+      overrides.push(parseOverride(text));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      issues.push(...err.issues);
+    }
+  }
+  const extendsIssues: ConfigIssue[] = [];
+  const layer = loadLayer(abs, cwd, env, [], extendsIssues, issues);
+  // a parent that cannot be read leaves the config incomplete: checking the rest would only report what it lacks
+  if (extendsIssues.length) throw new ConfigError([...extendsIssues, ...issues]);
+  let merged: Record<string, unknown>;
+  try {
+    merged = applyOverrides(layer.value, overrides, layer.sources) as Record<string, unknown>;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    issues.push(...err.issues);
+    merged = layer.value;
+  }
   const config = structuredClone(merged);
-  const schemaIssues = validateAgainstSchema(config, layer.sources);
-  if (schemaIssues.length) throw new ConfigError(schemaIssues);
-  return {
+  const flagged = new Set(issues.map((i) => i.path));
+  const schemaIssues = validateAgainstSchema(config, layer.sources, (p, text) => setPath(merged, p, text));
+  // a value already reported (an unset ${VAR}) is not reported again by the schema
+  issues.push(...schemaIssues.filter((i) => !flagged.has(i.path)));
+  const loaded: LoadedConfig = {
     file: abs,
     written: layer.text,
     merged,
@@ -109,6 +146,20 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     sources: layer.sources,
     files: layer.files,
   };
+  return { loaded, issues };
+}
+
+function setPath(root: Record<string, unknown>, keyPath: readonly (string | number)[], value: unknown): void {
+  let node: unknown = root;
+  for (const seg of keyPath.slice(0, -1)) node = (node as Record<string | number, unknown>)[seg];
+  if (node !== null && typeof node === 'object') (node as Record<string | number, unknown>)[keyPath[keyPath.length - 1]!] = value;
+}
+
+/** Loads and validates a config against the schema (no data checks; see `checkSemantics`); throws every problem found. */
+export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfig {
+  const { loaded, issues } = loadConfigCollecting(file, options);
+  if (issues.length) throw new ConfigError(issues);
+  return loaded;
 }
 
 /**

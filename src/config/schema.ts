@@ -12,6 +12,7 @@ import { Closed, Default, Discriminated, Enum, type Resolved } from './schema-ki
 import { WorkersOption } from '../train/parallel/options.js';
 import { cacheRuntimeOptions } from '../data/cache/options.js';
 import { ThreadsOption } from '../backend/threads/option.js';
+import { MaxFileMbOption } from '../data/files/media-file.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
 
@@ -73,6 +74,7 @@ const Data = Type.Object(
     ),
     split: Split,
     limit: Type.Optional(Type.Integer({ minimum: 1, description: 'use only the first N rows of the manifest (quick trials)' })),
+    max_file_mb: MaxFileMbOption,
     on_error: Default(
       Enum(['error', 'skip'], {
         description: 'an unreadable file: stop with an error naming the row (error), or skip the row with a counted warning (skip)',

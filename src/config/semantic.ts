@@ -14,7 +14,7 @@ import { validateFusion } from '../model/fusions/index.js';
 import { findModality } from '../data/modalities/index.js';
 import { streamWithoutCache } from '../data/cache/options.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
-import { resolveConfigPath, type LoadedConfig } from './load.js';
+import { loadConfigCollecting, resolveConfigPath, type LoadedConfig, type LoadOptions } from './load.js';
 import { defaultTaskMetrics, taskMetricNames, taskNames, type ExperimentConfig, type TaskName } from './schema.js';
 
 /** Whether the task reports a (train and validation) accuracy besides its requested metrics. */
@@ -87,14 +87,36 @@ export interface CheckedConfig extends LoadedConfig {
 }
 
 export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): CheckedConfig {
+  const { issues, checked } = inspectSemantics(loaded, new Set(), cwd);
+  if (issues.length) throw new ConfigError(issues);
+  return checked;
+}
+
+/** The config's top-level sections that `issues` point into (an issue about the whole file or a `--set` flag: none). */
+export function sectionsOf(issues: readonly ConfigIssue[]): Set<string> {
+  return new Set(issues.map((i) => i.path.split(/[.[]/)[0] ?? '').filter((s) => s !== ''));
+}
+
+/**
+ * The semantic checks whose sections are clean: each check reads some top-level sections, and runs only when
+ * none of them is in `dirty` (sections that already have a problem, say from the schema, and may hold anything).
+ * So `mmx validate` reports a schema problem in `training:` together with a missing column under `inputs:`.
+ * `checked` is usable only when `issues` is empty; its manifest is there when the data checks ran and read it.
+ */
+export function inspectSemantics(
+  loaded: LoadedConfig,
+  dirty: ReadonlySet<string>,
+  cwd = process.cwd(),
+): { issues: ConfigIssue[]; checked: CheckedConfig; manifestRead: boolean } {
   const { config, sources } = loaded;
   const issues: ConfigIssue[] = [];
   const at = (path: (string | number)[], message: string, hint?: string): void => {
     issues.push({ ...(sources.locate(path) ?? { file: '?' }), path: path.join('.'), message, ...(hint ? { hint } : {}) });
   };
+  const clean = (...sections: string[]): boolean => sections.every((s) => !dirty.has(s));
 
-  const split = config.data.split;
-  if (split.ratios) {
+  const split = clean('data') ? config.data.split : undefined;
+  if (split?.ratios) {
     const { train, validation, test } = split.ratios;
     const sum = train + validation + test;
     if (Math.abs(sum - 1) > 1e-6) at(['data', 'split', 'ratios'], `ratios add up to ${+sum.toFixed(6)}, not 1`);
@@ -102,23 +124,65 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
     if (test <= 0) at(['data', 'split', 'ratios', 'test'], 'the test split must not be empty (test metrics are reported)');
   }
 
-  for (const issue of validateFusion(config.fusion, Object.keys(config.inputs))) {
-    at(issue.path[0] === 'fusion' ? issue.path : ['fusion', ...issue.path], issue.message, issue.hint);
+  if (clean('fusion', 'inputs')) {
+    for (const issue of validateFusion(config.fusion, Object.keys(config.inputs))) {
+      at(issue.path[0] === 'fusion' ? issue.path : ['fusion', ...issue.path], issue.message, issue.hint);
+    }
   }
 
-  checkTask(config, at);
+  if (clean('target', 'evaluation', 'data')) checkTask(config, at);
 
-  const streamProblem = streamWithoutCache(config.runtime.stream, config.runtime.cache);
-  if (streamProblem) at(['runtime', 'stream'], streamProblem.message, streamProblem.hint);
+  if (clean('runtime')) {
+    const streamProblem = streamWithoutCache(config.runtime.stream, config.runtime.cache);
+    if (streamProblem) at(['runtime', 'stream'], streamProblem.message, streamProblem.hint);
+  }
 
-  const es = config.training.early_stopping;
-  if (es) {
+  const es = config.training?.early_stopping;
+  if (es && clean('training', 'target', 'evaluation', 'fusion')) {
     const produced = epochMetricNames(config);
     if (!produced.includes(es.monitor)) {
       at(['training', 'early_stopping', 'monitor'], `'${es.monitor}' is not a metric this run produces`, suggestion(es.monitor, produced));
     }
   }
 
+  if (clean('inputs')) checkInputs(config, at);
+
+  let dataPath = '';
+  let dataset: CheckedConfig['dataset'];
+  let manifest: Manifest | undefined;
+  if (clean('data', 'target', 'inputs')) {
+    if (config.data.dataset !== undefined) {
+      // a built-in data set: its columns are checked only if it is prepared already (getting it is the runner's job)
+      const dataHome = defaultDataHome(process.env, cwd);
+      const name = config.data.dataset;
+      dataPath = datasetManifestPath(name, dataHome);
+      dataset = { name, dataHome, prepared: checkPrepared(name, dataHome).ok };
+      if (dataset.prepared) manifest = readDataManifest(dataPath, config, ['data', 'dataset'], at);
+    } else {
+      const written = config.data.path ?? '';
+      dataPath = resolveConfigPath(loaded, ['data', 'path'], written, cwd);
+      if (!existsSync(dataPath)) {
+        at(
+          ['data', 'path'],
+          `data file not found: ${dataPath}`,
+          written.includes('${') ? undefined : 'paths are relative to the config file that names them',
+        );
+      } else if (statSync(dataPath).isDirectory()) {
+        at(['data', 'path'], `is a folder, not a manifest file: ${dataPath}`);
+      } else {
+        manifest = readDataManifest(dataPath, config, ['data', 'path'], at);
+      }
+    }
+    if (manifest) issues.push(...columnIssues(loaded, manifest));
+  }
+  const checked = { ...loaded, dataPath, ...(dataset ? { dataset } : {}) } as CheckedConfig;
+  if (manifest) checked.manifest = manifest;
+  else defineLazyManifest(checked);
+  return { issues, checked, manifestRead: manifest !== undefined };
+}
+
+/** The inputs' own checks: each modality's, and the audio frequencies and windows. */
+function checkInputs(config: ExperimentConfig, at: At): void {
   for (const [name, input] of Object.entries(config.inputs)) {
     for (const issue of findModality(input.type).check?.(input as never) ?? [])
       at(['inputs', name, ...issue.path], issue.message, issue.hint);
@@ -143,38 +207,18 @@ export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): Check
         at(['inputs', name, 'preprocessing', 'max_duration_s'], 'max_duration_s is shorter than one analysis window');
     }
   }
+}
 
-  let dataPath: string;
-  let dataset: CheckedConfig['dataset'];
-  let manifest: Manifest | undefined;
-  if (config.data.dataset !== undefined) {
-    // a built-in data set: its columns are checked only if it is prepared already (getting it is the runner's job)
-    const dataHome = defaultDataHome(process.env, cwd);
-    const name = config.data.dataset;
-    dataPath = datasetManifestPath(name, dataHome);
-    dataset = { name, dataHome, prepared: checkPrepared(name, dataHome).ok };
-    if (dataset.prepared) manifest = readDataManifest(dataPath, config, ['data', 'dataset'], at);
-  } else {
-    const written = config.data.path ?? '';
-    dataPath = resolveConfigPath(loaded, ['data', 'path'], written, cwd);
-    if (!existsSync(dataPath)) {
-      at(
-        ['data', 'path'],
-        `data file not found: ${dataPath}`,
-        written.includes('${') ? undefined : 'paths are relative to the config file that names them',
-      );
-    } else if (statSync(dataPath).isDirectory()) {
-      at(['data', 'path'], `is a folder, not a manifest file: ${dataPath}`);
-    } else {
-      manifest = readDataManifest(dataPath, config, ['data', 'path'], at);
-    }
-  }
-  if (manifest) issues.push(...columnIssues(loaded, manifest));
+/**
+ * Loads a config and runs every check that needs no data rows or model: schema and semantic problems come back
+ * together in one ConfigError where the config can be read at all (see `loadConfigCollecting`, `inspectSemantics`).
+ */
+export function loadCheckedConfig(file: string, options: LoadOptions = {}): CheckedConfig {
+  const { loaded, issues } = loadConfigCollecting(file, options);
+  const semantic = inspectSemantics(loaded, sectionsOf(issues), options.cwd);
+  issues.push(...semantic.issues);
   if (issues.length) throw new ConfigError(issues);
-  const checked = { ...loaded, dataPath, ...(dataset ? { dataset } : {}) } as CheckedConfig;
-  if (manifest) checked.manifest = manifest;
-  else defineLazyManifest(checked);
-  return checked;
+  return semantic.checked;
 }
 
 type At = (path: (string | number)[], message: string, hint?: string) => void;

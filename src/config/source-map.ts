@@ -11,6 +11,11 @@ export interface Origin {
   value: SourceLocation;
   /** where its key starts (absent for sequence items and the document root) */
   key?: SourceLocation;
+  /**
+   * the text of a scalar that was typed from it (an interpolated `${VAR}`, a `--set` value): where the schema wants
+   * a string, the value is this text
+   */
+  text?: string;
 }
 
 const join = (path: KeyPath): string => path.map(String).join('\u0000');
@@ -20,6 +25,17 @@ export class SourceMap {
 
   set(path: KeyPath, origin: Origin): void {
     this.origins.set(join(path), origin);
+  }
+
+  /** Records the written text of the scalar at `path` (see Origin.text). */
+  setText(path: KeyPath, text: string): void {
+    const o = this.origins.get(join(path));
+    if (o) this.origins.set(join(path), { ...o, text });
+  }
+
+  /** The written text of the scalar at exactly `path`, if it was typed from text. */
+  textOf(path: KeyPath): string | undefined {
+    return this.origins.get(join(path))?.text;
   }
 
   /** Copy every entry of `other` in, replacing what was here (the child of an `extends` wins). */

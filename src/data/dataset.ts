@@ -20,6 +20,7 @@ import { encoderRegistry } from '../model/encoders/index.js';
 import { findEncoder, type InputMeta } from '../model/encoders/registry.js';
 import type { RunEvent } from '../train/events.js';
 import { DecodeError } from './decode-error.js';
+import { maxFileBytes } from './files/media-file.js';
 import type { Entry } from './cache/entry.js';
 import { isCacheable, openInputCache, STORED } from './cache/input-cache.js';
 import { streamWithoutCache, type StreamMode } from './cache/options.js';
@@ -229,6 +230,8 @@ interface InputSpec {
   preprocessing: unknown;
   /** the input entry as the modality sees it (column, columns, preprocessing, encoder, ...) */
   entry: Record<string, unknown>;
+  /** largest file a cell may name (`data.max_file_mb`), for modalities whose cells name files */
+  maxFileBytes?: number;
 }
 
 type AnyLoader = FeatureLoader<unknown, unknown>;
@@ -281,7 +284,9 @@ async function readInputs(
   let progressBase = 0;
   emit({ type: 'data_progress', done: 0, total, detail: 'reading' });
   for (const spec of specs) {
-    const loader = (await findModality(spec.modality).createLoader(spec.preprocessing as never, spec.entry)) as AnyLoader;
+    const loader = (await findModality(spec.modality).createLoader(spec.preprocessing as never, spec.entry, {
+      ...(spec.maxFileBytes !== undefined ? { maxFileBytes: spec.maxFileBytes } : {}),
+    })) as AnyLoader;
     const r: ReadInput = {
       spec,
       loader,
@@ -621,8 +626,17 @@ function checkInputs(checked: CheckedConfig): void {
 function specsOf(checked: CheckedConfig): InputSpec[] {
   return Object.entries(checked.config.inputs).map(([name, input]) => {
     const entry = input as unknown as Record<string, unknown>;
-    const columns = findModality(input.type).columns?.(entry) ?? [input.column];
-    return { name, modality: input.type, columns, preprocessing: input.preprocessing, entry };
+    const modality = findModality(input.type);
+    const columns = modality.columns?.(entry) ?? [input.column];
+    const files = modality.files;
+    return {
+      name,
+      modality: input.type,
+      columns,
+      preprocessing: input.preprocessing,
+      entry,
+      ...(files ? { maxFileBytes: maxFileBytes(checked.config.data, files) } : {}),
+    };
   });
 }
 

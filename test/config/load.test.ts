@@ -107,11 +107,11 @@ describe('config loading', () => {
     const msgs = issues.map((i) => `${i.path}: ${i.message}`);
     assert.ok(msgs.includes("target: missing required key 'target'"), msgs.join('\n'));
     assert.ok(
-      msgs.some((m) => m.startsWith('training.epochs: expected integer, got string')),
+      msgs.some((m) => m.startsWith("training.epochs: expected a whole number, got the text 'many'")),
       msgs.join('\n'),
     );
     assert.ok(
-      msgs.some((m) => m.startsWith('training.batch_size: must be >= 1')),
+      msgs.some((m) => m.startsWith('training.batch_size: must be at least 1, got 0')),
       msgs.join('\n'),
     );
   });

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { DecodeError, fsErrorReason } from '../decode-error.js';
+import { DecodeError } from '../decode-error.js';
+import { readMediaFile } from '../files/media-file.js';
 import { fitFrames, framesForDuration, logMelSpectrogram, stftParams } from './mel.js';
 import { resample } from './resample.js';
 import { decodeWav, toMono, type DecodedAudio } from './wav.js';
@@ -16,6 +16,8 @@ export interface AudioFeatureOptions {
   nFft?: number;
   fMin?: number;
   fMax?: number;
+  /** largest file read, in bytes (default: `data.max_file_mb.audio`'s default) */
+  maxBytes?: number;
 }
 
 /**
@@ -35,12 +37,7 @@ export function audioFeatureShape(o: AudioFeatureOptions): [number, number] {
  *   empty file.
  */
 export async function loadAudioFeatures(file: string, o: AudioFeatureOptions): Promise<Float32Array> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new DecodeError(`cannot decode audio: ${fsErrorReason(err) ?? 'cannot read the file'}`, file);
-  }
+  const bytes = await readMediaFile(file, 'audio', o.maxBytes);
   return audioFeatures(decodeWav(bytes, file), o, file);
 }
 

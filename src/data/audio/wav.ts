@@ -38,15 +38,8 @@ export function decodeWav(buf: Uint8Array, file = ''): DecodedAudio {
     throw new DecodeError(`cannot decode audio: ${reason}`, file);
   };
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf.length === 0) fail('file is empty');
-  if (buf.length < 12) fail(`not a WAV file (only ${buf.length} bytes)`);
-  const riff = fourCC(buf, 0);
-  if (riff !== 'RIFF') {
-    if (riff === 'RIFX') fail('big-endian WAV (RIFX) is not supported');
-    if (riff === 'RF64') fail('RF64 (64-bit WAV) is not supported');
-    fail(`not a WAV file (${sniffFormat(buf)})`);
-  }
-  if (fourCC(buf, 8) !== 'WAVE') fail(`not a WAV file (RIFF type "${printable(fourCC(buf, 8))}", expected "WAVE")`);
+  const header = wavHeaderProblem(buf);
+  if (header !== undefined) fail(header);
 
   let fmt: FmtChunk | undefined;
   let data: { offset: number; size: number } | undefined;
@@ -75,6 +68,27 @@ export function decodeWav(buf: Uint8Array, file = ''): DecodedAudio {
   }
   if (data === undefined) return fail('truncated or corrupt WAV (no data chunk)');
   return decodeSamples(view, fmt, data, fail);
+}
+
+/** Bytes of a file that {@link wavHeaderProblem} looks at. */
+export const WAV_HEADER_BYTES = 12;
+
+/**
+ * What is wrong with a file's first bytes for a WAV file, or undefined when they start a RIFF/WAVE file: the check
+ * `decodeWav` starts with, and what `mmx validate` runs on every audio file of a manifest (reading 12 bytes each).
+ * `size`: the whole file's size, when `head` holds only its start.
+ */
+export function wavHeaderProblem(head: Uint8Array, size = head.length): string | undefined {
+  if (size === 0) return 'file is empty';
+  if (size < WAV_HEADER_BYTES || head.length < WAV_HEADER_BYTES) return `not a WAV file (only ${size} bytes)`;
+  const riff = fourCC(head, 0);
+  if (riff !== 'RIFF') {
+    if (riff === 'RIFX') return 'big-endian WAV (RIFX) is not supported';
+    if (riff === 'RF64') return 'RF64 (64-bit WAV) is not supported';
+    return `not a WAV file (${sniffFormat(head)})`;
+  }
+  if (fourCC(head, 8) !== 'WAVE') return `not a WAV file (RIFF type "${printable(fourCC(head, 8))}", expected "WAVE")`;
+  return undefined;
 }
 
 /**

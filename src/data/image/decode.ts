@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { OutputInfo } from 'sharp';
-import { DecodeError, fsErrorReason } from '../decode-error.js';
+import { DecodeError } from '../decode-error.js';
+import { readMediaFile } from '../files/media-file.js';
+import { imageHeaderProblem } from './format.js';
 
 /** How an image whose aspect ratio differs from the target is fitted (sharp's `fit`). */
 export type ResizeMode = 'fill' | 'contain' | 'cover';
@@ -16,6 +17,8 @@ export interface ImageDecodeOptions {
    * `cover`: scale to cover and crop the overflow, keeping the centre.
    */
   resize?: ResizeMode;
+  /** largest file read, in bytes (default: `data.max_file_mb.image`'s default) */
+  maxBytes?: number;
 }
 
 /**
@@ -33,16 +36,11 @@ export interface ImageDecodeOptions {
  * - An image already of the target size is not resampled.
  *
  * @throws DecodeError "cannot decode image: <reason>" for a missing, unreadable, empty, corrupt
- *   or unsupported file.
+ *   or unsupported file, one that is not a regular file (a device, a FIFO, a directory), or one over `maxBytes`.
  */
 export async function loadImage(file: string, opts: ImageDecodeOptions): Promise<Float32Array> {
   checkOptions(opts, file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw imageError(fsErrorReason(err) ?? 'cannot read the file', file);
-  }
+  const bytes = await readMediaFile(file, 'image', opts.maxBytes);
   return decodeImage(bytes, opts, file);
 }
 
@@ -52,7 +50,8 @@ export async function loadImage(file: string, opts: ImageDecodeOptions): Promise
  */
 export async function decodeImage(bytes: Uint8Array, opts: ImageDecodeOptions, file = ''): Promise<Float32Array> {
   checkOptions(opts, file);
-  if (bytes.length === 0) throw imageError('file is empty', file);
+  const problem = imageHeaderProblem(bytes);
+  if (problem !== undefined) throw imageError(problem, file);
   const { height, width, channels } = opts;
 
   // sharp (libvips) takes ~170 ms to load: only when an image is decoded, not on a feature-cache hit

@@ -60,7 +60,8 @@ export const audioModality = defineModality<typeof audioPreprocessing, 'audio', 
     const a = input.augmentation as SpecAugmentation | undefined;
     return a && isSpecAugmentActive(a) ? specAugmenter(a, shape) : undefined;
   },
-  createLoader: async (p) => {
+  files: 'audio',
+  createLoader: async (p, _input, context = {}) => {
     const { audioFeatureShape, loadAudioFeatures } = await import('../audio/features.js');
     const { mfccFromLogMel } = await import('../audio/mfcc.js');
     const options = {
@@ -71,6 +72,7 @@ export const audioModality = defineModality<typeof audioPreprocessing, 'audio', 
       maxDurationS: p.max_duration_s,
       fMin: p.f_min,
       ...(p.f_max !== undefined ? { fMax: p.f_max } : {}),
+      ...(context.maxFileBytes !== undefined ? { maxBytes: context.maxFileBytes } : {}),
     };
     const [frames, nMels] = audioFeatureShape(options);
     const mfcc = p.features === 'mfcc';

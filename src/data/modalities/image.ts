@@ -46,13 +46,15 @@ export const imageModality = defineModality<typeof imagePreprocessing, 'image', 
     const a = input.augmentation as ImageAugmentation | undefined;
     return a && isImageAugmentationActive(a) ? imageAugmenter(a, shape) : undefined;
   },
-  createLoader: async (p) => {
+  files: 'image',
+  createLoader: async (p, _input, context = {}) => {
     const { loadImage } = await import('../image/decode.js');
+    const options = { ...p, ...(context.maxFileBytes !== undefined ? { maxBytes: context.maxFileBytes } : {}) };
     const loader: FeatureLoader<Float32Array, undefined> = {
       missing: p.missing,
       shape: () => [p.height, p.width, p.channels],
       normalization: 'none',
-      read: (cells, baseDir) => loadImage(path.resolve(baseDir, cells[0]!), p),
+      read: (cells, baseDir) => loadImage(path.resolve(baseDir, cells[0]!), options),
     };
     return loader;
   },

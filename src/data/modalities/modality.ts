@@ -16,6 +16,7 @@
 import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Default, Discriminated, Enum, Variant, type Resolved } from '../../config/schema-kit.js';
 import type { InputMeta } from '../../model/encoders/registry.js';
+import type { MediaKind } from '../files/media-file.js';
 
 /** One row's cells for an input, one string per column it reads (trimmed; '' when empty). */
 export type Cells = readonly string[];
@@ -68,6 +69,12 @@ export interface FeatureLoader<R = Float32Array, S = undefined> {
   meta?(state: S): InputMeta;
 }
 
+/** What a loader is told beside its input's options. */
+export interface LoaderContext {
+  /** largest file a cell may name, in bytes (`data.max_file_mb`; modalities whose cells name files) */
+  maxFileBytes?: number;
+}
+
 /** A bad value in a cell (not a file): `column` is the index among the input's columns. Always names row and column. */
 export class CellError extends Error {
   override readonly name = 'CellError';
@@ -105,7 +112,12 @@ export interface ModalityDefinition<P extends TObject = TObject, T extends strin
    * Creates the loader for one input; decoders are imported lazily so that validating a config stays fast.
    * `input` is the whole resolved input entry (column, preprocessing, encoder, extra keys).
    */
-  createLoader(preprocessing: Resolved<P>, input: Record<string, unknown>): Promise<FeatureLoader<any, any>>;
+  createLoader(preprocessing: Resolved<P>, input: Record<string, unknown>, context?: LoaderContext): Promise<FeatureLoader<any, any>>;
+  /**
+   * The input's cells name files of this kind (read only if regular files within `data.max_file_mb.<kind>`;
+   * `mmx validate` checks each file's kind from its first bytes).
+   */
+  files?: MediaKind;
   /** Checks beyond the schema (e.g. n_mfcc ≤ n_mels). */
   check?(input: { preprocessing: Resolved<P> } & Record<string, unknown>): InputIssue[];
   /**
