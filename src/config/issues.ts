@@ -41,7 +41,7 @@ export class ConfigError extends Error {
 
 export function formatLocation(l: SourceLocation): string {
   if (l.line === undefined) return l.file;
-  return `${l.file}:${l.line}:${l.column ?? 1}`;
+  return l.column === undefined ? `${l.file}:${l.line}` : `${l.file}:${l.line}:${l.column}`;
 }
 
 export function formatIssue(issue: ConfigIssue): string {

@@ -13,6 +13,7 @@ import { WorkersOption } from '../train/parallel/options.js';
 import { cacheRuntimeOptions } from '../data/cache/options.js';
 import { ThreadsOption } from '../backend/threads/option.js';
 import { MaxFileMbOption } from '../data/files/media-file.js';
+import { MaxModelMemoryOption } from '../model/size/option.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
 
@@ -299,6 +300,7 @@ const Runtime = Closed(
     ...cacheRuntimeOptions,
     workers: WorkersOption,
     threads: ThreadsOption,
+    max_model_memory_mb: MaxModelMemoryOption,
   },
   { description: 'where the computation runs' },
 );

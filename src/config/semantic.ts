@@ -3,6 +3,7 @@
  * up, early stopping watches a metric that is produced, audio frequencies make sense.
  */
 import { existsSync, statSync } from 'node:fs';
+import { fileKindOf } from '../io/regular-file.js';
 import { DataError } from '../data/errors.js';
 import { DatasetError } from '../datasets/errors.js';
 import { defaultDataHome } from '../datasets/home.js';
@@ -167,8 +168,8 @@ export function inspectSemantics(
           `data file not found: ${dataPath}`,
           written.includes('${') ? undefined : 'paths are relative to the config file that names them',
         );
-      } else if (statSync(dataPath).isDirectory()) {
-        at(['data', 'path'], `is a folder, not a manifest file: ${dataPath}`);
+      } else if (!statSync(dataPath).isFile()) {
+        at(['data', 'path'], `is ${fileKindOf(statSync(dataPath))}, not a manifest file: ${dataPath}`);
       } else {
         manifest = readDataManifest(dataPath, config, ['data', 'path'], at);
       }

@@ -29,7 +29,7 @@ import { DataError } from './errors.js';
 import type { Manifest } from './manifest.js';
 import { findModality } from './modalities/index.js';
 import { CellError, type FeatureLoader } from './modalities/modality.js';
-import { assignSplits } from './split.js';
+import { assignSplits, type SplitIndices } from './split.js';
 
 /** A split's rows, labels and targets: what evaluation and the predictions CSV read (no features). */
 export interface SplitLabels {
@@ -668,12 +668,25 @@ export async function prepareTrainingData(
   return prepare(checked, emit, signal, options);
 }
 
-async function prepare(
-  checked: CheckedConfig,
-  emit: Emit,
-  signal: AbortSignal | undefined,
-  options: DataOptions,
-): Promise<PreparedData | StreamedData> {
+/** The rows a run uses and what it learns about the target, before any input is read. */
+export interface RowPlan {
+  /** the target cell of every manifest row (trimmed) */
+  labels: string[];
+  splits: SplitIndices;
+  target: TargetState;
+  targetEnc: TargetEncoder;
+  /** every row of the three splits, in split order (train, validation, test) */
+  used: number[];
+}
+
+/**
+ * What a run does first, from the manifest's cells alone: the input columns' checks, the split, rows without a
+ * label, the classes (or labels, or the target statistics) of the training split, and every labelled row checked
+ * against them. `mmx validate` runs it to find before any run what the run would stop on: an empty split, a
+ * single class, a label the training split lacks. Cheap: no file is opened.
+ * @throws DataError or ConfigError naming the row, the column or the config line
+ */
+export function planRows(checked: CheckedConfig, emit: Emit = () => {}): RowPlan {
   const { config, manifest } = checked;
   const file = manifestName(manifest);
   checkInputs(checked);
@@ -709,13 +722,34 @@ async function prepare(
       );
     }
   }
+  // an empty split (few rows for the ratios, or every label missing) stops the run before anything is learned
+  for (const name of ['train', 'validation', 'test'] as const) {
+    if (splits[name].length === 0) {
+      throw new DataError(
+        `the ${name} split is empty${config.target.missing === 'drop_row' ? ' once rows without a label are left out' : ''}`,
+        { file },
+        config.data.split.ratios ? 'use more rows, or a larger ratio for it' : undefined,
+      );
+    }
+  }
   const target = fitTarget(checked, labels, splits, where);
   const targetEnc = targetEncoder(target, (i) => labels[i]!, where);
   // every labelled row is checked now (unseen classes, bad numbers), before anything is read
   const probe = new Float32Array(targetEnc.width);
   for (const i of [...splits.validation, ...splits.test]) targetEnc.encode(i, probe);
 
-  const used = [...splits.train, ...splits.validation, ...splits.test];
+  return { labels, splits, target, targetEnc, used: [...splits.train, ...splits.validation, ...splits.test] };
+}
+
+async function prepare(
+  checked: CheckedConfig,
+  emit: Emit,
+  signal: AbortSignal | undefined,
+  options: DataOptions,
+): Promise<PreparedData | StreamedData> {
+  const { config, manifest } = checked;
+  const file = manifestName(manifest);
+  const { labels, splits, target, targetEnc, used } = planRows(checked, emit);
   const specs = specsOf(checked);
   const read = await readInputs(manifest, used, specs, config.data.on_error, emit, signal, options.cache);
   const closeEntries = (): void => {

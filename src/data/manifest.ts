@@ -2,10 +2,13 @@
  * Manifest files: CSV, TSV or JSON Lines, one row per example. Every cell is kept as a string
  * (missing = ''), with the line it came from so errors can name it.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { FileReadError, readRegularFileSync } from '../io/regular-file.js';
 import { DataError } from './errors.js';
+
+/** Largest manifest read (a longer text is more than a JavaScript string holds). */
+export const MAX_MANIFEST_BYTES = 512 * 2 ** 20;
 
 export type ManifestFormat = 'csv' | 'tsv' | 'jsonl';
 
@@ -38,10 +41,10 @@ export function readManifest(file: string, format?: ManifestFormat, limit?: numb
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, MAX_MANIFEST_BYTES).toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DataError(code === 'ENOENT' ? 'manifest file not found' : `cannot read manifest (${code ?? String(err)})`, { file });
+    if (!(err instanceof FileReadError)) throw err;
+    throw new DataError(err.code === 'missing' ? 'manifest file not found' : `cannot read manifest: ${err.reason}`, { file });
   }
   return fmt === 'jsonl' ? parseJsonl(text, file, limit) : parseDelimited(text, file, fmt, limit);
 }

@@ -15,6 +15,7 @@ import { suggestion } from '../config/did-you-mean.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { experimentJsonSchema } from '../config/schema.js';
 import { checkSemantics, epochMetricNames, type CheckedConfig } from '../config/semantic.js';
+import { modelSizeIssues } from '../model/size/estimate.js';
 import { extremes, gridPoint, gridSize, parseSpace, showValue, toOverrides, type Assignment, type ParamDef } from './space.js';
 import type { SweepConfig } from './schema.js';
 
@@ -405,6 +406,8 @@ function checkCandidate(
     } else {
       checkSemantics(loaded, o.cwd);
     }
+    // a value that makes the model too large (fusion.hidden: [65536, 65536], ...)
+    found = modelSizeIssues(loaded.config, (p) => loaded.sources.locate(p));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     found = err.issues;
@@ -432,7 +435,8 @@ function checkCandidate(
         .join(', ');
       mapped = { ...issue, hint: [issue.hint, `in the trial with ${combo}`].filter(Boolean).join('; ') };
     }
-    const key = `${mapped.file}:${mapped.line}:${mapped.column}|${mapped.path}|${mapped.message}`;
+    // the same problem in several trials (a model size with other figures in each) is reported once
+    const key = `${mapped.file}:${mapped.line}:${mapped.column}|${mapped.path}|${mapped.message.replace(/[\d.,]+/g, '#')}`;
     if (seen.has(key)) continue;
     seen.add(key);
     issues.push(mapped);

@@ -100,7 +100,7 @@ describe('mmx sweep (end to end on real data)', () => {
     assert.match(
       r.stderr,
       new RegExp(
-        `exp\\.yaml:${where}: ` + /sweep\.parameters\.fusion\.hidden\.values\[1\]: fusion\.hidden\[0\]: must be >= 1, got 0/.source,
+        `exp\\.yaml:${where}: ` + /sweep\.parameters\.fusion\.hidden\.values\[1\]: fusion\.hidden\[0\]: must be at least 1, got 0/.source,
       ),
     );
     assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/);

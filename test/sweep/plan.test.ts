@@ -81,7 +81,7 @@ describe('planning a sweep', () => {
 `);
     const lines = issuesOf(file, dir);
     assert.deepEqual(lines, [
-      `exp.yaml:${pos(text, '0]', 'batch_size: {values')}: sweep.parameters.training.batch_size.values[1]: must be >= 1, got 0`,
+      `exp.yaml:${pos(text, '0]', 'batch_size: {values')}: sweep.parameters.training.batch_size.values[1]: must be at least 1, got 0`,
       `exp.yaml:${pos(text, 'adamw')}: sweep.parameters.training.optimizer.type.values[1]: 'adamw' is not allowed (did you mean 'adam'?)`,
     ]);
   });
@@ -113,8 +113,8 @@ describe('planning a sweep', () => {
     training.batch_size: {distribution: int_uniform, min: 0, max: 64}
 `);
     assert.deepEqual(issuesOf(file, dir), [
-      `exp.yaml:${pos(text, '20}')}: sweep.parameters.training.optimizer.learning_rate.max: must be <= 10, got 20 (at 20)`,
-      `exp.yaml:${pos(text, '0, max: 64')}: sweep.parameters.training.batch_size.min: must be >= 1, got 0 (at 0)`,
+      `exp.yaml:${pos(text, '20}')}: sweep.parameters.training.optimizer.learning_rate.max: must be at most 10, got 20 (at 20)`,
+      `exp.yaml:${pos(text, '0, max: 64')}: sweep.parameters.training.batch_size.min: must be at least 1, got 0 (at 0)`,
     ]);
   });
 

@@ -3,8 +3,7 @@
  * or one JSON summary on stdout with --json). Ctrl-C stops at the next batch and ends the run KILLED; a
  * second Ctrl-C ends it KILLED at once.
  */
-import { loadConfig } from '../../config/load.js';
-import { checkSemantics } from '../../config/semantic.js';
+import { checkExperiment } from '../../runner/check-experiment.js';
 import type { RunInfo, Tracker } from '../../tracking/tracker.js';
 import { createReporter, reporterModeFor } from '../../ui/reporter.js';
 import { runExperiment } from '../../runner/run-experiment.js';
@@ -21,7 +20,8 @@ export async function runCommand(
   opts: RunCommandOptions,
   io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
 ): Promise<number> {
-  const checked = checkSemantics(loadConfig(file, { overrides: opts.set }));
+  // everything a run would stop on that can be known now (config, rows, model size): before a run exists
+  const { checked } = checkExperiment(file, { overrides: opts.set });
   const mode = opts.plain ? 'plain' : reporterModeFor({ json: opts.json ?? false, stdout: io.stdout });
   const reporter = createReporter({ mode, stdout: io.stdout, stderr: io.stderr });
   const controller = new AbortController();

@@ -1,10 +1,14 @@
-/** `mmx validate CONFIG...`: schema and semantic checks only, every problem in every file reported. */
+/**
+ * `mmx validate CONFIG...`: every check that needs no training — the config, the data's columns and rows, every
+ * file the manifest names, the model's size — every problem in every file reported, before any run exists.
+ */
 import path from 'node:path';
 import { ConfigError } from '../../config/issues.js';
-import { loadConfig } from '../../config/load.js';
-import { checkSemantics } from '../../config/semantic.js';
+import { checkExperiment } from '../../runner/check-experiment.js';
 import { planSweep } from '../../sweep/plan.js';
 import { EXIT_OK, EXIT_USAGE, reportError } from '../user-errors.js';
+
+const n = (x: number): string => x.toLocaleString('en-US');
 
 export function validateCommand(
   files: string[],
@@ -14,17 +18,28 @@ export function validateCommand(
   let code = EXIT_OK;
   for (const file of files) {
     try {
-      const checked = checkSemantics(loadConfig(file, { overrides: opts.set }));
+      const result = checkExperiment(file, { overrides: opts.set, files: true });
+      const { checked } = result;
       // a sweep is checked whole: every path, the metric and every value it can take
       if (checked.config.sweep) planSweep(file, { overrides: opts.set });
-      const inputs = Object.entries(checked.config.inputs).map(([n, i]) => `${n}:${i.type}/${i.encoder.type}`);
-      const rows =
-        checked.dataset && !checked.dataset.prepared
-          ? `data set ${checked.dataset.name} not downloaded yet`
-          : `${checked.manifest.rows.length} rows`;
-      io.stdout.write(
-        `${path.relative(process.cwd(), checked.file) || file}: ok (${rows}; ${inputs.join(', ')}; fusion ${checked.config.fusion.type})\n`,
-      );
+      const inputs = Object.entries(checked.config.inputs).map(([name, i]) => `${name}:${i.type}/${i.encoder.type}`);
+      const facts: string[] = [];
+      if (checked.dataset && !checked.dataset.prepared) facts.push(`data set ${checked.dataset.name} not downloaded yet`);
+      else facts.push(`${n(checked.manifest.rows.length)} rows`);
+      if (result.files) {
+        const f = result.files;
+        facts.push(`${n(f.count)} files checked in ${f.seconds.toFixed(2)} s`);
+        if (f.skipped.length) {
+          const rows = new Set(f.skipped.map((p) => p.row)).size;
+          const first = f.skipped[0]!;
+          facts.push(
+            `${n(rows)} rows with unreadable files will be skipped (data.on_error: skip; first: row ${first.row + 1}, ${first.reason})`,
+          );
+        }
+      }
+      facts.push(inputs.join(', '), `fusion ${checked.config.fusion.type}`);
+      if (result.model) facts.push(`${n(result.model.estimate.params)} parameters`);
+      io.stdout.write(`${path.relative(process.cwd(), checked.file) || file}: ok (${facts.join('; ')})\n`);
     } catch (err) {
       if (err instanceof ConfigError) {
         io.stderr.write(err.message + '\n');

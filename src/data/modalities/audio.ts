@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import path from 'node:path';
 import { Closed, Default, Enum } from '../../config/schema-kit.js';
 import { isSpecAugmentActive, specAugmenter, type SpecAugmentation } from '../augment/spec-augment.js';
+import { framesForDuration } from '../audio/mel.js';
 import { defineModality, missingOption, type FeatureLoader } from './modality.js';
 
 export const audioPreprocessing = Closed(
@@ -61,6 +62,10 @@ export const audioModality = defineModality<typeof audioPreprocessing, 'audio', 
     return a && isSpecAugmentActive(a) ? specAugmenter(a, shape) : undefined;
   },
   files: 'audio',
+  featureShape: (p) => [
+    framesForDuration(p.max_duration_s, { sampleRate: p.sample_rate, windowMs: p.window_ms, hopMs: p.hop_ms }),
+    p.features === 'mfcc' ? p.n_mfcc : p.n_mels,
+  ],
   createLoader: async (p, _input, context = {}) => {
     const { audioFeatureShape, loadAudioFeatures } = await import('../audio/features.js');
     const { mfccFromLogMel } = await import('../audio/mfcc.js');
@@ -79,7 +84,7 @@ export const audioModality = defineModality<typeof audioPreprocessing, 'audio', 
     const normalize = p.normalize === 'auto' ? (mfcc ? 'per_band' : 'global') : p.normalize;
     const loader: FeatureLoader<Float32Array, undefined> = {
       missing: p.missing,
-      shape: () => [frames, mfcc ? p.n_mfcc : nMels],
+      shape: () => audioModality.featureShape(p, {}),
       normalization: normalize === 'global' ? 'standardize' : normalize === 'per_band' ? 'standardize_channels' : 'none',
       read: async (cells, baseDir) => {
         const logMel = await loadAudioFeatures(path.resolve(baseDir, cells[0]!), options);

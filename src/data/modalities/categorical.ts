@@ -31,6 +31,17 @@ export const categoricalModality = defineModality<typeof categoricalPreprocessin
   columnDescription: 'manifest column holding the category',
   preprocessing: categoricalPreprocessing,
   defaultEncoder: 'embedding',
+  featureShape: () => [1],
+  // every distinct cell (at most max_categories of them) and the two reserved indices; without the cells, those two
+  vocabularyBound: (p, cells) => {
+    if (!cells) return 2;
+    const seen = new Set<string>();
+    for (const c of cells()) {
+      const v = c.trim().normalize('NFC');
+      if (v !== '') seen.add(p.lowercase ? v.toLowerCase() : v);
+    }
+    return Math.min(seen.size, p.max_categories ?? Infinity) + 2;
+  },
   createLoader: async (p) => {
     let cache: { state: CategoricalState; index: Map<string, number> } | undefined;
     const loader: FeatureLoader<string, CategoricalState> = {
@@ -52,7 +63,7 @@ export const categoricalModality = defineModality<typeof categoricalPreprocessin
         if (cache?.state !== state) cache = { state, index: new Map(state.categories.map((c, i) => [c, i + 2])) };
         return Float32Array.of(v === '' ? MISSING_CATEGORY : (cache.index.get(v) ?? UNKNOWN_CATEGORY));
       },
-      shape: () => [1],
+      shape: () => categoricalModality.featureShape(p, {}),
       meta: (state) => ({ vocabSize: state.categories.length + 2, vocabulary: ['<missing>', '<unknown>', ...state.categories] }),
     };
     return loader;

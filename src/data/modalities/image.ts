@@ -47,12 +47,13 @@ export const imageModality = defineModality<typeof imagePreprocessing, 'image', 
     return a && isImageAugmentationActive(a) ? imageAugmenter(a, shape) : undefined;
   },
   files: 'image',
+  featureShape: (p) => [p.height, p.width, p.channels],
   createLoader: async (p, _input, context = {}) => {
     const { loadImage } = await import('../image/decode.js');
     const options = { ...p, ...(context.maxFileBytes !== undefined ? { maxBytes: context.maxFileBytes } : {}) };
     const loader: FeatureLoader<Float32Array, undefined> = {
       missing: p.missing,
-      shape: () => [p.height, p.width, p.channels],
+      shape: () => imageModality.featureShape(p, {}),
       normalization: 'none',
       read: (cells, baseDir) => loadImage(path.resolve(baseDir, cells[0]!), options),
     };

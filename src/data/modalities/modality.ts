@@ -113,6 +113,14 @@ export interface ModalityDefinition<P extends TObject = TObject, T extends strin
    * `input` is the whole resolved input entry (column, preprocessing, encoder, extra keys).
    */
   createLoader(preprocessing: Resolved<P>, input: Record<string, unknown>, context?: LoaderContext): Promise<FeatureLoader<any, any>>;
+  /** One example's feature shape, from the options alone: what the loader's `shape` gives. */
+  featureShape(preprocessing: Resolved<P>, input: Record<string, unknown>): number[];
+  /**
+   * For inputs read as ids (text, categorical): the vocabulary size to estimate the model with before any data is
+   * prepared — an upper bound from the options, or from the column's cells (`cells`, when the manifest is at hand),
+   * else the fewest ids it can have.
+   */
+  vocabularyBound?(preprocessing: Resolved<P>, cells?: () => Iterable<string>): number;
   /**
    * The input's cells name files of this kind (read only if regular files within `data.max_file_mb.<kind>`;
    * `mmx validate` checks each file's kind from its first bytes).

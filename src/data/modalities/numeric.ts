@@ -58,6 +58,7 @@ export const numericModality = defineModality<typeof numericPreprocessing, 'nume
   inputProperties,
   defaultEncoder: 'dense',
   columns: columnsOf,
+  featureShape: (p, input) => [(p.missing_indicator ? 2 : 1) * columnsOf(input).length],
   check: (input) => {
     const cols = columnsOf(input);
     const dup = cols.find((c, i) => cols.indexOf(c) !== i);
@@ -93,7 +94,7 @@ export const numericModality = defineModality<typeof numericPreprocessing, 'nume
         }
         return out;
       },
-      shape: () => [p.missing_indicator ? 2 * k : k],
+      shape: () => numericModality.featureShape(p, input),
     };
     return loader;
   },

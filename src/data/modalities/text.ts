@@ -53,6 +53,8 @@ export const textModality = defineModality<typeof textPreprocessing, 'text'>({
   columnDescription: 'manifest column holding the text',
   preprocessing: textPreprocessing,
   defaultEncoder: 'embedding_bag',
+  featureShape: (p) => [p.max_length],
+  vocabularyBound: (p) => p.vocab_size + RESERVED_TOKENS.length,
   createLoader: async (p) => {
     const seq = { maxLength: p.max_length, padding: p.padding, truncation: p.truncation };
     let cache: { state: TextState; index: Map<string, number> } | undefined;
@@ -66,7 +68,7 @@ export const textModality = defineModality<typeof textPreprocessing, 'text'>({
       read: (cells) => tokenize(cells[0] ?? '', p),
       fit: (train) => ({ tokens: buildVocabulary(train, { maxSize: p.vocab_size, minFreq: p.min_freq }) }),
       encode: (tokens, state) => encodeTokens(tokens, indexOf(state), seq),
-      shape: () => [p.max_length],
+      shape: () => textModality.featureShape(p, {}),
       meta: (state) => ({ vocabSize: state.tokens.length + RESERVED_TOKENS.length, vocabulary: [...RESERVED_TOKENS, ...state.tokens] }),
     };
     return loader;

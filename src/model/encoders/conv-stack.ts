@@ -5,6 +5,7 @@
  */
 import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
+import { Cost, product, type SizeEstimate } from '../size/cost.js';
 import type { ActivationName } from './common.js';
 
 export interface ConvStackOptions {
@@ -70,4 +71,18 @@ export function convStack(input: tf.SymbolicTensor, o: ConvStackOptions, ctx: La
   return tf.layers
     .dense({ units: o.output_dim, activation: o.activation as Act, kernelInitializer: ctx.kernelInit(), name: ctx.name('proj') })
     .apply(x) as tf.SymbolicTensor;
+}
+
+/**
+ * The size of `convStack` over an input of `shape` ([steps, channels] for 1-D, [height, width, channels] for 2-D):
+ * the blocks, the global reduction, dropout and the projection.
+ */
+export function convStackCost(shape: number[], o: ConvStackOptions, dims: 1 | 2): SizeEstimate {
+  const cost = new Cost();
+  const spatial = shape.slice(0, dims);
+  const channels = shape[dims] ?? 1;
+  const last = cost.convBlocks(['filters'], spatial, channels, o);
+  const reduced = o.global_pool === 'flatten' ? product(last.spatial) * last.channels : last.channels;
+  cost.elementwise(['global_pool'], o.global_pool, reduced);
+  return { outputDim: cost.project(reduced, o), parts: cost.parts };
 }

@@ -7,6 +7,7 @@ import type * as tf from '../../tf.js';
 import type { TObject } from '@sinclair/typebox';
 import type { Resolved } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';
+import type { SizeEstimate } from '../size/cost.js';
 
 /**
  * What an encoder needs to know about its input beyond the feature shape, from the preprocessing fitted on the
@@ -46,6 +47,15 @@ export interface EncoderPrepareInput<O> {
   seed: number;
 }
 
+/** What an encoder's size estimate knows before any data is prepared. */
+export interface EncoderEstimateInput<O> {
+  options: O;
+  /** one example's feature shape (from the preprocessing options) */
+  featureShape: number[];
+  /** ids an id-reading encoder embeds (text, categorical): the vocabulary size, or an upper bound of it */
+  vocabSize?: number;
+}
+
 export interface EncoderDefinition<S extends TObject = TObject> {
   /** the modality this encoder reads (`image`, `audio`, ...) */
   modality: string;
@@ -60,6 +70,11 @@ export interface EncoderDefinition<S extends TObject = TObject> {
   prepare?(args: EncoderPrepareInput<Resolved<S>>): Promise<Partial<InputMeta>>;
   /** build the encoder's layers; returns the embedding, shape [batch, outputDim] */
   build(args: EncoderBuildInput<Resolved<S>>): tf.SymbolicTensor;
+  /**
+   * The parameters and activations `build` creates, and the embedding size, without building anything (see
+   * src/model/size/): undefined when they cannot be known before the data is prepared (a model file not yet read).
+   */
+  estimate(args: EncoderEstimateInput<Resolved<S>>): SizeEstimate | undefined;
 }
 
 /** Identity helper that keeps the option types of one encoder definition. */

@@ -16,10 +16,14 @@ import {
   hiddenLayers,
   poolingOption,
   poolTokens,
+  poolTokensCost,
   projectEach,
+  projectEachCost,
+  hiddenCost,
   stackTokens,
   tokenPoolingNames,
 } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion, type FusionIssue } from './registry.js';
 
 export const headsOption = Default(
@@ -66,5 +70,15 @@ export const attentionFusion = defineFusion<typeof schema>({
     ) as tf.SymbolicTensor;
     const mixed = tf.layers.add({ name: ctx.name('residual') }).apply([tokens, attended]) as tf.SymbolicTensor;
     return hiddenLayers(poolTokens(mixed, options.pooling, ctx), options, ctx);
+  },
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    const m = embeddings.length;
+    const d = options.dim;
+    projectEachCost(cost, embeddings, d);
+    cost.elementwise(['dim'], 'tokens', m * d);
+    cost.attention(['dim'], m, d, options.heads);
+    cost.elementwise(['dim'], 'residual', m * d);
+    return { outputDim: hiddenCost(cost, poolTokensCost(cost, options.pooling, m, d), options), parts: cost.parts };
   },
 });

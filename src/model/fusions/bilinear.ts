@@ -13,7 +13,8 @@ import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Default, Variant } from '../../config/schema-kit.js';
 import { MfbPool } from '../layers/mfb-pool.js';
-import { dimOption, fusionCommonOptions, hiddenLayers, merge, projectEach } from './common.js';
+import { dimOption, fusionCommonOptions, hiddenCost, hiddenLayers, merge, projectEach, projectEachCost } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
 
 const schema = Variant(
@@ -39,5 +40,12 @@ export const bilinearFusion = defineFusion<typeof schema>({
     const product = merge('multiply', projected, ctx);
     const pooled = new MfbPool({ factor: options.factor, name: ctx.name('mfb_pool') }).apply(product) as tf.SymbolicTensor;
     return hiddenLayers(pooled, options, ctx);
+  },
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    projectEachCost(cost, embeddings, options.dim * options.factor, ['factor']);
+    cost.elementwise(['factor'], 'product', options.dim * options.factor);
+    cost.elementwise(['dim'], 'sum pooling, normalisation', 2 * options.dim);
+    return { outputDim: hiddenCost(cost, options.dim, options), parts: cost.parts };
   },
 });

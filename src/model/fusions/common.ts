@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { Default, Enum } from '../../config/schema-kit.js';
 import { ActivationOption, type ActivationName } from '../encoders/common.js';
 import type { LayerContext } from '../layers-context.js';
+import type { Cost } from '../size/cost.js';
 
 /** Options of every fusion method (each method adds `dim` and its own). */
 export const fusionCommonOptions = {
@@ -145,4 +146,26 @@ export function poolTokens(x: tf.SymbolicTensor, pooling: TokenPooling, ctx: Lay
       return tf.layers.flatten({ name: ctx.name('pool_cls') }).apply(first) as tf.SymbolicTensor;
     }
   }
+}
+
+/** The size of `hiddenLayers` over `inDim` features (see src/model/size/); returns the output size. */
+export function hiddenCost(cost: Cost, inDim: number, o: { hidden: number[]; dropout: number }): number {
+  return cost.denseStack(['hidden'], inDim, o.hidden, o);
+}
+
+/** The size of `projectEach` to `dim` (linear, with bias); `path` names the option that sets `dim`. */
+export function projectEachCost(
+  cost: Cost,
+  embeddings: readonly { name: string; dim: number }[],
+  dim: number,
+  path: (string | number)[] = ['dim'],
+): void {
+  for (const e of embeddings) cost.dense(path, e.dim, dim);
+}
+
+/** The size of `poolTokens` over `tokens` × `d`: the pooled width. */
+export function poolTokensCost(cost: Cost, pooling: TokenPooling, tokens: number, d: number): number {
+  const out = pooling === 'concat' ? tokens * d : d;
+  cost.elementwise(['pooling'], `${pooling} pooling`, out);
+  return out;
 }

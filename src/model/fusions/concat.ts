@@ -5,7 +5,8 @@
  * Parameters (embedding sizes E_m): without dim 0; with dim Σ_m (E_m + 1)·dim. Output: ΣE_m (or M·dim) features.
  */
 import { Variant } from '../../config/schema-kit.js';
-import { fusionCommonOptions, hiddenLayers, merge, optionalDim, projectEach } from './common.js';
+import { fusionCommonOptions, hiddenCost, hiddenLayers, merge, optionalDim, projectEach, projectEachCost } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
 
 const schema = Variant(
@@ -26,5 +27,12 @@ export const concatFusion = defineFusion<typeof schema>({
   build: ({ embeddings, options, ctx }) => {
     const tensors = options.dim === undefined ? embeddings.map((e) => e.tensor) : projectEach(embeddings, options.dim, ctx);
     return hiddenLayers(merge('concatenate', tensors, ctx), options, ctx);
+  },
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    if (options.dim !== undefined) projectEachCost(cost, embeddings, options.dim);
+    const fused = options.dim === undefined ? embeddings.reduce((s, e) => s + e.dim, 0) : embeddings.length * options.dim;
+    if (embeddings.length > 1) cost.elementwise([], 'concatenate', fused);
+    return { outputDim: hiddenCost(cost, fused, options), parts: cost.parts };
   },
 });

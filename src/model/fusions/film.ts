@@ -13,7 +13,8 @@ import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Variant } from '../../config/schema-kit.js';
 import { suggestion } from '../../config/did-you-mean.js';
-import { dense, fusionCommonOptions, hiddenLayers, merge, optionalDim } from './common.js';
+import { dense, fusionCommonOptions, hiddenCost, hiddenLayers, merge, optionalDim } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion, type FusionIssue } from './registry.js';
 
 const InputName = (description: string) => Type.String({ minLength: 1, description });
@@ -69,5 +70,19 @@ export const filmFusion = defineFusion<typeof schema>({
     const y = tf.layers.add({ name: ctx.name('film_shift') }).apply([scaled, beta]) as tf.SymbolicTensor;
     const others = embeddings.filter((e) => e.name !== options.conditioner && e.name !== options.target).map((e) => e.tensor);
     return hiddenLayers(merge('concatenate', [y, ...others], ctx), options, ctx);
+  },
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    const dimOf = (name: string): number => embeddings.find((e) => e.name === name)?.dim ?? 0;
+    const t = dimOf(options.target);
+    const c = dimOf(options.conditioner);
+    if (options.dim !== undefined) cost.dense(['dim'], t, options.dim);
+    const s = options.dim ?? t;
+    cost.dense(['dim'], c, s);
+    cost.dense(['dim'], c, s);
+    cost.elementwise(['dim'], 'scale and shift', 2 * s);
+    const others = embeddings.filter((e) => e.name !== options.conditioner && e.name !== options.target).reduce((n, e) => n + e.dim, 0);
+    if (others > 0) cost.elementwise([], 'concatenate', s + others);
+    return { outputDim: hiddenCost(cost, s + others, options), parts: cost.parts };
   },
 });

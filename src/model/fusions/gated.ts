@@ -12,7 +12,8 @@
 import * as tf from '../../tf.js';
 import { Default, Enum, Variant } from '../../config/schema-kit.js';
 import { GatedCombine, gateUnits } from '../layers/gated-combine.js';
-import { dense, dimOption, fusionCommonOptions, hiddenLayers, merge, projectEach } from './common.js';
+import { dense, dimOption, fusionCommonOptions, hiddenCost, hiddenLayers, merge, projectEach, projectEachCost } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
 
 const schema = Variant(
@@ -48,5 +49,14 @@ export const gatedFusion = defineFusion<typeof schema>({
     const g = dense(all, gateUnits(options.gate, embeddings.length, options.dim), ctx, 'gate');
     const fused = new GatedCombine({ gate: options.gate, name: ctx.name('gmu') }).apply([g, ...candidates]) as tf.SymbolicTensor;
     return hiddenLayers(fused, options, ctx);
+  },
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    projectEachCost(cost, embeddings, options.dim);
+    const all = embeddings.reduce((s, e) => s + e.dim, 0);
+    if (embeddings.length > 1) cost.elementwise([], 'concatenate', all);
+    cost.dense(['dim'], all, gateUnits(options.gate, embeddings.length, options.dim));
+    cost.elementwise(['dim'], 'gated combination', 2 * options.dim);
+    return { outputDim: hiddenCost(cost, options.dim, options), parts: cost.parts };
   },
 });

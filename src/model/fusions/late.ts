@@ -19,7 +19,8 @@ import { Type } from '@sinclair/typebox';
 import { Default, Enum, Variant } from '../../config/schema-kit.js';
 import { classificationHead } from '../heads/classification.js';
 import { LearnedWeightedAverage } from '../layers/learned-weighted-average.js';
-import { fusionCommonOptions, hiddenLayers, merge } from './common.js';
+import { fusionCommonOptions, hiddenCost, hiddenLayers, merge } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
 
 const schema = Variant(
@@ -68,5 +69,11 @@ export const lateFusion = defineFusion<typeof schema>({
         ? heads.map((h) => ({ name: h.name, probabilities: h.probabilities, weight: options.aux_loss_weight }))
         : [];
     return { probabilities: fused, auxiliary };
+  },
+  estimate: ({ embeddings, options, outputUnits }) => {
+    const cost = new Cost();
+    for (const e of embeddings) cost.dense([], hiddenCost(cost, e.dim, options), outputUnits);
+    if (embeddings.length > 1) cost.add(['weights'], 'combination', options.weights === 'learned' ? embeddings.length : 0, outputUnits);
+    return { outputDim: outputUnits, parts: cost.parts, includesHead: true };
   },
 });

@@ -11,7 +11,8 @@ import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Default, Variant } from '../../config/schema-kit.js';
 import { RankWeightedSum } from '../layers/rank-weighted-sum.js';
-import { dense, dimOption, fusionCommonOptions, hiddenLayers, merge } from './common.js';
+import { dense, dimOption, fusionCommonOptions, hiddenCost, hiddenLayers, merge } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
 
 const schema = Variant(
@@ -43,5 +44,13 @@ export const lowRankTensorFusion = defineFusion<typeof schema>({
     const product = merge('multiply', factors, ctx);
     const fused = new RankWeightedSum({ seed: ctx.nextSeed(), name: ctx.name('rank_sum') }).apply(product) as tf.SymbolicTensor;
     return hiddenLayers(fused, options, ctx);
+  },
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    const { rank, dim } = options;
+    for (const e of embeddings) cost.dense(['rank'], e.dim, rank * dim);
+    if (embeddings.length > 1) cost.elementwise(['rank'], 'product', rank * dim);
+    cost.add(['dim'], 'rank-weighted sum', rank + dim, dim);
+    return { outputDim: hiddenCost(cost, dim, options), parts: cost.parts };
   },
 });

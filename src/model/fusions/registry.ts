@@ -7,6 +7,7 @@ import type * as tf from '../../tf.js';
 import type { TObject } from '@sinclair/typebox';
 import type { Resolved } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';
+import type { SizeEstimate } from '../size/cost.js';
 
 export interface Embedding {
   /** the input's name under `inputs:` */
@@ -44,6 +45,20 @@ export interface FusionIssue {
   hint?: string;
 }
 
+/** What a fusion's size estimate knows: the embedding sizes, and the output layer's width (for methods with heads). */
+export interface FusionEstimateInput<O> {
+  options: O;
+  /** one embedding per modality, in the order the inputs are declared */
+  embeddings: { name: string; dim: number }[];
+  /** units of the task's output layer (classes; 1 for binary and regression) */
+  outputUnits: number;
+}
+
+/** A fusion's estimate; `includesHead`: the method builds the output layer(s) itself (late fusion). */
+export interface FusionSizeEstimate extends SizeEstimate {
+  includesHead?: boolean;
+}
+
 export interface FusionDefinition<S extends TObject = TObject> {
   type: string;
   schema: S;
@@ -60,6 +75,8 @@ export interface FusionDefinition<S extends TObject = TObject> {
   validate?(options: Resolved<S>, inputNames: string[]): FusionIssue[];
   /** build the fused representation [batch, features] that the head reads, or the method's own probabilities */
   build(args: FusionBuildInput<Resolved<S>>): tf.SymbolicTensor | FusionHeadOutput;
+  /** the parameters and activations `build` creates, and the fused size, without building anything (src/model/size/) */
+  estimate(args: FusionEstimateInput<Resolved<S>>): FusionSizeEstimate;
 }
 
 export function defineFusion<S extends TObject>(def: FusionDefinition<S>): FusionDefinition<S> {

@@ -10,7 +10,8 @@
 import * as tf from '../../tf.js';
 import { Variant } from '../../config/schema-kit.js';
 import { OuterProduct } from '../layers/outer-product.js';
-import { dimOption, fusionCommonOptions, hiddenLayers, projectEach } from './common.js';
+import { dimOption, fusionCommonOptions, hiddenCost, hiddenLayers, projectEach, projectEachCost } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
 
 /** Most fused features tensor fusion accepts. */
@@ -53,5 +54,12 @@ export const tensorFusion = defineFusion<typeof schema>({
     const projected = projectEach(embeddings, options.dim, ctx);
     const fused = new OuterProduct({ name: ctx.name('outer') }).apply(projected) as tf.SymbolicTensor;
     return hiddenLayers(fused, options, ctx);
+  },
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    projectEachCost(cost, embeddings, options.dim);
+    const size = (options.dim + 1) ** embeddings.length;
+    cost.elementwise(['dim'], `outer product (${options.dim} + 1)^${embeddings.length}`, size);
+    return { outputDim: hiddenCost(cost, size, options), parts: cost.parts };
   },
 });

@@ -22,7 +22,20 @@ import { Default, Variant } from '../../config/schema-kit.js';
 import { ModalityTypeEmbedding } from '../layers/modality-type-embedding.js';
 import { MultiHeadSelfAttention } from '../layers/multi-head-attention.js';
 import { checkHeads, headsOption } from './attention.js';
-import { dense, dimOption, fusionCommonOptions, hiddenLayers, poolingOption, poolTokens, projectEach, stackTokens } from './common.js';
+import {
+  dense,
+  dimOption,
+  fusionCommonOptions,
+  hiddenCost,
+  hiddenLayers,
+  poolingOption,
+  poolTokens,
+  poolTokensCost,
+  projectEach,
+  projectEachCost,
+  stackTokens,
+} from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
 
 const schema = Variant(
@@ -74,5 +87,26 @@ export const transformerFusion = defineFusion<typeof schema>({
       x = addNorm(x, drop(dense(inner, d, ctx, 'ff2')));
     }
     return hiddenLayers(poolTokens(x, options.pooling, ctx), options, ctx);
+  },
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    const d = options.dim;
+    const ff = options.ff_dim ?? 2 * d;
+    const cls = options.pooling === 'cls';
+    const tokens = embeddings.length + (cls ? 1 : 0);
+    projectEachCost(cost, embeddings, d);
+    cost.add(['dim'], 'modality type embedding', embeddings.length * d + (cls ? d : 0), tokens * d);
+    for (let i = 0; i < options.layers; i++) {
+      cost.attention(['layers'], tokens, d, options.heads);
+      if (options.dropout > 0) cost.elementwise(['layers'], 'dropout', tokens * d);
+      cost.elementwise(['layers'], 'residual', tokens * d);
+      cost.layerNorm(['layers'], d, tokens * d);
+      cost.add(options.ff_dim !== undefined ? ['ff_dim'] : ['dim'], `feed-forward ${d} → ${ff}`, (d + 1) * ff, tokens * ff);
+      cost.add(options.ff_dim !== undefined ? ['ff_dim'] : ['dim'], `feed-forward ${ff} → ${d}`, (ff + 1) * d, tokens * d);
+      if (options.dropout > 0) cost.elementwise(['layers'], 'dropout', tokens * d);
+      cost.elementwise(['layers'], 'residual', tokens * d);
+      cost.layerNorm(['layers'], d, tokens * d);
+    }
+    return { outputDim: hiddenCost(cost, poolTokensCost(cost, options.pooling, tokens, d), options), parts: cost.parts };
   },
 });

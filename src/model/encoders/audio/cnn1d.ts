@@ -1,6 +1,6 @@
 /** Audio encoder `cnn1d`: 1-D convolutions over the spectrogram's frames, mel bands as channels. */
 import { convOptions } from '../common.js';
-import { convStack } from '../conv-stack.js';
+import { convStack, convStackCost } from '../conv-stack.js';
 import { defineEncoder } from '../registry.js';
 import { Variant } from '../../../config/schema-kit.js';
 
@@ -14,4 +14,5 @@ export const audioCnn1d = defineEncoder<typeof schema>({
   type: 'cnn1d',
   schema,
   build: ({ input, options, ctx }) => convStack(input, options, ctx, 1),
+  estimate: ({ featureShape, options }) => convStackCost(featureShape, options, 1),
 });

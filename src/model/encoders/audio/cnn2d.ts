@@ -2,7 +2,7 @@
 import * as tf from '../../../tf.js';
 import { Variant } from '../../../config/schema-kit.js';
 import { convOptions } from '../common.js';
-import { convStack } from '../conv-stack.js';
+import { convStack, convStackCost } from '../conv-stack.js';
 import { defineEncoder } from '../registry.js';
 
 const schema = Variant('cnn2d', convOptions({ filters: [16, 32], kernelSize: 3 }), {
@@ -20,4 +20,5 @@ export const audioCnn2d = defineEncoder<typeof schema>({
     const image = tf.layers.reshape({ targetShape: [frames, bands, 1], name: ctx.name('as_image') }).apply(input) as tf.SymbolicTensor;
     return convStack(image, options, ctx, 2);
   },
+  estimate: ({ featureShape, options }) => convStackCost([featureShape[0] ?? 1, featureShape[1] ?? 1, 1], options, 2),
 });

@@ -5,6 +5,7 @@ import { ActivationOption, dropoutOption, outputDimOption } from '../common.js';
 import { project } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
 import { rnnOptions, rnnStack } from '../rnn-stack.js';
+import { Cost } from '../../size/cost.js';
 
 function audioRnn<N extends 'lstm' | 'gru'>(type: N) {
   const schema = Variant(
@@ -23,6 +24,12 @@ function audioRnn<N extends 'lstm' | 'gru'>(type: N) {
     type,
     schema,
     build: ({ input, options, ctx }) => project(rnnStack(input, type, options.bidirectional, options, ctx), options, ctx),
+    estimate: ({ featureShape, options }) => {
+      const cost = new Cost();
+      const [steps = 1, features = 1] = featureShape;
+      const h = cost.recurrent(['units'], type, options.bidirectional, options, steps, features);
+      return { outputDim: cost.project(h, options), parts: cost.parts };
+    },
   });
 }
 

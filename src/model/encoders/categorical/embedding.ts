@@ -5,6 +5,7 @@ import { Default, Variant } from '../../../config/schema-kit.js';
 import { dropoutOption } from '../common.js';
 import { dropout } from '../dense-head.js';
 import { defineEncoder, requireVocabSize } from '../registry.js';
+import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
   'embedding',
@@ -31,5 +32,12 @@ export const categoricalEmbedding = defineEncoder<typeof schema>({
       .apply(input) as tf.SymbolicTensor;
     x = tf.layers.flatten({ name: ctx.name('flatten') }).apply(x) as tf.SymbolicTensor;
     return dropout(x, o.dropout, ctx);
+  },
+  estimate: ({ options: o, vocabSize }) => {
+    if (vocabSize === undefined) return undefined;
+    const cost = new Cost();
+    cost.embedding(['dim'], vocabSize, o.dim, 1);
+    if (o.dropout > 0) cost.elementwise(['dropout'], 'dropout', o.dim);
+    return { outputDim: o.dim, parts: cost.parts };
   },
 });

@@ -16,4 +16,8 @@ export const categoricalOnehot = defineEncoder<typeof schema>({
   schema,
   build: ({ input, ctx, meta }) =>
     new OneHot({ depth: requireVocabSize(meta, 'categorical onehot encoder'), name: ctx.name('onehot') }).apply(input) as tf.SymbolicTensor,
+  estimate: ({ vocabSize }) =>
+    vocabSize === undefined
+      ? undefined
+      : { outputDim: vocabSize, parts: [{ path: [], what: 'one-hot', params: 0, activations: vocabSize }] },
 });

@@ -1,6 +1,6 @@
 /** Image encoder `cnn`: 2-D convolutional blocks over height × width × channels. */
 import { convOptions } from '../common.js';
-import { convStack } from '../conv-stack.js';
+import { convStack, convStackCost } from '../conv-stack.js';
 import { defineEncoder } from '../registry.js';
 import { Variant } from '../../../config/schema-kit.js';
 
@@ -14,4 +14,5 @@ export const imageCnn = defineEncoder<typeof schema>({
   type: 'cnn',
   schema,
   build: ({ input, options, ctx }) => convStack(input, options, ctx, 2),
+  estimate: ({ featureShape, options }) => convStackCost(featureShape, options, 2),
 });

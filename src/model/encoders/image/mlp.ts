@@ -4,6 +4,7 @@ import { Default, Variant } from '../../../config/schema-kit.js';
 import { ActivationOption, dropoutOption, hiddenLayersOption, outputDimOption } from '../common.js';
 import { denseStack, project } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
+import { Cost, product } from '../../size/cost.js';
 
 const schema = Variant(
   'mlp',
@@ -27,5 +28,11 @@ export const imageMlp = defineEncoder<typeof schema>({
       { dropout: 0, output_dim: o.output_dim, activation: o.activation },
       ctx,
     );
+  },
+  estimate: ({ featureShape, options: o }) => {
+    const cost = new Cost();
+    const flat = product(featureShape);
+    const h = cost.denseStack(['layers'], flat, o.layers, o);
+    return { outputDim: cost.dense(['output_dim'], h, o.output_dim), parts: cost.parts };
   },
 });

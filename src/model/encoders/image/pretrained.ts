@@ -86,4 +86,6 @@ export const imagePretrained = defineEncoder<typeof schema>({
     x = dropout(x, o.dropout, ctx);
     return o.output_dim !== undefined ? dense(x, o.output_dim, o.activation, ctx, 'proj') : x;
   },
+  // the model's size and feature width are in its files, read when the data is prepared
+  estimate: () => undefined,
 });

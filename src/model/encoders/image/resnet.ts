@@ -10,6 +10,7 @@ import type { LayerContext } from '../../layers-context.js';
 import { ActivationOption, dropoutOption, outputDimOption, type ActivationName } from '../common.js';
 import { project, type Act } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
+import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
   'resnet',
@@ -76,5 +77,38 @@ export const imageResnet = defineEncoder<typeof schema>({
     });
     const pooled = tf.layers.globalAveragePooling2d({ name: ctx.name('gap') }).apply(x) as tf.SymbolicTensor;
     return project(pooled, o, ctx);
+  },
+  estimate: ({ featureShape, options: o }) => {
+    const cost = new Cost();
+    let [h = 1, w = 1, channels = 1] = featureShape;
+    const conv = (from: number, to: number, kernel: number, stride: number, at: (string | number)[]): void => {
+      if (stride > 1) [h, w] = [Math.ceil(h / stride), Math.ceil(w / stride)];
+      cost.add(at, `conv ${kernel}×${kernel}, ${from} → ${to} filters`, kernel * kernel * from * to + (o.batch_norm ? 0 : to), h * w * to);
+      if (o.batch_norm) cost.batchNorm(at, to, h * w * to);
+    };
+    const act = (c: number): void => cost.elementwise([], 'activation', h * w * c);
+    conv(channels, o.widths[0]!, o.kernel_size, 1, ['widths', 0]);
+    act(o.widths[0]!);
+    channels = o.widths[0]!;
+    o.widths.forEach((width, stage) => {
+      for (let b = 0; b < o.blocks; b++) {
+        const stride = stage > 0 && b === 0 ? 2 : 1;
+        const [h0, w0] = [h, w];
+        conv(channels, width, o.kernel_size, stride, ['widths', stage]);
+        act(width);
+        conv(width, width, o.kernel_size, 1, ['widths', stage]);
+        if (stride !== 1 || channels !== width) {
+          const [h1, w1] = [h, w];
+          [h, w] = [h0, w0];
+          conv(channels, width, 1, stride, ['widths', stage]);
+          [h, w] = [h1, w1];
+        }
+        cost.elementwise(['widths', stage], 'residual', h * w * width);
+        act(width);
+        channels = width;
+      }
+    });
+    cost.elementwise([], 'global average pooling', channels);
+    return { outputDim: cost.project(channels, o), parts: cost.parts };
   },
 });

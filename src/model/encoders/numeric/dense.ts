@@ -4,6 +4,7 @@ import { Default, Variant } from '../../../config/schema-kit.js';
 import { ActivationOption, dropoutOption, hiddenLayersOption, outputDimOption } from '../common.js';
 import { denseStack, project } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
+import { Cost, product } from '../../size/cost.js';
 
 const schema = Variant(
   'dense',
@@ -27,4 +28,9 @@ export const numericDense = defineEncoder<typeof schema>({
       { dropout: 0, output_dim: o.output_dim, activation: o.activation },
       ctx,
     ),
+  estimate: ({ featureShape, options: o }) => {
+    const cost = new Cost();
+    const h = cost.denseStack(['layers'], product(featureShape), o.layers, { dropout: o.dropout, batchNorm: o.batch_norm });
+    return { outputDim: cost.dense(['output_dim'], h, o.output_dim), parts: cost.parts };
+  },
 });

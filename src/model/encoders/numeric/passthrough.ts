@@ -2,6 +2,7 @@
 import * as tf from '../../../tf.js';
 import { Variant } from '../../../config/schema-kit.js';
 import { defineEncoder } from '../registry.js';
+import { product } from '../../size/cost.js';
 
 const schema = Variant(
   'passthrough',
@@ -14,4 +15,5 @@ export const numericPassthrough = defineEncoder<typeof schema>({
   type: 'passthrough',
   schema,
   build: ({ input, ctx }) => tf.layers.activation({ activation: 'linear', name: ctx.name('identity') }).apply(input) as tf.SymbolicTensor,
+  estimate: ({ featureShape }) => ({ outputDim: product(featureShape), parts: [] }),
 });

@@ -4,7 +4,8 @@ import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
 import { project, type Act } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
-import { embedTokens, prepareTextEmbedding, textEmbeddingOptions } from './common.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions } from './common.js';
+import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
   'cnn',
@@ -50,5 +51,16 @@ export const textCnn = defineEncoder<typeof schema>({
     const merged =
       branches.length === 1 ? branches[0]! : (tf.layers.concatenate({ name: ctx.name('concat') }).apply(branches) as tf.SymbolicTensor);
     return project(merged, options, ctx);
+  },
+  estimate: ({ options: o, featureShape, vocabSize }) => {
+    const cost = new Cost();
+    const steps = featureShape[0] ?? 1;
+    const dim = textEmbeddingCost(cost, o, steps, vocabSize);
+    if (dim === undefined) return undefined;
+    o.kernel_sizes.forEach((k, i) => {
+      cost.add(['filters'], `conv ${k}, ${dim} → ${o.filters} filters`, k * dim * o.filters + o.filters, steps * o.filters);
+      cost.elementwise(['kernel_sizes', i], 'max over time', o.filters);
+    });
+    return { outputDim: cost.project(o.filters * o.kernel_sizes.length, o), parts: cost.parts };
   },
 });

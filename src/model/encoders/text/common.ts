@@ -9,6 +9,7 @@ import type { LayerContext } from '../../layers-context.js';
 import { activationNames } from '../common.js';
 import { EncoderBuildError, requireVocabSize, type EncoderPrepareInput, type InputMeta } from '../registry.js';
 import { Enum } from '../../../config/schema-kit.js';
+import type { Cost } from '../../size/cost.js';
 
 export const DEFAULT_EMBEDDING_DIM = 64;
 
@@ -92,4 +93,16 @@ export function embedTokens(
       : { embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.05, maxval: 0.05, seed: ctx.nextSeed() }) }),
   });
   return layer.apply(input) as tf.SymbolicTensor;
+}
+
+/**
+ * The token embedding's share of an estimate (see src/model/size/): vocab × dim weights over `steps` tokens.
+ * Returns the embedding size, or undefined when it is unknown before the data is prepared (pretrained vectors
+ * without `embedding_dim`: their size is in the vectors file).
+ */
+export function textEmbeddingCost(cost: Cost, o: TextEmbeddingOptions, steps: number, vocabSize: number | undefined): number | undefined {
+  if (vocabSize === undefined || (o.pretrained && o.embedding_dim === undefined)) return undefined;
+  const dim = o.embedding_dim ?? DEFAULT_EMBEDDING_DIM;
+  cost.embedding(['embedding_dim'], vocabSize, dim, steps);
+  return dim;
 }

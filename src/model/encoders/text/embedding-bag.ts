@@ -3,7 +3,8 @@ import { Variant, Default, Enum } from '../../../config/schema-kit.js';
 import { project } from '../dense-head.js';
 import { MaskedPooling } from '../layers.js';
 import { defineEncoder } from '../registry.js';
-import { embedTokens, prepareTextEmbedding, textEmbeddingOptions } from './common.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions } from './common.js';
+import { Cost } from '../../size/cost.js';
 import type * as tf from '../../../tf.js';
 
 const schema = Variant(
@@ -27,5 +28,12 @@ export const textEmbeddingBag = defineEncoder<typeof schema>({
     const emb = embedTokens(input, options, meta, ctx, false, 'text embedding_bag encoder');
     const pooled = new MaskedPooling({ mode: options.pooling, name: ctx.name('pool') }).apply([emb, input]) as tf.SymbolicTensor;
     return project(pooled, options, ctx);
+  },
+  estimate: ({ options, featureShape, vocabSize }) => {
+    const cost = new Cost();
+    const dim = textEmbeddingCost(cost, options, featureShape[0] ?? 1, vocabSize);
+    if (dim === undefined) return undefined;
+    cost.elementwise(['pooling'], `${options.pooling} pooling`, dim);
+    return { outputDim: cost.project(dim, options), parts: cost.parts };
   },
 });

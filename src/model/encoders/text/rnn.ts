@@ -3,7 +3,8 @@ import { Variant } from '../../../config/schema-kit.js';
 import { project } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
 import { rnnOptions, rnnStack } from '../rnn-stack.js';
-import { embedTokens, prepareTextEmbedding, textEmbeddingOptions } from './common.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions } from './common.js';
+import { Cost } from '../../size/cost.js';
 
 function textRnn<N extends 'lstm' | 'gru' | 'bilstm'>(type: N, description: string) {
   const schema = Variant(type, { ...textEmbeddingOptions, ...rnnOptions }, { title: `text ${type} encoder`, description });
@@ -16,6 +17,14 @@ function textRnn<N extends 'lstm' | 'gru' | 'bilstm'>(type: N, description: stri
       const emb = embedTokens(input, options, meta, ctx, true, `text ${type} encoder`);
       const h = rnnStack(emb, type === 'gru' ? 'gru' : 'lstm', type === 'bilstm', options, ctx);
       return project(h, options, ctx);
+    },
+    estimate: ({ options, featureShape, vocabSize }) => {
+      const cost = new Cost();
+      const steps = featureShape[0] ?? 1;
+      const dim = textEmbeddingCost(cost, options, steps, vocabSize);
+      if (dim === undefined) return undefined;
+      const h = cost.recurrent(['units'], type === 'gru' ? 'gru' : 'lstm', type === 'bilstm', options, steps, dim);
+      return { outputDim: cost.project(h, options), parts: cost.parts };
     },
   });
 }

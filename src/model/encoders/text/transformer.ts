@@ -9,7 +9,8 @@ import { Default, Variant } from '../../../config/schema-kit.js';
 import { dense, dropout, project } from '../dense-head.js';
 import { LayerNorm, MaskedPooling, MaskedSelfAttention, PositionEmbedding } from '../layers.js';
 import { EncoderBuildError, defineEncoder } from '../registry.js';
-import { DEFAULT_EMBEDDING_DIM, embedTokens, prepareTextEmbedding, textEmbeddingOptions } from './common.js';
+import { DEFAULT_EMBEDDING_DIM, embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions } from './common.js';
+import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
   'transformer',
@@ -53,5 +54,27 @@ export const textTransformer = defineEncoder<typeof schema>({
     }
     const pooled = new MaskedPooling({ mode: 'mean', name: ctx.name('pool') }).apply([x, input]) as tf.SymbolicTensor;
     return project(pooled, o, ctx);
+  },
+  estimate: ({ options: o, featureShape, vocabSize }) => {
+    const cost = new Cost();
+    const steps = featureShape[0] ?? 1;
+    const d = textEmbeddingCost(cost, o, steps, vocabSize);
+    if (d === undefined) return undefined;
+    const size = steps * d;
+    cost.add(['embedding_dim'], 'position embedding', size, size);
+    for (let l = 0; l < o.layers; l++) {
+      const at = ['layers'];
+      cost.attention(at, steps, d, o.heads);
+      if (o.attention_dropout > 0) cost.elementwise(at, 'dropout', size);
+      cost.elementwise(at, 'residual', size);
+      cost.layerNorm(at, d, size);
+      cost.add(['ff_dim'], `feed-forward ${d} → ${o.ff_dim}`, (d + 1) * o.ff_dim, steps * o.ff_dim);
+      cost.add(['ff_dim'], `feed-forward ${o.ff_dim} → ${d}`, (o.ff_dim + 1) * d, size);
+      if (o.attention_dropout > 0) cost.elementwise(at, 'dropout', size);
+      cost.elementwise(at, 'residual', size);
+      cost.layerNorm(at, d, size);
+    }
+    cost.elementwise([], 'mean pooling', d);
+    return { outputDim: cost.project(d, o), parts: cost.parts };
   },
 });
