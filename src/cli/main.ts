@@ -26,7 +26,12 @@ async function main(argv: string[]): Promise<number> {
     .command('run')
     .description('validate, prepare data, train, evaluate and log one experiment')
     .argument('<config>', 'experiment YAML file')
-    .option('-s, --set <key=value>', 'override a config value (repeatable), e.g. --set training.epochs=3', collect, [])
+    .option(
+      '-s, --set <key=value>',
+      'override a config value (repeatable), e.g. --set training.epochs=3; quote a key with dots: a["b.c"]=v',
+      collect,
+      [],
+    )
     .option('--json', 'print one JSON summary on stdout at the end (progress goes to stderr)')
     .option('--plain', 'plain progress lines even on a terminal')
     .option('--no-cache', 'neither read nor write the feature cache (same as --set runtime.cache=false)')

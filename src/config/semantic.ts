@@ -15,7 +15,7 @@ import { validateFusion } from '../model/fusions/index.js';
 import { findModality } from '../data/modalities/index.js';
 import { streamWithoutCache } from '../data/cache/options.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
-import { loadConfigCollecting, resolveConfigPath, type LoadedConfig, type LoadOptions } from './load.js';
+import { resolveConfigPath, type LoadedConfig } from './load.js';
 import { defaultTaskMetrics, taskMetricNames, taskNames, type ExperimentConfig, type TaskName } from './schema.js';
 
 /** Whether the task reports a (train and validation) accuracy besides its requested metrics. */
@@ -208,18 +208,6 @@ function checkInputs(config: ExperimentConfig, at: At): void {
         at(['inputs', name, 'preprocessing', 'max_duration_s'], 'max_duration_s is shorter than one analysis window');
     }
   }
-}
-
-/**
- * Loads a config and runs every check that needs no data rows or model: schema and semantic problems come back
- * together in one ConfigError where the config can be read at all (see `loadConfigCollecting`, `inspectSemantics`).
- */
-export function loadCheckedConfig(file: string, options: LoadOptions = {}): CheckedConfig {
-  const { loaded, issues } = loadConfigCollecting(file, options);
-  const semantic = inspectSemantics(loaded, sectionsOf(issues), options.cwd);
-  issues.push(...semantic.issues);
-  if (issues.length) throw new ConfigError(issues);
-  return semantic.checked;
 }
 
 type At = (path: (string | number)[], message: string, hint?: string) => void;

@@ -17,24 +17,3 @@ export class DecodeError extends Error {
     super(message);
   }
 }
-
-/** Human reason for a failed `fs` read (ENOENT, EISDIR, ...); `undefined` for anything else. */
-export function fsErrorReason(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'file not found';
-    case 'EISDIR':
-      return 'path is a directory, not a file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a parent of the path is not a directory';
-    case 'EMFILE':
-    case 'ENFILE':
-      return 'too many open files';
-    default:
-      return typeof code === 'string' ? `read failed (${code})` : undefined;
-  }
-}

@@ -12,6 +12,7 @@ import os from 'node:os';
 import nodePath from 'node:path';
 import { ConfigError, type ConfigIssue } from '../config/issues.js';
 import { suggestion } from '../config/did-you-mean.js';
+import { forbiddenKeyMessage, isForbiddenKey } from '../config/safe-keys.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { experimentJsonSchema } from '../config/schema.js';
 import { checkSemantics, epochMetricNames, type CheckedConfig } from '../config/semantic.js';
@@ -77,6 +78,8 @@ const FORBIDDEN_ROOTS = new Set(['sweep', 'extends', '$schema']);
 export function checkPath(dotted: string, config: unknown): { message: string; hint?: string } | undefined {
   const segs = dotted.split('.');
   if (FORBIDDEN_ROOTS.has(segs[0]!)) return { message: `'${segs[0]}' cannot be swept` };
+  const internal = segs.find(isForbiddenKey);
+  if (internal !== undefined) return forbiddenKeyMessage(internal);
   let schemas: JsonSchema[] = [experimentJsonSchema() as JsonSchema];
   let node: unknown = config;
   for (let i = 0; i < segs.length; i++) {

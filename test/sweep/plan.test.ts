@@ -179,5 +179,8 @@ describe('planning a sweep', () => {
     assert.equal(checkPath('tracking.tags.team', config), undefined);
     assert.match(checkPath('sweep.trials', config)!.message, /cannot be swept/);
     assert.match(checkPath('training.epochz', config)!.hint!, /did you mean 'epochs'/);
+    // object internals never name a config path (no walk into a prototype)
+    assert.match(checkPath('training.constructor', config)!.message, /'constructor' cannot be used as a key/);
+    assert.match(checkPath('inputs.image.__proto__.x', config)!.message, /'__proto__' cannot be used as a key/);
   });
 });
