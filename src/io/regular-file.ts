@@ -89,6 +89,37 @@ const tooLarge = (size: number | undefined, maxBytes: number, file: string): Fil
   );
 
 /**
+ * A buffer sized from fstat, filled one read at a time: a file that turns out larger than it said (it grew while
+ * it was read) is refused rather than read on.
+ */
+class Filler {
+  readonly buf: Buffer;
+  n = 0;
+
+  constructor(
+    size: number,
+    private readonly maxBytes: number,
+    private readonly file: string,
+  ) {
+    this.buf = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+  }
+
+  /** Counts `got` more bytes; true when the file is read whole. */
+  took(got: number): boolean {
+    if (got === 0) return true;
+    this.n += got;
+    if (this.n < this.buf.length) return false;
+    throw this.n > this.maxBytes
+      ? tooLarge(undefined, this.maxBytes, this.file)
+      : new FileReadError('changed while it was read', 'unreadable', this.file);
+  }
+
+  get bytes(): Buffer {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
+/**
  * Reads a whole regular file of at most `maxBytes` bytes.
  * @throws FileReadError (missing, not a regular file, too large, unreadable)
  */
@@ -102,21 +133,11 @@ export function readRegularFileSync(file: string, maxBytes: number): Buffer {
   try {
     const stats = fstatSync(fd);
     checkStats(stats, maxBytes, file);
-    const buf = Buffer.allocUnsafe(Math.min(stats.size, maxBytes) + 1);
-    let n = 0;
-    for (;;) {
-      let got: number;
-      try {
-        got = readSync(fd, buf, n, buf.length - n, null);
-      } catch (err) {
-        throw reasonOf(err, file);
-      }
-      if (got === 0) break;
-      n += got;
-      if (n > maxBytes) throw tooLarge(undefined, maxBytes, file);
-      if (n === buf.length) break;
-    }
-    return buf.subarray(0, n);
+    const f = new Filler(stats.size, maxBytes, file);
+    while (!f.took(readSync(fd, f.buf, f.n, f.buf.length - f.n, null)));
+    return f.bytes;
+  } catch (err) {
+    throw err instanceof FileReadError ? err : reasonOf(err, file);
   } finally {
     closeSync(fd);
   }
@@ -133,21 +154,11 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<B
   try {
     const stats = await handle.stat();
     checkStats(stats, maxBytes, file);
-    const buf = Buffer.allocUnsafe(Math.min(stats.size, maxBytes) + 1);
-    let n = 0;
-    for (;;) {
-      let got: number;
-      try {
-        ({ bytesRead: got } = await handle.read(buf, n, buf.length - n, null));
-      } catch (err) {
-        throw reasonOf(err, file);
-      }
-      if (got === 0) break;
-      n += got;
-      if (n > maxBytes) throw tooLarge(undefined, maxBytes, file);
-      if (n === buf.length) break;
-    }
-    return buf.subarray(0, n);
+    const f = new Filler(stats.size, maxBytes, file);
+    while (!f.took((await handle.read(f.buf, f.n, f.buf.length - f.n, null)).bytesRead));
+    return f.bytes;
+  } catch (err) {
+    throw err instanceof FileReadError ? err : reasonOf(err, file);
   } finally {
     await handle.close();
   }

@@ -26,7 +26,7 @@ export function validateCommand(
       const facts: string[] = [];
       if (checked.dataset && !checked.dataset.prepared) facts.push(`data set ${checked.dataset.name} not downloaded yet`);
       else facts.push(`${n(checked.manifest.rows.length)} rows`);
-      if (result.files) {
+      if (result.files && result.files.count > 0) {
         const f = result.files;
         facts.push(`${n(f.count)} files checked in ${f.seconds.toFixed(2)} s`);
         if (f.skipped.length) {
