@@ -7,7 +7,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { validate as generatedValidate } from './generated/experiment-validator.js';
 import { experimentJsonSchema } from './schema.js';
-import { suggestion } from './did-you-mean.js';
+import { didYouMean, suggestion } from './did-you-mean.js';
 import { dotted, type ConfigIssue } from './issues.js';
 import type { KeyPath, SourceMap } from './source-map.js';
 
@@ -140,8 +140,9 @@ function toIssue(e: ErrorObject, value: unknown, sources: SourceMap): ConfigIssu
         };
       }
       const known = Object.keys(parent.properties ?? {});
+      // `--set sweep.parameters.fusion.type.values=...` reads as parameter `fusion` with a key `type`
       const hint =
-        path.length === 3 && path[0] === 'sweep' && path[1] === 'parameters'
+        path.length === 3 && path[0] === 'sweep' && path[1] === 'parameters' && didYouMean(key, known) === undefined
           ? `a parameter is one entry per config path; with --set, quote a path that has dots: sweep.parameters["${String(path[2])}.${key}"]`
           : suggestion(key, known, 'one of the keys');
       return { ...at(full, true), path: dotted(full), message: `unknown key '${key}'`, hint };

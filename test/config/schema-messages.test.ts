@@ -109,6 +109,8 @@ describe('schema error messages', () => {
     assert.match(one(BASE + '  2x: {type: image, column: img}\n', 'inputs.2x').message, /input name '2x' is not allowed/);
     const sweep = 'sweep:\n  method: grid\n  metric: {name: val_loss, goal: minimize}\n  parameters:\n    "a b": {values: [1]}\n';
     assert.match(one(BASE + sweep, 'sweep.parameters.a b').message, /'a b' is not a config path/);
+    const typo = sweep.replace('"a b": {values: [1]}', 'fusion.dim: {valuse: [1]}');
+    assert.match(one(BASE + typo, 'sweep.parameters.fusion.dim.valuse').hint!, /did you mean 'values'/);
   });
 
   it('required and discriminator', () => {
