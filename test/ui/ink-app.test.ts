@@ -161,7 +161,10 @@ describe('Ink app', () => {
         // let Ink draw live frames between events, so rows are erased and redrawn as in a real run
         if (event.type === 'batch' || event.type === 'epoch_end') await sleep(1);
         if (event.type === 'batch' && event.epoch === 4 && event.batch === 5) {
-          await sleep(20);
+          // Ink draws on its own throttle; on a loaded machine the frame for epoch 4 comes later: wait for it
+          // (bounded), then read the screen
+          const epoch4 = new RegExp(`^epoch +4/${epochs} `);
+          for (let i = 0; i < 250 && !screenLines(stdout.text).some((l) => epoch4.test(l)); i++) await sleep(20);
           midRun = screenLines(stdout.text);
         }
       }
