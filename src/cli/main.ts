@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { MMX_VERSION } from '../version.js';
 import { EXIT_USAGE } from './exit-codes.js';
+import { absolutizeFolderVariables } from '../env-folders.js';
 
 // user-errors knows every error class, so it imports most of mmx (tfjs included): it loads only for an error
 const reportError = async (err: unknown): Promise<number> => (await import('./user-errors.js')).reportError(err, process.stderr);
@@ -15,6 +16,9 @@ const io = { stdout: process.stdout, stderr: process.stderr };
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
+  // MMX_DATA_HOME, MMX_CACHE_DIR, MMX_SPOOL_DIR given relative mean relative to the folder the command was typed
+  // in: made absolute here, once, so every module and every process mmx starts agrees (src/env-folders.ts)
+  absolutizeFolderVariables(process.env, process.cwd());
   const program = new Command()
     .name('mmx')
     .description('Declarative multimodal deep learning: one YAML file in, a trained model and an MLflow run out.')

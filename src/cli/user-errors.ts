@@ -29,17 +29,28 @@ export function isUserError(err: unknown): boolean {
   );
 }
 
-/** One message for a person, without a stack trace. */
-export function describeError(err: unknown): string {
-  if (err instanceof ConfigError) return `invalid config:\n${err.message.replace(/^/gm, '  ')}`;
-  if (err instanceof DataError) return `data error: ${err.describe()}`;
+/**
+ * One message for a person, without a stack trace. File paths in it are shown relative to `relativeTo`: the
+ * CLI passes its working directory (the folder the person typed the command in); errors hold absolute paths.
+ */
+export function describeError(err: unknown, relativeTo?: string): string {
+  if (err instanceof ConfigError) return `invalid config:\n${err.format(relativeTo).replace(/^/gm, '  ')}`;
+  if (err instanceof DataError) return `data error: ${err.describe(relativeTo)}`;
   if (err instanceof Error) return `error: ${err.message}`;
   return `error: ${String(err)}`;
 }
 
-/** Prints the error and returns the exit code for it. */
-export function reportError(err: unknown, stderr: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): number {
-  stderr.write(describeError(err) + '\n');
+/**
+ * Prints the error and returns the exit code for it. `cwd`: the folder paths are shown relative to — the
+ * process's working directory, a deliberate choice at this edge (the person reads paths from where they typed).
+ */
+export function reportError(
+  err: unknown,
+  stderr: NodeJS.WritableStream,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): number {
+  stderr.write(describeError(err, cwd) + '\n');
   if (!isUserError(err) && env.MMX_DEBUG && err instanceof Error && err.stack) stderr.write(err.stack + '\n');
   return isUserError(err) ? EXIT_USAGE : EXIT_RUN_FAILED;
 }

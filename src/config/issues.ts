@@ -1,10 +1,12 @@
 /**
  * Structured config problems. Errors are values with a location and a key path; they are turned into text
- * only at the edge (`formatIssues`), like zod's issues.
+ * only at the edge (`formatIssues`), like zod's issues. Locations hold absolute file paths; a path is shown
+ * relative to a folder only when the caller that prints it says which (the CLI: its working directory).
  */
+import path from 'node:path';
 
 export interface SourceLocation {
-  /** the config file, or `--set` for a command-line override */
+  /** the config file's absolute path, or `--set ...` for a command-line override */
   file: string;
   /** 1-based */
   line?: number;
@@ -37,22 +39,38 @@ export class ConfigError extends Error {
     this.issues = sorted;
     this.name = 'ConfigError';
   }
+
+  /** The message with file paths relative to `relativeTo` (the folder a person reads them from). */
+  format(relativeTo?: string): string {
+    return formatIssues(this.issues, relativeTo);
+  }
 }
 
-export function formatLocation(l: SourceLocation): string {
-  if (l.line === undefined) return l.file;
-  return l.column === undefined ? `${l.file}:${l.line}` : `${l.file}:${l.line}:${l.column}`;
+/**
+ * A file for a message: relative to `relativeTo` when given and the file is an absolute path (`--set ...` and
+ * other labels stay as they are), else as held.
+ */
+export function displayFile(file: string, relativeTo?: string): string {
+  if (relativeTo === undefined || !path.isAbsolute(file)) return file;
+  return path.relative(relativeTo, file) || file;
 }
 
-export function formatIssue(issue: ConfigIssue): string {
-  const where = formatLocation(issue);
-  const path = issue.path ? `${issue.path}: ` : '';
+export function formatLocation(l: SourceLocation, relativeTo?: string): string {
+  const file = displayFile(l.file, relativeTo);
+  if (l.line === undefined) return file;
+  return l.column === undefined ? `${file}:${l.line}` : `${file}:${l.line}:${l.column}`;
+}
+
+export function formatIssue(issue: ConfigIssue, relativeTo?: string): string {
+  const where = formatLocation(issue, relativeTo);
+  const key = issue.path ? `${issue.path}: ` : '';
   const hint = issue.hint ? ` (${issue.hint})` : '';
-  return `${where}: ${path}${issue.message}${hint}`;
+  return `${where}: ${key}${issue.message}${hint}`;
 }
 
-export function formatIssues(issues: readonly ConfigIssue[]): string {
-  return issues.map(formatIssue).join('\n');
+/** The issues as lines of text; file paths absolute, or relative to `relativeTo` when given. */
+export function formatIssues(issues: readonly ConfigIssue[], relativeTo?: string): string {
+  return issues.map((i) => formatIssue(i, relativeTo)).join('\n');
 }
 
 /** Key path segments → `a.b[0].c` for messages. */

@@ -17,13 +17,23 @@ export interface LoadOptions {
   /** `--set key=value` strings, applied in order */
   overrides?: readonly string[];
   env?: NodeJS.ProcessEnv;
-  /** folder that names in messages are relative to; default process.cwd() */
-  cwd?: string;
+  /**
+   * The folder a relative `file`, relative paths given with `--set`, and a relative tracking store resolve
+   * against (the CLI passes its working directory). Default: the folder of `file`, which must then be absolute.
+   */
+  baseDir?: string;
 }
 
 export interface LoadedConfig {
   /** absolute path of the top config file */
   file: string;
+  /**
+   * The one folder everything not written in a config file is relative to: `--set` paths, a relative
+   * tracking URI (`./runs`), a relative MMX_DATA_HOME. Paths written in a file are relative to that file.
+   */
+  baseDir: string;
+  /** the `--set` overrides as given, in order */
+  overrides: string[];
   /** the top file's text as written */
   written: string;
   /** merged, interpolated and overridden, before defaults */
@@ -44,20 +54,19 @@ interface Layer {
 
 /**
  * One file and what it extends. `issues`: problems with `extends` (the config is then incomplete); `envIssues`:
- * unset `${VAR}`s (the config is complete, with those values unknown).
+ * unset `${VAR}`s (the config is complete, with those values unknown). `file` is absolute, and so is every file in
+ * the source map.
  */
 function loadLayer(
   file: string,
-  cwd: string,
   env: NodeJS.ProcessEnv,
   stack: string[],
   issues: ConfigIssue[],
   envIssues: ConfigIssue[],
 ): Layer {
-  const display = path.relative(cwd, file) || file;
-  const src = readYamlFile(file, display);
+  const src = readYamlFile(file);
   if (!isPlainObject(src.value)) {
-    throw new ConfigError([{ file: display, line: 1, column: 1, path: '', message: 'a config must be a YAML mapping (key: value lines)' }]);
+    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: 'a config must be a YAML mapping (key: value lines)' }]);
   }
   const value = interpolateTree(src.value, env, src.sources, envIssues) as Record<string, unknown>;
   const ext = value.extends;
@@ -67,19 +76,19 @@ function loadLayer(
   const sources = new SourceMap();
   const files: string[] = [];
   parents.forEach((p, i) => {
-    const where = src.sources.locate(Array.isArray(ext) ? ['extends', i] : ['extends']) ?? { file: display };
+    const where = src.sources.locate(Array.isArray(ext) ? ['extends', i] : ['extends']) ?? { file };
     if (typeof p !== 'string') {
       issues.push({ ...where, path: 'extends', message: 'must be a file path or a list of file paths' });
       return;
     }
     const parentFile = path.resolve(path.dirname(file), p);
     if (stack.includes(parentFile) || parentFile === file) {
-      const chain = [...stack, file, parentFile].map((f) => path.relative(cwd, f) || f).join(' → ');
+      const chain = [...stack, file, parentFile].map((f) => path.relative(path.dirname(file), f) || f).join(' → ');
       issues.push({ ...where, path: 'extends', message: `extends cycle: ${chain}`, hint: 'remove one of the extends links' });
       return;
     }
     try {
-      const parent = loadLayer(parentFile, cwd, env, [...stack, file], issues, envIssues);
+      const parent = loadLayer(parentFile, env, [...stack, file], issues, envIssues);
       merged = deepMerge(merged, parent.value, sources) as Record<string, unknown>;
       sources.overlay(parent.sources);
       files.push(...parent.files);
@@ -108,9 +117,15 @@ function loadLayer(
  * `config` is what validation left (defaults filled in where it could): read it only where no issue points.
  */
 export function loadConfigCollecting(file: string, options: LoadOptions = {}): { loaded: LoadedConfig; issues: ConfigIssue[] } {
-  const cwd = options.cwd ?? process.cwd();
+  if (options.baseDir !== undefined && !path.isAbsolute(options.baseDir)) {
+    throw new TypeError(`loadConfig: baseDir '${options.baseDir}' must be an absolute path`);
+  }
+  if (options.baseDir === undefined && !path.isAbsolute(file)) {
+    throw new TypeError(`loadConfig: '${file}' is a relative path; give an absolute one or options.baseDir to resolve it against`);
+  }
+  const abs = options.baseDir === undefined ? path.normalize(file) : path.resolve(options.baseDir, file);
+  const baseDir = options.baseDir === undefined ? path.dirname(abs) : path.normalize(options.baseDir);
   const env = options.env ?? process.env;
-  const abs = path.resolve(cwd, file);
   const issues: ConfigIssue[] = [];
   const overrides: Override[] = [];
   for (const text of options.overrides ?? []) {
@@ -122,7 +137,7 @@ export function loadConfigCollecting(file: string, options: LoadOptions = {}): {
     }
   }
   const extendsIssues: ConfigIssue[] = [];
-  const layer = loadLayer(abs, cwd, env, [], extendsIssues, issues);
+  const layer = loadLayer(abs, env, [], extendsIssues, issues);
   // a parent that cannot be read leaves the config incomplete: checking the rest would only report what it lacks
   if (extendsIssues.length) throw new ConfigError([...extendsIssues, ...issues]);
   let merged: Record<string, unknown>;
@@ -140,6 +155,8 @@ export function loadConfigCollecting(file: string, options: LoadOptions = {}): {
   issues.push(...schemaIssues.filter((i) => !flagged.has(i.path)));
   const loaded: LoadedConfig = {
     file: abs,
+    baseDir,
+    overrides: [...(options.overrides ?? [])],
     written: layer.text,
     merged,
     config: config as unknown as ExperimentConfig,
@@ -163,13 +180,12 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
 }
 
 /**
- * Resolves a path-valued config entry relative to the folder of the file that wrote it (a `--set`
- * value: relative to the working directory).
+ * Resolves a path-valued config entry relative to the folder of the file that wrote it (the source map holds
+ * absolute file paths); a value given with `--set` resolves against the config's base directory.
  */
-export function resolveConfigPath(loaded: LoadedConfig, keyPath: (string | number)[], value: string, cwd = process.cwd()): string {
+export function resolveConfigPath(loaded: Pick<LoadedConfig, 'sources' | 'baseDir'>, keyPath: (string | number)[], value: string): string {
   if (path.isAbsolute(value)) return value;
   const from = loaded.sources.fileOf(keyPath);
-  if (!from || from.startsWith('--set')) return path.resolve(cwd, value);
-  const abs = loaded.files.find((f) => (path.relative(cwd, f) || f) === from) ?? path.resolve(cwd, from);
-  return path.resolve(path.dirname(abs), value);
+  if (from === undefined || !path.isAbsolute(from)) return path.resolve(loaded.baseDir, value);
+  return path.resolve(path.dirname(from), value);
 }

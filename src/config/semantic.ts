@@ -87,8 +87,9 @@ export interface CheckedConfig extends LoadedConfig {
   dataset?: { name: DatasetName; dataHome: string; prepared: boolean };
 }
 
-export function checkSemantics(loaded: LoadedConfig, cwd = process.cwd()): CheckedConfig {
-  const { issues, checked } = inspectSemantics(loaded, new Set(), cwd);
+/** `env`: where MMX_DATA_HOME is read (a relative one resolves against the config's base directory). */
+export function checkSemantics(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): CheckedConfig {
+  const { issues, checked } = inspectSemantics(loaded, new Set(), env);
   if (issues.length) throw new ConfigError(issues);
   return checked;
 }
@@ -107,7 +108,7 @@ export function sectionsOf(issues: readonly ConfigIssue[]): Set<string> {
 export function inspectSemantics(
   loaded: LoadedConfig,
   dirty: ReadonlySet<string>,
-  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
 ): { issues: ConfigIssue[]; checked: CheckedConfig; manifestRead: boolean } {
   const { config, sources } = loaded;
   const issues: ConfigIssue[] = [];
@@ -154,14 +155,14 @@ export function inspectSemantics(
   if (clean('data', 'target', 'inputs')) {
     if (config.data.dataset !== undefined) {
       // a built-in data set: its columns are checked only if it is prepared already (getting it is the runner's job)
-      const dataHome = defaultDataHome(process.env, cwd);
+      const dataHome = defaultDataHome(env, loaded.baseDir);
       const name = config.data.dataset;
       dataPath = datasetManifestPath(name, dataHome);
       dataset = { name, dataHome, prepared: checkPrepared(name, dataHome).ok };
       if (dataset.prepared) manifest = readDataManifest(dataPath, config, ['data', 'dataset'], at);
     } else {
       const written = config.data.path ?? '';
-      dataPath = resolveConfigPath(loaded, ['data', 'path'], written, cwd);
+      dataPath = resolveConfigPath(loaded, ['data', 'path'], written);
       if (!existsSync(dataPath)) {
         at(
           ['data', 'path'],

@@ -262,7 +262,8 @@ interface ReadResult {
   skipped: PreparedData['skipped'];
 }
 
-const manifestName = (manifest: Manifest): string => path.relative(process.cwd(), manifest.file) || manifest.file;
+/** The manifest as errors name it: its absolute path (`DataError.describe` shows it relative where it is printed). */
+const manifestName = (manifest: Manifest): string => manifest.file;
 
 /** Reads (decodes, parses, tokenises) every input of the given rows; nothing is fitted yet. */
 async function readInputs(
@@ -360,7 +361,7 @@ async function readInputs(
                 ? err.hint
                 : missingCell
                   ? `fill the cell, set inputs.${spec.name}.preprocessing.missing to zeros or drop_row, or data.on_error: skip`
-                  : `paths are relative to ${path.relative(process.cwd(), baseDir) || '.'}; set data.on_error: skip to leave such rows out`;
+                  : `paths are relative to the manifest's folder, ${baseDir}; set data.on_error: skip to leave such rows out`;
             throw new DataError(
               `${err.message}${err instanceof DecodeError && cell ? `: ${cell}` : ''}`,
               { file, line: manifest.lines[i]!, row: i + 1, column },

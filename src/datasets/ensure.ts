@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetError } from './errors.js';
-import { defaultDataHome, DOWNLOADS_DIR } from './home.js';
+import { DOWNLOADS_DIR } from './home.js';
 import { MANIFEST } from './local.js';
 import type { DatasetName } from './names.js';
 import { getDataset } from './registry.js';
@@ -25,8 +25,8 @@ export type DatasetProgress =
   | { type: 'ready'; dataset: DatasetName; dir: string; downloaded: boolean };
 
 export interface EnsureOptions {
-  /** default: `MMX_DATA_HOME`, else the XDG cache folder */
-  dataHome?: string;
+  /** the data home, an absolute path (`defaultDataHome` says where it is by default) */
+  dataHome: string;
   onProgress?: (e: DatasetProgress) => void;
   signal?: AbortSignal;
   /** download and prepare again even if a prepared copy passes the quick check (this set only, not its dependencies) */
@@ -90,10 +90,9 @@ function fsError(err: unknown, home: string): unknown {
  * Makes `name` available in the data home and returns the absolute path of its `manifest.csv`.
  * Dependencies (avmnist needs fsdd and mnist) are made available first.
  */
-export async function ensureDataset(name: string, options: EnsureOptions = {}): Promise<string> {
+export async function ensureDataset(name: string, options: EnsureOptions): Promise<string> {
   const entry = getDataset(name);
-  const env = options.env ?? process.env;
-  const home = path.resolve(options.dataHome ?? defaultDataHome(env));
+  const home = options.dataHome;
   const emit = options.onProgress ?? (() => {});
   for (const dep of entry.dependsOn) await ensureDataset(dep, { ...options, force: false, dataHome: home });
 

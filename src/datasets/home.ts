@@ -2,8 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export function defaultDataHome(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  if (env.MMX_DATA_HOME) return path.resolve(cwd, env.MMX_DATA_HOME);
+/** `base`: the folder a relative MMX_DATA_HOME resolves against (the CLI makes it absolute at start). */
+export function defaultDataHome(env: NodeJS.ProcessEnv, base: string): string {
+  if (env.MMX_DATA_HOME) return path.resolve(base, env.MMX_DATA_HOME);
   const cache = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
   return path.join(cache, 'mmx', 'datasets');
 }

@@ -33,14 +33,15 @@ export interface ExperimentCheck {
 /** Most file problems listed one by one; the rest are counted. */
 export const MAX_FILE_ISSUES = 20;
 
-const shown = (file: string, cwd: string): string => (path.isAbsolute(file) ? path.relative(cwd, file) || file : file);
-
-/** A data error as an issue: the manifest line, then row and column, as the run's data errors say it. */
-function dataIssue(err: DataError, cwd: string): ConfigIssue {
+/**
+ * A data error as an issue: the manifest line, then row and column, as the run's data errors say it (the file as
+ * an absolute path, like every issue's: shown relative where it is printed).
+ */
+function dataIssue(err: DataError): ConfigIssue {
   const w = err.where;
   const at = [w.row !== undefined ? `row ${w.row}` : '', w.column !== undefined ? `column ${w.column}` : ''].filter(Boolean).join(', ');
   return {
-    file: shown(w.file, cwd) || '?',
+    file: w.file || '?',
     ...(w.line !== undefined ? { line: w.line } : {}),
     path: '',
     message: `${at ? `${at}: ` : ''}${err.message}`,
@@ -71,9 +72,8 @@ function fileIssues(problems: readonly FileProblem[], manifest: string, baseDir:
 
 /** Checks an experiment as far as it can be before a run; throws one ConfigError with every problem found. */
 export function checkExperiment(file: string, options: CheckOptions = {}): ExperimentCheck {
-  const cwd = options.cwd ?? process.cwd();
   const { loaded, issues } = loadConfigCollecting(file, options);
-  const semantic = inspectSemantics(loaded, sectionsOf(issues), cwd);
+  const semantic = inspectSemantics(loaded, sectionsOf(issues), options.env ?? process.env);
   issues.push(...semantic.issues);
   const dirty = sectionsOf(issues);
   const clean = (...sections: string[]): boolean => sections.every((s) => !dirty.has(s));
@@ -84,7 +84,7 @@ export function checkExperiment(file: string, options: CheckOptions = {}): Exper
     try {
       result.rows = planRows(checked);
     } catch (err) {
-      if (err instanceof DataError) issues.push(dataIssue(err, cwd));
+      if (err instanceof DataError) issues.push(dataIssue(err));
       else if (err instanceof ConfigError) issues.push(...err.issues);
       else throw err;
     }
@@ -107,8 +107,8 @@ export function checkExperiment(file: string, options: CheckOptions = {}): Exper
     const seconds = (performance.now() - started) / 1000;
     const skip = checked.config.data.on_error === 'skip';
     result.files = { count: found.files, seconds, skipped: skip ? found.problems : [] };
-    const manifest = shown(checked.manifest.file, cwd);
-    const baseDir = shown(path.dirname(checked.manifest.file), cwd) || '.';
+    const manifest = checked.manifest.file;
+    const baseDir = path.dirname(checked.manifest.file);
     if (!skip) {
       issues.push(...fileIssues(found.problems, manifest, baseDir));
     } else {

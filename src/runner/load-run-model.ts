@@ -2,7 +2,8 @@
  * Finds a trained model and its preprocessing state: a run id (looked up in the tracking store) or a
  * folder (a run's `artifacts/` folder, or a folder holding `model/model.json` + `preprocessing.json`).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '../tf.js';
 import type { PreprocessingState } from '../data/dataset.js';
@@ -17,7 +18,7 @@ import { UsageError } from '../errors.js';
 export interface LoadedRunModel {
   model: tf.LayersModel;
   state: PreprocessingState;
-  /** where it was loaded from (a folder) */
+  /** where it was loaded from: a folder, or the run's artifacts on a tracking server */
   from: string;
   runId?: string;
   experimentId?: string;
@@ -49,8 +50,9 @@ async function loadFromFolder(root: string): Promise<{ model: tf.LayersModel; st
   return { model, state };
 }
 
-export async function loadRunModel(source: string, options: { trackingUri?: string; cwd?: string } = {}): Promise<LoadedRunModel> {
-  const cwd = options.cwd ?? process.cwd();
+/** `cwd`: the folder a relative `source` folder and tracking URI resolve against (the CLI: its working directory). */
+export async function loadRunModel(source: string, options: { trackingUri?: string; cwd: string }): Promise<LoadedRunModel> {
+  const cwd = options.cwd;
   const asPath = path.resolve(cwd, source);
   if (existsSync(asPath) && statSync(asPath).isDirectory()) {
     const root = artifactRoot(asPath);
@@ -73,20 +75,25 @@ export async function loadRunModel(source: string, options: { trackingUri?: stri
     }
     throw err;
   }
-  let root = info.artifactDir;
+  const root = info.artifactDir;
   const download = (tracker as Tracker & { downloadArtifact?: (runId: string, p: string) => Promise<Uint8Array> }).downloadArtifact;
+  const found = { runId: source, experimentId: info.experimentId, tracker };
   if ((!root || !existsSync(root)) && download) {
-    const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
-    const os = await import('node:os');
-    root = mkdtempSync(path.join(os.tmpdir(), `mmx-run-${source.slice(0, 8)}-`));
-    const modelJson = await download.call(tracker, source, 'model/model.json');
-    mkdirSync(path.join(root, 'model'), { recursive: true });
-    writeFileSync(path.join(root, 'model', 'model.json'), modelJson);
-    const manifest = JSON.parse(Buffer.from(modelJson).toString('utf8')) as { weightsManifest: { paths: string[] }[] };
-    for (const p of manifest.weightsManifest.flatMap((g) => g.paths))
-      writeFileSync(path.join(root, 'model', p), await download.call(tracker, source, `model/${p}`));
-    writeFileSync(path.join(root, 'preprocessing.json'), await download.call(tracker, source, 'preprocessing.json'));
+    // from a server: downloaded into a private folder, loaded into memory, and the folder removed
+    const tmp = mkdtempSync(path.join(os.tmpdir(), `mmx-run-${source.slice(0, 8)}-`));
+    try {
+      const modelJson = await download.call(tracker, source, 'model/model.json');
+      mkdirSync(path.join(tmp, 'model'), { recursive: true });
+      writeFileSync(path.join(tmp, 'model', 'model.json'), modelJson);
+      const manifest = JSON.parse(Buffer.from(modelJson).toString('utf8')) as { weightsManifest: { paths: string[] }[] };
+      for (const p of manifest.weightsManifest.flatMap((g) => g.paths))
+        writeFileSync(path.join(tmp, 'model', p), await download.call(tracker, source, `model/${p}`));
+      writeFileSync(path.join(tmp, 'preprocessing.json'), await download.call(tracker, source, 'preprocessing.json'));
+      return { ...(await loadFromFolder(tmp)), from: `${tracker.uri} (run ${source})`, ...found };
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }
   if (!root || !artifactRoot(root)) throw new UsageError(`run ${source} has no saved model (model/model.json) in its artifacts`);
-  return { ...(await loadFromFolder(artifactRoot(root)!)), from: root, runId: source, experimentId: info.experimentId, tracker };
+  return { ...(await loadFromFolder(artifactRoot(root)!)), from: root, ...found };
 }

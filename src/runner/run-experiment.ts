@@ -32,7 +32,6 @@ import { mlmodelDescriptor } from './mlmodel.js';
 export interface RunOptions {
   emit: (e: RunEvent) => void;
   signal?: AbortSignal;
-  cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** called as soon as the tracking run exists (so a second Ctrl-C can end it synchronously) */
   onRunCreated?: (tracker: Tracker, run: RunInfo) => void;
@@ -80,7 +79,8 @@ export function outcomeJson(o: TrainingOutcome): Record<string, unknown> {
 export const configHash = (config: unknown): string => createHash('sha256').update(JSON.stringify(config)).digest('hex');
 
 export async function runExperiment(checked: CheckedConfig, options: RunOptions): Promise<RunResult> {
-  const cwd = options.cwd ?? process.cwd();
+  // the tracking store and the names in tags and messages are relative to the config's base directory
+  const cwd = checked.baseDir;
   const { config } = checked;
   const emit = options.emit;
   const t0 = performance.now();

@@ -23,10 +23,12 @@ export function workerEntry(): { script: string; execArgv: string[] } {
   const script = path.join(path.dirname(here), fromSource ? 'worker.ts' : 'worker.js');
   if (!fromSource) return { script, execArgv: [] };
   // keep the loader this process was started with (`--import tsx`, `--loader ...`), else add tsx
-  // a relative module path (`--import ./setup.ts`) is resolved here: the worker runs in another directory
+  // a relative module path (`--import ./setup.ts`) is resolved here: the worker runs in another directory.
+  // Node resolved it against this process's working directory when it started, so that is the folder to use.
   const absolute = (flag: string, spec: string): string => {
     if (!spec.startsWith('./') && !spec.startsWith('../')) return spec;
-    return flag === '--require' || flag === '-r' ? path.resolve(spec) : pathToFileURL(path.resolve(spec)).href;
+    const abs = path.resolve(process.cwd(), spec);
+    return flag === '--require' || flag === '-r' ? abs : pathToFileURL(abs).href;
   };
   const loaderFlags: string[] = [];
   const argv = process.execArgv;

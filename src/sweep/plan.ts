@@ -32,6 +32,7 @@ export interface SweepMetric {
 export interface SweepPlan {
   /** absolute path of the config */
   file: string;
+  /** the config's base directory (`LoadedConfig.baseDir`): every trial loads its config against it */
   cwd: string;
   env: NodeJS.ProcessEnv;
   /** the user's own `--set` overrides, applied before every trial's */
@@ -56,7 +57,8 @@ export interface SweepPlan {
 
 export interface PlanOptions {
   overrides?: string[];
-  cwd?: string;
+  /** see `LoadOptions.baseDir` (the CLI passes its working directory) */
+  baseDir?: string;
   env?: NodeJS.ProcessEnv;
   /** validate at most this many grid combinations (default 2,000); beyond that, every value of every parameter */
   maxGridChecks?: number;
@@ -152,10 +154,10 @@ export function hashSpace(sweep: SweepConfig, seed: number): string {
 
 /** Loads, checks and plans a sweep; throws ConfigError with every problem found. */
 export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
-  const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const overrides = options.overrides ?? [];
-  const loaded: LoadedConfig = loadConfig(file, { overrides, cwd, env });
+  const loaded: LoadedConfig = loadConfig(file, { overrides, env, ...(options.baseDir !== undefined ? { baseDir: options.baseDir } : {}) });
+  const cwd = loaded.baseDir;
   const display = loaded.sources.locate([])?.file ?? file;
   const sweep = loaded.config.sweep;
   if (!sweep) {
@@ -170,7 +172,7 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
       },
     ]);
   }
-  const base = checkSemantics(loaded, cwd);
+  const base = checkSemantics(loaded, env);
   const sources = loaded.sources;
   const at = (p: (string | number)[], message: string, hint?: string): ConfigIssue => ({
     ...(sources.locate(p) ?? { file: display }),
@@ -266,7 +268,7 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
   }
 
   // every value a trial can get, validated through the normal loader
-  const valueIssues = validateValues(file, {
+  const valueIssues = validateValues(loaded.file, {
     cwd,
     env,
     overrides,
@@ -390,7 +392,7 @@ function checkCandidate(
 ): void {
   let found: ConfigIssue[] = [];
   try {
-    const loaded = loadConfig(file, { overrides: [...o.overrides, ...toOverrides(c.assignment)], cwd: o.cwd, env: o.env });
+    const loaded = loadConfig(file, { overrides: [...o.overrides, ...toOverrides(c.assignment)], baseDir: o.cwd, env: o.env });
     if (head) {
       const data = loaded.config.data as { path?: string; dataset?: string; format?: string; limit?: number };
       const written = data.path ?? `data set '${data.dataset}'`;
@@ -400,14 +402,14 @@ function checkCandidate(
       data.format = 'jsonl';
       delete data.limit;
       try {
-        checkSemantics(loaded, o.cwd);
+        checkSemantics(loaded, o.env);
       } catch (err) {
         if (err instanceof ConfigError)
           throw new ConfigError(err.issues.map((i) => ({ ...i, message: i.message.split(head!).join(written) })));
         throw err;
       }
     } else {
-      checkSemantics(loaded, o.cwd);
+      checkSemantics(loaded, o.env);
     }
     // a value that makes the model too large (fusion.hidden: [65536, 65536], ...)
     found = modelSizeIssues(loaded.config, (p) => loaded.sources.locate(p));

@@ -129,7 +129,7 @@ export function bestConfigYaml(plan: SweepPlan, trial: TrialRecord, parentRunId:
   delete merged.sweep;
   for (const [p, v] of Object.entries(trial.params)) setPath(merged, p, v);
   const data = merged.data as Record<string, unknown> | undefined;
-  if (data && typeof data.path === 'string') data.path = resolveConfigPath(plan.base, ['data', 'path'], data.path, plan.cwd);
+  if (data && typeof data.path === 'string') data.path = resolveConfigPath(plan.base, ['data', 'path'], data.path);
   const lines = [
     `# Best trial of mmx sweep ${parentRunId}: trial ${trial.number}, ${plan.metric.name} = ${trial.value}`,
     `# from ${plan.file}; run it with: mmx run best.yaml`,

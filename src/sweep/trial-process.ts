@@ -48,7 +48,6 @@ export function serveTrial(hooks: TrialProcessHooks): void {
     try {
       const result = await runExperiment(checked, {
         signal: controller.signal,
-        cwd: m.cwd,
         extraTags: m.tags,
         runName: m.runName,
         onRunCreated: (tracker, run) => {

@@ -67,9 +67,9 @@ export function failedTrial(err: unknown, killed: boolean, runId: string | undef
  */
 export function checkTrialConfig(file: string, overrides: string[], cwd: string, seconds: () => number): CheckedConfig | Done {
   try {
-    const loaded = loadConfig(file, { overrides, cwd });
+    const loaded = loadConfig(file, { overrides, baseDir: cwd });
     delete (loaded.config as { sweep?: unknown }).sweep;
-    return checkSemantics(loaded, cwd);
+    return checkSemantics(loaded);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof DataError) {
       return {

@@ -86,7 +86,7 @@ export interface ExperimentInfo {
 }
 
 export interface FileStoreOptions {
-  /** folder a relative root resolves against (default: process.cwd()) */
+  /** folder a relative root resolves against (required for a relative root) */
   cwd?: string;
   /** user recorded as the run's user_id when tags carry no `mlflow.user` */
   user?: string;
@@ -139,7 +139,7 @@ function localArtifactDir(artifactUri: string): string | undefined {
     }
   }
   if (/^[a-zA-Z][a-zA-Z0-9+.-]+:/.test(artifactUri)) return undefined; // s3:, mlflow-artifacts:, ...
-  return path.resolve(artifactUri); // legacy metas hold a bare path
+  return path.isAbsolute(artifactUri) ? artifactUri : undefined; // legacy metas hold a bare (absolute) path
 }
 
 function keyPath(base: string, key: string): string {
@@ -224,8 +224,11 @@ export class FileStore implements Tracker {
   private readonly locations = new Map<string, RunLocation>();
   private readonly metaQueues = new Map<string, Promise<unknown>>();
 
-  constructor(root = 'runs', options: FileStoreOptions = {}) {
-    this.root = path.resolve(options.cwd ?? process.cwd(), root);
+  constructor(root: string, options: FileStoreOptions = {}) {
+    if (!path.isAbsolute(root) && options.cwd === undefined) {
+      throw new TypeError(`FileStore: '${root}' is a relative path; give an absolute one or options.cwd to resolve it against`);
+    }
+    this.root = path.resolve(options.cwd ?? '/', root);
     this.uri = this.root;
     this.now = options.now ?? Date.now;
     this.user = options.user;

@@ -22,7 +22,8 @@ function quote(p: string): string {
 
 /** Absolute local path → `file:///...` URI, byte-for-byte as Python's `Path.as_uri()` on POSIX. */
 export function pathToFileUri(p: string): string {
-  const abs = path.resolve(p);
+  if (!path.isAbsolute(p)) throw new TypeError(`pathToFileUri: '${p}' is not an absolute path`);
+  const abs = path.normalize(p);
   if (process.platform === 'win32') {
     // pathlib on Windows: file:///C:/dir/file (drive kept, rest quoted)
     const fwd = abs.replace(/\\/g, '/');

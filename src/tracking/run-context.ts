@@ -151,7 +151,8 @@ function resolveRef(gitDir: string, ref: string): string | undefined {
  * cannot read. undefined outside a repository or when HEAD has no commit yet.
  */
 export function gitCommit(dir: string, options: { timeoutMs?: number } = {}): string | undefined {
-  let start = path.resolve(dir);
+  if (!path.isAbsolute(dir)) return undefined; // callers pass absolute paths; a relative one would depend on the cwd
+  let start = dir;
   try {
     if (!fs.statSync(start).isDirectory()) start = path.dirname(start);
   } catch {

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
 import { loadConfig } from '../../src/config/load.js';
 import { checkSemantics } from '../../src/config/semantic.js';
 import { dataHome, repoRoot } from '../helpers/data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function tmpDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'mmx-config-'));
+  return tempDir('mmx-config-');
 }
 
 function write(dir: string, name: string, text: string): string {
@@ -69,10 +69,10 @@ describe('config loading', () => {
       'bad.yaml',
       BASE.replace('    column: img\n', '    column: img\n    encoder: {type: cnn, filtrs: [8]}\n') + 'trainin:\n  epochs: 2\n',
     );
-    const issues = issuesOf(() => loadConfig(file, { env: {}, cwd: dir }));
+    const issues = issuesOf(() => loadConfig(file, { env: {}, baseDir: dir }));
     const filtrs = issues.find((i) => i.path === 'inputs.picture.encoder.filtrs');
     assert.ok(filtrs, JSON.stringify(issues));
-    assert.equal(filtrs.file, 'bad.yaml');
+    assert.equal(filtrs.file, path.join(dir, 'bad.yaml'));
     assert.equal(filtrs.line, 10);
     assert.equal(filtrs.column, 26);
     assert.match(filtrs.hint ?? '', /did you mean 'filters'\?/);
@@ -91,7 +91,7 @@ describe('config loading', () => {
       BASE.replace('type: audio', 'type: audoi') +
         'training:\n  optimizer: {type: adamw}\nfusion: {type: concatt}\nruntime: {backend: wsam}\n',
     );
-    const issues = issuesOf(() => loadConfig(file, { env: {}, cwd: dir }));
+    const issues = issuesOf(() => loadConfig(file, { env: {}, baseDir: dir }));
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
     assert.match(byPath['inputs.voice.type']!.hint!, /'audio'/);
     assert.equal(byPath['inputs.voice.type']!.line, 11);
@@ -103,7 +103,7 @@ describe('config loading', () => {
   it('reports wrong types, ranges and missing keys', () => {
     const dir = tmpDir();
     const file = write(dir, 'bad.yaml', BASE.replace('target: {column: label}\n', '') + 'training: {epochs: many, batch_size: 0}\n');
-    const issues = issuesOf(() => loadConfig(file, { env: {}, cwd: dir }));
+    const issues = issuesOf(() => loadConfig(file, { env: {}, baseDir: dir }));
     const msgs = issues.map((i) => `${i.path}: ${i.message}`);
     assert.ok(msgs.includes("target: missing required key 'target'"), msgs.join('\n'));
     assert.ok(
@@ -119,10 +119,10 @@ describe('config loading', () => {
   it('reports YAML syntax errors with a position', () => {
     const dir = tmpDir();
     const file = write(dir, 'bad.yaml', 'name: t\ndata: {path: x.csv\n  split: 3\n');
-    const [issue] = issuesOf(() => loadConfig(file, { env: {}, cwd: dir }));
+    const [issue] = issuesOf(() => loadConfig(file, { env: {}, baseDir: dir }));
     assert.ok(issue);
     assert.match(issue.message, /^YAML syntax/);
-    assert.equal(issue.file, 'bad.yaml');
+    assert.equal(issue.file, path.join(dir, 'bad.yaml'));
     assert.ok((issue.line ?? 0) >= 2);
   });
 
@@ -132,18 +132,18 @@ describe('config loading', () => {
     write(dir, 'base.yaml', BASE + 'training: {epochs: 7, batch_size: 16}\n');
     const child = write(dir, 'sub/child.yaml', '');
     writeFileSync(child, 'extends: ../base.yaml\nname: child\ntraining: {epochs: 2, optimizer: {learning_rate: 0.01, typo: 1}}\n');
-    const issues = issuesOf(() => loadConfig(child, { env: {}, cwd: dir }));
+    const issues = issuesOf(() => loadConfig(child, { env: {}, baseDir: dir }));
     assert.equal(issues.length, 1);
-    assert.equal(issues[0]!.file, path.join('sub', 'child.yaml'));
+    assert.equal(issues[0]!.file, path.join(dir, 'sub', 'child.yaml'));
     assert.equal(issues[0]!.line, 3);
     writeFileSync(child, 'extends: ../base.yaml\nname: child\ntraining: {epochs: 2, optimizer: {learning_rate: 0.01}}\n');
-    const loaded = loadConfig(child, { env: {}, cwd: dir });
+    const loaded = loadConfig(child, { env: {}, baseDir: dir });
     assert.equal(loaded.config.name, 'child');
     assert.equal(loaded.config.training.epochs, 2);
     assert.equal(loaded.config.training.batch_size, 16);
     assert.equal(loaded.config.training.optimizer.learning_rate, 0.01);
     // data.path was written in base.yaml: it resolves from base.yaml's folder
-    const checked = checkSemantics(loaded, dir);
+    const checked = checkSemantics(loaded);
     assert.equal(checked.dataPath, path.join(dir, 'data.csv'));
   });
 
@@ -151,7 +151,7 @@ describe('config loading', () => {
     const dir = tmpDir();
     write(dir, 'a.yaml', 'extends: b.yaml\nname: a\n');
     write(dir, 'b.yaml', 'extends: a.yaml\nname: b\n');
-    const issues = issuesOf(() => loadConfig(path.join(dir, 'a.yaml'), { env: {}, cwd: dir }));
+    const issues = issuesOf(() => loadConfig(path.join(dir, 'a.yaml'), { env: {}, baseDir: dir }));
     assert.match(issues[0]!.message, /extends cycle: a\.yaml → b\.yaml → a\.yaml/);
   });
 
@@ -185,7 +185,7 @@ describe('config loading', () => {
     assert.equal(loadConfig(file, { env: { RUN_NAME: 'r1' } }).config.name, 'r1');
     assert.equal(loadConfig(file, { env: { RUN_NAME: 'r1' } }).config.data.path, './data.csv');
     assert.equal(loadConfig(file, { env: { RUN_NAME: 'r', HOME_X: '/d' } }).config.data.path, '/d/data.csv');
-    const issues = issuesOf(() => loadConfig(file, { env: {}, cwd: dir }));
+    const issues = issuesOf(() => loadConfig(file, { env: {}, baseDir: dir }));
     assert.equal(issues[0]!.line, 1);
     assert.match(issues[0]!.message, /RUN_NAME is not set/);
   });
@@ -201,7 +201,7 @@ describe('semantic checks', () => {
       BASE.replace('column: img', 'column: imgs').replace('target: {column: label}', 'target: {column: lable}') +
         'training:\n  early_stopping: {monitor: val_acc}\n',
     );
-    const issues = issuesOf(() => checkSemantics(loadConfig(file, { env: {}, cwd: dir }), dir));
+    const issues = issuesOf(() => checkSemantics(loadConfig(file, { env: {}, baseDir: dir })));
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
     assert.match(byPath['inputs.picture.column']!.hint!, /did you mean 'img'/);
     assert.equal(byPath['inputs.picture.column']!.line, 9);
@@ -209,7 +209,7 @@ describe('semantic checks', () => {
     assert.match(byPath['training.early_stopping.monitor']!.hint!, /did you mean 'val_accuracy'/);
 
     const missing = write(dir, 'y.yaml', BASE.replace('path: data.csv', 'path: nope.csv'));
-    const [m] = issuesOf(() => checkSemantics(loadConfig(missing, { env: {}, cwd: dir }), dir));
+    const [m] = issuesOf(() => checkSemantics(loadConfig(missing, { env: {}, baseDir: dir })));
     assert.equal(m!.path, 'data.path');
     assert.match(m!.message, /data file not found/);
   });
@@ -218,19 +218,19 @@ describe('semantic checks', () => {
     const dir = tmpDir();
     write(dir, 'data.csv', MANIFEST);
     const file = write(dir, 'x.yaml', BASE + 'runtime:\n  cache: false\n  stream: always\n');
-    const [issue, ...rest] = issuesOf(() => checkSemantics(loadConfig(file, { env: {}, cwd: dir }), dir));
+    const [issue, ...rest] = issuesOf(() => checkSemantics(loadConfig(file, { env: {}, baseDir: dir })));
     assert.equal(rest.length, 0);
     assert.equal(issue!.path, 'runtime.stream');
     assert.match(issue!.message, /feature cache, which is off/);
     assert.equal(issue!.line, BASE.split('\n').length + 2);
     // auto with the cache off simply trains from memory
     const ok = write(dir, 'y.yaml', BASE + 'runtime:\n  cache: false\n  stream: auto\n');
-    checkSemantics(loadConfig(ok, { env: {}, cwd: dir }), dir);
+    checkSemantics(loadConfig(ok, { env: {}, baseDir: dir }));
   });
 
   it('accepts the shipped example against the real data', () => {
     const loaded = loadConfig(path.join(repoRoot, 'configs', 'avmnist.yaml'), { env: { MMX_DATA_HOME: dataHome() } });
-    const checked = checkSemantics(loaded);
+    const checked = checkSemantics(loaded, { MMX_DATA_HOME: dataHome() });
     assert.equal(checked.manifest.rows.length, 3000);
     assert.ok(checked.manifest.columns.includes('audio_path'));
   });

@@ -30,7 +30,7 @@ function problems(text: string, overrides: string[] = []): ConfigIssue[] {
   const file = path.join(dir, `c${n++}.yaml`);
   writeFileSync(file, text);
   try {
-    loadConfig(file, { env: {}, cwd: dir, overrides });
+    loadConfig(file, { env: {}, baseDir: dir, overrides });
   } catch (err) {
     if (err instanceof ConfigError) return err.issues;
     throw err;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { audioFeatureShape, audioFeatures, loadAudioFeatures, type AudioFeatureOptions } from '../../src/data/audio/features.js';
@@ -9,13 +8,14 @@ import { decodeWav } from '../../src/data/audio/wav.js';
 import { DecodeError } from '../../src/data/decode-error.js';
 import { dataPath } from '../helpers/data.js';
 import { encodeWav, sine } from './wav-fixture.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const O: AudioFeatureOptions = { sampleRate: 8000, nMels: 40, windowMs: 25, hopMs: 10, maxDurationS: 1.0 };
 const FLOOR = Math.fround(LOG_MEL_FLOOR);
 
 let tmp = '';
 before(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'mmx-audio-'));
+  tmp = tempDir('mmx-audio-');
 });
 after(() => {
   rmSync(tmp, { recursive: true, force: true });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
@@ -10,8 +9,9 @@ import { DataError } from '../../src/data/errors.js';
 import { readManifest } from '../../src/data/manifest.js';
 import { assignSplits } from '../../src/data/split.js';
 import { avmnistSubset } from '../helpers/subset.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'mmx-data-'));
+const tmp = () => tempDir('mmx-data-');
 
 describe('manifests', () => {
   it('reads CSV, TSV and JSONL alike, keeping line numbers', () => {
@@ -104,7 +104,7 @@ inputs:
   speech: {type: audio, column: audio_path, preprocessing: {sample_rate: 8000, n_mels: 16, max_duration_s: 0.5}}
 `,
     );
-    const checked = checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
+    const checked = checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }));
     const data = await prepareData(checked);
     assert.deepEqual(data.state.target.classes, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     assert.equal(data.train.labels.length, 30);
@@ -136,7 +136,7 @@ inputs:
       path.join(dir, 'x.yaml'),
       'name: d\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path}\n',
     );
-    const checked = checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
+    const checked = checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }));
     await assert.rejects(
       prepareData(checked),
       (e: unknown) =>

@@ -1,17 +1,17 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { checkSemantics, type CheckedConfig } from '../../src/config/semantic.js';
 import type { RunEvent } from '../../src/train/events.js';
+import { tempDir } from '../helpers/tmp.js';
 
-export const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'mmx-data-'));
+export const tmp = (): string => tempDir('mmx-data-');
 
 /** Writes `x.yaml` (and optionally a manifest) into `dir` and loads + checks it. */
 export function checked(dir: string, yaml: string, manifest?: { name: string; text: string }): CheckedConfig {
   if (manifest) writeFileSync(path.join(dir, manifest.name), manifest.text);
   writeFileSync(path.join(dir, 'x.yaml'), yaml);
-  return checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
+  return checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }));
 }
 
 /** Collects the RunEvents of a call. */

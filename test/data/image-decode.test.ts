@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -8,10 +7,11 @@ import sharp from 'sharp';
 import { decodeImage, loadImage } from '../../src/data/image/decode.js';
 import { DecodeError } from '../../src/data/decode-error.js';
 import { dataPath } from '../helpers/data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 let tmp = '';
 before(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'mmx-image-'));
+  tmp = tempDir('mmx-image-');
 });
 after(() => {
   rmSync(tmp, { recursive: true, force: true });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/issues.js';
@@ -8,6 +7,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { checkDataColumns, checkSemantics } from '../../src/config/semantic.js';
 import { DatasetError } from '../../src/datasets/errors.js';
 import { dataPath } from '../helpers/data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** the shared copy, found before the tests point MMX_DATA_HOME at an empty folder */
 const sharedFsdd = dataPath('fsdd');
@@ -27,7 +27,7 @@ describe('data: {dataset: NAME} in a config', () => {
   let home: string;
   const saved = process.env.MMX_DATA_HOME;
   before(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-cfg-'));
+    dir = tempDir('mmx-cfg-');
     home = path.join(dir, 'home');
     process.env.MMX_DATA_HOME = home;
   });
@@ -38,7 +38,7 @@ describe('data: {dataset: NAME} in a config', () => {
   });
   const check = (text: string) => {
     writeFileSync(path.join(dir, 'x.yaml'), text);
-    return checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
+    return checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }));
   };
 
   it('path and dataset: exactly one of them', () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { download, type DownloadProgress } from '../../src/datasets/download.js';
 import { DatasetError } from '../../src/datasets/errors.js';
 import { startServer, type TestServer } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 describe('download', () => {
   let server: TestServer;
@@ -14,7 +14,7 @@ describe('download', () => {
   const body = randomBytes(3 * 1024 * 1024 + 17);
   before(async () => {
     server = await startServer();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-dl-'));
+    dir = tempDir('mmx-dl-');
   });
   after(async () => {
     await server.close();

@@ -5,8 +5,7 @@
  * bytes may differ from the shared Pillow-written ones: they are verified by decoded pixels.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeGrayPixels } from '../../src/datasets/avmnist.js';
@@ -17,6 +16,7 @@ import { isPrepared } from '../../src/datasets/local.js';
 import { datasets } from '../../src/datasets/registry.js';
 import { dataPath } from '../helpers/data.js';
 import { makeTarGz, makeZip, startServer, type TestServer } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const shared = (...p: string[]) => readFileSync(dataPath(...p));
 
@@ -70,7 +70,7 @@ describe('ensureDataset from a local mirror', () => {
 
   before(async () => {
     server = await startServer();
-    home = mkdtempSync(path.join(os.tmpdir(), 'mmx-home-'));
+    home = tempDir('mmx-home-');
     const fsdd = fsddArchive();
     // the fsdd archive drops its connection once, a third of the way in: the client must resume it
     server.files.set(`/fsdd/${datasets.fsdd.sources[0]!.file}`, { body: fsdd, dropAfter: Math.floor(fsdd.length / 3), drops: 1 });
@@ -155,7 +155,7 @@ describe('ensureDataset from a local mirror', () => {
   describe('failures leave nothing behind', () => {
     let home2: string;
     before(() => {
-      home2 = mkdtempSync(path.join(os.tmpdir(), 'mmx-home2-'));
+      home2 = tempDir('mmx-home2-');
     });
     after(() => rmSync(home2, { recursive: true, force: true }));
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DatasetError } from '../../src/datasets/errors.js';
 import { extractTarGz, extractZip, linkStaysInside, unsafeEntryReason } from '../../src/datasets/extract.js';
 import { makeTarGz, makeZip, type TarItem, type ZipItem } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'mmx-extract-'));
+const root = tempDir('mmx-extract-');
 after(() => rmSync(root, { recursive: true, force: true }));
 
 let n = 0;

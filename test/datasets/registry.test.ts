@@ -76,10 +76,11 @@ describe('registry', () => {
     assert.equal(sourceUrl(datasets.mnist, datasets.mnist.sources[0]!, undefined), datasets.mnist.sources[0]!.url);
   });
 
-  it('the data home comes from MMX_DATA_HOME, else the XDG cache folder', () => {
-    assert.equal(defaultDataHome({ MMX_DATA_HOME: '/data/x' }), '/data/x');
-    assert.equal(defaultDataHome({ XDG_CACHE_HOME: '/c' }), '/c/mmx/datasets');
-    assert.match(defaultDataHome({}), /\.cache\/mmx\/datasets$/);
+  it('the data home comes from MMX_DATA_HOME (a relative one under the base folder given), else the XDG cache folder', () => {
+    assert.equal(defaultDataHome({ MMX_DATA_HOME: '/data/x' }, '/base'), '/data/x');
+    assert.equal(defaultDataHome({ MMX_DATA_HOME: 'data/x' }, '/base'), '/base/data/x');
+    assert.equal(defaultDataHome({ XDG_CACHE_HOME: '/c' }, '/base'), '/c/mmx/datasets');
+    assert.match(defaultDataHome({}, '/base'), /\.cache\/mmx\/datasets$/);
   });
 });
 

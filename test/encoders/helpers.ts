@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../../src/config/load.js';
@@ -7,8 +6,9 @@ import type { InputConfig } from '../../src/config/schema.js';
 import { encoderRegistry } from '../../src/model/encoders/index.js';
 import { findEncoder, type InputMeta } from '../../src/model/encoders/registry.js';
 import { LayerContext } from '../../src/model/layers-context.js';
+import { tempDir } from '../helpers/tmp.js';
 
-export const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'mmx-enc-'));
+export const tmp = (): string => tempDir('mmx-enc-');
 
 /** One input entry (YAML flow map) resolved through the schema, defaults applied. */
 export function resolvedInput(entry: string): InputConfig {

@@ -27,7 +27,7 @@ function prepared(dir: string, encoder: string) {
     path.join(dir, 'x.yaml'),
     `name: p\ndata: {path: m.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  t: {type: text, column: text, preprocessing: {max_length: 4}, encoder: ${encoder}}\n`,
   );
-  const checked = checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
+  const checked = checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }));
   return { checked, input: checked.config.inputs.t! };
 }
 
@@ -156,7 +156,7 @@ describe('pretrained image model', () => {
         path.join(dir, 'x.yaml'),
         `name: p\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path, encoder: ${encoder}}\n`,
       );
-      return checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir);
+      return checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }));
     };
     const checked = yaml('{type: pretrained, path: tiny/model.json, layer: pool, output_dim: 8}');
     const data = await prepareData(checked);
@@ -210,7 +210,7 @@ describe('pretrained image model', () => {
       `name: p\ndata: {path: manifest.csv, split: {column: split}}\ntarget: {column: label}\ninputs:\n  image: {type: image, column: image_path, preprocessing: {height: 14, width: 14}, encoder: {type: pretrained, path: tiny/model.json}}\n`,
     );
     await assert.rejects(
-      prepareData(checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }), dir)),
+      prepareData(checkSemantics(loadConfig(path.join(dir, 'x.yaml'), { env: {} }))),
       /the model takes input \[28, 28, 1\], the images are \[14, 14, 1\]/,
     );
   });

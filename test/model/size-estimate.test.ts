@@ -55,7 +55,7 @@ function tmpConfig(text: string, overrides: string[] = []): ExperimentConfig {
   dirs.push(dir);
   const file = path.join(dir, 'x.yaml');
   writeFileSync(file, text);
-  return loadConfig(file, { env: {}, cwd: dir, overrides }).config;
+  return loadConfig(file, { env: {}, baseDir: dir, overrides }).config;
 }
 
 const INPUTS = `name: size

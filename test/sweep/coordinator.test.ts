@@ -4,8 +4,7 @@
  * trials that did not finish; early termination stops trials through the protocol.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +12,12 @@ import { runSweep } from '../../src/sweep/coordinator.js';
 import type { SweepEvent } from '../../src/sweep/events.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { FileStore } from '../../src/tracking/file-store.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fake-worker.ts');
 
 function setup(sweep: string, env: Record<string, string> = {}) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-sweep-coord-'));
+  const dir = tempDir('mmx-sweep-coord-');
   writeFileSync(path.join(dir, 'm.csv'), 'image_path,label,split\na.png,1,train\n');
   writeFileSync(
     path.join(dir, 'exp.yaml'),
@@ -32,7 +32,7 @@ ${sweep}`,
   );
   const log = path.join(dir, 'started.log');
   const plan = planSweep(path.join(dir, 'exp.yaml'), {
-    cwd: dir,
+    baseDir: dir,
     env: { ...process.env, FAKE_STORE: path.join(dir, 'runs'), FAKE_LOG: log, ...env },
   });
   const store = new FileStore(path.join(dir, 'runs'));

@@ -3,14 +3,14 @@
  * trial can get validates through the normal loader — errors at the file:line:column of the sweep entry.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/issues.js';
 import { checkPath, planSweep } from '../../src/sweep/plan.js';
 import { loadConfig } from '../../src/config/load.js';
 import { dataPath } from '../helpers/data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const BASE = () => `name: plan-test
 data:
@@ -28,7 +28,7 @@ training:
 `;
 
 function write(sweep: string): { file: string; text: string; dir: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-sweep-plan-'));
+  const dir = tempDir('mmx-sweep-plan-');
   const text = BASE() + sweep;
   const file = path.join(dir, 'exp.yaml');
   writeFileSync(file, text);
@@ -44,7 +44,7 @@ function pos(text: string, needle: string, after = ''): string {
 
 function issuesOf(file: string, dir: string): string[] {
   try {
-    planSweep(file, { cwd: dir });
+    planSweep(file, { baseDir: dir });
   } catch (err) {
     assert.ok(err instanceof ConfigError, String(err));
     return err.message.split('\n');
@@ -62,7 +62,7 @@ describe('planning a sweep', () => {
     training.optimizer.learning_rate: {values: [1.0e-3, 3.0e-3, 1.0e-2]}
     training.batch_size: {values: [16, 32]}
 `);
-    const plan = planSweep(file, { cwd: dir });
+    const plan = planSweep(file, { baseDir: dir });
     assert.equal(plan.trials, 6);
     assert.equal(plan.gridSize, 6);
     assert.equal(plan.parallel, 2);
@@ -144,7 +144,7 @@ describe('planning a sweep', () => {
   parameters:
     training.optimizer.learning_rate: {distribution: log_uniform, min: 1.0e-4, max: 1.0e-2}
 `);
-    const plan = planSweep(file, { cwd: dir });
+    const plan = planSweep(file, { baseDir: dir });
     assert.equal(plan.metric.pruneOn, 'val_accuracy');
     assert.match(plan.warnings.join('\n'), /test split/);
     const bare = write('');
@@ -152,7 +152,7 @@ describe('planning a sweep', () => {
   });
 
   it('checks every value of a sweep over a config that names a built-in data set', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-sweep-plan-'));
+    const dir = tempDir('mmx-sweep-plan-');
     const file = path.join(dir, 'exp.yaml');
     writeFileSync(
       file,
@@ -165,7 +165,7 @@ describe('planning a sweep', () => {
 `,
     );
     const plan = planSweep(file, {
-      cwd: dir,
+      baseDir: dir,
       env: { ...process.env, MMX_DATA_HOME: path.dirname(path.dirname(dataPath('avmnist', 'manifest.csv'))) },
     });
     assert.ok(plan);

@@ -1,6 +1,5 @@
 /** Shared by the data-parallel tests: a config + prepared real data, a compiled model, K training steps. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../../src/config/load.js';
@@ -10,6 +9,7 @@ import { modelInputs, prepareData, type PreparedData } from '../../src/data/data
 import { buildModel, compileModel, createOptimizer, type BuiltModel } from '../../src/model/build.js';
 import { gatherInputs, gatherTargets } from '../../src/train/batches.js';
 import type { TrainStep } from '../../src/train/step.js';
+import { tempDir } from '../helpers/tmp.js';
 
 export interface Prepared {
   config: ExperimentConfig;
@@ -17,11 +17,11 @@ export interface Prepared {
 }
 
 export async function prepare(yaml: string, files: Record<string, string> = {}): Promise<Prepared> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-parallel-'));
+  const dir = tempDir('mmx-parallel-');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   const file = path.join(dir, 'exp.yaml');
   writeFileSync(file, yaml);
-  const checked = checkSemantics(loadConfig(file), dir);
+  const checked = checkSemantics(loadConfig(file));
   const data = await prepareData(checked);
   return { config: checked.config, data };
 }

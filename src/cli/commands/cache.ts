@@ -50,6 +50,7 @@ export function cacheListCommand(o: { json?: boolean }, io: CacheIo, env: NodeJS
     e.info ? e.info.rows.toLocaleString('en-US') : '',
     size(e.bytes),
     age(e.created),
+    // shown relative to the folder the command was typed in (the CLI edge)
     e.problem ? `unusable: ${e.problem}` : e.info ? path.relative(process.cwd(), e.info.manifest) || e.info.manifest : '',
   ]);
   const header = ['input', 'rows', 'size', 'age', 'manifest'];

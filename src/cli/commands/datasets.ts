@@ -18,7 +18,8 @@ export interface DatasetsIo {
   env?: NodeJS.ProcessEnv;
 }
 
-const homeOf = (io: DatasetsIo): string => defaultDataHome(io.env ?? process.env);
+/** A relative MMX_DATA_HOME is relative to the working directory the command was typed in (the CLI edge). */
+const homeOf = (io: DatasetsIo): string => defaultDataHome(io.env ?? process.env, process.cwd());
 
 /** A DatasetError is a user error: one message, exit 2 (also handled by the CLI's error edge). */
 function userError(err: unknown, io: DatasetsIo): number {

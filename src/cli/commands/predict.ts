@@ -32,8 +32,9 @@ type IO = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
 async function predictRows(source: string, dataFile: string, o: PredictOptions, io: IO) {
   await initBackend((o.backend ?? 'auto') as 'auto');
-  const loaded = await loadRunModel(source, { ...(o.uri ? { trackingUri: o.uri } : {}) });
-  const manifest = readManifest(path.resolve(dataFile));
+  // the CLI edge: a run folder, the tracking store and the data file are relative to the folder the command was typed in
+  const loaded = await loadRunModel(source, { ...(o.uri ? { trackingUri: o.uri } : {}), cwd: process.cwd() });
+  const manifest = readManifest(path.resolve(process.cwd(), dataFile));
   let rows: number[] | undefined;
   if (o.split !== undefined) {
     const col = loaded.state.split?.column;
@@ -119,7 +120,7 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
       tags: {
         ...systemTags({ runName: `evaluate-${loaded.runId.slice(0, 8)}`, sourceName: 'mmx evaluate' }),
         'mmx.evaluated_run_id': loaded.runId,
-        'mmx.evaluation.data': path.resolve(dataFile),
+        'mmx.evaluation.data': path.resolve(process.cwd(), dataFile),
       },
     });
     const now = Date.now();

@@ -21,7 +21,8 @@ export async function runCommand(
   io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
 ): Promise<number> {
   // everything a run would stop on that can be known now (config, rows, model size): before a run exists
-  const { checked } = checkExperiment(file, { overrides: opts.set });
+  // the CLI edge: the config path, `--set` paths and ./runs are relative to the folder the command was typed in
+  const { checked } = checkExperiment(file, { overrides: opts.set, baseDir: process.cwd() });
   const mode = opts.plain ? 'plain' : reporterModeFor({ json: opts.json ?? false, stdout: io.stdout });
   const reporter = createReporter({ mode, stdout: io.stdout, stderr: io.stderr });
   const controller = new AbortController();

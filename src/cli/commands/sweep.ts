@@ -28,7 +28,8 @@ export async function sweepCommand(
   opts: SweepCommandOptions,
   io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
 ): Promise<number> {
-  const plan = planSweep(file, { overrides: opts.set });
+  // the CLI edge: the config path, `--set` paths and ./runs are relative to the folder the command was typed in
+  const plan = planSweep(file, { overrides: opts.set, baseDir: process.cwd() });
   const mode = opts.plain ? 'plain' : reporterModeFor({ json: opts.json ?? false, stdout: io.stdout });
   const reporter = createSweepReporter({ mode, stdout: io.stdout, stderr: io.stderr });
   const controller = new AbortController();

@@ -16,12 +16,14 @@ export function validateCommand(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
 ): number {
   let code = EXIT_OK;
+  // the CLI edge: paths given and shown are relative to the folder the command was typed in
+  const cwd = process.cwd();
   for (const file of files) {
     try {
-      const result = checkExperiment(file, { overrides: opts.set, files: true });
+      const result = checkExperiment(file, { overrides: opts.set, files: true, baseDir: cwd });
       const { checked } = result;
       // a sweep is checked whole: every path, the metric and every value it can take
-      if (checked.config.sweep) planSweep(file, { overrides: opts.set });
+      if (checked.config.sweep) planSweep(file, { overrides: opts.set, baseDir: cwd });
       const inputs = Object.entries(checked.config.inputs).map(([name, i]) => `${name}:${i.type}/${i.encoder.type}`);
       const facts: string[] = [];
       if (checked.dataset && !checked.dataset.prepared) facts.push(`data set ${checked.dataset.name} not downloaded yet`);
@@ -39,13 +41,13 @@ export function validateCommand(
       }
       facts.push(inputs.join(', '), `fusion ${checked.config.fusion.type}`);
       if (result.model) facts.push(`${n(result.model.estimate.params)} parameters`);
-      io.stdout.write(`${path.relative(process.cwd(), checked.file) || file}: ok (${facts.join('; ')})\n`);
+      io.stdout.write(`${path.relative(cwd, checked.file) || file}: ok (${facts.join('; ')})\n`);
     } catch (err) {
       if (err instanceof ConfigError) {
-        io.stderr.write(err.message + '\n');
+        io.stderr.write(err.format(cwd) + '\n');
         code = EXIT_USAGE;
       } else {
-        code = Math.max(code, reportError(err, io.stderr));
+        code = Math.max(code, reportError(err, io.stderr, process.env, cwd));
       }
     }
   }

@@ -172,12 +172,12 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
 
   private jobData(m: Start): TrialJobData {
     const { plan, tracker } = this.q.options;
-    const loaded = loadConfig(m.file, { overrides: m.overrides, cwd: m.cwd, env: plan.env });
+    const loaded = loadConfig(m.file, { overrides: m.overrides, baseDir: m.cwd, env: plan.env });
     const merged = structuredClone(loaded.merged);
     delete merged.sweep;
     delete merged.extends;
     const data = merged.data as Record<string, unknown> | undefined;
-    if (data && typeof data.path === 'string') data.path = resolveConfigPath(loaded, ['data', 'path'], data.path, m.cwd);
+    if (data && typeof data.path === 'string') data.path = resolveConfigPath(loaded, ['data', 'path'], data.path);
     merged.tracking = { ...((merged.tracking as Record<string, unknown> | undefined) ?? {}), uri: tracker.uri };
     return {
       v: 1,

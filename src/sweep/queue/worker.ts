@@ -69,10 +69,11 @@ function trialEntry(): string {
 }
 
 const trackers = new Map<string, Tracker>();
-function trackerFor(uri: string): Tracker {
+/** The store a job names; `baseDir`: the coordinator's base directory, which its (absolute) URI never needs in practice. */
+function trackerFor(uri: string, baseDir: string): Tracker {
   let t = trackers.get(uri);
   if (!t) {
-    t = resolveTracker({ uri, cwd: process.cwd() });
+    t = resolveTracker({ uri, cwd: baseDir });
     trackers.set(uri, t);
   }
   return t;
@@ -158,7 +159,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     if (attempt > d.attempt || attempt > 1) {
       const runs = await redis.hgetall(runsKey(key));
       const n = await closeLostAttempts(
-        trackerFor(d.trackingUri),
+        trackerFor(d.trackingUri, d.cwd),
         runs,
         undefined,
         `the worker running attempt of trial ${d.trial} was lost (killed or unreachable); the trial was retried as attempt ${attempt}`,
@@ -299,7 +300,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     const tail = stderrTail.trim().split('\n').slice(-3).join(' | ');
     const error = `the trial's process on ${me} ${how}${tail ? `: ${tail}` : ''}`;
     if (runId) {
-      const t = trackerFor(d.trackingUri);
+      const t = trackerFor(d.trackingUri, d.cwd);
       await t.setTags(runId, { 'mmx.error': error.slice(0, 5000), 'mmx.error_type': 'WorkerExit' }).catch(() => undefined);
       await t.endRun(runId, 'FAILED').catch(() => undefined);
     }

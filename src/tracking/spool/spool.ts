@@ -35,6 +35,7 @@ import { withFileLock } from '../file-lock.js';
 import type { RunStatus } from '../tracker.js';
 import { parseWireJson, toWireJson } from '../rest/client.js';
 import type { WireKV, WireMetric } from '../rest/batch.js';
+import { folderFromEnv } from '../../env-folders.js';
 
 export const SPOOL_VERSION = 1;
 const SUFFIX = '.jsonl';
@@ -71,7 +72,8 @@ export interface SpoolState {
 
 /** Where spools live: $MMX_SPOOL_DIR, $XDG_STATE_HOME/mmx/spool, ~/.local/state/mmx/spool. */
 export function defaultSpoolDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MMX_SPOOL_DIR && env.MMX_SPOOL_DIR.trim() !== '') return path.resolve(env.MMX_SPOOL_DIR);
+  const own = folderFromEnv(env, 'MMX_SPOOL_DIR'); // absolute: the CLI makes a relative value absolute
+  if (own) return own;
   if (env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME)) return path.join(env.XDG_STATE_HOME, 'mmx', 'spool');
   if (process.platform === 'win32' && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, 'mmx', 'spool');
   return path.join(os.homedir(), '.local', 'state', 'mmx', 'spool');

@@ -1,0 +1,102 @@
+/**
+ * Paths in a loaded config do not depend on the working directory: the source map holds absolute file paths,
+ * a config carries one base directory (for `--set` values), and paths are made relative only when printed.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/config/issues.js';
+import { loadConfig, resolveConfigPath } from '../../src/config/load.js';
+import { checkSemantics } from '../../src/config/semantic.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const MANIFEST = 'id,x,label,split\n1,0.5,0,train\n2,1.5,1,validation\n3,2.5,1,test\n';
+const config = (dataPath: string, extra = '') =>
+  `name: t\ndata:\n  path: ${dataPath}\n  split: {column: split}\ntarget: {column: label}\ninputs:\n  x: {type: numeric, column: x}\n${extra}`;
+
+function write(file: string, text: string): string {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return file;
+}
+
+/** A config in `<tmp>/cfg/` and a base directory four levels deeper elsewhere: not the same depth. */
+function layout() {
+  const root = tempDir('mmx-paths-');
+  const cfgDir = path.join(root, 'cfg');
+  const deep = path.join(root, 'a', 'b', 'c', 'd');
+  mkdirSync(deep, { recursive: true });
+  write(path.join(cfgDir, 'm.csv'), MANIFEST);
+  return { root, cfgDir, deep };
+}
+
+describe('config paths', () => {
+  it('the source map holds absolute file paths, also for a file reached through extends', () => {
+    const { root, cfgDir, deep } = layout();
+    write(path.join(root, 'base', 'base.yaml'), config('../cfg/m.csv'));
+    const child = write(path.join(cfgDir, 'x.yaml'), 'extends: ../base/base.yaml\nseed: 3\n');
+    const loaded = loadConfig(child, { env: {}, baseDir: deep });
+    assert.equal(loaded.baseDir, deep);
+    assert.equal(loaded.sources.locate(['seed'])?.file, child);
+    assert.equal(loaded.sources.locate(['data', 'path'])?.file, path.join(root, 'base', 'base.yaml'));
+    // written in base.yaml: relative to base.yaml's folder, whatever the base directory
+    assert.equal(checkSemantics(loaded, {}).dataPath, path.join(cfgDir, 'm.csv'));
+  });
+
+  it('a data.path resolves from its file at any base directory depth, and a --set one from the base directory', () => {
+    const { root, cfgDir, deep } = layout();
+    const file = write(path.join(cfgDir, 'x.yaml'), config('m.csv'));
+    for (const baseDir of [path.parse(root).root, root, deep]) {
+      assert.equal(checkSemantics(loadConfig(file, { env: {}, baseDir }), {}).dataPath, path.join(cfgDir, 'm.csv'), baseDir);
+    }
+    // without a base directory: the config file's folder
+    assert.equal(loadConfig(file, { env: {} }).baseDir, cfgDir);
+    write(path.join(deep, 'other.csv'), MANIFEST);
+    const loaded = loadConfig(file, { env: {}, baseDir: deep, overrides: ['data.path=other.csv'] });
+    assert.equal(resolveConfigPath(loaded, ['data', 'path'], 'other.csv'), path.join(deep, 'other.csv'));
+    assert.equal(checkSemantics(loaded, {}).dataPath, path.join(deep, 'other.csv'));
+  });
+
+  it('a relative config path needs a base directory (no implicit working directory)', () => {
+    assert.throws(() => loadConfig('x.yaml'), /relative path.*baseDir/);
+    assert.throws(() => loadConfig('/x.yaml', { baseDir: 'rel' }), /must be an absolute path/);
+  });
+
+  it('errors hold absolute paths and are shown relative only where they are printed', () => {
+    const { cfgDir, deep } = layout();
+    const file = write(path.join(cfgDir, 'x.yaml'), config('missing.csv'));
+    let err: unknown;
+    try {
+      checkSemantics(loadConfig(file, { env: {}, baseDir: deep }), {});
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.issues[0]!.file, file);
+    assert.match(err.message, new RegExp(`^${file.replace(/[/.\\-]/g, '\\$&')}:3:9: data.path: data file not found`));
+    assert.match(err.format(cfgDir), /^x\.yaml:3:9: data\.path: data file not found/);
+    assert.match(err.format(deep), /^\.\.\/\.\.\/\.\.\/\.\.\/cfg\/x\.yaml:3:9:/);
+  });
+
+  it('mmx validate gives the same verdict from any working directory, naming files relative to it', async () => {
+    const { root, cfgDir, deep } = layout();
+    const good = write(path.join(cfgDir, 'good.yaml'), config('m.csv'));
+    const bad = write(path.join(cfgDir, 'bad.yaml'), config('nope.csv'));
+    for (const cwd of [path.parse(root).root, deep]) {
+      const ok = await runCli(['validate', good], { cwd });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /ok \(3 rows/);
+      const r = await runCli(['validate', bad], { cwd });
+      assert.equal(r.code, 2);
+      assert.ok(
+        r.stderr.startsWith(`${path.relative(cwd, bad)}:3:9: data.path: data file not found: ${path.join(cfgDir, 'nope.csv')}`),
+        r.stderr,
+      );
+    }
+    // a relative config path is relative to the working directory
+    const rel = await runCli(['validate', path.join('cfg', 'good.yaml')], { cwd: root });
+    assert.equal(rel.code, 0, rel.stderr);
+  });
+});
