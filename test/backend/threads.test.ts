@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +20,7 @@ import { initBackend } from '../../src/backend/select.js';
 import { MAX_WASM_THREADS, resolveThreads, threadsFromEnv } from '../../src/backend/threads/option.js';
 import { patchGlue, wasmPackageDir, GLUE_NAME } from '../../src/backend/threads/glue-files.js';
 import { randomArray, relMaxDiff } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const THREADS = 2;
 const SELECT = pathToFileURL(path.resolve('src/backend/select.ts')).href;
@@ -298,7 +299,7 @@ describe('threads in a fresh process', () => {
   it('a threaded build that cannot start falls back to one thread with one warning, not a crash', () => {
     // No usable temporary folder (a file stands where it should be): the worker and glue files cannot be
     // written. Set once the code is loaded (tsx keeps its own cache there).
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-threads-test-'));
+    const dir = tempDir('mmx-threads-test-');
     const notADir = path.join(dir, 'file');
     writeFileSync(notADir, '');
     try {

@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { SplitData } from '../../src/data/dataset.js';
+import { tempDir } from '../helpers/tmp.js';
 
-export const tmp = (prefix = 'mmx-cache-'): string => mkdtempSync(path.join(os.tmpdir(), prefix));
+export const tmp = (prefix = 'mmx-cache-'): string => tempDir(prefix);
 
 /** An AV-MNIST config (image + audio, optionally a text input) over `manifest`. */
 export function avmnistYaml(manifest: string, o: { nMels?: number; height?: number; extra?: string; stream?: string } = {}): string {

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
@@ -37,7 +35,7 @@ describe('mmx runs', () => {
   });
 
   it('lists, filters and sorts runs of a file store', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-runs-'));
+    const dir = tempDir('mmx-runs-');
     const store = new FileStore(path.join(dir, 'runs'));
     const exp = await store.getOrCreateExperiment('cmp');
     for (const [name, type, acc] of [

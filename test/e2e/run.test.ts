@@ -3,14 +3,14 @@
  * MLflow file store; and the CLI's answers to broken configs and data (exit 2, one clear message, no stack).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { avmnistSubset } from '../helpers/subset.js';
 import { MlflowFileStoreReader } from '../tracking/mlflow-reader.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const CONFIG = (manifest: string) => `name: e2e-avmnist
 seed: 7
@@ -41,7 +41,7 @@ const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, `sta
 
 describe('mmx run (end to end on real data)', () => {
   it('trains, evaluates and logs a FINISHED run in MLflow file-store layout', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-e2e-'));
+    const dir = tempDir('mmx-e2e-');
     const manifest = avmnistSubset(dir, { train: 24, validation: 6, test: 6 });
     writeFileSync(path.join(dir, 'exp.yaml'), CONFIG(path.basename(manifest)));
     const r = await runCli(['run', 'exp.yaml', '--json'], { cwd: dir, timeoutMs: 280_000 });
@@ -148,7 +148,7 @@ describe('mmx run (end to end on real data)', () => {
   });
 
   it('ends the run KILLED on Ctrl-C (SIGINT) and exits 130', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-e2e-'));
+    const dir = tempDir('mmx-e2e-');
     const manifest = avmnistSubset(dir, { train: 24, validation: 6, test: 6 });
     writeFileSync(path.join(dir, 'exp.yaml'), CONFIG(path.basename(manifest)).replace('epochs: 3', 'epochs: 50'));
     let sent = false;
@@ -181,7 +181,7 @@ describe('mmx run (end to end on real data)', () => {
 
 describe('mmx run / validate: user errors exit 2 with one clear message', () => {
   const setup = () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-bad-'));
+    const dir = tempDir('mmx-bad-');
     const manifest = avmnistSubset(dir, { train: 2, validation: 1, test: 1 });
     writeFileSync(path.join(dir, 'exp.yaml'), CONFIG(path.basename(manifest)));
     return { dir, manifest };

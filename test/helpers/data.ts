@@ -1,21 +1,23 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findDataHome, missingDataMessage } from '../../scripts/data-home.mjs';
 
 /** Repository root (the folder holding package.json). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * Where the real data sets live. Tests reach them through MMX_DATA_HOME (which a user can
- * point at their own copy); when unset, the `shared/data` folder beside the checkout.
+ * Where the real data sets live. Tests reach them through MMX_DATA_HOME (which a user can point at their own
+ * copy; test/setup.ts sets it for every test process when it is unset); when unset, a `shared/data` beside the
+ * checkout (or one of its parent folders, or the local folder it was cloned from): scripts/data-home.mjs.
  */
 export function dataHome(): string {
-  const fromEnv = process.env.MMX_DATA_HOME;
-  const home = fromEnv && fromEnv.length > 0 ? path.resolve(fromEnv) : path.resolve(repoRoot, '..', 'shared', 'data');
-  if (!existsSync(path.join(home, 'avmnist', 'manifest.csv'))) {
-    throw new Error(`test data not found under ${home}: set MMX_DATA_HOME to the folder holding avmnist/, fsdd/, ...`);
+  const found = findDataHome(repoRoot);
+  if (!found) throw new Error(missingDataMessage(repoRoot));
+  if (!existsSync(path.join(found.dir, 'avmnist', 'manifest.csv'))) {
+    throw new Error(`test data not found under ${found.dir}: set MMX_DATA_HOME to the folder holding avmnist/, fsdd/, ...`);
   }
-  return home;
+  return found.dir;
 }
 
 export function dataPath(...parts: string[]): string {

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/select.js';
 import { loadConfig } from '../../src/config/load.js';
 import { buildModel, createOptimizer } from '../../src/model/build.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function config(extra: string[] = []) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-model-'));
+  const dir = tempDir('mmx-model-');
   const file = path.join(dir, 'x.yaml');
   writeFileSync(
     file,

@@ -1,10 +1,10 @@
 /** Tiny configs for the model tests: two or three small inputs, any fusion. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../../src/config/load.js';
 import type { ModelInput } from '../../src/model/build.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * Inputs and their encoders (embedding sizes E):
@@ -15,7 +15,7 @@ import type { ModelInput } from '../../src/model/build.js';
 export const ENCODER_PARAMS = { pic: 560, snd: 144, pic2: 300 };
 
 export function tinyConfig(fusion: string, modalities: 1 | 2 | 3 = 2, overrides: string[] = []) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-fusion-'));
+  const dir = tempDir('mmx-fusion-');
   const file = path.join(dir, 'x.yaml');
   const inputs = [
     '  pic: {type: image, column: a, preprocessing: {height: 8, width: 8, channels: 1}, encoder: {type: cnn, filters: [4], kernel_size: 3, output_dim: 8}}',

@@ -4,14 +4,14 @@
  * a bad grid value failing up front (exit 2, no run started).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { avmnistSubset } from '../helpers/subset.js';
 import { avmnistSweepConfig } from '../helpers/sweep-config.js';
 import { MlflowFileStoreReader } from '../tracking/mlflow-reader.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const CONFIG = avmnistSweepConfig('sweep-e2e', { 'training.optimizer.learning_rate': '[0.003, 0.01]', 'fusion.hidden': '[[16], [32]]' });
 
@@ -27,7 +27,7 @@ interface Summary {
 
 describe('mmx sweep (end to end on real data)', () => {
   it('runs a 4-trial grid, 2 at a time; parent + children in the store, best.yaml runs', { timeout: 240_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-sweep-e2e-'));
+    const dir = tempDir('mmx-sweep-e2e-');
     avmnistSubset(dir, { train: 12, validation: 4, test: 4 });
     writeFileSync(path.join(dir, 'exp.yaml'), CONFIG);
     const r = await runCli(['sweep', 'exp.yaml', '--json', '--out', 'out'], { cwd: dir, timeoutMs: 230_000 });
@@ -89,7 +89,7 @@ describe('mmx sweep (end to end on real data)', () => {
   });
 
   it('a bad grid value fails before any trial: exit 2, file:line:column, no run', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-sweep-bad-'));
+    const dir = tempDir('mmx-sweep-bad-');
     avmnistSubset(dir, { train: 1, validation: 1, test: 1 });
     const text = CONFIG.replace('[[16], [32]]', '[[16], [0]]');
     writeFileSync(path.join(dir, 'exp.yaml'), text);

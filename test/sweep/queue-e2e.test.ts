@@ -4,7 +4,7 @@
  * finished exactly once under the sweep's parent run.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import { avmnistSubset } from '../helpers/subset.js';
 import { avmnistSweepConfig } from '../helpers/sweep-config.js';
 import { MlflowFileStoreReader } from '../tracking/mlflow-reader.js';
 import { freePort, redisMissing, startCli, stop, TestRedis } from './fixtures/queue-redis.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const CONFIG = avmnistSweepConfig('queue-e2e', { 'training.optimizer.learning_rate': '[0.003, 0.01]' });
 
@@ -22,7 +23,7 @@ describe('mmx sweep --queue (real training on real data)', { skip: missing }, ()
   it('2 workers run a 2-trial grid; each trial one FINISHED child run', { timeout: 180_000 }, async () => {
     const redis = new TestRedis(await freePort(), 'e2e-secret-77');
     await redis.start();
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-queue-e2e-'));
+    const dir = tempDir('mmx-queue-e2e-');
     avmnistSubset(dir, { train: 12, validation: 4, test: 4 });
     writeFileSync(path.join(dir, 'exp.yaml'), CONFIG);
     const workers = [0, 1].map(() => startCli(['worker', '--queue', redis.url, '--backend', 'cpu'], { cwd: os.tmpdir() }));

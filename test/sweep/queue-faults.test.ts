@@ -6,13 +6,14 @@
  * finishes; a killed coordinator's sweep resumes by re-attaching to its queued trials; the password never shows; a worker on "another host" refuses a local file store.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FileStore } from '../../src/tracking/file-store.js';
 import { freePort, redisMissing, startCli, stop, TestRedis, type CliProc } from './fixtures/queue-redis.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'queue-fake-trial.ts');
 const PASSWORD = 'pa55-w0rd-Zq9';
@@ -20,7 +21,7 @@ const missing = redisMissing();
 if (missing) console.log(`# ${missing}`);
 
 function setup(trials: string) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-queue-'));
+  const dir = tempDir('mmx-queue-');
   writeFileSync(path.join(dir, 'm.csv'), 'image_path,label,split\na.png,1,train\n');
   writeFileSync(
     path.join(dir, 'exp.yaml'),

@@ -5,13 +5,13 @@
  * smoothing) on penguins, and multilabel on a manifest built from penguins (species | sex | heavy).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { runCli } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 interface Summary {
   run_id: string;
@@ -55,7 +55,7 @@ const PENGUIN_INPUTS = `inputs:
 
 describe('every task end to end on real data', () => {
   it('binary: SMS spam subset — sigmoid output, positive-class metrics, ROC AUC, thresholds, evaluate', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-tasks-'));
+    const dir = tempDir('mmx-tasks-');
     const quota: Record<string, number> = { train: 400, validation: 80, test: 150 };
     const rows = readRows(dataPath('sms_spam', 'manifest.csv')).filter((r) => quota[r.split!]! > 0 && quota[r.split!]!-- > 0);
     writeFileSync(
@@ -100,7 +100,7 @@ ${TRAINING(6)}`,
   });
 
   it('regression: penguin body mass — linear output, metrics in grams, beats the mean predictor', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-tasks-'));
+    const dir = tempDir('mmx-tasks-');
     const rows = readRows(dataPath('penguins', 'manifest.csv'));
     writeFileSync(path.join(dir, 'manifest.csv'), readFileSync(dataPath('penguins', 'manifest.csv')));
     const train = rows.filter((r) => r.split === 'train' && r.body_mass_g !== '').map((r) => Number(r.body_mass_g));
@@ -135,7 +135,7 @@ ${TRAINING(25)}`,
   });
 
   it('multilabel: species | sex | heavy from penguin measurements — micro/macro F1, subset accuracy', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-tasks-'));
+    const dir = tempDir('mmx-tasks-');
     const rows = readRows(dataPath('penguins', 'manifest.csv')).filter((r) => r.body_mass_g !== '');
     const tags = (r: Record<string, string>) =>
       [r.label!, ...(r.sex ? [r.sex] : []), ...(Number(r.body_mass_g) > 4500 ? ['heavy'] : [])].join('|');
@@ -178,7 +178,7 @@ ${TRAINING(30)}`,
   });
 
   it('classification: penguin species with balanced class weights and label smoothing', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-tasks-'));
+    const dir = tempDir('mmx-tasks-');
     writeFileSync(path.join(dir, 'manifest.csv'), readFileSync(dataPath('penguins', 'manifest.csv')));
     const s = await run(
       dir,

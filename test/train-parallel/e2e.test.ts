@@ -5,15 +5,15 @@
  * mid-training ends it KILLED with exit code 130 promptly (the workers do not keep it alive).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { avmnistSubset } from '../helpers/subset.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const setup = (epochs: number): string => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-parallel-e2e-'));
+  const dir = tempDir('mmx-parallel-e2e-');
   avmnistSubset(dir, { train: 30, validation: 6, test: 10 });
   writeFileSync(
     path.join(dir, 'exp.yaml'),
