@@ -28,6 +28,7 @@ import { train, TrainingAborted } from '../train/trainer.js';
 import { MMX_VERSION } from '../version.js';
 import { serializeModel } from './save-model.js';
 import { mlmodelDescriptor } from './mlmodel.js';
+import { overridesTag, runName as runNameFor } from './run-name.js';
 
 export interface RunOptions {
   emit: (e: RunEvent) => void;
@@ -97,7 +98,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   });
   const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
   const commit = gitCommit(path.dirname(checked.file));
-  const runName = options.runName ?? config.name;
+  const runName = options.runName ?? runNameFor(config.name, checked.overrides);
   const run = await tracker.createRun(experimentId, {
     runName,
     tags: {
@@ -107,6 +108,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       'mmx.backend': backend.name,
       'mmx.backend.description': backend.description,
       'mmx.task': config.target.task,
+      ...overridesTag(checked.overrides),
       ...config.tracking.tags,
       ...options.extraTags,
     },

@@ -29,13 +29,15 @@ import { createPruner } from './pruners.js';
 import { bestConfigYaml, bestTrial, isDone, TRIALS_ARTIFACT, trialsCsv, type TrialRecord, type TrialsFile } from './records.js';
 import { proposeTrial } from './sampler.js';
 import { showValue, toOverrides, type Assignment } from './space.js';
+import { overridesTag, sweepRunName } from '../runner/run-name.js';
+import { sweepOutDir } from './out-dir.js';
 
 export interface SweepOptions {
   emit: (e: SweepEvent) => void;
   signal?: AbortSignal;
   /** continue this parent run (`--resume SWEEP_RUN_ID`) */
   resume?: string;
-  /** folder for best.yaml and trials.csv (default: `sweep-<first 8 of the parent run id>` in cwd) */
+  /** folder for best.yaml and trials.csv (default: `sweepOutDir`: `.mmx/sweeps/<first 8 of the parent run id>/`) */
   outDir?: string;
   /** another worker entry (tests) */
   worker?: { script: string; execArgv?: string[] };
@@ -155,7 +157,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     });
   } else {
     const commit = gitCommit(path.dirname(plan.file));
-    const runName = `${config.name}-sweep`;
+    const runName = sweepRunName(config.name, plan.overrides);
     const parent = await tracker.createRun(experimentId, {
       runName,
       tags: {
@@ -168,6 +170,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
         'mmx.sweep.goal': goal,
         'mmx.sweep.space_hash': plan.spaceHash,
         'mmx.sweep.state': 'running',
+        ...overridesTag(plan.overrides),
         ...config.tracking.tags,
       },
     });
@@ -554,7 +557,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
       await tracker.logArtifact(parentRunId, 'plots/parameters.svg', plots.parameters.svg);
       await tracker.logArtifact(parentRunId, 'plots/parameters.png', plots.parameters.png);
     }
-    const outDir = path.resolve(plan.cwd, options.outDir ?? `sweep-${parentRunId.slice(0, 8)}`);
+    const outDir = options.outDir !== undefined ? path.resolve(plan.cwd, options.outDir) : sweepOutDir(plan.cwd, parentRunId);
     mkdirSync(outDir, { recursive: true });
     csvPath = path.join(outDir, 'trials.csv');
     writeFileSync(csvPath, csv);

@@ -44,7 +44,8 @@ describe('mmx run (end to end on real data)', () => {
     const dir = tempDir('mmx-e2e-');
     const manifest = avmnistSubset(dir, { train: 24, validation: 6, test: 6 });
     writeFileSync(path.join(dir, 'exp.yaml'), CONFIG(path.basename(manifest)));
-    const r = await runCli(['run', 'exp.yaml', '--json'], { cwd: dir, timeoutMs: 280_000 });
+    // a --set (here the value the file has) shows in the run's name and in its mmx.overrides tag
+    const r = await runCli(['run', 'exp.yaml', '--json', '--set', 'seed=7'], { cwd: dir, timeoutMs: 280_000 });
     assert.equal(r.code, 0, r.stderr);
     noStack(r.stderr);
     const summary = JSON.parse(r.stdout) as {
@@ -113,7 +114,8 @@ describe('mmx run (end to end on real data)', () => {
     assert.equal(reader.getExperimentByName('e2e')?.experimentId, summary.experiment_id);
     const run = reader.getRun(summary.run_id);
     assert.equal(run.info.status, 'FINISHED');
-    assert.equal(run.tags['mlflow.runName'], 'e2e-avmnist');
+    assert.equal(run.tags['mlflow.runName'], 'e2e-avmnist [seed=7]');
+    assert.equal(run.tags['mmx.overrides'], '["seed=7"]');
     assert.equal(run.metrics.test_accuracy?.value, summary.metrics.test_accuracy);
     assert.deepEqual(
       reader.getMetricHistory(summary.run_id, 'train_loss').map((m) => m.step),

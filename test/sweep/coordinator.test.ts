@@ -4,7 +4,7 @@
  * trials that did not finish; early termination stops trials through the protocol.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +16,12 @@ import { tempDir } from '../helpers/tmp.js';
 
 const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fake-worker.ts');
 
-function setup(sweep: string, env: Record<string, string> = {}) {
+function setup(sweep: string, env: Record<string, string> = {}, o: { name?: string; overrides?: string[] } = {}) {
   const dir = tempDir('mmx-sweep-coord-');
   writeFileSync(path.join(dir, 'm.csv'), 'image_path,label,split\na.png,1,train\n');
   writeFileSync(
     path.join(dir, 'exp.yaml'),
-    `name: fake
+    `name: ${o.name ?? 'fake'}
 data: {path: m.csv, split: {column: split}}
 target: {column: label}
 inputs:
@@ -33,6 +33,7 @@ ${sweep}`,
   const log = path.join(dir, 'started.log');
   const plan = planSweep(path.join(dir, 'exp.yaml'), {
     baseDir: dir,
+    ...(o.overrides ? { overrides: o.overrides } : {}),
     env: { ...process.env, FAKE_STORE: path.join(dir, 'runs'), FAKE_LOG: log, ...env },
   });
   const store = new FileStore(path.join(dir, 'runs'));
@@ -79,7 +80,21 @@ describe('sweep coordinator (stand-in worker)', () => {
     assert.match(best, /learning_rate: 0\.01/);
     assert.ok(!/^sweep:/m.test(best));
     assert.ok(path.isAbsolute(/path: (.+)/.exec(best)![1]!));
-    assert.ok(result.bestYaml!.startsWith(dir));
+    // written under .mmx/ (which ignores itself in git), not into a sweep-<id>/ folder beside the config
+    const out = path.join(dir, '.mmx', 'sweeps', result.parentRunId.slice(0, 8));
+    assert.equal(result.bestYaml, path.join(out, 'best.yaml'));
+    assert.equal(result.trialsCsv, path.join(out, 'trials.csv'));
+    assert.equal(
+      readFileSync(path.join(dir, '.mmx', '.gitignore'), 'utf8')
+        .trim()
+        .split('\n')
+        .at(-1),
+      '*',
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('sweep-')),
+      [],
+    );
     assert.equal(readFileSync(result.trialsCsv!, 'utf8').trim().split('\n').length, 5);
     assert.ok(events.some((e) => e.type === 'best'));
   });
@@ -129,6 +144,22 @@ describe('sweep coordinator (stand-in worker)', () => {
     assert.equal((await store.getRunData(first.trials[2]!.runId!)).tags['mmx.sweep.superseded'], 'true');
     assert.equal(await statusOf(store, first.parentRunId), 'FINISHED');
   });
+
+  it(
+    'the parent run is <name>-sweep (not <name>-sweep-sweep) with the --set overrides in its name and tag',
+    { timeout: 30_000 },
+    async () => {
+      const { plan, store } = setup(
+        GRID.replace('parallel: 2', 'parallel: 1'),
+        {},
+        { name: 'fake-sweep', overrides: ['training.epochs=3'] },
+      );
+      const r = await runSweep({ ...plan, trials: 1 }, { emit: () => undefined, worker: { script: FAKE } });
+      const tags = (await store.getRunData(r.parentRunId)).tags;
+      assert.equal(tags['mlflow.runName'], 'fake-sweep [training.epochs=3]');
+      assert.equal(tags['mmx.overrides'], '["training.epochs=3"]');
+    },
+  );
 
   it('a different search cannot be resumed into a sweep', { timeout: 30_000 }, async () => {
     const { plan } = setup(GRID);
