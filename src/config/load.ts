@@ -57,13 +57,7 @@ interface Layer {
  * unset `${VAR}`s (the config is complete, with those values unknown). `file` is absolute, and so is every file in
  * the source map.
  */
-function loadLayer(
-  file: string,
-  env: NodeJS.ProcessEnv,
-  stack: string[],
-  issues: ConfigIssue[],
-  envIssues: ConfigIssue[],
-): Layer {
+function loadLayer(file: string, env: NodeJS.ProcessEnv, stack: string[], issues: ConfigIssue[], envIssues: ConfigIssue[]): Layer {
   const src = readYamlFile(file);
   if (!isPlainObject(src.value)) {
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: 'a config must be a YAML mapping (key: value lines)' }]);

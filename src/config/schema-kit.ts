@@ -36,6 +36,16 @@ export function Default<T extends TSchema>(schema: T, value: Static<T>): TOption
 }
 
 /**
+ * An optional property whose value, when not written, the loader fills in from other keys of the config
+ * (`src/config/context-defaults.ts`; e.g. `fusion.hidden` depends on the number of inputs). The JSON Schema has
+ * no `default` for it (the description says what it is); after loading it is always present, so `Resolved<>`
+ * makes it required.
+ */
+export function FilledIn<T extends TSchema>(schema: T): TOptional<T> & HasDefault {
+  return Type.Optional(schema) as TOptional<T> & HasDefault;
+}
+
+/**
  * A union of objects told apart by their `type` property. Emitted as `oneOf` with an OpenAPI-style
  * `discriminator` (Ajv's `discriminator: true` option), so an error in one branch is reported against
  * that branch only, and an unknown `type` gets one clear message.

@@ -8,7 +8,7 @@ import { AudioInput, CategoricalInput, ImageInput, NumericInput, TextInput } fro
 import { fusions } from '../model/fusions/index.js';
 import { SweepSchema } from '../sweep/schema.js';
 import { DATASET_NAMES } from '../datasets/names.js';
-import { Closed, Default, Discriminated, Enum, type Resolved } from './schema-kit.js';
+import { Closed, Default, Discriminated, Enum, FilledIn, type Resolved } from './schema-kit.js';
 import { WorkersOption } from '../train/parallel/options.js';
 import { cacheRuntimeOptions } from '../data/cache/options.js';
 import { ThreadsOption } from '../backend/threads/option.js';
@@ -45,7 +45,8 @@ const Split = Type.Object(
   {
     additionalProperties: false,
     oneOf: [{ required: ['column'] }, { required: ['ratios'] }],
-    description: 'how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}',
+    description:
+      'how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}. Required with data.path; with data.dataset the default is {column: split}, the split every built-in data set ships',
   },
 );
 
@@ -73,7 +74,7 @@ const Data = Type.Object(
         description: 'manifest format; default: from the file extension',
       }),
     ),
-    split: Split,
+    split: FilledIn(Split),
     limit: Type.Optional(Type.Integer({ minimum: 1, description: 'use only the first N rows of the manifest (quick trials)' })),
     max_file_mb: MaxFileMbOption,
     on_error: Default(

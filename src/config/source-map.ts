@@ -43,6 +43,16 @@ export class SourceMap {
     for (const [k, v] of other.origins) this.origins.set(k, v);
   }
 
+  /** Move the entries at and below `from` to `to` (a value the loader moved, e.g. `columns[0]` → `column`). */
+  move(from: KeyPath, to: KeyPath): void {
+    const prefix = join(from);
+    for (const [k, v] of [...this.origins]) {
+      if (k !== prefix && !k.startsWith(prefix + '\u0000')) continue;
+      this.origins.delete(k);
+      this.origins.set(join(to) + k.slice(prefix.length), v);
+    }
+  }
+
   /** Remove the entries at and below `path` (a value that was replaced wholesale). */
   clear(path: KeyPath): void {
     const prefix = join(path);

@@ -7,6 +7,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { validate as generatedValidate } from './generated/experiment-validator.js';
 import { experimentJsonSchema } from './schema.js';
+import { applyContextDefaults } from './context-defaults.js';
 import { didYouMean, suggestion } from './did-you-mean.js';
 import { dotted, type ConfigIssue } from './issues.js';
 import type { KeyPath, SourceMap } from './source-map.js';
@@ -111,6 +112,7 @@ export const HANDLED_KEYWORDS = [
   'exclusiveMaximum',
   'multipleOf',
   'pattern',
+  'if', // never on its own: the `then` / `else` branch's own error says what is wrong
 ] as const;
 
 function toIssue(e: ErrorObject, value: unknown, sources: SourceMap): ConfigIssue | undefined {
@@ -352,8 +354,9 @@ export function validateAgainstSchema(
   onRetype?: (path: KeyPath, text: string) => void,
 ): ConfigIssue[] {
   const validate = validator();
+  const issues: ConfigIssue[] = applyContextDefaults(config, sources);
   fillDefaultTypes(experimentJsonSchema() as Schema, config);
-  if (validate(config)) return [];
+  if (validate(config)) return issues;
   let errors = [...(validate.errors ?? [])];
   const retype = new Map<string, { path: KeyPath; text: string }>();
   // only where text is the one thing wanted: in a union (`'auto'` or a number) the typed value may fit another branch
@@ -370,10 +373,9 @@ export function validateAgainstSchema(
       setAt(config, path, text);
       onRetype?.(path, text);
     }
-    if (validate(config)) return [];
+    if (validate(config)) return issues;
     errors = [...(validate.errors ?? [])];
   }
-  const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   for (const e of relevantErrors(errors)) {
     const issue = toIssue(e, e.data, sources);

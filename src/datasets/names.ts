@@ -6,6 +6,9 @@ export const DATASET_NAMES = ['fsdd', 'mnist', 'avmnist', 'sms_spam', 'penguins'
 
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
+/** The manifest column of every built-in data set that names each row's split (train / validation / test). */
+export const DATASET_SPLIT_COLUMN = 'split';
+
 export function isDatasetName(name: string): name is DatasetName {
   return (DATASET_NAMES as readonly string[]).includes(name);
 }

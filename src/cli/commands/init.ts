@@ -1,42 +1,49 @@
-/** `mmx init [FILE]`: writes a starter config (AV-MNIST-style image + audio) to edit. */
+/**
+ * `mmx init [FILE] [--template NAME]`: writes a starter config for a modality mix (src/cli/init-templates.ts),
+ * with a `$schema` line that points at this installation's JSON Schema by a path relative to FILE, so that
+ * editors with the YAML language server complete and check it.
+ */
 import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suggestion } from '../../config/did-you-mean.js';
+import { DEFAULT_TEMPLATE, initTemplates, type InitTemplate } from '../init-templates.js';
 import { UsageError } from '../user-errors.js';
 
-const STARTER = `# yaml-language-server: $schema=https://mmx.dev/schemas/experiment.schema.json
-# A starter experiment: an image and an audio file per row, one encoder each, concatenation fusion.
-# Check it with \`mmx validate FILE\`, run it with \`mmx run FILE\`.
-name: my-experiment
-seed: 42
-data:
-  path: data/manifest.csv            # csv | tsv | jsonl; relative to this file
-  split: {column: split}             # or {ratios: {train: 0.8, validation: 0.1, test: 0.1}, stratify: true}
-target: {column: label, task: classification}
-inputs:
-  image:
-    type: image
-    column: image_path
-    preprocessing: {height: 28, width: 28, channels: 1}
-    encoder: {type: cnn, filters: [32, 64], output_dim: 128, dropout: 0.25}
-  speech:
-    type: audio
-    column: audio_path
-    preprocessing: {sample_rate: 8000, n_mels: 40, max_duration_s: 1.0}
-    encoder: {type: cnn1d, filters: [64, 128], output_dim: 128, dropout: 0.25}
-fusion: {type: concat, hidden: [128], dropout: 0.3}
-training:
-  epochs: 15
-  batch_size: 64
-  optimizer: {type: adam, learning_rate: 1.0e-3}
-  early_stopping: {monitor: val_loss, patience: 3, restore_best: true}
-evaluation: {metrics: [accuracy, macro_f1]}
-tracking: {experiment: my-experiment}
-`;
+/** schemas/experiment.schema.json of this installation (src/cli/commands/ and dist/cli/commands/ alike). */
+export const schemaFile = (): string =>
+  path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'schemas', 'experiment.schema.json');
 
-export function initCommand(file: string, opts: { force?: boolean }, io: { stdout: NodeJS.WritableStream }): number {
-  if (existsSync(file) && !opts.force) throw new UsageError(`${file} already exists (use --force to overwrite)`);
-  writeFileSync(file, STARTER);
-  io.stdout.write(`wrote ${file}; edit data.path and the columns, then: mmx validate ${file}\n`);
-  return 0;
+export function findTemplate(name: string): InitTemplate {
+  const found = initTemplates.find((t) => t.name === name);
+  if (!found) {
+    const names = initTemplates.map((t) => t.name);
+    const hint = suggestion(name, names);
+    throw new UsageError(`unknown template '${name}'${hint ? ` (${hint})` : ''}; one of: ${names.join(', ')}`);
+  }
+  return found;
 }
 
-export const starterConfig = STARTER;
+/** The config text for `template`, written to `file` (an absolute path). */
+export function starterConfig(template: InitTemplate, file: string): string {
+  const rel = path.relative(path.dirname(file), schemaFile()).split(path.sep).join('/');
+  return `# yaml-language-server: $schema=${rel}\n${template.body}`;
+}
+
+export function initCommand(
+  file: string,
+  opts: { force?: boolean; template?: string },
+  io: { stdout: NodeJS.WritableStream },
+  cwd: string = process.cwd(), // the CLI edge: FILE is relative to the folder the command was typed in
+): number {
+  const template = findTemplate(opts.template ?? DEFAULT_TEMPLATE);
+  const abs = path.resolve(cwd, file);
+  if (existsSync(abs) && !opts.force) throw new UsageError(`${file} already exists (use --force to overwrite)`);
+  writeFileSync(abs, starterConfig(template, abs));
+  io.stdout.write(
+    `wrote ${file} (${template.name}: ${template.summary})\n` +
+      `  it runs as is on the built-in data set ${template.dataset}: mmx validate ${file} && mmx run ${file}\n` +
+      `  for your own data, set data.path (with data.split) and the columns\n`,
+  );
+  return 0;
+}

@@ -135,6 +135,11 @@ export interface ModalityDefinition<P extends TObject = TObject, T extends strin
   augmenter?(input: Record<string, unknown>, shape: number[]): BatchAugmenter | undefined;
   /** The manifest columns the input reads (default: `[input.column]`). */
   columns?(input: Record<string, unknown>): string[];
+  /**
+   * true: the input may list all its columns in `columns` alone, without `column` (the loader makes the first
+   * of them its `column`: src/config/context-defaults.ts).
+   */
+  columnsAlone?: boolean;
 }
 
 export function defineModality<P extends TObject, T extends string, X extends TProperties = {}>(
@@ -148,7 +153,7 @@ export function inputSchema<P extends TObject, T extends string, X extends TProp
   modality: ModalityDefinition<P, T, X>,
   encoders: [...E],
 ) {
-  return Variant(
+  const schema = Variant(
     modality.type,
     {
       column: Type.String({
@@ -161,4 +166,15 @@ export function inputSchema<P extends TObject, T extends string, X extends TProp
     },
     { title: `${modality.type} input`, description: modality.description },
   );
+  if (modality.columnsAlone) {
+    // `column` is required only when `columns` is absent
+    const required: unknown = schema.required;
+    Object.assign(schema, {
+      required: Array.isArray(required) ? required.filter((k: unknown) => k !== 'column') : [],
+      if: { required: ['columns'] },
+      then: {},
+      else: { required: ['column'] },
+    });
+  }
+  return schema;
 }

@@ -39,7 +39,7 @@ const inputProperties = {
     Type.Array(Type.String({ minLength: 1 }), {
       minItems: 1,
       uniqueItems: true,
-      description: 'more numeric columns read into the same input, after `column`',
+      description: 'more numeric columns read into the same input, after `column`; or all of them, without `column`',
     }),
   ),
 };
@@ -52,8 +52,9 @@ const columnsOf = (input: Record<string, unknown>): string[] => [String(input.co
 
 export const numericModality = defineModality<typeof numericPreprocessing, 'numeric', typeof inputProperties>({
   type: 'numeric',
-  description: 'One or more numeric columns (`column`, plus `columns` for more) as one feature vector.',
-  columnDescription: 'manifest column holding a number (more go in `columns`)',
+  description: 'One or more numeric columns (`column`, plus `columns` for more, or `columns` alone) as one feature vector.',
+  columnDescription: 'manifest column holding a number (more go in `columns`; or list them all in `columns` alone)',
+  columnsAlone: true,
   preprocessing: numericPreprocessing,
   inputProperties,
   defaultEncoder: 'dense',

@@ -1,19 +1,19 @@
 /** Options and building blocks every fusion method shares: projections, token stacks, pooling, the MLP after fusion. */
 import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
-import { Default, Enum } from '../../config/schema-kit.js';
+import { Default, Enum, FilledIn } from '../../config/schema-kit.js';
 import { ActivationOption, type ActivationName } from '../encoders/common.js';
 import type { LayerContext } from '../layers-context.js';
 import type { Cost } from '../size/cost.js';
 
 /** Options of every fusion method (each method adds `dim` and its own). */
 export const fusionCommonOptions = {
-  hidden: Default(
+  hidden: FilledIn(
     Type.Array(Type.Integer({ minimum: 1, maximum: 65536 }), {
       maxItems: 8,
-      description: 'sizes of the dense layers after fusion, before the output head ([] for none)',
+      description:
+        'sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)',
     }),
-    [128],
   ),
   dropout: Default(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout after each hidden layer' }), 0),
   activation: Default(ActivationOption, 'relu'),
