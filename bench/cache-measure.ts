@@ -32,7 +32,7 @@ const sets = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--set' ? [
 const store = mkdtempSync(path.join(os.tmpdir(), 'mmx-measure-'));
 
 async function run(config: string, overrides: string[], onEvent: (e: RunEvent, stop: () => void) => void): Promise<void> {
-  const checked = checkSemantics(loadConfig(config, { overrides: [...overrides, `tracking.uri=${store}`] }));
+  const checked = checkSemantics(loadConfig(config, { overrides: [...overrides, `tracking.uri=${store}`], baseDir: process.cwd() }));
   const controller = new AbortController();
   try {
     await runExperiment(checked, { emit: (e) => onEvent(e, () => controller.abort()), signal: controller.signal });
@@ -61,7 +61,7 @@ if (mode === 'first-batch') {
     }),
   );
 } else if (mode === 'prep-rss') {
-  const checked = checkSemantics(loadConfig(arg1!, { overrides: sets }));
+  const checked = checkSemantics(loadConfig(arg1!, { overrides: sets, baseDir: process.cwd() }));
   const before = process.memoryUsage().rss;
   const peakBefore = peakRss();
   const t = performance.now();

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const threads = Number(arg('threads') ?? 1);
   const tStart = now();
   const backend = await initBackend('wasm', undefined, { threads });
-  const checked = checkSemantics(loadConfig(configFile));
+  const checked = checkSemantics(loadConfig(configFile, { baseDir: process.cwd() }));
   const { config } = checked;
 
   // --- data: decode + preprocess, once (not part of the epoch figures)

@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
     .argument('<config>', 'experiment YAML file with a sweep: section')
     .option('-s, --set <key=value>', 'override a config value for every trial (repeatable)', collect, [])
     .option('--resume <sweep-run-id>', 'continue an interrupted sweep without re-running its finished trials')
-    .option('-o, --out <dir>', 'where best.yaml and trials.csv go (default: ./sweep-<run id prefix>)')
+    .option('-o, --out <dir>', 'where best.yaml and trials.csv go (default: .mmx/sweeps/<run id prefix>)')
     .option('--json', 'print one JSON summary on stdout at the end')
     .option('--plain', 'plain progress lines even on a terminal')
     .option(
@@ -155,10 +155,11 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('init')
-    .description('write a starter config')
+    .description('write a starter config for a modality mix; it runs as is on a built-in data set')
     .argument('[file]', 'where to write it', 'experiment.yaml')
+    .option('-t, --template <name>', 'image-audio (default) | text | tabular')
     .option('-f, --force', 'overwrite an existing file')
-    .action(async (file: string, o: { force?: boolean }) => {
+    .action(async (file: string, o: { force?: boolean; template?: string }) => {
       code = (await import('./commands/init.js')).initCommand(file, o, io);
     });
 

@@ -56,7 +56,7 @@ describe('the config validator compiled ahead of time (src/config/generated/expe
     const script = `
       import { createRequire } from 'node:module';
       import { loadConfig } from './src/config/load.ts';
-      loadConfig('configs/avmnist.yaml');
+      loadConfig('configs/avmnist.yaml', { baseDir: process.cwd() });
       const cache = Object.keys(createRequire(import.meta.url).cache);
       console.log(JSON.stringify(cache.filter((f) => f.includes('/node_modules/ajv/')).map((f) => f.slice(f.indexOf('/ajv/')))));
     `;

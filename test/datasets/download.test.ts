@@ -46,7 +46,9 @@ describe('download', () => {
     assert.equal(reqs[0]!.range, undefined);
     assert.match(reqs[1]!.range ?? '', /^bytes=\d+-$/);
     const from = Number(/(\d+)/.exec(reqs[1]!.range!)![1]);
-    assert.ok(from >= 1_000_000 && from < body.length, `resumed from ${from}`);
+    // from what had arrived when the connection dropped (the server had sent 1 MB; how much of it reached the
+    // client before the reset depends on socket buffers and load): not from the start, not past the end
+    assert.ok(from > 0 && from <= 1_000_000, `resumed from ${from}`);
     assert.equal(retries.length, 1);
   });
 

@@ -47,7 +47,7 @@ function issuesOf(file: string, dir: string): string[] {
     planSweep(file, { baseDir: dir });
   } catch (err) {
     assert.ok(err instanceof ConfigError, String(err));
-    return err.message.split('\n');
+    return err.format(dir).split('\n');
   }
   assert.fail('expected a ConfigError');
 }

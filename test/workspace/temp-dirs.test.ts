@@ -13,7 +13,8 @@ import { tempDir } from '../helpers/tmp.js';
 function runTestFile(fixture: string) {
   const tmp = tempDir('mmx-temp-check-');
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
-  delete env.NODE_TEST_CONTEXT; // a test runner of its own, not a child of this one
+  delete env.NODE_TEST_CONTEXT; // a test runner of its own, not a child of this one,
+  delete env.MMX_TEST_TMP_OWNER; // whose test files own their temp folders
   const r = spawnSync(
     process.execPath,
     ['--import', import.meta.resolve('tsx'), '--import', path.join(repoRoot, 'test', 'setup.ts'), '--test', '--test-reporter=tap', fixture],
