@@ -1,11 +1,15 @@
-/** mmx's version, read once from package.json. */
+/** mmx's npm package name and version, read once from package.json. */
 import { readFileSync } from 'node:fs';
 
-export const MMX_VERSION: string = (() => {
+const pkg = ((): { name?: string; version?: string } => {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
+    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name?: string; version?: string };
   } catch {
-    return '0.0.0';
+    return {};
   }
 })();
+
+export const MMX_VERSION: string = pkg.version ?? '0.0.0';
+
+/** The npm package (`mmx-ml`: `mmx` on npm is an unrelated package); its command is `mmx`. */
+export const MMX_PACKAGE: string = pkg.name ?? 'mmx-ml';

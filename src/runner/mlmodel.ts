@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { PreprocessingState } from '../data/dataset.js';
 import { outputUnits } from '../model/heads/tasks.js';
+import { MMX_PACKAGE } from '../version.js';
 
 export function mlmodelDescriptor(o: {
   runId: string;
@@ -39,6 +40,7 @@ export function mlmodelDescriptor(o: {
         loader: 'tf.loadLayersModel',
       },
       mmx: {
+        package: MMX_PACKAGE,
         mmx_version: o.mmxVersion,
         preprocessing: '../preprocessing.json',
         task: o.state.target.task,
