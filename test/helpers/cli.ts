@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './data.js';
+import { refuseInUnitTier } from './tier.js';
 
 export interface CliResult {
   code: number | null;
@@ -19,6 +20,7 @@ export function runCli(
     onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void;
   } = {},
 ): Promise<CliResult> {
+  refuseInUnitTier('the mmx CLI in a child process');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
       cwd: opts.cwd ?? repoRoot,

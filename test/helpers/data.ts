@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findDataHome, missingDataMessage } from '../../scripts/data-home.mjs';
+import { refuseInUnitTier } from './tier.js';
 
 /** Repository root (the folder holding package.json). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -12,6 +13,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * checkout (or one of its parent folders, or the local folder it was cloned from): scripts/data-home.mjs.
  */
 export function dataHome(): string {
+  refuseInUnitTier('the data sets');
   const found = findDataHome(repoRoot);
   if (!found) throw new Error(missingDataMessage(repoRoot));
   if (!existsSync(path.join(found.dir, 'avmnist', 'manifest.csv'))) {

@@ -9,7 +9,6 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/issues.js';
 import { loadConfig, resolveConfigPath } from '../../src/config/load.js';
 import { checkSemantics } from '../../src/config/semantic.js';
-import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const MANIFEST = 'id,x,label,split\n1,0.5,0,train\n2,1.5,1,validation\n3,2.5,1,test\n';
@@ -78,25 +77,5 @@ describe('config paths', () => {
     assert.match(err.message, new RegExp(`^${file.replace(/[/.\\-]/g, '\\$&')}:3:9: data.path: data file not found`));
     assert.match(err.format(cfgDir), /^x\.yaml:3:9: data\.path: data file not found/);
     assert.match(err.format(deep), /^\.\.\/\.\.\/\.\.\/\.\.\/cfg\/x\.yaml:3:9:/);
-  });
-
-  it('mmx validate gives the same verdict from any working directory, naming files relative to it', async () => {
-    const { root, cfgDir, deep } = layout();
-    const good = write(path.join(cfgDir, 'good.yaml'), config('m.csv'));
-    const bad = write(path.join(cfgDir, 'bad.yaml'), config('nope.csv'));
-    for (const cwd of [path.parse(root).root, deep]) {
-      const ok = await runCli(['validate', good], { cwd });
-      assert.equal(ok.code, 0, ok.stderr);
-      assert.match(ok.stdout, /ok \(3 rows/);
-      const r = await runCli(['validate', bad], { cwd });
-      assert.equal(r.code, 2);
-      assert.ok(
-        r.stderr.startsWith(`${path.relative(cwd, bad)}:3:9: data.path: data file not found: ${path.join(cfgDir, 'nope.csv')}`),
-        r.stderr,
-      );
-    }
-    // a relative config path is relative to the working directory
-    const rel = await runCli(['validate', path.join('cfg', 'good.yaml')], { cwd: root });
-    assert.equal(rel.code, 0, rel.stderr);
   });
 });
