@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
 import { avmnistSubset } from '../helpers/subset.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -36,7 +36,7 @@ tracking: {uri: runs}
 
 /** A folder with a 40-row subset of the real AV-MNIST data and the config above. */
 function setup(): { dir: string; manifest: string; lines: string[] } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-validate-'));
+  const dir = tempDir('mmx-validate-');
   dirs.push(dir);
   const manifest = avmnistSubset(dir, { train: 2, validation: 1, test: 1 });
   writeFileSync(path.join(dir, 'exp.yaml'), CONFIG);

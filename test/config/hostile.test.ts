@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
 import { loadConfig } from '../../src/config/load.js';
 import { formatKeyPath, parseKeyPath, parseOverride } from '../../src/config/overrides.js';
 import { MAX_ALIAS_VALUES } from '../../src/config/yaml-source.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -19,7 +19,7 @@ after(() => {
 });
 
 function tmpDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'mmx-hostile-'));
+  const d = tempDir('mmx-hostile-');
   dirs.push(d);
   return d;
 }

@@ -4,16 +4,16 @@
  * line, not one per branch.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
 import { loadConfig } from '../../src/config/load.js';
 import { experimentJsonSchema } from '../../src/config/schema.js';
 import { HANDLED_KEYWORDS } from '../../src/config/validate-schema.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-schema-msg-'));
+const dir = tempDir('mmx-schema-msg-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const BASE = `name: t

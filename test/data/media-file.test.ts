@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import sharp from 'sharp';
@@ -15,8 +14,9 @@ import { DEFAULT_MAX_FILE_MB, MB, mediaFileProblem, maxFileBytes } from '../../s
 import { loadImage } from '../../src/data/image/decode.js';
 import { dataPath } from '../helpers/data.js';
 import { encodeWav } from './wav-fixture.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'mmx-media-'));
+const tmp = tempDir('mmx-media-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const IMAGE = { height: 8, width: 8, channels: 1 } as const;

@@ -6,11 +6,11 @@
  * epochs; with `restore_best` the evaluated epoch is the best one.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const EPOCHS = 12;
 
@@ -106,7 +106,7 @@ function checkAgree(seen: Seen, best: number, evaluated: number): void {
 }
 
 describe('best epoch (end to end)', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-best-'));
+  const dir = tempDir('mmx-best-');
   after(() => rmSync(dir, { recursive: true, force: true }));
   noiseManifest(path.join(dir, 'manifest.csv'));
 

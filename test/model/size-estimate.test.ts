@@ -5,8 +5,7 @@
  * `fusion.hidden: [65536, 65536]` is refused with the figure and what to lower.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { initBackend } from '../../src/backend/select.js';
@@ -19,6 +18,7 @@ import { fusionTypes } from '../../src/model/fusions/index.js';
 import { outputUnits, type TaskTarget } from '../../src/model/heads/tasks.js';
 import { estimateModel, modelSizeIssues, trainingMemory } from '../../src/model/size/estimate.js';
 import { dataHome, repoRoot } from '../helpers/data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -51,7 +51,7 @@ function compare(config: ExperimentConfig): { built: number; estimated: number; 
 }
 
 function tmpConfig(text: string, overrides: string[] = []): ExperimentConfig {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-size-'));
+  const dir = tempDir('mmx-size-');
   dirs.push(dir);
   const file = path.join(dir, 'x.yaml');
   writeFileSync(file, text);
