@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const MANIFEST = 'id,x,label,split\n1,0.5,0,train\n2,1.5,1,validation\n3,2.5,1,test\n';
+const MANIFEST = 'id,x,label,split\n1,0.5,0,train\n2,1.5,1,train\n3,2.5,0,validation\n4,3.5,1,test\n';
 const config = (dataPath: string) =>
   `name: t\ndata:\n  path: ${dataPath}\n  split: {column: split}\ntarget: {column: label}\ninputs:\n  x: {type: numeric, column: x}\n`;
 
@@ -34,7 +34,7 @@ describe('the CLI from any working directory', () => {
     for (const cwd of [path.parse(root).root, deep]) {
       const ok = await runCli(['validate', good], { cwd });
       assert.equal(ok.code, 0, ok.stderr);
-      assert.match(ok.stdout, /ok \(3 rows/);
+      assert.match(ok.stdout, /ok \(4 rows/);
       const r = await runCli(['validate', bad], { cwd });
       assert.equal(r.code, 2);
       assert.ok(
