@@ -22,7 +22,7 @@ describe('mmx init starters on real data', () => {
       assert.equal(init.code, 0, init.stderr);
       const valid = await runCli(['validate', 'exp.yaml'], { cwd: dir, env });
       assert.equal(valid.code, 0, valid.stderr);
-      assert.match(valid.stdout, /^exp\.yaml: ok \(\d+ rows/);
+      assert.match(valid.stdout, /^exp\.yaml: ok \([\d,]+ rows/);
       const sets = ['training.epochs=1', ...(quick[t.name] ?? [])].flatMap((s) => ['--set', s]);
       const run = await runCli(['run', 'exp.yaml', '--json', ...sets], { cwd: dir, env, timeoutMs: 230_000 });
       assert.equal(run.code, 0, run.stderr);
