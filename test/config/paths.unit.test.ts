@@ -3,33 +3,15 @@
  * a config carries one base directory (for `--set` values), and paths are made relative only when printed.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/issues.js';
 import { loadConfig, resolveConfigPath } from '../../src/config/load.js';
 import { checkSemantics } from '../../src/config/semantic.js';
-import { tempDir } from '../helpers/tmp.js';
+import { depthLayout, MANIFEST, numericConfig, write } from '../helpers/depth-layout.js';
 
-const MANIFEST = 'id,x,label,split\n1,0.5,0,train\n2,1.5,1,validation\n3,2.5,1,test\n';
-const config = (dataPath: string, extra = '') =>
-  `name: t\ndata:\n  path: ${dataPath}\n  split: {column: split}\ntarget: {column: label}\ninputs:\n  x: {type: numeric, column: x}\n${extra}`;
-
-function write(file: string, text: string): string {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, text);
-  return file;
-}
-
-/** A config in `<tmp>/cfg/` and a base directory four levels deeper elsewhere: not the same depth. */
-function layout() {
-  const root = tempDir('mmx-paths-');
-  const cfgDir = path.join(root, 'cfg');
-  const deep = path.join(root, 'a', 'b', 'c', 'd');
-  mkdirSync(deep, { recursive: true });
-  write(path.join(cfgDir, 'm.csv'), MANIFEST);
-  return { root, cfgDir, deep };
-}
+const config = numericConfig;
+const layout = () => depthLayout('mmx-paths-');
 
 describe('config paths', () => {
   it('the source map holds absolute file paths, also for a file reached through extends', () => {
