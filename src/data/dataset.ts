@@ -41,8 +41,9 @@ export interface SplitLabels {
    */
   labels: Int32Array;
   /**
-   * What the model is trained against, examples × `targetWidth(state.target)`: one-hot (classification), 0/1
-   * (binary), multi-hot (multilabel), the standardised value (regression); NaN where there is no label.
+   * What the model is trained against beyond the class index: examples × 1 — 0/1 (binary), the standardised value
+   * (regression) — or × labels, multi-hot (multilabel); NaN where there is no label. Empty for classification: its
+   * one-hot rows are made per batch from `labels`.
    */
   targets: Float32Array;
 }
@@ -1104,7 +1105,8 @@ export function targetEncoder(target: TargetState, cellOf: (row: number) => stri
   const task = target.task;
   const classes = target.classes;
   const index = new Map(classes.map((c, i) => [c, i]));
-  const width = task === 'classification' || task === 'multilabel' ? classes.length : 1;
+  // classification keeps the class index only (its one-hot rows are made per batch: 10,000 classes would be 40 kB a row)
+  const width = task === 'multilabel' ? classes.length : task === 'classification' ? 0 : 1;
   const unknown = (v: string, i: number): DataError =>
     unlabelled
       ? new DataError(
@@ -1138,10 +1140,6 @@ export function targetEncoder(target: TargetState, cellOf: (row: number) => stri
           const k = index.get(v);
           if (k === undefined) throw unknown(v, i);
           if (task === 'binary') out[0] = k;
-          else {
-            out.fill(0);
-            out[k] = 1;
-          }
           return k;
         }
         case 'multilabel': {

@@ -1,5 +1,13 @@
-/** Classification metrics from true and predicted class indices: accuracy, macro-F1, per class, confusion. */
+/**
+ * Classification metrics from true and predicted class indices: accuracy, macro-F1, per class, confusion.
+ * Everything is counted in one pass over the examples (O(examples + classes)); the dense confusion matrix is
+ * kept only up to DENSE_CONFUSION_MAX_CLASSES classes (10,000 classes would be 10⁸ cells). Above that the
+ * result holds its non-zero cells (`confusionCells`): never more than there are examples.
+ */
 import type { EvaluationResult, PerClass } from '../train/events.js';
+
+/** Classes up to which the confusion matrix is kept (and written) dense: 200² = 40,000 cells. */
+export const DENSE_CONFUSION_MAX_CLASSES = 200;
 
 export function confusionMatrix(truth: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): number[][] {
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
@@ -7,16 +15,69 @@ export function confusionMatrix(truth: ArrayLike<number>, predicted: ArrayLike<n
   return m;
 }
 
-export function perClassScores(confusion: number[][], labels: string[]): PerClass[] {
+/** The non-zero cells `[true, predicted, count]` of the confusion matrix, by true then predicted class. */
+export function confusionCells(truth: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): [number, number, number][] {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < truth.length; i++) {
+    const key = truth[i]! * numClasses + predicted[i]!;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([key, count]): [number, number, number] => [Math.floor(key / numClasses), key % numClasses, count]);
+}
+
+/** Per class: true positives, examples of the class (support) and examples predicted as it. */
+export interface ClassCounts {
+  tp: Float64Array;
+  support: Float64Array;
+  predicted: Float64Array;
+}
+
+export function classCounts(truth: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): ClassCounts {
+  const tp = new Float64Array(numClasses);
+  const support = new Float64Array(numClasses);
+  const pred = new Float64Array(numClasses);
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i]!;
+    const p = predicted[i]!;
+    support[t]! += 1;
+    pred[p]! += 1;
+    if (t === p) tp[t]! += 1;
+  }
+  return { tp, support, predicted: pred };
+}
+
+/** The counts of a dense confusion matrix (what callers holding one already use). */
+export function countsOfMatrix(confusion: readonly (readonly number[])[]): ClassCounts {
+  const k = confusion.length;
+  const tp = new Float64Array(k);
+  const support = new Float64Array(k);
+  const predicted = new Float64Array(k);
+  confusion.forEach((row, t) =>
+    row.forEach((v, p) => {
+      support[t]! += v;
+      predicted[p]! += v;
+      if (t === p) tp[t]! += v;
+    }),
+  );
+  return { tp, support, predicted };
+}
+
+export function perClassFromCounts(counts: ClassCounts, labels: readonly string[]): PerClass[] {
   return labels.map((label, c) => {
-    const tp = confusion[c]![c]!;
-    const support = confusion[c]!.reduce((a, b) => a + b, 0);
-    const predicted = confusion.reduce((a, row) => a + row[c]!, 0);
+    const tp = counts.tp[c]!;
+    const support = counts.support[c]!;
+    const predicted = counts.predicted[c]!;
     const precision = predicted ? tp / predicted : 0;
     const recall = support ? tp / support : 0;
     const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
     return { label, precision, recall, f1, support };
   });
+}
+
+export function perClassScores(confusion: number[][], labels: string[]): PerClass[] {
+  return perClassFromCounts(countsOfMatrix(confusion), labels);
 }
 
 /** Metrics for one split; `metrics` holds every requested metric plus loss when given. */
@@ -28,19 +89,21 @@ export function classificationReport(
   requested: readonly string[],
   loss?: number,
 ): EvaluationResult {
-  const confusion = confusionMatrix(truth, predicted, labels.length);
-  const perClass = perClassScores(confusion, labels);
+  const k = labels.length;
+  const counts = classCounts(truth, predicted, k);
+  const perClass = perClassFromCounts(counts, labels);
   let correct = 0;
-  for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) correct += 1;
+  for (let c = 0; c < k; c++) correct += counts.tp[c]!;
   const all: Record<string, number> = {
     accuracy: truth.length ? correct / truth.length : 0,
     // macro-F1 over the classes present in truth or predictions, as scikit-learn does by default
-    macro_f1: mean(perClass.filter((p) => p.support > 0 || confusion.some((row) => row[labels.indexOf(p.label)]! > 0)).map((p) => p.f1)),
+    macro_f1: mean(perClass.filter((_, c) => counts.support[c]! > 0 || counts.predicted[c]! > 0).map((p) => p.f1)),
   };
   const metrics: Record<string, number> = {};
   if (loss !== undefined) metrics.loss = loss;
   for (const m of new Set(['accuracy', ...requested])) if (m in all) metrics[m] = all[m]!;
-  return { split, metrics, perClass, labels, confusion };
+  if (k <= DENSE_CONFUSION_MAX_CLASSES) return { split, metrics, perClass, labels, confusion: confusionMatrix(truth, predicted, k) };
+  return { split, metrics, perClass, labels, confusion: [], confusionCells: confusionCells(truth, predicted, k) };
 }
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

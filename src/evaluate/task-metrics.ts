@@ -18,7 +18,7 @@
  */
 import type { SplitData, TargetState } from '../data/dataset.js';
 import type { EvaluationResult, PerClass, ThresholdRow } from '../train/events.js';
-import { classificationReport, perClassScores } from './classification-metrics.js';
+import { classificationReport } from './classification-metrics.js';
 import { CLIP } from '../model/heads/tasks.js';
 import { binaryCurves } from './curves.js';
 
@@ -214,7 +214,7 @@ export function evaluateTask(
       const threshold = target.threshold ?? 0.5;
       const predicted = Int32Array.from(outputs.subarray(0, n), (p) => (p >= threshold ? 1 : 0));
       const base = classificationReport(split, data.labels, predicted, classes, ['accuracy', 'macro_f1'], loss);
-      const pos = perClassScores(base.confusion, classes)[1]!;
+      const pos = base.perClass[1]!;
       const all: Record<string, number> = {
         loss,
         accuracy: base.metrics.accuracy!,

@@ -25,13 +25,16 @@ interface Cell {
   textColor: string;
 }
 
+/** Classes up to which the confusion matrix is plotted (100² cells); above, the report says why there is no plot. */
+export const CONFUSION_PLOT_MAX_CLASSES = 100;
+
 export function confusionMatrixSpec(
   labels: readonly string[],
   confusion: readonly (readonly number[])[],
   options: ConfusionMatrixOptions = {},
 ): TopLevelSpec | undefined {
   const n = labels.length;
-  if (!n || confusion.length !== n) return undefined;
+  if (!n || n > CONFUSION_PLOT_MAX_CLASSES || confusion.length !== n) return undefined;
   const byRow = (options.color ?? 'row') === 'row';
   const names = uniqueNames(labels);
   let maxCount = 0;

@@ -4,6 +4,7 @@
  * (an iframe a few hundred pixels wide and tall) as well as in a browser tab.
  */
 import { formatDuration } from '../format/duration.js';
+import { CONFUSION_PLOT_MAX_CLASSES } from './confusion-matrix.js';
 import { formatMetric, metricLabel } from './labels.js';
 import type { RunReportInput } from './types.js';
 
@@ -54,6 +55,21 @@ function formatTime(t: number | string | Date): string {
         .toISOString()
         .replace('T', ' ')
         .replace(/\.\d+Z$/, ' UTC');
+}
+
+/** Per-class rows the report shows at most (the classes with the most examples, in class order). */
+export const REPORT_PER_CLASS_MAX = 100;
+
+function mostSupported<T extends { support: number }>(rows: readonly T[], max: number): readonly T[] {
+  if (rows.length <= max) return rows;
+  const keep = new Set(
+    rows
+      .map((r, i) => ({ i, support: r.support }))
+      .sort((a, b) => b.support - a.support || a.i - b.i)
+      .slice(0, max)
+      .map((r) => r.i),
+  );
+  return rows.filter((_, i) => keep.has(i));
 }
 
 const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : String(n));
@@ -167,6 +183,7 @@ ul.plain { margin: 0; padding: 0; list-style: none; }
 figure { margin: 8px 0 24px; overflow-x: auto; }
 figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: #555; font-size: 12px; margin-top: 4px; }
+p.note { color: #555; font-size: 13px; }
 pre { background: #f7f7f8; border: 1px solid #e6e6e6; border-radius: 4px; padding: 10px 12px; overflow-x: auto; white-space: pre; }
 details summary { cursor: pointer; color: #333; margin: 4px 0; }
 footer { margin-top: 32px; color: #777; font-size: 12px; }
@@ -198,23 +215,37 @@ export function reportHtml(input: RunReportInput, plots: readonly ReportPlot[]):
     );
   }
 
-  if (plots.length) {
+  const unplotted =
+    test && test.labels.length > CONFUSION_PLOT_MAX_CLASSES
+      ? `<p class="note">The confusion matrix is not plotted: ${escapeHtml(int(test.labels.length))} classes, more than ${CONFUSION_PLOT_MAX_CLASSES}. ` +
+        '<code>confusion_matrix.csv</code> has its counts.</p>'
+      : '';
+  if (plots.length || unplotted) {
     parts.push('<h2>Plots</h2>');
     plots.forEach((p, i) => {
       const links = p.files?.length ? `<figcaption>${p.files.map((f) => `<code>${escapeHtml(f)}</code>`).join(' · ')}</figcaption>` : '';
       parts.push(`<figure>${inlineSvg(p.svg, `p${i}-`, p.title, p.width)}${links}</figure>`);
     });
+    if (unplotted) parts.push(unplotted);
   }
 
   if (test?.perClass.length) {
-    const rows = test.perClass.map((c) => [
+    const shown = mostSupported(test.perClass, REPORT_PER_CLASS_MAX);
+    const rows = shown.map((c) => [
       escapeHtml(c.label),
       escapeHtml(formatMetric(c.precision)),
       escapeHtml(formatMetric(c.recall)),
       escapeHtml(formatMetric(c.f1)),
       escapeHtml(int(c.support)),
     ]);
-    parts.push(`<h2>Per class (${escapeHtml(test.split || 'test')})</h2>${table(['Class', 'Precision', 'Recall', 'F1', 'Support'], rows)}`);
+    const more =
+      shown.length < test.perClass.length
+        ? `<p class="note">The ${REPORT_PER_CLASS_MAX} classes with the most examples of ${escapeHtml(int(test.perClass.length))}; ` +
+          '<code>metrics.json</code> lists every one.</p>'
+        : '';
+    parts.push(
+      `<h2>Per class (${escapeHtml(test.split || 'test')})</h2>${table(['Class', 'Precision', 'Recall', 'F1', 'Support'], rows)}${more}`,
+    );
   }
 
   if (test?.thresholds?.length) {

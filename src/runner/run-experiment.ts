@@ -16,6 +16,7 @@ import { cacheLogLine, cacheTags, dataOptions } from '../data/cache/run-options.
 import { evaluateTask } from '../evaluate/task-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
 import { predictionsCsv } from '../evaluate/predictions-csv.js';
+import { confusionCsv, confusionJson } from '../evaluate/confusion-artifacts.js';
 import { ablationCsv, modalityAblation } from '../evaluate/ablation.js';
 import { buildModel, compileModel, createOptimizer } from '../model/build.js';
 import { resolveTracker } from '../tracking/resolve.js';
@@ -29,6 +30,8 @@ import { MMX_VERSION } from '../version.js';
 import { serializeModel } from './save-model.js';
 import { mlmodelDescriptor } from './mlmodel.js';
 import { overridesTag, runName as runNameFor } from './run-name.js';
+import { logOptionalArtifacts } from './optional-artifacts.js';
+import type { PreprocessingState } from '../data/dataset.js';
 
 export interface RunOptions {
   emit: (e: RunEvent) => void;
@@ -75,6 +78,18 @@ export function outcomeJson(o: TrainingOutcome): Record<string, unknown> {
     restored_best: o.restoredBest,
     stopped_early: o.stoppedEarly,
   };
+}
+
+/** The trained model as the run's `model/` artifacts: model.json, weights.bin and MLflow's MLmodel descriptor. */
+async function logModel(tracker: Tracker, runId: string, model: tf.LayersModel, state: PreprocessingState): Promise<void> {
+  const files = await serializeModel(model);
+  await tracker.logArtifact(runId, 'model/model.json', files['model.json']);
+  await tracker.logArtifact(runId, 'model/weights.bin', files['weights.bin']);
+  await tracker.logArtifact(
+    runId,
+    'model/MLmodel',
+    mlmodelDescriptor({ runId, state, tfjsVersion: tf.version.tfjs, mmxVersion: MMX_VERSION }),
+  );
 }
 
 export const configHash = (config: unknown): string => createHash('sha256').update(JSON.stringify(config)).digest('hex');
@@ -241,6 +256,9 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     ).finally(() => stepper.dispose());
 
     emit({ type: 'phase', phase: 'evaluating' });
+    // the trained model first: whatever fails or stops the run after this, it is saved
+    await logModel(tracker, run.runId, built.model, data.state);
+    if (options.signal?.aborted) throw new TrainingAborted();
     const inferStart = performance.now();
     const preds = await predictSplit(built.predictor, data.test, built.inputs, target);
     const inferSeconds = (performance.now() - inferStart) / 1000;
@@ -256,6 +274,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       else test.ablation = await modalityAblation(built, data.test, target, config.evaluation.metrics, test);
     }
     emit({ type: 'evaluation', result: test });
+    if (options.signal?.aborted) throw new TrainingAborted();
 
     emit({ type: 'phase', phase: 'logging' });
     const timestamp = Date.now();
@@ -286,60 +305,62 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       history: trained.history,
     };
     await tracker.logArtifact(run.runId, 'metrics.json', JSON.stringify(metricsJson, null, 2));
-    if (test.labels.length) {
-      await tracker.logArtifact(
-        run.runId,
-        'confusion_matrix.json',
-        JSON.stringify({ labels: test.labels, matrix: test.confusion, rows: 'true', columns: 'predicted' }, null, 2),
-      );
-      await tracker.logArtifact(
-        run.runId,
-        'confusion_matrix.csv',
-        [['true\\predicted', ...test.labels].join(','), ...test.confusion.map((row, i) => [test.labels[i], ...row].join(','))].join('\n') +
-          '\n',
-      );
-    }
-    if (test.thresholds) {
-      await tracker.logArtifact(
-        run.runId,
-        'thresholds.csv',
-        ['threshold,precision,recall,f1', ...test.thresholds.map((r) => [r.threshold, r.precision, r.recall, r.f1].join(','))].join('\n') +
-          '\n',
-      );
-    }
-    if (test.ablation) {
-      await tracker.logArtifact(run.runId, 'ablation.csv', ablationCsv(test.ablation));
-      await tracker.logArtifact(run.runId, 'ablation.json', JSON.stringify(test.ablation, null, 2));
-    }
-    await tracker.logArtifact(
+    // model and metrics are in: what follows is a warning when it fails, never a lost run
+    const warn = (message: string): void => emit({ type: 'log', level: 'warn', message });
+    await logOptionalArtifacts(
+      tracker,
       run.runId,
-      'predictions/test.csv',
-      predictionsCsv(data.test, preds.probabilities, preds.predicted, target, true),
-    );
-    // the report's renderers (vega, vega-lite, resvg: ~1 s of imports) load when the run reaches them
-    const { buildRunReport } = await import('../report/index.js');
-    const report = await buildRunReport({
-      run: {
-        name: config.name,
-        id: run.runId,
-        experiment: config.tracking.experiment,
-        status: 'FINISHED',
-        durationSeconds: (performance.now() - t0) / 1000,
-      },
-      history: trained.history,
-      outcome,
-      test,
-      configYaml: toYaml(config),
-      summary,
-    });
-    for (const [p, content] of Object.entries(report)) await tracker.logArtifact(run.runId, p, content);
-    const files = await serializeModel(built.model);
-    await tracker.logArtifact(run.runId, 'model/model.json', files['model.json']);
-    await tracker.logArtifact(run.runId, 'model/weights.bin', files['weights.bin']);
-    await tracker.logArtifact(
-      run.runId,
-      'model/MLmodel',
-      mlmodelDescriptor({ runId: run.runId, state: data.state, tfjsVersion: tf.version.tfjs, mmxVersion: MMX_VERSION }),
+      [
+        {
+          name: 'the confusion matrix (confusion_matrix.json, .csv)',
+          build: () => {
+            const json = confusionJson(test);
+            const csv = confusionCsv(test);
+            return json && csv ? { 'confusion_matrix.json': JSON.stringify(json, null, 2), 'confusion_matrix.csv': csv } : undefined;
+          },
+        },
+        {
+          name: 'thresholds.csv',
+          build: () =>
+            test.thresholds && {
+              'thresholds.csv':
+                ['threshold,precision,recall,f1', ...test.thresholds.map((r) => [r.threshold, r.precision, r.recall, r.f1].join(','))].join(
+                  '\n',
+                ) + '\n',
+            },
+        },
+        {
+          name: 'the ablation table (ablation.csv, .json)',
+          build: () =>
+            test.ablation && { 'ablation.csv': ablationCsv(test.ablation), 'ablation.json': JSON.stringify(test.ablation, null, 2) },
+        },
+        {
+          name: 'predictions/test.csv',
+          build: () => ({ 'predictions/test.csv': predictionsCsv(data.test, preds.probabilities, preds.predicted, target, true) }),
+        },
+        {
+          name: 'the report (report.html and plots/)',
+          build: async () => {
+            // the report's renderers (vega, vega-lite, resvg: ~1 s of imports) load when the run reaches them
+            const { buildRunReport } = await import('../report/index.js');
+            return buildRunReport({
+              run: {
+                name: config.name,
+                id: run.runId,
+                experiment: config.tracking.experiment,
+                status: 'FINISHED',
+                durationSeconds: (performance.now() - t0) / 1000,
+              },
+              history: trained.history,
+              outcome,
+              test,
+              configYaml: toYaml(config),
+              summary,
+            });
+          },
+        },
+      ],
+      warn,
     );
     built.model.dispose();
 

@@ -50,8 +50,8 @@ export function gatherLabels(
 }
 
 /**
- * The training targets of examples `order[start..end)` [n, width]: one-hot (classification), 0/1 (binary),
- * multi-hot (multilabel), standardised value (regression) — `split.targets` rows.
+ * The training targets of examples `order[start..end)` [n, width]: one-hot (classification, made from the class
+ * indices), 0/1 (binary), multi-hot (multilabel), standardised value (regression) — `split.targets` rows.
  */
 export function gatherTargets(
   split: Pick<SplitLabels, 'labels' | 'targets'>,
@@ -60,8 +60,9 @@ export function gatherTargets(
   end: number,
   numClasses = 1,
 ): tf.Tensor {
-  // a split made without targets (class indices only): one-hot classification targets
-  if (!(split as Partial<SplitLabels>).targets) return gatherLabels(split, order, start, end, numClasses);
+  // class indices only (classification keeps no target rows): one-hot rows made here
+  const targets = (split as Partial<SplitLabels>).targets;
+  if (!targets || (targets.length === 0 && split.labels.length > 0)) return gatherLabels(split, order, start, end, numClasses);
   const n = end - start;
   const width = split.labels.length ? split.targets.length / split.labels.length : 1;
   const buf = new Float32Array(n * width);

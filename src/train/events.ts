@@ -99,8 +99,10 @@ export interface EvaluationResult {
   perClass: PerClass[];
   /** the confusion matrix's classes (classification, binary); empty for multilabel and regression */
   labels: string[];
-  /** confusion[true][predicted] */
+  /** confusion[true][predicted]; empty above DENSE_CONFUSION_MAX_CLASSES classes (then see confusionCells) */
   confusion: number[][];
+  /** the non-zero cells [true, predicted, count] when there are too many classes for a dense matrix */
+  confusionCells?: [number, number, number][];
 }
 
 /**

@@ -246,8 +246,32 @@ export function metricsTable(r: EvaluationResult): { columns: TableColumn[]; row
   };
 }
 
-/** Per-class precision/recall/F1/support, with a macro-average row last. */
-export function perClassTable(r: EvaluationResult): { columns: TableColumn[]; rows: string[][] } {
+/** Classes (or labels) the per-class table shows in full; above, the ones with the most examples. */
+export const PER_CLASS_SHOWN_MAX = 30;
+
+/** Which classes the per-class table shows: all of them, or the PER_CLASS_SHOWN_MAX with the most examples (in class order). */
+export function shownClasses(r: EvaluationResult, max = PER_CLASS_SHOWN_MAX): EvaluationResult['perClass'] {
+  if (r.perClass.length <= max) return r.perClass;
+  const keep = new Set(
+    r.perClass
+      .map((c, i) => ({ i, support: c.support }))
+      .sort((a, b) => b.support - a.support || a.i - b.i)
+      .slice(0, max)
+      .map((c) => c.i),
+  );
+  return r.perClass.filter((_, i) => keep.has(i));
+}
+
+/** The line under a per-class table that does not show every class, else undefined. */
+export function perClassNote(r: EvaluationResult, max = PER_CLASS_SHOWN_MAX): string | undefined {
+  const n = r.perClass.length;
+  if (n <= max) return undefined;
+  const kind = r.labels.length === 0 ? 'labels' : 'classes';
+  return `the ${max} ${kind} with the most examples of ${formatCount(n)}; the macro average is over all of them, and metrics.json lists every one`;
+}
+
+/** Per-class precision/recall/F1/support (at most PER_CLASS_SHOWN_MAX rows, see shownClasses), with a macro-average row last. */
+export function perClassTable(r: EvaluationResult, max = PER_CLASS_SHOWN_MAX): { columns: TableColumn[]; rows: string[][] } {
   const columns: TableColumn[] = [
     { header: r.labels.length === 0 ? 'label' : 'class', maxWidth: 24 },
     { header: 'precision', align: 'right' },
@@ -255,7 +279,7 @@ export function perClassTable(r: EvaluationResult): { columns: TableColumn[]; ro
     { header: 'f1', align: 'right' },
     { header: 'support', align: 'right' },
   ];
-  const rows = r.perClass.map((c) => [
+  const rows = shownClasses(r, max).map((c) => [
     c.label,
     formatMetric(c.precision),
     formatMetric(c.recall),
@@ -366,6 +390,8 @@ export function resultsLines(r: EvaluationResult, indent = '  '): string[] {
   if (r.perClass.length > 0) {
     const p = perClassTable(r);
     lines.push('', ...formatTable(p.columns, p.rows, { indent }));
+    const note = perClassNote(r);
+    if (note) lines.push(`${indent}(${note})`);
   }
   const t = thresholdsTable(r);
   if (t) lines.push('', thresholdsTitle(r), ...formatTable(t.columns, t.rows, { indent }));

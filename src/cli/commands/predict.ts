@@ -12,6 +12,7 @@ import { evaluateTask } from '../../evaluate/task-metrics.js';
 import { outputUnits } from '../../model/heads/tasks.js';
 import { defaultTaskMetrics, type TaskName } from '../../config/schema.js';
 import { predictionsCsv } from '../../evaluate/predictions-csv.js';
+import { confusionJson } from '../../evaluate/confusion-artifacts.js';
 import { predictSplit } from '../../evaluate/predict.js';
 import { loadRunModel } from '../../runner/load-run-model.js';
 import { systemTags } from '../../tracking/run-context.js';
@@ -107,7 +108,7 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
         task: target.task,
         metrics: report.metrics,
         ...(report.perClass.length ? { per_class: report.perClass } : {}),
-        ...(report.labels.length ? { confusion_matrix: { labels: report.labels, matrix: report.confusion } } : {}),
+        ...(report.labels.length ? { confusion_matrix: confusionJson(report) } : {}),
       }) + '\n',
     );
   } else {
@@ -128,8 +129,8 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
       run.runId,
       Object.entries(report.metrics).map(([k, value]) => ({ key: `eval_${k}`, value, timestamp: now, step: 0 })),
     );
-    if (report.labels.length)
-      await t.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify({ labels: report.labels, matrix: report.confusion }, null, 2));
+    const confusion = confusionJson(report);
+    if (confusion) await t.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify(confusion, null, 2));
     await t.endRun(run.runId, 'FINISHED');
     io.stderr.write(`logged evaluation run ${run.runId} (linked to ${loaded.runId})\n`);
   }

@@ -4,6 +4,7 @@ import {
   ABLATION_TITLE,
   ablationTable,
   metricsTable,
+  perClassNote,
   perClassTable,
   resultsTitle,
   thresholdsTable,
@@ -16,6 +17,7 @@ export function ResultsTable({ result }: { result: EvaluationResult }) {
   const metrics = metricsTable(result);
   const perClass = perClassTable(result);
   const macroRow = result.perClass.length > 1 ? perClass.rows.length - 1 : -1;
+  const note = perClassNote(result);
   const ablation = ablationTable(result);
   const thresholds = thresholdsTable(result);
   return (
@@ -31,8 +33,9 @@ export function ResultsTable({ result }: { result: EvaluationResult }) {
         cellColor={(_, j) => (j === 1 ? { color: 'cyan' } : undefined)}
       />
       {result.perClass.length > 0 ? (
-        <Box marginTop={1}>
+        <Box marginTop={1} flexDirection="column">
           <Table columns={perClass.columns} rows={perClass.rows} indent={2} rowDim={(i) => i === macroRow} />
+          {note ? <Text dimColor>{`  (${note})`}</Text> : null}
         </Box>
       ) : null}
       {thresholds ? (
