@@ -477,7 +477,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     }
     notify();
   };
-  const onAbort = () => stopAll('interrupted (SIGINT)');
+  const onAbort = () => stopAll(typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted (SIGINT)');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
 

@@ -2,7 +2,7 @@
  * The loop of a trial's process, local worker (src/sweep/worker.ts) or queue trial (src/sweep/queue/trial.ts):
  * say `ready`, wait for one `start` message, run the experiment with the trial's overrides (as `mmx run CONFIG
  * --set ...` would, minus the `sweep:` section) reporting phases and per-epoch metrics over IPC, send one `done`
- * and end. A `stop` message, SIGINT/SIGTERM, or losing the parent aborts the run after the current batch: it
+ * and end. A `stop` message, SIGINT/SIGTERM/SIGHUP, or losing the parent aborts the run after the current batch: it
  * ends KILLED with the reason as `mmx.killed_reason`. The hooks are what the queue trial adds (its finish claim).
  */
 import { runExperiment, type RunResult } from '../runner/run-experiment.js';
@@ -63,8 +63,8 @@ export function serveTrial(hooks: TrialProcessHooks): void {
     }
   };
 
-  process.on('SIGINT', () => abort('interrupted (SIGINT)'));
-  process.on('SIGTERM', () => abort('interrupted (SIGTERM)'));
+  // a closed terminal sends SIGHUP to the whole process group: trials too
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => abort(`interrupted (${signal})`));
   process.on('disconnect', () => {
     abort(hooks.disconnectReason);
     if (!started) process.exit(1);

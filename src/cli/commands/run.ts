@@ -1,12 +1,16 @@
 /**
  * `mmx run CONFIG`: validate, then run the experiment with a live UI (Ink on a TTY, plain lines otherwise,
- * or one JSON summary on stdout with --json). Ctrl-C stops at the next batch and ends the run KILLED; a
- * second Ctrl-C ends it KILLED at once.
+ * or one JSON summary on stdout with --json). Ctrl-C, SIGTERM or SIGHUP stops at the next batch and ends the run
+ * KILLED (once training and evaluation are over, the results are saved and the run ends FINISHED); a second
+ * signal, or the shutdown deadline, ends it KILLED at once (see ../shutdown.ts).
  */
 import { checkExperiment } from '../../runner/check-experiment.js';
 import type { RunInfo, Tracker } from '../../tracking/tracker.js';
 import { createReporter, reporterModeFor } from '../../ui/reporter.js';
 import { runExperiment } from '../../runner/run-experiment.js';
+import { confusionJson } from '../../evaluate/confusion-artifacts.js';
+import { formatDuration } from '../../format/duration.js';
+import { onStopSignals, shutdownDeadlineMs } from '../shutdown.js';
 import { EXIT_INTERRUPTED, EXIT_OK, reportError } from '../user-errors.js';
 
 export interface RunCommandOptions {
@@ -27,23 +31,46 @@ export async function runCommand(
   const reporter = createReporter({ mode, stdout: io.stdout, stderr: io.stderr });
   const controller = new AbortController();
   let active: { tracker: Tracker; run: RunInfo } | undefined;
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      io.stderr.write('\ninterrupting: the run stops after this batch and is recorded as KILLED (Ctrl-C again to stop now)\n');
-      controller.abort();
-      return;
-    }
-    if (active) active.tracker.endRunSync?.(active.run.runId, 'KILLED');
-    io.stderr.write('stopped; run recorded as KILLED\n');
-    process.exit(EXIT_INTERRUPTED);
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  let phase: string | undefined;
+  let ended: 'FINISHED' | 'FAILED' | 'KILLED' | undefined;
+  const stop = onStopSignals({
+    onStop: (signal) => {
+      const key = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+      const deadline = formatDuration(shutdownDeadlineMs() / 1000);
+      if (phase === 'logging') {
+        // training and evaluation are over: saving the results is the quickest way to a truthful end
+        io.stderr.write(
+          `\n${key}: training and evaluation are done and the results are being saved; the run ends FINISHED when they are, ` +
+            `or KILLED if that takes more than ${deadline} (${key === 'Ctrl-C' ? 'Ctrl-C again' : 'a second signal'}: KILLED now)\n`,
+        );
+      } else {
+        io.stderr.write(
+          `\n${key}: the run stops after this batch and is recorded as KILLED (within ${deadline}; ` +
+            `${key === 'Ctrl-C' ? 'Ctrl-C again' : 'a second signal'} to stop now)\n`,
+        );
+      }
+      controller.abort(`interrupted (${signal})`);
+    },
+    onForce: (_signal, why) => {
+      if (ended) return ended === 'FINISHED' ? EXIT_OK : EXIT_INTERRUPTED;
+      if (active) {
+        try {
+          active.tracker.endRunSync?.(active.run.runId, 'KILLED');
+          io.stderr.write(`stopped${why === 'deadline' ? ' at the deadline' : ''}; run ${active.run.runId} recorded as KILLED\n`);
+        } catch (err) {
+          io.stderr.write(`stopped; run ${active.run.runId} could not be recorded as KILLED: ${(err as Error).message}\n`);
+        }
+      } else io.stderr.write('stopped before a run was created\n');
+      return EXIT_INTERRUPTED;
+    },
+  });
   try {
     const result = await runExperiment(checked, {
-      emit: (e) => reporter.emit(e),
+      emit: (e) => {
+        if (e.type === 'phase') phase = e.phase;
+        if (e.type === 'end') ended = e.status;
+        reporter.emit(e);
+      },
       signal: controller.signal,
       onRunCreated: (tracker, run) => (active = { tracker, run }),
     });
@@ -58,7 +85,7 @@ export async function runCommand(
           artifact_dir: result.artifactDir,
           metrics: Object.fromEntries(Object.entries(result.test.metrics).map(([k, v]) => [`test_${k}`, v])),
           per_class: result.test.perClass,
-          confusion_matrix: { labels: result.test.labels, matrix: result.test.confusion },
+          confusion_matrix: confusionJson(result.test) ?? null,
           best_epoch: result.training.bestEpoch ?? null,
           evaluated_epoch: result.training.evaluatedEpoch,
           backend: result.summary.backend,
@@ -73,7 +100,6 @@ export async function runCommand(
     if (controller.signal.aborted) return EXIT_INTERRUPTED;
     return reportError(err, io.stderr);
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stop.dispose();
   }
 }

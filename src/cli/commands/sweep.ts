@@ -1,7 +1,8 @@
 /**
  * `mmx sweep CONFIG [--resume RUN_ID]`: check the whole search space, then run the trials (each in its own
- * process), live table on a terminal, plain lines otherwise, one JSON summary with --json. Ctrl-C stops every
- * running trial after its current batch (KILLED) and ends the sweep KILLED; a second Ctrl-C stops at once.
+ * process), live table on a terminal, plain lines otherwise, one JSON summary with --json. Ctrl-C (or SIGTERM,
+ * SIGHUP) stops every running trial after its current batch (KILLED) and ends the sweep KILLED; a second signal,
+ * or the shutdown deadline (../shutdown.ts), stops at once.
  */
 import { runSweep, type SweepHandle } from '../../sweep/coordinator.js';
 import { planSweep } from '../../sweep/plan.js';
@@ -11,6 +12,7 @@ import { openQueueLauncher, type QueueLauncher } from '../../sweep/queue/remote.
 import { resolveTracker } from '../../tracking/resolve.js';
 import { reporterModeFor } from '../../ui/reporter.js';
 import { createSweepReporter } from '../../ui/sweep/reporter.js';
+import { onStopSignals } from '../shutdown.js';
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, reportError } from '../user-errors.js';
 
 export interface SweepCommandOptions {
@@ -34,22 +36,19 @@ export async function sweepCommand(
   const reporter = createSweepReporter({ mode, stdout: io.stdout, stderr: io.stderr });
   const controller = new AbortController();
   let handle: SweepHandle | undefined;
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
+  const stop = onStopSignals({
+    onStop: (signal) => {
       io.stderr.write(
-        '\ninterrupting: running trials stop after their current batch and are recorded as KILLED (Ctrl-C again to stop now)\n',
+        `\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: running trials stop after their current batch and are recorded as KILLED ` +
+          `(${signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} to stop now)\n`,
       );
-      controller.abort();
-      return;
-    }
-    handle?.killNow();
-    io.stderr.write('stopped; sweep and running trials recorded as KILLED\n');
-    process.exit(EXIT_INTERRUPTED);
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+      controller.abort(`interrupted (${signal})`);
+    },
+    onForce: (_signal, why) => {
+      handle?.killNow();
+      io.stderr.write(`stopped${why === 'deadline' ? ' at the deadline' : ''}; sweep and running trials recorded as KILLED\n`);
+    },
+  });
   let launcher: QueueLauncher | undefined;
   try {
     let queued = {};
@@ -132,7 +131,6 @@ export async function sweepCommand(
     if (err instanceof Error) err.message = redact(err.message);
     return reportError(err, io.stderr);
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stop.dispose();
   }
 }

@@ -1,11 +1,12 @@
 /**
  * `mmx worker --queue URL [--concurrency N] [--backend NAME] [--shared-store]`: takes sweep trials from a Redis
- * queue (what `mmx sweep --queue URL` enqueues) and runs each in its own process. Ctrl-C: take no new trials,
- * finish the running ones; a second Ctrl-C stops them now and leaves them to be retried by another worker.
+ * queue (what `mmx sweep --queue URL` enqueues) and runs each in its own process. Ctrl-C (SIGTERM, SIGHUP): take no
+ * new trials, finish the running ones; a second signal stops them now and leaves them to be retried by another worker.
  */
 import { UsageError } from '../../errors.js';
 import { redact } from '../../sweep/queue/connection.js';
 import { runQueueWorker } from '../../sweep/queue/worker.js';
+import { onStopSignals, type StopListener } from '../shutdown.js';
 import { EXIT_INTERRUPTED, EXIT_OK, reportError } from '../user-errors.js';
 
 export interface WorkerCommandOptions {
@@ -23,27 +24,33 @@ export async function workerCommand(
 ): Promise<number> {
   const soft = new AbortController();
   const hard = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      io.stderr.write(
-        '\nstopping: running trials finish, no new ones are taken (Ctrl-C again to stop them now; they are retried elsewhere)\n',
-      );
-      soft.abort();
-      return;
-    }
-    hard.abort();
-    setTimeout(() => process.exit(EXIT_INTERRUPTED), 2000).unref();
-  };
+  let forced = false;
+  let stop: StopListener | undefined;
+  const listen = (): StopListener =>
+    onStopSignals({
+      onStop: (signal) => {
+        io.stderr.write(
+          `\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping: running trials finish, no new ones are taken ` +
+            `(${signal === 'SIGINT' ? 'Ctrl-C again' : 'a second signal'} to stop them now; they are retried elsewhere)\n`,
+        );
+        soft.abort();
+      },
+      // a second signal: the running trials stop now (their jobs go back to the queue); the exit follows
+      onForce: () => {
+        forced = true;
+        hard.abort();
+      },
+      // finishing the running trials takes as long as they take: only a second signal cuts it short
+      deadlineMs: Infinity,
+      exit: () => setTimeout(() => process.exit(EXIT_INTERRUPTED), 2000).unref(),
+    });
   try {
     const concurrency = opts.concurrency === undefined ? 1 : Number(opts.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new UsageError(`--concurrency must be a whole number >= 1, got '${opts.concurrency}'`);
     if (opts.backend !== undefined && !BACKENDS.includes(opts.backend))
       throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${opts.backend}'`);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    stop = listen();
     await runQueueWorker({
       url: opts.queue,
       concurrency,
@@ -53,12 +60,11 @@ export async function workerCommand(
       signal: soft.signal,
       hardSignal: hard.signal,
     });
-    return interrupts > 1 ? EXIT_INTERRUPTED : EXIT_OK;
+    return forced ? EXIT_INTERRUPTED : EXIT_OK;
   } catch (err) {
     if (err instanceof Error) err.message = redact(err.message);
     return reportError(err, io.stderr);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop?.dispose();
   }
 }
