@@ -133,11 +133,15 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   // Training does not wait for them; a failed write surfaces when the chain is awaited.
   let metricChain: Promise<void> = Promise.resolve();
   let metricError: unknown;
+  // a metric write that fails (a full disk, a store that refuses it) stops training: the run cannot be recorded
+  const writeFailed = new AbortController();
+  const trainSignal = options.signal ? AbortSignal.any([options.signal, writeFailed.signal]) : writeFailed.signal;
   const logMetrics = (points: MetricPoint[]): void => {
     metricChain = metricChain
       .then(() => tracker.logMetrics(run.runId, points))
       .catch((err: unknown) => {
         metricError ??= err;
+        writeFailed.abort(err);
       });
   };
   const flushMetrics = async (): Promise<void> => {
@@ -232,7 +236,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
 
     // runtime.workers > 1: a data-parallel step over worker threads; stopped however training ends
     const stepper = await createTrainStep(built, config.runtime.workers, {
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: trainSignal,
       log: (message) => emit({ type: 'log', level: 'info', message }),
       warn: (message) => emit({ type: 'log', level: 'warn', message }),
       ...(pool ? { pool } : {}),
@@ -251,7 +255,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
           logMetrics(points);
         }
       },
-      options.signal,
+      trainSignal,
       stepper,
     ).finally(() => stepper.dispose());
 
@@ -387,21 +391,26 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       summary,
       seconds,
     };
-  } catch (err) {
+  } catch (thrown) {
+    // training stopped because a metric could not be written: that write's error is the run's
+    const err = thrown instanceof TrainingAborted && writeFailed.signal.aborted && !options.signal?.aborted ? metricError : thrown;
     const killed = err instanceof TrainingAborted || options.signal?.aborted === true;
     const status = killed ? 'KILLED' : 'FAILED';
     await metricChain;
     const message = err instanceof Error ? err.message : String(err);
-    try {
-      await tracker.setTags(
+    const warn = (m: string): void => emit({ type: 'log', level: 'warn', message: m });
+    // each step on its own: a tag that cannot be written (a full disk) must not keep the status from being
+    await tracker
+      .setTags(
         run.runId,
         killed
           ? { 'mmx.killed_reason': typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted (SIGINT)' }
           : { 'mmx.error': message.slice(0, 5000), 'mmx.error_type': err instanceof Error ? err.name : typeof err },
-      );
-    } finally {
-      await tracker.endRun(run.runId, status);
-    }
+      )
+      .catch((e: unknown) => warn(`could not record why the run ended: ${e instanceof Error ? e.message : String(e)}`));
+    await tracker
+      .endRun(run.runId, status)
+      .catch((e: unknown) => warn(`could not record the run as ${status}: ${e instanceof Error ? e.message : String(e)}`));
     const info = await tracker.getRun(run.runId).catch(() => run);
     emit({
       type: 'end',

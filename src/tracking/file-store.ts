@@ -26,6 +26,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 
 import { createFileExclusive, writeFileAtomic, writeFileAtomicSync } from './atomic-fs.js';
+import { diskWriteError, isNoSpace, overwriteInPlace, overwriteInPlaceSync } from '../io/disk-errors.js';
 import { TrackingError } from './errors.js';
 import { withFileLock } from './file-lock.js';
 import { fileUriToPath, pathToFileUri } from './file-uri.js';
@@ -146,7 +147,7 @@ function keyPath(base: string, key: string): string {
   return path.join(base, ...key.split('/'));
 }
 
-function wrapKeyFsError(kind: string, key: string, e: unknown): never {
+function wrapKeyFsError(kind: string, key: string, e: unknown, file: string): never {
   const code = errno(e);
   if (code === 'ENAMETOOLONG') {
     throw new TrackingError(
@@ -165,7 +166,7 @@ function wrapKeyFsError(kind: string, key: string, e: unknown): never {
       { cause: e },
     );
   }
-  throw e;
+  throw diskWriteError(e, file);
 }
 
 function asInt(v: unknown): number | undefined {
@@ -324,9 +325,13 @@ export class FileStore implements Tracker {
       tags: [],
       user_id: tags[USER_TAG] ?? this.user ?? currentUser(),
     };
-    await fsp.mkdir(runDir);
-    await writeFileAtomic(path.join(runDir, META_FILE), dumpMetaYaml(record), { fsync: true });
-    for (const sub of ['metrics', 'params', 'artifacts']) await fsp.mkdir(path.join(runDir, sub), { recursive: true });
+    try {
+      await fsp.mkdir(runDir);
+      await writeFileAtomic(path.join(runDir, META_FILE), dumpMetaYaml(record), { fsync: true });
+      for (const sub of ['metrics', 'params', 'artifacts']) await fsp.mkdir(path.join(runDir, sub), { recursive: true });
+    } catch (e) {
+      throw diskWriteError(e, runDir, 'create the run folder');
+    }
     this.locations.set(runId, { experimentId, runDir });
     await this.writeTags(runDir, tags);
     return this.infoFromRecord(record);
@@ -348,13 +353,13 @@ export class FileStore implements Tracker {
         // temporary file in the run folder, not params/, where MLflow would read it as a param
         if (await createFileExclusive(file, value, { tmpDir: runDir })) continue;
       } catch (e) {
-        wrapKeyFsError('param', key, e);
+        wrapKeyFsError('param', key, e, file);
       }
       let current: string;
       try {
         current = await fsp.readFile(file, 'utf8');
       } catch (e) {
-        wrapKeyFsError('param', key, e);
+        wrapKeyFsError('param', key, e, file);
       }
       if (current !== value) {
         throw new TrackingError(
@@ -382,7 +387,7 @@ export class FileStore implements Tracker {
         // one write per key: small O_APPEND writes land whole, so lines never interleave
         await fsp.appendFile(file, lines);
       } catch (e) {
-        wrapKeyFsError('metric', key, e);
+        wrapKeyFsError('metric', key, e, file);
       }
     }
   }
@@ -419,16 +424,16 @@ export class FileStore implements Tracker {
       );
     }
     const target = path.join(artifactDir, ...rel.split('/'));
-    await fsp.mkdir(path.dirname(target), { recursive: true });
     // keep the temporary file out of the artifact tree when the artifacts live in the run folder
     const inRunDir = !path.relative(runDir, artifactDir).startsWith('..');
     try {
+      await fsp.mkdir(path.dirname(target), { recursive: true });
       await writeFileAtomic(target, content, inRunDir ? { tmpDir: runDir } : {});
     } catch (e) {
       if (errno(e) === 'EISDIR' || errno(e) === 'ENOTDIR' || errno(e) === 'EEXIST') {
         throw new TrackingError(`Cannot write artifact '${rel}': a folder or file is in the way.`, 'INVALID_PARAMETER_VALUE', { cause: e });
       }
-      throw e;
+      throw diskWriteError(e, target);
     }
   }
 
@@ -456,7 +461,18 @@ export class FileStore implements Tracker {
     this.assertActive(runId, record);
     record.status = code;
     record.end_time = end;
-    writeFileAtomicSync(file, dumpMetaYaml(record), { fsync: true });
+    const text = dumpMetaYaml(record);
+    try {
+      writeFileAtomicSync(file, text, { fsync: true });
+    } catch (e) {
+      // a full disk has no block for the temporary file: the status goes into meta.yaml's own blocks
+      if (!isNoSpace(e)) throw diskWriteError(e, file);
+      try {
+        overwriteInPlaceSync(file, text);
+      } catch (e2) {
+        throw diskWriteError(e2, file);
+      }
+    }
   }
 
   async getRun(runId: string): Promise<RunInfo> {
@@ -697,7 +713,7 @@ export class FileStore implements Tracker {
         await fsp.mkdir(path.dirname(file), { recursive: true });
         await writeFileAtomic(file, value, { tmpDir: runDir });
       } catch (e) {
-        wrapKeyFsError('tag', key, e);
+        wrapKeyFsError('tag', key, e, file);
       }
     }
   }
@@ -709,7 +725,16 @@ export class FileStore implements Tracker {
       const record = persistedRunRecord(await this.readRunMeta(runDir), file);
       this.assertActive(runId, record);
       mutate(record);
-      await writeFileAtomic(file, dumpMetaYaml(record), { fsync: true });
+      const text = dumpMetaYaml(record);
+      try {
+        await writeFileAtomic(file, text, { fsync: true });
+      } catch (e) {
+        // a full disk has no block for the temporary file: the update goes into meta.yaml's own blocks
+        if (!isNoSpace(e)) throw diskWriteError(e, file);
+        await overwriteInPlace(file, text).catch((e2: unknown) => {
+          throw diskWriteError(e2, file);
+        });
+      }
     };
     const prev = this.metaQueues.get(runId) ?? Promise.resolve();
     const next = prev.then(task, task);

@@ -14,7 +14,8 @@ import { tempDir } from '../tracking/helpers.js';
 
 function tabular(dir: string, epochs: number): void {
   const rows = ['a,b,label,split'];
-  for (let i = 0; i < 300; i++) rows.push(`${(i % 17) / 17},${(i % 13) / 13},c${i % 3},${i < 200 ? 'train' : i < 250 ? 'validation' : 'test'}`);
+  for (let i = 0; i < 300; i++)
+    rows.push(`${(i % 17) / 17},${(i % 13) / 13},c${i % 3},${i < 200 ? 'train' : i < 250 ? 'validation' : 'test'}`);
   writeFileSync(path.join(dir, 'm.csv'), rows.join('\n') + '\n');
   writeFileSync(
     path.join(dir, 'exp.yaml'),
