@@ -1,7 +1,8 @@
 /**
  * Everything that can be known wrong about an experiment before a run exists, in one pass: the config (YAML,
  * `extends`, `${VAR}`, `--set`, the schema), the semantic checks, the rows (an empty split, a single class, a label
- * the training split lacks — what the run does first), the model's size (parameters and activation memory against
+ * the training split lacks — what the run does first), the tracking store (a URI mmx cannot use, a folder it cannot
+ * write), the model's size (parameters and activation memory against
  * `runtime.max_model_memory_mb`) and, for `mmx validate`, every file the manifest names. Problems come back together
  * in one ConfigError where the config can be read; a check whose sections already have a problem is left out.
  * `mmx run` calls it too (without the file check), so such a config never leaves a FAILED run behind.
@@ -14,6 +15,7 @@ import { planRows, type RowPlan } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { checkRowFiles, type FileProblem } from '../data/files/check-rows.js';
 import { checkModelSize, type ModelEstimate } from '../model/size/estimate.js';
+import { trackingIssues } from './check-tracking.js';
 
 export interface CheckOptions extends LoadOptions {
   /** also check every file the used rows name (exists, regular file, size limit, kind): `mmx validate` */
@@ -79,6 +81,8 @@ export function checkExperiment(file: string, options: CheckOptions = {}): Exper
   const clean = (...sections: string[]): boolean => sections.every((s) => !dirty.has(s));
   const checked = semantic.checked;
   const result: ExperimentCheck = { checked };
+  // a store that cannot be written fails the run first thing: say so now
+  if (clean('tracking')) issues.push(...trackingIssues(checked, checked.baseDir, options.env ?? process.env));
 
   if (semantic.manifestRead && clean('data', 'target', 'inputs')) {
     try {

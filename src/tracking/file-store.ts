@@ -534,7 +534,13 @@ export class FileStore implements Tracker {
     const st = await fsp.stat(this.root);
     if (!st.isDirectory()) throw new TrackingError(`'${this.root}' is not a directory.`, 'INVALID_STATE');
     const trash = path.join(this.root, TRASH_FOLDER);
-    await fsp.mkdir(trash, { recursive: true });
+    try {
+      await fsp.mkdir(trash, { recursive: true });
+    } catch (e) {
+      const err = diskWriteError(e, this.root, 'write to the tracking folder');
+      if (err === e) throw e;
+      throw new TrackingError((err as Error).message, 'INVALID_STATE', { cause: e });
+    }
     // MLflow creates experiment 0 "Default" when it creates the root; mmx also adds it to an
     // existing empty root, since the MLflow UI and client expect it to exist.
     const defaultDir = path.join(this.root, DEFAULT_EXPERIMENT_ID);

@@ -112,11 +112,21 @@ export function parseTrackingUri(uri: string, cwd: string): TrackingTarget {
   );
 }
 
+/** Where a run would log (the folder or the server), without creating anything; `from` says which setting named it. */
+export function resolveTrackingTarget(
+  opts: Pick<ResolveTrackerOptions, 'uri' | 'env' | 'cwd'>,
+): TrackingTarget & { from: 'tracking.uri' | 'MLFLOW_TRACKING_URI' | 'default' } {
+  const env = opts.env ?? process.env;
+  const fromConfig = nonEmpty(opts.uri);
+  const fromEnv = nonEmpty(env.MLFLOW_TRACKING_URI);
+  const uri = fromConfig ?? fromEnv ?? DEFAULT_TRACKING_DIR;
+  return { ...parseTrackingUri(uri, opts.cwd), from: fromConfig ? 'tracking.uri' : fromEnv ? 'MLFLOW_TRACKING_URI' : 'default' };
+}
+
 /** The tracking store for a run: config `tracking.uri`, else $MLFLOW_TRACKING_URI, else ./runs. No I/O happens here. */
 export function resolveTracker(opts: ResolveTrackerOptions): Tracker {
   const env = opts.env ?? process.env;
-  const uri = nonEmpty(opts.uri) ?? nonEmpty(env.MLFLOW_TRACKING_URI) ?? DEFAULT_TRACKING_DIR;
-  const target = parseTrackingUri(uri, opts.cwd);
+  const target = resolveTrackingTarget(opts);
   if (target.kind === 'rest') {
     return new RestStore(target.url, { ...opts.rest, env, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
   }

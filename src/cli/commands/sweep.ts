@@ -6,6 +6,8 @@
  */
 import { runSweep, type SweepHandle } from '../../sweep/coordinator.js';
 import { planSweep } from '../../sweep/plan.js';
+import { ConfigError } from '../../config/issues.js';
+import { trackingIssues } from '../../runner/check-tracking.js';
 import { redact } from '../../sweep/queue/connection.js';
 import { isLocalStore } from '../../sweep/queue/jobs.js';
 import { openQueueLauncher, type QueueLauncher } from '../../sweep/queue/remote.js';
@@ -32,6 +34,8 @@ export async function sweepCommand(
 ): Promise<number> {
   // the CLI edge: the config path, `--set` paths and ./runs are relative to the folder the command was typed in
   const plan = planSweep(file, { overrides: opts.set, baseDir: process.cwd() });
+  const storeIssues = trackingIssues(plan.base, plan.cwd, plan.env);
+  if (storeIssues.length) throw new ConfigError(storeIssues);
   const mode = opts.plain ? 'plain' : reporterModeFor({ json: opts.json ?? false, stdout: io.stdout });
   const reporter = createSweepReporter({ mode, stdout: io.stdout, stderr: io.stderr });
   const controller = new AbortController();
