@@ -9,6 +9,7 @@
  * `preprocessing.json`); `featuresFromState` applies it to new rows at prediction time through the same
  * loaders, giving exactly the training-time features.
  */
+import { formatBytes } from '../io/regular-file.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -261,6 +262,8 @@ interface ReadResult {
   /** rows left out for a missing value */
   dropped: Set<number>;
   skipped: PreparedData['skipped'];
+  /** why the feature cache could not be used (the inputs were decoded without it) */
+  cacheProblem?: string;
 }
 
 /** The manifest as errors name it: its absolute path (`DataError.describe` shows it relative where it is printed). */
@@ -285,10 +288,23 @@ async function readInputs(
   const total = rows.length * specs.length;
   let progressBase = 0;
   emit({ type: 'data_progress', done: 0, total, detail: 'reading' });
+  let cacheProblem: string | undefined;
   for (const spec of specs) {
     const loader = (await findModality(spec.modality).createLoader(spec.preprocessing as never, spec.entry, {
       ...(spec.maxFileBytes !== undefined ? { maxFileBytes: spec.maxFileBytes } : {}),
     })) as AnyLoader;
+    // the cache is an optimisation: a folder it cannot write is one warning, and the inputs are decoded without it
+    if (cache && isCacheable(loader)) {
+      cacheProblem = cache.ready();
+      if (cacheProblem) {
+        emit({
+          type: 'log',
+          level: 'warn',
+          message: `feature cache: cannot use ${cache.dir} (${cacheProblem}); this run decodes its inputs without the cache (set MMX_CACHE_DIR to a writable folder, or --no-cache)`,
+        });
+        cache = undefined;
+      }
+    }
     const r: ReadInput = {
       spec,
       loader,
@@ -402,7 +418,7 @@ async function readInputs(
       message: `skipped ${bad.size} row(s) with unreadable inputs (data.on_error: skip); first: row ${skipped[0]!.row} ${skipped[0]!.column}: ${skipped[0]!.reason}`,
     });
   }
-  return { inputs, bad, dropped, skipped };
+  return { inputs, bad, dropped, skipped, ...(cacheProblem ? { cacheProblem } : {}) };
 }
 
 /** Missing values among `used` rows, one report per input that had any; emitted as log lines. */
@@ -754,6 +770,8 @@ async function prepare(
   const { labels, splits, target, targetEnc, used } = planRows(checked, emit);
   const specs = specsOf(checked);
   const read = await readInputs(manifest, used, specs, config.data.on_error, emit, signal, options.cache);
+  // without a usable cache folder the data is prepared as with --no-cache
+  if (read.cacheProblem) options = { ...options, cache: undefined };
   const closeEntries = (): void => {
     for (const r of read.inputs) r.entry?.close();
   };
@@ -859,7 +877,7 @@ async function prepare(
         : {}),
     };
     const featureBytes = allRows.length * states.reduce((a, s) => a + sizeOf(s.shape), 0) * 4;
-    if (shouldStream(options, featureBytes, checked)) {
+    if (shouldStream(options, featureBytes, checked, emit)) {
       return {
         ...common,
         streamed: true,
@@ -884,9 +902,21 @@ async function prepare(
 }
 
 /** runtime.stream: always; auto when the features exceed the memory budget. Streaming reads from the cache. */
-function shouldStream(options: DataOptions, featureBytes: number, checked: CheckedConfig): boolean {
+function shouldStream(options: DataOptions, featureBytes: number, checked: CheckedConfig, emit: Emit): boolean {
   const mode = options.stream ?? 'never';
-  if (mode === 'never') return false;
+  const budget = options.memoryBudgetBytes ?? 2048 * 2 ** 20;
+  // held in memory past the budget: said once, with why and what to change
+  const overBudget = (why: string): false => {
+    if (featureBytes > budget && options.memoryBudgetBytes !== undefined) {
+      emit({
+        type: 'log',
+        level: 'warn',
+        message: `the features take ${formatBytes(featureBytes)}, more than runtime.memory_budget_mb allows (${formatBytes(Math.round(budget))}), and are held in memory: ${why}`,
+      });
+    }
+    return false;
+  };
+  if (mode === 'never') return overBudget('runtime.stream is never (set it to auto to stream them from the feature cache)');
   if (!options.cache) {
     // checkSemantics reports this for a config; here it guards callers that pass options of their own
     const problem = streamWithoutCache(mode, false);
@@ -894,9 +924,11 @@ function shouldStream(options: DataOptions, featureBytes: number, checked: Check
       const where = checked.sources.locate(['runtime', 'stream']) ?? { file: checked.file };
       throw new ConfigError([{ ...where, path: 'runtime.stream', ...problem }]);
     }
-    return false;
+    return overBudget(
+      'without the feature cache (--no-cache, runtime.cache: false, or a cache folder it cannot write) they cannot be streamed; run with the cache, or raise the budget',
+    );
   }
-  return mode === 'always' || featureBytes > (options.memoryBudgetBytes ?? 2048 * 2 ** 20);
+  return mode === 'always' || featureBytes > budget;
 }
 
 /**

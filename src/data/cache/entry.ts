@@ -67,6 +67,17 @@ function crcOfFile(fd: number, length: number): number {
   return crc;
 }
 
+/** The host part of a temp file's name: the host name with anything but letters, digits and dots as `_`. */
+export const hostTag = (host = os.hostname()): string => host.replace(/[^A-Za-z0-9.]/g, '_') || 'host';
+
+/**
+ * `<entry>.tmp-<host>-<pid>-<random>`: which process writes it, so that the one left by a killed writer can be
+ * told from one being written now (FeatureCache.sweepStale).
+ */
+export function tmpNameFor(file: string): string {
+  return `${file}.tmp-${hostTag()}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
 /** Writes an entry: rows go straight to a temp file; `commit` renames it into place. */
 export class EntryWriter {
   private readonly fd: number;
@@ -80,7 +91,7 @@ export class EntryWriter {
     private readonly file: string,
     private readonly info: EntryInfo,
   ) {
-    this.tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+    this.tmp = tmpNameFor(file);
     this.fd = openSync(this.tmp, 'w+');
     this.rowBytes = info.rowSize * 4;
     ftruncateSync(this.fd, info.rows * this.rowBytes);

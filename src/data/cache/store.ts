@@ -4,14 +4,47 @@
  * workers starting together) each write their own temp file and rename it into place; the entries they write
  * for one key are identical, so whichever rename lands last is as good as the first.
  */
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { CorruptEntry, Entry, EntryWriter, type EntryInfo } from './entry.js';
+import { CorruptEntry, Entry, EntryWriter, hostTag, type EntryInfo } from './entry.js';
 import { tryLock, type HeldLock } from './lock.js';
 
 const EXT = '.mmxf';
-/** temp files older than this are left-overs of a killed writer */
+/** temp files older than this are left-overs of a killed writer (`mmx cache clear`) */
 const STALE_TMP_MS = 24 * 3600 * 1000;
+/** a temp file of another host (or of an older mmx) not written to for this long is a killed writer's */
+const ABANDONED_TMP_MS = 3600 * 1000;
+/** `<entry>.tmp-<host>-<pid>-<random>`, or the older `<entry>.tmp-<pid>-<random>` */
+const TMP_NAME = /\.mmxf\.tmp-(?:([A-Za-z0-9._]+)-)?(\d+)-[a-z0-9]+$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** Why a cache folder cannot be used, in words (`is a file, not a folder`, `is on a read-only file system`). */
+function cacheProblem(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  switch (code) {
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return 'a file is where the folder should be';
+    case 'EROFS':
+      return 'it is on a read-only file system';
+    case 'EACCES':
+    case 'EPERM':
+      return 'it is not writable by this user';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'its disk is full';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}
 
 export interface ListedEntry {
   file: string;
@@ -23,7 +56,66 @@ export interface ListedEntry {
 }
 
 export class FeatureCache {
+  private checked: { problem: string | undefined } | undefined;
+
   constructor(readonly dir: string) {}
+
+  /**
+   * Whether the folder can be used: created if needed and written to (a probe file); the first call of a
+   * process also sweeps the temp files of killed writers (`sweepStale`). Returns why not, or undefined; the
+   * answer is kept, so a caller asks once per run.
+   */
+  ready(): string | undefined {
+    if (this.checked) return this.checked.problem;
+    let problem: string | undefined;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const probe = path.join(this.dir, `.write-check-${process.pid}`);
+      const fd = openSync(probe, 'w');
+      try {
+        writeSync(fd, 'ok');
+      } finally {
+        closeSync(fd);
+        unlinkSync(probe);
+      }
+    } catch (err) {
+      problem = cacheProblem(err);
+    }
+    this.checked = { problem };
+    if (!problem) this.sweepStale();
+    return problem;
+  }
+
+  /**
+   * Removes the temp files of writers that are gone (a SIGKILL mid-write leaves one as large as the entry): on
+   * this host, those whose process no longer exists; of another host sharing the folder (or without a host in
+   * the name), those not written to for an hour. A writer at work keeps its file. Returns how many were removed.
+   */
+  sweepStale(now = Date.now()): number {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return 0;
+    }
+    const here = hostTag();
+    let removed = 0;
+    for (const name of names) {
+      const m = TMP_NAME.exec(name);
+      if (!m) continue;
+      const file = path.join(this.dir, name);
+      const st = statSync(file, { throwIfNoEntry: false });
+      if (!st) continue;
+      const pid = Number(m[2]);
+      const stale = m[1] === here ? pid !== process.pid && !processAlive(pid) : now - st.mtimeMs > ABANDONED_TMP_MS;
+      if (!stale) continue;
+      try {
+        unlinkSync(file);
+        removed += 1;
+      } catch {}
+    }
+    return removed;
+  }
 
   private fileOf(key: string): string {
     return path.join(this.dir, `${key}${EXT}`);
