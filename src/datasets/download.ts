@@ -1,16 +1,18 @@
 /**
- * One HTTP(S) download to `<dest>.part`, renamed to `dest` when complete. A connection that drops (or
- * stalls) mid-body is resumed with a `Range` request, with bounded retries and exponential backoff; a
+ * One HTTP(S) download to `<dest>.part`, renamed to `dest` when complete, through `exchange` (src/io/http.ts:
+ * connect, header and stall timeouts; the body written as it arrives, so undici's paused-parser crash on servers
+ * that close the connection cannot happen). A connection that drops (or stalls) mid-body is resumed with a `Range` request, with bounded retries and exponential backoff; a
  * server that ignores `Range` (200) is read again from the start. `HTTPS_PROXY` / `HTTP_PROXY` /
  * `NO_PROXY` are honoured.
  */
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { DatasetError } from './errors.js';
 import { formatDuration } from '../format/duration.js';
+import { exchange, HttpTimeoutError } from '../io/http.js';
+import { diskWriteError } from '../io/disk-errors.js';
 
 export interface DownloadProgress {
   url: string;
@@ -84,75 +86,70 @@ export async function download(url: string, dest: string, options: DownloadOptio
     attempt++;
     const have = partSize(part);
     const before = have;
-    const idle = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => idle.abort(new Error(`no data for ${formatDuration(idleMs / 1000)}`)), idleMs);
-    };
-    const signal = options.signal ? AbortSignal.any([options.signal, idle.signal]) : idle.signal;
-    let res: Response | undefined;
+    let fd: number | undefined;
+    let bytes = 0;
+    let complete = false;
     try {
-      arm();
-      res = await fetch(url, {
-        signal,
-        redirect: 'follow',
+      await exchange({
+        url,
+        method: 'GET',
         headers: { 'accept-encoding': 'identity', 'user-agent': 'mmx-datasets', ...(have > 0 ? { range: `bytes=${have}-` } : {}) },
+        timeouts: { connectMs: Math.min(30_000, idleMs), headersMs: idleMs, bodyMs: idleMs },
+        ...(options.signal ? { signal: options.signal } : {}),
         ...(dispatcher ? { dispatcher } : {}),
-      });
-      let append = false;
-      if (res.status === 206 && have > 0) {
-        const range = parseContentRange(res.headers.get('content-range'));
-        if (!range || range.start !== have) {
-          // an unusable partial answer: start over
-          await res.body?.cancel();
-          await rm(part, { force: true });
-          throw new Error('the server answered the resume request with another range');
-        }
-        total = range.total;
-        append = true;
-      } else if (res.status === 416 && have > 0) {
-        // the part is complete already, or longer than the file: check the size, else start over
-        const range = /\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
-        await res.body?.cancel();
-        if (range && Number(range[1]) === have) {
-          total = have;
-          break;
-        }
-        await rm(part, { force: true });
-        throw new Error('the server refused the resume request');
-      } else if (res.status === 200) {
-        const len = res.headers.get('content-length');
-        total = len !== null && /^\d+$/.test(len) ? Number(len) : undefined;
-      } else {
-        await res.body?.cancel();
-        throw new HttpStatusError(res.status, res.statusText);
-      }
-
-      const out = createWriteStream(part, { flags: append ? 'a' : 'w' });
-      let bytes = append ? have : 0;
-      options.onProgress?.({ url, bytes, total });
-      try {
-        if (res.body) {
-          for await (const chunk of res.body) {
-            arm();
-            const buf = chunk as Uint8Array;
-            if (!out.write(buf)) await once(out, 'drain');
-            bytes += buf.byteLength;
-            options.onProgress?.({ url, bytes, total });
+        maxRedirects: 10,
+        maxCollectBytes: 64 * 1024,
+        onHead: (head) => {
+          let append = false;
+          if (head.status === 206 && have > 0) {
+            const range = parseContentRange(head.headers.get('content-range'));
+            if (!range || range.start !== have) {
+              // an unusable partial answer: start over
+              rmSync(part, { force: true });
+              throw new Error('the server answered the resume request with another range');
+            }
+            total = range.total;
+            append = true;
+          } else if (head.status === 416 && have > 0) {
+            // the part is complete already, or longer than the file: check the size, else start over
+            const range = /\/(\d+)$/.exec(head.headers.get('content-range') ?? '');
+            if (range && Number(range[1]) === have) {
+              total = have;
+              complete = true;
+              return undefined;
+            }
+            rmSync(part, { force: true });
+            throw new Error('the server refused the resume request');
+          } else if (head.status === 200) {
+            const len = head.headers.get('content-length');
+            total = len !== null && /^\d+$/.test(len) ? Number(len) : undefined;
+          } else {
+            throw new HttpStatusError(head.status, head.statusText);
           }
-        }
-      } finally {
-        out.end();
-        await once(out, 'close');
-      }
+          // written as it arrives, synchronously: the connection is never held back by the disk
+          fd = openSync(part, append ? 'a' : 'w');
+          bytes = append ? have : 0;
+          options.onProgress?.({ url, bytes, total });
+          const out = fd;
+          return (chunk) => {
+            writeSync(out, chunk);
+            bytes += chunk.byteLength;
+            options.onProgress?.({ url, bytes, total });
+          };
+        },
+      });
+      if (complete) break;
       if (total !== undefined && bytes < total) throw new Error(`connection closed after ${bytes} of ${total} bytes`);
       if (total !== undefined && bytes > total) {
+        closeQuietly(fd);
+        fd = undefined;
         await rm(part, { force: true });
         throw new Error(`received ${bytes} bytes, more than the announced ${total}`);
       }
       break;
     } catch (err) {
+      closeQuietly(fd);
+      fd = undefined;
       if (options.signal?.aborted) throw options.signal.reason ?? err;
       if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 408 && err.status !== 429) {
         throw new DatasetError(
@@ -160,13 +157,19 @@ export async function download(url: string, dest: string, options: DownloadOptio
           'the file is not at that address; with MMX_DATASETS_BASE_URL set, check that the mirror has it',
         );
       }
+      const diskError = diskWriteError(err, part);
+      if (diskError !== err)
+        throw new DatasetError((diskError as Error).message, 'set MMX_DATA_HOME to a writable folder with enough space');
       const progressed = partSize(part) > before;
       failures = progressed ? 1 : failures + 1;
-      const reason = idle.signal.aborted
-        ? String((idle.signal.reason as Error).message)
-        : err instanceof HttpStatusError
-          ? err.message
-          : describeNetworkError(err);
+      const reason =
+        err instanceof HttpTimeoutError
+          ? err.phase === 'body'
+            ? `no data for ${formatDuration(idleMs / 1000)}`
+            : `${err.message} (${formatDuration(err.ms / 1000)})`
+          : err instanceof HttpStatusError
+            ? err.message
+            : describeNetworkError(err);
       if (failures > retries || attempt > retries * 10) {
         throw new DatasetError(
           `cannot download ${url}: ${reason} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`,
@@ -177,8 +180,17 @@ export async function download(url: string, dest: string, options: DownloadOptio
       options.onRetry?.({ attempt, error: reason, resumeFrom: partSize(part), delayMs });
       if (delayMs > 0) await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
     } finally {
-      clearTimeout(timer);
+      closeQuietly(fd);
     }
   }
   await rename(part, dest);
+}
+
+function closeQuietly(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try {
+    closeSync(fd);
+  } catch {
+    /* closed */
+  }
 }

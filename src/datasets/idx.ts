@@ -1,6 +1,7 @@
 /** The IDX format of the MNIST files (big-endian header: magic, dimensions, then unsigned bytes). */
 import { gunzipSync } from 'node:zlib';
 import { DatasetError } from './errors.js';
+import { formatBytes } from '../io/regular-file.js';
 
 export interface IdxImages {
   count: number;
@@ -10,10 +11,31 @@ export interface IdxImages {
   pixels: Uint8Array;
 }
 
+/** At most this many times the compressed size is decompressed (MNIST's images: ~4.8×)... */
+export const MAX_GZIP_RATIO = 64;
+/** ...but always up to this much, and never more than the cap. */
+const MIN_GZIP_OUTPUT = 16 * 2 ** 20;
+export const MAX_GZIP_OUTPUT = 512 * 2 ** 20;
+
+/** The most a gzip file of `compressed` bytes may decompress to. */
+export const gzipOutputLimit = (compressed: number): number =>
+  Math.min(MAX_GZIP_OUTPUT, Math.max(MIN_GZIP_OUTPUT, compressed * MAX_GZIP_RATIO));
+
+/**
+ * Decompresses at most `gzipOutputLimit` bytes: a gzip bomb (a megabyte that inflates to gigabytes) is refused
+ * while it is inflated, with its memory bounded by the limit, instead of after it has filled the memory.
+ */
 function gunzip(gz: Uint8Array, what: string): Buffer {
+  const limit = gzipOutputLimit(gz.byteLength);
   try {
-    return gunzipSync(gz);
+    return gunzipSync(gz, { maxOutputLength: limit });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new DatasetError(
+        `${what}: decompresses to more than ${formatBytes(limit)} from ${formatBytes(gz.byteLength)} (over ${MAX_GZIP_RATIO} times its size, ` +
+          'or over the cap): refused as a decompression bomb',
+        'the download is not the expected file; check the source URL or mirror',
+      );
     throw new DatasetError(`${what}: not a valid gzip file (${(err as Error).message})`);
   }
 }
