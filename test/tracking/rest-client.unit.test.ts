@@ -69,6 +69,68 @@ describe('REST client: retries', () => {
     assert.ok(Date.now() - t0 < 2000);
   });
 
+  it('a server that never answers: a write that asks not to retry timeouts fails after one attempt, in words', async () => {
+    server.hangOn = (r) => r.path.endsWith('runs/log-batch');
+    try {
+      const before = server.calls('runs/log-batch').length;
+      await assert.rejects(
+        client(server, { timeoutMs: 200 }).api('POST', 'runs/log-batch', { run_id: 'r' }, { retryTimeouts: false }),
+        (e: unknown) => {
+          assert.ok(e instanceof TrackingServerUnavailableError);
+          assert.equal(e.attempts, 1);
+          assert.match(e.message, /no answer within 0\.2 ?s/);
+          return true;
+        },
+      );
+      assert.equal(server.calls('runs/log-batch').length - before, 1);
+    } finally {
+      server.hangOn = undefined;
+    }
+  });
+
+  it('no attempt starts once the request has taken maxElapsedMs', async () => {
+    server.faults.push(...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })));
+    const before = server.requests.length;
+    let slept = 0;
+    const c = client(server, {
+      retry: { maxRetries: 10, baseDelayMs: 1000, maxDelayMs: 1000, maxElapsedMs: 2500 },
+      // the clock moves only by the backoff: two waits of 1 s fit in 2.5 s, a third does not
+      sleep: async (ms) => {
+        slept += ms;
+      },
+      now: () => slept,
+      random: () => 0.999,
+    });
+    await assert.rejects(c.api('GET', 'experiments/get-by-name', { experiment_name: 'Default' }), (e: unknown) => {
+      assert.ok(e instanceof TrackingServerUnavailableError);
+      assert.equal(e.attempts, 3);
+      return true;
+    });
+    assert.equal(server.requests.length - before, 3);
+    server.faults.length = 0;
+  });
+
+  it('abortAll ends a request in flight at once and fails later ones without sending them', async () => {
+    server.hangOn = () => true;
+    try {
+      const c = client(server, { timeoutMs: 60_000 });
+      const before = server.requests.length;
+      const inFlight = c.api('GET', 'runs/get', { run_id: 'r' });
+      while (server.requests.length === before) await new Promise((r) => setTimeout(r, 10));
+      c.abortAll();
+      await assert.rejects(inFlight, (e: unknown) => {
+        assert.ok(e instanceof TrackingServerUnavailableError);
+        assert.equal(e.attempts, 1);
+        assert.match(e.message, /interrupted/);
+        return true;
+      });
+      await assert.rejects(c.api('GET', 'runs/get', { run_id: 'r' }), TrackingServerUnavailableError);
+      assert.equal(server.requests.length - before, 1);
+    } finally {
+      server.hangOn = undefined;
+    }
+  });
+
   it('gives up after the configured retries with TrackingServerUnavailableError', async () => {
     server.faults.push(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 503 })));
     const before = server.requests.length;

@@ -7,7 +7,7 @@
  * duplicate keys in one batch, write-once params (same value accepted). It answers the way the
  * real server does: protobuf JSON with int64 as strings and `{error_code, message}` errors.
  * Faults on demand: HTTP statuses, dropped connections, slow answers, and "down" (every
- * connection dropped) until brought back.
+ * connection dropped) until brought back, and hanging (a request read and never answered).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,6 +118,8 @@ export class FakeMlflowServer {
   down = false;
   /** delay every answer by this many ms */
   latencyMs = 0;
+  /** requests this says yes to are read and never answered (a server that hangs) */
+  hangOn: ((r: RecordedRequest) => boolean) | undefined;
   /** called before each request is routed (tests use it to race other clients) */
   beforeRoute: ((r: RecordedRequest) => void) | undefined;
   /** limit on one request body (MLflow: 1,000,000 bytes for log-batch) */
@@ -165,6 +167,7 @@ export class FakeMlflowServer {
     const u = new URL(req.url ?? '/', 'http://x');
     const rec: RecordedRequest = { method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, body };
     this.requests.push(rec);
+    if (this.hangOn?.(rec)) return;
     if (this.down) {
       req.socket.destroy();
       return;

@@ -7,11 +7,16 @@
  *   and MLFLOW_TRACKING_PASSWORD → `Authorization: Basic`, else MLFLOW_TRACKING_TOKEN →
  *   `Authorization: Bearer`. MLFLOW_TRACKING_INSECURE_TLS=true skips certificate checks (an
  *   undici dispatcher for this client only; the process's other connections are untouched).
+ * - Timeouts, per attempt (src/io/http.ts): connecting (10 s), waiting for the answer once the request is
+ *   sent, and between two pieces of the answer (MLFLOW_HTTP_REQUEST_TIMEOUT seconds, default 30). A server
+ *   that accepts the connection and never answers costs one timeout, not MLflow's 120 s × 6 attempts.
  * - Retries: connection errors, timeouts and HTTP 408/429/500/502/503/504 are retried with
  *   exponential backoff and jitter (MLFLOW_HTTP_REQUEST_MAX_RETRIES, default 5; a Retry-After
- *   header is honoured up to the maximum delay). Each attempt times out after
- *   MLFLOW_HTTP_REQUEST_TIMEOUT seconds (default 120, as MLflow). When they are used up the
- *   client throws `TrackingServerUnavailableError`, which the REST store answers by spooling.
+ *   header is honoured up to the maximum delay), but no attempt starts once the request has taken
+ *   `maxElapsedMs` (default 60 s), and a request may ask not to retry a timeout (the REST store's
+ *   writes: a timed-out write is spooled at once). When they are used up the client throws
+ *   `TrackingServerUnavailableError`, which the REST store answers by spooling.
+ * - `abortAll` (shutting down) ends every request in flight and fails later ones at once.
  * - Errors: a `{error_code, message}` body becomes `MlflowApiError`, one sentence that names the
  *   server, the endpoint, the HTTP status and MLflow's error code. Secrets (token, password, the
  *   Authorization header) are never part of a message: they are redacted from anything the
@@ -24,6 +29,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { TrackingError, type TrackingErrorCode } from '../errors.js';
 import { formatDuration } from '../../format/duration.js';
+import { exchange, HttpTimeoutError } from '../../io/http.js';
 
 export interface RetryOptions {
   /** retries after the first attempt (0 = one attempt only) */
@@ -32,10 +38,15 @@ export interface RetryOptions {
   baseDelayMs: number;
   /** cap on one delay */
   maxDelayMs: number;
+  /** no new attempt starts once the request has taken this long (ms) */
+  maxElapsedMs?: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 10_000 };
-export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_RETRY: RetryOptions = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 10_000, maxElapsedMs: 60_000 };
+/** waiting for an answer, and between two pieces of it (MLFLOW_HTTP_REQUEST_TIMEOUT overrides it) */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** connecting (at most the request timeout) */
+export const CONNECT_TIMEOUT_MS = 10_000;
 /** HTTP statuses MLflow's client treats as transient (`_TRANSIENT_FAILURE_RESPONSE_CODES`) */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -55,12 +66,14 @@ export interface RestClientOptions {
   /** skip TLS certificate verification (default: MLFLOW_TRACKING_INSECURE_TLS) */
   insecureTls?: boolean;
   retry?: Partial<RetryOptions>;
-  /** per-attempt timeout (default: MLFLOW_HTTP_REQUEST_TIMEOUT seconds, else 120 s) */
+  /** per-attempt timeout (default: MLFLOW_HTTP_REQUEST_TIMEOUT seconds, else 30 s) */
   timeoutMs?: number;
   /** for tests: how to wait between attempts */
   sleep?: (ms: number) => Promise<void>;
   /** for tests: jitter source in [0, 1) */
   random?: () => number;
+  /** the clock for maxElapsedMs (tests) */
+  now?: () => number;
 }
 
 export interface RequestOptions {
@@ -75,6 +88,8 @@ export interface RequestOptions {
   contentType?: string;
   /** override retries for this call (e.g. 0 for a quick probe) */
   retry?: Partial<RetryOptions>;
+  /** retry an attempt that timed out (default true; a write that can be spooled says false) */
+  retryTimeouts?: boolean;
   timeoutMs?: number;
   /** a short name for messages (default: the path) */
   what?: string;
@@ -187,18 +202,18 @@ export function wireInt(v: unknown, fallback = 0): number {
   return fallback;
 }
 
-interface MinimalResponse {
-  status: number;
-  statusText: string;
-  headers: { get(name: string): string | null };
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
-
-type FetchLike = (url: string, init: Record<string, unknown>) => Promise<MinimalResponse>;
-
 function describeCause(e: unknown): string {
+  if (e instanceof HttpTimeoutError) {
+    const s = formatDuration(e.ms / 1000);
+    return e.phase === 'connect'
+      ? `no connection within ${s}`
+      : e.phase === 'headers'
+        ? `no answer within ${s}`
+        : `the answer stalled for ${s}`;
+  }
   if (e instanceof Error) {
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'no response before the timeout';
+    if (e.name === 'TimeoutError') return 'no response before the timeout';
+    if (e.name === 'AbortError') return 'interrupted';
     const cause = (e as Error & { cause?: unknown }).cause as { code?: string; message?: string } | undefined;
     const code = cause?.code ?? (e as NodeJS.ErrnoException).code;
     switch (code) {
@@ -246,9 +261,11 @@ export class RestClient {
 
   private readonly authorization: string | undefined;
   private readonly secrets: string[];
-  private readonly doFetch: FetchLike;
+  /** aborted by abortAll: every request in flight, and every later one */
+  private readonly aborter = new AbortController();
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly now: () => number;
   readonly insecureTls: boolean;
 
   constructor(options: RestClientOptions) {
@@ -289,20 +306,6 @@ export class RestClient {
     this.secrets = this.secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
 
     this.insecureTls = options.insecureTls ?? truthy(env.MLFLOW_TRACKING_INSECURE_TLS);
-    if (this.insecureTls && url.protocol === 'https:') {
-      // undici (~0.1 s to load) only for this case; every other client uses the global fetch
-      let undici: Promise<{ undiciFetch: typeof import('undici').fetch; dispatcher: import('undici').Agent }> | undefined;
-      this.doFetch = async (u, init) => {
-        undici ??= import('undici').then(({ Agent, fetch: undiciFetch }) => ({
-          undiciFetch,
-          dispatcher: new Agent({ connect: { rejectUnauthorized: false } }),
-        }));
-        const { undiciFetch, dispatcher } = await undici;
-        return (await undiciFetch(u, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as MinimalResponse;
-      };
-    } else {
-      this.doFetch = (u, init) => fetch(u, init as RequestInit) as unknown as Promise<MinimalResponse>;
-    }
     const envRetries = positiveNumber(env.MLFLOW_HTTP_REQUEST_MAX_RETRIES);
     this.retry = {
       ...DEFAULT_RETRY,
@@ -313,6 +316,12 @@ export class RestClient {
     this.timeoutMs = options.timeoutMs ?? (envTimeout !== undefined && envTimeout > 0 ? envTimeout * 1000 : DEFAULT_TIMEOUT_MS);
     this.sleep = options.sleep ?? ((ms) => delay(ms));
     this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Ends every request in flight, and fails every later one at once (the process is shutting down). */
+  abortAll(reason = 'shutting down'): void {
+    if (!this.aborter.signal.aborted) this.aborter.abort(new DOMException(reason, 'AbortError'));
   }
 
   /** The Authorization header value, for a child process that finishes a run (never logged). */
@@ -364,45 +373,54 @@ export class RestClient {
       headers['Content-Type'] = opts.contentType ?? 'application/octet-stream';
     }
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const started = Date.now();
+    const timeouts = { connectMs: Math.min(CONNECT_TIMEOUT_MS, timeoutMs), headersMs: timeoutMs, bodyMs: timeoutMs };
+    const started = this.now();
     let lastProblem = '';
     let lastStatus: number | undefined;
     let lastError: unknown;
+    let attempts = 0;
     for (let attempt = 0; ; attempt++) {
       let retryAfterMs: number | undefined;
+      attempts = attempt + 1;
       try {
-        const res = await this.doFetch(url, {
+        const res = await exchange({
+          url,
           method: opts.method,
           headers,
           ...(body !== undefined ? { body } : {}),
-          signal: AbortSignal.timeout(timeoutMs),
-          redirect: 'follow',
+          timeouts,
+          signal: this.aborter.signal,
+          insecureTls: this.insecureTls && url.startsWith('https:'),
         });
-        const bytes = new Uint8Array(await res.arrayBuffer());
-        if (res.status >= 200 && res.status < 300) {
-          return { status: res.status, body: bytes, contentType: res.headers.get('content-type') ?? '' };
+        const bytes = res.body;
+        const head = res.head;
+        if (head.status >= 200 && head.status < 300) {
+          return { status: head.status, body: bytes, contentType: head.headers.get('content-type') ?? '' };
         }
-        if (!RETRY_STATUSES.has(res.status)) throw this.apiError(res.status, res.statusText, bytes, what, opts.method);
-        lastStatus = res.status;
-        lastProblem = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-        const ra = res.headers.get('retry-after');
+        if (!RETRY_STATUSES.has(head.status)) throw this.apiError(head.status, head.statusText, bytes, what, opts.method);
+        lastStatus = head.status;
+        lastProblem = `HTTP ${head.status}${head.statusText ? ` ${head.statusText}` : ''}`;
+        const ra = head.headers.get('retry-after');
         if (ra !== null && /^\d+(?:\.\d+)?$/.test(ra.trim())) retryAfterMs = Number(ra) * 1000;
-        lastError = this.apiError(res.status, res.statusText, bytes, what, opts.method);
+        lastError = this.apiError(head.status, head.statusText, bytes, what, opts.method);
       } catch (e) {
         if (e instanceof MlflowApiError && !RETRY_STATUSES.has(e.status)) throw e;
         if (!(e instanceof MlflowApiError)) {
           lastStatus = undefined;
           lastProblem = this.redact(describeCause(e));
           lastError = e;
+          // shutting down: no retry; a timed-out write the caller can spool: no retry either
+          if (this.aborter.signal.aborted) break;
+          if (e instanceof HttpTimeoutError && opts.retryTimeouts === false) break;
         }
       }
       if (attempt >= retry.maxRetries) break;
       const wait = Math.min(retry.maxDelayMs, Math.max(this.backoffMs(attempt + 1, retry), retryAfterMs ?? 0));
+      if (retry.maxElapsedMs !== undefined && this.now() - started + wait >= retry.maxElapsedMs) break;
       await this.sleep(wait);
     }
-    const attempts = retry.maxRetries + 1;
     const detail = lastError instanceof MlflowApiError ? `: ${lastError.serverMessage}` : '';
-    const failure = `${what} failed with ${lastProblem}${detail}, ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatDuration((Date.now() - started) / 1000)}`;
+    const failure = `${what} failed with ${lastProblem}${detail}, ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatDuration((this.now() - started) / 1000)}`;
     throw new TrackingServerUnavailableError(
       `The MLflow tracking server at ${this.baseUrl} is unavailable: ${failure}.`,
       lastStatus,

@@ -271,6 +271,11 @@ export class RestStore implements Tracker {
   private readonly metricKeys = new Map<string, string>();
   private readonly warned = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** writes made and not yet sent or spooled, in order (the one in flight included) */
+  private readonly pending = new Map<number, { runId: string; op: WriteOp }>();
+  private nextWrite = 0;
+  /** runs ended synchronously (endRunSync): their queued writes are in the spool, nothing more is sent */
+  private readonly closedRuns = new Set<string>();
 
   constructor(trackingUri: string, options: RestStoreOptions = {}) {
     this.env = options.env ?? process.env;
@@ -501,7 +506,23 @@ export class RestStore implements Tracker {
       cached.status = status;
       cached.endTime = end;
     }
-    const spooled = this.spools.get(runId);
+    // writes still queued (or in flight: a server that does not answer) go to the spool before the end, in order;
+    // nothing more is sent for this run from this process
+    const unsent = [...this.pending.values()].filter((p) => p.runId === runId).map((p) => p.op);
+    this.closedRuns.add(runId);
+    if (unsent.length) this.client.abortAll('the run was ended synchronously');
+    const spooled =
+      this.spools.get(runId) ??
+      (unsent.length && this.spoolEnabled
+        ? RunSpool.createSync(this.spoolDir, {
+            runId,
+            experimentId: cached?.experimentId ?? '',
+            artifactUri: cached?.artifactUri ?? '',
+            trackingUri: this.uri,
+            createdAt: this.now(),
+          })
+        : undefined);
+    if (spooled) for (const op of unsent) spooled.appendSync(op.op === 'batch' ? { op: 'batch', ...op.batch } : op);
     if (!spooled) {
       const outcome = this.sendEndSync(runId, status, end);
       if (outcome === 'sent') return;
@@ -548,6 +569,9 @@ export class RestStore implements Tracker {
 
   async getRun(runId: string): Promise<RunInfo> {
     validateRunId(runId);
+    const known = this.runs.get(runId);
+    // writes of this run are spooled: the server is away, and what this process knows is newer anyway
+    if (known && (this.spools.has(runId) || this.closedRuns.has(runId))) return { ...known };
     try {
       const data = await this.getRunData(runId);
       const cached = this.runs.get(runId);
@@ -750,9 +774,22 @@ export class RestStore implements Tracker {
     return next;
   }
 
-  /** One write, in order; spooled when the server is unreachable. */
+  /** One write, in order; spooled when the server is unreachable (a write that times out is not retried). */
   private write(runId: string, op: WriteOp): Promise<void> {
+    const id = this.nextWrite++;
+    this.pending.set(id, { runId, op });
     return this.enqueue(async () => {
+      try {
+        await this.writeNow(runId, op);
+      } finally {
+        this.pending.delete(id);
+      }
+    });
+  }
+
+  private async writeNow(runId: string, op: WriteOp): Promise<void> {
+    {
+      if (this.closedRuns.has(runId)) return;
       let spool = this.spools.get(runId);
       if (spool) {
         const last = this.lastProbe.get(runId) ?? 0;
@@ -769,10 +806,11 @@ export class RestStore implements Tracker {
       try {
         await this.send(runId, op, {});
       } catch (e) {
+        if (this.closedRuns.has(runId)) return;
         if (!isUnavailable(e) || !this.spoolEnabled) throw e;
         await this.spoolOp(runId, op, e);
       }
-    });
+    }
   }
 
   private async spoolOp(runId: string, op: WriteOp, cause?: unknown): Promise<void> {
@@ -802,7 +840,8 @@ export class RestStore implements Tracker {
   }
 
   private async send(runId: string, op: WriteOp, retry: Partial<RetryOptions>, timeoutMs?: number): Promise<void> {
-    const extra = { retry, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
+    // a write that times out goes to the spool at once: retrying a server that does not answer only waits longer
+    const extra = { retry, retryTimeouts: false, ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
     switch (op.op) {
       case 'batch':
         return this.sendBatch(runId, op.batch, retry, timeoutMs);
@@ -829,6 +868,7 @@ export class RestStore implements Tracker {
     for (const body of splitBatch(runId, batch, this.limits)) {
       await this.client.api('POST', 'runs/log-batch', body as unknown as Json, {
         retry,
+        retryTimeouts: false,
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       });
     }
