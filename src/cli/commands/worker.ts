@@ -6,7 +6,7 @@
 import { UsageError } from '../../errors.js';
 import { redact } from '../../sweep/queue/connection.js';
 import { runQueueWorker } from '../../sweep/queue/worker.js';
-import { onStopSignals, type StopListener } from '../shutdown.js';
+import { onStopSignals, shutdownDeadlineMs, type StopListener } from '../shutdown.js';
 import { EXIT_INTERRUPTED, EXIT_OK, reportError } from '../user-errors.js';
 
 export interface WorkerCommandOptions {
@@ -59,6 +59,7 @@ export async function workerCommand(
       log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),
       signal: soft.signal,
       hardSignal: hard.signal,
+      closeDeadlineMs: shutdownDeadlineMs(),
     });
     return forced ? EXIT_INTERRUPTED : EXIT_OK;
   } catch (err) {

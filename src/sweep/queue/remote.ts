@@ -20,7 +20,7 @@ import type { Tracker } from '../../tracking/tracker.js';
 import type { TrialLauncher, TrialProcess } from '../launch.js';
 import type { SweepPlan } from '../plan.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
-import { parseQueueUrl, redact } from './connection.js';
+import { checkLogin, parseQueueUrl, redact } from './connection.js';
 import {
   currentJobKey,
   eventsKey,
@@ -68,6 +68,7 @@ export class QueueLauncher {
   }
 
   async open(): Promise<this> {
+    await checkLogin(this.target);
     // a command lost in a reconnect fails after 5 s instead of stalling the trial's polling for ever
     this.queue = new Queue<TrialJobData, TrialResult>(QUEUE_NAME, {
       connection: { ...(this.target.connection as object), commandTimeout: 5000 } as ConnectionOptions,

@@ -16,17 +16,23 @@
  *   stopped here (the coordinator queues it again).
  * - a local file store (a path, not an http(s) MLflow server) on a coordinator on another host is refused
  *   unless `--shared-store` says the path is the same shared storage on both hosts.
+ * - Redis refuses the login (a wrong or missing password: WRONGPASS, NOAUTH, NOPERM): a `QueueAuthError` (exit 2)
+ *   at start, and later (the password changed under a running worker) the running trials are stopped and the
+ *   worker ends with that error, instead of retrying for ever.
+ * - stopping: the running trials finish (a second signal cuts them short), then closing the connections gets
+ *   `closeDeadlineMs`; a Redis that went away does not keep the worker waiting for a second signal.
  */
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Job, Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import { resolveTracker } from '../../tracking/resolve.js';
 import type { Tracker } from '../../tracking/tracker.js';
 import { allowedCpus, cpuShares, launchWorker } from '../launch.js';
 import type { FromQueueTrial, ToQueueTrial } from '../protocol.js';
-import { parseQueueUrl, redact } from './connection.js';
+import { authProblem, checkLogin, parseQueueUrl, QueueAuthError, redact } from './connection.js';
 import {
   eventsKey,
   finishKey,
@@ -55,6 +61,8 @@ export interface QueueWorkerOptions {
   /** another trial entry (tests: MMX_QUEUE_TRIAL_SCRIPT) */
   trialScript?: string;
   env?: NodeJS.ProcessEnv;
+  /** once the trials are done, how long closing the Redis connections may take (default 5 s) */
+  closeDeadlineMs?: number;
 }
 
 export const queueTimings = (env: NodeJS.ProcessEnv = process.env) => ({
@@ -109,19 +117,58 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   const host = env.MMX_QUEUE_HOSTNAME ?? os.hostname();
   const me = `${host}:${process.pid}`;
   const log = (line: string) => options.log(redact(line));
+  await checkLogin(target, options.signal ? { signal: options.signal } : {});
   // (not for the Worker's own connections: BullMQ's blocking fetch must not time out)
   const queue = new Queue(QUEUE_NAME, {
     connection: { ...(target.connection as object), commandTimeout: 5000 } as ConnectionOptions,
     prefix: PREFIX,
   });
-  queue.on('error', (err) => log(`queue: ${err.message}`));
-  const redis = (await queue.client) as unknown as import('ioredis').Redis;
+  // a login Redis refuses ends the worker (exit 2): at start, and if it happens later
+  let fatal: QueueAuthError | undefined;
+  const failed = new AbortController();
+  const hasPassword = 'password' in target.connection;
+  const onRedisError = (who: string) => (err: Error) => {
+    const problem = authProblem(err, hasPassword);
+    if (!problem) return log(`${who}: ${err.message}`);
+    if (fatal) return;
+    fatal = new QueueAuthError(target.display, problem);
+    failed.abort(fatal);
+  };
+  queue.on('error', onRedisError('queue'));
+  const closeMs = options.closeDeadlineMs ?? 5_000;
+  // a Redis not reachable yet is waited for, until a signal (or a refused login)
+  const stopped = new Promise<'stopped'>((resolve) => {
+    if (options.signal?.aborted) return resolve('stopped');
+    options.signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
+    failed.signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
+  const client = await Promise.race([queue.client, stopped]);
+  if (client === 'stopped') {
+    log(`mmx worker ${me}: stopping before Redis at ${target.display} answered`);
+    await Promise.race([queue.close().catch(() => undefined), delay(closeMs, undefined, { ref: false })]);
+    if (fatal) throw fatal;
+    return;
+  }
+  const redis = client as unknown as import('ioredis').Redis;
   const shares = cpuShares(allowedCpus(), options.concurrency);
   const freeSlots = Array.from({ length: options.concurrency }, (_, i) => i);
   const script = options.trialScript ?? env.MMX_QUEUE_TRIAL_SCRIPT ?? trialEntry();
   const children = new Set<{ kill: () => void }>();
 
+  // trials running now (a stop waits for them)
+  let active = 0;
+  const idle: (() => void)[] = [];
   const processor = async (job: Job<TrialJobData, TrialResult>, token?: string): Promise<TrialResult> => {
+    active++;
+    try {
+      return await runTrial(job, token);
+    } finally {
+      active--;
+      if (active === 0) for (const resolve of idle.splice(0)) resolve();
+    }
+  };
+
+  const runTrial = async (job: Job<TrialJobData, TrialResult>, token?: string): Promise<TrialResult> => {
     const d = job.data;
     const jobId = job.id!;
     // the trial's own keys (events, runs, stop, finish claim) are the trial's, whatever job carries it
@@ -317,7 +364,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     maxStalledCount: timings.attempts - 1,
     autorun: false,
   });
-  worker.on('error', (err) => log(`worker: ${err.message}`));
+  worker.on('error', onRedisError('worker'));
   worker.on('stalled', (jobId) => log(`job ${jobId} stalled (its worker was lost): queued again for another attempt`));
   worker.on('failed', (job, err) => {
     if (job) log(`trial ${job.data.trial} (sweep ${job.data.parentRunId.slice(0, 8)}) failed in the queue: ${err.message}`);
@@ -326,15 +373,41 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
     `mmx worker ${me}: taking trials from ${target.display} (concurrency ${options.concurrency}${options.backend ? `, backend ${options.backend}` : ''})`,
   );
   const running = worker.run();
+  running.catch(() => undefined);
   await new Promise<void>((resolve) => {
-    if (options.signal?.aborted) return resolve();
+    if (options.signal?.aborted || failed.signal.aborted) return resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });
+    failed.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  log(`mmx worker ${me}: stopping: finishing the trials it runs, taking no new ones`);
-  options.hardSignal?.addEventListener('abort', () => {
+  const killAll = (): void => {
     for (const c of children) c.kill();
-  });
-  await worker.close(options.hardSignal?.aborted ?? false);
-  await running.catch(() => undefined);
-  await queue.close();
+  };
+  if (fatal) {
+    log(`mmx worker ${me}: stopping: ${fatal.message}`);
+    killAll();
+  } else log(`mmx worker ${me}: stopping: finishing the trials it runs, taking no new ones`);
+  options.hardSignal?.addEventListener('abort', killAll);
+  // no new trials from here on; the running ones finish (only a second signal cuts them short)
+  const closing = worker
+    .close(fatal !== undefined || (options.hardSignal?.aborted ?? false))
+    .then(() => queue.close())
+    .then(
+      () => true,
+      () => true,
+    );
+  if (!fatal)
+    await new Promise<void>((resolve) => {
+      if (active === 0 || options.hardSignal?.aborted) return resolve();
+      idle.push(resolve);
+      options.hardSignal?.addEventListener('abort', () => resolve(), { once: true });
+      failed.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  // then closing the connections gets a deadline: a Redis that went away does not hold the worker
+  const closed = await Promise.race([closing, delay(closeMs, false, { ref: false })]);
+  if (!closed) {
+    log(`mmx worker ${me}: Redis at ${target.display} did not answer within ${closeMs / 1000} s while closing; exiting without it`);
+    void worker.disconnect().catch(() => undefined);
+    void queue.disconnect().catch(() => undefined);
+  }
+  if (fatal) throw fatal;
 }
