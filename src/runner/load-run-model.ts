@@ -2,7 +2,7 @@
  * Finds a trained model and its preprocessing state: a run id (looked up in the tracking store) or a
  * folder (a run's `artifacts/` folder, or a folder holding `model/model.json` + `preprocessing.json`).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '../tf.js';
@@ -10,6 +10,8 @@ import type { PreprocessingState } from '../data/dataset.js';
 // registers every custom layer a saved model may hold (encoders', fusions', model/layers'), so it loads even
 // when nothing else imported the model code (mmx predict and evaluate import only what they use)
 import '../model/build.js';
+import { DamagedModelError, loadSavedModel } from '../model/saved-model.js';
+import { FileReadError, readRegularFileSync } from '../io/regular-file.js';
 import { TrackingError } from '../tracking/errors.js';
 import { resolveTracker } from '../tracking/resolve.js';
 import type { Tracker } from '../tracking/tracker.js';
@@ -35,19 +37,28 @@ function artifactRoot(dir: string): string | undefined {
 }
 
 async function loadFromFolder(root: string): Promise<{ model: tf.LayersModel; state: PreprocessingState }> {
-  const modelJson = JSON.parse(readFileSync(path.join(root, 'model', 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
-  const buffers = modelJson.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(root, 'model', p))));
-  const joined = Buffer.concat(buffers);
-  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength) as ArrayBuffer;
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }));
-  const state = JSON.parse(readFileSync(path.join(root, 'preprocessing.json'), 'utf8')) as PreprocessingState;
-  if (state.version !== 1)
-    throw new UsageError(`${path.join(root, 'preprocessing.json')}: unsupported preprocessing state version ${String(state.version)}`);
+  const model = await loadSavedModel(path.join(root, 'model', 'model.json'));
+  const stateFile = path.join(root, 'preprocessing.json');
+  let state: PreprocessingState;
+  try {
+    state = JSON.parse(readModelFileText(stateFile)) as PreprocessingState;
+  } catch (e) {
+    if (e instanceof DamagedModelError) throw e;
+    throw new DamagedModelError(stateFile, `preprocessing.json is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof state !== 'object' || state === null) throw new DamagedModelError(stateFile, 'preprocessing.json is not an object');
+  if (state.version !== 1) throw new UsageError(`${stateFile}: unsupported preprocessing state version ${String(state.version)}`);
   return { model, state };
+}
+
+/** preprocessing.json: a regular file of at most 256 MB (it holds vocabularies and statistics). */
+function readModelFileText(file: string): string {
+  try {
+    return readRegularFileSync(file, 256 * 1024 * 1024).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof FileReadError)) throw e;
+    throw new DamagedModelError(file, `preprocessing.json ${e.code === 'missing' ? 'is missing' : e.reason}`);
+  }
 }
 
 /** `cwd`: the folder a relative `source` folder and tracking URI resolve against (the CLI: its working directory). */
