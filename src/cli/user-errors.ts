@@ -10,6 +10,7 @@ import { TrackingError } from '../tracking/errors.js';
 import { BackendKernelError } from '../train/preflight.js';
 import { UsageError } from '../errors.js';
 import { DatasetError } from '../datasets/errors.js';
+import { scrubSecrets } from '../config/secrets.js';
 
 import { EXIT_RUN_FAILED, EXIT_USAGE } from './exit-codes.js';
 
@@ -50,7 +51,8 @@ export function reportError(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
 ): number {
-  stderr.write(describeError(err, cwd) + '\n');
-  if (!isUserError(err) && env.MMX_DEBUG && err instanceof Error && err.stack) stderr.write(err.stack + '\n');
+  // a secret the config held (a URL's password, a credential ${VAR}) is never printed (src/config/secrets.ts)
+  stderr.write(scrubSecrets(describeError(err, cwd)) + '\n');
+  if (!isUserError(err) && env.MMX_DEBUG && err instanceof Error && err.stack) stderr.write(scrubSecrets(err.stack) + '\n');
   return isUserError(err) ? EXIT_USAGE : EXIT_RUN_FAILED;
 }

@@ -6,10 +6,12 @@
  * the variable is read: `2` becomes the number 2, `true` a boolean, `1e-3` a number; anything else stays a string.
  * Where the schema wants a string (`name: ${RUN}` with RUN=123), validation turns it back into the text (see
  * `retypeAsWritten` in load.ts). A value with other text around the interpolation (`run-${N}`) stays a string.
+ * The value of a variable whose name says credential (`${DB_PASSWORD}`) is remembered as a secret.
  */
 import { isScalar, parseDocument } from 'yaml';
 import { dotted, type ConfigIssue } from './issues.js';
 import { dict } from './safe-keys.js';
+import { looksLikeCredentialName, rememberSecret } from './secrets.js';
 import type { KeyPath, SourceMap } from './source-map.js';
 
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -20,7 +22,11 @@ export function interpolateString(s: string, env: NodeJS.ProcessEnv): { value: s
   const value = s.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === '$${') return '${';
     const v = Object.hasOwn(env, name!) ? env[name!] : undefined;
-    if (v !== undefined && v !== '') return v;
+    if (v !== undefined && v !== '') {
+      // a credential's value is masked in everything mmx writes from now on (src/config/secrets.ts)
+      if (looksLikeCredentialName(name!)) rememberSecret(v);
+      return v;
+    }
     if (fallback !== undefined) return fallback;
     missing.push(name!);
     return match;

@@ -12,6 +12,7 @@ import type { ExperimentConfig } from './schema.js';
 import { SourceMap } from './source-map.js';
 import { validateAgainstSchema } from './validate-schema.js';
 import { readYamlFile } from './yaml-source.js';
+import { rememberSecret, secretsInUrl } from './secrets.js';
 
 export interface LoadOptions {
   /** `--set key=value` strings, applied in order */
@@ -142,6 +143,7 @@ export function loadConfigCollecting(file: string, options: LoadOptions = {}): {
     issues.push(...err.issues);
     merged = layer.value;
   }
+  rememberUrlSecrets(merged);
   const config = structuredClone(merged);
   const flagged = new Set(issues.map((i) => i.path));
   const schemaIssues = validateAgainstSchema(config, layer.sources, (p, text) => setPath(merged, p, text));
@@ -158,6 +160,14 @@ export function loadConfigCollecting(file: string, options: LoadOptions = {}): {
     files: layer.files,
   };
   return { loaded, issues };
+}
+
+/** Remembers the password (and credential query values) of every URL in the config as a secret. */
+function rememberUrlSecrets(value: unknown): void {
+  if (typeof value === 'string') {
+    if (value.includes('://')) for (const s of secretsInUrl(value)) rememberSecret(s);
+  } else if (Array.isArray(value)) for (const v of value) rememberUrlSecrets(v);
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) rememberUrlSecrets(v);
 }
 
 function setPath(root: Record<string, unknown>, keyPath: readonly (string | number)[], value: unknown): void {

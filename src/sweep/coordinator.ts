@@ -10,6 +10,7 @@
  * its run is ended FAILED by the coordinator. Ctrl-C stops every running trial after its current batch
  * (KILLED) and ends the parent KILLED; `--resume` re-runs only trials that neither finished nor were pruned.
  */
+import { scrubSecrets } from '../config/secrets.js';
 import { readFile } from 'node:fs/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -560,7 +561,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     const outDir = options.outDir !== undefined ? path.resolve(plan.cwd, options.outDir) : sweepOutDir(plan.cwd, parentRunId);
     mkdirSync(outDir, { recursive: true });
     csvPath = path.join(outDir, 'trials.csv');
-    writeFileSync(csvPath, csv);
+    writeFileSync(csvPath, scrubSecrets(csv));
     if (best) {
       const yaml = bestConfigYaml(plan, best, parentRunId);
       bestYaml = path.join(outDir, 'best.yaml');

@@ -14,6 +14,8 @@ export type ToWorker =
       runName: string;
       /** the sweep's metric: the worker reports its value for the weights the run keeps */
       metric: string;
+      /** secrets the coordinator's config held (src/config/secrets.ts), masked by the trial too */
+      secrets?: string[];
     }
   /** stop after the current batch; the run ends KILLED with `reason` as mmx.killed_reason */
   | { type: 'stop'; reason: string };

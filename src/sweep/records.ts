@@ -3,6 +3,7 @@
  * `sweep/trials.json` after every change (what `--resume` reads back), the trials table as CSV, and the
  * best trial's ready-to-run config (`best.yaml`).
  */
+import { scrubSecrets } from '../config/secrets.js';
 import { stringify as toYaml } from 'yaml';
 import { resolveConfigPath } from '../config/load.js';
 import type { SweepPlan } from './plan.js';
@@ -130,10 +131,14 @@ export function bestConfigYaml(plan: SweepPlan, trial: TrialRecord, parentRunId:
   for (const [p, v] of Object.entries(trial.params)) setPath(merged, p, v);
   const data = merged.data as Record<string, unknown> | undefined;
   if (data && typeof data.path === 'string') data.path = resolveConfigPath(plan.base, ['data', 'path'], data.path);
+  const body = toYaml(merged);
+  // secrets the config held (a URL's password, credential ${VAR}s) are never written (src/config/secrets.ts)
+  const clean = scrubSecrets(body);
   const lines = [
     `# Best trial of mmx sweep ${parentRunId}: trial ${trial.number}, ${plan.metric.name} = ${trial.value}`,
     `# from ${plan.file}; run it with: mmx run best.yaml`,
+    ...(clean !== body ? ['# secrets in it are masked as ***: put them back (or their ${VAR}s) before running it'] : []),
     ...Object.entries(trial.params).map(([p, v]) => `#   ${p} = ${showValue(v)}`),
   ];
-  return lines.join('\n') + '\n' + toYaml(merged);
+  return lines.join('\n') + '\n' + clean;
 }

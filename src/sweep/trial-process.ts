@@ -5,6 +5,7 @@
  * and end. A `stop` message, SIGINT/SIGTERM/SIGHUP, or losing the parent aborts the run after the current batch: it
  * ends KILLED with the reason as `mmx.killed_reason`. The hooks are what the queue trial adds (its finish claim).
  */
+import { rememberSecret } from '../config/secrets.js';
 import { runExperiment, type RunResult } from '../runner/run-experiment.js';
 import type { Tracker } from '../tracking/tracker.js';
 import type { FromQueueTrial, ToQueueTrial } from './protocol.js';
@@ -40,6 +41,7 @@ export function serveTrial(hooks: TrialProcessHooks): void {
   const runTrial = async (m: Start): Promise<TrialDone> => {
     const t0 = performance.now();
     const seconds = () => (performance.now() - t0) / 1000;
+    for (const secret of m.secrets ?? []) rememberSecret(secret);
     const checked = checkTrialConfig(m.file, m.overrides, m.cwd, seconds);
     if ('type' in checked) return checked;
     await limitTrialThreads();

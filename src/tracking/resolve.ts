@@ -18,6 +18,8 @@ import { fileUriToPath } from './file-uri.js';
 import { redactUserinfo } from './rest/client.js';
 import { RestStore, type RestStoreOptions } from './rest/rest-store.js';
 import type { Tracker } from './tracker.js';
+import { scrubbingTracker } from './scrub.js';
+import { scrubSecrets } from '../config/secrets.js';
 
 export { TrackingUriError } from './errors.js';
 
@@ -123,12 +125,16 @@ export function resolveTrackingTarget(
   return { ...parseTrackingUri(uri, opts.cwd), from: fromConfig ? 'tracking.uri' : fromEnv ? 'MLFLOW_TRACKING_URI' : 'default' };
 }
 
-/** The tracking store for a run: config `tracking.uri`, else $MLFLOW_TRACKING_URI, else ./runs. No I/O happens here. */
+/**
+ * The tracking store for a run: config `tracking.uri`, else $MLFLOW_TRACKING_URI, else ./runs. No I/O happens here.
+ * Secrets (src/config/secrets.ts) are masked in every param, tag and text artifact written to it.
+ */
 export function resolveTracker(opts: ResolveTrackerOptions): Tracker {
   const env = opts.env ?? process.env;
   const target = resolveTrackingTarget(opts);
-  if (target.kind === 'rest') {
-    return new RestStore(target.url, { ...opts.rest, env, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
-  }
-  return new FileStore(target.root);
+  const store =
+    target.kind === 'rest'
+      ? new RestStore(target.url, { ...opts.rest, env, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) })
+      : new FileStore(target.root);
+  return scrubbingTracker<Tracker>(store, scrubSecrets);
 }

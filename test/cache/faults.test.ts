@@ -13,7 +13,7 @@ import { hostTag } from '../../src/data/cache/entry.js';
 import { FeatureCache } from '../../src/data/cache/store.js';
 import { runCli } from '../helpers/cli.js';
 import { avmnistSubset } from '../helpers/subset.js';
-import { tempDir } from '../tracking/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const imageYaml = (manifest: string) => `name: cache-faults
 data: {path: ${JSON.stringify(manifest)}, split: {column: split}}

@@ -20,7 +20,7 @@ import { ensureDataset } from '../../src/datasets/ensure.js';
 import { DatasetError } from '../../src/datasets/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { dataPath } from '../helpers/data.js';
-import { tempDir } from '../tracking/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 interface Mirror {
   url: string;

@@ -17,7 +17,7 @@ import { buildRunReport } from '../../src/report/index.js';
 import { logOptionalArtifacts } from '../../src/runner/optional-artifacts.js';
 import { resultsLines } from '../../src/ui/sections.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../tracking/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** n examples over k classes: truth i % k, predicted right for every third example, else the next class. */
 function synthetic(n: number, k: number) {

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { onStopSignals, shutdownDeadlineMs, type StopSignal } from '../../src/cli/shutdown.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../tracking/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function tabular(dir: string, epochs: number): void {
   const rows = ['a,b,label,split'];

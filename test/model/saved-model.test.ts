@@ -14,7 +14,7 @@ import { DamagedModelError, loadSavedModel, weightBytes } from '../../src/model/
 import { loadRunModel } from '../../src/runner/load-run-model.js';
 import { loadLayersModelFile } from '../../src/model/encoders/load-model.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../tracking/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const root = tempDir('mmx-saved-model-');
 let sound: { json: string; weights: Uint8Array };

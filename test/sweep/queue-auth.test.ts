@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { authProblem } from '../../src/sweep/queue/connection.js';
-import { tempDir } from '../tracking/helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 import { freePort, redisMissing, startCli, stop, TestRedis, type CliProc } from './fixtures/queue-redis.js';
 
 const PASSWORD = 'right-Pw-8812';

@@ -11,7 +11,7 @@ import { DiskWriteError } from '../../src/io/disk-errors.js';
 import { FileStore } from '../../src/tracking/file-store.js';
 import { runCli } from '../helpers/cli.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** Writes zeros into `file` until the disk is full. */
 function fill(file: string): void {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { startCli } from '../sweep/fixtures/queue-redis.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 import { FakeMlflowServer, type RecordedRequest } from './rest-fake-server.js';
 
 function experiment(dir: string, uri: string, epochs: number): void {

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { storeWriteProblem } from '../../src/tracking/writable.js';
 import { runCli } from '../helpers/cli.js';
 import { mountTmpfs } from '../helpers/tmpfs.js';
-import { tempDir } from './helpers.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function experiment(dir: string, uri: string): void {
   const rows = ['a,label,split'];

@@ -35,6 +35,8 @@ export interface TrialJobData {
   host: string;
   /** the coordinator's working directory (used by a worker on the same host) */
   cwd: string;
+  /** secrets the config held (credential ${VAR} values are literal in configYaml): the trial masks them */
+  secrets?: string[];
 }
 
 /** A worker's report on a trial (in the trial's event list): what the trial process said, and by whom. */

@@ -21,6 +21,7 @@ import type { TrialLauncher, TrialProcess } from '../launch.js';
 import type { SweepPlan } from '../plan.js';
 import type { FromWorker, ToWorker } from '../protocol.js';
 import { checkLogin, parseQueueUrl, redact } from './connection.js';
+import { rememberedSecrets } from '../../config/secrets.js';
 import {
   currentJobKey,
   eventsKey,
@@ -195,6 +196,7 @@ class RemoteTrial extends EventEmitter implements TrialProcess {
       tags: { ...m.tags, 'mmx.sweep.queue': this.q.display },
       host: os.hostname(),
       cwd: m.cwd,
+      secrets: rememberedSecrets(),
     };
   }
 

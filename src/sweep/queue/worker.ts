@@ -276,6 +276,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
             tags: { ...d.tags, 'mmx.sweep.attempt': String(attempt), 'mmx.sweep.worker': me },
             runName: d.runName,
             metric: d.metric,
+            ...(d.secrets?.length ? { secrets: d.secrets } : {}),
           });
           break;
         case 'run':
