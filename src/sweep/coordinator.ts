@@ -11,6 +11,7 @@
  * (KILLED) and ends the parent KILLED; `--resume` re-runs only trials that neither finished nor were pruned.
  */
 import { scrubSecrets } from '../config/secrets.js';
+import { configChanges } from './trial-config.js';
 import { readFile } from 'node:fs/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -131,6 +132,19 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
         `--resume: the search (method, metric, parameters or seed) of ${configDisplay} is not the one sweep ${parentRunId} ran; resume with the same sweep section (trials and parallel may change)`,
       );
     }
+    if (saved.trial_config_hash === undefined)
+      log(
+        'warn',
+        `sweep ${parentRunId} was started by an older mmx: whether ${configDisplay} still configures its trials the same way cannot be checked`,
+      );
+    else if (saved.trial_config_hash !== plan.trialBase.hash) {
+      const changes = configChanges(saved.trial_config ?? {}, plan.trialBase.config);
+      const shown = changes.slice(0, 5).join('; ') + (changes.length > 5 ? `; and ${changes.length - 5} more` : '');
+      throw new UsageError(
+        `--resume: ${configDisplay} configures the trials differently from the ones sweep ${parentRunId} ran (${shown || 'the config changed'}); ` +
+          `resume with the config it ran (only sweep.trials, sweep.parallel, runtime and tracking may change), or start a new sweep`,
+      );
+    }
     if (info.status === 'RUNNING')
       log('warn', `sweep ${parentRunId} is marked RUNNING: if another mmx sweep is still running it, stop that one first`);
     records = saved.trials;
@@ -205,6 +219,8 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     const file: TrialsFile = {
       version: 1,
       space_hash: plan.spaceHash,
+      trial_config_hash: plan.trialBase.hash,
+      trial_config: plan.trialBase.config,
       method: plan.method,
       metric: { name: plan.metric.name, goal },
       seed: plan.seed,

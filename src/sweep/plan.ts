@@ -14,6 +14,7 @@ import { ConfigError, type ConfigIssue } from '../config/issues.js';
 import { suggestion } from '../config/did-you-mean.js';
 import { forbiddenKeyMessage, isForbiddenKey } from '../config/safe-keys.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { trialBase, type TrialBase } from './trial-config.js';
 import { experimentJsonSchema } from '../config/schema.js';
 import { checkSemantics, epochMetricNames, type CheckedConfig } from '../config/semantic.js';
 import { modelSizeIssues } from '../model/size/estimate.js';
@@ -53,6 +54,8 @@ export interface SweepPlan {
   warnings: string[];
   /** identifies the search (method, metric, space, seed): a resumed sweep must have the same */
   spaceHash: string;
+  /** what every trial shares besides its swept values: a resumed sweep must have the same */
+  trialBase: TrialBase;
 }
 
 export interface PlanOptions {
@@ -300,6 +303,10 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
     maxEpochs,
     warnings,
     spaceHash: hashSpace(sweep, seed),
+    trialBase: trialBase(
+      base.config,
+      defs.map((d) => d.path),
+    ),
   };
 }
 

@@ -38,6 +38,9 @@ export interface TrialRecord {
 export interface TrialsFile {
   version: 1;
   space_hash: string;
+  /** what every trial shares besides its swept values (src/sweep/trial-config.ts); absent in older sweeps */
+  trial_config?: Record<string, unknown>;
+  trial_config_hash?: string;
   method: string;
   metric: { name: string; goal: string };
   seed: number;

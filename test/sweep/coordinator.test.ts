@@ -168,6 +168,24 @@ describe('sweep coordinator (stand-in worker)', () => {
     await assert.rejects(runSweep(other, { emit: () => undefined, resume: r.parentRunId, worker: { script: FAKE } }), /not the one sweep/);
   });
 
+  it(
+    'a config whose trials differ (training.epochs) cannot be resumed into a sweep; runtime and trials may change',
+    { timeout: 60_000 },
+    async () => {
+      const { plan, dir } = setup(GRID);
+      const r = await runSweep({ ...plan, trials: 1 }, { emit: () => undefined, worker: { script: FAKE } });
+      const env = { ...plan.env };
+      const changed = planSweep(path.join(dir, 'exp.yaml'), { baseDir: dir, env, overrides: ['training.epochs=5'] });
+      await assert.rejects(
+        runSweep(changed, { emit: () => undefined, resume: r.parentRunId, worker: { script: FAKE } }),
+        /--resume: exp\.yaml configures the trials differently from the ones sweep [0-9a-f]{32} ran \(training\.epochs: 4 → 5\); resume with the config it ran/,
+      );
+      const same = planSweep(path.join(dir, 'exp.yaml'), { baseDir: dir, env, overrides: ['runtime.threads=1', 'sweep.parallel=1'] });
+      const resumed = await runSweep({ ...same, trials: 2 }, { emit: () => undefined, resume: r.parentRunId, worker: { script: FAKE } });
+      assert.equal(resumed.trials.length, 2);
+    },
+  );
+
   it('ASHA stops trials through the protocol: KILLED with the pruned tags, never the best', { timeout: 60_000 }, async () => {
     const sweep = `sweep:
   method: grid
