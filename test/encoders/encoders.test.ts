@@ -8,7 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/select.js';
 // the whole model builder (fusions and their layers too), so a class-name clash would show
 import '../../src/model/build.js';
-import { MaskedPooling, MaskedSelfAttention, OneHot, PositionEmbedding } from '../../src/model/encoders/layers.js';
+import { LegacyMaskedSelfAttention } from '../../src/model/layers/legacy-attention.js';
+import { MaskedPooling } from '../../src/model/layers/masked-pooling.js';
+import { MultiHeadAttention } from '../../src/model/layers/multi-head-attention.js';
+import { OneHot } from '../../src/model/layers/one-hot.js';
+import { PositionEmbedding } from '../../src/model/layers/position-embedding.js';
 import { serializeModel } from '../../src/runner/save-model.js';
 import { modelAround, resolvedInput } from './helpers.js';
 
@@ -202,7 +206,7 @@ describe('encoders on wasm', () => {
 
   it('the custom layers own their class names in the serialisation registry (no clash with other layers)', () => {
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    for (const cls of [MaskedPooling, PositionEmbedding, MaskedSelfAttention, OneHot])
+    for (const cls of [MaskedPooling, PositionEmbedding, MultiHeadAttention, LegacyMaskedSelfAttention, OneHot])
       assert.equal(map[cls.className]?.[0], cls, cls.className);
   });
 

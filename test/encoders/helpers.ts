@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { loadConfig } from '../../src/config/load.js';
 import type { InputConfig } from '../../src/config/schema.js';
 import { encoderRegistry } from '../../src/model/encoders/index.js';
-import { findEncoder, type InputMeta } from '../../src/model/encoders/registry.js';
+import { findEncoder, isSequence, type EncoderOutput, type InputMeta } from '../../src/model/encoders/registry.js';
+import { MaskedPooling } from '../../src/model/layers/masked-pooling.js';
 import { LayerContext } from '../../src/model/layers-context.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -20,25 +21,31 @@ export function resolvedInput(entry: string): InputConfig {
   return loadConfig(path.join(dir, 'x.yaml'), { env: {} }).config.inputs.x!;
 }
 
-/** input → encoder → softmax over `classes`: the smallest model around one encoder. */
+/**
+ * input → encoder → softmax over `classes`: the smallest model around one encoder. `output` is what the encoder
+ * returned; a sequence is mean-pooled over its real steps into `embedding` (as the builder does for pooled fusions).
+ */
 export function modelAround(
   input: InputConfig,
   shape: number[],
   meta: InputMeta = {},
   classes = 2,
   seed = 1,
-): { model: tf.LayersModel; embedding: tf.SymbolicTensor } {
+): { model: tf.LayersModel; embedding: tf.SymbolicTensor; output: EncoderOutput } {
   const x = tf.input({ shape, name: 'x' });
   const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
-  const embedding = encoder.build({
+  const output = encoder.build({
     input: x,
     featureShape: shape,
     options: input.encoder as never,
     ctx: new LayerContext('enc', seed),
     meta,
   });
+  const embedding = isSequence(output)
+    ? (new MaskedPooling({ name: 'pool' }).apply(output.mask ? [output.sequence, output.mask] : output.sequence) as tf.SymbolicTensor)
+    : output;
   const out = tf.layers
     .dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed }), name: 'head' })
     .apply(embedding) as tf.SymbolicTensor;
-  return { model: tf.model({ inputs: x, outputs: out }), embedding };
+  return { model: tf.model({ inputs: x, outputs: out }), embedding, output };
 }

@@ -1,12 +1,16 @@
 /**
  * A stack of convolutional blocks (conv → [batch norm] → activation → [pool]) followed by a global
- * reduction, dropout and a dense projection. Shared by the image `cnn` (2-D) and audio `cnn1d` (1-D over
- * time, mel bands as channels) encoders, which differ only in dimensionality.
+ * reduction, dropout and a dense projection. Shared by the image `cnn` (2-D), audio `cnn1d` (1-D over
+ * time, mel bands as channels) and audio `cnn2d` encoders, which differ only in dimensionality.
+ * With `output: sequence` the last feature map is not reduced: its steps (1-D), positions (image) or rows (the
+ * spectrogram's frames) are projected one by one.
  */
 import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
 import { Cost, product, type SizeEstimate } from '../size/cost.js';
-import type { ActivationName } from './common.js';
+import type { ActivationName, OutputKind } from './common.js';
+import { mapToSequence, projectSequence } from './dense-head.js';
+import type { EncoderOutput } from './registry.js';
 
 export interface ConvStackOptions {
   filters: number[];
@@ -18,11 +22,30 @@ export interface ConvStackOptions {
   global_pool: 'flatten' | 'avg' | 'max';
   dropout: number;
   output_dim: number;
+  output: OutputKind;
 }
 
 type Act = Parameters<typeof tf.layers.activation>[0]['activation'];
 
-export function convStack(input: tf.SymbolicTensor, o: ConvStackOptions, ctx: LayerContext, dims: 1 | 2): tf.SymbolicTensor {
+/** What a 2-D stack's sequence is made of: every position (an image) or every row (a spectrogram's frames). */
+export type MapSequence = 'positions' | 'rows';
+
+/** The last feature map's size along the first one or two axes, for an input whose feature shape starts with `size`. */
+export function convStackSize(size: number[], o: Pick<ConvStackOptions, 'filters' | 'pooling' | 'pool_size'>): number[] {
+  let out = [...size];
+  for (let i = 0; i < o.filters.length; i++) {
+    if (o.pooling !== 'none' && out[0]! >= o.pool_size) out = out.map((n) => Math.floor(n / o.pool_size));
+  }
+  return out;
+}
+
+export function convStack(
+  input: tf.SymbolicTensor,
+  o: ConvStackOptions,
+  ctx: LayerContext,
+  dims: 1 | 2,
+  as: MapSequence = 'positions',
+): EncoderOutput {
   let x = input;
   for (const filters of o.filters) {
     const common = {
@@ -54,6 +77,7 @@ export function convStack(input: tf.SymbolicTensor, o: ConvStackOptions, ctx: La
       x = layer.apply(x) as tf.SymbolicTensor;
     }
   }
+  if (o.output === 'sequence') return projectSequence(dims === 2 ? mapToSequence(x, as, ctx) : x, undefined, o, ctx);
   const reduce =
     o.global_pool === 'flatten'
       ? tf.layers.flatten({ name: ctx.name('flatten') })

@@ -12,13 +12,28 @@ import type { SizeEstimate } from '../size/cost.js';
 export interface Embedding {
   /** the input's name under `inputs:` */
   name: string;
-  /** [batch, embeddingDim], after the modality's ModalityDropout gate */
+  /** [batch, embeddingDim], after the modality's ModalityDropout gate (an encoder's sequence mean-pooled first) */
   tensor: tf.SymbolicTensor;
 }
 
+/** What a fusion over tokens gets per modality: its tokens (a pooled encoder's embedding is one token) and their mask. */
+export interface TokenSequence {
+  /** the input's name under `inputs:` */
+  name: string;
+  /** [batch, T, embeddingDim] as the encoder output it */
+  tokens: tf.SymbolicTensor;
+  /**
+   * [batch, T] from the modality's ModalityTokenGate: 1 at a real token, 0 at padding and at every token of a
+   * masked or dropped modality. A fusion must give masked tokens no influence on its output.
+   */
+  mask: tf.SymbolicTensor;
+}
+
 export interface FusionBuildInput<O> {
-  /** one embedding per modality, in the order the inputs are declared */
+  /** one embedding per modality, in the order the inputs are declared (empty for a method over `tokens`) */
   embeddings: Embedding[];
+  /** for a method over `tokens`: one token sequence per modality, in declaration order (else empty) */
+  sequences: TokenSequence[];
   options: O;
   ctx: LayerContext;
   /** number of classes of the task (for methods that include their own heads, e.g. `late`) */
@@ -67,10 +82,15 @@ export interface FusionDefinition<S extends TObject = TObject> {
   /** most modalities the method is defined for (default: no limit) */
   maxModalities?: number;
   /**
-   * whether a masked or dropped modality is replaced by a learned "missing" embedding (instead of zeros): set for
-   * methods that mix modalities as tokens (attention, transformer), where a zero embedding is not "absent"
+   * whether the method fuses token sequences (`sequences`) instead of one embedding per modality: then each
+   * modality passes a ModalityTokenGate (a masked or dropped modality's tokens are masked, not zeroed)
    */
-  learnedMissing?: boolean;
+  tokens?: boolean;
+  /**
+   * for a method over tokens: the attention scores one example costs per training step (Σ over its attention layers
+   * of heads · queries · keys) when modality m brings tokens[m] tokens; for the attention-size check
+   */
+  attentionScores?(options: Resolved<S>, tokens: number[]): number;
   /** checks that need the input names or several options together (the modality count is checked for you) */
   validate?(options: Resolved<S>, inputNames: string[]): FusionIssue[];
   /** build the fused representation [batch, features] that the head reads, or the method's own probabilities */

@@ -64,9 +64,6 @@ export function estimateModel(
       activations: product(shape),
     });
     for (const p of e.parts) parts.push({ ...p, path: ['inputs', name, 'encoder', ...p.path] });
-    // the modality gate: a learned "missing" embedding where the fusion has one
-    if (fusion.learnedMissing)
-      parts.push({ path: ['fusion'], what: `missing embedding of ${name}`, params: e.outputDim, activations: e.outputDim });
     embeddings.push({ name, dim: e.outputDim });
   }
   const f = fusion.estimate({ options: config.fusion as never, embeddings, outputUnits: units });

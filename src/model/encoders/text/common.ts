@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import * as tf from '../../../tf.js';
 import { Closed, Default } from '../../../config/schema-kit.js';
 import type { LayerContext } from '../../layers-context.js';
-import { activationNames } from '../common.js';
+import { activationNames, outputOption, type OutputKind } from '../common.js';
 import { EncoderBuildError, requireVocabSize, type EncoderPrepareInput, type InputMeta } from '../registry.js';
 import { Enum } from '../../../config/schema-kit.js';
 import type { Cost } from '../../size/cost.js';
@@ -36,7 +36,11 @@ export const textEmbeddingOptions = {
   dropout: Default(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout rate before the output projection' }), 0),
   output_dim: Default(Type.Integer({ minimum: 1, maximum: 65536, description: 'size of the embedding this encoder outputs' }), 128),
   activation: Default(Enum(activationNames, { description: 'activation of the output projection' }), 'relu'),
+  output: outputOption('token (PAD tokens masked)'),
 };
+
+/** Every text encoder's steps are its tokens: with `output: sequence`, max_length of them. */
+export const textSequenceLength = (o: { output: OutputKind }, [tokens = 1]: number[]): number => (o.output === 'sequence' ? tokens : 1);
 
 export interface TextEmbeddingOptions {
   embedding_dim?: number;
