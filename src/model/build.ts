@@ -31,18 +31,15 @@ export interface ModelInput {
 
 /** The runtime switch of one modality's gate (for ablations: evaluate with the modality masked). */
 export interface ModalityMask {
-  /**
-   * remove the modality for every example: its tokens masked (fusions over tokens), or its embedding replaced by
-   * zeros (the other fusions; a learned missing token in models saved before token masking)
-   */
+  /** remove the modality for every example: its tokens masked (fusions over tokens), or its embedding zeroed (the others) */
   setMasked(on: boolean): void;
   readonly masked: boolean;
   /** how a masked modality is removed */
   readonly missing: MaskingKind;
 }
 
-/** 'tokens': every token masked; 'zero': the embedding zeroed; 'learned': a learned missing embedding (older saved models). */
-export type MaskingKind = 'tokens' | 'zero' | 'learned';
+/** 'tokens': every token of the modality masked; 'zero': its embedding zeroed. */
+export type MaskingKind = 'tokens' | 'zero';
 
 /** The multi-output graph trained when the fusion has auxiliary losses (late fusion with aux_loss_weight > 0). */
 export interface TrainingGraph {
@@ -151,7 +148,7 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], targe
       get masked() {
         return gate.isMasked;
       },
-      missing: gate.missing,
+      missing: 'zero',
     };
     embeddings.push({ name: input.name, tensor: gate.apply(emb) as tf.SymbolicTensor });
   }

@@ -22,7 +22,7 @@ export const fusionCommonOptions = {
       minimum: 0,
       maximum: 0.95,
       description:
-        'probability of dropping a whole modality embedding per training example (replaced by zeros, or by a learned missing token where the method has one); never at inference',
+        'probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference',
     }),
     0,
   ),

@@ -76,7 +76,7 @@ export const imagePretrained = defineEncoder<typeof schema>({
     if (o.output === 'sequence') {
       if (x.shape.length !== 3 && x.shape.length !== 4)
         throw new EncoderBuildError(
-          `image pretrained encoder: output: sequence needs a layer whose output keeps positions, but '${name}' gives [${x.shape.join(', ')}]; name an earlier layer (layer: ...) or use output: pooled`,
+          `image pretrained encoder: output: sequence needs a layer whose output keeps positions, but '${name}' gives [${x.shape.map((d) => d ?? 'batch').join(', ')}]; name an earlier layer (layer: ...) or use output: pooled`,
         );
       const steps = dropout(x.shape.length === 4 ? mapToSequence(x, 'positions', ctx) : x, o.dropout, ctx);
       return { sequence: o.output_dim !== undefined ? dense(steps, o.output_dim, o.activation, ctx, 'proj') : steps };

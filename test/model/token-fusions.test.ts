@@ -1,0 +1,495 @@
+/**
+ * Fusion at the token level: the attention layer (self and cross, key masks) against a hand-computed case and a
+ * plain-loop reference; the fusions over token sequences (attention, transformer, cross_attention, bottleneck)
+ * and the pooled fusions fed sequences; a masked modality has no influence on the output, in value and gradient;
+ * modality dropout masks whole modalities' tokens; the ablation report; wasm and cpu agree on the gradients.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/backend/select.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { SplitData } from '../../src/data/dataset.js';
+import { modalityAblation } from '../../src/evaluate/ablation.js';
+import { buildModel, compileModel, createOptimizer, withMasked, type BuiltModel, type ModelInput } from '../../src/model/build.js';
+import { BottleneckMerge, ModalityTokenGate, ModalityTypeEmbedding, MultiHeadAttention } from '../../src/model/layers/index.js';
+import { ablationTable } from '../../src/ui/sections.js';
+
+const VOCAB = 12;
+/** a text per example: real tokens, padding, an empty text, a full one */
+const WORDS = [
+  [2, 3, 4, 0, 0, 0],
+  [5, 1, 0, 0, 0, 0],
+  [0, 0, 0, 0, 0, 0],
+  [7, 8, 9, 10, 11, 2],
+];
+
+/**
+ * Three inputs, every encoder with output: sequence:
+ *   words  text [6], transformer encoder → 6 tokens of 8, PAD masked
+ *   pic    image 8×8×1, patch encoder (4×4 patches) → 4 tokens of 8
+ *   snd    audio [12, 5], cnn1d (pool 2) → 6 frames of 8
+ */
+function tokenConfig(fusion: string, extra: string[] = []) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-tokens-'));
+  writeFileSync(
+    path.join(dir, 'x.yaml'),
+    `name: tokens
+seed: 9
+data: {path: d.csv, split: {column: split}}
+target: {column: label}
+inputs:
+  words: {type: text, column: t, preprocessing: {max_length: 6}, encoder: {type: transformer, embedding_dim: 8, heads: 2, layers: 1, ff_dim: 8, output_dim: 8, attention_dropout: 0, output: sequence}}
+  pic: {type: image, column: p, preprocessing: {height: 8, width: 8, channels: 1}, encoder: {type: patch, patch_size: 4, dim: 8, heads: 2, layers: 1, output_dim: 8, output: sequence}}
+  snd: {type: audio, column: s, encoder: {type: cnn1d, filters: [4], kernel_size: 3, output_dim: 8, output: sequence}}
+fusion: ${fusion}
+`,
+  );
+  return loadConfig(path.join(dir, 'x.yaml'), { env: {}, overrides: extra }).config;
+}
+
+const INPUTS: ModelInput[] = [
+  { name: 'words', modality: 'text', shape: [6], meta: { vocabSize: VOCAB } },
+  { name: 'pic', modality: 'image', shape: [8, 8, 1] },
+  { name: 'snd', modality: 'audio', shape: [12, 5] },
+];
+
+function batch(seed = 1): tf.Tensor[] {
+  return [
+    tf.tensor2d(WORDS),
+    tf.randomUniform([4, 8, 8, 1], 0, 1, 'float32', seed),
+    tf.randomNormal([4, 12, 5], 0, 1, 'float32', seed + 1),
+  ];
+}
+
+const FUSIONS = [
+  '{type: attention, dim: 8, heads: 2, hidden: [6]}',
+  '{type: attention, dim: 8, heads: 2, pooling: concat, hidden: [6]}',
+  '{type: transformer, dim: 8, heads: 2, layers: 2, hidden: [6]}',
+  '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: cls, hidden: [6]}',
+  '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: max, hidden: [6]}',
+  '{type: cross_attention, dim: 8, heads: 2, layers: 2, hidden: [6]}',
+  '{type: bottleneck, dim: 8, heads: 2, layers: 2, n_bottleneck: 3, hidden: [6]}',
+  // pooled fusions: each sequence mean-pooled over its real steps first
+  '{type: concat, hidden: [6]}',
+  '{type: gated, dim: 8, hidden: [6]}',
+];
+
+const maxAbs = (t: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]!);
+
+/** Plain-loop multi-head attention: out = concat_h(softmax(q_h k_hᵀ/√dh + mask) v_h) W_o + b_o, rows of keys all masked → b_o. */
+function referenceAttention(
+  x: number[][][],
+  s: number[][][],
+  mask: number[][],
+  w: { q: number[][]; k: number[][]; v: number[][]; o: number[][]; bq: number[]; bk: number[]; bv: number[]; bo: number[] },
+  heads: number,
+): number[][][] {
+  const lin = (row: number[], m: number[][], b: number[]) => b.map((bj, j) => bj + row.reduce((acc, r, i) => acc + r * m[i]![j]!, 0));
+  const d = w.q[0]!.length;
+  const dh = d / heads;
+  return x.map((xb, b) => {
+    const q = xb.map((r) => lin(r, w.q, w.bq));
+    const k = s[b]!.map((r) => lin(r, w.k, w.bk));
+    const v = s[b]!.map((r) => lin(r, w.v, w.bv));
+    return q.map((qi) => {
+      const merged = new Array<number>(d).fill(0);
+      for (let h = 0; h < heads; h++) {
+        const real = k.map((_, j) => mask[b]![j] !== 0);
+        const scores = k.map((kj, j) =>
+          real[j] ? qi.slice(h * dh, (h + 1) * dh).reduce((a, qv, t) => a + qv * kj[h * dh + t]!, 0) / Math.sqrt(dh) : -Infinity,
+        );
+        const top = Math.max(...scores);
+        const e = scores.map((sc) => (sc === -Infinity ? 0 : Math.exp(sc - top)));
+        const z = e.reduce((a, c) => a + c, 0);
+        for (let t = 0; t < dh; t++) merged[h * dh + t] = z === 0 ? 0 : v.reduce((a, vj, j) => a + (e[j]! / z) * vj[h * dh + t]!, 0);
+      }
+      return lin(merged, w.o, w.bo);
+    });
+  });
+}
+
+describe('the attention layer', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  it('cross-attention, one head, identity projections: the hand-computed case', () => {
+    // queries x = (1, 0), (0, 1); keys = values = (1, 0), (0, 2), (5, 5) with the third masked; scale 1/√2.
+    //   query 1: scores 1/√2, 0 → weights e^{1/√2} / (e^{1/√2} + 1) = 0.66976, 0.33024 → (0.66976, 0.66048)
+    //   query 2: scores 0, 2/√2 → weights 1 / (1 + e^{√2}) = 0.19557, 0.80443 → (0.19557, 1.60886)
+    const layer = new MultiHeadAttention({ heads: 1, name: 'cross' });
+    const x = tf.tensor3d([
+      [
+        [1, 0],
+        [0, 1],
+      ],
+    ]);
+    const s = tf.tensor3d([
+      [
+        [1, 0],
+        [0, 2],
+        [5, 5],
+      ],
+    ]);
+    const mask = tf.tensor2d([[1, 1, 0]]);
+    layer.apply([x, s, mask]);
+    const eye = tf.eye(2);
+    const zero = tf.zeros([2]);
+    layer.setWeights([eye, zero, eye, zero, eye, zero, eye, zero]);
+    const out = (layer.apply([x, s, mask]) as tf.Tensor).arraySync() as number[][][];
+    const expected = [
+      [0.669762, 0.660477],
+      [0.19557, 1.608859],
+    ];
+    out[0]!.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - expected[i]![j]!) < 1e-5, `out[${i}][${j}] = ${v}`)));
+    // the masked key's value has no influence
+    const s2 = tf.tensor3d([
+      [
+        [1, 0],
+        [0, 2],
+        [-40, 9],
+      ],
+    ]);
+    assert.deepEqual((layer.apply([x, s2, mask]) as tf.Tensor).arraySync(), out);
+    tf.disposeVariables();
+  });
+
+  it('two heads, biases, masks (one example with every key masked) match a plain-loop reference', () => {
+    const layer = new MultiHeadAttention({ heads: 2, seed: 4, name: 'mha' });
+    const x = tf.randomNormal([3, 4, 6], 0, 1, 'float32', 1);
+    const s = tf.randomNormal([3, 5, 10], 0, 1, 'float32', 2); // source of another width (10 → 6)
+    const maskRows = [
+      [1, 1, 0, 1, 0],
+      [0, 0, 0, 0, 0],
+      [1, 1, 1, 1, 1],
+    ];
+    const mask = tf.tensor2d(maskRows);
+    layer.apply([x, s, mask]);
+    const [q, bq, k, bk, v, bv, o, bo] = layer.getWeights();
+    assert.deepEqual(k!.shape, [10, 6]);
+    // non-zero biases, so that they are checked too
+    layer.setWeights([
+      q!,
+      tf.randomNormal([6], 0, 1, 'float32', 5),
+      k!,
+      tf.randomNormal([6], 0, 1, 'float32', 6),
+      v!,
+      bv!.add(0.3),
+      o!,
+      bo!.add(0.1),
+    ]);
+    const w = layer.getWeights().map((t) => t.arraySync());
+    const ref = referenceAttention(
+      x.arraySync() as number[][][],
+      s.arraySync() as number[][][],
+      maskRows,
+      {
+        q: w[0] as number[][],
+        bq: w[1] as number[],
+        k: w[2] as number[][],
+        bk: w[3] as number[],
+        v: w[4] as number[][],
+        bv: w[5] as number[],
+        o: w[6] as number[][],
+        bo: w[7] as number[],
+      },
+      2,
+    );
+    const out = layer.apply([x, s, mask]) as tf.Tensor;
+    assert.ok(maxAbs(tf.sub(out, tf.tensor3d(ref))) < 1e-4);
+    // every key masked: the output is b_o for every query
+    const none = out.slice([1, 0, 0], [1, 4, 6]).arraySync() as number[][][];
+    for (const row of none[0]!) row.forEach((val, j) => assert.ok(Math.abs(val - (w[7] as number[])[j]!) < 1e-6));
+    // self-attention: [x, mask] and [x] (no mask = every key real)
+    const self = new MultiHeadAttention({ heads: 3, seed: 2, name: 'self' });
+    const all = self.apply([x, tf.ones([3, 4])]) as tf.Tensor;
+    assert.ok(maxAbs(tf.sub(all, self.apply(x) as tf.Tensor)) < 1e-6);
+    tf.disposeVariables();
+  });
+
+  it('a masked key gets no gradient; the attention layer serialises with its heads and seed', () => {
+    const layer = new MultiHeadAttention({ heads: 2, seed: 3, name: 'g' });
+    const x = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 7);
+    const s = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 8);
+    const mask = tf.tensor2d([
+      [1, 0, 1, 0, 1],
+      [0, 1, 1, 1, 0],
+    ]);
+    const g = tf.grad((src: tf.Tensor) => tf.sum(layer.apply([x, src, mask]) as tf.Tensor))(s);
+    const perKey = tf.sum(tf.abs(g), 2).arraySync() as number[][];
+    perKey.forEach((row, b) =>
+      row.forEach((v, j) => {
+        if ((mask.arraySync() as number[][])[b]![j] === 0) assert.equal(v, 0);
+        else assert.ok(v > 0);
+      }),
+    );
+    assert.deepEqual({ heads: layer.getConfig()['heads'], seed: layer.getConfig()['seed'] }, { heads: 2, seed: 3 });
+    tf.disposeVariables();
+  });
+
+  it('modality-type embedding with segments: every token of a modality gets that modality vector', () => {
+    const layer = new ModalityTypeEmbedding({ segments: [2, 1, 3], name: 'types' });
+    layer.apply(tf.zeros([1, 6, 2]));
+    layer.setWeights([
+      tf.tensor2d([
+        [1, 10],
+        [2, 20],
+        [3, 30],
+      ]),
+    ]);
+    assert.deepEqual((layer.apply(tf.zeros([1, 6, 2])) as tf.Tensor).arraySync(), [
+      [
+        [1, 10],
+        [1, 10],
+        [2, 20],
+        [3, 30],
+        [3, 30],
+        [3, 30],
+      ],
+    ]);
+    assert.deepEqual(layer.getConfig()['segments'], [2, 1, 3]);
+    tf.disposeVariables();
+  });
+
+  it('bottleneck merge: the mean of the present modalities’ updates; none present keeps the bottleneck', () => {
+    const z = tf.fill([3, 1, 2], 7);
+    const u1 = tf.fill([3, 1, 2], 1);
+    const u2 = tf.fill([3, 1, 2], 3);
+    // example 0: both present; 1: only modality 2; 2: none
+    const m1 = tf.tensor2d([
+      [1, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+    const m2 = tf.tensor2d([[1], [1], [0]]);
+    const out = new BottleneckMerge({ name: 'merge' }).apply([z, u1, u2, m1, m2]) as tf.Tensor;
+    assert.deepEqual(out.arraySync(), [[[2, 2]], [[3, 3]], [[7, 7]]]);
+  });
+});
+
+describe('fusions over tokens', () => {
+  before(async () => {
+    await initBackend('wasm');
+  });
+
+  for (const f of FUSIONS) {
+    it(`${f}: builds over the sequences, trains on wasm, and a masked modality has no influence (value and gradient)`, async () => {
+      const built = buildModel(tokenConfig(f), INPUTS, 3);
+      assert.deepEqual(built.sequenceLengths, { words: 6, pic: 4, snd: 6 });
+      assert.deepEqual(built.model.outputs[0]!.shape, [null, 3]);
+      const xs = batch();
+      const predict = (inputs: tf.Tensor[]) => (built.model.predict(inputs) as tf.Tensor).arraySync() as number[][];
+      const full = predict(xs);
+      assert.ok(full.flat().every(Number.isFinite), 'finite, the empty text included');
+
+      for (const name of ['pic', 'snd', 'words']) {
+        const i = INPUTS.findIndex((x) => x.name === name);
+        const other = [...xs];
+        other[i] =
+          name === 'words'
+            ? tf.tensor2d([
+                [9, 9, 9, 9, 9, 9],
+                [3, 0, 0, 0, 0, 0],
+                [4, 4, 0, 0, 0, 0],
+                [1, 1, 1, 1, 1, 1],
+              ])
+            : tf.randomNormal(xs[i]!.shape, 0, 3, 'float32', 77);
+        // unmasked, the modality changes the prediction
+        assert.notDeepEqual(predict(other), full, `${name} has an influence when present`);
+        await withMasked(built, [name], () => {
+          // value: whatever the masked modality holds, the prediction is the same
+          assert.deepEqual(predict(other), predict(xs), `${name} masked`);
+          // gradient: nothing flows into the masked modality's input or its encoder's weights
+          if (name !== 'words') {
+            const g = tf.grad((x: tf.Tensor) => {
+              const ins = [...xs];
+              ins[i] = x;
+              return tf.sum(built.model.apply(ins) as tf.Tensor);
+            })(xs[i]!);
+            assert.equal(maxAbs(g), 0, `gradient into ${name}`);
+          }
+          const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(built.model.apply(xs) as tf.Tensor, tf.range(1, 4))) as tf.Scalar);
+          value.dispose();
+          const own = Object.entries(grads).filter(([v]) => v.startsWith(`mmx_${name}_`));
+          assert.ok(own.length > 0);
+          for (const [v, t] of own) assert.equal(maxAbs(t), 0, `gradient of ${v}`);
+          const others = Object.entries(grads).filter(
+            ([v]) => v.startsWith('mmx_') && !v.startsWith(`mmx_${name}_`) && !v.startsWith('mmx_fusion') && !v.startsWith('mmx_head'),
+          );
+          assert.ok(
+            others.some(([, t]) => maxAbs(t) > 0),
+            'the other encoders still learn',
+          );
+          tf.dispose(Object.values(grads));
+        });
+        // the unmasked input's gradient is not zero (so the check above can fail)
+        if (name !== 'words') {
+          const g = tf.grad((x: tf.Tensor) => {
+            const ins = [...xs];
+            ins[i] = x;
+            return tf.sum(tf.mul(built.model.apply(ins) as tf.Tensor, tf.range(1, 4)));
+          })(xs[i]!);
+          assert.ok(maxAbs(g) > 0, `gradient into ${name} when present`);
+        }
+      }
+      // everything masked: still a prediction (the head's bias), the same for every input
+      await withMasked(built, ['words', 'pic', 'snd'], () => {
+        const p = predict(xs);
+        assert.ok(p.flat().every(Number.isFinite));
+        assert.deepEqual(p[0], p[3]);
+      });
+      compileModel(built, createOptimizer({ type: 'adam', learning_rate: 0.02 }));
+      const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3);
+      const first = (await built.model.trainOnBatch(xs, ys)) as number[];
+      let last = first;
+      for (let s = 0; s < 5; s++) last = (await built.model.trainOnBatch(xs, ys)) as number[];
+      assert.ok(last[0]! < first[0]!, `loss ${first[0]} → ${last[0]}`);
+      tf.disposeVariables();
+    });
+  }
+
+  it('parameters over sequences: positions per modality with more than one token, one type vector per modality', () => {
+    // words 6 tokens, pic 4, snd 6, each of size 8, dim 4, one block of ff_dim 6, mean pooling, hidden [5]:
+    //   projections 3·(8+1)·4 = 108, positions (6 + 4 + 6)·4 = 64, types 3·4 = 12,
+    //   block 4(16+4) + 2·2·4 + (4+1)·6 + (6+1)·4 = 80 + 16 + 30 + 28 = 154, hidden (4+1)·5 = 25, head (5+1)·3 = 18
+    const built = buildModel(tokenConfig('{type: transformer, dim: 4, heads: 2, layers: 1, ff_dim: 6, hidden: [5]}'), INPUTS, 3);
+    const fusion = built.model.layers.filter((l) => l.name.startsWith('mmx_fusion_') || l.name.startsWith('mmx_head_'));
+    assert.equal(
+      fusion.reduce((n, l) => n + l.countParams(), 0),
+      108 + 64 + 12 + 154 + 25 + 18,
+    );
+    tf.disposeVariables();
+  });
+
+  it('modality dropout masks whole modalities’ tokens at the rate in training, never at inference', () => {
+    const built = buildModel(tokenConfig('{type: transformer, dim: 8, heads: 2, modality_dropout: 0.3}'), INPUTS, 3);
+    const gates = built.model.layers.filter((l): l is ModalityTokenGate => l instanceof ModalityTokenGate);
+    assert.deepEqual(
+      gates.map((g) => g.rate),
+      [0.3, 0.3, 0.3],
+    );
+    tf.disposeVariables();
+    const gate = new ModalityTokenGate({ rate: 0.3, seed: 5, name: 'gate' });
+    const ids = tf.tile(tf.tensor2d([[4, 5, 0]]), [4000, 1]);
+    const seq = tf.zeros([4000, 3, 2]);
+    const trained = gate.apply([seq, ids], { training: true }) as tf.Tensor;
+    const rows = trained.arraySync() as number[][];
+    const dropped = rows.filter((r) => r.every((v) => v === 0)).length;
+    assert.ok(
+      rows.every((r) => r.join() === '0,0,0' || r.join() === '1,1,0'),
+      'a modality is dropped whole; padding stays masked',
+    );
+    assert.ok(Math.abs(dropped - 1200) < 120, `dropped ${dropped} of 4000`);
+    assert.notDeepEqual(gate.apply([seq, ids], { training: true }).toString(), trained.toString());
+    assert.deepEqual((gate.apply([seq, ids]) as tf.Tensor).arraySync(), new Array(4000).fill([1, 1, 0]));
+    assert.deepEqual(((gate.apply(seq) as tf.Tensor).arraySync() as number[][])[0], [1, 1, 1]);
+    gate.setMasked(true);
+    assert.deepEqual(((gate.apply([seq, ids]) as tf.Tensor).arraySync() as number[][])[0], [0, 0, 0]);
+  });
+
+  it('the ablation report: one row per modality, masking "tokens", the same columns as for a pooled fusion', async () => {
+    const n = 8;
+    const split = (xs: tf.Tensor[]): SplitData => ({
+      rows: Array.from({ length: n }, (_, i) => i),
+      labels: Int32Array.from({ length: n }, (_, i) => i % 3),
+      targets: Float32Array.from(
+        tf
+          .oneHot(
+            tf.tensor1d(
+              Array.from({ length: n }, (_, i) => i % 3),
+              'int32',
+            ),
+            3,
+          )
+          .dataSync(),
+      ),
+      features: Object.fromEntries(INPUTS.map((inp, i) => [inp.name, Float32Array.from(xs[i]!.dataSync())])),
+    });
+    const xs = [
+      tf.tile(tf.tensor2d(WORDS), [2, 1]),
+      tf.randomUniform([n, 8, 8, 1], 0, 1, 'float32', 3),
+      tf.randomNormal([n, 12, 5], 0, 1, 'float32', 4),
+    ];
+    const rowsOf = async (built: BuiltModel) => {
+      const full = { split: 'test', metrics: { accuracy: 0.5 }, perClass: [], labels: [], confusion: [] };
+      const rows = await modalityAblation(built, split(xs), ['a', 'b', 'c'], ['accuracy'], full);
+      tf.disposeVariables();
+      return rows;
+    };
+    const tokenRows = await rowsOf(buildModel(tokenConfig('{type: bottleneck, dim: 8, heads: 2}'), INPUTS, 3));
+    const pooledRows = await rowsOf(buildModel(tokenConfig('{type: concat}'), INPUTS, 3));
+    assert.deepEqual(
+      tokenRows.map((r) => [r.modality, r.masking]),
+      [
+        ['words', 'tokens'],
+        ['pic', 'tokens'],
+        ['snd', 'tokens'],
+      ],
+    );
+    assert.deepEqual(
+      pooledRows.map((r) => [r.modality, r.masking]),
+      [
+        ['words', 'zero'],
+        ['pic', 'zero'],
+        ['snd', 'zero'],
+      ],
+    );
+    for (const r of [...tokenRows, ...pooledRows]) {
+      assert.deepEqual(Object.keys(r.metrics), Object.keys(pooledRows[0]!.metrics));
+      assert.deepEqual(Object.keys(r.drop), ['accuracy']);
+      assert.ok(Math.abs(r.drop['accuracy']! - (0.5 - r.metrics['accuracy']!)) < 1e-12);
+    }
+    const table = ablationTable({
+      split: 'test',
+      metrics: { accuracy: 0.5 },
+      perClass: [],
+      labels: [],
+      confusion: [],
+      ablation: tokenRows,
+    });
+    assert.ok(table && table.rows.length === 3);
+  });
+});
+
+describe('token fusions: gradients on wasm and cpu agree', () => {
+  for (const f of [
+    '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: cls, hidden: [6]}',
+    '{type: cross_attention, dim: 8, heads: 2, layers: 1, hidden: [6]}',
+    '{type: bottleneck, dim: 8, heads: 2, layers: 1, n_bottleneck: 2, hidden: [6]}',
+  ]) {
+    it(`${f}: every weight's gradient matches`, async () => {
+      const grads = async (backend: 'wasm' | 'cpu'): Promise<Map<string, Float32Array>> => {
+        await initBackend(backend);
+        const built = buildModel(tokenConfig(f), INPUTS, 3);
+        const xs = batch(3);
+        const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3);
+        const { value, grads: g } = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(ys, built.model.apply(xs, { training: true }) as tf.Tensor).mean() as tf.Scalar,
+        );
+        // tfjs numbers variables uniquely across models (name_13, name_14, ...): compare by the name without it
+        const out = new Map(
+          built.model.trainableWeights.map((w) => [w.name.replace(/_\d+$/, ''), g[w.name]!.dataSync().slice() as Float32Array]),
+        );
+        tf.dispose([value, ...xs, ys, ...Object.values(g)]);
+        tf.disposeVariables();
+        return out;
+      };
+      const onWasm = await grads('wasm');
+      const onCpu = await grads('cpu');
+      await initBackend('wasm');
+      assert.deepEqual([...onWasm.keys()], [...onCpu.keys()]);
+      for (const [name, g] of onWasm) {
+        const c = onCpu.get(name)!;
+        const scale = Math.max(...Array.from(c, Math.abs));
+        const diff = Math.max(...Array.from(g, (v, j) => Math.abs(v - c[j]!)));
+        // + 1e-6 absolute: the key bias's true gradient is 0 (softmax ignores a shift shared by all keys), so both
+        // backends give rounding noise there
+        assert.ok(diff <= 1e-3 * scale + 1e-6, `${name}: difference ${diff} at scale ${scale}`);
+      }
+    });
+  }
+});
