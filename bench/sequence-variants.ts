@@ -11,7 +11,7 @@ export type SequenceVariantName = 'tokens' | 'cross_attention' | 'bottleneck';
 const FUSIONS: Record<SequenceVariantName, { fusion: string; title: string }> = {
   tokens: {
     fusion: '{type: transformer, dim: 64, heads: 4, layers: 2, pooling: mean, hidden: [128], dropout: 0.1}',
-    title: 'transformer fusion (2 post-norm blocks) over all 74 tokens',
+    title: 'transformer fusion (2 pre-norm blocks) over all 74 tokens',
   },
   cross_attention: {
     fusion: '{type: cross_attention, dim: 64, heads: 4, layers: 2, pooling: mean, hidden: [128], dropout: 0.1}',

@@ -4,7 +4,7 @@ Same layers as mmx builds them: the image as 4x4 patches (Conv2d stride 4) + pos
 transformer blocks + layer norm, each patch projected to 64 (ReLU); the audio through Conv1D [32, 64] k5 with
 max pooling, each of the 25 frames projected to 64 (ReLU, dropout 0.1 before); then the fusion: each modality's
 tokens projected (linear) to 64 plus a position embedding, and
-  tokens           the modality-type embedding, 2 post-norm blocks over all 74 tokens, mean;
+  tokens           the modality-type embedding, 2 pre-norm blocks over all 74 tokens, layer norm, mean;
   cross_attention  image <- audio and audio <- image, 2 pre-norm cross blocks each, layer norm, mean, concatenated;
   bottleneck       4 shared latent tokens, 2 layers of one pre-norm block per modality over [its tokens; latents],
                    latents averaged, layer norm, each modality's mean and the latents' mean concatenated;
@@ -17,7 +17,7 @@ D, HEADS, FF = 64, 4, 128
 
 
 class Block(nn.Module):
-    """Transformer block: post-norm (self-attention only) or pre-norm (self or cross)."""
+    """Transformer block: pre-norm (self or cross-attention), or post-norm (self-attention)."""
 
     def __init__(self, pre, cross=False, dropout=0.0):
         super().__init__()
@@ -74,7 +74,8 @@ class SequenceModel(nn.Module):
         self.pos = nn.ParameterList([nn.Parameter(torch.randn(49, D) * 0.02), nn.Parameter(torch.randn(25, D) * 0.02)])
         if fusion == "tokens":
             self.types = nn.Parameter(torch.randn(2, D) * 0.02)
-            self.blocks = nn.ModuleList([Block(pre=False, dropout=0.1) for _ in range(2)])
+            self.blocks = nn.ModuleList([Block(pre=True, dropout=0.1) for _ in range(2)])
+            self.final = nn.LayerNorm(D, eps=1e-3)
             width = D
         elif fusion == "cross_attention":
             self.pairs = nn.ModuleList([nn.ModuleList([Block(pre=True, cross=True, dropout=0.1) for _ in range(2)]) for _ in range(2)])
@@ -93,7 +94,7 @@ class SequenceModel(nn.Module):
             x = torch.cat([xs[0] + self.types[0], xs[1] + self.types[1]], 1)
             for b in self.blocks:
                 x = b(x)
-            fused = x.mean(1)
+            fused = self.final(x).mean(1)
         elif self.fusion == "cross_attention":
             pooled = []
             for k, (target, source) in enumerate([(xs[0], xs[1]), (xs[1], xs[0])]):

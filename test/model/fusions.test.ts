@@ -59,15 +59,15 @@ const CASES: Case[] = [
   // learned weights: + M logits; aux outputs add no parameters
   { fusion: '{type: late, hidden: [5], weights: learned, aux_loss_weight: 0.5}', params: [63 + 53 + 2, 63 + 53 + 43 + 3] },
   // tokens 64|84; type embeddings M·4 = 8|12; cls 4; one block: attention 80 + 2 layer norms 2·2·4 = 16
-  //   + feed-forward (4+1)·8 + (8+1)·4 = 40 + 36 (ff_dim = 2·dim = 8); cls pooling F = 4
+  //   + feed-forward (4+1)·8 + (8+1)·4 = 40 + 36 (ff_dim = 2·dim = 8); the final layer norm 8; cls pooling F = 4
   {
     fusion: '{type: transformer, dim: 4, heads: 2, layers: 1, pooling: cls, hidden: [5]}',
-    params: [64 + 8 + 4 + 172 + H(4), 84 + 12 + 4 + 172 + H(4)],
+    params: [64 + 8 + 4 + 172 + 8 + H(4), 84 + 12 + 4 + 172 + 8 + H(4)],
   },
-  // two blocks, ff_dim 6: block = 80 + 16 + 5·6 + 7·4 = 154; mean pooling (no cls)
+  // two blocks, ff_dim 6: block = 80 + 16 + 5·6 + 7·4 = 154; final layer norm 8; mean pooling (no cls)
   {
     fusion: '{type: transformer, dim: 4, heads: 2, layers: 2, ff_dim: 6, pooling: mean, hidden: [5]}',
-    params: [64 + 8 + 308 + H(4), 84 + 12 + 308 + H(4)],
+    params: [64 + 8 + 308 + 8 + H(4), 84 + 12 + 308 + 8 + H(4)],
   },
   // tokens 64|84; per ordered pair (2|6 of them) one pre-norm cross block: layer norms on the queries, the source and
   //   before the feed-forward 3·2·4 = 24, attention 80, feed-forward (4+1)·6 + (6+1)·4 = 58, final layer norm 8: 170;

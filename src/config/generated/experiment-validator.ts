@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url);
 "use strict";
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://mmx.dev/schemas/experiment.schema.json","additionalProperties":false,"title":"mmx experiment","description":"One multimodal experiment: data, one encoder per modality, fusion, training.","type":"object","required":["name","data","target","inputs"],"properties":{"$schema":{"description":"JSON Schema reference for editors","type":"string"},"name":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$","maxLength":200,"description":"run name: letters, digits, space, _ . -","type":"string"},"description":{"type":"string"},"seed":{"minimum":0,"maximum":2147483647,"description":"random seed for splits, weights and shuffling","type":"integer","default":42},"extends":{"description":"config file(s) this one builds on (deep merge, this file wins); relative to this file","anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]},"data":{"additionalProperties":false,"oneOf":[{"required":["path"]},{"required":["dataset"]}],"description":"where the examples are and how they are split: {path: FILE} or {dataset: NAME}","type":"object","properties":{"path":{"minLength":1,"description":"manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it","type":"string"},"dataset":{"description":"a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is","type":"string","enum":["fsdd","mnist","avmnist","sms_spam","penguins","womens_clothing_reviews"]},"format":{"description":"manifest format; default: from the file extension","type":"string","enum":["csv","tsv","jsonl"]},"split":{"additionalProperties":false,"oneOf":[{"required":["column"]},{"required":["ratios"]}],"description":"how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}. Required with data.path; with data.dataset the default is {column: split}, the split every built-in data set ships","type":"object","properties":{"column":{"minLength":1,"description":"manifest column whose value names the split of each row","type":"string"},"train":{"description":"with column: the value meaning \"training\"","type":"string","default":"train"},"validation":{"description":"with column: the value meaning \"validation\"","type":"string","default":"validation"},"test":{"description":"with column: the value meaning \"test\"","type":"string","default":"test"},"ratios":{"additionalProperties":false,"description":"fractions of rows for each split; they must add up to 1","type":"object","required":["train","validation","test"],"properties":{"train":{"minimum":0,"maximum":1,"type":"number"},"validation":{"minimum":0,"maximum":1,"type":"number"},"test":{"minimum":0,"maximum":1,"type":"number"}}},"stratify":{"description":"with ratios: keep the class proportions in every split","type":"boolean","default":false},"seed":{"description":"with ratios: shuffle seed for the split; default: the experiment seed","type":"integer"}}},"limit":{"minimum":1,"description":"use only the first N rows of the manifest (quick trials)","type":"integer"},"max_file_mb":{"additionalProperties":false,"description":"largest image / audio file a manifest row may name, in MB; only regular files are read (a device, a FIFO or a directory is refused per row)","type":"object","properties":{"image":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest image file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":50},"audio":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest audio file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":100}},"default":{}},"on_error":{"description":"an unreadable file: stop with an error naming the row (error), or skip the row with a counted warning (skip)","type":"string","enum":["error","skip"],"default":"error"}}},"target":{"additionalProperties":false,"description":"what the model predicts","type":"object","required":["column"],"properties":{"column":{"minLength":1,"description":"manifest column holding the label (multilabel: a delimited list of labels; regression: a number)","type":"string"},"task":{"description":"learning task: classification (one of N classes, softmax), binary (two classes, sigmoid), multilabel (any subset of labels, sigmoid per label), regression (a number, linear output)","type":"string","enum":["classification","binary","multilabel","regression"],"default":"classification"},"missing":{"description":"a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)","type":"string","enum":["error","drop_row"],"default":"error"},"label_smoothing":{"minimum":0,"exclusiveMaximum":1,"description":"classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)","type":"number"},"class_weight":{"description":"classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)","anyOf":[{"const":"balanced","type":"string"},{"additionalProperties":false,"type":"object","patternProperties":{"^(.*)$":{"exclusiveMinimum":0,"type":"number"}}}]},"positive_class":{"minLength":1,"description":"binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)","type":"string"},"threshold":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"binary, multilabel: probability at or above which an example is predicted positive (default 0.5)","type":"number"},"delimiter":{"minLength":1,"description":"multilabel: what separates the labels in a cell (default '|')","type":"string"},"loss":{"description":"regression: mean squared error or Huber loss, on the normalised target (default mse)","type":"string","enum":["mse","huber"]},"huber_delta":{"exclusiveMinimum":0,"description":"regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)","type":"number"},"normalize":{"description":"regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)","type":"string","enum":["standard","none"]}}},"inputs":{"minProperties":1,"additionalProperties":false,"description":"one entry per modality; the key names the input (letters, digits, _)","type":"object","patternProperties":{"^[A-Za-z][A-Za-z0-9_]*$":{"type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image input","description":"An image file (PNG, JPEG, WebP, ...) per row.","type":"object","required":["type","column"],"properties":{"type":{"const":"image","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"random augmentation of the training batches (never validation or test); seeded by the experiment seed","type":"object","properties":{"flip":{"description":"random flips (each with probability 1/2)","type":"string","enum":["none","horizontal","vertical","both"],"default":"none"},"rotation":{"minimum":0,"maximum":180,"description":"random rotation up to ± this many degrees","type":"number","default":0},"shift":{"minimum":0,"maximum":1,"description":"random shift up to ± this fraction of the height / width","type":"number","default":0},"brightness":{"minimum":0,"maximum":1,"description":"random brightness change up to ± this much (values are in [0, 1])","type":"number","default":0}}},"preprocessing":{"additionalProperties":false,"description":"how images are decoded and resized","type":"object","properties":{"height":{"minimum":1,"maximum":4096,"description":"height in pixels after resizing","type":"integer","default":28},"width":{"minimum":1,"maximum":4096,"description":"width in pixels after resizing","type":"integer","default":28},"channels":{"description":"1 = grayscale, 3 = RGB, 4 = RGBA","type":"number","enum":[1,3,4],"default":1},"resize":{"description":"fill stretches; contain letterboxes; cover crops","type":"string","enum":["fill","contain","cover"],"default":"fill"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"image encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image cnn encoder","description":"Convolutional blocks (conv, optional batch norm, activation, pooling), a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[32,64]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last feature map (height × width of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image resnet encoder","description":"A small residual network (stages of basic blocks), global average pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"resnet","type":"string"},"widths":{"minItems":1,"maxItems":6,"description":"filters of each stage; stages after the first halve the resolution","type":"array","items":{"minimum":1,"maximum":2048,"type":"integer"},"default":[16,32,64]},"blocks":{"minimum":1,"maximum":8,"description":"residual blocks per stage","type":"integer","default":2},"kernel_size":{"minimum":1,"maximum":7,"description":"convolution kernel size","type":"integer","default":3},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":true},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last stage (height × width halved per stage after the first), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image patch encoder (ViT)","description":"Vision-transformer style: non-overlapping patches, a linear projection and position embedding per patch, transformer blocks; the mean over the patches (or every patch with output: sequence), projected.","type":"object","required":["type"],"properties":{"type":{"const":"patch","type":"string"},"patch_size":{"minimum":1,"maximum":256,"description":"side of the square patches in pixels; it must divide the image height and width","type":"integer","default":4},"dim":{"minimum":1,"maximum":4096,"description":"size of each patch embedding (the transformer width)","type":"integer","default":64},"layers":{"minimum":0,"maximum":24,"description":"transformer blocks over the patches (0: patch embeddings only)","type":"integer","default":2},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of each block's feed-forward layer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":64},"output":{"description":"pooled: one embedding per example; sequence: one per patch (height / patch_size × width / patch_size of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image mlp encoder","description":"Flattened pixels through dense layers.","type":"object","required":["type"],"properties":{"type":{"const":"mlp","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[256]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128}}},{"additionalProperties":false,"title":"image pretrained encoder","description":"A tfjs LayersModel loaded from disk, cut at a feature layer, optionally frozen.","type":"object","required":["type","path"],"properties":{"type":{"const":"pretrained","type":"string"},"path":{"minLength":1,"description":"the model.json of a tfjs LayersModel (relative to the config file)","type":"string"},"layer":{"minLength":1,"description":"name of the layer whose output is the feature; default: the last layer's input (the penultimate layer)","type":"string"},"trainable":{"description":"fine-tune the pretrained weights (false: frozen)","type":"boolean","default":false},"pooling":{"description":"how a feature map (height × width × channels) becomes a vector","type":"string","enum":["avg","max","flatten"],"default":"avg"},"output_dim":{"minimum":1,"maximum":65536,"description":"add a dense projection to this size (default: the features as they are)","type":"integer"},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output":{"description":"pooled: one embedding per example; sequence: one per position of the feature map (the cut layer must keep positions: [height, width, channels] or [steps, features]), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn"}}}},{"additionalProperties":false,"title":"audio input","description":"A WAV file per row (8/16/24/32-bit PCM or float, mono or stereo).","type":"object","required":["type","column"],"properties":{"type":{"const":"audio","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"SpecAugment-style time and frequency masking of the training batches (never validation or test)","type":"object","properties":{"time_masks":{"minimum":0,"maximum":100,"description":"number of time masks per example","type":"integer","default":2},"max_time_width":{"minimum":0,"description":"widest time mask, in frames","type":"integer","default":10},"freq_masks":{"minimum":0,"maximum":100,"description":"number of frequency masks per example","type":"integer","default":2},"max_freq_width":{"minimum":0,"description":"widest frequency mask, in mel bands / coefficients","type":"integer","default":5}}},"preprocessing":{"additionalProperties":false,"description":"how audio is decoded and turned into features","type":"object","properties":{"sample_rate":{"minimum":1000,"maximum":192000,"description":"audio is resampled to this rate (Hz)","type":"integer","default":16000},"features":{"description":"log_mel: log-mel spectrogram; mfcc: its DCT-II (ortho), the first n_mfcc coefficients","type":"string","enum":["log_mel","mfcc"],"default":"log_mel"},"n_mels":{"minimum":1,"maximum":512,"description":"number of mel bands","type":"integer","default":40},"n_mfcc":{"minimum":1,"maximum":512,"description":"with features: mfcc, coefficients kept (at most n_mels)","type":"integer","default":13},"window_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"analysis window length in milliseconds","type":"number","default":25},"hop_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"hop between frames in milliseconds","type":"number","default":10},"max_duration_s":{"exclusiveMinimum":0,"maximum":600,"description":"clips are padded or cut to this duration (seconds)","type":"number","default":1},"f_min":{"minimum":0,"description":"lowest mel filter frequency (Hz)","type":"number","default":0},"f_max":{"exclusiveMinimum":0,"description":"highest mel filter frequency (Hz); default sample_rate / 2","type":"number"},"normalize":{"description":"standardise with training statistics over all values (global) or per mel band / coefficient (per_band); auto: global for log_mel, per_band for mfcc","type":"string","enum":["auto","global","per_band","none"],"default":"auto"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"audio encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"audio cnn1d encoder","description":"Convolutions over time (frames × mel bands, the bands as channels), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn1d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[64,128]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":5},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (the frames after pooling), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio cnn2d encoder","description":"Convolutions over the spectrogram as an image (frames × mel bands × 1), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn2d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[16,32]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (its bands × channels side by side), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio lstm encoder","description":"LSTM over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio gru encoder","description":"GRU over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn1d"}}}},{"additionalProperties":false,"title":"text input","description":"A text cell per row (a review, a message, a title, ...).","type":"object","required":["type","column"],"properties":{"type":{"const":"text","type":"string"},"column":{"minLength":1,"description":"manifest column holding the text","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how text is tokenised and turned into ids","type":"object","properties":{"tokenizer":{"description":"word: Unicode words (and punctuation, see punctuation); char: one token per character","type":"string","enum":["word","char"],"default":"word"},"lowercase":{"description":"lower-case the text before tokenising","type":"boolean","default":true},"punctuation":{"description":"word tokenizer: drop punctuation and symbols (strip), make each one a token (split), or split on whitespace only (keep)","type":"string","enum":["strip","split","keep"],"default":"split"},"vocab_size":{"minimum":1,"maximum":1000000,"description":"most frequent training tokens kept; the rest become OOV (id 1); PAD is id 0","type":"integer","default":10000},"min_freq":{"minimum":1,"description":"tokens seen fewer times in the training split become OOV","type":"integer","default":1},"max_length":{"minimum":1,"maximum":100000,"description":"tokens per example: longer texts are cut, shorter ones padded","type":"integer","default":128},"padding":{"description":"pad at the end (post) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"truncation":{"description":"cut long texts at the end (post, keeps the start) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"zeros"}},"default":{}},"encoder":{"description":"text encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"text embedding_bag encoder","description":"Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"embedding_bag","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"pooling":{"description":"how token embeddings are pooled (PAD tokens are left out); not used with output: sequence","type":"string","enum":["mean","max"],"default":"mean"}}},{"additionalProperties":false,"title":"text cnn encoder","description":"Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected (with output: sequence, per token, not max-pooled).","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"kernel_sizes":{"minItems":1,"maxItems":8,"uniqueItems":true,"description":"widths (in tokens) of the parallel convolutions","type":"array","items":{"minimum":1,"maximum":31,"type":"integer"},"default":[3,4,5]},"filters":{"minimum":1,"maximum":4096,"description":"filters per convolution width","type":"integer","default":64}}},{"additionalProperties":false,"title":"text lstm encoder","description":"LSTM over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text gru encoder","description":"GRU over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text bilstm encoder","description":"Bidirectional LSTM over the token embeddings (padding masked); both last states, projected.","type":"object","required":["type"],"properties":{"type":{"const":"bilstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text transformer encoder","description":"A small transformer encoder: position embeddings, self-attention blocks (PAD masked), mean pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"heads":{"minimum":1,"maximum":64,"description":"attention heads (they must divide the embedding size)","type":"integer","default":4},"layers":{"minimum":1,"maximum":12,"description":"encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":16384,"description":"hidden size of each block's feed-forward layer","type":"integer","default":128},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1}}}],"default":{"type":"embedding_bag"}}}},{"additionalProperties":false,"title":"numeric input","description":"One or more numeric columns (`column`, plus `columns` for more, or `columns` alone) as one feature vector.","type":"object","required":["type"],"properties":{"type":{"const":"numeric","type":"string"},"column":{"minLength":1,"description":"manifest column holding a number (more go in `columns`; or list them all in `columns` alone)","type":"string"},"columns":{"minItems":1,"uniqueItems":true,"description":"more numeric columns read into the same input, after `column`; or all of them, without `column`","type":"array","items":{"minLength":1,"type":"string"}},"preprocessing":{"additionalProperties":false,"description":"how numeric values are normalised and missing values filled","type":"object","properties":{"normalize":{"description":"standard: (x − mean) / std; minmax: (x − min) / (max − min); statistics from the training split","type":"string","enum":["standard","minmax","none"],"default":"standard"},"missing":{"description":"a missing value: the training mean or median, zero (in raw units), or leave the row out (drop_row); counted and reported","type":"string","enum":["mean","median","zero","drop_row"],"default":"mean"},"missing_indicator":{"description":"add one feature per column: 1 where the value was missing, else 0","type":"boolean","default":false},"na_values":{"uniqueItems":true,"description":"cell values that mean \"missing\" (an empty cell always does)","type":"array","items":{"type":"string"},"default":["","NA","N/A","NaN","nan","null","NULL","None"]}},"default":{}},"encoder":{"description":"numeric encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"numeric dense encoder","description":"A small multilayer perceptron over the numeric features.","type":"object","required":["type"],"properties":{"type":{"const":"dense","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[32]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each hidden layer","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":32}}},{"additionalProperties":false,"title":"numeric passthrough encoder","description":"The normalised values go to the fusion as they are.","type":"object","required":["type"],"properties":{"type":{"const":"passthrough","type":"string"}}},{"additionalProperties":false,"title":"numeric tokens encoder","description":"One learned token per numeric feature (x · w + b, FT-Transformer style).","type":"object","required":["type"],"properties":{"type":{"const":"tokens","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each feature token","type":"integer","default":16},"output":{"description":"pooled: one embedding per example; sequence: one per feature (column), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"dense"}}},"if":{"required":["columns"]},"then":{},"else":{"required":["column"]}},{"additionalProperties":false,"title":"categorical input","description":"A column of category names (department, island, ...); missing and unseen categories have reserved indices.","type":"object","required":["type","column"],"properties":{"type":{"const":"categorical","type":"string"},"column":{"minLength":1,"description":"manifest column holding the category","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how the category list is learned","type":"object","properties":{"min_freq":{"minimum":1,"description":"categories seen fewer times in the training split count as unknown","type":"integer","default":1},"max_categories":{"minimum":1,"description":"keep at most this many (the most frequent) categories","type":"integer"},"lowercase":{"description":"compare categories case-insensitively","type":"boolean","default":false}},"default":{}},"encoder":{"description":"categorical encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"categorical embedding encoder","description":"A learned vector per category.","type":"object","required":["type"],"properties":{"type":{"const":"embedding","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each category's vector (the encoder's output size)","type":"integer","default":8},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout on the category vector","type":"number","default":0}}},{"additionalProperties":false,"title":"categorical onehot encoder","description":"One-hot vector over the training categories plus missing and unknown.","type":"object","required":["type"],"properties":{"type":{"const":"onehot","type":"string"}}}],"default":{"type":"embedding"}}}}]}}},"fusion":{"description":"how the per-modality embeddings are combined","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"concat fusion","description":"Concatenate the per-modality embeddings (optionally each projected to dim first), then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"concat","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, each modality embedding is first projected (linear) to this size; default: the embeddings as they are","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"sum fusion","description":"Project each modality (linear) to dim and add the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"sum","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"mean fusion","description":"Project each modality (linear) to dim and average the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"mean","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"max fusion","description":"Project each modality (linear) to dim and take the element-wise maximum, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"max","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"product fusion","description":"Project each modality (linear) to dim and multiply the projections element-wise (Hadamard product), then apply the hidden layers. Needs two or more modalities.","type":"object","required":["type"],"properties":{"type":{"const":"product","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention fusion","description":"Multi-head self-attention (with a residual connection) over all modalities' tokens (one per modality, or an encoder's whole sequence), then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each token (the projection of each modality embedding or sequence step)","type":"integer","default":128},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"pooling":{"description":"how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)","type":"string","enum":["mean","max","concat"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"gated fusion (GMU)","description":"Gated Multimodal Unit: tanh candidates per modality, mixed per feature by gates computed from all embeddings together; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"gated","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each modality candidate h_m = tanh(W_m x_m) and of the fused vector","type":"integer","default":128},"gate":{"description":"sigmoid: the GMU of the paper (z and 1 − z for two modalities, one sigmoid gate per modality otherwise); softmax: per-feature softmax across modalities","type":"string","enum":["sigmoid","softmax"],"default":"sigmoid"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"tensor fusion","description":"Tensor Fusion Network: the flattened outer product of the [1; projection] vectors of all modalities ((dim + 1)^M features), then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality is projected to; the fused vector has (dim + 1)^modalities features","type":"integer","default":32},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"low-rank tensor fusion (LMF)","description":"Low-rank Multimodal Fusion: tensor fusion with its weight factorised into rank modality-specific factors; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"low_rank_tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of the fused vector","type":"integer","default":128},"rank":{"minimum":1,"maximum":256,"description":"rank r of the factorisation (the paper finds 4 to 16 enough)","type":"integer","default":4},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"FiLM fusion","description":"FiLM: the conditioner's embedding predicts a per-feature scale and shift applied to the target's embedding; other inputs are concatenated after it; then the hidden layers.","type":"object","required":["type","conditioner","target"],"properties":{"type":{"const":"film","type":"string"},"conditioner":{"minLength":1,"description":"input (under inputs:) whose embedding produces the scale and shift","type":"string"},"target":{"minLength":1,"description":"input (under inputs:) whose embedding is scaled and shifted","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, the target embedding is first projected (linear) to this size and modulated there","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"bilinear fusion (MFB)","description":"Factorised bilinear pooling: project each modality to factor·dim, multiply element-wise, sum-pool over factor, signed square root and L2 normalisation; then the hidden layers. More than two modalities: multilinear (all projections multiplied).","type":"object","required":["type"],"properties":{"type":{"const":"bilinear","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"o: size of the pooled output","type":"integer","default":128},"factor":{"minimum":1,"maximum":64,"description":"k: factors summed per output feature (the paper uses 5)","type":"integer","default":5},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"late fusion","description":"A classifier per modality (hidden layers + softmax); their predictions are averaged or combined with learned weights.","type":"object","required":["type"],"properties":{"type":{"const":"late","type":"string"},"weights":{"description":"how the per-modality predictions are combined: plain average, or learned softmax weights","type":"string","enum":["average","learned"],"default":"average"},"aux_loss_weight":{"minimum":0,"maximum":100,"description":"weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)","type":"number","default":0},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"transformer fusion","description":"Cross-modal transformer over all modalities' tokens (one per modality, or an encoder's whole sequence) with position and modality-type embeddings, then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the transformer","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"number of transformer encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"pooling":{"description":"how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)","type":"string","enum":["mean","max","concat","cls"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"cross-attention fusion (MulT)","description":"MulT-style directional cross-modal transformers: each modality's tokens attend to each other modality's tokens; every pair pooled, concatenated, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"cross_attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the cross-modal transformers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"cross-modal blocks per ordered pair of modalities","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"pooling":{"description":"how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention bottleneck fusion","description":"Attention bottlenecks (Nagrani et al. 2021): per-modality transformer blocks that exchange information only through n_bottleneck shared latent tokens; each modality pooled, plus the bottleneck, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"bottleneck","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the fusion layers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"fusion layers (one transformer block per modality each, exchanging through the bottleneck)","type":"integer","default":2},"n_bottleneck":{"minimum":1,"maximum":256,"description":"shared latent bottleneck tokens (the paper finds 4 enough)","type":"integer","default":4},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"pooling":{"description":"how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}}],"default":{"type":"concat"}},"training":{"additionalProperties":false,"description":"optimisation hyperparameters","type":"object","properties":{"epochs":{"minimum":1,"maximum":100000,"type":"integer","default":10},"batch_size":{"minimum":1,"maximum":65536,"type":"integer","default":32},"optimizer":{"additionalProperties":false,"description":"optimiser and learning rate","type":"object","properties":{"type":{"description":"optimiser","type":"string","enum":["adam","sgd","rmsprop"],"default":"adam"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size","type":"number","default":0.001},"momentum":{"minimum":0,"maximum":1,"description":"momentum (sgd, rmsprop)","type":"number"}},"default":{}},"shuffle":{"description":"reshuffle the training rows every epoch","type":"boolean","default":true},"early_stopping":{"additionalProperties":false,"description":"stop when the monitored metric stops improving","type":"object","properties":{"monitor":{"description":"metric watched: val_loss, val_accuracy, val_macro_f1, train_loss, ...","type":"string","default":"val_loss"},"patience":{"minimum":0,"description":"epochs without improvement before stopping","type":"integer","default":3},"min_delta":{"minimum":0,"description":"smallest change that counts as an improvement","type":"number","default":0},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"restore_best":{"description":"restore the weights of the best epoch at the end","type":"boolean","default":true}}}},"default":{}},"evaluation":{"additionalProperties":false,"description":"what is measured","type":"object","properties":{"metrics":{"minItems":1,"uniqueItems":true,"description":"metrics computed on validation (each epoch) and test (at the end). classification: accuracy, macro_f1, weighted_f1; binary: accuracy, precision, recall, f1, roc_auc, macro_f1; multilabel: micro_f1, macro_f1, subset_accuracy, hamming_loss; regression: mae, rmse, mse, r2. Default: accuracy, macro_f1 (binary: accuracy, f1, roc_auc; multilabel: micro_f1, macro_f1, subset_accuracy; regression: mae, rmse, r2)","type":"array","items":{"type":"string","enum":["accuracy","macro_f1","weighted_f1","precision","recall","f1","roc_auc","micro_f1","subset_accuracy","hamming_loss","mae","rmse","mse","r2"]},"default":["accuracy","macro_f1"]},"ablation":{"description":"after training, re-evaluate the test set with each modality masked (its tokens masked for a fusion over tokens, else its embedding zeroed) and report what each contributes","type":"boolean","default":false}},"default":{}},"tracking":{"additionalProperties":false,"description":"where runs are logged (MLflow)","type":"object","properties":{"uri":{"minLength":1,"description":"tracking store: a folder or file: URI; default $MLFLOW_TRACKING_URI, else ./runs","type":"string"},"experiment":{"minLength":1,"maxLength":500,"description":"MLflow experiment name","type":"string","default":"Default"},"tags":{"description":"extra tags set on the run","type":"object","patternProperties":{"^(.*)$":{"type":"string"}},"default":{}}},"default":{}},"runtime":{"additionalProperties":false,"description":"where the computation runs","type":"object","properties":{"backend":{"description":"compute backend; auto picks the fastest available","type":"string","enum":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},"cache":{"description":"keep decoded features (images, spectrograms) on disk, keyed by the data files and the preprocessing, so later runs and sweep trials skip decoding ($MMX_CACHE_DIR, else $XDG_CACHE_HOME/mmx, else ~/.cache/mmx); false (or --no-cache) neither reads nor writes it","type":"boolean","default":true},"stream":{"description":"train from the cache in chunks instead of from memory: always, never, or auto (when the decoded features exceed memory_budget_mb); needs cache: true","type":"string","enum":["auto","always","never"],"default":"auto"},"memory_budget_mb":{"exclusiveMinimum":0,"description":"stream: auto streams when the decoded features of the used rows exceed this many MiB","type":"number","default":2048},"workers":{"description":"threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core. Used with the wasm and cpu backends","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"threads":{"description":"threads each op of the wasm backend runs on (XNNPACK's pool, at most 8); 1: single-threaded; auto: the cores this process may use (a sweep trial: the cores it is pinned to). More threads speed up large convolutions and matmuls on idle cores, and slow down small ops and busy machines","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"max_model_memory_mb":{"exclusiveMinimum":0,"description":"largest estimated training memory of the model, in MiB (weights, gradients and optimiser state, plus the activations of a batch); a larger model is refused by mmx validate and before a run starts","type":"number","default":8192}},"default":{}},"sweep":{"additionalProperties":false,"description":"hyperparameter search run by `mmx sweep` (ignored by `mmx run`)","type":"object","required":["method","metric","parameters"],"properties":{"method":{"description":"grid: every combination; random: independent samples; bayes: TPE (Optuna-style)","type":"string","enum":["grid","random","bayes"]},"metric":{"additionalProperties":false,"description":"what the sweep optimises","type":"object","required":["name","goal"],"properties":{"name":{"minLength":1,"description":"a metric the run logs: val_loss, val_accuracy, val_macro_f1, ... (test_* allowed, with a warning)","type":"string"},"goal":{"description":"whether lower or higher is better","type":"string","enum":["minimize","maximize"]}}},"parameters":{"minProperties":1,"additionalProperties":false,"description":"search space, keyed by dotted config path (training.optimizer.learning_rate, fusion.type, ...)","type":"object","patternProperties":{"^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$":{"additionalProperties":false,"minProperties":1,"description":"one of {values: [...]}, {value: x} or {distribution: ..., min, max, q, mu, sigma}","type":"object","properties":{"values":{"minItems":1,"description":"categorical: try these values (any YAML value, lists and maps included)","type":"array","items":{}},"value":{"description":"constant: every trial uses this value"},"distribution":{"description":"uniform | log_uniform | int_uniform | q_uniform (min, max; q for q_uniform) | normal | log_normal (mu, sigma; min/max optional bounds)","type":"string","enum":["uniform","log_uniform","int_uniform","q_uniform","normal","log_normal"]},"min":{"description":"lower bound (inclusive)","type":"number"},"max":{"description":"upper bound (inclusive)","type":"number"},"q":{"exclusiveMinimum":0,"description":"quantisation step (q_uniform; optional for the others)","type":"number"},"mu":{"description":"normal / log_normal: mean (of the log for log_normal)","type":"number"},"sigma":{"exclusiveMinimum":0,"description":"normal / log_normal: standard deviation (of the log for log_normal)","type":"number"}}}}},"trials":{"minimum":1,"maximum":100000,"description":"number of trials (grid: default every combination)","type":"integer"},"parallel":{"minimum":1,"maximum":256,"description":"trials run at the same time, each in its own process","type":"integer","default":1},"seed":{"minimum":0,"maximum":2147483647,"description":"seed of the search; default: the experiment seed","type":"integer"},"n_startup_trials":{"minimum":0,"description":"bayes: random trials before TPE takes over (Optuna default 10)","type":"integer","default":10},"early_terminate":{"additionalProperties":false,"description":"stop unpromising trials early (they end KILLED with the tag mmx.sweep.pruned=true)","type":"object","required":["type"],"properties":{"type":{"description":"asha: asynchronous successive halving (Li et al. 2018); median: the median stopping rule (Golovin et al. 2017)","type":"string","enum":["asha","median"]},"min_epochs":{"minimum":1,"description":"no trial is stopped before this epoch; asha: the first rung","type":"integer","default":1},"reduction_factor":{"minimum":2,"description":"asha: rungs at min_epochs * reduction_factor^k; the top 1/reduction_factor go on","type":"integer","default":3},"grace":{"minimum":0,"description":"trials that must have reported at a rung (asha, default 0) or finished (median, default 5) before it stops anyone","type":"integer"}}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://mmx.dev/schemas/experiment.schema.json","additionalProperties":false,"title":"mmx experiment","description":"One multimodal experiment: data, one encoder per modality, fusion, training.","type":"object","required":["name","data","target","inputs"],"properties":{"$schema":{"description":"JSON Schema reference for editors","type":"string"},"name":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$","maxLength":200,"description":"run name: letters, digits, space, _ . -","type":"string"},"description":{"type":"string"},"seed":{"minimum":0,"maximum":2147483647,"description":"random seed for splits, weights and shuffling","type":"integer","default":42},"extends":{"description":"config file(s) this one builds on (deep merge, this file wins); relative to this file","anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]},"data":{"additionalProperties":false,"oneOf":[{"required":["path"]},{"required":["dataset"]}],"description":"where the examples are and how they are split: {path: FILE} or {dataset: NAME}","type":"object","properties":{"path":{"minLength":1,"description":"manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it","type":"string"},"dataset":{"description":"a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is","type":"string","enum":["fsdd","mnist","avmnist","sms_spam","penguins","womens_clothing_reviews"]},"format":{"description":"manifest format; default: from the file extension","type":"string","enum":["csv","tsv","jsonl"]},"split":{"additionalProperties":false,"oneOf":[{"required":["column"]},{"required":["ratios"]}],"description":"how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}. Required with data.path; with data.dataset the default is {column: split}, the split every built-in data set ships","type":"object","properties":{"column":{"minLength":1,"description":"manifest column whose value names the split of each row","type":"string"},"train":{"description":"with column: the value meaning \"training\"","type":"string","default":"train"},"validation":{"description":"with column: the value meaning \"validation\"","type":"string","default":"validation"},"test":{"description":"with column: the value meaning \"test\"","type":"string","default":"test"},"ratios":{"additionalProperties":false,"description":"fractions of rows for each split; they must add up to 1","type":"object","required":["train","validation","test"],"properties":{"train":{"minimum":0,"maximum":1,"type":"number"},"validation":{"minimum":0,"maximum":1,"type":"number"},"test":{"minimum":0,"maximum":1,"type":"number"}}},"stratify":{"description":"with ratios: keep the class proportions in every split","type":"boolean","default":false},"seed":{"description":"with ratios: shuffle seed for the split; default: the experiment seed","type":"integer"}}},"limit":{"minimum":1,"description":"use only the first N rows of the manifest (quick trials)","type":"integer"},"max_file_mb":{"additionalProperties":false,"description":"largest image / audio file a manifest row may name, in MB; only regular files are read (a device, a FIFO or a directory is refused per row)","type":"object","properties":{"image":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest image file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":50},"audio":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest audio file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":100}},"default":{}},"on_error":{"description":"an unreadable file: stop with an error naming the row (error), or skip the row with a counted warning (skip)","type":"string","enum":["error","skip"],"default":"error"}}},"target":{"additionalProperties":false,"description":"what the model predicts","type":"object","required":["column"],"properties":{"column":{"minLength":1,"description":"manifest column holding the label (multilabel: a delimited list of labels; regression: a number)","type":"string"},"task":{"description":"learning task: classification (one of N classes, softmax), binary (two classes, sigmoid), multilabel (any subset of labels, sigmoid per label), regression (a number, linear output)","type":"string","enum":["classification","binary","multilabel","regression"],"default":"classification"},"missing":{"description":"a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)","type":"string","enum":["error","drop_row"],"default":"error"},"label_smoothing":{"minimum":0,"exclusiveMaximum":1,"description":"classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)","type":"number"},"class_weight":{"description":"classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)","anyOf":[{"const":"balanced","type":"string"},{"additionalProperties":false,"type":"object","patternProperties":{"^(.*)$":{"exclusiveMinimum":0,"type":"number"}}}]},"positive_class":{"minLength":1,"description":"binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)","type":"string"},"threshold":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"binary, multilabel: probability at or above which an example is predicted positive (default 0.5)","type":"number"},"delimiter":{"minLength":1,"description":"multilabel: what separates the labels in a cell (default '|')","type":"string"},"loss":{"description":"regression: mean squared error or Huber loss, on the normalised target (default mse)","type":"string","enum":["mse","huber"]},"huber_delta":{"exclusiveMinimum":0,"description":"regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)","type":"number"},"normalize":{"description":"regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)","type":"string","enum":["standard","none"]}}},"inputs":{"minProperties":1,"additionalProperties":false,"description":"one entry per modality; the key names the input (letters, digits, _)","type":"object","patternProperties":{"^[A-Za-z][A-Za-z0-9_]*$":{"type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image input","description":"An image file (PNG, JPEG, WebP, ...) per row.","type":"object","required":["type","column"],"properties":{"type":{"const":"image","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"random augmentation of the training batches (never validation or test); seeded by the experiment seed","type":"object","properties":{"flip":{"description":"random flips (each with probability 1/2)","type":"string","enum":["none","horizontal","vertical","both"],"default":"none"},"rotation":{"minimum":0,"maximum":180,"description":"random rotation up to ± this many degrees","type":"number","default":0},"shift":{"minimum":0,"maximum":1,"description":"random shift up to ± this fraction of the height / width","type":"number","default":0},"brightness":{"minimum":0,"maximum":1,"description":"random brightness change up to ± this much (values are in [0, 1])","type":"number","default":0}}},"preprocessing":{"additionalProperties":false,"description":"how images are decoded and resized","type":"object","properties":{"height":{"minimum":1,"maximum":4096,"description":"height in pixels after resizing","type":"integer","default":28},"width":{"minimum":1,"maximum":4096,"description":"width in pixels after resizing","type":"integer","default":28},"channels":{"description":"1 = grayscale, 3 = RGB, 4 = RGBA","type":"number","enum":[1,3,4],"default":1},"resize":{"description":"fill stretches; contain letterboxes; cover crops","type":"string","enum":["fill","contain","cover"],"default":"fill"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"image encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image cnn encoder","description":"Convolutional blocks (conv, optional batch norm, activation, pooling), a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[32,64]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last feature map (height × width of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image resnet encoder","description":"A small residual network (stages of basic blocks), global average pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"resnet","type":"string"},"widths":{"minItems":1,"maxItems":6,"description":"filters of each stage; stages after the first halve the resolution","type":"array","items":{"minimum":1,"maximum":2048,"type":"integer"},"default":[16,32,64]},"blocks":{"minimum":1,"maximum":8,"description":"residual blocks per stage","type":"integer","default":2},"kernel_size":{"minimum":1,"maximum":7,"description":"convolution kernel size","type":"integer","default":3},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":true},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last stage (height × width halved per stage after the first), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image patch encoder (ViT)","description":"Vision-transformer style: non-overlapping patches, a linear projection and position embedding per patch, transformer blocks; the mean over the patches (or every patch with output: sequence), projected.","type":"object","required":["type"],"properties":{"type":{"const":"patch","type":"string"},"patch_size":{"minimum":1,"maximum":256,"description":"side of the square patches in pixels; it must divide the image height and width","type":"integer","default":4},"dim":{"minimum":1,"maximum":4096,"description":"size of each patch embedding (the transformer width)","type":"integer","default":64},"layers":{"minimum":0,"maximum":24,"description":"transformer blocks over the patches (0: patch embeddings only)","type":"integer","default":2},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of each block's feed-forward layer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":64},"output":{"description":"pooled: one embedding per example; sequence: one per patch (height / patch_size × width / patch_size of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image mlp encoder","description":"Flattened pixels through dense layers.","type":"object","required":["type"],"properties":{"type":{"const":"mlp","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[256]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128}}},{"additionalProperties":false,"title":"image pretrained encoder","description":"A tfjs LayersModel loaded from disk, cut at a feature layer, optionally frozen.","type":"object","required":["type","path"],"properties":{"type":{"const":"pretrained","type":"string"},"path":{"minLength":1,"description":"the model.json of a tfjs LayersModel (relative to the config file)","type":"string"},"layer":{"minLength":1,"description":"name of the layer whose output is the feature; default: the last layer's input (the penultimate layer)","type":"string"},"trainable":{"description":"fine-tune the pretrained weights (false: frozen)","type":"boolean","default":false},"pooling":{"description":"how a feature map (height × width × channels) becomes a vector","type":"string","enum":["avg","max","flatten"],"default":"avg"},"output_dim":{"minimum":1,"maximum":65536,"description":"add a dense projection to this size (default: the features as they are)","type":"integer"},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output":{"description":"pooled: one embedding per example; sequence: one per position of the feature map (the cut layer must keep positions: [height, width, channels] or [steps, features]), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn"}}}},{"additionalProperties":false,"title":"audio input","description":"A WAV file per row (8/16/24/32-bit PCM or float, mono or stereo).","type":"object","required":["type","column"],"properties":{"type":{"const":"audio","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"SpecAugment-style time and frequency masking of the training batches (never validation or test)","type":"object","properties":{"time_masks":{"minimum":0,"maximum":100,"description":"number of time masks per example","type":"integer","default":2},"max_time_width":{"minimum":0,"description":"widest time mask, in frames","type":"integer","default":10},"freq_masks":{"minimum":0,"maximum":100,"description":"number of frequency masks per example","type":"integer","default":2},"max_freq_width":{"minimum":0,"description":"widest frequency mask, in mel bands / coefficients","type":"integer","default":5}}},"preprocessing":{"additionalProperties":false,"description":"how audio is decoded and turned into features","type":"object","properties":{"sample_rate":{"minimum":1000,"maximum":192000,"description":"audio is resampled to this rate (Hz)","type":"integer","default":16000},"features":{"description":"log_mel: log-mel spectrogram; mfcc: its DCT-II (ortho), the first n_mfcc coefficients","type":"string","enum":["log_mel","mfcc"],"default":"log_mel"},"n_mels":{"minimum":1,"maximum":512,"description":"number of mel bands","type":"integer","default":40},"n_mfcc":{"minimum":1,"maximum":512,"description":"with features: mfcc, coefficients kept (at most n_mels)","type":"integer","default":13},"window_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"analysis window length in milliseconds","type":"number","default":25},"hop_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"hop between frames in milliseconds","type":"number","default":10},"max_duration_s":{"exclusiveMinimum":0,"maximum":600,"description":"clips are padded or cut to this duration (seconds)","type":"number","default":1},"f_min":{"minimum":0,"description":"lowest mel filter frequency (Hz)","type":"number","default":0},"f_max":{"exclusiveMinimum":0,"description":"highest mel filter frequency (Hz); default sample_rate / 2","type":"number"},"normalize":{"description":"standardise with training statistics over all values (global) or per mel band / coefficient (per_band); auto: global for log_mel, per_band for mfcc","type":"string","enum":["auto","global","per_band","none"],"default":"auto"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"audio encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"audio cnn1d encoder","description":"Convolutions over time (frames × mel bands, the bands as channels), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn1d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[64,128]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":5},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (the frames after pooling), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio cnn2d encoder","description":"Convolutions over the spectrogram as an image (frames × mel bands × 1), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn2d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[16,32]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (its bands × channels side by side), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio lstm encoder","description":"LSTM over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio gru encoder","description":"GRU over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn1d"}}}},{"additionalProperties":false,"title":"text input","description":"A text cell per row (a review, a message, a title, ...).","type":"object","required":["type","column"],"properties":{"type":{"const":"text","type":"string"},"column":{"minLength":1,"description":"manifest column holding the text","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how text is tokenised and turned into ids","type":"object","properties":{"tokenizer":{"description":"word: Unicode words (and punctuation, see punctuation); char: one token per character","type":"string","enum":["word","char"],"default":"word"},"lowercase":{"description":"lower-case the text before tokenising","type":"boolean","default":true},"punctuation":{"description":"word tokenizer: drop punctuation and symbols (strip), make each one a token (split), or split on whitespace only (keep)","type":"string","enum":["strip","split","keep"],"default":"split"},"vocab_size":{"minimum":1,"maximum":1000000,"description":"most frequent training tokens kept; the rest become OOV (id 1); PAD is id 0","type":"integer","default":10000},"min_freq":{"minimum":1,"description":"tokens seen fewer times in the training split become OOV","type":"integer","default":1},"max_length":{"minimum":1,"maximum":100000,"description":"tokens per example: longer texts are cut, shorter ones padded","type":"integer","default":128},"padding":{"description":"pad at the end (post) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"truncation":{"description":"cut long texts at the end (post, keeps the start) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"zeros"}},"default":{}},"encoder":{"description":"text encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"text embedding_bag encoder","description":"Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"embedding_bag","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"pooling":{"description":"how token embeddings are pooled (PAD tokens are left out); not used with output: sequence","type":"string","enum":["mean","max"],"default":"mean"}}},{"additionalProperties":false,"title":"text cnn encoder","description":"Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected (with output: sequence, per token, not max-pooled).","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"kernel_sizes":{"minItems":1,"maxItems":8,"uniqueItems":true,"description":"widths (in tokens) of the parallel convolutions","type":"array","items":{"minimum":1,"maximum":31,"type":"integer"},"default":[3,4,5]},"filters":{"minimum":1,"maximum":4096,"description":"filters per convolution width","type":"integer","default":64}}},{"additionalProperties":false,"title":"text lstm encoder","description":"LSTM over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text gru encoder","description":"GRU over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text bilstm encoder","description":"Bidirectional LSTM over the token embeddings (padding masked); both last states, projected.","type":"object","required":["type"],"properties":{"type":{"const":"bilstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text transformer encoder","description":"A small transformer encoder: position embeddings, self-attention blocks (PAD masked), mean pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"heads":{"minimum":1,"maximum":64,"description":"attention heads (they must divide the embedding size)","type":"integer","default":4},"layers":{"minimum":1,"maximum":12,"description":"encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":16384,"description":"hidden size of each block's feed-forward layer","type":"integer","default":128},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1}}}],"default":{"type":"embedding_bag"}}}},{"additionalProperties":false,"title":"numeric input","description":"One or more numeric columns (`column`, plus `columns` for more, or `columns` alone) as one feature vector.","type":"object","required":["type"],"properties":{"type":{"const":"numeric","type":"string"},"column":{"minLength":1,"description":"manifest column holding a number (more go in `columns`; or list them all in `columns` alone)","type":"string"},"columns":{"minItems":1,"uniqueItems":true,"description":"more numeric columns read into the same input, after `column`; or all of them, without `column`","type":"array","items":{"minLength":1,"type":"string"}},"preprocessing":{"additionalProperties":false,"description":"how numeric values are normalised and missing values filled","type":"object","properties":{"normalize":{"description":"standard: (x − mean) / std; minmax: (x − min) / (max − min); statistics from the training split","type":"string","enum":["standard","minmax","none"],"default":"standard"},"missing":{"description":"a missing value: the training mean or median, zero (in raw units), or leave the row out (drop_row); counted and reported","type":"string","enum":["mean","median","zero","drop_row"],"default":"mean"},"missing_indicator":{"description":"add one feature per column: 1 where the value was missing, else 0","type":"boolean","default":false},"na_values":{"uniqueItems":true,"description":"cell values that mean \"missing\" (an empty cell always does)","type":"array","items":{"type":"string"},"default":["","NA","N/A","NaN","nan","null","NULL","None"]}},"default":{}},"encoder":{"description":"numeric encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"numeric dense encoder","description":"A small multilayer perceptron over the numeric features.","type":"object","required":["type"],"properties":{"type":{"const":"dense","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[32]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each hidden layer","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":32}}},{"additionalProperties":false,"title":"numeric passthrough encoder","description":"The normalised values go to the fusion as they are.","type":"object","required":["type"],"properties":{"type":{"const":"passthrough","type":"string"}}},{"additionalProperties":false,"title":"numeric tokens encoder","description":"One learned token per numeric feature (x · w + b, FT-Transformer style).","type":"object","required":["type"],"properties":{"type":{"const":"tokens","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each feature token","type":"integer","default":16},"output":{"description":"pooled: one embedding per example; sequence: one per feature (column), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"dense"}}},"if":{"required":["columns"]},"then":{},"else":{"required":["column"]}},{"additionalProperties":false,"title":"categorical input","description":"A column of category names (department, island, ...); missing and unseen categories have reserved indices.","type":"object","required":["type","column"],"properties":{"type":{"const":"categorical","type":"string"},"column":{"minLength":1,"description":"manifest column holding the category","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how the category list is learned","type":"object","properties":{"min_freq":{"minimum":1,"description":"categories seen fewer times in the training split count as unknown","type":"integer","default":1},"max_categories":{"minimum":1,"description":"keep at most this many (the most frequent) categories","type":"integer"},"lowercase":{"description":"compare categories case-insensitively","type":"boolean","default":false}},"default":{}},"encoder":{"description":"categorical encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"categorical embedding encoder","description":"A learned vector per category.","type":"object","required":["type"],"properties":{"type":{"const":"embedding","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each category's vector (the encoder's output size)","type":"integer","default":8},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout on the category vector","type":"number","default":0}}},{"additionalProperties":false,"title":"categorical onehot encoder","description":"One-hot vector over the training categories plus missing and unknown.","type":"object","required":["type"],"properties":{"type":{"const":"onehot","type":"string"}}}],"default":{"type":"embedding"}}}}]}}},"fusion":{"description":"how the per-modality embeddings are combined","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"concat fusion","description":"Concatenate the per-modality embeddings (optionally each projected to dim first), then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"concat","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, each modality embedding is first projected (linear) to this size; default: the embeddings as they are","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"sum fusion","description":"Project each modality (linear) to dim and add the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"sum","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"mean fusion","description":"Project each modality (linear) to dim and average the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"mean","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"max fusion","description":"Project each modality (linear) to dim and take the element-wise maximum, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"max","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"product fusion","description":"Project each modality (linear) to dim and multiply the projections element-wise (Hadamard product), then apply the hidden layers. Needs two or more modalities.","type":"object","required":["type"],"properties":{"type":{"const":"product","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention fusion","description":"Multi-head self-attention (with a residual connection) over all modalities' tokens (one per modality, or an encoder's whole sequence), then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each token (the projection of each modality embedding or sequence step)","type":"integer","default":128},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"pooling":{"description":"how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)","type":"string","enum":["mean","max","concat"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"gated fusion (GMU)","description":"Gated Multimodal Unit: tanh candidates per modality, mixed per feature by gates computed from all embeddings together; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"gated","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each modality candidate h_m = tanh(W_m x_m) and of the fused vector","type":"integer","default":128},"gate":{"description":"sigmoid: the GMU of the paper (z and 1 − z for two modalities, one sigmoid gate per modality otherwise); softmax: per-feature softmax across modalities","type":"string","enum":["sigmoid","softmax"],"default":"sigmoid"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"tensor fusion","description":"Tensor Fusion Network: the flattened outer product of the [1; projection] vectors of all modalities ((dim + 1)^M features), then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality is projected to; the fused vector has (dim + 1)^modalities features","type":"integer","default":32},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"low-rank tensor fusion (LMF)","description":"Low-rank Multimodal Fusion: tensor fusion with its weight factorised into rank modality-specific factors; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"low_rank_tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of the fused vector","type":"integer","default":128},"rank":{"minimum":1,"maximum":256,"description":"rank r of the factorisation (the paper finds 4 to 16 enough)","type":"integer","default":4},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"FiLM fusion","description":"FiLM: the conditioner's embedding predicts a per-feature scale and shift applied to the target's embedding; other inputs are concatenated after it; then the hidden layers.","type":"object","required":["type","conditioner","target"],"properties":{"type":{"const":"film","type":"string"},"conditioner":{"minLength":1,"description":"input (under inputs:) whose embedding produces the scale and shift","type":"string"},"target":{"minLength":1,"description":"input (under inputs:) whose embedding is scaled and shifted","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, the target embedding is first projected (linear) to this size and modulated there","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"bilinear fusion (MFB)","description":"Factorised bilinear pooling: project each modality to factor·dim, multiply element-wise, sum-pool over factor, signed square root and L2 normalisation; then the hidden layers. More than two modalities: multilinear (all projections multiplied).","type":"object","required":["type"],"properties":{"type":{"const":"bilinear","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"o: size of the pooled output","type":"integer","default":128},"factor":{"minimum":1,"maximum":64,"description":"k: factors summed per output feature (the paper uses 5)","type":"integer","default":5},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"late fusion","description":"A classifier per modality (hidden layers + softmax); their predictions are averaged or combined with learned weights.","type":"object","required":["type"],"properties":{"type":{"const":"late","type":"string"},"weights":{"description":"how the per-modality predictions are combined: plain average, or learned softmax weights","type":"string","enum":["average","learned"],"default":"average"},"aux_loss_weight":{"minimum":0,"maximum":100,"description":"weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)","type":"number","default":0},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"transformer fusion","description":"Cross-modal transformer over all modalities' tokens (one per modality, or an encoder's whole sequence) with position and modality-type embeddings, then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the transformer","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"number of transformer encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)","type":"string","enum":["mean","max","concat","cls"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"cross-attention fusion (MulT)","description":"MulT-style directional cross-modal transformers: each modality's tokens attend to each other modality's tokens; every pair pooled, concatenated, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"cross_attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the cross-modal transformers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"cross-modal blocks per ordered pair of modalities","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention bottleneck fusion","description":"Attention bottlenecks (Nagrani et al. 2021): per-modality transformer blocks that exchange information only through n_bottleneck shared latent tokens; each modality pooled, plus the bottleneck, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"bottleneck","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the fusion layers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"fusion layers (one transformer block per modality each, exchanging through the bottleneck)","type":"integer","default":2},"n_bottleneck":{"minimum":1,"maximum":256,"description":"shared latent bottleneck tokens (the paper finds 4 enough)","type":"integer","default":4},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}}],"default":{"type":"concat"}},"training":{"additionalProperties":false,"description":"optimisation hyperparameters","type":"object","properties":{"epochs":{"minimum":1,"maximum":100000,"type":"integer","default":10},"batch_size":{"minimum":1,"maximum":65536,"type":"integer","default":32},"optimizer":{"additionalProperties":false,"description":"optimiser and learning rate","type":"object","properties":{"type":{"description":"optimiser","type":"string","enum":["adam","sgd","rmsprop"],"default":"adam"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size","type":"number","default":0.001},"momentum":{"minimum":0,"maximum":1,"description":"momentum (sgd, rmsprop)","type":"number"}},"default":{}},"shuffle":{"description":"reshuffle the training rows every epoch","type":"boolean","default":true},"early_stopping":{"additionalProperties":false,"description":"stop when the monitored metric stops improving","type":"object","properties":{"monitor":{"description":"metric watched: val_loss, val_accuracy, val_macro_f1, train_loss, ...","type":"string","default":"val_loss"},"patience":{"minimum":0,"description":"epochs without improvement before stopping","type":"integer","default":3},"min_delta":{"minimum":0,"description":"smallest change that counts as an improvement","type":"number","default":0},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"restore_best":{"description":"restore the weights of the best epoch at the end","type":"boolean","default":true}}}},"default":{}},"evaluation":{"additionalProperties":false,"description":"what is measured","type":"object","properties":{"metrics":{"minItems":1,"uniqueItems":true,"description":"metrics computed on validation (each epoch) and test (at the end). classification: accuracy, macro_f1, weighted_f1; binary: accuracy, precision, recall, f1, roc_auc, macro_f1; multilabel: micro_f1, macro_f1, subset_accuracy, hamming_loss; regression: mae, rmse, mse, r2. Default: accuracy, macro_f1 (binary: accuracy, f1, roc_auc; multilabel: micro_f1, macro_f1, subset_accuracy; regression: mae, rmse, r2)","type":"array","items":{"type":"string","enum":["accuracy","macro_f1","weighted_f1","precision","recall","f1","roc_auc","micro_f1","subset_accuracy","hamming_loss","mae","rmse","mse","r2"]},"default":["accuracy","macro_f1"]},"ablation":{"description":"after training, re-evaluate the test set with each modality masked (its tokens masked for a fusion over tokens, else its embedding zeroed) and report what each contributes","type":"boolean","default":false}},"default":{}},"tracking":{"additionalProperties":false,"description":"where runs are logged (MLflow)","type":"object","properties":{"uri":{"minLength":1,"description":"tracking store: a folder or file: URI; default $MLFLOW_TRACKING_URI, else ./runs","type":"string"},"experiment":{"minLength":1,"maxLength":500,"description":"MLflow experiment name","type":"string","default":"Default"},"tags":{"description":"extra tags set on the run","type":"object","patternProperties":{"^(.*)$":{"type":"string"}},"default":{}}},"default":{}},"runtime":{"additionalProperties":false,"description":"where the computation runs","type":"object","properties":{"backend":{"description":"compute backend; auto picks the fastest available","type":"string","enum":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},"cache":{"description":"keep decoded features (images, spectrograms) on disk, keyed by the data files and the preprocessing, so later runs and sweep trials skip decoding ($MMX_CACHE_DIR, else $XDG_CACHE_HOME/mmx, else ~/.cache/mmx); false (or --no-cache) neither reads nor writes it","type":"boolean","default":true},"stream":{"description":"train from the cache in chunks instead of from memory: always, never, or auto (when the decoded features exceed memory_budget_mb); needs cache: true","type":"string","enum":["auto","always","never"],"default":"auto"},"memory_budget_mb":{"exclusiveMinimum":0,"description":"stream: auto streams when the decoded features of the used rows exceed this many MiB","type":"number","default":2048},"workers":{"description":"threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core. Used with the wasm and cpu backends","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"threads":{"description":"threads each op of the wasm backend runs on (XNNPACK's pool, at most 8); 1: single-threaded; auto: the cores this process may use (a sweep trial: the cores it is pinned to). More threads speed up large convolutions and matmuls on idle cores, and slow down small ops and busy machines","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"max_model_memory_mb":{"exclusiveMinimum":0,"description":"largest estimated training memory of the model, in MiB (weights, gradients and optimiser state, plus the activations of a batch); a larger model is refused by mmx validate and before a run starts","type":"number","default":8192}},"default":{}},"sweep":{"additionalProperties":false,"description":"hyperparameter search run by `mmx sweep` (ignored by `mmx run`)","type":"object","required":["method","metric","parameters"],"properties":{"method":{"description":"grid: every combination; random: independent samples; bayes: TPE (Optuna-style)","type":"string","enum":["grid","random","bayes"]},"metric":{"additionalProperties":false,"description":"what the sweep optimises","type":"object","required":["name","goal"],"properties":{"name":{"minLength":1,"description":"a metric the run logs: val_loss, val_accuracy, val_macro_f1, ... (test_* allowed, with a warning)","type":"string"},"goal":{"description":"whether lower or higher is better","type":"string","enum":["minimize","maximize"]}}},"parameters":{"minProperties":1,"additionalProperties":false,"description":"search space, keyed by dotted config path (training.optimizer.learning_rate, fusion.type, ...)","type":"object","patternProperties":{"^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$":{"additionalProperties":false,"minProperties":1,"description":"one of {values: [...]}, {value: x} or {distribution: ..., min, max, q, mu, sigma}","type":"object","properties":{"values":{"minItems":1,"description":"categorical: try these values (any YAML value, lists and maps included)","type":"array","items":{}},"value":{"description":"constant: every trial uses this value"},"distribution":{"description":"uniform | log_uniform | int_uniform | q_uniform (min, max; q for q_uniform) | normal | log_normal (mu, sigma; min/max optional bounds)","type":"string","enum":["uniform","log_uniform","int_uniform","q_uniform","normal","log_normal"]},"min":{"description":"lower bound (inclusive)","type":"number"},"max":{"description":"upper bound (inclusive)","type":"number"},"q":{"exclusiveMinimum":0,"description":"quantisation step (q_uniform; optional for the others)","type":"number"},"mu":{"description":"normal / log_normal: mean (of the log for log_normal)","type":"number"},"sigma":{"exclusiveMinimum":0,"description":"normal / log_normal: standard deviation (of the log for log_normal)","type":"number"}}}}},"trials":{"minimum":1,"maximum":100000,"description":"number of trials (grid: default every combination)","type":"integer"},"parallel":{"minimum":1,"maximum":256,"description":"trials run at the same time, each in its own process","type":"integer","default":1},"seed":{"minimum":0,"maximum":2147483647,"description":"seed of the search; default: the experiment seed","type":"integer"},"n_startup_trials":{"minimum":0,"description":"bayes: random trials before TPE takes over (Optuna default 10)","type":"integer","default":10},"early_terminate":{"additionalProperties":false,"description":"stop unpromising trials early (they end KILLED with the tag mmx.sweep.pruned=true)","type":"object","required":["type"],"properties":{"type":{"description":"asha: asynchronous successive halving (Li et al. 2018); median: the median stopping rule (Golovin et al. 2017)","type":"string","enum":["asha","median"]},"min_epochs":{"minimum":1,"description":"no trial is stopped before this epoch; asha: the first rung","type":"integer","default":1},"reduction_factor":{"minimum":2,"description":"asha: rungs at min_epochs * reduction_factor^k; the top 1/reduction_factor go on","type":"integer","default":3},"grace":{"minimum":0,"description":"trials that must have reported at a rung (asha, default 0) or finished (median, default 5) before it stops anyone","type":"integer"}}}}}}};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$", "u");
@@ -12939,6 +12939,9 @@ data282.heads = 4;
 if(data282.layers === undefined){
 data282.layers = 2;
 }
+if(data282.attention_dropout === undefined){
+data282.attention_dropout = 0.1;
+}
 if(data282.pooling === undefined){
 data282.pooling = "mean";
 }
@@ -13130,9 +13133,10 @@ errors++;
 }
 }
 }
-let data380 = data282.pooling;
-if(typeof data380 !== "string"){
-const err1063 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/12/properties/pooling/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[12].properties.pooling.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.pooling,data:data380};
+let data380 = data282.attention_dropout;
+if((typeof data380 == "number") && (isFinite(data380))){
+if(data380 > 0.95 || isNaN(data380)){
+const err1063 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/attention_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[12].properties.attention_dropout,data:data380};
 if(vErrors === null){
 vErrors = [err1063];
 }
@@ -13141,8 +13145,8 @@ vErrors.push(err1063);
 }
 errors++;
 }
-if(!((((data380 === "mean") || (data380 === "max")) || (data380 === "concat")) || (data380 === "cls"))){
-const err1064 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/12/properties/pooling/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[12].properties.pooling.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[12].properties.pooling.enum,parentSchema:schema31.properties.fusion.oneOf[12].properties.pooling,data:data380};
+if(data380 < 0 || isNaN(data380)){
+const err1064 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/attention_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[12].properties.attention_dropout,data:data380};
 if(vErrors === null){
 vErrors = [err1064];
 }
@@ -13151,11 +13155,9 @@ vErrors.push(err1064);
 }
 errors++;
 }
-if(data282.hidden !== undefined){
-let data381 = data282.hidden;
-if(Array.isArray(data381)){
-if(data381.length > 8){
-const err1065 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden,data:data381};
+}
+else {
+const err1065 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/attention_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[12].properties.attention_dropout.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.attention_dropout,data:data380};
 if(vErrors === null){
 vErrors = [err1065];
 }
@@ -13164,11 +13166,9 @@ vErrors.push(err1065);
 }
 errors++;
 }
-const len22 = data381.length;
-for(let i25=0; i25<len22; i25++){
-let data382 = data381[i25];
-if(!(((typeof data382 == "number") && (!(data382 % 1) && !isNaN(data382))) && (isFinite(data382)))){
-const err1066 = {instancePath:instancePath+"/fusion/hidden/" + i25,schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[12].properties.hidden.items.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden.items,data:data382};
+let data381 = data282.pooling;
+if(typeof data381 !== "string"){
+const err1066 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/12/properties/pooling/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[12].properties.pooling.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.pooling,data:data381};
 if(vErrors === null){
 vErrors = [err1066];
 }
@@ -13177,9 +13177,8 @@ vErrors.push(err1066);
 }
 errors++;
 }
-if((typeof data382 == "number") && (isFinite(data382))){
-if(data382 > 65536 || isNaN(data382)){
-const err1067 = {instancePath:instancePath+"/fusion/hidden/" + i25,schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden.items,data:data382};
+if(!((((data381 === "mean") || (data381 === "max")) || (data381 === "concat")) || (data381 === "cls"))){
+const err1067 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/12/properties/pooling/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[12].properties.pooling.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[12].properties.pooling.enum,parentSchema:schema31.properties.fusion.oneOf[12].properties.pooling,data:data381};
 if(vErrors === null){
 vErrors = [err1067];
 }
@@ -13188,8 +13187,11 @@ vErrors.push(err1067);
 }
 errors++;
 }
-if(data382 < 1 || isNaN(data382)){
-const err1068 = {instancePath:instancePath+"/fusion/hidden/" + i25,schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden.items,data:data382};
+if(data282.hidden !== undefined){
+let data382 = data282.hidden;
+if(Array.isArray(data382)){
+if(data382.length > 8){
+const err1068 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden,data:data382};
 if(vErrors === null){
 vErrors = [err1068];
 }
@@ -13198,11 +13200,11 @@ vErrors.push(err1068);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err1069 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.fusion.oneOf[12].properties.hidden.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden,data:data381};
+const len22 = data382.length;
+for(let i25=0; i25<len22; i25++){
+let data383 = data382[i25];
+if(!(((typeof data383 == "number") && (!(data383 % 1) && !isNaN(data383))) && (isFinite(data383)))){
+const err1069 = {instancePath:instancePath+"/fusion/hidden/" + i25,schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[12].properties.hidden.items.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden.items,data:data383};
 if(vErrors === null){
 vErrors = [err1069];
 }
@@ -13211,11 +13213,9 @@ vErrors.push(err1069);
 }
 errors++;
 }
-}
-let data383 = data282.dropout;
 if((typeof data383 == "number") && (isFinite(data383))){
-if(data383 > 0.95 || isNaN(data383)){
-const err1070 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[12].properties.dropout,data:data383};
+if(data383 > 65536 || isNaN(data383)){
+const err1070 = {instancePath:instancePath+"/fusion/hidden/" + i25,schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden.items,data:data383};
 if(vErrors === null){
 vErrors = [err1070];
 }
@@ -13224,8 +13224,8 @@ vErrors.push(err1070);
 }
 errors++;
 }
-if(data383 < 0 || isNaN(data383)){
-const err1071 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[12].properties.dropout,data:data383};
+if(data383 < 1 || isNaN(data383)){
+const err1071 = {instancePath:instancePath+"/fusion/hidden/" + i25,schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden.items,data:data383};
 if(vErrors === null){
 vErrors = [err1071];
 }
@@ -13235,8 +13235,10 @@ vErrors.push(err1071);
 errors++;
 }
 }
+}
+}
 else {
-const err1072 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[12].properties.dropout.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.dropout,data:data383};
+const err1072 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/12/properties/hidden/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.fusion.oneOf[12].properties.hidden.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.hidden,data:data382};
 if(vErrors === null){
 vErrors = [err1072];
 }
@@ -13245,9 +13247,11 @@ vErrors.push(err1072);
 }
 errors++;
 }
-let data384 = data282.activation;
-if(typeof data384 !== "string"){
-const err1073 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/12/properties/activation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[12].properties.activation.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.activation,data:data384};
+}
+let data384 = data282.dropout;
+if((typeof data384 == "number") && (isFinite(data384))){
+if(data384 > 0.95 || isNaN(data384)){
+const err1073 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[12].properties.dropout,data:data384};
 if(vErrors === null){
 vErrors = [err1073];
 }
@@ -13256,8 +13260,8 @@ vErrors.push(err1073);
 }
 errors++;
 }
-if(!((((((((data384 === "relu") || (data384 === "elu")) || (data384 === "selu")) || (data384 === "tanh")) || (data384 === "sigmoid")) || (data384 === "swish")) || (data384 === "gelu")) || (data384 === "linear"))){
-const err1074 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/12/properties/activation/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[12].properties.activation.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[12].properties.activation.enum,parentSchema:schema31.properties.fusion.oneOf[12].properties.activation,data:data384};
+if(data384 < 0 || isNaN(data384)){
+const err1074 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[12].properties.dropout,data:data384};
 if(vErrors === null){
 vErrors = [err1074];
 }
@@ -13266,10 +13270,9 @@ vErrors.push(err1074);
 }
 errors++;
 }
-let data385 = data282.modality_dropout;
-if((typeof data385 == "number") && (isFinite(data385))){
-if(data385 > 0.95 || isNaN(data385)){
-const err1075 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/modality_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[12].properties.modality_dropout,data:data385};
+}
+else {
+const err1075 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[12].properties.dropout.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.dropout,data:data384};
 if(vErrors === null){
 vErrors = [err1075];
 }
@@ -13278,8 +13281,9 @@ vErrors.push(err1075);
 }
 errors++;
 }
-if(data385 < 0 || isNaN(data385)){
-const err1076 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/modality_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[12].properties.modality_dropout,data:data385};
+let data385 = data282.activation;
+if(typeof data385 !== "string"){
+const err1076 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/12/properties/activation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[12].properties.activation.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.activation,data:data385};
 if(vErrors === null){
 vErrors = [err1076];
 }
@@ -13288,9 +13292,8 @@ vErrors.push(err1076);
 }
 errors++;
 }
-}
-else {
-const err1077 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/modality_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[12].properties.modality_dropout.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.modality_dropout,data:data385};
+if(!((((((((data385 === "relu") || (data385 === "elu")) || (data385 === "selu")) || (data385 === "tanh")) || (data385 === "sigmoid")) || (data385 === "swish")) || (data385 === "gelu")) || (data385 === "linear"))){
+const err1077 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/12/properties/activation/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[12].properties.activation.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[12].properties.activation.enum,parentSchema:schema31.properties.fusion.oneOf[12].properties.activation,data:data385};
 if(vErrors === null){
 vErrors = [err1077];
 }
@@ -13299,14 +13302,47 @@ vErrors.push(err1077);
 }
 errors++;
 }
-}
-else {
-const err1078 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/12/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.fusion.oneOf[12].type,parentSchema:schema31.properties.fusion.oneOf[12],data:data282};
+let data386 = data282.modality_dropout;
+if((typeof data386 == "number") && (isFinite(data386))){
+if(data386 > 0.95 || isNaN(data386)){
+const err1078 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/modality_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[12].properties.modality_dropout,data:data386};
 if(vErrors === null){
 vErrors = [err1078];
 }
 else {
 vErrors.push(err1078);
+}
+errors++;
+}
+if(data386 < 0 || isNaN(data386)){
+const err1079 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/modality_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[12].properties.modality_dropout,data:data386};
+if(vErrors === null){
+vErrors = [err1079];
+}
+else {
+vErrors.push(err1079);
+}
+errors++;
+}
+}
+else {
+const err1080 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/12/properties/modality_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[12].properties.modality_dropout.type,parentSchema:schema31.properties.fusion.oneOf[12].properties.modality_dropout,data:data386};
+if(vErrors === null){
+vErrors = [err1080];
+}
+else {
+vErrors.push(err1080);
+}
+errors++;
+}
+}
+else {
+const err1081 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/12/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.fusion.oneOf[12].type,parentSchema:schema31.properties.fusion.oneOf[12],data:data282};
+if(vErrors === null){
+vErrors = [err1081];
+}
+else {
+vErrors.push(err1081);
 }
 errors++;
 }
@@ -13325,6 +13361,9 @@ data282.heads = 4;
 if(data282.layers === undefined){
 data282.layers = 2;
 }
+if(data282.attention_dropout === undefined){
+data282.attention_dropout = 0.1;
+}
 if(data282.pooling === undefined){
 data282.pooling = "mean";
 }
@@ -13338,41 +13377,7 @@ if(data282.modality_dropout === undefined){
 data282.modality_dropout = 0;
 }
 if(data282.type === undefined){
-const err1079 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/13/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.fusion.oneOf[13].required,parentSchema:schema31.properties.fusion.oneOf[13],data:data282};
-if(vErrors === null){
-vErrors = [err1079];
-}
-else {
-vErrors.push(err1079);
-}
-errors++;
-}
-for(const key61 in data282){
-if(!(func1.call(schema31.properties.fusion.oneOf[13].properties, key61))){
-const err1080 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/13/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.fusion.oneOf[13],data:data282};
-if(vErrors === null){
-vErrors = [err1080];
-}
-else {
-vErrors.push(err1080);
-}
-errors++;
-}
-}
-if(data282.type !== undefined){
-let data386 = data282.type;
-if(typeof data386 !== "string"){
-const err1081 = {instancePath:instancePath+"/fusion/type",schemaPath:"#/properties/fusion/oneOf/13/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[13].properties.type.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.type,data:data386};
-if(vErrors === null){
-vErrors = [err1081];
-}
-else {
-vErrors.push(err1081);
-}
-errors++;
-}
-if("cross_attention" !== data386){
-const err1082 = {instancePath:instancePath+"/fusion/type",schemaPath:"#/properties/fusion/oneOf/13/properties/type/const",keyword:"const",params:{allowedValue: "cross_attention"},message:"must be equal to constant",schema:"cross_attention",parentSchema:schema31.properties.fusion.oneOf[13].properties.type,data:data386};
+const err1082 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/13/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.fusion.oneOf[13].required,parentSchema:schema31.properties.fusion.oneOf[13],data:data282};
 if(vErrors === null){
 vErrors = [err1082];
 }
@@ -13381,10 +13386,9 @@ vErrors.push(err1082);
 }
 errors++;
 }
-}
-let data387 = data282.dim;
-if(!(((typeof data387 == "number") && (!(data387 % 1) && !isNaN(data387))) && (isFinite(data387)))){
-const err1083 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/13/properties/dim/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.dim.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.dim,data:data387};
+for(const key61 in data282){
+if(!(func1.call(schema31.properties.fusion.oneOf[13].properties, key61))){
+const err1083 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/13/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key61},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.fusion.oneOf[13],data:data282};
 if(vErrors === null){
 vErrors = [err1083];
 }
@@ -13393,9 +13397,11 @@ vErrors.push(err1083);
 }
 errors++;
 }
-if((typeof data387 == "number") && (isFinite(data387))){
-if(data387 > 65536 || isNaN(data387)){
-const err1084 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/13/properties/dim/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[13].properties.dim,data:data387};
+}
+if(data282.type !== undefined){
+let data387 = data282.type;
+if(typeof data387 !== "string"){
+const err1084 = {instancePath:instancePath+"/fusion/type",schemaPath:"#/properties/fusion/oneOf/13/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[13].properties.type.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.type,data:data387};
 if(vErrors === null){
 vErrors = [err1084];
 }
@@ -13404,8 +13410,8 @@ vErrors.push(err1084);
 }
 errors++;
 }
-if(data387 < 1 || isNaN(data387)){
-const err1085 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/13/properties/dim/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.dim,data:data387};
+if("cross_attention" !== data387){
+const err1085 = {instancePath:instancePath+"/fusion/type",schemaPath:"#/properties/fusion/oneOf/13/properties/type/const",keyword:"const",params:{allowedValue: "cross_attention"},message:"must be equal to constant",schema:"cross_attention",parentSchema:schema31.properties.fusion.oneOf[13].properties.type,data:data387};
 if(vErrors === null){
 vErrors = [err1085];
 }
@@ -13415,9 +13421,9 @@ vErrors.push(err1085);
 errors++;
 }
 }
-let data388 = data282.heads;
+let data388 = data282.dim;
 if(!(((typeof data388 == "number") && (!(data388 % 1) && !isNaN(data388))) && (isFinite(data388)))){
-const err1086 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/13/properties/heads/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.heads.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.heads,data:data388};
+const err1086 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/13/properties/dim/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.dim.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.dim,data:data388};
 if(vErrors === null){
 vErrors = [err1086];
 }
@@ -13427,8 +13433,8 @@ vErrors.push(err1086);
 errors++;
 }
 if((typeof data388 == "number") && (isFinite(data388))){
-if(data388 > 64 || isNaN(data388)){
-const err1087 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/13/properties/heads/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64",schema:64,parentSchema:schema31.properties.fusion.oneOf[13].properties.heads,data:data388};
+if(data388 > 65536 || isNaN(data388)){
+const err1087 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/13/properties/dim/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[13].properties.dim,data:data388};
 if(vErrors === null){
 vErrors = [err1087];
 }
@@ -13438,7 +13444,7 @@ vErrors.push(err1087);
 errors++;
 }
 if(data388 < 1 || isNaN(data388)){
-const err1088 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/13/properties/heads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.heads,data:data388};
+const err1088 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/13/properties/dim/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.dim,data:data388};
 if(vErrors === null){
 vErrors = [err1088];
 }
@@ -13448,9 +13454,9 @@ vErrors.push(err1088);
 errors++;
 }
 }
-let data389 = data282.layers;
+let data389 = data282.heads;
 if(!(((typeof data389 == "number") && (!(data389 % 1) && !isNaN(data389))) && (isFinite(data389)))){
-const err1089 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/13/properties/layers/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.layers.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.layers,data:data389};
+const err1089 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/13/properties/heads/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.heads.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.heads,data:data389};
 if(vErrors === null){
 vErrors = [err1089];
 }
@@ -13460,8 +13466,8 @@ vErrors.push(err1089);
 errors++;
 }
 if((typeof data389 == "number") && (isFinite(data389))){
-if(data389 > 24 || isNaN(data389)){
-const err1090 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/13/properties/layers/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24},message:"must be <= 24",schema:24,parentSchema:schema31.properties.fusion.oneOf[13].properties.layers,data:data389};
+if(data389 > 64 || isNaN(data389)){
+const err1090 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/13/properties/heads/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64",schema:64,parentSchema:schema31.properties.fusion.oneOf[13].properties.heads,data:data389};
 if(vErrors === null){
 vErrors = [err1090];
 }
@@ -13471,7 +13477,7 @@ vErrors.push(err1090);
 errors++;
 }
 if(data389 < 1 || isNaN(data389)){
-const err1091 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/13/properties/layers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.layers,data:data389};
+const err1091 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/13/properties/heads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.heads,data:data389};
 if(vErrors === null){
 vErrors = [err1091];
 }
@@ -13481,10 +13487,9 @@ vErrors.push(err1091);
 errors++;
 }
 }
-if(data282.ff_dim !== undefined){
-let data390 = data282.ff_dim;
+let data390 = data282.layers;
 if(!(((typeof data390 == "number") && (!(data390 % 1) && !isNaN(data390))) && (isFinite(data390)))){
-const err1092 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/13/properties/ff_dim/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.ff_dim.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.ff_dim,data:data390};
+const err1092 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/13/properties/layers/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.layers.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.layers,data:data390};
 if(vErrors === null){
 vErrors = [err1092];
 }
@@ -13494,8 +13499,8 @@ vErrors.push(err1092);
 errors++;
 }
 if((typeof data390 == "number") && (isFinite(data390))){
-if(data390 > 65536 || isNaN(data390)){
-const err1093 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/13/properties/ff_dim/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[13].properties.ff_dim,data:data390};
+if(data390 > 24 || isNaN(data390)){
+const err1093 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/13/properties/layers/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24},message:"must be <= 24",schema:24,parentSchema:schema31.properties.fusion.oneOf[13].properties.layers,data:data390};
 if(vErrors === null){
 vErrors = [err1093];
 }
@@ -13505,7 +13510,7 @@ vErrors.push(err1093);
 errors++;
 }
 if(data390 < 1 || isNaN(data390)){
-const err1094 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/13/properties/ff_dim/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.ff_dim,data:data390};
+const err1094 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/13/properties/layers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.layers,data:data390};
 if(vErrors === null){
 vErrors = [err1094];
 }
@@ -13515,10 +13520,10 @@ vErrors.push(err1094);
 errors++;
 }
 }
-}
-let data391 = data282.pooling;
-if(typeof data391 !== "string"){
-const err1095 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/13/properties/pooling/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[13].properties.pooling.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.pooling,data:data391};
+if(data282.ff_dim !== undefined){
+let data391 = data282.ff_dim;
+if(!(((typeof data391 == "number") && (!(data391 % 1) && !isNaN(data391))) && (isFinite(data391)))){
+const err1095 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/13/properties/ff_dim/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.ff_dim.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.ff_dim,data:data391};
 if(vErrors === null){
 vErrors = [err1095];
 }
@@ -13527,8 +13532,9 @@ vErrors.push(err1095);
 }
 errors++;
 }
-if(!((data391 === "mean") || (data391 === "max"))){
-const err1096 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/13/properties/pooling/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[13].properties.pooling.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[13].properties.pooling.enum,parentSchema:schema31.properties.fusion.oneOf[13].properties.pooling,data:data391};
+if((typeof data391 == "number") && (isFinite(data391))){
+if(data391 > 65536 || isNaN(data391)){
+const err1096 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/13/properties/ff_dim/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[13].properties.ff_dim,data:data391};
 if(vErrors === null){
 vErrors = [err1096];
 }
@@ -13537,11 +13543,8 @@ vErrors.push(err1096);
 }
 errors++;
 }
-if(data282.hidden !== undefined){
-let data392 = data282.hidden;
-if(Array.isArray(data392)){
-if(data392.length > 8){
-const err1097 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden,data:data392};
+if(data391 < 1 || isNaN(data391)){
+const err1097 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/13/properties/ff_dim/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.ff_dim,data:data391};
 if(vErrors === null){
 vErrors = [err1097];
 }
@@ -13550,11 +13553,12 @@ vErrors.push(err1097);
 }
 errors++;
 }
-const len23 = data392.length;
-for(let i26=0; i26<len23; i26++){
-let data393 = data392[i26];
-if(!(((typeof data393 == "number") && (!(data393 % 1) && !isNaN(data393))) && (isFinite(data393)))){
-const err1098 = {instancePath:instancePath+"/fusion/hidden/" + i26,schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.hidden.items.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden.items,data:data393};
+}
+}
+let data392 = data282.attention_dropout;
+if((typeof data392 == "number") && (isFinite(data392))){
+if(data392 > 0.95 || isNaN(data392)){
+const err1098 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/attention_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[13].properties.attention_dropout,data:data392};
 if(vErrors === null){
 vErrors = [err1098];
 }
@@ -13563,9 +13567,8 @@ vErrors.push(err1098);
 }
 errors++;
 }
-if((typeof data393 == "number") && (isFinite(data393))){
-if(data393 > 65536 || isNaN(data393)){
-const err1099 = {instancePath:instancePath+"/fusion/hidden/" + i26,schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden.items,data:data393};
+if(data392 < 0 || isNaN(data392)){
+const err1099 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/attention_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[13].properties.attention_dropout,data:data392};
 if(vErrors === null){
 vErrors = [err1099];
 }
@@ -13574,8 +13577,9 @@ vErrors.push(err1099);
 }
 errors++;
 }
-if(data393 < 1 || isNaN(data393)){
-const err1100 = {instancePath:instancePath+"/fusion/hidden/" + i26,schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden.items,data:data393};
+}
+else {
+const err1100 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/attention_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[13].properties.attention_dropout.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.attention_dropout,data:data392};
 if(vErrors === null){
 vErrors = [err1100];
 }
@@ -13584,11 +13588,9 @@ vErrors.push(err1100);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err1101 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.fusion.oneOf[13].properties.hidden.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden,data:data392};
+let data393 = data282.pooling;
+if(typeof data393 !== "string"){
+const err1101 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/13/properties/pooling/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[13].properties.pooling.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.pooling,data:data393};
 if(vErrors === null){
 vErrors = [err1101];
 }
@@ -13597,11 +13599,8 @@ vErrors.push(err1101);
 }
 errors++;
 }
-}
-let data394 = data282.dropout;
-if((typeof data394 == "number") && (isFinite(data394))){
-if(data394 > 0.95 || isNaN(data394)){
-const err1102 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[13].properties.dropout,data:data394};
+if(!((data393 === "mean") || (data393 === "max"))){
+const err1102 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/13/properties/pooling/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[13].properties.pooling.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[13].properties.pooling.enum,parentSchema:schema31.properties.fusion.oneOf[13].properties.pooling,data:data393};
 if(vErrors === null){
 vErrors = [err1102];
 }
@@ -13610,8 +13609,11 @@ vErrors.push(err1102);
 }
 errors++;
 }
-if(data394 < 0 || isNaN(data394)){
-const err1103 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[13].properties.dropout,data:data394};
+if(data282.hidden !== undefined){
+let data394 = data282.hidden;
+if(Array.isArray(data394)){
+if(data394.length > 8){
+const err1103 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden,data:data394};
 if(vErrors === null){
 vErrors = [err1103];
 }
@@ -13620,9 +13622,11 @@ vErrors.push(err1103);
 }
 errors++;
 }
-}
-else {
-const err1104 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[13].properties.dropout.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.dropout,data:data394};
+const len23 = data394.length;
+for(let i26=0; i26<len23; i26++){
+let data395 = data394[i26];
+if(!(((typeof data395 == "number") && (!(data395 % 1) && !isNaN(data395))) && (isFinite(data395)))){
+const err1104 = {instancePath:instancePath+"/fusion/hidden/" + i26,schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[13].properties.hidden.items.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden.items,data:data395};
 if(vErrors === null){
 vErrors = [err1104];
 }
@@ -13631,9 +13635,9 @@ vErrors.push(err1104);
 }
 errors++;
 }
-let data395 = data282.activation;
-if(typeof data395 !== "string"){
-const err1105 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/13/properties/activation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[13].properties.activation.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.activation,data:data395};
+if((typeof data395 == "number") && (isFinite(data395))){
+if(data395 > 65536 || isNaN(data395)){
+const err1105 = {instancePath:instancePath+"/fusion/hidden/" + i26,schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden.items,data:data395};
 if(vErrors === null){
 vErrors = [err1105];
 }
@@ -13642,8 +13646,8 @@ vErrors.push(err1105);
 }
 errors++;
 }
-if(!((((((((data395 === "relu") || (data395 === "elu")) || (data395 === "selu")) || (data395 === "tanh")) || (data395 === "sigmoid")) || (data395 === "swish")) || (data395 === "gelu")) || (data395 === "linear"))){
-const err1106 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/13/properties/activation/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[13].properties.activation.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[13].properties.activation.enum,parentSchema:schema31.properties.fusion.oneOf[13].properties.activation,data:data395};
+if(data395 < 1 || isNaN(data395)){
+const err1106 = {instancePath:instancePath+"/fusion/hidden/" + i26,schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden.items,data:data395};
 if(vErrors === null){
 vErrors = [err1106];
 }
@@ -13652,10 +13656,11 @@ vErrors.push(err1106);
 }
 errors++;
 }
-let data396 = data282.modality_dropout;
-if((typeof data396 == "number") && (isFinite(data396))){
-if(data396 > 0.95 || isNaN(data396)){
-const err1107 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/modality_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[13].properties.modality_dropout,data:data396};
+}
+}
+}
+else {
+const err1107 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/13/properties/hidden/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.fusion.oneOf[13].properties.hidden.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.hidden,data:data394};
 if(vErrors === null){
 vErrors = [err1107];
 }
@@ -13664,8 +13669,11 @@ vErrors.push(err1107);
 }
 errors++;
 }
-if(data396 < 0 || isNaN(data396)){
-const err1108 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/modality_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[13].properties.modality_dropout,data:data396};
+}
+let data396 = data282.dropout;
+if((typeof data396 == "number") && (isFinite(data396))){
+if(data396 > 0.95 || isNaN(data396)){
+const err1108 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[13].properties.dropout,data:data396};
 if(vErrors === null){
 vErrors = [err1108];
 }
@@ -13674,9 +13682,8 @@ vErrors.push(err1108);
 }
 errors++;
 }
-}
-else {
-const err1109 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/modality_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[13].properties.modality_dropout.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.modality_dropout,data:data396};
+if(data396 < 0 || isNaN(data396)){
+const err1109 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[13].properties.dropout,data:data396};
 if(vErrors === null){
 vErrors = [err1109];
 }
@@ -13687,12 +13694,77 @@ errors++;
 }
 }
 else {
-const err1110 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/13/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.fusion.oneOf[13].type,parentSchema:schema31.properties.fusion.oneOf[13],data:data282};
+const err1110 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[13].properties.dropout.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.dropout,data:data396};
 if(vErrors === null){
 vErrors = [err1110];
 }
 else {
 vErrors.push(err1110);
+}
+errors++;
+}
+let data397 = data282.activation;
+if(typeof data397 !== "string"){
+const err1111 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/13/properties/activation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[13].properties.activation.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.activation,data:data397};
+if(vErrors === null){
+vErrors = [err1111];
+}
+else {
+vErrors.push(err1111);
+}
+errors++;
+}
+if(!((((((((data397 === "relu") || (data397 === "elu")) || (data397 === "selu")) || (data397 === "tanh")) || (data397 === "sigmoid")) || (data397 === "swish")) || (data397 === "gelu")) || (data397 === "linear"))){
+const err1112 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/13/properties/activation/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[13].properties.activation.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[13].properties.activation.enum,parentSchema:schema31.properties.fusion.oneOf[13].properties.activation,data:data397};
+if(vErrors === null){
+vErrors = [err1112];
+}
+else {
+vErrors.push(err1112);
+}
+errors++;
+}
+let data398 = data282.modality_dropout;
+if((typeof data398 == "number") && (isFinite(data398))){
+if(data398 > 0.95 || isNaN(data398)){
+const err1113 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/modality_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[13].properties.modality_dropout,data:data398};
+if(vErrors === null){
+vErrors = [err1113];
+}
+else {
+vErrors.push(err1113);
+}
+errors++;
+}
+if(data398 < 0 || isNaN(data398)){
+const err1114 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/modality_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[13].properties.modality_dropout,data:data398};
+if(vErrors === null){
+vErrors = [err1114];
+}
+else {
+vErrors.push(err1114);
+}
+errors++;
+}
+}
+else {
+const err1115 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/13/properties/modality_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[13].properties.modality_dropout.type,parentSchema:schema31.properties.fusion.oneOf[13].properties.modality_dropout,data:data398};
+if(vErrors === null){
+vErrors = [err1115];
+}
+else {
+vErrors.push(err1115);
+}
+errors++;
+}
+}
+else {
+const err1116 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/13/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.fusion.oneOf[13].type,parentSchema:schema31.properties.fusion.oneOf[13],data:data282};
+if(vErrors === null){
+vErrors = [err1116];
+}
+else {
+vErrors.push(err1116);
 }
 errors++;
 }
@@ -13714,6 +13786,9 @@ data282.layers = 2;
 if(data282.n_bottleneck === undefined){
 data282.n_bottleneck = 4;
 }
+if(data282.attention_dropout === undefined){
+data282.attention_dropout = 0.1;
+}
 if(data282.pooling === undefined){
 data282.pooling = "mean";
 }
@@ -13727,74 +13802,7 @@ if(data282.modality_dropout === undefined){
 data282.modality_dropout = 0;
 }
 if(data282.type === undefined){
-const err1111 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/14/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.fusion.oneOf[14].required,parentSchema:schema31.properties.fusion.oneOf[14],data:data282};
-if(vErrors === null){
-vErrors = [err1111];
-}
-else {
-vErrors.push(err1111);
-}
-errors++;
-}
-for(const key62 in data282){
-if(!(func1.call(schema31.properties.fusion.oneOf[14].properties, key62))){
-const err1112 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/14/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.fusion.oneOf[14],data:data282};
-if(vErrors === null){
-vErrors = [err1112];
-}
-else {
-vErrors.push(err1112);
-}
-errors++;
-}
-}
-if(data282.type !== undefined){
-let data397 = data282.type;
-if(typeof data397 !== "string"){
-const err1113 = {instancePath:instancePath+"/fusion/type",schemaPath:"#/properties/fusion/oneOf/14/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[14].properties.type.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.type,data:data397};
-if(vErrors === null){
-vErrors = [err1113];
-}
-else {
-vErrors.push(err1113);
-}
-errors++;
-}
-if("bottleneck" !== data397){
-const err1114 = {instancePath:instancePath+"/fusion/type",schemaPath:"#/properties/fusion/oneOf/14/properties/type/const",keyword:"const",params:{allowedValue: "bottleneck"},message:"must be equal to constant",schema:"bottleneck",parentSchema:schema31.properties.fusion.oneOf[14].properties.type,data:data397};
-if(vErrors === null){
-vErrors = [err1114];
-}
-else {
-vErrors.push(err1114);
-}
-errors++;
-}
-}
-let data398 = data282.dim;
-if(!(((typeof data398 == "number") && (!(data398 % 1) && !isNaN(data398))) && (isFinite(data398)))){
-const err1115 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/14/properties/dim/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.dim.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.dim,data:data398};
-if(vErrors === null){
-vErrors = [err1115];
-}
-else {
-vErrors.push(err1115);
-}
-errors++;
-}
-if((typeof data398 == "number") && (isFinite(data398))){
-if(data398 > 65536 || isNaN(data398)){
-const err1116 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/14/properties/dim/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[14].properties.dim,data:data398};
-if(vErrors === null){
-vErrors = [err1116];
-}
-else {
-vErrors.push(err1116);
-}
-errors++;
-}
-if(data398 < 1 || isNaN(data398)){
-const err1117 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/14/properties/dim/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.dim,data:data398};
+const err1117 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/14/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.fusion.oneOf[14].required,parentSchema:schema31.properties.fusion.oneOf[14],data:data282};
 if(vErrors === null){
 vErrors = [err1117];
 }
@@ -13803,10 +13811,9 @@ vErrors.push(err1117);
 }
 errors++;
 }
-}
-let data399 = data282.heads;
-if(!(((typeof data399 == "number") && (!(data399 % 1) && !isNaN(data399))) && (isFinite(data399)))){
-const err1118 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/14/properties/heads/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.heads.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.heads,data:data399};
+for(const key62 in data282){
+if(!(func1.call(schema31.properties.fusion.oneOf[14].properties, key62))){
+const err1118 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/14/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key62},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.fusion.oneOf[14],data:data282};
 if(vErrors === null){
 vErrors = [err1118];
 }
@@ -13815,9 +13822,11 @@ vErrors.push(err1118);
 }
 errors++;
 }
-if((typeof data399 == "number") && (isFinite(data399))){
-if(data399 > 64 || isNaN(data399)){
-const err1119 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/14/properties/heads/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64",schema:64,parentSchema:schema31.properties.fusion.oneOf[14].properties.heads,data:data399};
+}
+if(data282.type !== undefined){
+let data399 = data282.type;
+if(typeof data399 !== "string"){
+const err1119 = {instancePath:instancePath+"/fusion/type",schemaPath:"#/properties/fusion/oneOf/14/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[14].properties.type.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.type,data:data399};
 if(vErrors === null){
 vErrors = [err1119];
 }
@@ -13826,8 +13835,8 @@ vErrors.push(err1119);
 }
 errors++;
 }
-if(data399 < 1 || isNaN(data399)){
-const err1120 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/14/properties/heads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.heads,data:data399};
+if("bottleneck" !== data399){
+const err1120 = {instancePath:instancePath+"/fusion/type",schemaPath:"#/properties/fusion/oneOf/14/properties/type/const",keyword:"const",params:{allowedValue: "bottleneck"},message:"must be equal to constant",schema:"bottleneck",parentSchema:schema31.properties.fusion.oneOf[14].properties.type,data:data399};
 if(vErrors === null){
 vErrors = [err1120];
 }
@@ -13837,9 +13846,9 @@ vErrors.push(err1120);
 errors++;
 }
 }
-let data400 = data282.layers;
+let data400 = data282.dim;
 if(!(((typeof data400 == "number") && (!(data400 % 1) && !isNaN(data400))) && (isFinite(data400)))){
-const err1121 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/14/properties/layers/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.layers.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.layers,data:data400};
+const err1121 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/14/properties/dim/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.dim.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.dim,data:data400};
 if(vErrors === null){
 vErrors = [err1121];
 }
@@ -13849,8 +13858,8 @@ vErrors.push(err1121);
 errors++;
 }
 if((typeof data400 == "number") && (isFinite(data400))){
-if(data400 > 24 || isNaN(data400)){
-const err1122 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/14/properties/layers/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24},message:"must be <= 24",schema:24,parentSchema:schema31.properties.fusion.oneOf[14].properties.layers,data:data400};
+if(data400 > 65536 || isNaN(data400)){
+const err1122 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/14/properties/dim/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[14].properties.dim,data:data400};
 if(vErrors === null){
 vErrors = [err1122];
 }
@@ -13860,7 +13869,7 @@ vErrors.push(err1122);
 errors++;
 }
 if(data400 < 1 || isNaN(data400)){
-const err1123 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/14/properties/layers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.layers,data:data400};
+const err1123 = {instancePath:instancePath+"/fusion/dim",schemaPath:"#/properties/fusion/oneOf/14/properties/dim/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.dim,data:data400};
 if(vErrors === null){
 vErrors = [err1123];
 }
@@ -13870,9 +13879,9 @@ vErrors.push(err1123);
 errors++;
 }
 }
-let data401 = data282.n_bottleneck;
+let data401 = data282.heads;
 if(!(((typeof data401 == "number") && (!(data401 % 1) && !isNaN(data401))) && (isFinite(data401)))){
-const err1124 = {instancePath:instancePath+"/fusion/n_bottleneck",schemaPath:"#/properties/fusion/oneOf/14/properties/n_bottleneck/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.n_bottleneck.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.n_bottleneck,data:data401};
+const err1124 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/14/properties/heads/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.heads.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.heads,data:data401};
 if(vErrors === null){
 vErrors = [err1124];
 }
@@ -13882,8 +13891,8 @@ vErrors.push(err1124);
 errors++;
 }
 if((typeof data401 == "number") && (isFinite(data401))){
-if(data401 > 256 || isNaN(data401)){
-const err1125 = {instancePath:instancePath+"/fusion/n_bottleneck",schemaPath:"#/properties/fusion/oneOf/14/properties/n_bottleneck/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.fusion.oneOf[14].properties.n_bottleneck,data:data401};
+if(data401 > 64 || isNaN(data401)){
+const err1125 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/14/properties/heads/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64",schema:64,parentSchema:schema31.properties.fusion.oneOf[14].properties.heads,data:data401};
 if(vErrors === null){
 vErrors = [err1125];
 }
@@ -13893,7 +13902,7 @@ vErrors.push(err1125);
 errors++;
 }
 if(data401 < 1 || isNaN(data401)){
-const err1126 = {instancePath:instancePath+"/fusion/n_bottleneck",schemaPath:"#/properties/fusion/oneOf/14/properties/n_bottleneck/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.n_bottleneck,data:data401};
+const err1126 = {instancePath:instancePath+"/fusion/heads",schemaPath:"#/properties/fusion/oneOf/14/properties/heads/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.heads,data:data401};
 if(vErrors === null){
 vErrors = [err1126];
 }
@@ -13903,10 +13912,9 @@ vErrors.push(err1126);
 errors++;
 }
 }
-if(data282.ff_dim !== undefined){
-let data402 = data282.ff_dim;
+let data402 = data282.layers;
 if(!(((typeof data402 == "number") && (!(data402 % 1) && !isNaN(data402))) && (isFinite(data402)))){
-const err1127 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/14/properties/ff_dim/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.ff_dim.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.ff_dim,data:data402};
+const err1127 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/14/properties/layers/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.layers.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.layers,data:data402};
 if(vErrors === null){
 vErrors = [err1127];
 }
@@ -13916,8 +13924,8 @@ vErrors.push(err1127);
 errors++;
 }
 if((typeof data402 == "number") && (isFinite(data402))){
-if(data402 > 65536 || isNaN(data402)){
-const err1128 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/14/properties/ff_dim/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[14].properties.ff_dim,data:data402};
+if(data402 > 24 || isNaN(data402)){
+const err1128 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/14/properties/layers/maximum",keyword:"maximum",params:{comparison: "<=", limit: 24},message:"must be <= 24",schema:24,parentSchema:schema31.properties.fusion.oneOf[14].properties.layers,data:data402};
 if(vErrors === null){
 vErrors = [err1128];
 }
@@ -13927,7 +13935,7 @@ vErrors.push(err1128);
 errors++;
 }
 if(data402 < 1 || isNaN(data402)){
-const err1129 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/14/properties/ff_dim/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.ff_dim,data:data402};
+const err1129 = {instancePath:instancePath+"/fusion/layers",schemaPath:"#/properties/fusion/oneOf/14/properties/layers/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.layers,data:data402};
 if(vErrors === null){
 vErrors = [err1129];
 }
@@ -13937,10 +13945,9 @@ vErrors.push(err1129);
 errors++;
 }
 }
-}
-let data403 = data282.pooling;
-if(typeof data403 !== "string"){
-const err1130 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/14/properties/pooling/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[14].properties.pooling.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.pooling,data:data403};
+let data403 = data282.n_bottleneck;
+if(!(((typeof data403 == "number") && (!(data403 % 1) && !isNaN(data403))) && (isFinite(data403)))){
+const err1130 = {instancePath:instancePath+"/fusion/n_bottleneck",schemaPath:"#/properties/fusion/oneOf/14/properties/n_bottleneck/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.n_bottleneck.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.n_bottleneck,data:data403};
 if(vErrors === null){
 vErrors = [err1130];
 }
@@ -13949,8 +13956,9 @@ vErrors.push(err1130);
 }
 errors++;
 }
-if(!((data403 === "mean") || (data403 === "max"))){
-const err1131 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/14/properties/pooling/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[14].properties.pooling.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[14].properties.pooling.enum,parentSchema:schema31.properties.fusion.oneOf[14].properties.pooling,data:data403};
+if((typeof data403 == "number") && (isFinite(data403))){
+if(data403 > 256 || isNaN(data403)){
+const err1131 = {instancePath:instancePath+"/fusion/n_bottleneck",schemaPath:"#/properties/fusion/oneOf/14/properties/n_bottleneck/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.fusion.oneOf[14].properties.n_bottleneck,data:data403};
 if(vErrors === null){
 vErrors = [err1131];
 }
@@ -13959,11 +13967,8 @@ vErrors.push(err1131);
 }
 errors++;
 }
-if(data282.hidden !== undefined){
-let data404 = data282.hidden;
-if(Array.isArray(data404)){
-if(data404.length > 8){
-const err1132 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden,data:data404};
+if(data403 < 1 || isNaN(data403)){
+const err1132 = {instancePath:instancePath+"/fusion/n_bottleneck",schemaPath:"#/properties/fusion/oneOf/14/properties/n_bottleneck/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.n_bottleneck,data:data403};
 if(vErrors === null){
 vErrors = [err1132];
 }
@@ -13972,11 +13977,11 @@ vErrors.push(err1132);
 }
 errors++;
 }
-const len24 = data404.length;
-for(let i27=0; i27<len24; i27++){
-let data405 = data404[i27];
-if(!(((typeof data405 == "number") && (!(data405 % 1) && !isNaN(data405))) && (isFinite(data405)))){
-const err1133 = {instancePath:instancePath+"/fusion/hidden/" + i27,schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.hidden.items.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden.items,data:data405};
+}
+if(data282.ff_dim !== undefined){
+let data404 = data282.ff_dim;
+if(!(((typeof data404 == "number") && (!(data404 % 1) && !isNaN(data404))) && (isFinite(data404)))){
+const err1133 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/14/properties/ff_dim/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.ff_dim.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.ff_dim,data:data404};
 if(vErrors === null){
 vErrors = [err1133];
 }
@@ -13985,9 +13990,9 @@ vErrors.push(err1133);
 }
 errors++;
 }
-if((typeof data405 == "number") && (isFinite(data405))){
-if(data405 > 65536 || isNaN(data405)){
-const err1134 = {instancePath:instancePath+"/fusion/hidden/" + i27,schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden.items,data:data405};
+if((typeof data404 == "number") && (isFinite(data404))){
+if(data404 > 65536 || isNaN(data404)){
+const err1134 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/14/properties/ff_dim/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[14].properties.ff_dim,data:data404};
 if(vErrors === null){
 vErrors = [err1134];
 }
@@ -13996,8 +14001,8 @@ vErrors.push(err1134);
 }
 errors++;
 }
-if(data405 < 1 || isNaN(data405)){
-const err1135 = {instancePath:instancePath+"/fusion/hidden/" + i27,schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden.items,data:data405};
+if(data404 < 1 || isNaN(data404)){
+const err1135 = {instancePath:instancePath+"/fusion/ff_dim",schemaPath:"#/properties/fusion/oneOf/14/properties/ff_dim/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.ff_dim,data:data404};
 if(vErrors === null){
 vErrors = [err1135];
 }
@@ -14008,9 +14013,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err1136 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.fusion.oneOf[14].properties.hidden.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden,data:data404};
+let data405 = data282.attention_dropout;
+if((typeof data405 == "number") && (isFinite(data405))){
+if(data405 > 0.95 || isNaN(data405)){
+const err1136 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/attention_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[14].properties.attention_dropout,data:data405};
 if(vErrors === null){
 vErrors = [err1136];
 }
@@ -14019,11 +14025,8 @@ vErrors.push(err1136);
 }
 errors++;
 }
-}
-let data406 = data282.dropout;
-if((typeof data406 == "number") && (isFinite(data406))){
-if(data406 > 0.95 || isNaN(data406)){
-const err1137 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[14].properties.dropout,data:data406};
+if(data405 < 0 || isNaN(data405)){
+const err1137 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/attention_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[14].properties.attention_dropout,data:data405};
 if(vErrors === null){
 vErrors = [err1137];
 }
@@ -14032,8 +14035,9 @@ vErrors.push(err1137);
 }
 errors++;
 }
-if(data406 < 0 || isNaN(data406)){
-const err1138 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[14].properties.dropout,data:data406};
+}
+else {
+const err1138 = {instancePath:instancePath+"/fusion/attention_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/attention_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[14].properties.attention_dropout.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.attention_dropout,data:data405};
 if(vErrors === null){
 vErrors = [err1138];
 }
@@ -14042,9 +14046,9 @@ vErrors.push(err1138);
 }
 errors++;
 }
-}
-else {
-const err1139 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[14].properties.dropout.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.dropout,data:data406};
+let data406 = data282.pooling;
+if(typeof data406 !== "string"){
+const err1139 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/14/properties/pooling/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[14].properties.pooling.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.pooling,data:data406};
 if(vErrors === null){
 vErrors = [err1139];
 }
@@ -14053,9 +14057,8 @@ vErrors.push(err1139);
 }
 errors++;
 }
-let data407 = data282.activation;
-if(typeof data407 !== "string"){
-const err1140 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/14/properties/activation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[14].properties.activation.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.activation,data:data407};
+if(!((data406 === "mean") || (data406 === "max"))){
+const err1140 = {instancePath:instancePath+"/fusion/pooling",schemaPath:"#/properties/fusion/oneOf/14/properties/pooling/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[14].properties.pooling.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[14].properties.pooling.enum,parentSchema:schema31.properties.fusion.oneOf[14].properties.pooling,data:data406};
 if(vErrors === null){
 vErrors = [err1140];
 }
@@ -14064,8 +14067,11 @@ vErrors.push(err1140);
 }
 errors++;
 }
-if(!((((((((data407 === "relu") || (data407 === "elu")) || (data407 === "selu")) || (data407 === "tanh")) || (data407 === "sigmoid")) || (data407 === "swish")) || (data407 === "gelu")) || (data407 === "linear"))){
-const err1141 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/14/properties/activation/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[14].properties.activation.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[14].properties.activation.enum,parentSchema:schema31.properties.fusion.oneOf[14].properties.activation,data:data407};
+if(data282.hidden !== undefined){
+let data407 = data282.hidden;
+if(Array.isArray(data407)){
+if(data407.length > 8){
+const err1141 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden,data:data407};
 if(vErrors === null){
 vErrors = [err1141];
 }
@@ -14074,10 +14080,11 @@ vErrors.push(err1141);
 }
 errors++;
 }
-let data408 = data282.modality_dropout;
-if((typeof data408 == "number") && (isFinite(data408))){
-if(data408 > 0.95 || isNaN(data408)){
-const err1142 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/modality_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[14].properties.modality_dropout,data:data408};
+const len24 = data407.length;
+for(let i27=0; i27<len24; i27++){
+let data408 = data407[i27];
+if(!(((typeof data408 == "number") && (!(data408 % 1) && !isNaN(data408))) && (isFinite(data408)))){
+const err1142 = {instancePath:instancePath+"/fusion/hidden/" + i27,schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.fusion.oneOf[14].properties.hidden.items.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden.items,data:data408};
 if(vErrors === null){
 vErrors = [err1142];
 }
@@ -14086,8 +14093,9 @@ vErrors.push(err1142);
 }
 errors++;
 }
-if(data408 < 0 || isNaN(data408)){
-const err1143 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/modality_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[14].properties.modality_dropout,data:data408};
+if((typeof data408 == "number") && (isFinite(data408))){
+if(data408 > 65536 || isNaN(data408)){
+const err1143 = {instancePath:instancePath+"/fusion/hidden/" + i27,schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden.items,data:data408};
 if(vErrors === null){
 vErrors = [err1143];
 }
@@ -14096,9 +14104,8 @@ vErrors.push(err1143);
 }
 errors++;
 }
-}
-else {
-const err1144 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/modality_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[14].properties.modality_dropout.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.modality_dropout,data:data408};
+if(data408 < 1 || isNaN(data408)){
+const err1144 = {instancePath:instancePath+"/fusion/hidden/" + i27,schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden.items,data:data408};
 if(vErrors === null){
 vErrors = [err1144];
 }
@@ -14108,8 +14115,10 @@ vErrors.push(err1144);
 errors++;
 }
 }
+}
+}
 else {
-const err1145 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/14/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.fusion.oneOf[14].type,parentSchema:schema31.properties.fusion.oneOf[14],data:data282};
+const err1145 = {instancePath:instancePath+"/fusion/hidden",schemaPath:"#/properties/fusion/oneOf/14/properties/hidden/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.fusion.oneOf[14].properties.hidden.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.hidden,data:data407};
 if(vErrors === null){
 vErrors = [err1145];
 }
@@ -14118,12 +14127,11 @@ vErrors.push(err1145);
 }
 errors++;
 }
-if(props7 !== true){
-props7 = true;
 }
-}
-else {
-const err1146 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag6},message:"value of tag \"type\" must be in oneOf",schema:schema31.properties.fusion.discriminator,parentSchema:schema31.properties.fusion,data:data282};
+let data409 = data282.dropout;
+if((typeof data409 == "number") && (isFinite(data409))){
+if(data409 > 0.95 || isNaN(data409)){
+const err1146 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[14].properties.dropout,data:data409};
 if(vErrors === null){
 vErrors = [err1146];
 }
@@ -14132,9 +14140,8 @@ vErrors.push(err1146);
 }
 errors++;
 }
-}
-else {
-const err1147 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag6},message:"tag \"type\" must be string",schema:schema31.properties.fusion.discriminator,parentSchema:schema31.properties.fusion,data:data282};
+if(data409 < 0 || isNaN(data409)){
+const err1147 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[14].properties.dropout,data:data409};
 if(vErrors === null){
 vErrors = [err1147];
 }
@@ -14145,7 +14152,7 @@ errors++;
 }
 }
 else {
-const err1148 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.fusion.type,parentSchema:schema31.properties.fusion,data:data282};
+const err1148 = {instancePath:instancePath+"/fusion/dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[14].properties.dropout.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.dropout,data:data409};
 if(vErrors === null){
 vErrors = [err1148];
 }
@@ -14154,23 +14161,9 @@ vErrors.push(err1148);
 }
 errors++;
 }
-let data409 = data.training;
-if(data409 && typeof data409 == "object" && !Array.isArray(data409)){
-if(data409.epochs === undefined){
-data409.epochs = 10;
-}
-if(data409.batch_size === undefined){
-data409.batch_size = 32;
-}
-if(data409.optimizer === undefined){
-data409.optimizer = {};
-}
-if(data409.shuffle === undefined){
-data409.shuffle = true;
-}
-for(const key63 in data409){
-if(!(((((key63 === "epochs") || (key63 === "batch_size")) || (key63 === "optimizer")) || (key63 === "shuffle")) || (key63 === "early_stopping"))){
-const err1149 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training,data:data409};
+let data410 = data282.activation;
+if(typeof data410 !== "string"){
+const err1149 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/14/properties/activation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.fusion.oneOf[14].properties.activation.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.activation,data:data410};
 if(vErrors === null){
 vErrors = [err1149];
 }
@@ -14179,10 +14172,8 @@ vErrors.push(err1149);
 }
 errors++;
 }
-}
-let data410 = data409.epochs;
-if(!(((typeof data410 == "number") && (!(data410 % 1) && !isNaN(data410))) && (isFinite(data410)))){
-const err1150 = {instancePath:instancePath+"/training/epochs",schemaPath:"#/properties/training/properties/epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.epochs.type,parentSchema:schema31.properties.training.properties.epochs,data:data410};
+if(!((((((((data410 === "relu") || (data410 === "elu")) || (data410 === "selu")) || (data410 === "tanh")) || (data410 === "sigmoid")) || (data410 === "swish")) || (data410 === "gelu")) || (data410 === "linear"))){
+const err1150 = {instancePath:instancePath+"/fusion/activation",schemaPath:"#/properties/fusion/oneOf/14/properties/activation/enum",keyword:"enum",params:{allowedValues: schema31.properties.fusion.oneOf[14].properties.activation.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.fusion.oneOf[14].properties.activation.enum,parentSchema:schema31.properties.fusion.oneOf[14].properties.activation,data:data410};
 if(vErrors === null){
 vErrors = [err1150];
 }
@@ -14191,9 +14182,10 @@ vErrors.push(err1150);
 }
 errors++;
 }
-if((typeof data410 == "number") && (isFinite(data410))){
-if(data410 > 100000 || isNaN(data410)){
-const err1151 = {instancePath:instancePath+"/training/epochs",schemaPath:"#/properties/training/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.epochs,data:data410};
+let data411 = data282.modality_dropout;
+if((typeof data411 == "number") && (isFinite(data411))){
+if(data411 > 0.95 || isNaN(data411)){
+const err1151 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/modality_dropout/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0.95},message:"must be <= 0.95",schema:0.95,parentSchema:schema31.properties.fusion.oneOf[14].properties.modality_dropout,data:data411};
 if(vErrors === null){
 vErrors = [err1151];
 }
@@ -14202,8 +14194,8 @@ vErrors.push(err1151);
 }
 errors++;
 }
-if(data410 < 1 || isNaN(data410)){
-const err1152 = {instancePath:instancePath+"/training/epochs",schemaPath:"#/properties/training/properties/epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.epochs,data:data410};
+if(data411 < 0 || isNaN(data411)){
+const err1152 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/modality_dropout/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.fusion.oneOf[14].properties.modality_dropout,data:data411};
 if(vErrors === null){
 vErrors = [err1152];
 }
@@ -14213,9 +14205,8 @@ vErrors.push(err1152);
 errors++;
 }
 }
-let data411 = data409.batch_size;
-if(!(((typeof data411 == "number") && (!(data411 % 1) && !isNaN(data411))) && (isFinite(data411)))){
-const err1153 = {instancePath:instancePath+"/training/batch_size",schemaPath:"#/properties/training/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.batch_size.type,parentSchema:schema31.properties.training.properties.batch_size,data:data411};
+else {
+const err1153 = {instancePath:instancePath+"/fusion/modality_dropout",schemaPath:"#/properties/fusion/oneOf/14/properties/modality_dropout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.fusion.oneOf[14].properties.modality_dropout.type,parentSchema:schema31.properties.fusion.oneOf[14].properties.modality_dropout,data:data411};
 if(vErrors === null){
 vErrors = [err1153];
 }
@@ -14224,9 +14215,9 @@ vErrors.push(err1153);
 }
 errors++;
 }
-if((typeof data411 == "number") && (isFinite(data411))){
-if(data411 > 65536 || isNaN(data411)){
-const err1154 = {instancePath:instancePath+"/training/batch_size",schemaPath:"#/properties/training/properties/batch_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.training.properties.batch_size,data:data411};
+}
+else {
+const err1154 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/oneOf/14/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.fusion.oneOf[14].type,parentSchema:schema31.properties.fusion.oneOf[14],data:data282};
 if(vErrors === null){
 vErrors = [err1154];
 }
@@ -14235,8 +14226,12 @@ vErrors.push(err1154);
 }
 errors++;
 }
-if(data411 < 1 || isNaN(data411)){
-const err1155 = {instancePath:instancePath+"/training/batch_size",schemaPath:"#/properties/training/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.batch_size,data:data411};
+if(props7 !== true){
+props7 = true;
+}
+}
+else {
+const err1155 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag6},message:"value of tag \"type\" must be in oneOf",schema:schema31.properties.fusion.discriminator,parentSchema:schema31.properties.fusion,data:data282};
 if(vErrors === null){
 vErrors = [err1155];
 }
@@ -14246,17 +14241,8 @@ vErrors.push(err1155);
 errors++;
 }
 }
-let data412 = data409.optimizer;
-if(data412 && typeof data412 == "object" && !Array.isArray(data412)){
-if(data412.type === undefined){
-data412.type = "adam";
-}
-if(data412.learning_rate === undefined){
-data412.learning_rate = 0.001;
-}
-for(const key64 in data412){
-if(!(((key64 === "type") || (key64 === "learning_rate")) || (key64 === "momentum"))){
-const err1156 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.optimizer,data:data412};
+else {
+const err1156 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag6},message:"tag \"type\" must be string",schema:schema31.properties.fusion.discriminator,parentSchema:schema31.properties.fusion,data:data282};
 if(vErrors === null){
 vErrors = [err1156];
 }
@@ -14266,9 +14252,8 @@ vErrors.push(err1156);
 errors++;
 }
 }
-let data413 = data412.type;
-if(typeof data413 !== "string"){
-const err1157 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.properties.type.type,parentSchema:schema31.properties.training.properties.optimizer.properties.type,data:data413};
+else {
+const err1157 = {instancePath:instancePath+"/fusion",schemaPath:"#/properties/fusion/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.fusion.type,parentSchema:schema31.properties.fusion,data:data282};
 if(vErrors === null){
 vErrors = [err1157];
 }
@@ -14277,8 +14262,23 @@ vErrors.push(err1157);
 }
 errors++;
 }
-if(!(((data413 === "adam") || (data413 === "sgd")) || (data413 === "rmsprop"))){
-const err1158 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.optimizer.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.optimizer.properties.type.enum,parentSchema:schema31.properties.training.properties.optimizer.properties.type,data:data413};
+let data412 = data.training;
+if(data412 && typeof data412 == "object" && !Array.isArray(data412)){
+if(data412.epochs === undefined){
+data412.epochs = 10;
+}
+if(data412.batch_size === undefined){
+data412.batch_size = 32;
+}
+if(data412.optimizer === undefined){
+data412.optimizer = {};
+}
+if(data412.shuffle === undefined){
+data412.shuffle = true;
+}
+for(const key63 in data412){
+if(!(((((key63 === "epochs") || (key63 === "batch_size")) || (key63 === "optimizer")) || (key63 === "shuffle")) || (key63 === "early_stopping"))){
+const err1158 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training,data:data412};
 if(vErrors === null){
 vErrors = [err1158];
 }
@@ -14287,10 +14287,10 @@ vErrors.push(err1158);
 }
 errors++;
 }
-let data414 = data412.learning_rate;
-if((typeof data414 == "number") && (isFinite(data414))){
-if(data414 > 10 || isNaN(data414)){
-const err1159 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data414};
+}
+let data413 = data412.epochs;
+if(!(((typeof data413 == "number") && (!(data413 % 1) && !isNaN(data413))) && (isFinite(data413)))){
+const err1159 = {instancePath:instancePath+"/training/epochs",schemaPath:"#/properties/training/properties/epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.epochs.type,parentSchema:schema31.properties.training.properties.epochs,data:data413};
 if(vErrors === null){
 vErrors = [err1159];
 }
@@ -14299,8 +14299,9 @@ vErrors.push(err1159);
 }
 errors++;
 }
-if(data414 <= 0 || isNaN(data414)){
-const err1160 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data414};
+if((typeof data413 == "number") && (isFinite(data413))){
+if(data413 > 100000 || isNaN(data413)){
+const err1160 = {instancePath:instancePath+"/training/epochs",schemaPath:"#/properties/training/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.epochs,data:data413};
 if(vErrors === null){
 vErrors = [err1160];
 }
@@ -14309,9 +14310,8 @@ vErrors.push(err1160);
 }
 errors++;
 }
-}
-else {
-const err1161 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.properties.learning_rate.type,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data414};
+if(data413 < 1 || isNaN(data413)){
+const err1161 = {instancePath:instancePath+"/training/epochs",schemaPath:"#/properties/training/properties/epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.epochs,data:data413};
 if(vErrors === null){
 vErrors = [err1161];
 }
@@ -14320,11 +14320,10 @@ vErrors.push(err1161);
 }
 errors++;
 }
-if(data412.momentum !== undefined){
-let data415 = data412.momentum;
-if((typeof data415 == "number") && (isFinite(data415))){
-if(data415 > 1 || isNaN(data415)){
-const err1162 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data415};
+}
+let data414 = data412.batch_size;
+if(!(((typeof data414 == "number") && (!(data414 % 1) && !isNaN(data414))) && (isFinite(data414)))){
+const err1162 = {instancePath:instancePath+"/training/batch_size",schemaPath:"#/properties/training/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.batch_size.type,parentSchema:schema31.properties.training.properties.batch_size,data:data414};
 if(vErrors === null){
 vErrors = [err1162];
 }
@@ -14333,8 +14332,9 @@ vErrors.push(err1162);
 }
 errors++;
 }
-if(data415 < 0 || isNaN(data415)){
-const err1163 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data415};
+if((typeof data414 == "number") && (isFinite(data414))){
+if(data414 > 65536 || isNaN(data414)){
+const err1163 = {instancePath:instancePath+"/training/batch_size",schemaPath:"#/properties/training/properties/batch_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536",schema:65536,parentSchema:schema31.properties.training.properties.batch_size,data:data414};
 if(vErrors === null){
 vErrors = [err1163];
 }
@@ -14343,9 +14343,8 @@ vErrors.push(err1163);
 }
 errors++;
 }
-}
-else {
-const err1164 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.properties.momentum.type,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data415};
+if(data414 < 1 || isNaN(data414)){
+const err1164 = {instancePath:instancePath+"/training/batch_size",schemaPath:"#/properties/training/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.batch_size,data:data414};
 if(vErrors === null){
 vErrors = [err1164];
 }
@@ -14355,9 +14354,17 @@ vErrors.push(err1164);
 errors++;
 }
 }
+let data415 = data412.optimizer;
+if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
+if(data415.type === undefined){
+data415.type = "adam";
 }
-else {
-const err1165 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.type,parentSchema:schema31.properties.training.properties.optimizer,data:data412};
+if(data415.learning_rate === undefined){
+data415.learning_rate = 0.001;
+}
+for(const key64 in data415){
+if(!(((key64 === "type") || (key64 === "learning_rate")) || (key64 === "momentum"))){
+const err1165 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.optimizer,data:data415};
 if(vErrors === null){
 vErrors = [err1165];
 }
@@ -14366,9 +14373,10 @@ vErrors.push(err1165);
 }
 errors++;
 }
-let data416 = data409.shuffle;
-if(typeof data416 !== "boolean"){
-const err1166 = {instancePath:instancePath+"/training/shuffle",schemaPath:"#/properties/training/properties/shuffle/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.shuffle.type,parentSchema:schema31.properties.training.properties.shuffle,data:data416};
+}
+let data416 = data415.type;
+if(typeof data416 !== "string"){
+const err1166 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.properties.type.type,parentSchema:schema31.properties.training.properties.optimizer.properties.type,data:data416};
 if(vErrors === null){
 vErrors = [err1166];
 }
@@ -14377,27 +14385,8 @@ vErrors.push(err1166);
 }
 errors++;
 }
-if(data409.early_stopping !== undefined){
-let data417 = data409.early_stopping;
-if(data417 && typeof data417 == "object" && !Array.isArray(data417)){
-if(data417.monitor === undefined){
-data417.monitor = "val_loss";
-}
-if(data417.patience === undefined){
-data417.patience = 3;
-}
-if(data417.min_delta === undefined){
-data417.min_delta = 0;
-}
-if(data417.mode === undefined){
-data417.mode = "auto";
-}
-if(data417.restore_best === undefined){
-data417.restore_best = true;
-}
-for(const key65 in data417){
-if(!(((((key65 === "monitor") || (key65 === "patience")) || (key65 === "min_delta")) || (key65 === "mode")) || (key65 === "restore_best"))){
-const err1167 = {instancePath:instancePath+"/training/early_stopping",schemaPath:"#/properties/training/properties/early_stopping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.early_stopping,data:data417};
+if(!(((data416 === "adam") || (data416 === "sgd")) || (data416 === "rmsprop"))){
+const err1167 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.optimizer.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.optimizer.properties.type.enum,parentSchema:schema31.properties.training.properties.optimizer.properties.type,data:data416};
 if(vErrors === null){
 vErrors = [err1167];
 }
@@ -14406,10 +14395,10 @@ vErrors.push(err1167);
 }
 errors++;
 }
-}
-let data418 = data417.monitor;
-if(typeof data418 !== "string"){
-const err1168 = {instancePath:instancePath+"/training/early_stopping/monitor",schemaPath:"#/properties/training/properties/early_stopping/properties/monitor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.early_stopping.properties.monitor.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.monitor,data:data418};
+let data417 = data415.learning_rate;
+if((typeof data417 == "number") && (isFinite(data417))){
+if(data417 > 10 || isNaN(data417)){
+const err1168 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data417};
 if(vErrors === null){
 vErrors = [err1168];
 }
@@ -14418,9 +14407,8 @@ vErrors.push(err1168);
 }
 errors++;
 }
-let data419 = data417.patience;
-if(!(((typeof data419 == "number") && (!(data419 % 1) && !isNaN(data419))) && (isFinite(data419)))){
-const err1169 = {instancePath:instancePath+"/training/early_stopping/patience",schemaPath:"#/properties/training/properties/early_stopping/properties/patience/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.early_stopping.properties.patience.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.patience,data:data419};
+if(data417 <= 0 || isNaN(data417)){
+const err1169 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data417};
 if(vErrors === null){
 vErrors = [err1169];
 }
@@ -14429,9 +14417,9 @@ vErrors.push(err1169);
 }
 errors++;
 }
-if((typeof data419 == "number") && (isFinite(data419))){
-if(data419 < 0 || isNaN(data419)){
-const err1170 = {instancePath:instancePath+"/training/early_stopping/patience",schemaPath:"#/properties/training/properties/early_stopping/properties/patience/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.early_stopping.properties.patience,data:data419};
+}
+else {
+const err1170 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.properties.learning_rate.type,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data417};
 if(vErrors === null){
 vErrors = [err1170];
 }
@@ -14440,11 +14428,11 @@ vErrors.push(err1170);
 }
 errors++;
 }
-}
-let data420 = data417.min_delta;
-if((typeof data420 == "number") && (isFinite(data420))){
-if(data420 < 0 || isNaN(data420)){
-const err1171 = {instancePath:instancePath+"/training/early_stopping/min_delta",schemaPath:"#/properties/training/properties/early_stopping/properties/min_delta/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.early_stopping.properties.min_delta,data:data420};
+if(data415.momentum !== undefined){
+let data418 = data415.momentum;
+if((typeof data418 == "number") && (isFinite(data418))){
+if(data418 > 1 || isNaN(data418)){
+const err1171 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data418};
 if(vErrors === null){
 vErrors = [err1171];
 }
@@ -14453,9 +14441,8 @@ vErrors.push(err1171);
 }
 errors++;
 }
-}
-else {
-const err1172 = {instancePath:instancePath+"/training/early_stopping/min_delta",schemaPath:"#/properties/training/properties/early_stopping/properties/min_delta/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.early_stopping.properties.min_delta.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.min_delta,data:data420};
+if(data418 < 0 || isNaN(data418)){
+const err1172 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data418};
 if(vErrors === null){
 vErrors = [err1172];
 }
@@ -14464,9 +14451,9 @@ vErrors.push(err1172);
 }
 errors++;
 }
-let data421 = data417.mode;
-if(typeof data421 !== "string"){
-const err1173 = {instancePath:instancePath+"/training/early_stopping/mode",schemaPath:"#/properties/training/properties/early_stopping/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.early_stopping.properties.mode.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.mode,data:data421};
+}
+else {
+const err1173 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.properties.momentum.type,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data418};
 if(vErrors === null){
 vErrors = [err1173];
 }
@@ -14475,8 +14462,10 @@ vErrors.push(err1173);
 }
 errors++;
 }
-if(!(((data421 === "auto") || (data421 === "min")) || (data421 === "max"))){
-const err1174 = {instancePath:instancePath+"/training/early_stopping/mode",schemaPath:"#/properties/training/properties/early_stopping/properties/mode/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.early_stopping.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.early_stopping.properties.mode.enum,parentSchema:schema31.properties.training.properties.early_stopping.properties.mode,data:data421};
+}
+}
+else {
+const err1174 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.type,parentSchema:schema31.properties.training.properties.optimizer,data:data415};
 if(vErrors === null){
 vErrors = [err1174];
 }
@@ -14485,9 +14474,9 @@ vErrors.push(err1174);
 }
 errors++;
 }
-let data422 = data417.restore_best;
-if(typeof data422 !== "boolean"){
-const err1175 = {instancePath:instancePath+"/training/early_stopping/restore_best",schemaPath:"#/properties/training/properties/early_stopping/properties/restore_best/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.early_stopping.properties.restore_best.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.restore_best,data:data422};
+let data419 = data412.shuffle;
+if(typeof data419 !== "boolean"){
+const err1175 = {instancePath:instancePath+"/training/shuffle",schemaPath:"#/properties/training/properties/shuffle/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.shuffle.type,parentSchema:schema31.properties.training.properties.shuffle,data:data419};
 if(vErrors === null){
 vErrors = [err1175];
 }
@@ -14496,9 +14485,27 @@ vErrors.push(err1175);
 }
 errors++;
 }
+if(data412.early_stopping !== undefined){
+let data420 = data412.early_stopping;
+if(data420 && typeof data420 == "object" && !Array.isArray(data420)){
+if(data420.monitor === undefined){
+data420.monitor = "val_loss";
 }
-else {
-const err1176 = {instancePath:instancePath+"/training/early_stopping",schemaPath:"#/properties/training/properties/early_stopping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.early_stopping.type,parentSchema:schema31.properties.training.properties.early_stopping,data:data417};
+if(data420.patience === undefined){
+data420.patience = 3;
+}
+if(data420.min_delta === undefined){
+data420.min_delta = 0;
+}
+if(data420.mode === undefined){
+data420.mode = "auto";
+}
+if(data420.restore_best === undefined){
+data420.restore_best = true;
+}
+for(const key65 in data420){
+if(!(((((key65 === "monitor") || (key65 === "patience")) || (key65 === "min_delta")) || (key65 === "mode")) || (key65 === "restore_best"))){
+const err1176 = {instancePath:instancePath+"/training/early_stopping",schemaPath:"#/properties/training/properties/early_stopping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.early_stopping,data:data420};
 if(vErrors === null){
 vErrors = [err1176];
 }
@@ -14508,9 +14515,9 @@ vErrors.push(err1176);
 errors++;
 }
 }
-}
-else {
-const err1177 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.type,parentSchema:schema31.properties.training,data:data409};
+let data421 = data420.monitor;
+if(typeof data421 !== "string"){
+const err1177 = {instancePath:instancePath+"/training/early_stopping/monitor",schemaPath:"#/properties/training/properties/early_stopping/properties/monitor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.early_stopping.properties.monitor.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.monitor,data:data421};
 if(vErrors === null){
 vErrors = [err1177];
 }
@@ -14519,17 +14526,9 @@ vErrors.push(err1177);
 }
 errors++;
 }
-let data423 = data.evaluation;
-if(data423 && typeof data423 == "object" && !Array.isArray(data423)){
-if(data423.metrics === undefined){
-data423.metrics = ["accuracy","macro_f1"];
-}
-if(data423.ablation === undefined){
-data423.ablation = false;
-}
-for(const key66 in data423){
-if(!((key66 === "metrics") || (key66 === "ablation"))){
-const err1178 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.evaluation,data:data423};
+let data422 = data420.patience;
+if(!(((typeof data422 == "number") && (!(data422 % 1) && !isNaN(data422))) && (isFinite(data422)))){
+const err1178 = {instancePath:instancePath+"/training/early_stopping/patience",schemaPath:"#/properties/training/properties/early_stopping/properties/patience/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.early_stopping.properties.patience.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.patience,data:data422};
 if(vErrors === null){
 vErrors = [err1178];
 }
@@ -14538,11 +14537,9 @@ vErrors.push(err1178);
 }
 errors++;
 }
-}
-let data424 = data423.metrics;
-if(Array.isArray(data424)){
-if(data424.length < 1){
-const err1179 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.evaluation.properties.metrics,data:data424};
+if((typeof data422 == "number") && (isFinite(data422))){
+if(data422 < 0 || isNaN(data422)){
+const err1179 = {instancePath:instancePath+"/training/early_stopping/patience",schemaPath:"#/properties/training/properties/early_stopping/properties/patience/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.early_stopping.properties.patience,data:data422};
 if(vErrors === null){
 vErrors = [err1179];
 }
@@ -14551,11 +14548,11 @@ vErrors.push(err1179);
 }
 errors++;
 }
-const len25 = data424.length;
-for(let i28=0; i28<len25; i28++){
-let data425 = data424[i28];
-if(typeof data425 !== "string"){
-const err1180 = {instancePath:instancePath+"/evaluation/metrics/" + i28,schemaPath:"#/properties/evaluation/properties/metrics/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.evaluation.properties.metrics.items.type,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data425};
+}
+let data423 = data420.min_delta;
+if((typeof data423 == "number") && (isFinite(data423))){
+if(data423 < 0 || isNaN(data423)){
+const err1180 = {instancePath:instancePath+"/training/early_stopping/min_delta",schemaPath:"#/properties/training/properties/early_stopping/properties/min_delta/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.early_stopping.properties.min_delta,data:data423};
 if(vErrors === null){
 vErrors = [err1180];
 }
@@ -14564,8 +14561,9 @@ vErrors.push(err1180);
 }
 errors++;
 }
-if(!((((((((((((((data425 === "accuracy") || (data425 === "macro_f1")) || (data425 === "weighted_f1")) || (data425 === "precision")) || (data425 === "recall")) || (data425 === "f1")) || (data425 === "roc_auc")) || (data425 === "micro_f1")) || (data425 === "subset_accuracy")) || (data425 === "hamming_loss")) || (data425 === "mae")) || (data425 === "rmse")) || (data425 === "mse")) || (data425 === "r2"))){
-const err1181 = {instancePath:instancePath+"/evaluation/metrics/" + i28,schemaPath:"#/properties/evaluation/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.evaluation.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.evaluation.properties.metrics.items.enum,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data425};
+}
+else {
+const err1181 = {instancePath:instancePath+"/training/early_stopping/min_delta",schemaPath:"#/properties/training/properties/early_stopping/properties/min_delta/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.early_stopping.properties.min_delta.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.min_delta,data:data423};
 if(vErrors === null){
 vErrors = [err1181];
 }
@@ -14574,19 +14572,9 @@ vErrors.push(err1181);
 }
 errors++;
 }
-}
-let i29 = data424.length;
-let j3;
-if(i29 > 1){
-const indices3 = {};
-for(;i29--;){
-let item3 = data424[i29];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j3 = indices3[item3];
-const err1182 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i29, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i29+" are identical)",schema:true,parentSchema:schema31.properties.evaluation.properties.metrics,data:data424};
+let data424 = data420.mode;
+if(typeof data424 !== "string"){
+const err1182 = {instancePath:instancePath+"/training/early_stopping/mode",schemaPath:"#/properties/training/properties/early_stopping/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.early_stopping.properties.mode.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.mode,data:data424};
 if(vErrors === null){
 vErrors = [err1182];
 }
@@ -14594,14 +14582,9 @@ else {
 vErrors.push(err1182);
 }
 errors++;
-break;
 }
-indices3[item3] = i29;
-}
-}
-}
-else {
-const err1183 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.evaluation.properties.metrics.type,parentSchema:schema31.properties.evaluation.properties.metrics,data:data424};
+if(!(((data424 === "auto") || (data424 === "min")) || (data424 === "max"))){
+const err1183 = {instancePath:instancePath+"/training/early_stopping/mode",schemaPath:"#/properties/training/properties/early_stopping/properties/mode/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.early_stopping.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.early_stopping.properties.mode.enum,parentSchema:schema31.properties.training.properties.early_stopping.properties.mode,data:data424};
 if(vErrors === null){
 vErrors = [err1183];
 }
@@ -14610,9 +14593,9 @@ vErrors.push(err1183);
 }
 errors++;
 }
-let data426 = data423.ablation;
-if(typeof data426 !== "boolean"){
-const err1184 = {instancePath:instancePath+"/evaluation/ablation",schemaPath:"#/properties/evaluation/properties/ablation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.evaluation.properties.ablation.type,parentSchema:schema31.properties.evaluation.properties.ablation,data:data426};
+let data425 = data420.restore_best;
+if(typeof data425 !== "boolean"){
+const err1184 = {instancePath:instancePath+"/training/early_stopping/restore_best",schemaPath:"#/properties/training/properties/early_stopping/properties/restore_best/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.early_stopping.properties.restore_best.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.restore_best,data:data425};
 if(vErrors === null){
 vErrors = [err1184];
 }
@@ -14623,7 +14606,7 @@ errors++;
 }
 }
 else {
-const err1185 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.evaluation.type,parentSchema:schema31.properties.evaluation,data:data423};
+const err1185 = {instancePath:instancePath+"/training/early_stopping",schemaPath:"#/properties/training/properties/early_stopping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.early_stopping.type,parentSchema:schema31.properties.training.properties.early_stopping,data:data420};
 if(vErrors === null){
 vErrors = [err1185];
 }
@@ -14632,17 +14615,10 @@ vErrors.push(err1185);
 }
 errors++;
 }
-let data427 = data.tracking;
-if(data427 && typeof data427 == "object" && !Array.isArray(data427)){
-if(data427.experiment === undefined){
-data427.experiment = "Default";
 }
-if(data427.tags === undefined){
-data427.tags = {};
 }
-for(const key67 in data427){
-if(!(((key67 === "uri") || (key67 === "experiment")) || (key67 === "tags"))){
-const err1186 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.tracking,data:data427};
+else {
+const err1186 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.type,parentSchema:schema31.properties.training,data:data412};
 if(vErrors === null){
 vErrors = [err1186];
 }
@@ -14651,12 +14627,17 @@ vErrors.push(err1186);
 }
 errors++;
 }
+let data426 = data.evaluation;
+if(data426 && typeof data426 == "object" && !Array.isArray(data426)){
+if(data426.metrics === undefined){
+data426.metrics = ["accuracy","macro_f1"];
 }
-if(data427.uri !== undefined){
-let data428 = data427.uri;
-if(typeof data428 === "string"){
-if(func2(data428) < 1){
-const err1187 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.uri,data:data428};
+if(data426.ablation === undefined){
+data426.ablation = false;
+}
+for(const key66 in data426){
+if(!((key66 === "metrics") || (key66 === "ablation"))){
+const err1187 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.evaluation,data:data426};
 if(vErrors === null){
 vErrors = [err1187];
 }
@@ -14666,8 +14647,10 @@ vErrors.push(err1187);
 errors++;
 }
 }
-else {
-const err1188 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.uri.type,parentSchema:schema31.properties.tracking.properties.uri,data:data428};
+let data427 = data426.metrics;
+if(Array.isArray(data427)){
+if(data427.length < 1){
+const err1188 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.evaluation.properties.metrics,data:data427};
 if(vErrors === null){
 vErrors = [err1188];
 }
@@ -14676,11 +14659,11 @@ vErrors.push(err1188);
 }
 errors++;
 }
-}
-let data429 = data427.experiment;
-if(typeof data429 === "string"){
-if(func2(data429) > 500){
-const err1189 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema31.properties.tracking.properties.experiment,data:data429};
+const len25 = data427.length;
+for(let i28=0; i28<len25; i28++){
+let data428 = data427[i28];
+if(typeof data428 !== "string"){
+const err1189 = {instancePath:instancePath+"/evaluation/metrics/" + i28,schemaPath:"#/properties/evaluation/properties/metrics/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.evaluation.properties.metrics.items.type,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data428};
 if(vErrors === null){
 vErrors = [err1189];
 }
@@ -14689,8 +14672,8 @@ vErrors.push(err1189);
 }
 errors++;
 }
-if(func2(data429) < 1){
-const err1190 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.experiment,data:data429};
+if(!((((((((((((((data428 === "accuracy") || (data428 === "macro_f1")) || (data428 === "weighted_f1")) || (data428 === "precision")) || (data428 === "recall")) || (data428 === "f1")) || (data428 === "roc_auc")) || (data428 === "micro_f1")) || (data428 === "subset_accuracy")) || (data428 === "hamming_loss")) || (data428 === "mae")) || (data428 === "rmse")) || (data428 === "mse")) || (data428 === "r2"))){
+const err1190 = {instancePath:instancePath+"/evaluation/metrics/" + i28,schemaPath:"#/properties/evaluation/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.evaluation.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.evaluation.properties.metrics.items.enum,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data428};
 if(vErrors === null){
 vErrors = [err1190];
 }
@@ -14700,8 +14683,18 @@ vErrors.push(err1190);
 errors++;
 }
 }
-else {
-const err1191 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.experiment.type,parentSchema:schema31.properties.tracking.properties.experiment,data:data429};
+let i29 = data427.length;
+let j3;
+if(i29 > 1){
+const indices3 = {};
+for(;i29--;){
+let item3 = data427[i29];
+if(typeof item3 !== "string"){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j3 = indices3[item3];
+const err1191 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i29, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i29+" are identical)",schema:true,parentSchema:schema31.properties.evaluation.properties.metrics,data:data427};
 if(vErrors === null){
 vErrors = [err1191];
 }
@@ -14709,15 +14702,14 @@ else {
 vErrors.push(err1191);
 }
 errors++;
+break;
 }
-let data430 = data427.tags;
-if(data430 && typeof data430 == "object" && !Array.isArray(data430)){
-var props8 = {};
-for(const key68 in data430){
-if(pattern5.test(key68)){
-let data431 = data430[key68];
-if(typeof data431 !== "string"){
-const err1192 = {instancePath:instancePath+"/tracking/tags/" + key68.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tracking/properties/tags/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"].type,parentSchema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"],data:data431};
+indices3[item3] = i29;
+}
+}
+}
+else {
+const err1192 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.evaluation.properties.metrics.type,parentSchema:schema31.properties.evaluation.properties.metrics,data:data427};
 if(vErrors === null){
 vErrors = [err1192];
 }
@@ -14726,12 +14718,9 @@ vErrors.push(err1192);
 }
 errors++;
 }
-props8[key68] = true;
-}
-}
-}
-else {
-const err1193 = {instancePath:instancePath+"/tracking/tags",schemaPath:"#/properties/tracking/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.properties.tags.type,parentSchema:schema31.properties.tracking.properties.tags,data:data430};
+let data429 = data426.ablation;
+if(typeof data429 !== "boolean"){
+const err1193 = {instancePath:instancePath+"/evaluation/ablation",schemaPath:"#/properties/evaluation/properties/ablation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.evaluation.properties.ablation.type,parentSchema:schema31.properties.evaluation.properties.ablation,data:data429};
 if(vErrors === null){
 vErrors = [err1193];
 }
@@ -14742,7 +14731,7 @@ errors++;
 }
 }
 else {
-const err1194 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.type,parentSchema:schema31.properties.tracking,data:data427};
+const err1194 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.evaluation.type,parentSchema:schema31.properties.evaluation,data:data426};
 if(vErrors === null){
 vErrors = [err1194];
 }
@@ -14751,32 +14740,17 @@ vErrors.push(err1194);
 }
 errors++;
 }
-let data432 = data.runtime;
-if(data432 && typeof data432 == "object" && !Array.isArray(data432)){
-if(data432.backend === undefined){
-data432.backend = "auto";
+let data430 = data.tracking;
+if(data430 && typeof data430 == "object" && !Array.isArray(data430)){
+if(data430.experiment === undefined){
+data430.experiment = "Default";
 }
-if(data432.cache === undefined){
-data432.cache = true;
+if(data430.tags === undefined){
+data430.tags = {};
 }
-if(data432.stream === undefined){
-data432.stream = "auto";
-}
-if(data432.memory_budget_mb === undefined){
-data432.memory_budget_mb = 2048;
-}
-if(data432.workers === undefined){
-data432.workers = 1;
-}
-if(data432.threads === undefined){
-data432.threads = 1;
-}
-if(data432.max_model_memory_mb === undefined){
-data432.max_model_memory_mb = 8192;
-}
-for(const key69 in data432){
-if(!(((((((key69 === "backend") || (key69 === "cache")) || (key69 === "stream")) || (key69 === "memory_budget_mb")) || (key69 === "workers")) || (key69 === "threads")) || (key69 === "max_model_memory_mb"))){
-const err1195 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.runtime,data:data432};
+for(const key67 in data430){
+if(!(((key67 === "uri") || (key67 === "experiment")) || (key67 === "tags"))){
+const err1195 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.tracking,data:data430};
 if(vErrors === null){
 vErrors = [err1195];
 }
@@ -14786,9 +14760,11 @@ vErrors.push(err1195);
 errors++;
 }
 }
-let data433 = data432.backend;
-if(typeof data433 !== "string"){
-const err1196 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.backend.type,parentSchema:schema31.properties.runtime.properties.backend,data:data433};
+if(data430.uri !== undefined){
+let data431 = data430.uri;
+if(typeof data431 === "string"){
+if(func2(data431) < 1){
+const err1196 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.uri,data:data431};
 if(vErrors === null){
 vErrors = [err1196];
 }
@@ -14797,8 +14773,9 @@ vErrors.push(err1196);
 }
 errors++;
 }
-if(!(((((data433 === "auto") || (data433 === "tensorflow-gpu")) || (data433 === "tensorflow")) || (data433 === "wasm")) || (data433 === "cpu"))){
-const err1197 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.backend.enum,parentSchema:schema31.properties.runtime.properties.backend,data:data433};
+}
+else {
+const err1197 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.uri.type,parentSchema:schema31.properties.tracking.properties.uri,data:data431};
 if(vErrors === null){
 vErrors = [err1197];
 }
@@ -14807,9 +14784,11 @@ vErrors.push(err1197);
 }
 errors++;
 }
-let data434 = data432.cache;
-if(typeof data434 !== "boolean"){
-const err1198 = {instancePath:instancePath+"/runtime/cache",schemaPath:"#/properties/runtime/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.runtime.properties.cache.type,parentSchema:schema31.properties.runtime.properties.cache,data:data434};
+}
+let data432 = data430.experiment;
+if(typeof data432 === "string"){
+if(func2(data432) > 500){
+const err1198 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema31.properties.tracking.properties.experiment,data:data432};
 if(vErrors === null){
 vErrors = [err1198];
 }
@@ -14818,9 +14797,8 @@ vErrors.push(err1198);
 }
 errors++;
 }
-let data435 = data432.stream;
-if(typeof data435 !== "string"){
-const err1199 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.stream.type,parentSchema:schema31.properties.runtime.properties.stream,data:data435};
+if(func2(data432) < 1){
+const err1199 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.experiment,data:data432};
 if(vErrors === null){
 vErrors = [err1199];
 }
@@ -14829,8 +14807,9 @@ vErrors.push(err1199);
 }
 errors++;
 }
-if(!(((data435 === "auto") || (data435 === "always")) || (data435 === "never"))){
-const err1200 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.stream.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.stream.enum,parentSchema:schema31.properties.runtime.properties.stream,data:data435};
+}
+else {
+const err1200 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.experiment.type,parentSchema:schema31.properties.tracking.properties.experiment,data:data432};
 if(vErrors === null){
 vErrors = [err1200];
 }
@@ -14839,10 +14818,14 @@ vErrors.push(err1200);
 }
 errors++;
 }
-let data436 = data432.memory_budget_mb;
-if((typeof data436 == "number") && (isFinite(data436))){
-if(data436 <= 0 || isNaN(data436)){
-const err1201 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data436};
+let data433 = data430.tags;
+if(data433 && typeof data433 == "object" && !Array.isArray(data433)){
+var props8 = {};
+for(const key68 in data433){
+if(pattern5.test(key68)){
+let data434 = data433[key68];
+if(typeof data434 !== "string"){
+const err1201 = {instancePath:instancePath+"/tracking/tags/" + key68.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tracking/properties/tags/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"].type,parentSchema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"],data:data434};
 if(vErrors === null){
 vErrors = [err1201];
 }
@@ -14851,9 +14834,12 @@ vErrors.push(err1201);
 }
 errors++;
 }
+props8[key68] = true;
+}
+}
 }
 else {
-const err1202 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.memory_budget_mb.type,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data436};
+const err1202 = {instancePath:instancePath+"/tracking/tags",schemaPath:"#/properties/tracking/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.properties.tags.type,parentSchema:schema31.properties.tracking.properties.tags,data:data433};
 if(vErrors === null){
 vErrors = [err1202];
 }
@@ -14862,12 +14848,9 @@ vErrors.push(err1202);
 }
 errors++;
 }
-let data437 = data432.workers;
-const _errs1047 = errors;
-let valid176 = false;
-const _errs1048 = errors;
-if(typeof data437 !== "string"){
-const err1203 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.workers.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data437};
+}
+else {
+const err1203 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.type,parentSchema:schema31.properties.tracking,data:data430};
 if(vErrors === null){
 vErrors = [err1203];
 }
@@ -14876,8 +14859,32 @@ vErrors.push(err1203);
 }
 errors++;
 }
-if("auto" !== data437){
-const err1204 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data437};
+let data435 = data.runtime;
+if(data435 && typeof data435 == "object" && !Array.isArray(data435)){
+if(data435.backend === undefined){
+data435.backend = "auto";
+}
+if(data435.cache === undefined){
+data435.cache = true;
+}
+if(data435.stream === undefined){
+data435.stream = "auto";
+}
+if(data435.memory_budget_mb === undefined){
+data435.memory_budget_mb = 2048;
+}
+if(data435.workers === undefined){
+data435.workers = 1;
+}
+if(data435.threads === undefined){
+data435.threads = 1;
+}
+if(data435.max_model_memory_mb === undefined){
+data435.max_model_memory_mb = 8192;
+}
+for(const key69 in data435){
+if(!(((((((key69 === "backend") || (key69 === "cache")) || (key69 === "stream")) || (key69 === "memory_budget_mb")) || (key69 === "workers")) || (key69 === "threads")) || (key69 === "max_model_memory_mb"))){
+const err1204 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.runtime,data:data435};
 if(vErrors === null){
 vErrors = [err1204];
 }
@@ -14886,11 +14893,10 @@ vErrors.push(err1204);
 }
 errors++;
 }
-var _valid5 = _errs1048 === errors;
-valid176 = valid176 || _valid5;
-const _errs1050 = errors;
-if(!(((typeof data437 == "number") && (!(data437 % 1) && !isNaN(data437))) && (isFinite(data437)))){
-const err1205 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.workers.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data437};
+}
+let data436 = data435.backend;
+if(typeof data436 !== "string"){
+const err1205 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.backend.type,parentSchema:schema31.properties.runtime.properties.backend,data:data436};
 if(vErrors === null){
 vErrors = [err1205];
 }
@@ -14899,9 +14905,8 @@ vErrors.push(err1205);
 }
 errors++;
 }
-if((typeof data437 == "number") && (isFinite(data437))){
-if(data437 > 256 || isNaN(data437)){
-const err1206 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data437};
+if(!(((((data436 === "auto") || (data436 === "tensorflow-gpu")) || (data436 === "tensorflow")) || (data436 === "wasm")) || (data436 === "cpu"))){
+const err1206 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.backend.enum,parentSchema:schema31.properties.runtime.properties.backend,data:data436};
 if(vErrors === null){
 vErrors = [err1206];
 }
@@ -14910,8 +14915,9 @@ vErrors.push(err1206);
 }
 errors++;
 }
-if(data437 < 1 || isNaN(data437)){
-const err1207 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data437};
+let data437 = data435.cache;
+if(typeof data437 !== "boolean"){
+const err1207 = {instancePath:instancePath+"/runtime/cache",schemaPath:"#/properties/runtime/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.runtime.properties.cache.type,parentSchema:schema31.properties.runtime.properties.cache,data:data437};
 if(vErrors === null){
 vErrors = [err1207];
 }
@@ -14920,11 +14926,9 @@ vErrors.push(err1207);
 }
 errors++;
 }
-}
-var _valid5 = _errs1050 === errors;
-valid176 = valid176 || _valid5;
-if(!valid176){
-const err1208 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.workers.anyOf,parentSchema:schema31.properties.runtime.properties.workers,data:data437};
+let data438 = data435.stream;
+if(typeof data438 !== "string"){
+const err1208 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.stream.type,parentSchema:schema31.properties.runtime.properties.stream,data:data438};
 if(vErrors === null){
 vErrors = [err1208];
 }
@@ -14933,23 +14937,8 @@ vErrors.push(err1208);
 }
 errors++;
 }
-else {
-errors = _errs1047;
-if(vErrors !== null){
-if(_errs1047){
-vErrors.length = _errs1047;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data438 = data432.threads;
-const _errs1053 = errors;
-let valid177 = false;
-const _errs1054 = errors;
-if(typeof data438 !== "string"){
-const err1209 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.threads.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data438};
+if(!(((data438 === "auto") || (data438 === "always")) || (data438 === "never"))){
+const err1209 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.stream.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.stream.enum,parentSchema:schema31.properties.runtime.properties.stream,data:data438};
 if(vErrors === null){
 vErrors = [err1209];
 }
@@ -14958,8 +14947,10 @@ vErrors.push(err1209);
 }
 errors++;
 }
-if("auto" !== data438){
-const err1210 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data438};
+let data439 = data435.memory_budget_mb;
+if((typeof data439 == "number") && (isFinite(data439))){
+if(data439 <= 0 || isNaN(data439)){
+const err1210 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data439};
 if(vErrors === null){
 vErrors = [err1210];
 }
@@ -14968,11 +14959,9 @@ vErrors.push(err1210);
 }
 errors++;
 }
-var _valid6 = _errs1054 === errors;
-valid177 = valid177 || _valid6;
-const _errs1056 = errors;
-if(!(((typeof data438 == "number") && (!(data438 % 1) && !isNaN(data438))) && (isFinite(data438)))){
-const err1211 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.threads.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data438};
+}
+else {
+const err1211 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.memory_budget_mb.type,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data439};
 if(vErrors === null){
 vErrors = [err1211];
 }
@@ -14981,9 +14970,12 @@ vErrors.push(err1211);
 }
 errors++;
 }
-if((typeof data438 == "number") && (isFinite(data438))){
-if(data438 > 256 || isNaN(data438)){
-const err1212 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data438};
+let data440 = data435.workers;
+const _errs1053 = errors;
+let valid176 = false;
+const _errs1054 = errors;
+if(typeof data440 !== "string"){
+const err1212 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.workers.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data440};
 if(vErrors === null){
 vErrors = [err1212];
 }
@@ -14992,8 +14984,8 @@ vErrors.push(err1212);
 }
 errors++;
 }
-if(data438 < 1 || isNaN(data438)){
-const err1213 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data438};
+if("auto" !== data440){
+const err1213 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data440};
 if(vErrors === null){
 vErrors = [err1213];
 }
@@ -15002,16 +14994,50 @@ vErrors.push(err1213);
 }
 errors++;
 }
-}
-var _valid6 = _errs1056 === errors;
-valid177 = valid177 || _valid6;
-if(!valid177){
-const err1214 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.threads.anyOf,parentSchema:schema31.properties.runtime.properties.threads,data:data438};
+var _valid5 = _errs1054 === errors;
+valid176 = valid176 || _valid5;
+const _errs1056 = errors;
+if(!(((typeof data440 == "number") && (!(data440 % 1) && !isNaN(data440))) && (isFinite(data440)))){
+const err1214 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.workers.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data440};
 if(vErrors === null){
 vErrors = [err1214];
 }
 else {
 vErrors.push(err1214);
+}
+errors++;
+}
+if((typeof data440 == "number") && (isFinite(data440))){
+if(data440 > 256 || isNaN(data440)){
+const err1215 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data440};
+if(vErrors === null){
+vErrors = [err1215];
+}
+else {
+vErrors.push(err1215);
+}
+errors++;
+}
+if(data440 < 1 || isNaN(data440)){
+const err1216 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data440};
+if(vErrors === null){
+vErrors = [err1216];
+}
+else {
+vErrors.push(err1216);
+}
+errors++;
+}
+}
+var _valid5 = _errs1056 === errors;
+valid176 = valid176 || _valid5;
+if(!valid176){
+const err1217 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.workers.anyOf,parentSchema:schema31.properties.runtime.properties.workers,data:data440};
+if(vErrors === null){
+vErrors = [err1217];
+}
+else {
+vErrors.push(err1217);
 }
 errors++;
 }
@@ -15026,51 +15052,12 @@ vErrors = null;
 }
 }
 }
-let data439 = data432.max_model_memory_mb;
-if((typeof data439 == "number") && (isFinite(data439))){
-if(data439 <= 0 || isNaN(data439)){
-const err1215 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data439};
-if(vErrors === null){
-vErrors = [err1215];
-}
-else {
-vErrors.push(err1215);
-}
-errors++;
-}
-}
-else {
-const err1216 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.max_model_memory_mb.type,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data439};
-if(vErrors === null){
-vErrors = [err1216];
-}
-else {
-vErrors.push(err1216);
-}
-errors++;
-}
-}
-else {
-const err1217 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.runtime.type,parentSchema:schema31.properties.runtime,data:data432};
-if(vErrors === null){
-vErrors = [err1217];
-}
-else {
-vErrors.push(err1217);
-}
-errors++;
-}
-if(data.sweep !== undefined){
-let data440 = data.sweep;
-if(data440 && typeof data440 == "object" && !Array.isArray(data440)){
-if(data440.parallel === undefined){
-data440.parallel = 1;
-}
-if(data440.n_startup_trials === undefined){
-data440.n_startup_trials = 10;
-}
-if(data440.method === undefined){
-const err1218 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data440};
+let data441 = data435.threads;
+const _errs1059 = errors;
+let valid177 = false;
+const _errs1060 = errors;
+if(typeof data441 !== "string"){
+const err1218 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.threads.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data441};
 if(vErrors === null){
 vErrors = [err1218];
 }
@@ -15079,8 +15066,8 @@ vErrors.push(err1218);
 }
 errors++;
 }
-if(data440.metric === undefined){
-const err1219 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data440};
+if("auto" !== data441){
+const err1219 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data441};
 if(vErrors === null){
 vErrors = [err1219];
 }
@@ -15089,8 +15076,11 @@ vErrors.push(err1219);
 }
 errors++;
 }
-if(data440.parameters === undefined){
-const err1220 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data440};
+var _valid6 = _errs1060 === errors;
+valid177 = valid177 || _valid6;
+const _errs1062 = errors;
+if(!(((typeof data441 == "number") && (!(data441 % 1) && !isNaN(data441))) && (isFinite(data441)))){
+const err1220 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.threads.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data441};
 if(vErrors === null){
 vErrors = [err1220];
 }
@@ -15099,9 +15089,9 @@ vErrors.push(err1220);
 }
 errors++;
 }
-for(const key70 in data440){
-if(!((((((((key70 === "method") || (key70 === "metric")) || (key70 === "parameters")) || (key70 === "trials")) || (key70 === "parallel")) || (key70 === "seed")) || (key70 === "n_startup_trials")) || (key70 === "early_terminate"))){
-const err1221 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep,data:data440};
+if((typeof data441 == "number") && (isFinite(data441))){
+if(data441 > 256 || isNaN(data441)){
+const err1221 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data441};
 if(vErrors === null){
 vErrors = [err1221];
 }
@@ -15110,11 +15100,8 @@ vErrors.push(err1221);
 }
 errors++;
 }
-}
-if(data440.method !== undefined){
-let data441 = data440.method;
-if(typeof data441 !== "string"){
-const err1222 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.method.type,parentSchema:schema31.properties.sweep.properties.method,data:data441};
+if(data441 < 1 || isNaN(data441)){
+const err1222 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data441};
 if(vErrors === null){
 vErrors = [err1222];
 }
@@ -15123,8 +15110,11 @@ vErrors.push(err1222);
 }
 errors++;
 }
-if(!(((data441 === "grid") || (data441 === "random")) || (data441 === "bayes"))){
-const err1223 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.method.enum,parentSchema:schema31.properties.sweep.properties.method,data:data441};
+}
+var _valid6 = _errs1062 === errors;
+valid177 = valid177 || _valid6;
+if(!valid177){
+const err1223 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.threads.anyOf,parentSchema:schema31.properties.runtime.properties.threads,data:data441};
 if(vErrors === null){
 vErrors = [err1223];
 }
@@ -15133,12 +15123,21 @@ vErrors.push(err1223);
 }
 errors++;
 }
+else {
+errors = _errs1059;
+if(vErrors !== null){
+if(_errs1059){
+vErrors.length = _errs1059;
 }
-if(data440.metric !== undefined){
-let data442 = data440.metric;
-if(data442 && typeof data442 == "object" && !Array.isArray(data442)){
-if(data442.name === undefined){
-const err1224 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data442};
+else {
+vErrors = null;
+}
+}
+}
+let data442 = data435.max_model_memory_mb;
+if((typeof data442 == "number") && (isFinite(data442))){
+if(data442 <= 0 || isNaN(data442)){
+const err1224 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data442};
 if(vErrors === null){
 vErrors = [err1224];
 }
@@ -15147,8 +15146,9 @@ vErrors.push(err1224);
 }
 errors++;
 }
-if(data442.goal === undefined){
-const err1225 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "goal"},message:"must have required property '"+"goal"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data442};
+}
+else {
+const err1225 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.max_model_memory_mb.type,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data442};
 if(vErrors === null){
 vErrors = [err1225];
 }
@@ -15157,9 +15157,9 @@ vErrors.push(err1225);
 }
 errors++;
 }
-for(const key71 in data442){
-if(!((key71 === "name") || (key71 === "goal"))){
-const err1226 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.metric,data:data442};
+}
+else {
+const err1226 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.runtime.type,parentSchema:schema31.properties.runtime,data:data435};
 if(vErrors === null){
 vErrors = [err1226];
 }
@@ -15168,12 +15168,17 @@ vErrors.push(err1226);
 }
 errors++;
 }
+if(data.sweep !== undefined){
+let data443 = data.sweep;
+if(data443 && typeof data443 == "object" && !Array.isArray(data443)){
+if(data443.parallel === undefined){
+data443.parallel = 1;
 }
-if(data442.name !== undefined){
-let data443 = data442.name;
-if(typeof data443 === "string"){
-if(func2(data443) < 1){
-const err1227 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data443};
+if(data443.n_startup_trials === undefined){
+data443.n_startup_trials = 10;
+}
+if(data443.method === undefined){
+const err1227 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data443};
 if(vErrors === null){
 vErrors = [err1227];
 }
@@ -15182,9 +15187,8 @@ vErrors.push(err1227);
 }
 errors++;
 }
-}
-else {
-const err1228 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.name.type,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data443};
+if(data443.metric === undefined){
+const err1228 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data443};
 if(vErrors === null){
 vErrors = [err1228];
 }
@@ -15193,11 +15197,8 @@ vErrors.push(err1228);
 }
 errors++;
 }
-}
-if(data442.goal !== undefined){
-let data444 = data442.goal;
-if(typeof data444 !== "string"){
-const err1229 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.goal.type,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data444};
+if(data443.parameters === undefined){
+const err1229 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data443};
 if(vErrors === null){
 vErrors = [err1229];
 }
@@ -15206,8 +15207,9 @@ vErrors.push(err1229);
 }
 errors++;
 }
-if(!((data444 === "minimize") || (data444 === "maximize"))){
-const err1230 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.metric.properties.goal.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.metric.properties.goal.enum,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data444};
+for(const key70 in data443){
+if(!((((((((key70 === "method") || (key70 === "metric")) || (key70 === "parameters")) || (key70 === "trials")) || (key70 === "parallel")) || (key70 === "seed")) || (key70 === "n_startup_trials")) || (key70 === "early_terminate"))){
+const err1230 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep,data:data443};
 if(vErrors === null){
 vErrors = [err1230];
 }
@@ -15217,9 +15219,10 @@ vErrors.push(err1230);
 errors++;
 }
 }
-}
-else {
-const err1231 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.metric.type,parentSchema:schema31.properties.sweep.properties.metric,data:data442};
+if(data443.method !== undefined){
+let data444 = data443.method;
+if(typeof data444 !== "string"){
+const err1231 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.method.type,parentSchema:schema31.properties.sweep.properties.method,data:data444};
 if(vErrors === null){
 vErrors = [err1231];
 }
@@ -15228,12 +15231,8 @@ vErrors.push(err1231);
 }
 errors++;
 }
-}
-if(data440.parameters !== undefined){
-let data445 = data440.parameters;
-if(data445 && typeof data445 == "object" && !Array.isArray(data445)){
-if(Object.keys(data445).length < 1){
-const err1232 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters,data:data445};
+if(!(((data444 === "grid") || (data444 === "random")) || (data444 === "bayes"))){
+const err1232 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.method.enum,parentSchema:schema31.properties.sweep.properties.method,data:data444};
 if(vErrors === null){
 vErrors = [err1232];
 }
@@ -15242,9 +15241,12 @@ vErrors.push(err1232);
 }
 errors++;
 }
-for(const key72 in data445){
-if(!(pattern10.test(key72))){
-const err1233 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters,data:data445};
+}
+if(data443.metric !== undefined){
+let data445 = data443.metric;
+if(data445 && typeof data445 == "object" && !Array.isArray(data445)){
+if(data445.name === undefined){
+const err1233 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data445};
 if(vErrors === null){
 vErrors = [err1233];
 }
@@ -15253,13 +15255,8 @@ vErrors.push(err1233);
 }
 errors++;
 }
-}
-for(const key73 in data445){
-if(pattern10.test(key73)){
-let data446 = data445[key73];
-if(data446 && typeof data446 == "object" && !Array.isArray(data446)){
-if(Object.keys(data446).length < 1){
-const err1234 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data446};
+if(data445.goal === undefined){
+const err1234 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "goal"},message:"must have required property '"+"goal"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data445};
 if(vErrors === null){
 vErrors = [err1234];
 }
@@ -15268,9 +15265,9 @@ vErrors.push(err1234);
 }
 errors++;
 }
-for(const key74 in data446){
-if(!((((((((key74 === "values") || (key74 === "value")) || (key74 === "distribution")) || (key74 === "min")) || (key74 === "max")) || (key74 === "q")) || (key74 === "mu")) || (key74 === "sigma"))){
-const err1235 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data446};
+for(const key71 in data445){
+if(!((key71 === "name") || (key71 === "goal"))){
+const err1235 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.metric,data:data445};
 if(vErrors === null){
 vErrors = [err1235];
 }
@@ -15280,11 +15277,11 @@ vErrors.push(err1235);
 errors++;
 }
 }
-if(data446.values !== undefined){
-let data447 = data446.values;
-if(Array.isArray(data447)){
-if(data447.length < 1){
-const err1236 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data447};
+if(data445.name !== undefined){
+let data446 = data445.name;
+if(typeof data446 === "string"){
+if(func2(data446) < 1){
+const err1236 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data446};
 if(vErrors === null){
 vErrors = [err1236];
 }
@@ -15295,7 +15292,7 @@ errors++;
 }
 }
 else {
-const err1237 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data447};
+const err1237 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.name.type,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data446};
 if(vErrors === null){
 vErrors = [err1237];
 }
@@ -15305,10 +15302,10 @@ vErrors.push(err1237);
 errors++;
 }
 }
-if(data446.distribution !== undefined){
-let data448 = data446.distribution;
-if(typeof data448 !== "string"){
-const err1238 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data448};
+if(data445.goal !== undefined){
+let data447 = data445.goal;
+if(typeof data447 !== "string"){
+const err1238 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.goal.type,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data447};
 if(vErrors === null){
 vErrors = [err1238];
 }
@@ -15317,8 +15314,8 @@ vErrors.push(err1238);
 }
 errors++;
 }
-if(!((((((data448 === "uniform") || (data448 === "log_uniform")) || (data448 === "int_uniform")) || (data448 === "q_uniform")) || (data448 === "normal")) || (data448 === "log_normal"))){
-const err1239 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data448};
+if(!((data447 === "minimize") || (data447 === "maximize"))){
+const err1239 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.metric.properties.goal.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.metric.properties.goal.enum,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data447};
 if(vErrors === null){
 vErrors = [err1239];
 }
@@ -15328,10 +15325,9 @@ vErrors.push(err1239);
 errors++;
 }
 }
-if(data446.min !== undefined){
-let data449 = data446.min;
-if(!((typeof data449 == "number") && (isFinite(data449)))){
-const err1240 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/min",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min,data:data449};
+}
+else {
+const err1240 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.metric.type,parentSchema:schema31.properties.sweep.properties.metric,data:data445};
 if(vErrors === null){
 vErrors = [err1240];
 }
@@ -15341,10 +15337,11 @@ vErrors.push(err1240);
 errors++;
 }
 }
-if(data446.max !== undefined){
-let data450 = data446.max;
-if(!((typeof data450 == "number") && (isFinite(data450)))){
-const err1241 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/max",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max,data:data450};
+if(data443.parameters !== undefined){
+let data448 = data443.parameters;
+if(data448 && typeof data448 == "object" && !Array.isArray(data448)){
+if(Object.keys(data448).length < 1){
+const err1241 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters,data:data448};
 if(vErrors === null){
 vErrors = [err1241];
 }
@@ -15353,12 +15350,9 @@ vErrors.push(err1241);
 }
 errors++;
 }
-}
-if(data446.q !== undefined){
-let data451 = data446.q;
-if((typeof data451 == "number") && (isFinite(data451))){
-if(data451 <= 0 || isNaN(data451)){
-const err1242 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data451};
+for(const key72 in data448){
+if(!(pattern10.test(key72))){
+const err1242 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters,data:data448};
 if(vErrors === null){
 vErrors = [err1242];
 }
@@ -15368,8 +15362,12 @@ vErrors.push(err1242);
 errors++;
 }
 }
-else {
-const err1243 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data451};
+for(const key73 in data448){
+if(pattern10.test(key73)){
+let data449 = data448[key73];
+if(data449 && typeof data449 == "object" && !Array.isArray(data449)){
+if(Object.keys(data449).length < 1){
+const err1243 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data449};
 if(vErrors === null){
 vErrors = [err1243];
 }
@@ -15378,11 +15376,9 @@ vErrors.push(err1243);
 }
 errors++;
 }
-}
-if(data446.mu !== undefined){
-let data452 = data446.mu;
-if(!((typeof data452 == "number") && (isFinite(data452)))){
-const err1244 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/mu",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/mu/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu,data:data452};
+for(const key74 in data449){
+if(!((((((((key74 === "values") || (key74 === "value")) || (key74 === "distribution")) || (key74 === "min")) || (key74 === "max")) || (key74 === "q")) || (key74 === "mu")) || (key74 === "sigma"))){
+const err1244 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data449};
 if(vErrors === null){
 vErrors = [err1244];
 }
@@ -15392,11 +15388,11 @@ vErrors.push(err1244);
 errors++;
 }
 }
-if(data446.sigma !== undefined){
-let data453 = data446.sigma;
-if((typeof data453 == "number") && (isFinite(data453))){
-if(data453 <= 0 || isNaN(data453)){
-const err1245 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data453};
+if(data449.values !== undefined){
+let data450 = data449.values;
+if(Array.isArray(data450)){
+if(data450.length < 1){
+const err1245 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data450};
 if(vErrors === null){
 vErrors = [err1245];
 }
@@ -15407,7 +15403,7 @@ errors++;
 }
 }
 else {
-const err1246 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data453};
+const err1246 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data450};
 if(vErrors === null){
 vErrors = [err1246];
 }
@@ -15417,9 +15413,10 @@ vErrors.push(err1246);
 errors++;
 }
 }
-}
-else {
-const err1247 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data446};
+if(data449.distribution !== undefined){
+let data451 = data449.distribution;
+if(typeof data451 !== "string"){
+const err1247 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data451};
 if(vErrors === null){
 vErrors = [err1247];
 }
@@ -15428,11 +15425,8 @@ vErrors.push(err1247);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err1248 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.type,parentSchema:schema31.properties.sweep.properties.parameters,data:data445};
+if(!((((((data451 === "uniform") || (data451 === "log_uniform")) || (data451 === "int_uniform")) || (data451 === "q_uniform")) || (data451 === "normal")) || (data451 === "log_normal"))){
+const err1248 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data451};
 if(vErrors === null){
 vErrors = [err1248];
 }
@@ -15442,10 +15436,10 @@ vErrors.push(err1248);
 errors++;
 }
 }
-if(data440.trials !== undefined){
-let data454 = data440.trials;
-if(!(((typeof data454 == "number") && (!(data454 % 1) && !isNaN(data454))) && (isFinite(data454)))){
-const err1249 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.trials.type,parentSchema:schema31.properties.sweep.properties.trials,data:data454};
+if(data449.min !== undefined){
+let data452 = data449.min;
+if(!((typeof data452 == "number") && (isFinite(data452)))){
+const err1249 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/min",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min,data:data452};
 if(vErrors === null){
 vErrors = [err1249];
 }
@@ -15454,9 +15448,11 @@ vErrors.push(err1249);
 }
 errors++;
 }
-if((typeof data454 == "number") && (isFinite(data454))){
-if(data454 > 100000 || isNaN(data454)){
-const err1250 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.sweep.properties.trials,data:data454};
+}
+if(data449.max !== undefined){
+let data453 = data449.max;
+if(!((typeof data453 == "number") && (isFinite(data453)))){
+const err1250 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/max",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max,data:data453};
 if(vErrors === null){
 vErrors = [err1250];
 }
@@ -15465,8 +15461,12 @@ vErrors.push(err1250);
 }
 errors++;
 }
-if(data454 < 1 || isNaN(data454)){
-const err1251 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.trials,data:data454};
+}
+if(data449.q !== undefined){
+let data454 = data449.q;
+if((typeof data454 == "number") && (isFinite(data454))){
+if(data454 <= 0 || isNaN(data454)){
+const err1251 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data454};
 if(vErrors === null){
 vErrors = [err1251];
 }
@@ -15476,10 +15476,8 @@ vErrors.push(err1251);
 errors++;
 }
 }
-}
-let data455 = data440.parallel;
-if(!(((typeof data455 == "number") && (!(data455 % 1) && !isNaN(data455))) && (isFinite(data455)))){
-const err1252 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.parallel.type,parentSchema:schema31.properties.sweep.properties.parallel,data:data455};
+else {
+const err1252 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data454};
 if(vErrors === null){
 vErrors = [err1252];
 }
@@ -15488,9 +15486,11 @@ vErrors.push(err1252);
 }
 errors++;
 }
-if((typeof data455 == "number") && (isFinite(data455))){
-if(data455 > 256 || isNaN(data455)){
-const err1253 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.sweep.properties.parallel,data:data455};
+}
+if(data449.mu !== undefined){
+let data455 = data449.mu;
+if(!((typeof data455 == "number") && (isFinite(data455)))){
+const err1253 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/mu",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/mu/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu,data:data455};
 if(vErrors === null){
 vErrors = [err1253];
 }
@@ -15499,8 +15499,12 @@ vErrors.push(err1253);
 }
 errors++;
 }
-if(data455 < 1 || isNaN(data455)){
-const err1254 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.parallel,data:data455};
+}
+if(data449.sigma !== undefined){
+let data456 = data449.sigma;
+if((typeof data456 == "number") && (isFinite(data456))){
+if(data456 <= 0 || isNaN(data456)){
+const err1254 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data456};
 if(vErrors === null){
 vErrors = [err1254];
 }
@@ -15510,10 +15514,8 @@ vErrors.push(err1254);
 errors++;
 }
 }
-if(data440.seed !== undefined){
-let data456 = data440.seed;
-if(!(((typeof data456 == "number") && (!(data456 % 1) && !isNaN(data456))) && (isFinite(data456)))){
-const err1255 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.seed.type,parentSchema:schema31.properties.sweep.properties.seed,data:data456};
+else {
+const err1255 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data456};
 if(vErrors === null){
 vErrors = [err1255];
 }
@@ -15522,9 +15524,10 @@ vErrors.push(err1255);
 }
 errors++;
 }
-if((typeof data456 == "number") && (isFinite(data456))){
-if(data456 > 2147483647 || isNaN(data456)){
-const err1256 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema31.properties.sweep.properties.seed,data:data456};
+}
+}
+else {
+const err1256 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data449};
 if(vErrors === null){
 vErrors = [err1256];
 }
@@ -15533,8 +15536,11 @@ vErrors.push(err1256);
 }
 errors++;
 }
-if(data456 < 0 || isNaN(data456)){
-const err1257 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.seed,data:data456};
+}
+}
+}
+else {
+const err1257 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.type,parentSchema:schema31.properties.sweep.properties.parameters,data:data448};
 if(vErrors === null){
 vErrors = [err1257];
 }
@@ -15544,10 +15550,10 @@ vErrors.push(err1257);
 errors++;
 }
 }
-}
-let data457 = data440.n_startup_trials;
+if(data443.trials !== undefined){
+let data457 = data443.trials;
 if(!(((typeof data457 == "number") && (!(data457 % 1) && !isNaN(data457))) && (isFinite(data457)))){
-const err1258 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.n_startup_trials.type,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data457};
+const err1258 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.trials.type,parentSchema:schema31.properties.sweep.properties.trials,data:data457};
 if(vErrors === null){
 vErrors = [err1258];
 }
@@ -15557,8 +15563,8 @@ vErrors.push(err1258);
 errors++;
 }
 if((typeof data457 == "number") && (isFinite(data457))){
-if(data457 < 0 || isNaN(data457)){
-const err1259 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data457};
+if(data457 > 100000 || isNaN(data457)){
+const err1259 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.sweep.properties.trials,data:data457};
 if(vErrors === null){
 vErrors = [err1259];
 }
@@ -15567,18 +15573,8 @@ vErrors.push(err1259);
 }
 errors++;
 }
-}
-if(data440.early_terminate !== undefined){
-let data458 = data440.early_terminate;
-if(data458 && typeof data458 == "object" && !Array.isArray(data458)){
-if(data458.min_epochs === undefined){
-data458.min_epochs = 1;
-}
-if(data458.reduction_factor === undefined){
-data458.reduction_factor = 3;
-}
-if(data458.type === undefined){
-const err1260 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.sweep.properties.early_terminate.required,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data458};
+if(data457 < 1 || isNaN(data457)){
+const err1260 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.trials,data:data457};
 if(vErrors === null){
 vErrors = [err1260];
 }
@@ -15587,9 +15583,11 @@ vErrors.push(err1260);
 }
 errors++;
 }
-for(const key75 in data458){
-if(!((((key75 === "type") || (key75 === "min_epochs")) || (key75 === "reduction_factor")) || (key75 === "grace"))){
-const err1261 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data458};
+}
+}
+let data458 = data443.parallel;
+if(!(((typeof data458 == "number") && (!(data458 % 1) && !isNaN(data458))) && (isFinite(data458)))){
+const err1261 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.parallel.type,parentSchema:schema31.properties.sweep.properties.parallel,data:data458};
 if(vErrors === null){
 vErrors = [err1261];
 }
@@ -15598,11 +15596,9 @@ vErrors.push(err1261);
 }
 errors++;
 }
-}
-if(data458.type !== undefined){
-let data459 = data458.type;
-if(typeof data459 !== "string"){
-const err1262 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.early_terminate.properties.type.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data459};
+if((typeof data458 == "number") && (isFinite(data458))){
+if(data458 > 256 || isNaN(data458)){
+const err1262 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.sweep.properties.parallel,data:data458};
 if(vErrors === null){
 vErrors = [err1262];
 }
@@ -15611,8 +15607,8 @@ vErrors.push(err1262);
 }
 errors++;
 }
-if(!((data459 === "asha") || (data459 === "median"))){
-const err1263 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.early_terminate.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.early_terminate.properties.type.enum,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data459};
+if(data458 < 1 || isNaN(data458)){
+const err1263 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.parallel,data:data458};
 if(vErrors === null){
 vErrors = [err1263];
 }
@@ -15622,9 +15618,10 @@ vErrors.push(err1263);
 errors++;
 }
 }
-let data460 = data458.min_epochs;
-if(!(((typeof data460 == "number") && (!(data460 % 1) && !isNaN(data460))) && (isFinite(data460)))){
-const err1264 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data460};
+if(data443.seed !== undefined){
+let data459 = data443.seed;
+if(!(((typeof data459 == "number") && (!(data459 % 1) && !isNaN(data459))) && (isFinite(data459)))){
+const err1264 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.seed.type,parentSchema:schema31.properties.sweep.properties.seed,data:data459};
 if(vErrors === null){
 vErrors = [err1264];
 }
@@ -15633,9 +15630,9 @@ vErrors.push(err1264);
 }
 errors++;
 }
-if((typeof data460 == "number") && (isFinite(data460))){
-if(data460 < 1 || isNaN(data460)){
-const err1265 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data460};
+if((typeof data459 == "number") && (isFinite(data459))){
+if(data459 > 2147483647 || isNaN(data459)){
+const err1265 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema31.properties.sweep.properties.seed,data:data459};
 if(vErrors === null){
 vErrors = [err1265];
 }
@@ -15644,10 +15641,8 @@ vErrors.push(err1265);
 }
 errors++;
 }
-}
-let data461 = data458.reduction_factor;
-if(!(((typeof data461 == "number") && (!(data461 % 1) && !isNaN(data461))) && (isFinite(data461)))){
-const err1266 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data461};
+if(data459 < 0 || isNaN(data459)){
+const err1266 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.seed,data:data459};
 if(vErrors === null){
 vErrors = [err1266];
 }
@@ -15656,9 +15651,11 @@ vErrors.push(err1266);
 }
 errors++;
 }
-if((typeof data461 == "number") && (isFinite(data461))){
-if(data461 < 2 || isNaN(data461)){
-const err1267 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data461};
+}
+}
+let data460 = data443.n_startup_trials;
+if(!(((typeof data460 == "number") && (!(data460 % 1) && !isNaN(data460))) && (isFinite(data460)))){
+const err1267 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.n_startup_trials.type,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data460};
 if(vErrors === null){
 vErrors = [err1267];
 }
@@ -15667,11 +15664,9 @@ vErrors.push(err1267);
 }
 errors++;
 }
-}
-if(data458.grace !== undefined){
-let data462 = data458.grace;
-if(!(((typeof data462 == "number") && (!(data462 % 1) && !isNaN(data462))) && (isFinite(data462)))){
-const err1268 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.grace.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data462};
+if((typeof data460 == "number") && (isFinite(data460))){
+if(data460 < 0 || isNaN(data460)){
+const err1268 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data460};
 if(vErrors === null){
 vErrors = [err1268];
 }
@@ -15680,9 +15675,18 @@ vErrors.push(err1268);
 }
 errors++;
 }
-if((typeof data462 == "number") && (isFinite(data462))){
-if(data462 < 0 || isNaN(data462)){
-const err1269 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data462};
+}
+if(data443.early_terminate !== undefined){
+let data461 = data443.early_terminate;
+if(data461 && typeof data461 == "object" && !Array.isArray(data461)){
+if(data461.min_epochs === undefined){
+data461.min_epochs = 1;
+}
+if(data461.reduction_factor === undefined){
+data461.reduction_factor = 3;
+}
+if(data461.type === undefined){
+const err1269 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.sweep.properties.early_terminate.required,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data461};
 if(vErrors === null){
 vErrors = [err1269];
 }
@@ -15691,11 +15695,9 @@ vErrors.push(err1269);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err1270 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.early_terminate.type,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data458};
+for(const key75 in data461){
+if(!((((key75 === "type") || (key75 === "min_epochs")) || (key75 === "reduction_factor")) || (key75 === "grace"))){
+const err1270 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data461};
 if(vErrors === null){
 vErrors = [err1270];
 }
@@ -15705,9 +15707,10 @@ vErrors.push(err1270);
 errors++;
 }
 }
-}
-else {
-const err1271 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.type,parentSchema:schema31.properties.sweep,data:data440};
+if(data461.type !== undefined){
+let data462 = data461.type;
+if(typeof data462 !== "string"){
+const err1271 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.early_terminate.properties.type.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data462};
 if(vErrors === null){
 vErrors = [err1271];
 }
@@ -15716,15 +15719,120 @@ vErrors.push(err1271);
 }
 errors++;
 }
-}
-}
-else {
-const err1272 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(!((data462 === "asha") || (data462 === "median"))){
+const err1272 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.early_terminate.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.early_terminate.properties.type.enum,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data462};
 if(vErrors === null){
 vErrors = [err1272];
 }
 else {
 vErrors.push(err1272);
+}
+errors++;
+}
+}
+let data463 = data461.min_epochs;
+if(!(((typeof data463 == "number") && (!(data463 % 1) && !isNaN(data463))) && (isFinite(data463)))){
+const err1273 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data463};
+if(vErrors === null){
+vErrors = [err1273];
+}
+else {
+vErrors.push(err1273);
+}
+errors++;
+}
+if((typeof data463 == "number") && (isFinite(data463))){
+if(data463 < 1 || isNaN(data463)){
+const err1274 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data463};
+if(vErrors === null){
+vErrors = [err1274];
+}
+else {
+vErrors.push(err1274);
+}
+errors++;
+}
+}
+let data464 = data461.reduction_factor;
+if(!(((typeof data464 == "number") && (!(data464 % 1) && !isNaN(data464))) && (isFinite(data464)))){
+const err1275 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data464};
+if(vErrors === null){
+vErrors = [err1275];
+}
+else {
+vErrors.push(err1275);
+}
+errors++;
+}
+if((typeof data464 == "number") && (isFinite(data464))){
+if(data464 < 2 || isNaN(data464)){
+const err1276 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data464};
+if(vErrors === null){
+vErrors = [err1276];
+}
+else {
+vErrors.push(err1276);
+}
+errors++;
+}
+}
+if(data461.grace !== undefined){
+let data465 = data461.grace;
+if(!(((typeof data465 == "number") && (!(data465 % 1) && !isNaN(data465))) && (isFinite(data465)))){
+const err1277 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.grace.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data465};
+if(vErrors === null){
+vErrors = [err1277];
+}
+else {
+vErrors.push(err1277);
+}
+errors++;
+}
+if((typeof data465 == "number") && (isFinite(data465))){
+if(data465 < 0 || isNaN(data465)){
+const err1278 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data465};
+if(vErrors === null){
+vErrors = [err1278];
+}
+else {
+vErrors.push(err1278);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err1279 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.early_terminate.type,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data461};
+if(vErrors === null){
+vErrors = [err1279];
+}
+else {
+vErrors.push(err1279);
+}
+errors++;
+}
+}
+}
+else {
+const err1280 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.type,parentSchema:schema31.properties.sweep,data:data443};
+if(vErrors === null){
+vErrors = [err1280];
+}
+else {
+vErrors.push(err1280);
+}
+errors++;
+}
+}
+}
+else {
+const err1281 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err1281];
+}
+else {
+vErrors.push(err1281);
 }
 errors++;
 }

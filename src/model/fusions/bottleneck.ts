@@ -5,7 +5,8 @@
  * shared by all modalities, and cross-modal information flows only through them: in each of `layers` fusion
  * layers, every modality m runs its own pre-norm transformer block over [its tokens; z], and the bottleneck's
  * next value is the average of the modalities' updates of z:
- *   [x_m; ẑ_m] = Block_m([x_m; z])  for each m,   z = mean over the modalities present of ẑ_m.
+ *   [x_m; ẑ_m] = Block_m([x_m; z])  for each m,   z = mean over the modalities present of ẑ_m
+ * (pre-norm blocks, `attention_dropout` inside them).
  * Then a final layer normalisation per modality, `pooling` over each modality's real tokens and the mean of the
  * bottleneck tokens, concatenated: M·dim + dim features, then the hidden MLP. Attention costs Σ_m (T_m + B)²
  * per layer instead of (Σ_m T_m)². A masked or dropped modality's tokens are masked, its update of z is left out
@@ -27,7 +28,7 @@ import { checkHeads, headsOption } from './attention.js';
 import { dimOption, fusionCommonOptions, hiddenLayers, merge, poolingOption } from './common.js';
 import { defineFusion } from './registry.js';
 import { embedSequences } from './tokens.js';
-import { ffDimOption, layersOption } from './transformer.js';
+import { attentionDropoutOption, ffDimOption, layersOption } from './transformer.js';
 
 const schema = Variant(
   'bottleneck',
@@ -40,6 +41,7 @@ const schema = Variant(
       4,
     ),
     ff_dim: ffDimOption,
+    attention_dropout: attentionDropoutOption,
     pooling: poolingOption(['mean', 'max'] as const, 'mean'),
     ...fusionCommonOptions,
   },
@@ -62,7 +64,7 @@ export const bottleneckFusion = defineFusion<typeof schema>({
       heads: options.heads,
       ffDim: options.ff_dim ?? 2 * options.dim,
       activation: options.activation,
-      dropout: options.dropout,
+      dropout: options.attention_dropout,
       norm: 'pre',
     } as const;
     const own = parts.map((p) => ctx.child(p.name));

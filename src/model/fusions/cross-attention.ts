@@ -6,7 +6,8 @@
  * `layers` pre-norm cross-modal blocks in which they attend to the source's tokens:
  *   z = z + Dropout(MHA(LN(z), LN(x_j)))  (queries from the target, keys and values from the source, source mask),
  *   z = z + Dropout(FF(LN(z))),
- * a final layer normalisation, and `pooling` over the target's real tokens. The M·(M − 1) pooled vectors are
+ * (dropout `attention_dropout` inside the blocks) a final layer normalisation, and `pooling` over the target's
+ * real tokens. The M·(M − 1) pooled vectors are
  * concatenated, then the hidden MLP. (MulT further runs a self-attention transformer over each target's
  * concatenated pair outputs; here each pair is pooled and the pairs are combined by the hidden layers.)
  * A masked or dropped source gives its pairs no keys (the attention adds nothing); a masked target pools to 0.
@@ -22,7 +23,7 @@ import { checkHeads, headsOption } from './attention.js';
 import { dimOption, fusionCommonOptions, hiddenLayers, merge, poolingOption } from './common.js';
 import { defineFusion } from './registry.js';
 import { embedSequences } from './tokens.js';
-import { ffDimOption, layersOption } from './transformer.js';
+import { attentionDropoutOption, ffDimOption, layersOption } from './transformer.js';
 
 const schema = Variant(
   'cross_attention',
@@ -31,6 +32,7 @@ const schema = Variant(
     heads: headsOption,
     layers: layersOption(2, 'cross-modal blocks per ordered pair of modalities'),
     ff_dim: ffDimOption,
+    attention_dropout: attentionDropoutOption,
     pooling: poolingOption(['mean', 'max'] as const, 'mean'),
     ...fusionCommonOptions,
   },
@@ -53,7 +55,7 @@ export const crossAttentionFusion = defineFusion<typeof schema>({
       heads: options.heads,
       ffDim: options.ff_dim ?? 2 * options.dim,
       activation: options.activation,
-      dropout: options.dropout,
+      dropout: options.attention_dropout,
       norm: 'pre',
     } as const;
     const pooled: tf.SymbolicTensor[] = [];

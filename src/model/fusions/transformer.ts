@@ -3,14 +3,15 @@
  * the other. Each modality brings one token (its embedding) or, from an encoder with `output: sequence`, its whole
  * sequence (text tokens, audio frames, image patches); every token is projected (linear) to `dim` and gets a
  * learned position embedding within its modality (when it has more than one) and its modality's type embedding;
- * a learned [CLS] token is prepended with `pooling: cls`. Then `layers` post-norm encoder blocks:
- *   x = LayerNorm(x + Dropout(MHA(x))),  x = LayerNorm(x + Dropout(W_2 act(W_1 x + b_1) + b_2))
- * (`heads` heads with the token mask, feed-forward width `ff_dim`, default 2·dim, `activation` and `dropout` from
- * the common options), then `pooling` over the real tokens and the hidden MLP. Padding and masked or dropped
- * modalities are masked tokens: no query attends to them and pooling skips them.
+ * a learned [CLS] token is prepended with `pooling: cls`. Then `layers` pre-norm encoder blocks (as ViT; they
+ * train more steadily than post-norm ones without a warm-up):
+ *   x = x + Dropout(MHA(LayerNorm(x))),  x = x + Dropout(W_2 act(W_1 LayerNorm(x) + b_1) + b_2)
+ * (`heads` heads with the token mask, feed-forward width `ff_dim`, default 2·dim, `activation` from the common
+ * options, `attention_dropout`), a final layer normalisation, then `pooling` over the real tokens and the hidden
+ * MLP. Padding and masked or dropped modalities are masked tokens: no query attends to them and pooling skips them.
  *
  * Parameters (F = ff_dim, L = layers, T_m tokens of size E_m): Σ_m (E_m + 1)·dim + Σ_{T_m > 1} T_m·dim + M·dim
- *   [+ dim for cls] + L·(4(dim² + dim) + 2·2·dim + (dim + 1)·F + (F + 1)·dim).
+ *   [+ dim for cls] + L·(4(dim² + dim) + 2·2·dim + (dim + 1)·F + (F + 1)·dim) + 2·dim.
  * Output: dim features (mean, max, cls) or ΣT_m·dim (concat).
  */
 import { Type } from '@sinclair/typebox';
@@ -18,7 +19,7 @@ import type * as tf from '../../tf.js';
 import { Default, Variant } from '../../config/schema-kit.js';
 import { MaskPad } from '../layers/mask-pad.js';
 import { ModalityTypeEmbedding } from '../layers/modality-type-embedding.js';
-import { transformerBlock } from '../layers/transformer-block.js';
+import { layerNorm, transformerBlock } from '../layers/transformer-block.js';
 import { checkHeads, headsOption } from './attention.js';
 import { dimOption, fusionCommonOptions, hiddenCost, hiddenLayers, poolingOption, poolTokensCost, projectEachCost } from './common.js';
 import { Cost } from '../size/cost.js';
@@ -32,6 +33,11 @@ export const ffDimOption = Type.Optional(
   Type.Integer({ minimum: 1, maximum: 65536, description: 'width of the feed-forward sublayer; default 2·dim' }),
 );
 
+export const attentionDropoutOption = Default(
+  Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout after attention and feed-forward, inside the blocks' }),
+  0.1,
+);
+
 const schema = Variant(
   'transformer',
   {
@@ -39,6 +45,7 @@ const schema = Variant(
     heads: headsOption,
     layers: layersOption(2),
     ff_dim: ffDimOption,
+    attention_dropout: attentionDropoutOption,
     pooling: poolingOption(['mean', 'max', 'concat', 'cls'] as const, 'mean'),
     ...fusionCommonOptions,
   },
@@ -65,11 +72,11 @@ export const transformerFusion = defineFusion<typeof schema>({
       heads: options.heads,
       ffDim: options.ff_dim ?? 2 * options.dim,
       activation: options.activation,
-      dropout: options.dropout,
-      norm: 'post',
+      dropout: options.attention_dropout,
+      norm: 'pre',
     } as const;
     for (let i = 0; i < options.layers; i++) x = transformerBlock(x, block, ctx, { mask: m });
-    return hiddenLayers(poolMasked(x, m, options.pooling, ctx), options, ctx);
+    return hiddenLayers(poolMasked(layerNorm(x, ctx), m, options.pooling, ctx), options, ctx);
   },
   estimate: ({ embeddings, options }) => {
     const cost = new Cost();
