@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { checkSemantics } from '../../src/config/semantic.js';
 import { ConfigError } from '../../src/config/issues.js';
 import { findModality } from '../../src/data/modalities/index.js';
 import { checkModel, MAX_ATTENTION_SCORES } from '../../src/model/checks.js';
+import { dataHome, repoRoot } from '../helpers/data.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -141,6 +143,18 @@ describe('feature shapes from the config', () => {
       assert.deepEqual(shape, expected[name], name);
       const loader = await m.createLoader(input.preprocessing as never, input);
       assert.deepEqual(loader.shape(undefined as never), shape, name);
+    }
+  });
+});
+
+describe('the shipped token-level configs', () => {
+  it('validate against the real data (schema, semantic checks, attention size)', () => {
+    const files = readdirSync(path.join(repoRoot, 'configs')).filter((f) => f.includes('-tokens-'));
+    assert.equal(files.length, 8);
+    for (const f of files) {
+      const checked = checkSemantics(loadConfig(path.join(repoRoot, 'configs', f), { env: { MMX_DATA_HOME: dataHome() } }));
+      const outputs = Object.values(checked.config.inputs).map((i) => (i.encoder as { output?: string }).output);
+      assert.equal(outputs.includes('sequence'), checked.config.fusion.type !== 'concat', f);
     }
   });
 });

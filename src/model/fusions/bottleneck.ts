@@ -24,24 +24,24 @@ import { MaskPad } from '../layers/mask-pad.js';
 import { MaskedPooling } from '../layers/masked-pooling.js';
 import { TokenSlice } from '../layers/token-slice.js';
 import { layerNorm, transformerBlock } from '../layers/transformer-block.js';
-import { checkHeads, headsOption } from './attention.js';
-import { dimOption, fusionCommonOptions, hiddenLayers, merge, poolingOption } from './common.js';
+import { checkHeads } from './attention.js';
+import { blockOptions, preNormBlock } from './blocks.js';
+import { fusionCommonOptions, hiddenLayers, merge, poolingOption } from './common.js';
 import { defineFusion } from './registry.js';
 import { embedSequences } from './tokens.js';
-import { attentionDropoutOption, ffDimOption, layersOption } from './transformer.js';
 
 const schema = Variant(
   'bottleneck',
   {
-    dim: dimOption(64, 'token size (model width) of the fusion layers'),
-    heads: headsOption,
-    layers: layersOption(2, 'fusion layers (one transformer block per modality each, exchanging through the bottleneck)'),
+    ...blockOptions({
+      dim: 'token size (model width) of the fusion layers',
+      layers: 'fusion layers (one transformer block per modality each, exchanging through the bottleneck)',
+      layersDefault: 2,
+    }),
     n_bottleneck: Default(
       Type.Integer({ minimum: 1, maximum: 256, description: 'shared latent bottleneck tokens (the paper finds 4 enough)' }),
       4,
     ),
-    ff_dim: ffDimOption,
-    attention_dropout: attentionDropoutOption,
     pooling: poolingOption(['mean', 'max'] as const, 'mean'),
     ...fusionCommonOptions,
   },
@@ -60,13 +60,7 @@ export const bottleneckFusion = defineFusion<typeof schema>({
   build: ({ sequences, options, ctx }) => {
     const b = options.n_bottleneck;
     const parts = embedSequences(sequences, options.dim, ctx);
-    const block = {
-      heads: options.heads,
-      ffDim: options.ff_dim ?? 2 * options.dim,
-      activation: options.activation,
-      dropout: options.attention_dropout,
-      norm: 'pre',
-    } as const;
+    const block = preNormBlock(options);
     const own = parts.map((p) => ctx.child(p.name));
     const jointMasks = parts.map((p, m) => new MaskPad({ after: b, name: own[m]!.name('joint_mask') }).apply(p.mask) as tf.SymbolicTensor);
     let z = new LatentTokens({ tokens: b, dim: options.dim, seed: ctx.nextSeed(), name: ctx.name('bottleneck') }).apply(

@@ -19,20 +19,20 @@ import type * as tf from '../../tf.js';
 import { Variant } from '../../config/schema-kit.js';
 import { MaskedPooling } from '../layers/masked-pooling.js';
 import { layerNorm, transformerBlock } from '../layers/transformer-block.js';
-import { checkHeads, headsOption } from './attention.js';
-import { dimOption, fusionCommonOptions, hiddenLayers, merge, poolingOption } from './common.js';
+import { checkHeads } from './attention.js';
+import { blockOptions, preNormBlock } from './blocks.js';
+import { fusionCommonOptions, hiddenLayers, merge, poolingOption } from './common.js';
 import { defineFusion } from './registry.js';
 import { embedSequences } from './tokens.js';
-import { attentionDropoutOption, ffDimOption, layersOption } from './transformer.js';
 
 const schema = Variant(
   'cross_attention',
   {
-    dim: dimOption(64, 'token size (model width) of the cross-modal transformers'),
-    heads: headsOption,
-    layers: layersOption(2, 'cross-modal blocks per ordered pair of modalities'),
-    ff_dim: ffDimOption,
-    attention_dropout: attentionDropoutOption,
+    ...blockOptions({
+      dim: 'token size (model width) of the cross-modal transformers',
+      layers: 'cross-modal blocks per ordered pair of modalities',
+      layersDefault: 2,
+    }),
     pooling: poolingOption(['mean', 'max'] as const, 'mean'),
     ...fusionCommonOptions,
   },
@@ -51,13 +51,7 @@ export const crossAttentionFusion = defineFusion<typeof schema>({
   validate: (o) => checkHeads(o),
   build: ({ sequences, options, ctx }) => {
     const parts = embedSequences(sequences, options.dim, ctx);
-    const block = {
-      heads: options.heads,
-      ffDim: options.ff_dim ?? 2 * options.dim,
-      activation: options.activation,
-      dropout: options.attention_dropout,
-      norm: 'pre',
-    } as const;
+    const block = preNormBlock(options);
     const pooled: tf.SymbolicTensor[] = [];
     for (const target of parts) {
       for (const source of parts) {

@@ -14,38 +14,26 @@
  *   [+ dim for cls] + L·(4(dim² + dim) + 2·2·dim + (dim + 1)·F + (F + 1)·dim) + 2·dim.
  * Output: dim features (mean, max, cls) or ΣT_m·dim (concat).
  */
-import { Type } from '@sinclair/typebox';
 import type * as tf from '../../tf.js';
-import { Default, Variant } from '../../config/schema-kit.js';
+import { Variant } from '../../config/schema-kit.js';
 import { MaskPad } from '../layers/mask-pad.js';
 import { ModalityTypeEmbedding } from '../layers/modality-type-embedding.js';
 import { layerNorm, transformerBlock } from '../layers/transformer-block.js';
-import { checkHeads, headsOption } from './attention.js';
-import { dimOption, fusionCommonOptions, hiddenCost, hiddenLayers, poolingOption, poolTokensCost, projectEachCost } from './common.js';
+import { checkHeads } from './attention.js';
+import { blockOptions, preNormBlock } from './blocks.js';
+import { fusionCommonOptions, hiddenCost, hiddenLayers, poolingOption, poolTokensCost, projectEachCost } from './common.js';
 import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
 import { embedSequences, joinSequences, poolMasked, totalTokens } from './tokens.js';
 
-export const layersOption = (value: number, what = 'number of transformer encoder blocks') =>
-  Default(Type.Integer({ minimum: 1, maximum: 24, description: what }), value);
-
-export const ffDimOption = Type.Optional(
-  Type.Integer({ minimum: 1, maximum: 65536, description: 'width of the feed-forward sublayer; default 2·dim' }),
-);
-
-export const attentionDropoutOption = Default(
-  Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout after attention and feed-forward, inside the blocks' }),
-  0.1,
-);
-
 const schema = Variant(
   'transformer',
   {
-    dim: dimOption(64, 'token size (model width) of the transformer'),
-    heads: headsOption,
-    layers: layersOption(2),
-    ff_dim: ffDimOption,
-    attention_dropout: attentionDropoutOption,
+    ...blockOptions({
+      dim: 'token size (model width) of the transformer',
+      layers: 'number of transformer encoder blocks',
+      layersDefault: 2,
+    }),
     pooling: poolingOption(['mean', 'max', 'concat', 'cls'] as const, 'mean'),
     ...fusionCommonOptions,
   },
@@ -68,13 +56,7 @@ export const transformerFusion = defineFusion<typeof schema>({
       tokens,
     ) as tf.SymbolicTensor;
     const m = cls ? (new MaskPad({ before: 1, name: ctx.name('cls_mask') }).apply(mask) as tf.SymbolicTensor) : mask;
-    const block = {
-      heads: options.heads,
-      ffDim: options.ff_dim ?? 2 * options.dim,
-      activation: options.activation,
-      dropout: options.attention_dropout,
-      norm: 'pre',
-    } as const;
+    const block = preNormBlock(options);
     for (let i = 0; i < options.layers; i++) x = transformerBlock(x, block, ctx, { mask: m });
     return hiddenLayers(poolMasked(layerNorm(x, ctx), m, options.pooling, ctx), options, ctx);
   },
