@@ -69,6 +69,11 @@ const CASES: Case[] = [
     fusion: '{type: transformer, dim: 4, heads: 2, layers: 2, ff_dim: 6, pooling: mean, hidden: [5]}',
     params: [64 + 8 + 308 + 8 + H(4), 84 + 12 + 308 + 8 + H(4)],
   },
+  // modality pooling: each modality's mean side by side, F = 4M
+  {
+    fusion: '{type: transformer, dim: 4, heads: 2, layers: 2, ff_dim: 6, pooling: modality, hidden: [5]}',
+    params: [64 + 8 + 308 + 8 + H(8), 84 + 12 + 308 + 8 + H(12)],
+  },
   // tokens 64|84; per ordered pair (2|6 of them) one pre-norm cross block: layer norms on the queries, the source and
   //   before the feed-forward 3·2·4 = 24, attention 80, feed-forward (4+1)·6 + (6+1)·4 = 58, final layer norm 8: 170;
   //   F = pairs·4 = 8|24

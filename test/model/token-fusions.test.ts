@@ -71,6 +71,8 @@ const FUSIONS = [
   '{type: transformer, dim: 8, heads: 2, layers: 2, hidden: [6]}',
   '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: cls, hidden: [6]}',
   '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: max, hidden: [6]}',
+  '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: modality, hidden: [6]}',
+  '{type: attention, dim: 8, heads: 2, pooling: modality, hidden: [6]}',
   '{type: cross_attention, dim: 8, heads: 2, layers: 2, hidden: [6]}',
   '{type: bottleneck, dim: 8, heads: 2, layers: 2, n_bottleneck: 3, hidden: [6]}',
   // pooled fusions: each sequence mean-pooled over its real steps first

@@ -7,7 +7,7 @@
  * dropped modalities are masked tokens: no query attends to them and pooling skips them.
  *
  * Parameters (T_m tokens of size E_m): Σ_m (E_m + 1)·dim + Σ_{T_m > 1} T_m·dim (positions) + M·dim (types)
- *   + 4(dim² + dim) (attention). Output: dim features (mean, max) or ΣT_m·dim (concat).
+ *   + 4(dim² + dim) (attention). Output: dim features (mean, max), ΣT_m·dim (concat) or M·dim (modality: each modality's mean).
  */
 import { Type } from '@sinclair/typebox';
 import * as tf from '../../tf.js';
@@ -50,7 +50,7 @@ const schema = Variant(
   {
     dim: dimOption(128, 'size of each token (the projection of each modality embedding or sequence step)'),
     heads: headsOption,
-    pooling: poolingOption(tokenPoolingNames, 'mean'),
+    pooling: poolingOption([...tokenPoolingNames, 'modality'] as const, 'mean'),
     ...fusionCommonOptions,
   },
   {
@@ -66,7 +66,8 @@ export const attentionFusion = defineFusion<typeof schema>({
   tokens: true,
   validate: (o) => checkHeads(o),
   build: ({ sequences, options, ctx }) => {
-    const { tokens, mask, segments } = joinSequences(embedSequences(sequences, options.dim, ctx), ctx);
+    const parts = embedSequences(sequences, options.dim, ctx);
+    const { tokens, mask, segments } = joinSequences(parts, ctx);
     const x = new ModalityTypeEmbedding({ segments, seed: ctx.nextSeed(), name: ctx.name('modality_type') }).apply(
       tokens,
     ) as tf.SymbolicTensor;
@@ -75,7 +76,8 @@ export const attentionFusion = defineFusion<typeof schema>({
       mask,
     ]) as tf.SymbolicTensor;
     const mixed = tf.layers.add({ name: ctx.name('residual') }).apply([x, attended]) as tf.SymbolicTensor;
-    return hiddenLayers(poolMasked(mixed, mask, options.pooling, ctx), options, ctx);
+    const layout = { masks: parts.map((p) => p.mask), segments };
+    return hiddenLayers(poolMasked(mixed, mask, options.pooling, ctx, layout), options, ctx);
   },
   estimate: ({ embeddings, options }) => {
     const cost = new Cost();

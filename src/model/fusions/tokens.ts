@@ -7,7 +7,8 @@ import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
 import { MaskedPooling, type MaskedPoolingMode } from '../layers/masked-pooling.js';
 import { PositionEmbedding } from '../layers/position-embedding.js';
-import { poolTokens, type TokenPooling } from './common.js';
+import { TokenSlice } from '../layers/token-slice.js';
+import { merge, poolTokens, type TokenPooling } from './common.js';
 import type { TokenSequence } from './registry.js';
 
 /** A modality's tokens at the fusion's width [batch, T, dim], with their mask [batch, T]. */
@@ -47,13 +48,31 @@ export function joinSequences(
   return { tokens, mask, segments };
 }
 
-/** Tokens → one vector per example over the real tokens only (mean, max, concat with masked tokens zeroed), or the [CLS] token. */
-export function poolMasked(x: tf.SymbolicTensor, mask: tf.SymbolicTensor, pooling: TokenPooling, ctx: LayerContext): tf.SymbolicTensor {
+/**
+ * Tokens → one vector per example over the real tokens only: mean, max, concat (masked tokens zeroed), the [CLS]
+ * token, or `modality`: each modality's mean over its real tokens, side by side (`parts`: each modality's mask and
+ * token count, in order).
+ */
+export function poolMasked(
+  x: tf.SymbolicTensor,
+  mask: tf.SymbolicTensor,
+  pooling: TokenPooling,
+  ctx: LayerContext,
+  parts: { masks: tf.SymbolicTensor[]; segments: number[] },
+): tf.SymbolicTensor {
   if (pooling === 'cls') return poolTokens(x, 'cls', ctx);
-  return new MaskedPooling({ mode: pooling satisfies MaskedPoolingMode, name: ctx.name(`pool_${pooling}`) }).apply([
-    x,
-    mask,
-  ]) as tf.SymbolicTensor;
+  if (pooling !== 'modality')
+    return new MaskedPooling({ mode: pooling satisfies MaskedPoolingMode, name: ctx.name(`pool_${pooling}`) }).apply([
+      x,
+      mask,
+    ]) as tf.SymbolicTensor;
+  let begin = 0;
+  const pooled = parts.segments.map((size, m) => {
+    const tokens = new TokenSlice({ begin, size, name: ctx.name('modality_tokens') }).apply(x) as tf.SymbolicTensor;
+    begin += size;
+    return new MaskedPooling({ mode: 'mean', name: ctx.name('pool_modality') }).apply([tokens, parts.masks[m]!]) as tf.SymbolicTensor;
+  });
+  return merge('concatenate', pooled, ctx);
 }
 
 /** Σ T_m. */

@@ -12,7 +12,7 @@
  *
  * Parameters (F = ff_dim, L = layers, T_m tokens of size E_m): Σ_m (E_m + 1)·dim + Σ_{T_m > 1} T_m·dim + M·dim
  *   [+ dim for cls] + L·(4(dim² + dim) + 2·2·dim + (dim + 1)·F + (F + 1)·dim) + 2·dim.
- * Output: dim features (mean, max, cls) or ΣT_m·dim (concat).
+ * Output: dim features (mean, max, cls), ΣT_m·dim (concat) or M·dim (modality: each modality's mean).
  */
 import type * as tf from '../../tf.js';
 import { Variant } from '../../config/schema-kit.js';
@@ -34,7 +34,7 @@ const schema = Variant(
       layers: 'number of transformer encoder blocks',
       layersDefault: 2,
     }),
-    pooling: poolingOption(['mean', 'max', 'concat', 'cls'] as const, 'mean'),
+    pooling: poolingOption(['mean', 'max', 'concat', 'cls', 'modality'] as const, 'mean'),
     ...fusionCommonOptions,
   },
   {
@@ -51,14 +51,16 @@ export const transformerFusion = defineFusion<typeof schema>({
   validate: (o) => checkHeads(o),
   build: ({ sequences, options, ctx }) => {
     const cls = options.pooling === 'cls';
-    const { tokens, mask, segments } = joinSequences(embedSequences(sequences, options.dim, ctx), ctx);
+    const parts = embedSequences(sequences, options.dim, ctx);
+    const { tokens, mask, segments } = joinSequences(parts, ctx);
     let x = new ModalityTypeEmbedding({ cls, segments, seed: ctx.nextSeed(), name: ctx.name('modality_type') }).apply(
       tokens,
     ) as tf.SymbolicTensor;
     const m = cls ? (new MaskPad({ before: 1, name: ctx.name('cls_mask') }).apply(mask) as tf.SymbolicTensor) : mask;
     const block = preNormBlock(options);
     for (let i = 0; i < options.layers; i++) x = transformerBlock(x, block, ctx, { mask: m });
-    return hiddenLayers(poolMasked(layerNorm(x, ctx), m, options.pooling, ctx), options, ctx);
+    const layout = { masks: parts.map((p) => p.mask), segments };
+    return hiddenLayers(poolMasked(layerNorm(x, ctx), m, options.pooling, ctx, layout), options, ctx);
   },
   estimate: ({ embeddings, options }) => {
     const cost = new Cost();
