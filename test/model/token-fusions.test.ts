@@ -16,6 +16,7 @@ import type { SplitData } from '../../src/data/dataset.js';
 import { modalityAblation } from '../../src/evaluate/ablation.js';
 import { buildModel, compileModel, createOptimizer, withMasked, type BuiltModel, type ModelInput } from '../../src/model/build.js';
 import { BottleneckMerge, ModalityTokenGate, ModalityTypeEmbedding, MultiHeadAttention } from '../../src/model/layers/index.js';
+import { serializeModel } from '../../src/runner/save-model.js';
 import { ablationTable } from '../../src/ui/sections.js';
 
 const VOCAB = 12;
@@ -353,6 +354,37 @@ describe('fusions over tokens', () => {
       tf.disposeVariables();
     });
   }
+
+  it('models over tokens (patch, text and cnn1d sequences; every token fusion) save and load back, predicting the same', async () => {
+    for (const f of [
+      '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: cls}',
+      '{type: transformer, dim: 8, heads: 2, layers: 1}',
+      '{type: cross_attention, dim: 8, heads: 2, layers: 1}',
+      '{type: bottleneck, dim: 8, heads: 2, layers: 2, n_bottleneck: 2}',
+      '{type: concat}',
+    ]) {
+      const built = buildModel(tokenConfig(f), INPUTS, 3);
+      compileModel(built, createOptimizer({ type: 'adam', learning_rate: 0.05 }));
+      const xs = batch();
+      await built.model.trainOnBatch(xs, tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3));
+      const files = await serializeModel(built.model);
+      const json = JSON.parse(files['model.json']) as {
+        modelTopology: object;
+        weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+      };
+      const w = files['weights.bin'];
+      const loaded = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: json.modelTopology,
+          weightSpecs: json.weightsManifest[0]!.weights,
+          weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
+        }),
+      );
+      const diff = maxAbs(tf.sub(loaded.predict(xs) as tf.Tensor, built.model.predict(xs) as tf.Tensor));
+      assert.ok(diff < 1e-5, `${f}: predictions differ by ${diff}`);
+      tf.disposeVariables();
+    }
+  });
 
   it('parameters over sequences: positions per modality with more than one token, one type vector per modality', () => {
     // words 6 tokens, pic 4, snd 6, each of size 8, dim 4, one block of ff_dim 6, mean pooling, hidden [5]:
