@@ -3,18 +3,21 @@
  * before any data is read): each encoder's own checks (a patch size that divides the image, ...), and the size
  * of the attention the model implies.
  *
- * Attention cost is quadratic in tokens: one attention layer over T queries and T keys holds heads · T² scores
- * per example, and training keeps several such tensors per layer (scores, softmax, their gradients). The check
- * adds up the scores of one training batch over every attention layer — the fusion's over the modalities' tokens
- * and the encoders' own (text transformer, patch) — and rejects a model over {@link MAX_ATTENTION_SCORES}, saying
- * which part costs most and what to lower, like tensor fusion's size check.
+ * Attention cost is quadratic in tokens: one attention layer over Tq queries and Tk keys holds heads · Tq · Tk
+ * scores per example, and training keeps several such tensors per layer (scores, softmax, their gradients). The
+ * check reads the model size estimate (src/model/size/): each attention layer's part there carries its scores, the
+ * encoders' estimates say how many tokens each input brings. It adds up the scores of one training batch over
+ * every attention layer — the fusion's over the modalities' tokens and the encoders' own (text transformer, patch)
+ * — and rejects a model over {@link MAX_ATTENTION_SCORES}, saying which part costs most and what to lower, like
+ * tensor fusion's size check.
  */
 import type { ExperimentConfig, InputConfig } from '../config/schema.js';
-import { findModality } from '../data/modalities/index.js';
 import { encoderRegistry } from './encoders/index.js';
-import type { EncoderDefinition } from './encoders/registry.js';
+import { findEncoder, type EncoderDefinition } from './encoders/registry.js';
 import { fusionRegistry } from './fusions/index.js';
-import type { FusionIssue } from './fusions/registry.js';
+import { findFusion, type EstimatedEmbedding, type FusionIssue } from './fusions/registry.js';
+import type { SizeEstimate, SizePart } from './size/cost.js';
+import { estimateInputs, type InputEstimate } from './size/estimate.js';
 
 /** Most attention scores one training batch may hold, summed over the attention layers: 2^27 (512 MiB as float32). */
 export const MAX_ATTENTION_SCORES = 2 ** 27;
@@ -25,8 +28,9 @@ interface InputInfo {
   name: string;
   input: InputConfig;
   encoder: EncoderDefinition;
-  shape: number[];
-  /** tokens the input brings to a token fusion; undefined: not known before the build */
+  /** the encoder's size estimate; undefined: not known before the data is prepared (a pretrained model) */
+  estimate: SizeEstimate | undefined;
+  /** tokens the input brings to a token fusion; undefined: not known before the data is prepared */
   tokens: number | undefined;
 }
 
@@ -45,69 +49,81 @@ function shortenHint(i: InputInfo): string {
 }
 
 export function checkModel(config: ExperimentConfig): FusionIssue[] {
-  const issues: FusionIssue[] = [];
-  const infos: InputInfo[] = [];
-  for (const [name, input] of Object.entries(config.inputs)) {
-    let shape: number[];
-    try {
-      shape = findModality(input.type).featureShape(input.preprocessing, input);
-    } catch (err) {
-      if (err instanceof RangeError) return issues; // options the modality's own checks refuse (an audio window under one sample)
-      throw err;
-    }
-    const encoder = encoderRegistry.find((e) => e.modality === input.type && e.type === input.encoder.type);
-    if (!encoder) return issues; // the schema reports it
-    for (const issue of encoder.check?.(input.encoder as never, shape) ?? [])
-      issues.push({ ...issue, path: ['inputs', name, 'encoder', ...issue.path] });
-    infos.push({ name, input, encoder, shape, tokens: encoder.sequenceLength ? encoder.sequenceLength(input.encoder as never, shape) : 1 });
+  let estimates: InputEstimate[];
+  try {
+    estimates = estimateInputs(config);
+  } catch (err) {
+    if (err instanceof RangeError) return []; // options the modality's own checks refuse (an audio window under one sample)
+    throw err;
   }
+  const issues: FusionIssue[] = [];
+  const infos: InputInfo[] = estimates.map((e) => {
+    const input = config.inputs[e.name]!;
+    const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
+    for (const issue of encoder.check?.(input.encoder as never, e.shape) ?? [])
+      issues.push({ ...issue, path: ['inputs', e.name, 'encoder', ...issue.path] });
+    return { name: e.name, input, encoder, estimate: e.estimate, tokens: e.estimate ? (e.estimate.steps ?? 1) : undefined };
+  });
   if (issues.length) return issues;
   return attentionSize(config, infos);
+}
+
+const scoresOf = (parts: readonly SizePart[]): number => parts.reduce((n, p) => n + (p.scores ?? 0), 0);
+
+/** The attention scores per example of fusion `type` with `options` over the inputs' tokens (undefined: some are unknown). */
+function fusionScores(type: string, options: Record<string, unknown>, infos: InputInfo[]): number | undefined {
+  const fusion = findFusion(fusionRegistry, type);
+  if (!fusion.tokens) return 0;
+  const embeddings: EstimatedEmbedding[] = [];
+  for (const i of infos) {
+    if (!i.estimate) return undefined;
+    embeddings.push({ name: i.name, dim: i.estimate.outputDim, tokens: i.estimate.steps ?? 1 });
+  }
+  return scoresOf(fusion.estimate({ options: options as never, embeddings, outputUnits: 1 }).parts);
 }
 
 /**
  * For a fusion over all tokens together (transformer, attention): the token fusions whose attention over the same
  * tokens would fit, as a hint ("" when none would, or the fusion is already one of them).
  */
-function cheaperFusions(config: ExperimentConfig, tokens: number[], batch: number): string {
-  if (config.fusion.type !== 'transformer' && config.fusion.type !== 'attention') return '';
+function cheaperFusions(config: ExperimentConfig, infos: InputInfo[], batch: number): string {
   const f = config.fusion;
-  const options = { heads: 'heads' in f ? f.heads : 4, layers: 'layers' in f ? f.layers : 1, n_bottleneck: 4, pooling: 'mean' };
+  if (f.type !== 'transformer' && f.type !== 'attention') return '';
+  // the same width, heads and depth (one layer for attention); the other options only change the weights
+  const base = { ...f, layers: 'layers' in f ? f.layers : 1, attention_dropout: 0, n_bottleneck: 4, pooling: 'mean' };
   const fits = ['bottleneck', 'cross_attention'].flatMap((type) => {
-    const def = fusionRegistry.find((f) => f.type === type);
-    if (!def?.attentionScores || tokens.length < (def.minModalities ?? 1)) return [];
-    const scores = def.attentionScores(options as never, tokens) * batch;
+    if (infos.length < (findFusion(fusionRegistry, type).minModalities ?? 1)) return [];
+    const perExample = fusionScores(type, { ...base, type }, infos);
+    if (perExample === undefined) return [];
+    const scores = perExample * batch;
     return scores <= MAX_ATTENTION_SCORES ? [`${type} (${fmt(scores)} scores)`] : [];
   });
-  const total = tokens.reduce((a, b) => a + b, 0);
+  const total = infos.reduce((a, b) => a + (b.tokens ?? 0), 0);
   return fits.length ? `, or fusion.type: ${fits.join(' or ')}, which do not attend over all ${fmt(total)} tokens together` : '';
 }
 
 function attentionSize(config: ExperimentConfig, infos: InputInfo[]): FusionIssue[] {
   const batch = config.training.batch_size;
-  const fusion = fusionRegistry.find((f) => f.type === config.fusion.type);
   const parts: { path: string[]; what: string; scores: number; hint: string }[] = [];
-  const tokens = infos.map((i) => i.tokens);
-  if (fusion?.tokens && fusion.attentionScores && tokens.every((t): t is number => t !== undefined)) {
-    const perExample = fusion.attentionScores(config.fusion as never, tokens);
+  const perExample = fusionScores(config.fusion.type, config.fusion, infos);
+  if (perExample) {
     const longest = infos.reduce((a, b) => ((b.tokens ?? 0) > (a.tokens ?? 0) ? b : a));
-    const total = tokens.reduce((a, b) => a + b, 0);
+    const total = infos.reduce((a, b) => a + (b.tokens ?? 0), 0);
     const counts = infos.map((i) => `${i.name} ${fmt(i.tokens ?? 0)}`).join(', ');
-    const alternative = cheaperFusions(config, tokens, batch);
     parts.push({
       path: ['fusion', 'type'],
       what: `the ${config.fusion.type} fusion over ${fmt(total)} tokens (${counts}): ${fmt(perExample)} per example`,
       scores: perExample * batch,
-      hint: `${shortenHint(longest)}${alternative}`,
+      hint: `${shortenHint(longest)}${cheaperFusions(config, infos, batch)}`,
     });
   }
   for (const i of infos) {
-    const perExample = i.encoder.attentionScores?.(i.input.encoder as never, i.shape) ?? 0;
-    if (perExample > 0)
+    const own = scoresOf(i.estimate?.parts ?? []);
+    if (own > 0)
       parts.push({
         path: ['inputs', i.name, 'encoder'],
-        what: `the ${i.name} ${i.encoder.type} encoder: ${fmt(perExample)} per example`,
-        scores: perExample * batch,
+        what: `the ${i.name} ${i.encoder.type} encoder: ${fmt(own)} per example`,
+        scores: own * batch,
         hint:
           i.input.type === 'text'
             ? `shorten inputs.${i.name}.preprocessing.max_length, or fewer inputs.${i.name}.encoder.layers / heads`

@@ -1,6 +1,6 @@
 /**
  * `output: sequence` of every encoder with a time or space axis: the sequence's shape is what the encoder's
- * `sequenceLength` (used by validation before any data) says, a text's mask is its PAD pattern, every weight
+ * estimate (`steps`, used by validation before any data) says, a text's mask is its PAD pattern, every weight
  * trains through the sequence on wasm, and `output: pooled` stays the default. Also the patch (ViT) encoder.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { initBackend } from '../../src/backend/select.js';
 import '../../src/model/build.js';
 import { encoderRegistry } from '../../src/model/encoders/index.js';
 import { findEncoder, isSequence } from '../../src/model/encoders/registry.js';
+import type { SizeEstimate } from '../../src/model/size/cost.js';
 import { modelAround, resolvedInput } from './helpers.js';
 
 const VOCAB = 12;
@@ -100,17 +101,31 @@ const CASES: Record<string, Case> = {
 
 const modalityOf = (name: string): string => name.split(' ')[0]!;
 
+/** The test model's softmax over 2 classes on the 5 features (see helpers.ts), which the encoder's estimate leaves out. */
+const HEAD = 5 * 2 + 2;
+
+function estimateOf(input: ReturnType<typeof resolvedInput>, c: { shape: number[]; text?: boolean }): SizeEstimate {
+  const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
+  const estimate = encoder.estimate({ options: input.encoder as never, featureShape: c.shape, ...(c.text ? { vocabSize: VOCAB } : {}) });
+  assert.ok(estimate, 'an estimate');
+  return estimate;
+}
+
+const params = (e: SizeEstimate): number => e.parts.reduce((n, p) => n + p.params, 0);
+
 describe('encoders with output: sequence', () => {
   before(async () => {
     await initBackend('wasm');
   });
 
   for (const [name, c] of Object.entries(CASES)) {
-    it(`${name}: shape [batch, ${c.steps}, 5] as sequenceLength says, its mask, and every weight trains`, async () => {
+    it(`${name}: shape [batch, ${c.steps}, 5] as its estimate says, its mask, and every weight trains`, async () => {
       const input = resolvedInput(`{type: ${modalityOf(name)}, column: a, encoder: ${c.entry.replace('}', ', output: sequence}')}}`);
-      const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
-      assert.equal(encoder.sequenceLength?.(input.encoder as never, c.shape), c.steps);
+      const estimate = estimateOf(input, c);
+      assert.equal(estimate.steps, c.steps);
+      assert.equal(estimate.outputDim, 5);
       const { model, output } = modelAround(input, c.shape, c.text ? { vocabSize: VOCAB } : {});
+      assert.equal(model.countParams() - HEAD, params(estimate), 'the estimate counts every weight');
       assert.ok(isSequence(output), 'a sequence');
       assert.deepEqual(output.sequence.shape, [null, c.steps, 5]);
       const x = c.data();
@@ -142,13 +157,14 @@ describe('encoders with output: sequence', () => {
     });
   }
 
-  it('output defaults to pooled: one embedding per example, and sequenceLength 1', () => {
+  it('output defaults to pooled: one embedding per example, and no steps in the estimate', () => {
     for (const [name, c] of Object.entries(CASES)) {
       const input = resolvedInput(`{type: ${modalityOf(name)}, column: a, encoder: ${c.entry}}`);
       assert.equal((input.encoder as { output?: string }).output, 'pooled', name);
-      const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
-      assert.equal(encoder.sequenceLength?.(input.encoder as never, c.shape), 1, name);
-      const { output } = modelAround(input, c.shape, c.text ? { vocabSize: VOCAB } : {});
+      const estimate = estimateOf(input, c);
+      assert.equal(estimate.steps, undefined, name);
+      const { model, output } = modelAround(input, c.shape, c.text ? { vocabSize: VOCAB } : {});
+      assert.equal(model.countParams() - HEAD, params(estimate), name);
       assert.ok(!isSequence(output), name);
       assert.deepEqual(output.shape, [null, 5], name);
       tf.disposeVariables();
@@ -192,7 +208,7 @@ describe('encoders with output: sequence', () => {
         [-4, -5, -7],
       ],
     ]);
-    assert.equal(findEncoder(encoderRegistry, 'numeric', 'tokens').sequenceLength?.(seqInput.encoder as never, [2]), 2);
+    assert.equal(estimateOf(seqInput, { shape: [2] }).steps, 2);
     tf.disposeVariables();
     const pooled = modelAround(resolvedInput('{type: numeric, column: a, encoder: {type: tokens, dim: 3}}'), [2]);
     assert.deepEqual((pooled.output as tf.SymbolicTensor).shape, [null, 6]);
@@ -219,6 +235,8 @@ describe('encoders with output: sequence', () => {
     assert.match(issues[0]!.message, /patch_size 4 does not divide the 30 × 28 image/);
     assert.match(issues[0]!.hint!, /use a patch_size among 2, or resize the images/);
     assert.match(issues[1]!.message, /dim 30 is not divisible by 4 heads/);
-    assert.equal(patch.attentionScores!(bad as never, [28, 28, 1]), 2 * 4 * 49 * 49);
+    // its attention, for the attention-size check: 2 layers · 4 heads · 49² patches
+    const scores = patch.estimate({ options: bad as never, featureShape: [28, 28, 1] })!.parts.reduce((n, p) => n + (p.scores ?? 0), 0);
+    assert.equal(scores, 2 * 4 * 49 * 49);
   });
 });

@@ -30,15 +30,6 @@ type Act = Parameters<typeof tf.layers.activation>[0]['activation'];
 /** What a 2-D stack's sequence is made of: every position (an image) or every row (a spectrogram's frames). */
 export type MapSequence = 'positions' | 'rows';
 
-/** The last feature map's size along the first one or two axes, for an input whose feature shape starts with `size`. */
-export function convStackSize(size: number[], o: Pick<ConvStackOptions, 'filters' | 'pooling' | 'pool_size'>): number[] {
-  let out = [...size];
-  for (let i = 0; i < o.filters.length; i++) {
-    if (o.pooling !== 'none' && out[0]! >= o.pool_size) out = out.map((n) => Math.floor(n / o.pool_size));
-  }
-  return out;
-}
-
 export function convStack(
   input: tf.SymbolicTensor,
   o: ConvStackOptions,
@@ -99,13 +90,19 @@ export function convStack(
 
 /**
  * The size of `convStack` over an input of `shape` ([steps, channels] for 1-D, [height, width, channels] for 2-D):
- * the blocks, the global reduction, dropout and the projection.
+ * the blocks, the global reduction, dropout and the projection; with `output: sequence`, the projection of each
+ * step of the last feature map (`as` for a 2-D one).
  */
-export function convStackCost(shape: number[], o: ConvStackOptions, dims: 1 | 2): SizeEstimate {
+export function convStackCost(shape: number[], o: ConvStackOptions, dims: 1 | 2, as: MapSequence = 'positions'): SizeEstimate {
   const cost = new Cost();
   const spatial = shape.slice(0, dims);
   const channels = shape[dims] ?? 1;
   const last = cost.convBlocks(['filters'], spatial, channels, o);
+  if (o.output === 'sequence') {
+    const [a = 1, b = 1] = last.spatial;
+    const [steps, width] = dims === 1 ? [a, last.channels] : as === 'positions' ? [a * b, last.channels] : [a, b * last.channels];
+    return { outputDim: cost.project(width, o, steps), steps, parts: cost.parts };
+  }
   const reduced = o.global_pool === 'flatten' ? product(last.spatial) * last.channels : last.channels;
   cost.elementwise(['global_pool'], o.global_pool, reduced);
   return { outputDim: cost.project(reduced, o), parts: cost.parts };

@@ -99,18 +99,10 @@ export interface EncoderDefinition<S extends TObject = TObject> {
   /**
    * The parameters and activations `build` creates, and the embedding size, without building anything (see
    * src/model/size/): undefined when they cannot be known before the data is prepared (a model file not yet read).
+   * With `output: sequence`, also the steps it emits (`steps`), and its attention layers' scores (validation's
+   * attention-size check reads both, before any data is read).
    */
   estimate(args: EncoderEstimateInput<Resolved<S>>): SizeEstimate | undefined;
-  /**
-   * The steps the encoder emits for one example of `featureShape` with `output: sequence` (1 for a pooled
-   * output); validation uses it, before any data is read. Undefined: not known before the build (a pretrained model).
-   */
-  sequenceLength?(options: Resolved<S>, featureShape: number[]): number | undefined;
-  /**
-   * Attention scores one example costs inside the encoder per training step (Σ over its attention layers of
-   * heads · queries · keys), for the attention-size check.
-   */
-  attentionScores?(options: Resolved<S>, featureShape: number[]): number;
   /** checks of the options against the input's feature shape (e.g. a patch size that divides the image) */
   check?(options: Resolved<S>, featureShape: number[]): EncoderIssue[];
 }

@@ -26,7 +26,7 @@ import {
 } from './common.js';
 import { Cost } from '../size/cost.js';
 import { defineFusion, type FusionIssue } from './registry.js';
-import { embedSequences, joinSequences, poolMasked, totalTokens } from './tokens.js';
+import { embedSequences, embedSequencesCost, joinSequences, poolMasked, poolMaskedCost, totalTokens } from './tokens.js';
 
 export const headsOption = Default(
   Type.Integer({ minimum: 1, maximum: 64, description: 'attention heads; dim must be divisible by heads' }),
@@ -82,12 +82,13 @@ export const attentionFusion = defineFusion<typeof schema>({
   estimate: ({ embeddings, options }) => {
     const cost = new Cost();
     const m = embeddings.length;
+    const t = totalTokens(embeddings.map((e) => e.tokens));
     const d = options.dim;
-    projectEachCost(cost, embeddings, d);
-    cost.elementwise(['dim'], 'tokens', m * d);
-    cost.attention(['dim'], m, d, options.heads);
-    cost.elementwise(['dim'], 'residual', m * d);
-    return { outputDim: hiddenCost(cost, poolTokensCost(cost, options.pooling, m, d), options), parts: cost.parts };
+    embedSequencesCost(cost, embeddings, d);
+    cost.elementwise(['dim'], 'tokens', t * d);
+    cost.add(['dim'], 'modality type embedding', m * d, t * d);
+    cost.attention(['heads'], t, d, options.heads);
+    cost.elementwise(['dim'], 'residual', t * d);
+    return { outputDim: hiddenCost(cost, poolMaskedCost(cost, options.pooling, t, d, m), options), parts: cost.parts };
   },
-  attentionScores: (o, tokens) => o.heads * totalTokens(tokens) ** 2,
 });

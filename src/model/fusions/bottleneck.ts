@@ -26,9 +26,10 @@ import { TokenSlice } from '../layers/token-slice.js';
 import { layerNorm, transformerBlock } from '../layers/transformer-block.js';
 import { checkHeads } from './attention.js';
 import { blockOptions, preNormBlock } from './blocks.js';
-import { fusionCommonOptions, hiddenLayers, merge, poolingOption } from './common.js';
+import { fusionCommonOptions, hiddenCost, hiddenLayers, merge, poolingOption } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
-import { embedSequences } from './tokens.js';
+import { embedSequences, embedSequencesCost } from './tokens.js';
 
 const schema = Variant(
   'bottleneck',
@@ -93,5 +94,27 @@ export const bottleneckFusion = defineFusion<typeof schema>({
     const latent = new MaskedPooling({ mode: 'mean', name: ctx.name('bottleneck_pool') }).apply(layerNorm(z, ctx)) as tf.SymbolicTensor;
     return hiddenLayers(merge('concatenate', [...pooled, latent], ctx), options, ctx);
   },
-  attentionScores: (o, tokens) => o.layers * o.heads * tokens.reduce((n, t) => n + (t + o.n_bottleneck) ** 2, 0),
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    const d = options.dim;
+    const b = options.n_bottleneck;
+    embedSequencesCost(cost, embeddings, d);
+    cost.add(['n_bottleneck'], `bottleneck tokens ${b} × ${d}`, b * d, b * d);
+    const block = preNormBlock(options);
+    const at = { block: ['layers'], ff: options.ff_dim !== undefined ? ['ff_dim'] : ['dim'] };
+    for (let l = 0; l < options.layers; l++) {
+      for (const e of embeddings) {
+        cost.elementwise(['n_bottleneck'], `${e.name}'s tokens and the bottleneck`, (e.tokens + b) * d);
+        cost.transformerBlock(at, e.tokens + b, d, block);
+      }
+      cost.elementwise(['n_bottleneck'], 'bottleneck merge', b * d);
+    }
+    for (const e of embeddings) {
+      cost.layerNorm(['layers'], d, e.tokens * d);
+      cost.elementwise(['pooling'], `${options.pooling} pooling of ${e.name}`, d);
+    }
+    cost.layerNorm(['layers'], d, b * d);
+    cost.elementwise(['n_bottleneck'], 'mean of the bottleneck', d);
+    return { outputDim: hiddenCost(cost, (embeddings.length + 1) * d, options), parts: cost.parts };
+  },
 });

@@ -21,9 +21,10 @@ import { MaskedPooling } from '../layers/masked-pooling.js';
 import { layerNorm, transformerBlock } from '../layers/transformer-block.js';
 import { checkHeads } from './attention.js';
 import { blockOptions, preNormBlock } from './blocks.js';
-import { fusionCommonOptions, hiddenLayers, merge, poolingOption } from './common.js';
+import { fusionCommonOptions, hiddenCost, hiddenLayers, merge, poolingOption } from './common.js';
+import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
-import { embedSequences } from './tokens.js';
+import { embedSequences, embedSequencesCost } from './tokens.js';
 
 const schema = Variant(
   'cross_attention',
@@ -66,9 +67,22 @@ export const crossAttentionFusion = defineFusion<typeof schema>({
     }
     return hiddenLayers(merge('concatenate', pooled, ctx), options, ctx);
   },
-  attentionScores: (o, tokens) => {
+  estimate: ({ embeddings, options }) => {
+    const cost = new Cost();
+    const d = options.dim;
+    embedSequencesCost(cost, embeddings, d);
+    const block = preNormBlock(options);
+    const at = { block: ['layers'], ff: options.ff_dim !== undefined ? ['ff_dim'] : ['dim'] };
     let pairs = 0;
-    tokens.forEach((ti, i) => tokens.forEach((tj, j) => (pairs += i === j ? 0 : ti * tj)));
-    return o.layers * o.heads * pairs;
+    for (const target of embeddings) {
+      for (const source of embeddings) {
+        if (source === target) continue;
+        for (let l = 0; l < options.layers; l++) cost.transformerBlock(at, target.tokens, d, block, { tokens: source.tokens, dim: d });
+        cost.layerNorm(['layers'], d, target.tokens * d);
+        cost.elementwise(['pooling'], `${options.pooling} pooling`, d);
+        pairs++;
+      }
+    }
+    return { outputDim: hiddenCost(cost, pairs * d, options), parts: cost.parts };
   },
 });

@@ -60,11 +60,23 @@ export interface FusionIssue {
   hint?: string;
 }
 
+/** A modality as a fusion's estimate sees it. */
+export interface EstimatedEmbedding {
+  name: string;
+  /** the embedding's size (each token's, for a method over tokens) */
+  dim: number;
+  /** tokens the modality brings to a method over tokens (1 for a pooled embedding, and for every other method) */
+  tokens: number;
+}
+
 /** What a fusion's size estimate knows: the embedding sizes, and the output layer's width (for methods with heads). */
 export interface FusionEstimateInput<O> {
   options: O;
-  /** one embedding per modality, in the order the inputs are declared */
-  embeddings: { name: string; dim: number }[];
+  /**
+   * one embedding per modality, in the order the inputs are declared; for a method over tokens, `tokens` is how many
+   * the modality brings (its sequence's steps; 1 for a pooled embedding), each of size `dim`
+   */
+  embeddings: EstimatedEmbedding[];
   /** units of the task's output layer (classes; 1 for binary and regression) */
   outputUnits: number;
 }
@@ -86,11 +98,6 @@ export interface FusionDefinition<S extends TObject = TObject> {
    * modality passes a ModalityTokenGate (a masked or dropped modality's tokens are masked, not zeroed)
    */
   tokens?: boolean;
-  /**
-   * for a method over tokens: the attention scores one example costs per training step (Σ over its attention layers
-   * of heads · queries · keys) when modality m brings tokens[m] tokens; for the attention-size check
-   */
-  attentionScores?(options: Resolved<S>, tokens: number[]): number;
   /** checks that need the input names or several options together (the modality count is checked for you) */
   validate?(options: Resolved<S>, inputNames: string[]): FusionIssue[];
   /** build the fused representation [batch, features] that the head reads, or the method's own probabilities */

@@ -8,8 +8,9 @@ import type { LayerContext } from '../layers-context.js';
 import { MaskedPooling, type MaskedPoolingMode } from '../layers/masked-pooling.js';
 import { PositionEmbedding } from '../layers/position-embedding.js';
 import { TokenSlice } from '../layers/token-slice.js';
-import { merge, poolTokens, type TokenPooling } from './common.js';
-import type { TokenSequence } from './registry.js';
+import type { Cost } from '../size/cost.js';
+import { merge, poolTokens, poolTokensCost, type TokenPooling } from './common.js';
+import type { EstimatedEmbedding, TokenSequence } from './registry.js';
 
 /** A modality's tokens at the fusion's width [batch, T, dim], with their mask [batch, T]. */
 export interface FusionTokens {
@@ -77,3 +78,18 @@ export function poolMasked(
 
 /** Σ T_m. */
 export const totalTokens = (tokens: number[]): number => tokens.reduce((a, b) => a + b, 0);
+
+/** The size of `embedSequences` (see src/model/size/): each modality's projection of its tokens, its position embedding. */
+export function embedSequencesCost(cost: Cost, embeddings: readonly EstimatedEmbedding[], dim: number): void {
+  for (const e of embeddings) {
+    cost.dense(['dim'], e.dim, dim, true, e.tokens);
+    if (e.tokens > 1) cost.add(['dim'], `position embedding of ${e.name}`, e.tokens * dim, e.tokens * dim);
+  }
+}
+
+/** The size of `joinSequences` and `poolMasked` over the joined tokens (`tokens` of them, `modalities` modalities): the pooled width. */
+export function poolMaskedCost(cost: Cost, pooling: TokenPooling, tokens: number, d: number, modalities: number): number {
+  if (pooling !== 'modality') return poolTokensCost(cost, pooling, tokens, d);
+  cost.elementwise(['pooling'], 'each modality pooled', modalities * d);
+  return modalities * d;
+}

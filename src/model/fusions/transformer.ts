@@ -22,10 +22,10 @@ import { ModalityTypeEmbedding } from '../layers/modality-type-embedding.js';
 import { layerNorm, transformerBlock } from '../layers/transformer-block.js';
 import { checkHeads } from './attention.js';
 import { blockOptions, preNormBlock } from './blocks.js';
-import { fusionCommonOptions, hiddenCost, hiddenLayers, poolingOption, poolTokensCost, projectEachCost } from './common.js';
+import { fusionCommonOptions, hiddenCost, hiddenLayers, poolingOption } from './common.js';
 import { Cost } from '../size/cost.js';
 import { defineFusion } from './registry.js';
-import { embedSequences, joinSequences, poolMasked, totalTokens } from './tokens.js';
+import { embedSequences, embedSequencesCost, joinSequences, poolMasked, poolMaskedCost, totalTokens } from './tokens.js';
 
 const schema = Variant(
   'transformer',
@@ -66,23 +66,15 @@ export const transformerFusion = defineFusion<typeof schema>({
   estimate: ({ embeddings, options }) => {
     const cost = new Cost();
     const d = options.dim;
-    const ff = options.ff_dim ?? 2 * d;
+    const m = embeddings.length;
     const cls = options.pooling === 'cls';
-    const tokens = embeddings.length + (cls ? 1 : 0);
-    projectEachCost(cost, embeddings, d);
-    cost.add(['dim'], 'modality type embedding', embeddings.length * d + (cls ? d : 0), tokens * d);
-    for (let i = 0; i < options.layers; i++) {
-      cost.attention(['layers'], tokens, d, options.heads);
-      if (options.dropout > 0) cost.elementwise(['layers'], 'dropout', tokens * d);
-      cost.elementwise(['layers'], 'residual', tokens * d);
-      cost.layerNorm(['layers'], d, tokens * d);
-      cost.add(options.ff_dim !== undefined ? ['ff_dim'] : ['dim'], `feed-forward ${d} → ${ff}`, (d + 1) * ff, tokens * ff);
-      cost.add(options.ff_dim !== undefined ? ['ff_dim'] : ['dim'], `feed-forward ${ff} → ${d}`, (ff + 1) * d, tokens * d);
-      if (options.dropout > 0) cost.elementwise(['layers'], 'dropout', tokens * d);
-      cost.elementwise(['layers'], 'residual', tokens * d);
-      cost.layerNorm(['layers'], d, tokens * d);
-    }
-    return { outputDim: hiddenCost(cost, poolTokensCost(cost, options.pooling, tokens, d), options), parts: cost.parts };
+    const t = totalTokens(embeddings.map((e) => e.tokens)) + (cls ? 1 : 0);
+    embedSequencesCost(cost, embeddings, d);
+    cost.add(['dim'], 'modality type embedding', m * d + (cls ? d : 0), t * d);
+    const block = preNormBlock(options);
+    const at = { block: ['layers'], ff: options.ff_dim !== undefined ? ['ff_dim'] : ['dim'] };
+    for (let i = 0; i < options.layers; i++) cost.transformerBlock(at, t, d, block);
+    cost.layerNorm(['layers'], d, t * d);
+    return { outputDim: hiddenCost(cost, poolMaskedCost(cost, options.pooling, t, d, m), options), parts: cost.parts };
   },
-  attentionScores: (o, tokens) => o.layers * o.heads * (totalTokens(tokens) + (o.pooling === 'cls' ? 1 : 0)) ** 2,
 });

@@ -1,6 +1,6 @@
 /** Audio encoder `cnn1d`: 1-D convolutions over the spectrogram's frames, mel bands as channels. */
 import { convOptions } from '../common.js';
-import { convStack, convStackCost, convStackSize } from '../conv-stack.js';
+import { convStack, convStackCost } from '../conv-stack.js';
 import { defineEncoder } from '../registry.js';
 import { Variant } from '../../../config/schema-kit.js';
 
@@ -19,5 +19,4 @@ export const audioCnn1d = defineEncoder<typeof schema>({
   schema,
   build: ({ input, options, ctx }) => convStack(input, options, ctx, 1),
   estimate: ({ featureShape, options }) => convStackCost(featureShape, options, 1),
-  sequenceLength: (o, [frames = 1]) => (o.output === 'sequence' ? convStackSize([frames], o)[0]! : 1),
 });

@@ -2,7 +2,7 @@
 import * as tf from '../../../tf.js';
 import { Variant } from '../../../config/schema-kit.js';
 import { convOptions } from '../common.js';
-import { convStack, convStackCost, convStackSize } from '../conv-stack.js';
+import { convStack, convStackCost } from '../conv-stack.js';
 import { defineEncoder } from '../registry.js';
 
 const schema = Variant(
@@ -24,6 +24,5 @@ export const audioCnn2d = defineEncoder<typeof schema>({
     const image = tf.layers.reshape({ targetShape: [frames, bands, 1], name: ctx.name('as_image') }).apply(input) as tf.SymbolicTensor;
     return convStack(image, options, ctx, 2, 'rows');
   },
-  estimate: ({ featureShape, options }) => convStackCost([featureShape[0] ?? 1, featureShape[1] ?? 1, 1], options, 2),
-  sequenceLength: (o, [frames = 1, bands = 1]) => (o.output === 'sequence' ? convStackSize([frames, bands], o)[0]! : 1),
+  estimate: ({ featureShape, options }) => convStackCost([featureShape[0] ?? 1, featureShape[1] ?? 1, 1], options, 2, 'rows'),
 });

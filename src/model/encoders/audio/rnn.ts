@@ -28,6 +28,7 @@ function audioRnn<N extends 'lstm' | 'gru'>(type: N) {
       const cost = new Cost();
       const [steps = 1, features = 1] = featureShape;
       const h = cost.recurrent(['units'], type, options.bidirectional, options, steps, features);
+      if (options.output === 'sequence') return { outputDim: cost.project(h, options, steps), steps, parts: cost.parts };
       return { outputDim: cost.project(h, options), parts: cost.parts };
     },
     build: ({ input, options, ctx }) => {
@@ -35,7 +36,6 @@ function audioRnn<N extends 'lstm' | 'gru'>(type: N) {
       const h = rnnStack(input, type, options.bidirectional, options, ctx, sequence);
       return sequence ? projectSequence(h, undefined, options, ctx) : project(h, options, ctx);
     },
-    sequenceLength: (o, [frames = 1]) => (o.output === 'sequence' ? frames : 1),
   });
 }
 

@@ -1,6 +1,6 @@
 /** Image encoder `cnn`: 2-D convolutional blocks over height × width × channels. */
 import { convOptions } from '../common.js';
-import { convStack, convStackCost, convStackSize } from '../conv-stack.js';
+import { convStack, convStackCost } from '../conv-stack.js';
 import { defineEncoder } from '../registry.js';
 import { Variant } from '../../../config/schema-kit.js';
 
@@ -19,5 +19,4 @@ export const imageCnn = defineEncoder<typeof schema>({
   schema,
   build: ({ input, options, ctx }) => convStack(input, options, ctx, 2),
   estimate: ({ featureShape, options }) => convStackCost(featureShape, options, 2),
-  sequenceLength: (o, [h = 1, w = 1]) => (o.output === 'sequence' ? convStackSize([h, w], o).reduce((a, b) => a * b, 1) : 1),
 });

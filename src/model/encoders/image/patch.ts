@@ -17,6 +17,7 @@ import { layerNorm, transformerBlock } from '../../layers/transformer-block.js';
 import { ActivationOption, dropoutOption, outputDimOption, outputOption } from '../common.js';
 import { project, projectSequence } from '../dense-head.js';
 import { defineEncoder, type EncoderIssue } from '../registry.js';
+import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
   'patch',
@@ -89,8 +90,21 @@ export const imagePatch = defineEncoder<typeof schema>({
     const pooled = new MaskedPooling({ mode: 'mean', name: ctx.name('pool') }).apply(x) as tf.SymbolicTensor;
     return project(pooled, o, ctx);
   },
-  sequenceLength: (o, [h = 1, w = 1]) => (o.output === 'sequence' ? patches(h, o.patch_size) * patches(w, o.patch_size) : 1),
-  attentionScores: (o, [h = 1, w = 1]) => o.layers * o.heads * (patches(h, o.patch_size) * patches(w, o.patch_size)) ** 2,
+  estimate: ({ options: o, featureShape: [h = 1, w = 1, c = 1] }) => {
+    const cost = new Cost();
+    const n = patches(h, o.patch_size) * patches(w, o.patch_size);
+    const d = o.dim;
+    const p = o.patch_size;
+    cost.add(['dim'], `patch projection ${p}×${p}×${c} → ${d}`, (p * p * c + 1) * d, n * d);
+    cost.add(['dim'], 'position embedding', n * d, n * d);
+    const block = { heads: o.heads, ffDim: o.ff_dim ?? 2 * d, dropout: o.attention_dropout, norm: 'pre' } as const;
+    for (let l = 0; l < o.layers; l++)
+      cost.transformerBlock({ block: ['layers'], ff: o.ff_dim !== undefined ? ['ff_dim'] : ['dim'] }, n, d, block);
+    if (o.layers > 0) cost.layerNorm(['layers'], d, n * d);
+    if (o.output === 'sequence') return { outputDim: cost.project(d, o, n), steps: n, parts: cost.parts };
+    cost.elementwise([], 'mean over the patches', d);
+    return { outputDim: cost.project(d, o), parts: cost.parts };
+  },
   check: (o, [h = 1, w = 1]) => {
     const issues: EncoderIssue[] = [];
     if (h % o.patch_size !== 0 || w % o.patch_size !== 0) {

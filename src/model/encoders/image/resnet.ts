@@ -110,13 +110,8 @@ export const imageResnet = defineEncoder<typeof schema>({
         channels = width;
       }
     });
+    if (o.output === 'sequence') return { outputDim: cost.project(channels, o, h * w), steps: h * w, parts: cost.parts };
     cost.elementwise([], 'global average pooling', channels);
     return { outputDim: cost.project(channels, o), parts: cost.parts };
-  },
-  // 'same' convolutions with stride 2 at the start of every stage after the first: ⌈n / 2⌉ each
-  sequenceLength: (o, [h = 1, w = 1]) => {
-    if (o.output !== 'sequence') return 1;
-    const halve = (n: number) => o.widths.slice(1).reduce((m) => Math.ceil(m / 2), n);
-    return halve(h) * halve(w);
   },
 });

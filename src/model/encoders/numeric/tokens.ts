@@ -10,6 +10,7 @@ import { Default, Variant } from '../../../config/schema-kit.js';
 import { FeatureTokenizer } from '../../layers/feature-tokenizer.js';
 import { outputOption } from '../common.js';
 import { defineEncoder } from '../registry.js';
+import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
   'tokens',
@@ -31,5 +32,11 @@ export const numericTokens = defineEncoder<typeof schema>({
     if (o.output === 'sequence') return { sequence: tokens };
     return tf.layers.flatten({ name: ctx.name('flatten') }).apply(tokens) as tf.SymbolicTensor;
   },
-  sequenceLength: (o, [features = 1]) => (o.output === 'sequence' ? features : 1),
+  estimate: ({ options: o, featureShape: [features = 1] }) => {
+    const cost = new Cost();
+    cost.add(['dim'], `feature tokens ${features} × ${o.dim}`, 2 * features * o.dim, features * o.dim);
+    return o.output === 'sequence'
+      ? { outputDim: o.dim, steps: features, parts: cost.parts }
+      : { outputDim: features * o.dim, parts: cost.parts };
+  },
 });

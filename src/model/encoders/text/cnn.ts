@@ -4,7 +4,7 @@ import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
 import { project, projectSequence, type Act } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
-import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textSequenceLength } from './common.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textOutput } from './common.js';
 import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
@@ -60,11 +60,13 @@ export const textCnn = defineEncoder<typeof schema>({
     const steps = featureShape[0] ?? 1;
     const dim = textEmbeddingCost(cost, o, steps, vocabSize);
     if (dim === undefined) return undefined;
+    const sequence = o.output === 'sequence';
     o.kernel_sizes.forEach((k, i) => {
       cost.add(['filters'], `conv ${k}, ${dim} → ${o.filters} filters`, k * dim * o.filters + o.filters, steps * o.filters);
-      cost.elementwise(['kernel_sizes', i], 'max over time', o.filters);
+      if (!sequence) cost.elementwise(['kernel_sizes', i], 'max over time', o.filters);
     });
-    return { outputDim: cost.project(o.filters * o.kernel_sizes.length, o), parts: cost.parts };
+    const width = o.filters * o.kernel_sizes.length;
+    if (sequence && o.kernel_sizes.length > 1) cost.elementwise(['kernel_sizes'], 'concatenation', steps * width);
+    return textOutput(cost, width, o, steps);
   },
-  sequenceLength: textSequenceLength,
 });

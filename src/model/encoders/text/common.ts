@@ -9,7 +9,7 @@ import type { LayerContext } from '../../layers-context.js';
 import { activationNames, outputOption, type OutputKind } from '../common.js';
 import { EncoderBuildError, requireVocabSize, type EncoderPrepareInput, type InputMeta } from '../registry.js';
 import { Enum } from '../../../config/schema-kit.js';
-import type { Cost } from '../../size/cost.js';
+import type { Cost, SizeEstimate } from '../../size/cost.js';
 
 export const DEFAULT_EMBEDDING_DIM = 64;
 
@@ -39,8 +39,19 @@ export const textEmbeddingOptions = {
   output: outputOption('token (PAD tokens masked)'),
 };
 
-/** Every text encoder's steps are its tokens: with `output: sequence`, max_length of them. */
-export const textSequenceLength = (o: { output: OutputKind }, [tokens = 1]: number[]): number => (o.output === 'sequence' ? tokens : 1);
+/**
+ * The end of a text encoder's estimate: the projection of its `width` features, pooled, or with `output: sequence`
+ * of each of its `steps` tokens (every text encoder's steps are its tokens: max_length of them).
+ */
+export function textOutput(
+  cost: Cost,
+  width: number,
+  o: { output: OutputKind; dropout: number; output_dim: number },
+  steps: number,
+): SizeEstimate {
+  if (o.output !== 'sequence') return { outputDim: cost.project(width, o), parts: cost.parts };
+  return { outputDim: cost.project(width, o, steps), steps, parts: cost.parts };
+}
 
 export interface TextEmbeddingOptions {
   embedding_dim?: number;

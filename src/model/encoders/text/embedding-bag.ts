@@ -3,7 +3,7 @@ import { Variant, Default, Enum } from '../../../config/schema-kit.js';
 import { MaskedPooling } from '../../layers/masked-pooling.js';
 import { project, projectSequence } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
-import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textSequenceLength } from './common.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textOutput } from './common.js';
 import { Cost } from '../../size/cost.js';
 import type * as tf from '../../../tf.js';
 
@@ -35,10 +35,10 @@ export const textEmbeddingBag = defineEncoder<typeof schema>({
   },
   estimate: ({ options, featureShape, vocabSize }) => {
     const cost = new Cost();
-    const dim = textEmbeddingCost(cost, options, featureShape[0] ?? 1, vocabSize);
+    const steps = featureShape[0] ?? 1;
+    const dim = textEmbeddingCost(cost, options, steps, vocabSize);
     if (dim === undefined) return undefined;
-    cost.elementwise(['pooling'], `${options.pooling} pooling`, dim);
-    return { outputDim: cost.project(dim, options), parts: cost.parts };
+    if (options.output !== 'sequence') cost.elementwise(['pooling'], `${options.pooling} pooling`, dim);
+    return textOutput(cost, dim, options, steps);
   },
-  sequenceLength: textSequenceLength,
 });

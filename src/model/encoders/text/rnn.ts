@@ -3,7 +3,7 @@ import { Variant } from '../../../config/schema-kit.js';
 import { project, projectSequence } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
 import { rnnOptions, rnnStack } from '../rnn-stack.js';
-import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textSequenceLength } from './common.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textOutput } from './common.js';
 import { Cost } from '../../size/cost.js';
 
 function textRnn<N extends 'lstm' | 'gru' | 'bilstm'>(type: N, description: string) {
@@ -25,9 +25,8 @@ function textRnn<N extends 'lstm' | 'gru' | 'bilstm'>(type: N, description: stri
       const dim = textEmbeddingCost(cost, options, steps, vocabSize);
       if (dim === undefined) return undefined;
       const h = cost.recurrent(['units'], type === 'gru' ? 'gru' : 'lstm', type === 'bilstm', options, steps, dim);
-      return { outputDim: cost.project(h, options), parts: cost.parts };
+      return textOutput(cost, h, options, steps);
     },
-    sequenceLength: textSequenceLength,
   });
 }
 

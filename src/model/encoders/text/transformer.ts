@@ -11,14 +11,7 @@ import { PositionEmbedding } from '../../layers/position-embedding.js';
 import { transformerBlock } from '../../layers/transformer-block.js';
 import { project, projectSequence } from '../dense-head.js';
 import { EncoderBuildError, defineEncoder } from '../registry.js';
-import {
-  DEFAULT_EMBEDDING_DIM,
-  embedTokens,
-  prepareTextEmbedding,
-  textEmbeddingCost,
-  textEmbeddingOptions,
-  textSequenceLength,
-} from './common.js';
+import { DEFAULT_EMBEDDING_DIM, embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textOutput } from './common.js';
 import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
@@ -64,23 +57,11 @@ export const textTransformer = defineEncoder<typeof schema>({
     if (d === undefined) return undefined;
     const size = steps * d;
     cost.add(['embedding_dim'], 'position embedding', size, size);
-    for (let l = 0; l < o.layers; l++) {
-      const at = ['layers'];
-      cost.attention(at, steps, d, o.heads);
-      if (o.attention_dropout > 0) cost.elementwise(at, 'dropout', size);
-      cost.elementwise(at, 'residual', size);
-      cost.layerNorm(at, d, size);
-      cost.add(['ff_dim'], `feed-forward ${d} → ${o.ff_dim}`, (d + 1) * o.ff_dim, steps * o.ff_dim);
-      cost.add(['ff_dim'], `feed-forward ${o.ff_dim} → ${d}`, (o.ff_dim + 1) * d, size);
-      if (o.attention_dropout > 0) cost.elementwise(at, 'dropout', size);
-      cost.elementwise(at, 'residual', size);
-      cost.layerNorm(at, d, size);
-    }
-    cost.elementwise([], 'mean pooling', d);
-    return { outputDim: cost.project(d, o), parts: cost.parts };
+    const block = { heads: o.heads, ffDim: o.ff_dim, dropout: o.attention_dropout, norm: 'post' } as const;
+    for (let l = 0; l < o.layers; l++) cost.transformerBlock({ block: ['layers'], ff: ['ff_dim'] }, steps, d, block);
+    if (o.output !== 'sequence') cost.elementwise([], 'mean pooling', d);
+    return textOutput(cost, d, o, steps);
   },
-  sequenceLength: textSequenceLength,
-  attentionScores: (o, [tokens = 1]) => o.layers * o.heads * tokens * tokens,
   check: (o) => {
     const dim = o.embedding_dim ?? (o.pretrained ? undefined : DEFAULT_EMBEDDING_DIM);
     if (dim === undefined || dim % o.heads === 0) return [];
