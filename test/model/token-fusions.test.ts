@@ -387,15 +387,16 @@ describe('fusions over tokens', () => {
   });
 
   it('parameters over sequences: positions per modality with more than one token, one type vector per modality', () => {
-    // words 6 tokens, pic 4, snd 6, each of size 8, dim 4, one block of ff_dim 6, mean pooling, hidden [5]:
+    // words 6 tokens, pic 4, snd 6, each of size 8, dim 4, one block of ff_dim 6, pooling modality (the default:
+    // each modality's mean side by side, 3·4 features), hidden [5]:
     //   projections 3·(8+1)·4 = 108, positions (6 + 4 + 6)·4 = 64, types 3·4 = 12,
-    //   block 4(16+4) + 2·2·4 + (4+1)·6 + (6+1)·4 = 80 + 16 + 30 + 28 = 154, final layer norm 8, hidden (4+1)·5 = 25,
+    //   block 4(16+4) + 2·2·4 + (4+1)·6 + (6+1)·4 = 80 + 16 + 30 + 28 = 154, final layer norm 8, hidden (12+1)·5 = 65,
     //   head (5+1)·3 = 18
     const built = buildModel(tokenConfig('{type: transformer, dim: 4, heads: 2, layers: 1, ff_dim: 6, hidden: [5]}'), INPUTS, 3);
     const fusion = built.model.layers.filter((l) => l.name.startsWith('mmx_fusion_') || l.name.startsWith('mmx_head_'));
     assert.equal(
       fusion.reduce((n, l) => n + l.countParams(), 0),
-      108 + 64 + 12 + 154 + 8 + 25 + 18,
+      108 + 64 + 12 + 154 + 8 + 65 + 18,
     );
     tf.disposeVariables();
   });
