@@ -1,7 +1,8 @@
 /**
  * Fusion at the token level: the attention layer (self and cross, key masks) against a hand-computed case and a
  * plain-loop reference; the fusions over token sequences (attention, transformer, cross_attention, bottleneck)
- * and the pooled fusions fed sequences; a masked modality has no influence on the output, in value and gradient;
+ * and the pooled fusions fed sequences; a masked modality has no influence on the output, in value and gradient,
+ * and for the fusions where it can, masking one is leaving it out (the same value and gradients as a model without it);
  * modality dropout masks whole modalities' tokens; the ablation report; wasm and cpu agree on the gradients.
  */
 import assert from 'node:assert/strict';
@@ -34,7 +35,15 @@ const WORDS = [
  *   pic    image 8×8×1, patch encoder (4×4 patches) → 4 tokens of 8
  *   snd    audio [12, 5], cnn1d (pool 2) → 6 frames of 8
  */
-function tokenConfig(fusion: string, extra: string[] = []) {
+const INPUT_LINES: Record<string, string> = {
+  words:
+    '{type: text, column: t, preprocessing: {max_length: 6}, encoder: {type: transformer, embedding_dim: 8, heads: 2, layers: 1, ff_dim: 8, output_dim: 8, attention_dropout: 0, output: sequence}}',
+  pic: '{type: image, column: p, preprocessing: {height: 8, width: 8, channels: 1}, encoder: {type: patch, patch_size: 4, dim: 8, heads: 2, layers: 1, output_dim: 8, output: sequence}}',
+  snd: '{type: audio, column: s, encoder: {type: cnn1d, filters: [4], kernel_size: 3, output_dim: 8, output: sequence}}',
+};
+
+/** The config with `fusion` over the inputs `names` (all three unless told). */
+function tokenConfig(fusion: string, extra: string[] = [], names: string[] = Object.keys(INPUT_LINES)) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-tokens-'));
   writeFileSync(
     path.join(dir, 'x.yaml'),
@@ -43,9 +52,7 @@ seed: 9
 data: {path: d.csv, split: {column: split}}
 target: {column: label}
 inputs:
-  words: {type: text, column: t, preprocessing: {max_length: 6}, encoder: {type: transformer, embedding_dim: 8, heads: 2, layers: 1, ff_dim: 8, output_dim: 8, attention_dropout: 0, output: sequence}}
-  pic: {type: image, column: p, preprocessing: {height: 8, width: 8, channels: 1}, encoder: {type: patch, patch_size: 4, dim: 8, heads: 2, layers: 1, output_dim: 8, output: sequence}}
-  snd: {type: audio, column: s, encoder: {type: cnn1d, filters: [4], kernel_size: 3, output_dim: 8, output: sequence}}
+${names.map((n) => `  ${n}: ${INPUT_LINES[n]}`).join('\n')}
 fusion: ${fusion}
 `,
   );
@@ -351,6 +358,66 @@ describe('fusions over tokens', () => {
       let last = first;
       for (let s = 0; s < 5; s++) last = (await built.model.trainOnBatch(xs, ys)) as number[];
       assert.ok(last[0]! < first[0]!, `loss ${first[0]} → ${last[0]}`);
+      tf.disposeVariables();
+    });
+  }
+
+  /**
+   * Masking a modality is leaving it out: with snd masked, the three-input model predicts what the same model built
+   * without snd predicts, given the same weights, and every shared weight gets the same gradient. The weights go
+   * over in order, snd's own left out; where a shape differs (the modality-type embedding over three modalities,
+   * the hidden layer over three pooled slots), the rows of words and pic (`rows`: which, when not the first ones).
+   * It does not hold for cross_attention (a pair whose source is masked still carries its target's own tokens,
+   * though nothing of the source) nor for the pooled fusions whose gates read every modality (gated): for those
+   * the check above, no influence in value and gradient, is the guarantee.
+   */
+  const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
+  const ABSENT: { fusion: string; rows?: number[] }[] = [
+    { fusion: '{type: transformer, dim: 8, heads: 2, layers: 2, hidden: [6]}' }, // pooling modality: [words | pic | snd]
+    { fusion: '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: mean, hidden: [6]}' },
+    { fusion: '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: cls, hidden: [6]}' },
+    { fusion: '{type: transformer, dim: 8, heads: 2, layers: 1, pooling: max, hidden: [6]}' },
+    { fusion: '{type: attention, dim: 8, heads: 2, hidden: [6]}' },
+    { fusion: '{type: attention, dim: 8, heads: 2, pooling: modality, hidden: [6]}' },
+    // [words | pic | snd | the bottleneck's mean]
+    { fusion: '{type: bottleneck, dim: 8, heads: 2, layers: 2, n_bottleneck: 3, hidden: [6]}', rows: [...range(0, 16), ...range(24, 32)] },
+    { fusion: '{type: concat, hidden: [6]}' },
+  ];
+  for (const { fusion, rows } of ABSENT) {
+    it(`${fusion}: a masked modality is the same as none (value, and the gradient of every shared weight)`, async () => {
+      const xs = batch();
+      const three = buildModel(tokenConfig(fusion), INPUTS, 3);
+      const two = buildModel(tokenConfig(fusion, [], ['words', 'pic']), INPUTS.slice(0, 2), 3);
+      const shared = three.model.weights.filter(
+        (w) => !w.originalName.startsWith('mmx_snd_') && !w.originalName.startsWith('mmx_fusion_snd_'),
+      );
+      assert.equal(shared.length, two.model.weights.length);
+      // the rows of a three-modality weight that the two-modality one holds
+      const pick = (t: tf.Tensor, shape: number[]): tf.Tensor => {
+        if (t.shape.join() === shape.join()) return t;
+        return tf.gather(t, rows && rows.length === shape[0] ? rows : range(0, shape[0]!));
+      };
+      two.model.setWeights(shared.map((w, i) => pick(w.read(), two.model.weights[i]!.shape as number[])));
+      const loss = (m: tf.LayersModel, ins: tf.Tensor[]) => () => tf.sum(tf.mul(m.apply(ins) as tf.Tensor, tf.range(1, 4))) as tf.Scalar;
+      const without = two.model.predict(xs.slice(0, 2)) as tf.Tensor;
+      const g2 = tf.variableGrads(loss(two.model, xs.slice(0, 2)));
+      await withMasked(three, ['snd'], () => {
+        const masked = three.model.predict(xs) as tf.Tensor;
+        assert.ok(maxAbs(tf.sub(masked, without)) < 1e-5, `prediction differs by ${maxAbs(tf.sub(masked, without))}`);
+        const g3 = tf.variableGrads(loss(three.model, xs));
+        assert.ok(Math.abs(g3.value.dataSync()[0]! - g2.value.dataSync()[0]!) < 1e-4);
+        shared.forEach((w, i) => {
+          const w2 = two.model.weights[i]!;
+          const a = g3.grads[w.name]!;
+          const b = g2.grads[w2.name]!;
+          const diff = maxAbs(tf.sub(pick(a, b.shape), b));
+          assert.ok(diff < 1e-4 * Math.max(1, maxAbs(b)), `gradient of ${w.originalName} differs by ${diff}`);
+        });
+        tf.dispose([masked, g3.value, ...Object.values(g3.grads)]);
+      });
+      // and unmasked, snd changes the prediction (so the check can fail)
+      assert.ok(maxAbs(tf.sub(three.model.predict(xs) as tf.Tensor, without)) > 1e-4);
+      tf.dispose([without, g2.value, ...Object.values(g2.grads), ...xs]);
       tf.disposeVariables();
     });
   }
