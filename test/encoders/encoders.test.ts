@@ -13,7 +13,7 @@ import { MaskedPooling } from '../../src/model/layers/masked-pooling.js';
 import { MultiHeadAttention } from '../../src/model/layers/multi-head-attention.js';
 import { OneHot } from '../../src/model/layers/one-hot.js';
 import { PositionEmbedding } from '../../src/model/layers/position-embedding.js';
-import { serializeModel } from '../../src/runner/save-model.js';
+import { saveAndLoad } from '../helpers/saved-model.js';
 import { modelAround, resolvedInput } from './helpers.js';
 
 const VOCAB = 12;
@@ -222,19 +222,7 @@ describe('encoders on wasm', () => {
       ['{type: categorical, column: a, encoder: {type: onehot}}', [1], 5, tf.tensor2d([[0], [3]])],
     ] as const) {
       const { model } = modelAround(resolvedInput(entry), [...shape], { vocabSize });
-      const files = await serializeModel(model);
-      const json = JSON.parse(files['model.json']) as {
-        modelTopology: object;
-        weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
-      };
-      const w = files['weights.bin'];
-      const loaded = await tf.loadLayersModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest[0]!.weights,
-          weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
-        }),
-      );
+      const loaded = await saveAndLoad(model);
       assert.deepEqual((loaded.predict(data) as tf.Tensor).dataSync(), (model.predict(data) as tf.Tensor).dataSync(), entry);
       tf.disposeVariables();
     }

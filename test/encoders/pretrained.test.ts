@@ -11,6 +11,7 @@ import { prepareData } from '../../src/data/dataset.js';
 import { DataError } from '../../src/data/errors.js';
 import { loadWordVectors } from '../../src/data/text/vectors.js';
 import { serializeModel } from '../../src/runner/save-model.js';
+import { saveAndLoad } from '../helpers/saved-model.js';
 import { isSequence } from '../../src/model/encoders/registry.js';
 import { modelAround, tmp } from './helpers.js';
 
@@ -176,16 +177,7 @@ describe('pretrained image model', () => {
     assert.ok(Number.isFinite(loss));
     pretrained.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), frozen[i]));
     // save → load: same predictions
-    const files = await serializeModel(model);
-    const json = JSON.parse(files['model.json']) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-    const w = files['weights.bin'];
-    const loaded = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0]!.weights,
-        weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
-      }),
-    );
+    const loaded = await saveAndLoad(model);
     assert.deepEqual((loaded.predict(x) as tf.Tensor).dataSync(), (model.predict(x) as tf.Tensor).dataSync());
     tf.disposeVariables();
 

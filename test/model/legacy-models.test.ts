@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/select.js';
 import '../../src/model/build.js';
 import { LegacyMaskedSelfAttention, LegacyMultiHeadSelfAttention, MultiHeadAttention } from '../../src/model/layers/index.js';
+import { loadSavedFiles } from '../helpers/saved-model.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'legacy-attention');
 
@@ -24,18 +25,10 @@ interface Expected {
 
 async function load(name: string): Promise<{ model: tf.LayersModel; expected: Expected }> {
   const dir = path.join(FIXTURES, name);
-  const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  const w = readFileSync(path.join(dir, 'weights.bin'));
-  const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: json.modelTopology,
-      weightSpecs: json.weightsManifest[0]!.weights,
-      weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
-    }),
-  );
+  const model = await loadSavedFiles({
+    'model.json': readFileSync(path.join(dir, 'model.json'), 'utf8'),
+    'weights.bin': readFileSync(path.join(dir, 'weights.bin')),
+  });
   return { model, expected: JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected };
 }
 

@@ -17,8 +17,8 @@ import type { SplitData } from '../../src/data/dataset.js';
 import { modalityAblation } from '../../src/evaluate/ablation.js';
 import { buildModel, compileModel, createOptimizer, withMasked, type BuiltModel, type ModelInput } from '../../src/model/build.js';
 import { BottleneckMerge, ModalityTokenGate, ModalityTypeEmbedding, MultiHeadAttention } from '../../src/model/layers/index.js';
-import { serializeModel } from '../../src/runner/save-model.js';
 import { ablationTable } from '../../src/ui/sections.js';
+import { saveAndLoad } from '../helpers/saved-model.js';
 
 const VOCAB = 12;
 /** a text per example: real tokens, padding, an empty text, a full one */
@@ -434,19 +434,7 @@ describe('fusions over tokens', () => {
       compileModel(built, createOptimizer({ type: 'adam', learning_rate: 0.05 }));
       const xs = batch();
       await built.model.trainOnBatch(xs, tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3));
-      const files = await serializeModel(built.model);
-      const json = JSON.parse(files['model.json']) as {
-        modelTopology: object;
-        weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
-      };
-      const w = files['weights.bin'];
-      const loaded = await tf.loadLayersModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest[0]!.weights,
-          weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
-        }),
-      );
+      const loaded = await saveAndLoad(built.model);
       const diff = maxAbs(tf.sub(loaded.predict(xs) as tf.Tensor, built.model.predict(xs) as tf.Tensor));
       assert.ok(diff < 1e-5, `${f}: predictions differ by ${diff}`);
       tf.disposeVariables();
