@@ -14,16 +14,7 @@ import { MultiHeadAttention } from '../../src/model/layers/multi-head-attention.
 import { OneHot } from '../../src/model/layers/one-hot.js';
 import { PositionEmbedding } from '../../src/model/layers/position-embedding.js';
 import { saveAndLoad } from '../helpers/saved-model.js';
-import { modelAround, resolvedInput } from './helpers.js';
-
-const VOCAB = 12;
-/** token ids: two texts, one all-padding (empty) text, one that fills the length */
-const TOKENS = [
-  [2, 3, 4, 0, 0, 0],
-  [5, 1, 0, 0, 0, 0],
-  [0, 0, 0, 0, 0, 0],
-  [7, 8, 9, 10, 11, 2],
-];
+import { image, modelAround, resolvedInput, spectrogram, TOKENS, tokens, VOCAB } from './helpers.js';
 
 interface Case {
   entry: string;
@@ -31,13 +22,6 @@ interface Case {
   vocabSize?: number;
   data: () => tf.Tensor;
 }
-
-const image =
-  (h = 8, w = 8, c = 1) =>
-  () =>
-    tf.randomUniform([4, h, w, c], 0, 1, 'float32', 3);
-const spectrogram = () => tf.randomNormal([4, 12, 6], 0, 1, 'float32', 4);
-const tokens = () => tf.tensor2d(TOKENS);
 
 const CASES: Record<string, Case> = {
   'image cnn': { entry: '{type: image, column: a, encoder: {type: cnn, filters: [4], output_dim: 8}}', shape: [8, 8, 1], data: image() },

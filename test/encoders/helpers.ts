@@ -11,6 +11,23 @@ import { tempDir } from '../helpers/tmp.js';
 
 export const tmp = (): string => tempDir('mmx-enc-');
 
+/** The test texts' vocabulary size, and a batch of 4 texts (token ids, max_length 6): two texts, an empty (all PAD) one, a full one. */
+export const VOCAB = 12;
+export const TOKENS = [
+  [2, 3, 4, 0, 0, 0],
+  [5, 1, 0, 0, 0, 0],
+  [0, 0, 0, 0, 0, 0],
+  [7, 8, 9, 10, 11, 2],
+];
+
+/** Batches of 4 examples: images h × w × c, spectrograms of 12 frames × 6 bands, the texts above. */
+export const image =
+  (h = 8, w = 8, c = 1) =>
+  () =>
+    tf.randomUniform([4, h, w, c], 0, 1, 'float32', 3);
+export const spectrogram = () => tf.randomNormal([4, 12, 6], 0, 1, 'float32', 4);
+export const tokens = () => tf.tensor2d(TOKENS);
+
 /** One input entry (YAML flow map) resolved through the schema, defaults applied. */
 export function resolvedInput(entry: string): InputConfig {
   const dir = tmp();

@@ -11,15 +11,7 @@ import '../../src/model/build.js';
 import { encoderRegistry } from '../../src/model/encoders/index.js';
 import { findEncoder, isSequence } from '../../src/model/encoders/registry.js';
 import type { SizeEstimate } from '../../src/model/size/cost.js';
-import { modelAround, resolvedInput } from './helpers.js';
-
-const VOCAB = 12;
-const TOKENS = [
-  [2, 3, 4, 0, 0, 0],
-  [5, 1, 0, 0, 0, 0],
-  [0, 0, 0, 0, 0, 0],
-  [7, 8, 9, 10, 11, 2],
-];
+import { image, modelAround, resolvedInput, spectrogram, TOKENS, tokens, VOCAB } from './helpers.js';
 
 interface Case {
   entry: string;
@@ -29,13 +21,6 @@ interface Case {
   text?: boolean;
   data: () => tf.Tensor;
 }
-
-const image =
-  (h = 8, w = 8, c = 1) =>
-  () =>
-    tf.randomUniform([4, h, w, c], 0, 1, 'float32', 3);
-const spectrogram = () => tf.randomNormal([4, 12, 6], 0, 1, 'float32', 4);
-const tokens = () => tf.tensor2d(TOKENS);
 
 const CASES: Record<string, Case> = {
   // 8×8 → pool 2 → 4×4 → pool 2 → 2×2: 4 positions
