@@ -1,27 +1,22 @@
 /**
  * Checks of the model before any data is read: the implied attention size (fusion over tokens and the
  * encoders' own attention) with what to lower, encoder checks against the feature shapes, and each modality's
- * feature shape from the config being the one its loader produces.
+ * feature shape from the config being the one its loader produces. No data set: the unit tier (the shipped
+ * token-level configs against the real data: token-configs.test.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { checkSemantics } from '../../src/config/semantic.js';
 import { ConfigError } from '../../src/config/issues.js';
 import { findModality } from '../../src/data/modalities/index.js';
 import { checkModel, MAX_ATTENTION_SCORES } from '../../src/model/checks.js';
-import { dataHome, repoRoot } from '../helpers/data.js';
-
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+import { tempDir } from '../helpers/tmp.js';
 
 function write(body: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-checks-'));
-  dirs.push(dir);
+  const dir = tempDir('mmx-checks-');
   writeFileSync(path.join(dir, 'd.csv'), 'review,title,img,snd,age,label,split\nok,fine,a.png,a.wav,30,1,train\n');
   writeFileSync(path.join(dir, 'x.yaml'), `name: c\ndata: {path: d.csv, split: {column: split}}\ntarget: {column: label}\n${body}`);
   return path.join(dir, 'x.yaml');
@@ -103,7 +98,7 @@ training: {batch_size: 8}
   it('mmx validate reports it with the file, line and column of the fusion', () => {
     const file = write(`${TEXT_AND_IMAGE}fusion: {type: attention, dim: 64, heads: 8}\ntraining: {batch_size: 256}\n`);
     assert.throws(
-      () => checkSemantics(loadConfig(file, { env: {} }), path.dirname(file)),
+      () => checkSemantics(loadConfig(file, { env: {} }), {}),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         const issue = err.issues.find((i) => i.path === 'fusion.type');
@@ -143,18 +138,6 @@ describe('feature shapes from the config', () => {
       assert.deepEqual(shape, expected[name], name);
       const loader = await m.createLoader(input.preprocessing as never, input);
       assert.deepEqual(loader.shape(undefined as never), shape, name);
-    }
-  });
-});
-
-describe('the shipped token-level configs', () => {
-  it('validate against the real data (schema, semantic checks, attention size)', () => {
-    const files = readdirSync(path.join(repoRoot, 'configs')).filter((f) => f.includes('-tokens-'));
-    assert.equal(files.length, 8);
-    for (const f of files) {
-      const checked = checkSemantics(loadConfig(path.join(repoRoot, 'configs', f), { env: { MMX_DATA_HOME: dataHome() } }));
-      const outputs = Object.values(checked.config.inputs).map((i) => (i.encoder as { output?: string }).output);
-      assert.equal(outputs.includes('sequence'), checked.config.fusion.type !== 'concat', f);
     }
   });
 });
