@@ -84,8 +84,11 @@ names = [i["name"] for i in meta["inputs"]]
 binary = meta["task"] == "binary"
 if meta["variant"] == "reference":
     model = Reference(vocab["mmx_speaker_embedding1"], len(meta["classes"]))
-else:
+elif meta["variant"] == "lstm":
     model = LstmText(vocab["mmx_text_embedding1"])
+else:  # token-level variants (bench/sequence-variants.ts)
+    from torch_sequence import build_sequence_model
+    model = build_sequence_model(meta["variant"], len(meta["classes"]))
 loss_fn = nn.BCEWithLogitsLoss() if binary else nn.CrossEntropyLoss()
 opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)  # tfjs Adam's epsilon
 

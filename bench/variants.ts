@@ -4,8 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { SEQUENCE_VARIANTS, type SequenceVariantName } from './sequence-variants.js';
 
-export type VariantName = 'reference' | 'lstm';
+export type VariantName = 'reference' | 'lstm' | SequenceVariantName;
 
 export interface VariantSpec {
   title: string;
@@ -82,6 +83,8 @@ fusion: {type: concat, hidden: [32], dropout: 0.2}
 evaluation: {metrics: [accuracy]}
 ${common(2)}`,
   },
+  // token-level fusion (issue 17): bench/sequence-variants.ts
+  ...SEQUENCE_VARIANTS,
 };
 
 /** Writes the variant's config into `dir` and returns its path. */

@@ -269,7 +269,7 @@ const Evaluation = Closed(
     ablation: Default(
       Type.Boolean({
         description:
-          'after training, re-evaluate the test set with each modality masked (zeroed embedding, or the learned missing token) and report what each contributes',
+          'after training, re-evaluate the test set with each modality masked (its tokens masked for a fusion over tokens, else its embedding zeroed) and report what each contributes',
       }),
       false,
     ),

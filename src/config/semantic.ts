@@ -12,6 +12,7 @@ import type { DatasetName } from '../datasets/names.js';
 import { readManifest, type Manifest } from '../data/manifest.js';
 import { suggestion } from './did-you-mean.js';
 import { validateFusion } from '../model/fusions/index.js';
+import { checkModel } from '../model/checks.js';
 import { findModality } from '../data/modalities/index.js';
 import { streamWithoutCache } from '../data/cache/options.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
@@ -127,9 +128,12 @@ export function inspectSemantics(
   }
 
   if (clean('fusion', 'inputs')) {
-    for (const issue of validateFusion(config.fusion, Object.keys(config.inputs))) {
+    const fusionIssues = validateFusion(config.fusion, Object.keys(config.inputs));
+    for (const issue of fusionIssues) {
       at(issue.path[0] === 'fusion' ? issue.path : ['fusion', ...issue.path], issue.message, issue.hint);
     }
+    // encoder options against the feature shapes, and the size of the attention the model implies
+    if (fusionIssues.length === 0 && clean('training')) for (const issue of checkModel(config)) at(issue.path, issue.message, issue.hint);
   }
 
   if (clean('target', 'evaluation', 'data')) checkTask(config, at);

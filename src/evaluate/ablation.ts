@@ -1,6 +1,6 @@
 /**
- * The modality contribution report: the test set re-evaluated with each modality masked in turn (its
- * embedding zeroed, or replaced by the fusion's learned "missing" token), and what each metric loses.
+ * The modality contribution report: the test set re-evaluated with each modality masked in turn (its tokens
+ * masked for a fusion over tokens, its embedding zeroed for the others), and what each metric loses.
  */
 import type { SplitData, TargetState } from '../data/dataset.js';
 import { withMasked, type BuiltModel } from '../model/build.js';

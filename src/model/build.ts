@@ -1,16 +1,24 @@
 /**
  * Builds the tfjs model a config describes: one input and encoder per modality (looked up in the encoder
- * registry), a ModalityDropout gate per embedding, the fusion method (fusion registry), and the task head.
+ * registry), a gate per modality, the fusion method (fusion registry), and the task head.
+ *
+ * A fusion over tokens (attention, transformer, cross_attention, bottleneck) gets each modality as a token
+ * sequence: an encoder's `output: sequence` as it is, a pooled embedding as one token; the modality's
+ * ModalityTokenGate gives the token mask (padding, and every token when the modality is masked or dropped).
+ * Every other fusion gets one embedding per modality: a sequence is first mean-pooled over its real steps, and the
+ * modality's ModalityDropout gate replaces a masked or dropped embedding by zeros.
  */
 import * as tf from '../tf.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { encoderRegistry } from './encoders/index.js';
-import { findEncoder, type InputMeta } from './encoders/registry.js';
+import { findEncoder, isSequence, type EncodedSequence, type InputMeta } from './encoders/registry.js';
 import { fusionRegistry } from './fusions/index.js';
-import { findFusion, FusionConfigError, validateFusion, type Embedding } from './fusions/registry.js';
+import { findFusion, FusionConfigError, validateFusion, type Embedding, type TokenSequence } from './fusions/registry.js';
 import { classificationTarget, taskHead, taskLoss, taskTrainMetric, type TaskTarget } from './heads/tasks.js';
 import './layers/index.js'; // registers the custom layers for tf.loadLayersModel
+import { MaskedPooling } from './layers/masked-pooling.js';
 import { ModalityDropout } from './layers/modality-dropout.js';
+import { ModalityTokenGate } from './layers/modality-token-gate.js';
 import { LayerContext } from './layers-context.js';
 
 export interface ModelInput {
@@ -23,12 +31,15 @@ export interface ModelInput {
 
 /** The runtime switch of one modality's gate (for ablations: evaluate with the modality masked). */
 export interface ModalityMask {
-  /** replace the modality's embedding by its missing value (zeros, or the learned missing token) for every example */
+  /** remove the modality for every example: its tokens masked (fusions over tokens), or its embedding zeroed (the others) */
   setMasked(on: boolean): void;
   readonly masked: boolean;
-  /** what a masked embedding becomes */
-  readonly missing: 'zero' | 'learned';
+  /** how a masked modality is removed */
+  readonly missing: MaskingKind;
 }
+
+/** 'tokens': every token of the modality masked; 'zero': its embedding zeroed. */
+export type MaskingKind = 'tokens' | 'zero';
 
 /** The multi-output graph trained when the fusion has auxiliary losses (late fusion with aux_loss_weight > 0). */
 export interface TrainingGraph {
@@ -52,8 +63,10 @@ export interface BuiltModel {
   training?: TrainingGraph;
   /** input names in the order the model takes them */
   inputs: ModelInput[];
-  /** embedding size per input */
+  /** embedding size per input (per step for a sequence) */
   embeddingDims: Record<string, number>;
+  /** steps per input: 1 for a pooled embedding, the sequence length for an encoder with `output: sequence` */
+  sequenceLengths: Record<string, number>;
   /** one mask switch per input, present whatever `fusion.modality_dropout` is */
   masks: Record<string, ModalityMask>;
   /** the task the head was built for (its loss is what `compileModel` uses) */
@@ -78,7 +91,9 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], targe
   const root = new LayerContext('mmx', config.seed);
   const symbolic: tf.SymbolicTensor[] = [];
   const embeddings: Embedding[] = [];
+  const sequences: TokenSequence[] = [];
   const embeddingDims: Record<string, number> = {};
+  const sequenceLengths: Record<string, number> = {};
   const masks: Record<string, ModalityMask> = {};
   for (const input of inputs) {
     const cfg = config.inputs[input.name]!;
@@ -86,17 +101,46 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], targe
     symbolic.push(x);
     const ctx = root.child(input.name);
     const encoder = findEncoder(encoderRegistry, cfg.type, cfg.encoder.type);
-    const emb = encoder.build({
+    const out = encoder.build({
       input: x,
       featureShape: input.shape,
       options: cfg.encoder as never,
       ctx,
       ...(input.meta ? { meta: input.meta } : {}),
     });
+    const steps: tf.SymbolicTensor = isSequence(out) ? out.sequence : out;
+    embeddingDims[input.name] = steps.shape[steps.shape.length - 1] ?? 0;
+    sequenceLengths[input.name] = isSequence(out) ? (out.sequence.shape[1] ?? 0) : 1;
+    if (fusion.tokens) {
+      const seq: EncodedSequence = isSequence(out)
+        ? out
+        : {
+            sequence: tf.layers
+              .reshape({ targetShape: [1, embeddingDims[input.name]!], name: ctx.name('as_token') })
+              .apply(out) as tf.SymbolicTensor,
+          };
+      const gate = new ModalityTokenGate({ rate: config.fusion.modality_dropout, seed: ctx.nextSeed(), name: ctx.name('modality_gate') });
+      masks[input.name] = {
+        setMasked: (on) => gate.setMasked(on),
+        get masked() {
+          return gate.isMasked;
+        },
+        missing: 'tokens',
+      };
+      const mask = gate.apply(seq.mask ? [seq.sequence, seq.mask] : seq.sequence) as tf.SymbolicTensor;
+      sequences.push({ name: input.name, tokens: seq.sequence, mask });
+      continue;
+    }
+    // a sequence for a pooled fusion: the mean over its real steps
+    const emb = isSequence(out)
+      ? (new MaskedPooling({ mode: 'mean', name: ctx.name('sequence_mean') }).apply(
+          out.mask ? [out.sequence, out.mask] : out.sequence,
+        ) as tf.SymbolicTensor)
+      : out;
     const gate = new ModalityDropout({
       rate: config.fusion.modality_dropout,
       seed: ctx.nextSeed(),
-      missing: fusion.learnedMissing ? 'learned' : 'zero',
+      missing: 'zero',
       name: ctx.name('modality_gate'),
     });
     masks[input.name] = {
@@ -104,13 +148,13 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], targe
       get masked() {
         return gate.isMasked;
       },
-      missing: gate.missing,
+      missing: 'zero',
     };
     embeddings.push({ name: input.name, tensor: gate.apply(emb) as tf.SymbolicTensor });
-    embeddingDims[input.name] = emb.shape[emb.shape.length - 1] ?? 0;
   }
   const fused = fusion.build({
     embeddings,
+    sequences,
     options: config.fusion as never,
     ctx: root.child('fusion'),
     numClasses,
@@ -133,7 +177,7 @@ export function buildModel(config: ExperimentConfig, inputs: ModelInput[], targe
     }
   }
   const model = tf.model({ inputs: symbolic, outputs: output, name });
-  return { model, predictor: model, ...(training ? { training } : {}), inputs, embeddingDims, masks, target: task };
+  return { model, predictor: model, ...(training ? { training } : {}), inputs, embeddingDims, sequenceLengths, masks, target: task };
 }
 
 /**

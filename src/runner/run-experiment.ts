@@ -221,6 +221,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
         encoder: config.inputs[s.name]!.encoder.type,
         featureShape: s.shape,
         embeddingDim: built.embeddingDims[s.name] ?? 0,
+        sequenceLength: built.sequenceLengths[s.name] ?? 1,
       })),
       fusion: config.fusion.type,
       backend: backend.description,

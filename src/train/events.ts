@@ -14,6 +14,8 @@ export interface ModalitySummary {
   featureShape: number[];
   /** size of the encoder's output embedding */
   embeddingDim: number;
+  /** steps the encoder hands the fusion (output: sequence); absent or 1: one embedding */
+  sequenceLength?: number;
 }
 
 export interface RunSummary {
@@ -44,11 +46,14 @@ export interface PerClass {
   support: number;
 }
 
-/** Test metrics with one modality masked (its embedding zeroed, or the fusion's learned "missing" token). */
+/**
+ * Test metrics with one modality masked: its tokens masked (fusions over tokens) or its embedding zeroed (the other
+ * fusions). Either way the prediction no longer depends on the modality, so the drops compare across fusion types.
+ */
 export interface AblationRow {
   /** the input's name */
   modality: string;
-  /** how it was masked: 'zero' or 'learned' */
+  /** how it was masked: 'tokens' or 'zero' */
   masking: string;
   /** test metrics without this modality */
   metrics: Metrics;

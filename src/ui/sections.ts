@@ -46,7 +46,13 @@ export function modalityLines(s: RunSummary): string[] {
     { header: 'features' },
     { header: 'dim' },
   ];
-  const rows = s.modalities.map((m) => [m.name, m.modality, m.encoder, formatShape(m.featureShape), `-> ${m.embeddingDim}`]);
+  const rows = s.modalities.map((m) => [
+    m.name,
+    m.modality,
+    m.encoder,
+    formatShape(m.featureShape),
+    `-> ${m.sequenceLength && m.sequenceLength > 1 ? `${m.sequenceLength}x` : ''}${m.embeddingDim}`,
+  ]);
   return formatTable(columns, rows, { header: false });
 }
 

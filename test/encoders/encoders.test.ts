@@ -8,18 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/select.js';
 // the whole model builder (fusions and their layers too), so a class-name clash would show
 import '../../src/model/build.js';
-import { MaskedPooling, MaskedSelfAttention, OneHot, PositionEmbedding } from '../../src/model/encoders/layers.js';
-import { serializeModel } from '../../src/runner/save-model.js';
-import { modelAround, resolvedInput } from './helpers.js';
-
-const VOCAB = 12;
-/** token ids: two texts, one all-padding (empty) text, one that fills the length */
-const TOKENS = [
-  [2, 3, 4, 0, 0, 0],
-  [5, 1, 0, 0, 0, 0],
-  [0, 0, 0, 0, 0, 0],
-  [7, 8, 9, 10, 11, 2],
-];
+import { LegacyMaskedSelfAttention } from '../../src/model/layers/legacy-attention.js';
+import { MaskedPooling } from '../../src/model/layers/masked-pooling.js';
+import { MultiHeadAttention } from '../../src/model/layers/multi-head-attention.js';
+import { OneHot } from '../../src/model/layers/one-hot.js';
+import { PositionEmbedding } from '../../src/model/layers/position-embedding.js';
+import { saveAndLoad } from '../helpers/saved-model.js';
+import { image, modelAround, resolvedInput, spectrogram, TOKENS, tokens, VOCAB } from './helpers.js';
 
 interface Case {
   entry: string;
@@ -27,13 +22,6 @@ interface Case {
   vocabSize?: number;
   data: () => tf.Tensor;
 }
-
-const image =
-  (h = 8, w = 8, c = 1) =>
-  () =>
-    tf.randomUniform([4, h, w, c], 0, 1, 'float32', 3);
-const spectrogram = () => tf.randomNormal([4, 12, 6], 0, 1, 'float32', 4);
-const tokens = () => tf.tensor2d(TOKENS);
 
 const CASES: Record<string, Case> = {
   'image cnn': { entry: '{type: image, column: a, encoder: {type: cnn, filters: [4], output_dim: 8}}', shape: [8, 8, 1], data: image() },
@@ -202,7 +190,7 @@ describe('encoders on wasm', () => {
 
   it('the custom layers own their class names in the serialisation registry (no clash with other layers)', () => {
     const map = tf.serialization.SerializationMap.getMap().classNameMap;
-    for (const cls of [MaskedPooling, PositionEmbedding, MaskedSelfAttention, OneHot])
+    for (const cls of [MaskedPooling, PositionEmbedding, MultiHeadAttention, LegacyMaskedSelfAttention, OneHot])
       assert.equal(map[cls.className]?.[0], cls, cls.className);
   });
 
@@ -218,19 +206,7 @@ describe('encoders on wasm', () => {
       ['{type: categorical, column: a, encoder: {type: onehot}}', [1], 5, tf.tensor2d([[0], [3]])],
     ] as const) {
       const { model } = modelAround(resolvedInput(entry), [...shape], { vocabSize });
-      const files = await serializeModel(model);
-      const json = JSON.parse(files['model.json']) as {
-        modelTopology: object;
-        weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
-      };
-      const w = files['weights.bin'];
-      const loaded = await tf.loadLayersModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: json.weightsManifest[0]!.weights,
-          weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
-        }),
-      );
+      const loaded = await saveAndLoad(model);
       assert.deepEqual((loaded.predict(data) as tf.Tensor).dataSync(), (model.predict(data) as tf.Tensor).dataSync(), entry);
       tf.disposeVariables();
     }

@@ -11,6 +11,8 @@ import { prepareData } from '../../src/data/dataset.js';
 import { DataError } from '../../src/data/errors.js';
 import { loadWordVectors } from '../../src/data/text/vectors.js';
 import { serializeModel } from '../../src/runner/save-model.js';
+import { saveAndLoad } from '../helpers/saved-model.js';
+import { isSequence } from '../../src/model/encoders/registry.js';
 import { modelAround, tmp } from './helpers.js';
 
 const CSV = `text,label,split
@@ -175,16 +177,7 @@ describe('pretrained image model', () => {
     assert.ok(Number.isFinite(loss));
     pretrained.getWeights().forEach((w, i) => assert.deepEqual(w.dataSync(), frozen[i]));
     // save → load: same predictions
-    const files = await serializeModel(model);
-    const json = JSON.parse(files['model.json']) as { modelTopology: object; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] };
-    const w = files['weights.bin'];
-    const loaded = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: json.modelTopology,
-        weightSpecs: json.weightsManifest[0]!.weights,
-        weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
-      }),
-    );
+    const loaded = await saveAndLoad(model);
     assert.deepEqual((loaded.predict(x) as tf.Tensor).dataSync(), (model.predict(x) as tf.Tensor).dataSync());
     tf.disposeVariables();
 
@@ -203,6 +196,20 @@ describe('pretrained image model', () => {
       () =>
         modelAround(yaml('{type: pretrained, path: tiny/model.json, layer: nope}').config.inputs.image!, [28, 28, 1], d3.meta.image!, 10),
       /no layer 'nope' \(layers: conv, pool, feat, logits\)/,
+    );
+    // output: sequence: the cut layer's positions (pool: 6 × 6 × 3 → 36 steps), each projected; a flat layer has none
+    const seqYaml = '{type: pretrained, path: tiny/model.json, layer: pool, output_dim: 8, output: sequence}';
+    const d4 = await prepareData(yaml(seqYaml));
+    const seq = modelAround(yaml(seqYaml).config.inputs.image!, [28, 28, 1], d4.meta.image!, 10);
+    assert.ok(isSequence(seq.output));
+    assert.deepEqual(seq.output.sequence.shape, [null, 36, 8]);
+    assert.equal(seq.output.mask, undefined);
+    tf.disposeVariables();
+    const flatYaml = '{type: pretrained, path: tiny/model.json, layer: feat, output: sequence}';
+    const d5 = await prepareData(yaml(flatYaml));
+    assert.throws(
+      () => modelAround(yaml(flatYaml).config.inputs.image!, [28, 28, 1], d5.meta.image!, 10),
+      /output: sequence needs a layer whose output keeps positions, but 'feat' gives \[batch, 108\]/,
     );
     await assert.rejects(prepareData(yaml('{type: pretrained, path: tiny/missing.json}')), /pretrained model not found/);
     writeFileSync(

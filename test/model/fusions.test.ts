@@ -21,8 +21,6 @@ interface Case {
   fusion: string;
   /** fusion + head parameters for two and three modalities */
   params: [number, number];
-  /** learned missing embeddings (ΣE) for methods that have them */
-  gates?: [number, number];
 }
 
 const CASES: Case[] = [
@@ -34,13 +32,13 @@ const CASES: Case[] = [
   { fusion: '{type: mean, dim: 4, hidden: [5]}', params: [64 + H(4), 84 + H(4)] },
   { fusion: '{type: max, dim: 4, hidden: [5]}', params: [64 + H(4), 84 + H(4)] },
   { fusion: '{type: product, dim: 4, hidden: [5]}', params: [64 + H(4), 84 + H(4)] },
-  // tokens 64|84, attention 4(d² + d) = 4·20 = 80, mean pooling F = 4; missing embeddings ΣE
-  { fusion: '{type: attention, dim: 4, heads: 2, hidden: [5]}', params: [64 + 80 + H(4), 84 + 80 + H(4)], gates: [14, 18] },
+  // tokens 64|84 (one per modality: no position embeddings), type embeddings M·4 = 8|12, attention 4(d² + d) = 4·20 = 80,
+  // mean pooling F = 4
+  { fusion: '{type: attention, dim: 4, heads: 2, hidden: [5]}', params: [64 + 8 + 80 + H(4), 84 + 12 + 80 + H(4)] },
   // concat pooling: F = 4M
   {
     fusion: '{type: attention, dim: 4, heads: 2, pooling: concat, hidden: [5]}',
-    params: [64 + 80 + H(8), 84 + 80 + H(12)],
-    gates: [14, 18],
+    params: [64 + 8 + 80 + H(8), 84 + 12 + 80 + H(12)],
   },
   // candidates tanh 64|84; gate from [x_1..x_M] (ΣE+1): M=2 sigmoid one gate of 4: 15·4 = 60; M=3 one per modality: 19·12 = 228
   { fusion: '{type: gated, dim: 4, hidden: [5]}', params: [64 + 60 + H(4), 84 + 228 + H(4)] },
@@ -61,17 +59,33 @@ const CASES: Case[] = [
   // learned weights: + M logits; aux outputs add no parameters
   { fusion: '{type: late, hidden: [5], weights: learned, aux_loss_weight: 0.5}', params: [63 + 53 + 2, 63 + 53 + 43 + 3] },
   // tokens 64|84; type embeddings M·4 = 8|12; cls 4; one block: attention 80 + 2 layer norms 2·2·4 = 16
-  //   + feed-forward (4+1)·8 + (8+1)·4 = 40 + 36 (ff_dim = 2·dim = 8); cls pooling F = 4
+  //   + feed-forward (4+1)·8 + (8+1)·4 = 40 + 36 (ff_dim = 2·dim = 8); the final layer norm 8; cls pooling F = 4
   {
     fusion: '{type: transformer, dim: 4, heads: 2, layers: 1, pooling: cls, hidden: [5]}',
-    params: [64 + 8 + 4 + 172 + H(4), 84 + 12 + 4 + 172 + H(4)],
-    gates: [14, 18],
+    params: [64 + 8 + 4 + 172 + 8 + H(4), 84 + 12 + 4 + 172 + 8 + H(4)],
   },
-  // two blocks, ff_dim 6: block = 80 + 16 + 5·6 + 7·4 = 154; mean pooling (no cls)
+  // two blocks, ff_dim 6: block = 80 + 16 + 5·6 + 7·4 = 154; final layer norm 8; mean pooling (no cls)
   {
     fusion: '{type: transformer, dim: 4, heads: 2, layers: 2, ff_dim: 6, pooling: mean, hidden: [5]}',
-    params: [64 + 8 + 308 + H(4), 84 + 12 + 308 + H(4)],
-    gates: [14, 18],
+    params: [64 + 8 + 308 + 8 + H(4), 84 + 12 + 308 + 8 + H(4)],
+  },
+  // modality pooling: each modality's mean side by side, F = 4M
+  {
+    fusion: '{type: transformer, dim: 4, heads: 2, layers: 2, ff_dim: 6, pooling: modality, hidden: [5]}',
+    params: [64 + 8 + 308 + 8 + H(8), 84 + 12 + 308 + 8 + H(12)],
+  },
+  // tokens 64|84; per ordered pair (2|6 of them) one pre-norm cross block: layer norms on the queries, the source and
+  //   before the feed-forward 3·2·4 = 24, attention 80, feed-forward (4+1)·6 + (6+1)·4 = 58, final layer norm 8: 170;
+  //   F = pairs·4 = 8|24
+  {
+    fusion: '{type: cross_attention, dim: 4, heads: 2, layers: 1, ff_dim: 6, hidden: [5]}',
+    params: [64 + 2 * 170 + H(8), 84 + 6 * 170 + H(24)],
+  },
+  // tokens 64|84; bottleneck tokens B·d = 2·4 = 8; per modality and layer one pre-norm block 2·8 + 80 + 58 = 154;
+  //   final layer norms 8 per modality and 8 for the bottleneck; F = (M + 1)·4 = 12|16
+  {
+    fusion: '{type: bottleneck, dim: 4, heads: 2, layers: 1, n_bottleneck: 2, ff_dim: 6, hidden: [5]}',
+    params: [64 + 8 + 2 * 154 + 2 * 8 + 8 + H(12), 84 + 8 + 3 * 154 + 3 * 8 + 8 + H(16)],
   },
 ];
 
@@ -86,7 +100,7 @@ describe('fusion methods', () => {
       [...fusionTypes].filter((t) => !covered.has(t)),
       [],
     );
-    assert.equal(fusionTypes.length, 13);
+    assert.equal(fusionTypes.length, 15);
   });
 
   for (const c of CASES) {
@@ -99,10 +113,10 @@ describe('fusion methods', () => {
           [[null, 3]],
         );
         assert.equal(fusionParams(model), c.params[m - 2]);
-        const gates = c.gates?.[m - 2] ?? 0;
-        assert.equal(gateParams(model), gates);
+        // the modality gates have no weights (no learned missing embeddings: token methods mask tokens)
+        assert.equal(gateParams(model), 0);
         const encoders = ENCODER_PARAMS.pic + ENCODER_PARAMS.snd + (m === 3 ? ENCODER_PARAMS.pic2 : 0);
-        assert.equal(model.countParams(), encoders + gates + c.params[m - 2]!);
+        assert.equal(model.countParams(), encoders + c.params[m - 2]!);
         assert.deepEqual(
           Object.keys(built.masks),
           tinyInputs(m).map((i) => i.name),

@@ -10,7 +10,7 @@ import type { PreparedData } from '../../src/data/dataset.js';
 import { buildModel, compileModel, createOptimizer, withMasked } from '../../src/model/build.js';
 import { validateFusion } from '../../src/model/fusions/index.js';
 import { FusionConfigError } from '../../src/model/fusions/registry.js';
-import { ModalityDropout } from '../../src/model/layers/index.js';
+import { ModalityDropout, ModalityTokenGate } from '../../src/model/layers/index.js';
 import { train } from '../../src/train/trainer.js';
 import { tinyBatch, tinyConfig, tinyInputs } from './helpers.js';
 
@@ -36,7 +36,9 @@ describe('custom layers and modality gates', () => {
 
   it('models with every custom layer save and load with tf.loadLayersModel, predicting the same', async () => {
     const fusions = [
-      '{type: transformer, dim: 4, heads: 2, layers: 1, modality_dropout: 0.2}', // ModalityDropout (learned), ModalityTypeEmbedding, MultiHeadSelfAttention
+      '{type: transformer, dim: 4, heads: 2, layers: 1, pooling: cls, modality_dropout: 0.2}', // ModalityTokenGate, ModalityTypeEmbedding, MaskPad, MultiHeadAttention, LayerNorm
+      '{type: cross_attention, dim: 4, heads: 2, layers: 1}', // MultiHeadAttention (cross), MaskedPooling
+      '{type: bottleneck, dim: 4, heads: 2, layers: 2, n_bottleneck: 2}', // LatentTokens, TokenSlice, BottleneckMerge, MaskPad
       '{type: tensor, dim: 3}', // OuterProduct
       '{type: low_rank_tensor, dim: 4, rank: 2}', // RankWeightedSum
       '{type: bilinear, dim: 4, factor: 2}', // MfbPool
@@ -128,17 +130,19 @@ describe('custom layers and modality gates', () => {
     tf.disposeVariables();
   });
 
-  it('methods with a learned missing token mask with it', () => {
-    const built = buildModel(tinyConfig('{type: attention, dim: 4, heads: 2}'), tinyInputs(), 3);
-    assert.equal(built.masks.snd!.missing, 'learned');
-    const gate = gateOf(built.model, 'snd');
-    const token = gate.getWeights()[0]!;
-    assert.deepEqual(token.shape, [6]);
-    gate.setWeights([tf.tensor1d([1, 2, 3, 4, 5, 6])]);
-    built.masks.snd!.setMasked(true);
-    const out = gate.apply(tf.ones([2, 6])) as tf.Tensor;
-    assert.deepEqual(Array.from(out.dataSync()), [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]);
-    tf.disposeVariables();
+  it('fusions over tokens gate each modality with a ModalityTokenGate that masks its tokens', () => {
+    for (const f of [
+      '{type: attention, dim: 4, heads: 2}',
+      '{type: transformer, dim: 4, heads: 2}',
+      '{type: cross_attention, dim: 4, heads: 2}',
+      '{type: bottleneck, dim: 4, heads: 2}',
+    ]) {
+      const built = buildModel(tinyConfig(f), tinyInputs(), 3);
+      assert.equal(built.masks.snd!.missing, 'tokens', f);
+      assert.equal(built.model.layers.filter((l) => l instanceof ModalityTokenGate).length, 2, f);
+      assert.equal(built.model.layers.filter((l) => l instanceof ModalityDropout).length, 0, f);
+      tf.disposeVariables();
+    }
   });
 });
 

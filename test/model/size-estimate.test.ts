@@ -1,6 +1,7 @@
 /**
  * The model size estimate (src/model/size/) against the model the builder really makes: for every shipped config,
- * and for every encoder and fusion with several option sets, the estimated parameter count equals
+ * for every encoder and fusion with several option sets, and for every encoder's `output: sequence` and every fusion
+ * over token sequences, the estimated parameter count equals
  * `model.countParams()` (the issue asks for 10-20 %: each part mirrors its layers, so it is exact). Then the refusal:
  * `fusion.hidden: [65536, 65536]` is refused with the figure and what to lower.
  */
@@ -98,6 +99,13 @@ describe('model size estimate = countParams of the built model', () => {
         '{type: resnet, widths: [8, 8, 16], blocks: 1, batch_norm: false, kernel_size: 5}',
         '{type: mlp}',
         '{type: mlp, layers: [64, 32], dropout: 0.1}',
+        '{type: patch}',
+        '{type: patch, patch_size: 2, dim: 8, heads: 2, layers: 1, ff_dim: 12, attention_dropout: 0.1, dropout: 0.1, output_dim: 16}',
+        '{type: patch, layers: 0, output: sequence}',
+        '{type: patch, dim: 16, heads: 2, output: sequence, dropout: 0.2}',
+        '{type: cnn, output: sequence}',
+        '{type: cnn, pooling: none, filters: [4, 6], output: sequence, dropout: 0.1}',
+        '{type: resnet, output: sequence}',
       ],
       snd: [
         '{type: cnn1d}',
@@ -106,6 +114,11 @@ describe('model size estimate = countParams of the built model', () => {
         '{type: cnn2d, pool_size: 3, global_pool: max}',
         '{type: lstm}',
         '{type: gru, layers: 2, bidirectional: true, recurrent_dropout: 0.1, units: 16}',
+        '{type: cnn1d, output: sequence}',
+        '{type: cnn2d, output: sequence}',
+        '{type: cnn2d, pool_size: 3, output: sequence, dropout: 0.1}',
+        '{type: lstm, output: sequence}',
+        '{type: gru, bidirectional: true, output: sequence}',
       ],
       words: [
         '{type: embedding_bag}',
@@ -117,8 +130,20 @@ describe('model size estimate = countParams of the built model', () => {
         '{type: bilstm, units: 8}',
         '{type: transformer}',
         '{type: transformer, layers: 1, heads: 2, ff_dim: 32, embedding_dim: 16, attention_dropout: 0}',
+        '{type: embedding_bag, output: sequence}',
+        '{type: cnn, output: sequence}',
+        '{type: cnn, kernel_sizes: [2], output: sequence, dropout: 0.1}',
+        '{type: lstm, output: sequence}',
+        '{type: bilstm, units: 8, output: sequence}',
+        '{type: transformer, output: sequence}',
       ],
-      nums: ['{type: dense}', '{type: dense, layers: [16, 8], batch_norm: true}', '{type: passthrough}'],
+      nums: [
+        '{type: dense}',
+        '{type: dense, layers: [16, 8], batch_norm: true}',
+        '{type: passthrough}',
+        '{type: tokens}',
+        '{type: tokens, dim: 4, output: sequence}',
+      ],
       cat: ['{type: embedding}', '{type: embedding, dim: 3, dropout: 0.1}', '{type: onehot}'],
     };
     const names = Object.keys(variants);
@@ -160,6 +185,11 @@ describe('model size estimate = countParams of the built model', () => {
         '{type: transformer, pooling: cls, ff_dim: 20, layers: 1, dropout: 0.1}',
         '{type: transformer, pooling: concat}',
       ],
+      cross_attention: [
+        '{type: cross_attention}',
+        '{type: cross_attention, dim: 8, heads: 2, layers: 1, ff_dim: 12, pooling: max, hidden: [8]}',
+      ],
+      bottleneck: ['{type: bottleneck}', '{type: bottleneck, dim: 8, heads: 2, layers: 3, n_bottleneck: 2, ff_dim: 12, hidden: []}'],
     };
     assert.deepEqual([...fusionTypes].sort(), Object.keys(variants).sort());
     for (const [type, fusions] of Object.entries(variants)) {
@@ -172,6 +202,37 @@ describe('model size estimate = countParams of the built model', () => {
           assert.equal(estimated, built, `${fusion} (${task})`);
         }
       }
+    }
+  });
+
+  it('every fusion over token sequences (and pooled fusions over sequences, mean-pooled first)', () => {
+    // four inputs with sequences of 12 patches, 12 frames, 20 text tokens and 3 feature tokens, and a categorical one that stays one token
+    const sequences = [
+      'inputs.pic.encoder={type: patch, patch_size: 4, dim: 16, heads: 2, layers: 1, output: sequence, output_dim: 12}',
+      'inputs.snd.encoder={type: cnn1d, output: sequence, output_dim: 10}',
+      'inputs.words.encoder={type: transformer, layers: 1, embedding_dim: 16, ff_dim: 16, output: sequence, output_dim: 8}',
+      'inputs.nums.encoder={type: tokens, dim: 6, output: sequence}',
+    ];
+    const fusions = [
+      '{type: transformer}',
+      '{type: transformer, pooling: cls, layers: 1, heads: 2, dim: 16}',
+      '{type: transformer, pooling: concat, layers: 1}',
+      '{type: transformer, pooling: max, dim: 8, heads: 2, ff_dim: 4}',
+      '{type: attention}',
+      '{type: attention, pooling: modality, dim: 16, heads: 2}',
+      '{type: cross_attention}',
+      '{type: cross_attention, pooling: max, layers: 1, dim: 8, heads: 1}',
+      '{type: bottleneck}',
+      '{type: bottleneck, n_bottleneck: 1, layers: 1, pooling: max, hidden: [8]}',
+      '{type: concat}',
+      '{type: gated}',
+      '{type: late}',
+      '{type: film, conditioner: words, target: pic}',
+    ];
+    for (const fusion of fusions) {
+      const config = tmpConfig(INPUTS, [...sequences, `fusion=${fusion}`]);
+      const { built, estimated } = compare(config);
+      assert.equal(estimated, built, fusion);
     }
   });
 });

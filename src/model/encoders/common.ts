@@ -9,8 +9,20 @@ export const ActivationOption = Enum(activationNames, {
   description: 'activation function',
 });
 
+export const outputNames = ['pooled', 'sequence'] as const;
+export type OutputKind = (typeof outputNames)[number];
+
+/** `output:` of every encoder with a time or space axis. */
+export const outputOption = (what: string) =>
+  Default(
+    Enum(outputNames, {
+      description: `pooled: one embedding per example; sequence: one per ${what}, with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps`,
+    }),
+    'pooled',
+  );
+
 /** Options every convolutional encoder understands. */
-export const convOptions = (defaults: { filters: number[]; kernelSize: number }) => ({
+export const convOptions = (defaults: { filters: number[]; kernelSize: number }, steps: string) => ({
   filters: Default(
     Type.Array(Type.Integer({ minimum: 1, maximum: 4096 }), {
       minItems: 1,
@@ -26,12 +38,14 @@ export const convOptions = (defaults: { filters: number[]; kernelSize: number })
   batch_norm: Default(Type.Boolean({ description: 'batch normalisation after each convolution' }), false),
   global_pool: Default(
     Enum(['flatten', 'avg', 'max'], {
-      description: 'how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away',
+      description:
+        'how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)',
     }),
     'flatten',
   ),
   dropout: Default(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout rate before the output projection' }), 0),
   output_dim: Default(Type.Integer({ minimum: 1, maximum: 65536, description: 'size of the embedding this encoder outputs' }), 128),
+  output: outputOption(steps),
 });
 
 export const outputDimOption = (defaultValue = 128) =>

@@ -1,12 +1,16 @@
 /**
  * A stack of convolutional blocks (conv → [batch norm] → activation → [pool]) followed by a global
- * reduction, dropout and a dense projection. Shared by the image `cnn` (2-D) and audio `cnn1d` (1-D over
- * time, mel bands as channels) encoders, which differ only in dimensionality.
+ * reduction, dropout and a dense projection. Shared by the image `cnn` (2-D), audio `cnn1d` (1-D over
+ * time, mel bands as channels) and audio `cnn2d` encoders, which differ only in dimensionality.
+ * With `output: sequence` the last feature map is not reduced: its steps (1-D), positions (image) or rows (the
+ * spectrogram's frames) are projected one by one.
  */
 import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
 import { Cost, product, type SizeEstimate } from '../size/cost.js';
-import type { ActivationName } from './common.js';
+import type { ActivationName, OutputKind } from './common.js';
+import { mapToSequence, projectSequence } from './dense-head.js';
+import type { EncoderOutput } from './registry.js';
 
 export interface ConvStackOptions {
   filters: number[];
@@ -18,11 +22,21 @@ export interface ConvStackOptions {
   global_pool: 'flatten' | 'avg' | 'max';
   dropout: number;
   output_dim: number;
+  output: OutputKind;
 }
 
 type Act = Parameters<typeof tf.layers.activation>[0]['activation'];
 
-export function convStack(input: tf.SymbolicTensor, o: ConvStackOptions, ctx: LayerContext, dims: 1 | 2): tf.SymbolicTensor {
+/** What a 2-D stack's sequence is made of: every position (an image) or every row (a spectrogram's frames). */
+export type MapSequence = 'positions' | 'rows';
+
+export function convStack(
+  input: tf.SymbolicTensor,
+  o: ConvStackOptions,
+  ctx: LayerContext,
+  dims: 1 | 2,
+  as: MapSequence = 'positions',
+): EncoderOutput {
   let x = input;
   for (const filters of o.filters) {
     const common = {
@@ -54,6 +68,7 @@ export function convStack(input: tf.SymbolicTensor, o: ConvStackOptions, ctx: La
       x = layer.apply(x) as tf.SymbolicTensor;
     }
   }
+  if (o.output === 'sequence') return projectSequence(dims === 2 ? mapToSequence(x, as, ctx) : x, undefined, o, ctx);
   const reduce =
     o.global_pool === 'flatten'
       ? tf.layers.flatten({ name: ctx.name('flatten') })
@@ -75,13 +90,19 @@ export function convStack(input: tf.SymbolicTensor, o: ConvStackOptions, ctx: La
 
 /**
  * The size of `convStack` over an input of `shape` ([steps, channels] for 1-D, [height, width, channels] for 2-D):
- * the blocks, the global reduction, dropout and the projection.
+ * the blocks, the global reduction, dropout and the projection; with `output: sequence`, the projection of each
+ * step of the last feature map (`as` for a 2-D one).
  */
-export function convStackCost(shape: number[], o: ConvStackOptions, dims: 1 | 2): SizeEstimate {
+export function convStackCost(shape: number[], o: ConvStackOptions, dims: 1 | 2, as: MapSequence = 'positions'): SizeEstimate {
   const cost = new Cost();
   const spatial = shape.slice(0, dims);
   const channels = shape[dims] ?? 1;
   const last = cost.convBlocks(['filters'], spatial, channels, o);
+  if (o.output === 'sequence') {
+    const [a = 1, b = 1] = last.spatial;
+    const [steps, width] = dims === 1 ? [a, last.channels] : as === 'positions' ? [a * b, last.channels] : [a, b * last.channels];
+    return { outputDim: cost.project(width, o, steps), steps, parts: cost.parts };
+  }
   const reduced = o.global_pool === 'flatten' ? product(last.spatial) * last.channels : last.channels;
   cost.elementwise(['global_pool'], o.global_pool, reduced);
   return { outputDim: cost.project(reduced, o), parts: cost.parts };

@@ -2,6 +2,7 @@
 import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
 import type { ActivationName } from './common.js';
+import type { EncodedSequence } from './registry.js';
 
 export type Act = Parameters<typeof tf.layers.activation>[0]['activation'];
 
@@ -53,4 +54,24 @@ export function denseStack(
     h = dropout(h, rate, ctx);
   }
   return h;
+}
+
+/**
+ * `output: sequence`: the steps [batch, steps, features] through the same [dropout →] dense(output_dim, activation)
+ * projection that a pooled encoder applies to its one vector, applied to every step; the mask travels with them.
+ */
+export function projectSequence(
+  steps: tf.SymbolicTensor,
+  mask: tf.SymbolicTensor | undefined,
+  o: { dropout: number; output_dim: number; activation?: ActivationName },
+  ctx: LayerContext,
+): EncodedSequence {
+  return { sequence: project(steps, o, ctx), ...(mask ? { mask } : {}) };
+}
+
+/** A feature map [batch, a, b, channels] as a sequence: its a·b positions (`positions`) or its a rows, each row's b·channels features side by side (`rows`). */
+export function mapToSequence(x: tf.SymbolicTensor, as: 'positions' | 'rows', ctx: LayerContext): tf.SymbolicTensor {
+  const [, a, b, c] = x.shape as [null, number, number, number];
+  const targetShape = as === 'positions' ? [a * b, c] : [a, b * c];
+  return tf.layers.reshape({ targetShape, name: ctx.name('as_sequence') }).apply(x) as tf.SymbolicTensor;
 }

@@ -56,6 +56,29 @@ export interface EncoderEstimateInput<O> {
   vocabSize?: number;
 }
 
+/**
+ * What an encoder with `output: sequence` hands the fusion: one vector per step (a text's tokens, an audio clip's
+ * frames, an image's positions or patches) instead of one per example.
+ */
+export interface EncodedSequence {
+  /** [batch, steps, dim] */
+  sequence: tf.SymbolicTensor;
+  /** [batch, steps], non-zero at real steps (a text passes its token ids: PAD is 0); absent: every step is real */
+  mask?: tf.SymbolicTensor;
+}
+
+/** An encoder's output: the embedding [batch, dim] (`output: pooled`) or a sequence (`output: sequence`). */
+export type EncoderOutput = tf.SymbolicTensor | EncodedSequence;
+
+export const isSequence = (out: EncoderOutput): out is EncodedSequence => 'sequence' in out;
+
+/** A problem with an encoder's options that the schema cannot see; `path` is relative to `inputs.<name>.encoder`. */
+export interface EncoderIssue {
+  path: string[];
+  message: string;
+  hint?: string;
+}
+
 export interface EncoderDefinition<S extends TObject = TObject> {
   /** the modality this encoder reads (`image`, `audio`, ...) */
   modality: string;
@@ -68,13 +91,20 @@ export interface EncoderDefinition<S extends TObject = TObject> {
    * (pretrained vectors or models). What it returns is merged into the input's meta.
    */
   prepare?(args: EncoderPrepareInput<Resolved<S>>): Promise<Partial<InputMeta>>;
-  /** build the encoder's layers; returns the embedding, shape [batch, outputDim] */
-  build(args: EncoderBuildInput<Resolved<S>>): tf.SymbolicTensor;
+  /**
+   * build the encoder's layers; returns the embedding [batch, outputDim], or with `output: sequence` (encoders whose
+   * schema has that option) the sequence [batch, steps, outputDim] and its mask
+   */
+  build(args: EncoderBuildInput<Resolved<S>>): EncoderOutput;
   /**
    * The parameters and activations `build` creates, and the embedding size, without building anything (see
    * src/model/size/): undefined when they cannot be known before the data is prepared (a model file not yet read).
+   * With `output: sequence`, also the steps it emits (`steps`), and its attention layers' scores (validation's
+   * attention-size check reads both, before any data is read).
    */
   estimate(args: EncoderEstimateInput<Resolved<S>>): SizeEstimate | undefined;
+  /** checks of the options against the input's feature shape (e.g. a patch size that divides the image) */
+  check?(options: Resolved<S>, featureShape: number[]): EncoderIssue[];
 }
 
 /** Identity helper that keeps the option types of one encoder definition. */

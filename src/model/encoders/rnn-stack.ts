@@ -1,5 +1,6 @@
 /**
- * Recurrent layers over a sequence [batch, steps, features] → the last state [batch, units (×2 bidirectional)].
+ * Recurrent layers over a sequence [batch, steps, features] → the last state [batch, units (×2 bidirectional)], or
+ * with `sequence` the last layer's state at every step [batch, steps, units (×2)].
  * Shared by the text (after an embedding, with PAD masking) and audio (over frames) encoders.
  */
 import { Type } from '@sinclair/typebox';
@@ -27,13 +28,14 @@ export function rnnStack(
   bidirectional: boolean,
   o: RnnStackOptions,
   ctx: LayerContext,
+  sequence = false,
 ): tf.SymbolicTensor {
   let h = x;
   for (let l = 0; l < o.layers; l++) {
     const last = l === o.layers - 1;
     const args = {
       units: o.units,
-      returnSequences: !last,
+      returnSequences: !last || sequence,
       kernelInitializer: ctx.kernelInit(),
       // seeded (tfjs's default orthogonal initialiser is unseeded, and warns on large kernels)
       recurrentInitializer: ctx.kernelInit(),

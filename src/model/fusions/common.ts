@@ -22,7 +22,7 @@ export const fusionCommonOptions = {
       minimum: 0,
       maximum: 0.95,
       description:
-        'probability of dropping a whole modality embedding per training example (replaced by zeros, or by a learned missing token where the method has one); never at inference',
+        'probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference',
     }),
     0,
   ),
@@ -38,12 +38,13 @@ export const dimOption = (value: number, description = 'size each modality embed
 export const optionalDim = (description: string) => Type.Optional(dimSchema(description));
 
 export const tokenPoolingNames = ['mean', 'max', 'concat'] as const;
-export type TokenPooling = (typeof tokenPoolingNames)[number] | 'cls';
+export type TokenPooling = (typeof tokenPoolingNames)[number] | 'cls' | 'modality';
 
 export const poolingOption = <const V extends readonly string[]>(values: V, value: V[number]) =>
   Default(
     Enum(values, {
-      description: 'how the modality tokens become one vector: mean or max over tokens, concat (flatten, M·dim), cls (the [CLS] token)',
+      description:
+        "how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)",
     }),
     value as never,
   );
@@ -122,7 +123,7 @@ export function stackTokens(xs: tf.SymbolicTensor[], ctx: LayerContext): tf.Symb
 }
 
 /** [batch, T, d] → [batch, d] (mean, max, cls: token 0) or [batch, T·d] (concat). */
-export function poolTokens(x: tf.SymbolicTensor, pooling: TokenPooling, ctx: LayerContext): tf.SymbolicTensor {
+export function poolTokens(x: tf.SymbolicTensor, pooling: Exclude<TokenPooling, 'modality'>, ctx: LayerContext): tf.SymbolicTensor {
   switch (pooling) {
     case 'mean':
       return tf.layers.globalAveragePooling1d({ name: ctx.name('pool_mean') }).apply(x) as tf.SymbolicTensor;

@@ -1,7 +1,9 @@
 /** Every fusion method mmx knows. Adding one: write its file, list it here. */
 import { attentionFusion } from './attention.js';
 import { bilinearFusion } from './bilinear.js';
+import { bottleneckFusion } from './bottleneck.js';
 import { concatFusion } from './concat.js';
+import { crossAttentionFusion } from './cross-attention.js';
 import { filmFusion } from './film.js';
 import { gatedFusion } from './gated.js';
 import { lateFusion } from './late.js';
@@ -28,6 +30,8 @@ export const fusions = [
   bilinearFusion,
   lateFusion,
   transformerFusion,
+  crossAttentionFusion,
+  bottleneckFusion,
 ] as const;
 
 export const fusionRegistry: readonly FusionDefinition[] = fusions as unknown as FusionDefinition[];

@@ -12,13 +12,28 @@ import type { SizeEstimate } from '../size/cost.js';
 export interface Embedding {
   /** the input's name under `inputs:` */
   name: string;
-  /** [batch, embeddingDim], after the modality's ModalityDropout gate */
+  /** [batch, embeddingDim], after the modality's ModalityDropout gate (an encoder's sequence mean-pooled first) */
   tensor: tf.SymbolicTensor;
 }
 
+/** What a fusion over tokens gets per modality: its tokens (a pooled encoder's embedding is one token) and their mask. */
+export interface TokenSequence {
+  /** the input's name under `inputs:` */
+  name: string;
+  /** [batch, T, embeddingDim] as the encoder output it */
+  tokens: tf.SymbolicTensor;
+  /**
+   * [batch, T] from the modality's ModalityTokenGate: 1 at a real token, 0 at padding and at every token of a
+   * masked or dropped modality. A fusion must give masked tokens no influence on its output.
+   */
+  mask: tf.SymbolicTensor;
+}
+
 export interface FusionBuildInput<O> {
-  /** one embedding per modality, in the order the inputs are declared */
+  /** one embedding per modality, in the order the inputs are declared (empty for a method over `tokens`) */
   embeddings: Embedding[];
+  /** for a method over `tokens`: one token sequence per modality, in declaration order (else empty) */
+  sequences: TokenSequence[];
   options: O;
   ctx: LayerContext;
   /** number of classes of the task (for methods that include their own heads, e.g. `late`) */
@@ -45,11 +60,23 @@ export interface FusionIssue {
   hint?: string;
 }
 
+/** A modality as a fusion's estimate sees it. */
+export interface EstimatedEmbedding {
+  name: string;
+  /** the embedding's size (each token's, for a method over tokens) */
+  dim: number;
+  /** tokens the modality brings to a method over tokens (1 for a pooled embedding, and for every other method) */
+  tokens: number;
+}
+
 /** What a fusion's size estimate knows: the embedding sizes, and the output layer's width (for methods with heads). */
 export interface FusionEstimateInput<O> {
   options: O;
-  /** one embedding per modality, in the order the inputs are declared */
-  embeddings: { name: string; dim: number }[];
+  /**
+   * one embedding per modality, in the order the inputs are declared; for a method over tokens, `tokens` is how many
+   * the modality brings (its sequence's steps; 1 for a pooled embedding), each of size `dim`
+   */
+  embeddings: EstimatedEmbedding[];
   /** units of the task's output layer (classes; 1 for binary and regression) */
   outputUnits: number;
 }
@@ -67,10 +94,10 @@ export interface FusionDefinition<S extends TObject = TObject> {
   /** most modalities the method is defined for (default: no limit) */
   maxModalities?: number;
   /**
-   * whether a masked or dropped modality is replaced by a learned "missing" embedding (instead of zeros): set for
-   * methods that mix modalities as tokens (attention, transformer), where a zero embedding is not "absent"
+   * whether the method fuses token sequences (`sequences`) instead of one embedding per modality: then each
+   * modality passes a ModalityTokenGate (a masked or dropped modality's tokens are masked, not zeroed)
    */
-  learnedMissing?: boolean;
+  tokens?: boolean;
   /** checks that need the input names or several options together (the modality count is checked for you) */
   validate?(options: Resolved<S>, inputNames: string[]): FusionIssue[];
   /** build the fused representation [batch, features] that the head reads, or the method's own probabilities */

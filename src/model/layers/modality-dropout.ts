@@ -13,6 +13,9 @@
  * Modalities are dropped independently, so with M modalities all of them are dropped together with probability
  * rate^M; the model then sees only missing values, which is a legitimate (if uninformative) example.
  * The mask switch is runtime state: it is not part of getConfig() and a loaded model starts unmasked.
+ * Fusions over tokens do not use this gate: their modalities pass a ModalityTokenGate, which masks tokens instead
+ * (modality-token-gate.ts). The learned missing value is what the attention and transformer fusions used before;
+ * models saved with it still load and mask with it.
  */
 import * as tf from '../../tf.js';
 import { isTraining, lastDim, one, type BaseLayerArgs, type Kwargs, type Shape } from './util.js';
@@ -23,6 +26,11 @@ export interface ModalityDropoutArgs extends NonNullable<BaseLayerArgs> {
   /** seed of the drop decisions; each call uses seed + call count, so runs repeat and batches differ */
   seed?: number;
   missing?: 'zero' | 'learned';
+}
+
+/** Per example, 1 (kept) with probability 1 − rate, else 0 (dropped): [batch, 1] float32, from `seed`. */
+export function keepDecisions(batch: number, rate: number, seed: number): tf.Tensor {
+  return tf.cast(tf.greaterEqual(tf.randomUniform([batch, 1], 0, 1, 'float32', seed), rate), 'float32');
 }
 
 export class ModalityDropout extends tf.layers.Layer {
@@ -69,9 +77,7 @@ export class ModalityDropout extends tf.layers.Layer {
       const missing = this.token ? this.token.read().reshape([1, -1]) : undefined;
       if (this.masked) return missing ? tf.mul(tf.onesLike(x), missing) : tf.zerosLike(x);
       if (!isTraining(kwargs) || this.rate <= 0) return x;
-      const batch = x.shape[0] ?? 1;
-      const seed = this.seed + this.calls++;
-      const keep = tf.cast(tf.greaterEqual(tf.randomUniform([batch, 1], 0, 1, 'float32', seed), this.rate), 'float32');
+      const keep = keepDecisions(x.shape[0] ?? 1, this.rate, this.seed + this.calls++);
       const kept = tf.mul(x, keep);
       return missing ? tf.add(kept, tf.mul(tf.sub(1, keep), missing)) : kept;
     });

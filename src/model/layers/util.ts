@@ -16,13 +16,30 @@ export function one(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return x;
 }
 
+/** The input tensors as a flat list (tfjs may hand a multi-input layer a nested list when a model is loaded). */
 export function many(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
-  return Array.isArray(inputs) ? inputs : [inputs];
+  if (!Array.isArray(inputs)) return [inputs];
+  const out: tf.Tensor[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else out.push(v as tf.Tensor);
+  };
+  walk(inputs);
+  return out;
 }
 
-/** Input shapes of a multi-input layer (tfjs hands a single-input layer one shape, a multi-input one a list). */
+const isShape = (s: unknown): s is Shape => Array.isArray(s) && s.every((d) => d === null || typeof d === 'number');
+
+/** Input shapes of a multi-input layer as a flat list, however tfjs nests them (one shape for a single input). */
 export function shapes(inputShape: Shape | Shape[]): Shape[] {
-  return Array.isArray(inputShape[0]) || inputShape.length === 0 ? (inputShape as Shape[]) : [inputShape as Shape];
+  if (isShape(inputShape)) return [inputShape];
+  const out: Shape[] = [];
+  const walk = (v: unknown): void => {
+    if (isShape(v)) out.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+  };
+  walk(inputShape);
+  return out;
 }
 
 export function lastDim(shape: Shape, what: string): number {
@@ -33,3 +50,10 @@ export function lastDim(shape: Shape, what: string): number {
 
 /** `training` as tfjs passes it (absent at inference). */
 export const isTraining = (kwargs: Kwargs | undefined): boolean => kwargs?.['training'] === true;
+
+/**
+ * What `computeMask` returns for "no Keras mask". mmx's token layers carry the token mask as an explicit input, so
+ * a Keras mask that reaches them (from the masked recurrent layers of a text encoder's sequence) ends there;
+ * tfjs's own layers return null for this too, though the declared return type leaves null out.
+ */
+export const NO_KERAS_MASK = null as unknown as tf.Tensor;

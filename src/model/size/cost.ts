@@ -19,11 +19,15 @@ export interface SizePart {
   params: number;
   /** floats per example kept for the backward pass (layer outputs) */
   activations: number;
+  /** attention scores per example (heads · queries · keys) of an attention layer, for the attention-size check */
+  scores?: number;
 }
 
 export interface SizeEstimate {
-  /** size of the vector this part hands on (an encoder's embedding, a fusion's fused features) */
+  /** size of the vector this part hands on (an encoder's embedding, or each step of its sequence; a fusion's fused features) */
   outputDim: number;
+  /** an encoder with `output: sequence`: the steps it hands on (tokens of a token fusion); absent: one pooled vector */
+  steps?: number;
   parts: SizePart[];
 }
 
@@ -34,13 +38,13 @@ export const product = (xs: readonly number[]): number => xs.reduce((a, b) => a 
 export class Cost {
   readonly parts: SizePart[] = [];
 
-  add(path: OptionPath, what: string, params: number, activations: number): void {
-    this.parts.push({ path, what, params, activations });
+  add(path: OptionPath, what: string, params: number, activations: number, scores?: number): void {
+    this.parts.push({ path, what, params, activations, ...(scores !== undefined ? { scores } : {}) });
   }
 
-  /** dense in → units (with bias unless `bias: false`) + its output */
-  dense(path: OptionPath, inDim: number, units: number, bias = true): number {
-    this.add(path, `dense ${fmt(inDim)} → ${fmt(units)}`, inDim * units + (bias ? units : 0), units);
+  /** dense in → units (with bias unless `bias: false`) + its output, applied to each of `steps` steps */
+  dense(path: OptionPath, inDim: number, units: number, bias = true, steps = 1): number {
+    this.add(path, `dense ${fmt(inDim)} → ${fmt(units)}`, inDim * units + (bias ? units : 0), steps * units);
     return units;
   }
 
@@ -71,10 +75,10 @@ export class Cost {
     return d;
   }
 
-  /** [dropout →] dense(output_dim): the projection most encoders end with */
-  project(inDim: number, o: { dropout: number; output_dim: number }): number {
-    if (o.dropout > 0) this.elementwise(['dropout'], 'dropout', inDim);
-    return this.dense(['output_dim'], inDim, o.output_dim);
+  /** [dropout →] dense(output_dim): the projection most encoders end with (of each step with `output: sequence`) */
+  project(inDim: number, o: { dropout: number; output_dim: number }, steps = 1): number {
+    if (o.dropout > 0) this.elementwise(['dropout'], 'dropout', steps * inDim);
+    return this.dense(['output_dim'], inDim, o.output_dim, true, steps);
   }
 
   /** a token embedding table: vocab × dim weights, steps × dim out */
@@ -82,9 +86,49 @@ export class Cost {
     this.add(path, `embedding ${fmt(vocab)} × ${fmt(dim)}`, vocab * dim, steps * dim);
   }
 
-  /** multi-head self-attention over `tokens` of size d: 4 (d² + d) weights; q, k, v, scores, output kept */
-  attention(path: OptionPath, tokens: number, d: number, heads: number): void {
-    this.add(path, `self-attention (${fmt(d)}, ${heads} heads)`, 4 * (d * d + d), 5 * tokens * d + 2 * heads * tokens * tokens);
+  /**
+   * multi-head self-attention over `tokens` of size d: 4 (d² + d) weights; q, k, v, scores, output kept. With
+   * `source` (cross-attention), the keys and values come from its `tokens` of size `dim`: 2d² + 2·dim·d + 4d weights.
+   */
+  attention(path: OptionPath, tokens: number, d: number, heads: number, source?: { tokens: number; dim: number }): void {
+    const keys = source?.tokens ?? tokens;
+    const e = source?.dim ?? d;
+    const scores = heads * tokens * keys;
+    this.add(
+      path,
+      `${source ? 'cross' : 'self'}-attention (${fmt(d)}, ${heads} heads, ${fmt(tokens)} × ${fmt(keys)} tokens)`,
+      2 * d * d + 2 * e * d + 4 * d,
+      3 * tokens * d + 2 * keys * d + 2 * scores,
+      scores,
+    );
+  }
+
+  /**
+   * one transformer block over `tokens` of size d (src/model/layers/transformer-block.ts): attention (self, or
+   * cross to `source`), the feed-forward sublayer d → ff → d, residuals, dropout and layer norms (post-norm: two;
+   * pre-norm: two, and one more for a cross-attention source). `at` names the options that set its size.
+   */
+  transformerBlock(
+    at: { block: OptionPath; ff: OptionPath },
+    tokens: number,
+    d: number,
+    o: { heads: number; ffDim: number; dropout: number; norm: 'pre' | 'post' },
+    source?: { tokens: number; dim: number },
+  ): void {
+    const size = tokens * d;
+    if (o.norm === 'pre') {
+      this.layerNorm(at.block, d, size);
+      if (source) this.layerNorm(at.block, source.dim, source.tokens * source.dim);
+    }
+    this.attention(at.block, tokens, d, o.heads, source);
+    if (o.dropout > 0) this.elementwise(at.block, 'dropout', size);
+    this.elementwise(at.block, 'residual', size);
+    this.layerNorm(at.block, d, size);
+    this.add(at.ff, `feed-forward ${fmt(d)} → ${fmt(o.ffDim)}`, (d + 1) * o.ffDim, tokens * o.ffDim);
+    this.add(at.ff, `feed-forward ${fmt(o.ffDim)} → ${fmt(d)}`, (o.ffDim + 1) * d, size);
+    if (o.dropout > 0) this.elementwise(at.block, 'dropout', size);
+    this.elementwise(at.block, 'residual', size);
+    if (o.norm === 'post') this.layerNorm(at.block, d, size);
   }
 
   /** layer normalisation over the last axis (γ, β) */

@@ -11,9 +11,9 @@ import { findModality } from '../../data/modalities/index.js';
 import { encoderRegistry } from '../encoders/index.js';
 import { findEncoder } from '../encoders/registry.js';
 import { fusionRegistry } from '../fusions/index.js';
-import { findFusion } from '../fusions/registry.js';
+import { findFusion, type EstimatedEmbedding } from '../fusions/registry.js';
 import { outputUnits } from '../heads/tasks.js';
-import { product, type SizePart } from './cost.js';
+import { product, type SizeEstimate, type SizePart } from './cost.js';
 import { DEFAULT_MAX_MODEL_MEMORY_MB } from './option.js';
 
 /** A part of the whole model, its path from the config root (e.g. ['fusion', 'hidden', 1]). */
@@ -33,10 +33,49 @@ export interface KnownInput {
   vocabSize?: number;
 }
 
+/** One input's encoder estimate, its parts' paths from the config root; undefined when it cannot be known yet. */
+export interface InputEstimate {
+  name: string;
+  /** one example's feature shape */
+  shape: number[];
+  estimate: SizeEstimate | undefined;
+  /** the input's features and the encoder's parts, their paths from the config root */
+  parts: ModelPart[];
+}
+
+/**
+ * Each input's encoder estimate, in declaration order (see `estimateModel` for `known` and `cells`). Throws a
+ * RangeError for preprocessing options that leave no feature shape (an audio window under two samples).
+ */
+export function estimateInputs(
+  config: ExperimentConfig,
+  known: Record<string, KnownInput> = {},
+  cells?: (input: string) => Iterable<string>,
+): InputEstimate[] {
+  return Object.entries(config.inputs).map(([name, input]) => {
+    const modality = findModality(input.type);
+    const shape = modality.featureShape(input.preprocessing as never, input);
+    const column = input.column;
+    const vocabSize =
+      known[name]?.vocabSize ?? modality.vocabularyBound?.(input.preprocessing as never, cells ? () => cells(column) : undefined);
+    const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
+    const e = encoder.estimate({ options: input.encoder as never, featureShape: shape, ...(vocabSize !== undefined ? { vocabSize } : {}) });
+    const parts: ModelPart[] = [
+      { path: ['inputs', name, 'preprocessing'], what: `input features ${shape.join(' × ')}`, params: 0, activations: product(shape) },
+      ...(e?.parts ?? []).map((p) => ({ ...p, path: ['inputs', name, 'encoder', ...p.path] })),
+    ];
+    return { name, shape, estimate: e, parts };
+  });
+}
+
 /**
  * The estimate for `config`, with `units` output units (classes; 1 for binary and regression). `known` gives what
  * the config alone does not say (vocabulary sizes); without it, each modality's bound is used. Undefined when a
  * part cannot be estimated before the data is prepared (a pretrained model file, a vocabulary not yet known).
+ *
+ * Between encoders and fusion (src/model/build.ts): a fusion over tokens gets each encoder's sequence as it is (a
+ * pooled embedding as one token), through the modality's token gate (no weights); any other fusion gets a sequence's
+ * mean over its real steps.
  */
 export function estimateModel(
   config: ExperimentConfig,
@@ -45,29 +84,21 @@ export function estimateModel(
   cells?: (input: string) => Iterable<string>,
 ): ModelEstimate | undefined {
   const parts: ModelPart[] = [];
-  const embeddings: { name: string; dim: number }[] = [];
+  const embeddings: EstimatedEmbedding[] = [];
   const fusion = findFusion(fusionRegistry, config.fusion.type);
-  for (const [name, input] of Object.entries(config.inputs)) {
-    const modality = findModality(input.type);
-    const entry = input as unknown as Record<string, unknown>;
-    const shape = modality.featureShape(input.preprocessing as never, entry);
-    const column = input.column;
-    const vocabSize =
-      known[name]?.vocabSize ?? modality.vocabularyBound?.(input.preprocessing as never, cells ? () => cells(column) : undefined);
-    const encoder = findEncoder(encoderRegistry, input.type, input.encoder.type);
-    const e = encoder.estimate({ options: input.encoder as never, featureShape: shape, ...(vocabSize !== undefined ? { vocabSize } : {}) });
+  for (const input of estimateInputs(config, known, cells)) {
+    const e = input.estimate;
     if (!e) return undefined;
-    parts.push({
-      path: ['inputs', name, 'preprocessing'],
-      what: `input features ${shape.join(' × ')}`,
-      params: 0,
-      activations: product(shape),
-    });
-    for (const p of e.parts) parts.push({ ...p, path: ['inputs', name, 'encoder', ...p.path] });
-    // the modality gate: a learned "missing" embedding where the fusion has one
-    if (fusion.learnedMissing)
-      parts.push({ path: ['fusion'], what: `missing embedding of ${name}`, params: e.outputDim, activations: e.outputDim });
-    embeddings.push({ name, dim: e.outputDim });
+    parts.push(...input.parts);
+    const steps = e.steps ?? 1;
+    if (e.steps !== undefined && !fusion.tokens)
+      parts.push({
+        path: ['inputs', input.name, 'encoder', 'output'],
+        what: 'mean over the sequence',
+        params: 0,
+        activations: e.outputDim,
+      });
+    embeddings.push({ name: input.name, dim: e.outputDim, tokens: fusion.tokens ? steps : 1 });
   }
   const f = fusion.estimate({ options: config.fusion as never, embeddings, outputUnits: units });
   for (const p of f.parts) parts.push({ ...p, path: ['fusion', ...p.path] });

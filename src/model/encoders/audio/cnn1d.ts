@@ -4,10 +4,14 @@ import { convStack, convStackCost } from '../conv-stack.js';
 import { defineEncoder } from '../registry.js';
 import { Variant } from '../../../config/schema-kit.js';
 
-const schema = Variant('cnn1d', convOptions({ filters: [64, 128], kernelSize: 5 }), {
-  title: 'audio cnn1d encoder',
-  description: 'Convolutions over time (frames × mel bands, the bands as channels), pooling, a global reduction and a dense projection.',
-});
+const schema = Variant(
+  'cnn1d',
+  convOptions({ filters: [64, 128], kernelSize: 5 }, 'frame of the last feature map (the frames after pooling)'),
+  {
+    title: 'audio cnn1d encoder',
+    description: 'Convolutions over time (frames × mel bands, the bands as channels), pooling, a global reduction and a dense projection.',
+  },
+);
 
 export const audioCnn1d = defineEncoder<typeof schema>({
   modality: 'audio',

@@ -1,7 +1,7 @@
 /** Categorical encoder `onehot`: the category's one-hot vector (missing and unknown included), no weights. */
 import type * as tf from '../../../tf.js';
 import { Variant } from '../../../config/schema-kit.js';
-import { OneHot } from '../layers.js';
+import { OneHot } from '../../layers/one-hot.js';
 import { defineEncoder, requireVocabSize } from '../registry.js';
 
 const schema = Variant(

@@ -4,10 +4,14 @@ import { convStack, convStackCost } from '../conv-stack.js';
 import { defineEncoder } from '../registry.js';
 import { Variant } from '../../../config/schema-kit.js';
 
-const schema = Variant('cnn', convOptions({ filters: [32, 64], kernelSize: 3 }), {
-  title: 'image cnn encoder',
-  description: 'Convolutional blocks (conv, optional batch norm, activation, pooling), a global reduction and a dense projection.',
-});
+const schema = Variant(
+  'cnn',
+  convOptions({ filters: [32, 64], kernelSize: 3 }, 'position of the last feature map (height × width of them)'),
+  {
+    title: 'image cnn encoder',
+    description: 'Convolutional blocks (conv, optional batch norm, activation, pooling), a global reduction and a dense projection.',
+  },
+);
 
 export const imageCnn = defineEncoder<typeof schema>({
   modality: 'image',

@@ -6,8 +6,8 @@
 import { Type } from '@sinclair/typebox';
 import * as tf from '../../../tf.js';
 import { Default, Enum, Variant } from '../../../config/schema-kit.js';
-import { ActivationOption, dropoutOption } from '../common.js';
-import { dropout, dense } from '../dense-head.js';
+import { ActivationOption, dropoutOption, outputOption } from '../common.js';
+import { dropout, dense, mapToSequence } from '../dense-head.js';
 import { EncoderBuildError, defineEncoder } from '../registry.js';
 
 const schema = Variant(
@@ -30,6 +30,7 @@ const schema = Variant(
     ),
     activation: Default(ActivationOption, 'relu'),
     dropout: dropoutOption(0),
+    output: outputOption('position of the feature map (the cut layer must keep positions: [height, width, channels] or [steps, features])'),
   },
   { title: 'image pretrained encoder', description: 'A tfjs LayersModel loaded from disk, cut at a feature layer, optionally frozen.' },
 );
@@ -72,6 +73,14 @@ export const imagePretrained = defineEncoder<typeof schema>({
     const sub = tf.model({ inputs: m.inputs, outputs: out, name: ctx.name('pretrained') });
     sub.trainable = o.trainable;
     let x = sub.apply(input) as tf.SymbolicTensor;
+    if (o.output === 'sequence') {
+      if (x.shape.length !== 3 && x.shape.length !== 4)
+        throw new EncoderBuildError(
+          `image pretrained encoder: output: sequence needs a layer whose output keeps positions, but '${name}' gives [${x.shape.map((d) => d ?? 'batch').join(', ')}]; name an earlier layer (layer: ...) or use output: pooled`,
+        );
+      const steps = dropout(x.shape.length === 4 ? mapToSequence(x, 'positions', ctx) : x, o.dropout, ctx);
+      return { sequence: o.output_dim !== undefined ? dense(steps, o.output_dim, o.activation, ctx, 'proj') : steps };
+    }
     if (x.shape.length === 4) {
       const layer =
         o.pooling === 'avg'

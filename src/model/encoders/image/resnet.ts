@@ -7,8 +7,8 @@ import { Type } from '@sinclair/typebox';
 import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
 import type { LayerContext } from '../../layers-context.js';
-import { ActivationOption, dropoutOption, outputDimOption, type ActivationName } from '../common.js';
-import { project, type Act } from '../dense-head.js';
+import { ActivationOption, dropoutOption, outputDimOption, outputOption, type ActivationName } from '../common.js';
+import { mapToSequence, project, projectSequence, type Act } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
 import { Cost } from '../../size/cost.js';
 
@@ -29,6 +29,7 @@ const schema = Variant(
     activation: Default(ActivationOption, 'relu'),
     dropout: dropoutOption(0),
     output_dim: outputDimOption(128),
+    output: outputOption('position of the last stage (height × width halved per stage after the first)'),
   },
   { title: 'image resnet encoder', description: 'A small residual network (stages of basic blocks), global average pooling, projection.' },
 );
@@ -75,6 +76,7 @@ export const imageResnet = defineEncoder<typeof schema>({
         channels = width;
       }
     });
+    if (o.output === 'sequence') return projectSequence(mapToSequence(x, 'positions', ctx), undefined, o, ctx);
     const pooled = tf.layers.globalAveragePooling2d({ name: ctx.name('gap') }).apply(x) as tf.SymbolicTensor;
     return project(pooled, o, ctx);
   },
@@ -108,6 +110,7 @@ export const imageResnet = defineEncoder<typeof schema>({
         channels = width;
       }
     });
+    if (o.output === 'sequence') return { outputDim: cost.project(channels, o, h * w), steps: h * w, parts: cost.parts };
     cost.elementwise([], 'global average pooling', channels);
     return { outputDim: cost.project(channels, o), parts: cost.parts };
   },

@@ -2,9 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
-import { project, type Act } from '../dense-head.js';
+import { project, projectSequence, type Act } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
-import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions } from './common.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textOutput } from './common.js';
 import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
@@ -24,7 +24,8 @@ const schema = Variant(
   },
   {
     title: 'text cnn encoder',
-    description: 'Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected.',
+    description:
+      'Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected (with output: sequence, per token, not max-pooled).',
   },
 );
 
@@ -35,6 +36,7 @@ export const textCnn = defineEncoder<typeof schema>({
   prepare: prepareTextEmbedding,
   build: ({ input, options, ctx, meta }) => {
     const emb = embedTokens(input, options, meta, ctx, false, 'text cnn encoder');
+    const sequence = options.output === 'sequence';
     const branches = options.kernel_sizes.map((k) => {
       const conv = tf.layers
         .conv1d({
@@ -46,21 +48,25 @@ export const textCnn = defineEncoder<typeof schema>({
           name: ctx.name(`conv${k}_`),
         })
         .apply(emb) as tf.SymbolicTensor;
-      return tf.layers.globalMaxPooling1d({ name: ctx.name('gmp') }).apply(conv) as tf.SymbolicTensor;
+      return sequence ? conv : (tf.layers.globalMaxPooling1d({ name: ctx.name('gmp') }).apply(conv) as tf.SymbolicTensor);
     });
     const merged =
       branches.length === 1 ? branches[0]! : (tf.layers.concatenate({ name: ctx.name('concat') }).apply(branches) as tf.SymbolicTensor);
-    return project(merged, options, ctx);
+    // a sequence: every token's features from all widths side by side ('same' padding keeps one per token)
+    return sequence ? projectSequence(merged, input, options, ctx) : project(merged, options, ctx);
   },
   estimate: ({ options: o, featureShape, vocabSize }) => {
     const cost = new Cost();
     const steps = featureShape[0] ?? 1;
     const dim = textEmbeddingCost(cost, o, steps, vocabSize);
     if (dim === undefined) return undefined;
+    const sequence = o.output === 'sequence';
     o.kernel_sizes.forEach((k, i) => {
       cost.add(['filters'], `conv ${k}, ${dim} → ${o.filters} filters`, k * dim * o.filters + o.filters, steps * o.filters);
-      cost.elementwise(['kernel_sizes', i], 'max over time', o.filters);
+      if (!sequence) cost.elementwise(['kernel_sizes', i], 'max over time', o.filters);
     });
-    return { outputDim: cost.project(o.filters * o.kernel_sizes.length, o), parts: cost.parts };
+    const width = o.filters * o.kernel_sizes.length;
+    if (sequence && o.kernel_sizes.length > 1) cost.elementwise(['kernel_sizes'], 'concatenation', steps * width);
+    return textOutput(cost, width, o, steps);
   },
 });

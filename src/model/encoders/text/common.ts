@@ -6,10 +6,10 @@ import { Type } from '@sinclair/typebox';
 import * as tf from '../../../tf.js';
 import { Closed, Default } from '../../../config/schema-kit.js';
 import type { LayerContext } from '../../layers-context.js';
-import { activationNames } from '../common.js';
+import { activationNames, outputOption, type OutputKind } from '../common.js';
 import { EncoderBuildError, requireVocabSize, type EncoderPrepareInput, type InputMeta } from '../registry.js';
 import { Enum } from '../../../config/schema-kit.js';
-import type { Cost } from '../../size/cost.js';
+import type { Cost, SizeEstimate } from '../../size/cost.js';
 
 export const DEFAULT_EMBEDDING_DIM = 64;
 
@@ -36,7 +36,22 @@ export const textEmbeddingOptions = {
   dropout: Default(Type.Number({ minimum: 0, maximum: 0.95, description: 'dropout rate before the output projection' }), 0),
   output_dim: Default(Type.Integer({ minimum: 1, maximum: 65536, description: 'size of the embedding this encoder outputs' }), 128),
   activation: Default(Enum(activationNames, { description: 'activation of the output projection' }), 'relu'),
+  output: outputOption('token (PAD tokens masked)'),
 };
+
+/**
+ * The end of a text encoder's estimate: the projection of its `width` features, pooled, or with `output: sequence`
+ * of each of its `steps` tokens (every text encoder's steps are its tokens: max_length of them).
+ */
+export function textOutput(
+  cost: Cost,
+  width: number,
+  o: { output: OutputKind; dropout: number; output_dim: number },
+  steps: number,
+): SizeEstimate {
+  if (o.output !== 'sequence') return { outputDim: cost.project(width, o), parts: cost.parts };
+  return { outputDim: cost.project(width, o, steps), steps, parts: cost.parts };
+}
 
 export interface TextEmbeddingOptions {
   embedding_dim?: number;

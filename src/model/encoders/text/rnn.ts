@@ -1,9 +1,9 @@
 /** Text encoders `lstm`, `gru` and `bilstm`: recurrent layers over the token embeddings, PAD steps masked. */
 import { Variant } from '../../../config/schema-kit.js';
-import { project } from '../dense-head.js';
+import { project, projectSequence } from '../dense-head.js';
 import { defineEncoder } from '../registry.js';
 import { rnnOptions, rnnStack } from '../rnn-stack.js';
-import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions } from './common.js';
+import { embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textOutput } from './common.js';
 import { Cost } from '../../size/cost.js';
 
 function textRnn<N extends 'lstm' | 'gru' | 'bilstm'>(type: N, description: string) {
@@ -15,8 +15,9 @@ function textRnn<N extends 'lstm' | 'gru' | 'bilstm'>(type: N, description: stri
     prepare: prepareTextEmbedding,
     build: ({ input, options, ctx, meta }) => {
       const emb = embedTokens(input, options, meta, ctx, true, `text ${type} encoder`);
-      const h = rnnStack(emb, type === 'gru' ? 'gru' : 'lstm', type === 'bilstm', options, ctx);
-      return project(h, options, ctx);
+      const sequence = options.output === 'sequence';
+      const h = rnnStack(emb, type === 'gru' ? 'gru' : 'lstm', type === 'bilstm', options, ctx, sequence);
+      return sequence ? projectSequence(h, input, options, ctx) : project(h, options, ctx);
     },
     estimate: ({ options, featureShape, vocabSize }) => {
       const cost = new Cost();
@@ -24,7 +25,7 @@ function textRnn<N extends 'lstm' | 'gru' | 'bilstm'>(type: N, description: stri
       const dim = textEmbeddingCost(cost, options, steps, vocabSize);
       if (dim === undefined) return undefined;
       const h = cost.recurrent(['units'], type === 'gru' ? 'gru' : 'lstm', type === 'bilstm', options, steps, dim);
-      return { outputDim: cost.project(h, options), parts: cost.parts };
+      return textOutput(cost, h, options, steps);
     },
   });
 }

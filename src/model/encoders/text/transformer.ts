@@ -1,15 +1,17 @@
 /**
  * Text encoder `transformer`: token + learned position embeddings, `layers` post-norm encoder blocks
  * (multi-head self-attention with a PAD key mask, feed-forward; residuals and layer normalisation), mean over the
- * non-PAD tokens, projection.
+ * non-PAD tokens, projection; with `output: sequence`, every token's state, projected, with the PAD mask.
  */
 import { Type } from '@sinclair/typebox';
-import * as tf from '../../../tf.js';
+import type * as tf from '../../../tf.js';
 import { Default, Variant } from '../../../config/schema-kit.js';
-import { dense, dropout, project } from '../dense-head.js';
-import { LayerNorm, MaskedPooling, MaskedSelfAttention, PositionEmbedding } from '../layers.js';
+import { MaskedPooling } from '../../layers/masked-pooling.js';
+import { PositionEmbedding } from '../../layers/position-embedding.js';
+import { transformerBlock } from '../../layers/transformer-block.js';
+import { project, projectSequence } from '../dense-head.js';
 import { EncoderBuildError, defineEncoder } from '../registry.js';
-import { DEFAULT_EMBEDDING_DIM, embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions } from './common.js';
+import { DEFAULT_EMBEDDING_DIM, embedTokens, prepareTextEmbedding, textEmbeddingCost, textEmbeddingOptions, textOutput } from './common.js';
 import { Cost } from '../../size/cost.js';
 
 const schema = Variant(
@@ -41,17 +43,10 @@ export const textTransformer = defineEncoder<typeof schema>({
       throw new EncoderBuildError(`text transformer encoder: the embedding size ${dim} is not divisible by heads (${o.heads})`);
     let x = embedTokens(input, o, meta, ctx, false, 'text transformer encoder');
     x = new PositionEmbedding({ seed: ctx.nextSeed(), name: ctx.name('pos') }).apply(x) as tf.SymbolicTensor;
-    for (let l = 0; l < o.layers; l++) {
-      const att = new MaskedSelfAttention({ heads: o.heads, seed: ctx.nextSeed(), name: ctx.name('mhsa') }).apply([
-        x,
-        input,
-      ]) as tf.SymbolicTensor;
-      x = tf.layers.add({ name: ctx.name('res') }).apply([x, dropout(att, o.attention_dropout, ctx)]) as tf.SymbolicTensor;
-      x = new LayerNorm({ name: ctx.name('ln') }).apply(x) as tf.SymbolicTensor;
-      const ff = dense(dense(x, o.ff_dim, 'relu', ctx, 'ff'), dim, 'linear', ctx, 'ff');
-      x = tf.layers.add({ name: ctx.name('res') }).apply([x, dropout(ff, o.attention_dropout, ctx)]) as tf.SymbolicTensor;
-      x = new LayerNorm({ name: ctx.name('ln') }).apply(x) as tf.SymbolicTensor;
-    }
+    const block = { heads: o.heads, ffDim: o.ff_dim, activation: 'relu', dropout: o.attention_dropout, norm: 'post' } as const;
+    // the token ids are the key mask (PAD is 0)
+    for (let l = 0; l < o.layers; l++) x = transformerBlock(x, block, ctx, { mask: input });
+    if (o.output === 'sequence') return projectSequence(x, input, o, ctx);
     const pooled = new MaskedPooling({ mode: 'mean', name: ctx.name('pool') }).apply([x, input]) as tf.SymbolicTensor;
     return project(pooled, o, ctx);
   },
@@ -62,19 +57,20 @@ export const textTransformer = defineEncoder<typeof schema>({
     if (d === undefined) return undefined;
     const size = steps * d;
     cost.add(['embedding_dim'], 'position embedding', size, size);
-    for (let l = 0; l < o.layers; l++) {
-      const at = ['layers'];
-      cost.attention(at, steps, d, o.heads);
-      if (o.attention_dropout > 0) cost.elementwise(at, 'dropout', size);
-      cost.elementwise(at, 'residual', size);
-      cost.layerNorm(at, d, size);
-      cost.add(['ff_dim'], `feed-forward ${d} → ${o.ff_dim}`, (d + 1) * o.ff_dim, steps * o.ff_dim);
-      cost.add(['ff_dim'], `feed-forward ${o.ff_dim} → ${d}`, (o.ff_dim + 1) * d, size);
-      if (o.attention_dropout > 0) cost.elementwise(at, 'dropout', size);
-      cost.elementwise(at, 'residual', size);
-      cost.layerNorm(at, d, size);
-    }
-    cost.elementwise([], 'mean pooling', d);
-    return { outputDim: cost.project(d, o), parts: cost.parts };
+    const block = { heads: o.heads, ffDim: o.ff_dim, dropout: o.attention_dropout, norm: 'post' } as const;
+    for (let l = 0; l < o.layers; l++) cost.transformerBlock({ block: ['layers'], ff: ['ff_dim'] }, steps, d, block);
+    if (o.output !== 'sequence') cost.elementwise([], 'mean pooling', d);
+    return textOutput(cost, d, o, steps);
+  },
+  check: (o) => {
+    const dim = o.embedding_dim ?? (o.pretrained ? undefined : DEFAULT_EMBEDDING_DIM);
+    if (dim === undefined || dim % o.heads === 0) return [];
+    return [
+      {
+        path: ['heads'],
+        message: `the embedding size ${dim} is not divisible by ${o.heads} heads (each head gets embedding_dim / heads features)`,
+        hint: `choose heads among the divisors of ${dim}, or set embedding_dim to a multiple of ${o.heads}`,
+      },
+    ];
   },
 });
