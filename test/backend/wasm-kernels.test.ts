@@ -374,6 +374,8 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
   it('is the kernel registered for wasm after registration', async () => {
     await use('wasm');
     assert.deepEqual(WASM_REPLACED_KERNELS, [
+      'Conv2D',
+      'FusedConv2D',
       'MaxPoolGrad',
       'Conv2DBackpropInput',
       'BatchMatMul',
@@ -384,7 +386,8 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
     ]);
     assert.ok(isMmxWasmKernel('MaxPoolGrad'));
     assert.ok(isMmxWasmKernel('Conv2DBackpropFilter'));
-    assert.ok(!isMmxWasmKernel('Conv2D'));
+    assert.ok(isMmxWasmKernel('Conv2D'));
+    assert.ok(!isMmxWasmKernel('MaxPool'));
   });
 });
 

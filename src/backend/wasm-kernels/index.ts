@@ -29,6 +29,7 @@ import '../../tf-wasm.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2dConfig, fusedConv2dConfig } from './conv2d.js';
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
@@ -38,6 +39,7 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 export { BATCH_MAT_MUL, FUSED_MAT_MUL, setMatMulStrategy } from './batch-mat-mul.js';
 export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
 export { CONV2D_BACKPROP_INPUT, setConv2dBackpropInputStrategy } from './conv2d-backprop-input.js';
+export { CONV2D, FUSED_CONV2D } from './conv2d.js';
 export { GATHER_V2, setGatherStrategy } from './gather.js';
 export { IDENTITY, setIdentityStrategy } from './identity.js';
 export { MAX_POOL_GRAD } from './max-pool-grad.js';
@@ -48,6 +50,8 @@ export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
 /** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
 const REPLACED: readonly tf.KernelConfig[] = [
+  conv2dConfig,
+  fusedConv2dConfig,
   maxPoolGradConfig,
   conv2dBackpropInputConfig,
   batchMatMulConfig,

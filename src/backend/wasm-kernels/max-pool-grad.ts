@@ -7,10 +7,13 @@
  * where tfjs's cpu backend and TensorFlow take the first.
  *
  * This kernel: for every output position, the first maximum in the window (row-major scan, padding excluded,
- * NaN never selected) receives dy. NHWC, float32, as tfjs-core's MaxPool gradient calls it.
+ * NaN never selected) receives dy. NHWC, float32, as tfjs-core's MaxPool gradient calls it. On mmx's SIMD kernels
+ * (c/pool.c: four channels at a time) where they load, else the same scan in TypeScript.
  */
 import * as tf from '../../tf.js';
 import { asWasmBackend, f32 } from './heap.js';
+import { ptr, withInts } from '../simd/call.js';
+import { simdFor } from '../simd/module.js';
 
 export const MAX_POOL_GRAD = 'MaxPoolGrad';
 
@@ -57,6 +60,13 @@ export function maxPoolGradWasm({ inputs, backend, attrs }: KernelFuncArgs): tf.
   }
 
   const out = wasm.makeOutput([...x.shape], 'float32');
+  const simd = simdFor(backend);
+  if (simd !== undefined) {
+    // the C scan takes the number of taps per side (tfjs's filterHeight/Width), not the dilated extent
+    const geometry = [n, h, w, c, oh, ow, info.filterHeight, info.filterWidth, sh, sw, dh, dw, padTop, padLeft];
+    withInts(simd, geometry, (g) => simd.fn.max_pool_grad(g, ptr(backend, x), ptr(backend, dy), ptr(backend, out)));
+    return out;
+  }
   // Views after the allocation (it may grow the wasm memory and detach older views).
   const dx = f32(wasm, out);
   const xv = f32(wasm, x);

@@ -1,0 +1,175 @@
+/*
+ * Single-precision matrix product on WebAssembly SIMD128, the core of mmx's conv and matmul kernels:
+ *
+ *   C[i, j] = epilogue( Σ_k A(i, k) · B[k, j]  (+ C[i, j] with GEMM_ACCUMULATE)  (+ bias[j]) ),  epilogue: relu or none
+ *
+ * A is read through two strides, A(i, k) = a[i·a_rs + k·a_cs], so a transposed operand or overlapping windows of
+ * a conv input (im2col rows that are contiguous in memory) need no copy. B is row-major with row stride ldb
+ * (transpose a B operand into scratch first, see transpose()).
+ *
+ * Micro-kernel: 2 rows × 16 columns (8 accumulators, 4 B vectors, one broadcast A value, one product: 14 of the
+ * 15 xmm registers V8 gives wasm code on x64; a 6×8 tile, XNNPACK's choice, spills under V8 and runs at ~60 %).
+ * Blocked over k (KC) so a 16-column panel of B stays in L1 while it meets MC rows of A, which stay in L2.
+ */
+#include "common.h"
+#include "gemm.h"
+
+#ifndef KC
+#define KC 256
+#endif
+#ifndef MC
+#define MC 64
+#endif
+
+/* One tile of rows r ∈ {1, 2} × NV·4 columns, over kc values of k; `first` chunk: C starts from 0 (or C when
+   accumulating), `last` chunk: bias and relu. */
+#define TILE(NV)                                                                                                         \
+  INLINE void tile_##NV(int rows, int kc, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc, \
+                        int load_c, const float* bias, int relu) {                                                       \
+    f4 c00 = splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;                      \
+    const float* a0 = a;                                                                                                 \
+    const float* a1 = a + (rows > 1 ? a_rs : 0);                                                                         \
+    for (int k = 0; k < kc; k++) {                                                                                       \
+      f4 b0 = ld(b), b1 = NV > 1 ? ld(b + 4) : b0, b2 = NV > 2 ? ld(b + 8) : b0, b3 = NV > 3 ? ld(b + 12) : b0;            \
+      f4 x = bcast(a0);                                                                                                  \
+      c00 = madd(c00, x, b0);                                                                                            \
+      if (NV > 1) c01 = madd(c01, x, b1);                                                                                \
+      if (NV > 2) c02 = madd(c02, x, b2);                                                                                \
+      if (NV > 3) c03 = madd(c03, x, b3);                                                                                \
+      x = bcast(a1);                                                                                                     \
+      c10 = madd(c10, x, b0);                                                                                            \
+      if (NV > 1) c11 = madd(c11, x, b1);                                                                                \
+      if (NV > 2) c12 = madd(c12, x, b2);                                                                                \
+      if (NV > 3) c13 = madd(c13, x, b3);                                                                                \
+      a0 += a_cs;                                                                                                        \
+      a1 += a_cs;                                                                                                        \
+      b += ldb;                                                                                                          \
+    }                                                                                                                    \
+    float* r0 = c;                                                                                                       \
+    float* r1 = c + ldc;                                                                                                 \
+    if (load_c) {                                                                                                        \
+      c00 = add(c00, ld(r0));                                                                                            \
+      if (NV > 1) c01 = add(c01, ld(r0 + 4));                                                                            \
+      if (NV > 2) c02 = add(c02, ld(r0 + 8));                                                                            \
+      if (NV > 3) c03 = add(c03, ld(r0 + 12));                                                                           \
+      if (rows > 1) {                                                                                                    \
+        c10 = add(c10, ld(r1));                                                                                          \
+        if (NV > 1) c11 = add(c11, ld(r1 + 4));                                                                          \
+        if (NV > 2) c12 = add(c12, ld(r1 + 8));                                                                          \
+        if (NV > 3) c13 = add(c13, ld(r1 + 12));                                                                         \
+      }                                                                                                                  \
+    }                                                                                                                    \
+    if (bias) {                                                                                                          \
+      f4 q0 = ld(bias), q1 = NV > 1 ? ld(bias + 4) : q0, q2 = NV > 2 ? ld(bias + 8) : q0, q3 = NV > 3 ? ld(bias + 12) : q0; \
+      c00 = add(c00, q0), c10 = add(c10, q0);                                                                            \
+      if (NV > 1) c01 = add(c01, q1), c11 = add(c11, q1);                                                                \
+      if (NV > 2) c02 = add(c02, q2), c12 = add(c12, q2);                                                                \
+      if (NV > 3) c03 = add(c03, q3), c13 = add(c13, q3);                                                                \
+    }                                                                                                                    \
+    if (relu) {                                                                                                          \
+      c00 = relu4(c00), c01 = relu4(c01), c02 = relu4(c02), c03 = relu4(c03);                                            \
+      c10 = relu4(c10), c11 = relu4(c11), c12 = relu4(c12), c13 = relu4(c13);                                            \
+    }                                                                                                                    \
+    st(r0, c00);                                                                                                         \
+    if (NV > 1) st(r0 + 4, c01);                                                                                         \
+    if (NV > 2) st(r0 + 8, c02);                                                                                         \
+    if (NV > 3) st(r0 + 12, c03);                                                                                        \
+    if (rows > 1) {                                                                                                      \
+      st(r1, c10);                                                                                                       \
+      if (NV > 1) st(r1 + 4, c11);                                                                                       \
+      if (NV > 2) st(r1 + 8, c12);                                                                                       \
+      if (NV > 3) st(r1 + 12, c13);                                                                                      \
+    }                                                                                                                    \
+  }
+TILE(4)
+TILE(3)
+TILE(2)
+TILE(1)
+
+/* The last n % 4 columns, one at a time (scalar). */
+static void columns_scalar(int m, int n0, int n, int kc, const float* a, int a_rs, int a_cs, const float* b, int ldb,
+                           float* c, int ldc, int load_c, const float* bias, int relu) {
+  for (int i = 0; i < m; i++) {
+    const float* ai = a + i * a_rs;
+    for (int j = n0; j < n; j++) {
+      float s = 0.0f;
+      const float* ak = ai;
+      const float* bk = b + j;
+      for (int k = 0; k < kc; k++, ak += a_cs, bk += ldb) s += *ak * *bk;
+      float* cij = c + i * ldc + j;
+      if (load_c) s += *cij;
+      if (bias) s += bias[j];
+      *cij = relu ? relu1(s) : s;
+    }
+  }
+}
+
+static void gemm_block(int m, int n, int kc, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc,
+                       int load_c, const float* bias, int relu) {
+  for (int i0 = 0; i0 < m; i0 += MC) {
+    int mc = m - i0 < MC ? m - i0 : MC;
+    const float* ab = a + i0 * a_rs;
+    float* cb = c + i0 * ldc;
+    int j = 0;
+    for (; j + 4 <= n;) {
+      int nv = (n - j) >= 16 ? 4 : (n - j) / 4;
+      const float* bj = b + j;
+      const float* qj = bias ? bias + j : 0;
+      for (int i = 0; i < mc; i += 2) {
+        int rows = mc - i >= 2 ? 2 : 1;
+        const float* ai = ab + i * a_rs;
+        float* ci = cb + i * ldc + j;
+        switch (nv) {
+          case 4: tile_4(rows, kc, ai, a_rs, a_cs, bj, ldb, ci, ldc, load_c, qj, relu); break;
+          case 3: tile_3(rows, kc, ai, a_rs, a_cs, bj, ldb, ci, ldc, load_c, qj, relu); break;
+          case 2: tile_2(rows, kc, ai, a_rs, a_cs, bj, ldb, ci, ldc, load_c, qj, relu); break;
+          default: tile_1(rows, kc, ai, a_rs, a_cs, bj, ldb, ci, ldc, load_c, qj, relu); break;
+        }
+      }
+      j += nv * 4;
+    }
+    if (j < n) columns_scalar(mc, j, n, kc, ab, a_rs, a_cs, b, ldb, cb, ldc, load_c, bias, relu);
+  }
+}
+
+/* The product, blocked over k: bias and relu are applied with the last block only. */
+void mmx_gemm(int m, int n, int k, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc,
+              const float* bias, int flags) {
+  int relu = flags & GEMM_RELU;
+  if (k == 0) {
+    for (int i = 0; i < m; i++)
+      for (int j = 0; j < n; j++) {
+        float s = (flags & GEMM_ACCUMULATE) ? c[i * ldc + j] : 0.0f;
+        if (bias) s += bias[j];
+        c[i * ldc + j] = relu ? relu1(s) : s;
+      }
+    return;
+  }
+  for (int k0 = 0; k0 < k; k0 += KC) {
+    int kc = k - k0 < KC ? k - k0 : KC;
+    int last = k0 + kc >= k;
+    int load_c = k0 > 0 || (flags & GEMM_ACCUMULATE);
+    gemm_block(m, n, kc, a + k0 * a_cs, a_rs, a_cs, b + k0 * ldb, ldb, c, ldc, load_c, last ? bias : 0, last ? relu : 0);
+  }
+}
+
+EXPORT(gemm)
+void gemm(int m, int n, int k, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc,
+          const float* bias, int flags) {
+  mmx_gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, bias, flags);
+}
+
+/* dst[c, r] = src[r, c]: a [rows, cols] matrix transposed into [cols, rows], in 8×8 tiles. */
+void mmx_transpose(const float* src, int rows, int cols, float* dst) {
+  for (int r0 = 0; r0 < rows; r0 += 8) {
+    int r1 = r0 + 8 < rows ? r0 + 8 : rows;
+    for (int c0 = 0; c0 < cols; c0 += 8) {
+      int c1 = c0 + 8 < cols ? c0 + 8 : cols;
+      for (int r = r0; r < r1; r++)
+        for (int c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
+    }
+  }
+}
+
+EXPORT(transpose)
+void transpose(const float* src, int rows, int cols, float* dst) { mmx_transpose(src, rows, cols, dst); }

@@ -1,0 +1,7 @@
+#ifndef MMX_GEMM_H
+#define MMX_GEMM_H
+enum { GEMM_ACCUMULATE = 1, GEMM_RELU = 2 };
+void mmx_gemm(int m, int n, int k, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc,
+              const float* bias, int flags);
+void mmx_transpose(const float* src, int rows, int cols, float* dst);
+#endif

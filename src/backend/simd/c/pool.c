@@ -1,0 +1,80 @@
+/*
+ * Max-pooling gradient (NHWC, float32), tfjs's MaxPoolGrad semantics as the cpu backend and TensorFlow have them:
+ * each output position's dy goes to the first maximum of its window (row-major scan over the taps inside the
+ * input; NaN is never selected; a window of -Infinity gives it to its first tap). Overlapping windows add up.
+ *
+ * Vectorised over channels: per window and 4 channels, a compare-and-select scan keeps the best value and the
+ * index of its tap, then each tap receives dy where it is the selected one.
+ *
+ * Geometry `g` (int32): batch, inH, inW, channels, outH, outW, filterH, filterW, strideH, strideW, dilationH,
+ * dilationW, padTop, padLeft.
+ */
+#include "common.h"
+
+EXPORT(max_pool_grad)
+void max_pool_grad(const int* g, const float* x, const float* dy, float* dx) {
+  int batch = g[0], inH = g[1], inW = g[2], c = g[3], outH = g[4], outW = g[5];
+  int fh = g[6], fw = g[7], sh = g[8], sw = g[9], dh = g[10], dw = g[11], padTop = g[12], padLeft = g[13];
+  int total = batch * inH * inW * c;
+  for (int i = 0; i < total; i++) dx[i] = 0.0f;
+  f4 ninf = splat(-__builtin_inff());
+  v128_t none = wasm_i32x4_splat(-1);
+  for (int b = 0; b < batch; b++)
+    for (int yr = 0; yr < outH; yr++)
+      for (int yc = 0; yc < outW; yc++) {
+        const float* dyp = dy + ((b * outH + yr) * outW + yc) * c;
+        int r0 = yr * sh - padTop, c0 = yc * sw - padLeft;
+        int ch = 0;
+        for (; ch + 4 <= c; ch += 4) {
+          f4 best = ninf;
+          v128_t at = none;
+          int q = 0;
+          for (int fr = 0; fr < fh; fr++) {
+            int xr = r0 + fr * dh;
+            if (xr < 0 || xr >= inH) continue;
+            for (int fc = 0; fc < fw; fc++) {
+              int xc = c0 + fc * dw;
+              if (xc < 0 || xc >= inW) continue;
+              f4 v = ld(x + ((b * inH + xr) * inW + xc) * c + ch);
+              /* v > best, or (nothing chosen yet and v == -inf): strict '>' keeps the first maximum, skips NaN */
+              v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best), wasm_v128_and(wasm_i32x4_eq(at, none), wasm_f32x4_eq(v, ninf)));
+              best = wasm_v128_bitselect(v, best, take);
+              at = wasm_v128_bitselect(wasm_i32x4_splat(q), at, take);
+              q++;
+            }
+          }
+          f4 d = ld(dyp + ch);
+          q = 0;
+          for (int fr = 0; fr < fh; fr++) {
+            int xr = r0 + fr * dh;
+            if (xr < 0 || xr >= inH) continue;
+            for (int fc = 0; fc < fw; fc++) {
+              int xc = c0 + fc * dw;
+              if (xc < 0 || xc >= inW) continue;
+              float* p = dx + ((b * inH + xr) * inW + xc) * c + ch;
+              st(p, add(ld(p), wasm_v128_and(d, wasm_i32x4_eq(at, wasm_i32x4_splat(q)))));
+              q++;
+            }
+          }
+        }
+        for (; ch < c; ch++) {
+          float best = -__builtin_inff();
+          float* at = 0;
+          for (int fr = 0; fr < fh; fr++) {
+            int xr = r0 + fr * dh;
+            if (xr < 0 || xr >= inH) continue;
+            for (int fc = 0; fc < fw; fc++) {
+              int xc = c0 + fc * dw;
+              if (xc < 0 || xc >= inW) continue;
+              int i = ((b * inH + xr) * inW + xc) * c + ch;
+              float v = x[i];
+              if (v > best || (!at && v == -__builtin_inff())) {
+                best = v;
+                at = dx + i;
+              }
+            }
+          }
+          if (at) *at += dyp[ch];
+        }
+      }
+}
