@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '../tf.js';
+import { registerCpuKernels } from './cpu-kernels.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
 import { resolveThreads, threadsFromEnv, THREADS_ENV, type ThreadsRequest } from './threads/option.js';
 import { startThreadedWasmBackend } from './threads/threaded-wasm.js';
@@ -238,6 +239,7 @@ function silenceCpuBanner(): void {
 
 async function tryCpu(): Promise<Attempt> {
   silenceCpuBanner();
+  registerCpuKernels();
   const switched = await tf.setBackend('cpu');
   if (!switched) return { ok: false, notInstalled: false, reason: "tfjs's cpu backend failed to start" };
   return { ok: true, info: { name: 'cpu', description: `cpu (tfjs ${tf.version_core} pure JavaScript, slow)` } };

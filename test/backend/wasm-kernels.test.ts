@@ -333,6 +333,9 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
     { name: '3x3 stride 1 same (overlapping windows)', x: [1, 6, 6, 2], filterSize: 3, strides: 1, pad: 'same' },
     { name: 'odd size, floor', x: [3, 7, 7, 5], filterSize: 2, strides: 2, pad: 'valid' },
     { name: 'MaxPooling1D as 1x2', x: [4, 1, 21, 6], filterSize: [1, 2], strides: [1, 2], pad: 'valid' },
+    // channels a multiple of 4, windows tiling the input: the SIMD kernel's write-once path (odd sizes: an uncovered edge)
+    { name: '2x2 stride 2 valid, 8 channels, odd height', x: [2, 9, 8, 8], filterSize: 2, strides: 2, pad: 'valid' },
+    { name: 'MaxPooling1D as 1x2, 12 channels, odd length', x: [3, 1, 21, 12], filterSize: [1, 2], strides: [1, 2], pad: 'valid' },
     {
       name: 'explicit padding',
       x: [2, 6, 6, 2],
@@ -382,6 +385,7 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
       '_FusedMatMul',
       'Sum',
       'Identity',
+      'Cast',
       'GatherV2',
     ]);
     assert.ok(isMmxWasmKernel('MaxPoolGrad'));

@@ -36,6 +36,25 @@ export interface SimdExports {
   conv2d_backprop_input_scratch(geometry: number): number;
   conv2d_backprop_input(geometry: number, dy: number, w: number, dx: number, scratch: number): void;
   max_pool_grad(geometry: number, x: number, dy: number, dx: number): void;
+  sum_middle(outer: number, mid: number, inner: number, x: number, out: number, acc: number): void;
+  adam_update(
+    n: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    po: number,
+    mo: number,
+    vo: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    omab1: number,
+    omab2: number,
+    eps: number,
+    negLr: number,
+  ): void;
 }
 
 export const GEMM_ACCUMULATE = 1;
@@ -52,7 +71,7 @@ interface EmscriptenLike {
 
 export interface SimdKernels {
   readonly fn: SimdExports;
-  /** Allocates `floats` float32 values on the backend's heap; returns a byte offset (free it with `free`). */
+  /** Allocates `floats` float32 values (4 bytes each; a float64 buffer of n takes 2·n) on the backend's heap; returns a byte offset (free it with `free`). */
   alloc(floats: number): number;
   free(ptr: number): void;
   /** A Float32Array over the whole memory, current after any growth (take it again after every allocation). */

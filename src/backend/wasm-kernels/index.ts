@@ -4,6 +4,7 @@
  * Added (missing in tfjs-backend-wasm):
  *  - Conv2DBackpropFilter: gradient of Conv2D's filter (Conv1D too: tfjs runs it as a Conv2D of height 1).
  *  - UnsortedSegmentSum: gradient of Gather, i.e. of an Embedding layer.
+ *  - MmxAdamUpdate: mmx's fused Adam step (src/ops/adam-update.ts), one kernel per variable.
  * Replaced (present but wrong or slow):
  *  - MaxPoolGrad: drops the gradient of every pooling window whose values are all ≤ 0 (see max-pool-grad.ts).
  *  - Conv2DBackpropInput: correct but a naive scalar loop, most of a CNN training step; mmx's runs on wasm's own
@@ -15,6 +16,7 @@
  *    or middle axes of a rank ≥ 4 input (conv bias gradients) in one pass and leaves the rest to the original
  *    (see sum.ts).
  *  - Identity: copies the tensor; mmx's shares the data with a reference count, as the cpu backend does.
+ *  - Cast: the same for a cast to the dtype a tensor already has (every relu's gradient does one).
  *  - GatherV2 (an Embedding's forward): per-element index arithmetic in C++; mmx's copies whole slices
  *    (see gather.ts).
  *
@@ -26,7 +28,9 @@ import * as tf from '../../tf.js';
 // Loaded first on purpose: importing tfjs-backend-wasm registers its own kernels (MaxPoolGrad among them), so it
 // must have happened before registerWasmKernels() replaces any of them.
 import '../../tf-wasm.js';
+import { adamUpdateWasmConfig } from './adam-update.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul.js';
+import { castConfig } from './cast.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2dConfig, fusedConv2dConfig } from './conv2d.js';
@@ -42,12 +46,13 @@ export { CONV2D_BACKPROP_INPUT, setConv2dBackpropInputStrategy } from './conv2d-
 export { CONV2D, FUSED_CONV2D } from './conv2d.js';
 export { GATHER_V2, setGatherStrategy } from './gather.js';
 export { IDENTITY, setIdentityStrategy } from './identity.js';
+export { CAST } from './cast.js';
 export { MAX_POOL_GRAD } from './max-pool-grad.js';
 export { SUM, setSumStrategy } from './sum.js';
 export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
-const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
+const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig, adamUpdateWasmConfig];
 /** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
 const REPLACED: readonly tf.KernelConfig[] = [
   conv2dConfig,
@@ -58,6 +63,7 @@ const REPLACED: readonly tf.KernelConfig[] = [
   fusedMatMulConfig,
   sumConfig,
   identityConfig,
+  castConfig,
   gatherV2Config,
 ];
 

@@ -7,11 +7,12 @@
  * (the input is [batch, inH, inW, inC], the output [batch, outH, outW, outC]).
  *
  * Two routes:
- *  - rows: filter height 1 and no dilation along the width (every Conv1D). The im2col row of an output position is
- *    then a contiguous run of fw·inC values of the input, so the product reads the input where it lies (through a
- *    copy padded along the width): A(i, k) = xpad[i·strideW·inC + k], no im2col at all.
- *  - im2col: anything else. im2col rows are written into a scratch chunk that stays in L2, one chunk at a time,
- *    and multiplied there.
+ *  - direct: no dilation along the width (every Conv1D, almost every Conv2D). Then, in a zero-padded copy of the
+ *    input, the im2col row of an output position is fh runs of fw·inC contiguous values, one input row apart, and
+ *    output positions are a fixed stride apart within an output row and another between rows: mmx_gemm_seg reads
+ *    A straight from the padded copy through those strides (segmented rows and k), with no im2col at all.
+ *  - im2col: dilation along the width. im2col rows are written into a scratch chunk that stays in L2, one chunk at
+ *    a time, and multiplied there.
  * The `*_scratch` functions give the scratch size (in floats) each needs; the caller allocates it.
  */
 #include "common.h"
@@ -32,9 +33,14 @@ INLINE int chunk_rows(int k) {
   return rows < 16 ? 16 : rows;
 }
 
-INLINE int rows_route(Geo g) { return g.fh == 1 && g.dw == 1; }
+INLINE int direct_route(Geo g) { return g.dw == 1; }
 
-/* Width of the padded input copy on the rows route: every tap of every output column lies inside it. */
+/* The padded copy of the direct route: every tap of every output position lies inside it. */
+INLINE int padded_height(Geo g) {
+  int need = (g.outH - 1) * g.sh + (g.fh - 1) * g.dh + 1;
+  int have = g.padTop + g.inH;
+  return need > have ? need : have;
+}
 INLINE int padded_width(Geo g) {
   int need = (g.outW - 1) * g.sw + g.fw;
   int have = g.padLeft + g.inW;
@@ -54,17 +60,25 @@ static void zero_floats(float* dst, int n) {
   for (; i < n; i++) dst[i] = 0.0f;
 }
 
-/* xpad[b, r, padLeft + c, :] = x[b, r, c, :], zero elsewhere; [batch, inH, wp, inC]. */
-static void pad_width(const int* gp, const float* x, float* xpad, int wp) {
+/* xpad[b, padTop + r, padLeft + c, :] = x[b, r, c, :], zero elsewhere; [batch, hp, wp, inC]. */
+static void pad_input(const int* gp, const float* x, float* xpad, int hp, int wp) {
   Geo g = geo(gp);
   int row = g.inW * g.inC;
   int prow = wp * g.inC;
   int left = g.padLeft * g.inC;
-  for (int r = 0; r < g.batch * g.inH; r++) {
-    float* d = xpad + r * prow;
-    zero_floats(d, left);
-    copy_floats(d + left, x + r * row, row);
-    zero_floats(d + left + row, prow - left - row);
+  for (int b = 0; b < g.batch; b++) {
+    float* img = xpad + b * hp * prow;
+    for (int r = 0; r < hp; r++) {
+      float* d = img + r * prow;
+      int xr = r - g.padTop;
+      if (xr < 0 || xr >= g.inH) {
+        zero_floats(d, prow);
+        continue;
+      }
+      zero_floats(d, left);
+      copy_floats(d + left, x + (b * g.inH + xr) * row, row);
+      zero_floats(d + left + row, prow - left - row);
+    }
   }
 }
 
@@ -139,19 +153,10 @@ static void col2im_add(const int* gp, const float* cols, float* dx, int p0, int 
   }
 }
 
-/* y = act(conv(x, w) + bias): rows of y whose taps all lie in the padding get bias (and act) only. */
-static void fill_bias_rows(float* y, int rows, int n, const float* bias, int relu) {
-  for (int r = 0; r < rows; r++)
-    for (int j = 0; j < n; j++) {
-      float v = bias ? bias[j] : 0.0f;
-      y[r * n + j] = relu ? relu1(v) : v;
-    }
-}
-
 EXPORT(conv2d_scratch)
 int conv2d_scratch(const int* gp) {
   Geo g = geo(gp);
-  if (rows_route(g)) return g.batch * g.inH * padded_width(g) * g.inC;
+  if (direct_route(g)) return g.batch * padded_height(g) * padded_width(g) * g.inC;
   int k = g.fh * g.fw * g.inC;
   return chunk_rows(k) * k;
 }
@@ -162,20 +167,13 @@ void conv2d(const int* gp, const float* x, const float* w, const float* bias, fl
   Geo g = geo(gp);
   int relu = flags & GEMM_RELU;
   int k = g.fh * g.fw * g.inC;
-  if (rows_route(g)) {
-    int wp = padded_width(g);
-    pad_width(gp, x, scratch, wp);
+  if (direct_route(g)) {
+    int hp = padded_height(g), wp = padded_width(g);
+    pad_input(gp, x, scratch, hp, wp);
+    int pixels = g.outH * g.outW;
     for (int b = 0; b < g.batch; b++)
-      for (int yr = 0; yr < g.outH; yr++) {
-        float* yrow = y + (b * g.outH + yr) * g.outW * g.outC;
-        int xr = yr * g.sh - g.padTop;
-        if (xr < 0 || xr >= g.inH) {
-          fill_bias_rows(yrow, g.outW, g.outC, bias, relu);
-          continue;
-        }
-        const float* a = scratch + ((b * g.inH + xr) * wp) * g.inC;
-        mmx_gemm(g.outW, g.outC, k, a, g.sw * g.inC, 1, w, g.outC, yrow, g.outC, bias, relu);
-      }
+      mmx_gemm_seg(pixels, g.outC, k, scratch + b * hp * wp * g.inC, g.sw * g.inC, g.outW, g.sh * wp * g.inC, 1, g.fw * g.inC,
+                   g.dh * wp * g.inC, w, g.outC, y + b * pixels * g.outC, g.outC, bias, relu);
     return;
   }
   int total = g.batch * g.outH * g.outW;
@@ -193,18 +191,16 @@ void conv2d_backprop_filter(const int* gp, const float* x, const float* dy, floa
   Geo g = geo(gp);
   int k = g.fh * g.fw * g.inC;
   int first = 1;
-  if (rows_route(g)) {
-    int wp = padded_width(g);
-    pad_width(gp, x, scratch, wp);
-    for (int b = 0; b < g.batch; b++)
-      for (int yr = 0; yr < g.outH; yr++) {
-        int xr = yr * g.sh - g.padTop;
-        if (xr < 0 || xr >= g.inH) continue;
-        const float* a = scratch + ((b * g.inH + xr) * wp) * g.inC;
-        const float* dyrow = dy + (b * g.outH + yr) * g.outW * g.outC;
-        mmx_gemm(k, g.outC, g.outW, a, 1, g.sw * g.inC, dyrow, g.outC, dw, g.outC, 0, first ? 0 : GEMM_ACCUMULATE);
-        first = 0;
-      }
+  if (direct_route(g)) {
+    int hp = padded_height(g), wp = padded_width(g);
+    pad_input(gp, x, scratch, hp, wp);
+    int pixels = g.outH * g.outW;
+    /* rows: the taps k = (fr, fc·inC + ci), runs of fw·inC one padded row apart; reduction: the output positions */
+    for (int b = 0; b < g.batch; b++) {
+      mmx_gemm_seg(k, g.outC, pixels, scratch + b * hp * wp * g.inC, 1, g.fw * g.inC, g.dh * wp * g.inC, g.sw * g.inC, g.outW,
+                   g.sh * wp * g.inC, dy + b * pixels * g.outC, g.outC, dw, g.outC, 0, first ? 0 : GEMM_ACCUMULATE);
+      first = 0;
+    }
   } else {
     int total = g.batch * g.outH * g.outW;
     int rows = chunk_rows(k);

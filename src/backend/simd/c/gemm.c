@@ -21,29 +21,37 @@
 #define MC 64
 #endif
 
-/* One tile of rows r ∈ {1, 2} × NV·4 columns, over kc values of k; `first` chunk: C starts from 0 (or C when
-   accumulating), `last` chunk: bias and relu. */
+/* One tile of rows r ∈ {1, 2} × NV·4 columns over k ∈ [k0, k0 + kc): a0, a1 point at the rows' A(i, 0); k runs
+   through segments of klen values (stride a_cs inside, kstride between). `load_c`: add C's current values
+   (accumulating, or a later k block); `bias`, `relu`: with the last k block only. */
 #define TILE(NV)                                                                                                         \
-  INLINE void tile_##NV(int rows, int kc, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc, \
-                        int load_c, const float* bias, int relu) {                                                       \
+  INLINE void tile_##NV(int rows, int k0, int kc, const float* a0, const float* a1, int a_cs, int klen, int kstride,     \
+                        const float* b, int ldb, float* c, int ldc, int load_c, const float* bias, int relu) {           \
     f4 c00 = splat(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;                      \
-    const float* a0 = a;                                                                                                 \
-    const float* a1 = a + (rows > 1 ? a_rs : 0);                                                                         \
-    for (int k = 0; k < kc; k++) {                                                                                       \
-      f4 b0 = ld(b), b1 = NV > 1 ? ld(b + 4) : b0, b2 = NV > 2 ? ld(b + 8) : b0, b3 = NV > 3 ? ld(b + 12) : b0;            \
-      f4 x = bcast(a0);                                                                                                  \
-      c00 = madd(c00, x, b0);                                                                                            \
-      if (NV > 1) c01 = madd(c01, x, b1);                                                                                \
-      if (NV > 2) c02 = madd(c02, x, b2);                                                                                \
-      if (NV > 3) c03 = madd(c03, x, b3);                                                                                \
-      x = bcast(a1);                                                                                                     \
-      c10 = madd(c10, x, b0);                                                                                            \
-      if (NV > 1) c11 = madd(c11, x, b1);                                                                                \
-      if (NV > 2) c12 = madd(c12, x, b2);                                                                                \
-      if (NV > 3) c13 = madd(c13, x, b3);                                                                                \
-      a0 += a_cs;                                                                                                        \
-      a1 += a_cs;                                                                                                        \
-      b += ldb;                                                                                                          \
+    int seg = k0 / klen, off = k0 - seg * klen;                                                                          \
+    for (int left = kc; left > 0;) {                                                                                     \
+      int run = klen - off < left ? klen - off : left;                                                                   \
+      const float* p0 = a0 + seg * kstride + off * a_cs;                                                                 \
+      const float* p1 = a1 + seg * kstride + off * a_cs;                                                                 \
+      for (int k = 0; k < run; k++) {                                                                                    \
+        f4 b0 = ld(b), b1 = NV > 1 ? ld(b + 4) : b0, b2 = NV > 2 ? ld(b + 8) : b0, b3 = NV > 3 ? ld(b + 12) : b0;          \
+        f4 x = bcast(p0);                                                                                                \
+        c00 = madd(c00, x, b0);                                                                                          \
+        if (NV > 1) c01 = madd(c01, x, b1);                                                                              \
+        if (NV > 2) c02 = madd(c02, x, b2);                                                                              \
+        if (NV > 3) c03 = madd(c03, x, b3);                                                                              \
+        x = bcast(p1);                                                                                                   \
+        c10 = madd(c10, x, b0);                                                                                          \
+        if (NV > 1) c11 = madd(c11, x, b1);                                                                              \
+        if (NV > 2) c12 = madd(c12, x, b2);                                                                              \
+        if (NV > 3) c13 = madd(c13, x, b3);                                                                              \
+        p0 += a_cs;                                                                                                      \
+        p1 += a_cs;                                                                                                      \
+        b += ldb;                                                                                                        \
+      }                                                                                                                  \
+      left -= run;                                                                                                       \
+      seg++;                                                                                                             \
+      off = 0;                                                                                                           \
     }                                                                                                                    \
     float* r0 = c;                                                                                                       \
     float* r1 = c + ldc;                                                                                                 \
@@ -86,16 +94,24 @@ TILE(3)
 TILE(2)
 TILE(1)
 
+/* A(i, k): rows in segments of rlen (stride a_rs inside, rstride between), k in segments of klen (a_cs, kstride). */
+INLINE const float* row_of(const float* a, int i, int a_rs, int rlen, int rstride) {
+  int seg = i / rlen;
+  return a + seg * rstride + (i - seg * rlen) * a_rs;
+}
+
 /* The last n % 4 columns, one at a time (scalar). */
-static void columns_scalar(int m, int n0, int n, int kc, const float* a, int a_rs, int a_cs, const float* b, int ldb,
-                           float* c, int ldc, int load_c, const float* bias, int relu) {
-  for (int i = 0; i < m; i++) {
-    const float* ai = a + i * a_rs;
+static void columns_scalar(int m0, int m1, int n0, int n, int k0, int kc, const float* a, int a_rs, int rlen, int rstride, int a_cs,
+                           int klen, int kstride, const float* b, int ldb, float* c, int ldc, int load_c, const float* bias, int relu) {
+  for (int i = m0; i < m1; i++) {
+    const float* ai = row_of(a, i, a_rs, rlen, rstride);
     for (int j = n0; j < n; j++) {
       float s = 0.0f;
-      const float* ak = ai;
       const float* bk = b + j;
-      for (int k = 0; k < kc; k++, ak += a_cs, bk += ldb) s += *ak * *bk;
+      for (int k = k0; k < k0 + kc; k++, bk += ldb) {
+        int seg = k / klen;
+        s += ai[seg * kstride + (k - seg * klen) * a_cs] * *bk;
+      }
       float* cij = c + i * ldc + j;
       if (load_c) s += *cij;
       if (bias) s += bias[j];
@@ -104,37 +120,41 @@ static void columns_scalar(int m, int n0, int n, int kc, const float* a, int a_r
   }
 }
 
-static void gemm_block(int m, int n, int kc, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc,
-                       int load_c, const float* bias, int relu) {
+/* Rows blocked by MC (A's block stays in L2), 16-column panels of B (in L1) within. b points at B's row k0. */
+static void gemm_block(int m, int n, int k0, int kc, const float* a, int a_rs, int rlen, int rstride, int a_cs, int klen, int kstride,
+                       const float* b, int ldb, float* c, int ldc, int load_c, const float* bias, int relu) {
   for (int i0 = 0; i0 < m; i0 += MC) {
-    int mc = m - i0 < MC ? m - i0 : MC;
-    const float* ab = a + i0 * a_rs;
-    float* cb = c + i0 * ldc;
+    int i1 = m - i0 < MC ? m : i0 + MC;
     int j = 0;
     for (; j + 4 <= n;) {
       int nv = (n - j) >= 16 ? 4 : (n - j) / 4;
       const float* bj = b + j;
       const float* qj = bias ? bias + j : 0;
-      for (int i = 0; i < mc; i += 2) {
-        int rows = mc - i >= 2 ? 2 : 1;
-        const float* ai = ab + i * a_rs;
-        float* ci = cb + i * ldc + j;
+      for (int i = i0; i < i1; i += 2) {
+        int rows = i1 - i >= 2 ? 2 : 1;
+        const float* a0 = row_of(a, i, a_rs, rlen, rstride);
+        const float* a1 = rows > 1 ? row_of(a, i + 1, a_rs, rlen, rstride) : a0;
+        float* ci = c + i * ldc + j;
         switch (nv) {
-          case 4: tile_4(rows, kc, ai, a_rs, a_cs, bj, ldb, ci, ldc, load_c, qj, relu); break;
-          case 3: tile_3(rows, kc, ai, a_rs, a_cs, bj, ldb, ci, ldc, load_c, qj, relu); break;
-          case 2: tile_2(rows, kc, ai, a_rs, a_cs, bj, ldb, ci, ldc, load_c, qj, relu); break;
-          default: tile_1(rows, kc, ai, a_rs, a_cs, bj, ldb, ci, ldc, load_c, qj, relu); break;
+          case 4: tile_4(rows, k0, kc, a0, a1, a_cs, klen, kstride, bj, ldb, ci, ldc, load_c, qj, relu); break;
+          case 3: tile_3(rows, k0, kc, a0, a1, a_cs, klen, kstride, bj, ldb, ci, ldc, load_c, qj, relu); break;
+          case 2: tile_2(rows, k0, kc, a0, a1, a_cs, klen, kstride, bj, ldb, ci, ldc, load_c, qj, relu); break;
+          default: tile_1(rows, k0, kc, a0, a1, a_cs, klen, kstride, bj, ldb, ci, ldc, load_c, qj, relu); break;
         }
       }
       j += nv * 4;
     }
-    if (j < n) columns_scalar(mc, j, n, kc, ab, a_rs, a_cs, b, ldb, cb, ldc, load_c, bias, relu);
+    if (j < n) columns_scalar(i0, i1, j, n, k0, kc, a, a_rs, rlen, rstride, a_cs, klen, kstride, b, ldb, c, ldc, load_c, bias, relu);
   }
 }
 
-/* The product, blocked over k: bias and relu are applied with the last block only. */
-void mmx_gemm(int m, int n, int k, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc,
-              const float* bias, int flags) {
+/*
+ * The general product: A(i, k) = a[rowseg(i)·rstride + (i mod rlen)·a_rs + kseg(k)·kstride + (k mod klen)·a_cs],
+ * with rowseg(i) = i / rlen and kseg(k) = k / klen. A plain matrix is one segment each way (rlen ≥ m, klen ≥ k);
+ * a convolution's input reads this way with no im2col (conv.c). Blocked over k (KC) so a B panel stays in L1.
+ */
+void mmx_gemm_seg(int m, int n, int k, const float* a, int a_rs, int rlen, int rstride, int a_cs, int klen, int kstride,
+                  const float* b, int ldb, float* c, int ldc, const float* bias, int flags) {
   int relu = flags & GEMM_RELU;
   if (k == 0) {
     for (int i = 0; i < m; i++)
@@ -145,12 +165,21 @@ void mmx_gemm(int m, int n, int k, const float* a, int a_rs, int a_cs, const flo
       }
     return;
   }
+  if (rlen < 1) rlen = m > 0 ? m : 1;
+  if (klen < 1) klen = k;
   for (int k0 = 0; k0 < k; k0 += KC) {
     int kc = k - k0 < KC ? k - k0 : KC;
     int last = k0 + kc >= k;
     int load_c = k0 > 0 || (flags & GEMM_ACCUMULATE);
-    gemm_block(m, n, kc, a + k0 * a_cs, a_rs, a_cs, b + k0 * ldb, ldb, c, ldc, load_c, last ? bias : 0, last ? relu : 0);
+    gemm_block(m, n, k0, kc, a, a_rs, rlen, rstride, a_cs, klen, kstride, b + k0 * ldb, ldb, c, ldc, load_c, last ? bias : 0,
+               last ? relu : 0);
   }
+}
+
+/* C = epilogue(A·B (+ C)) for a plain A: A(i, k) = a[i·a_rs + k·a_cs]. */
+void mmx_gemm(int m, int n, int k, const float* a, int a_rs, int a_cs, const float* b, int ldb, float* c, int ldc, const float* bias,
+              int flags) {
+  mmx_gemm_seg(m, n, k, a, a_rs, m, 0, a_cs, k, 0, b, ldb, c, ldc, bias, flags);
 }
 
 EXPORT(gemm)

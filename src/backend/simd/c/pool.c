@@ -15,10 +15,47 @@ EXPORT(max_pool_grad)
 void max_pool_grad(const int* g, const float* x, const float* dy, float* dx) {
   int batch = g[0], inH = g[1], inW = g[2], c = g[3], outH = g[4], outW = g[5];
   int fh = g[6], fw = g[7], sh = g[8], sw = g[9], dh = g[10], dw = g[11], padTop = g[12], padLeft = g[13];
-  int total = batch * inH * inW * c;
-  for (int i = 0; i < total; i++) dx[i] = 0.0f;
   f4 ninf = splat(-__builtin_inff());
   v128_t none = wasm_i32x4_splat(-1);
+  if (padTop == 0 && padLeft == 0 && fh == sh && fw == sw && dh == 1 && dw == 1 && c % 4 == 0 && outH * sh <= inH && outW * sw <= inW) {
+    /* windows that tile the input without overlap or padding (pool_size == strides, 'valid'): every input element
+       belongs to at most one window, so dx is written once, with no zero fill but for the uncovered edge */
+    for (int b = 0; b < batch; b++) {
+      for (int xr = 0; xr < inH; xr++) {
+        float* row = dx + (b * inH + xr) * inW * c;
+        if (xr >= outH * sh) {
+          for (int i = 0; i < inW * c; i++) row[i] = 0.0f;
+          continue;
+        }
+        for (int i = outW * sw * c; i < inW * c; i++) row[i] = 0.0f;
+      }
+      for (int yr = 0; yr < outH; yr++)
+        for (int yc = 0; yc < outW; yc++) {
+          const float* dyp = dy + ((b * outH + yr) * outW + yc) * c;
+          const float* x0 = x + ((b * inH + yr * sh) * inW + yc * sw) * c;
+          float* d0 = dx + ((b * inH + yr * sh) * inW + yc * sw) * c;
+          for (int ch = 0; ch < c; ch += 4) {
+            f4 best = ninf;
+            v128_t at = none;
+            int q = 0;
+            for (int fr = 0; fr < fh; fr++)
+              for (int fc = 0; fc < fw; fc++, q++) {
+                f4 v = ld(x0 + (fr * inW + fc) * c + ch);
+                v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best), wasm_v128_and(wasm_i32x4_eq(at, none), wasm_f32x4_eq(v, ninf)));
+                best = wasm_v128_bitselect(v, best, take);
+                at = wasm_v128_bitselect(wasm_i32x4_splat(q), at, take);
+              }
+            f4 d = ld(dyp + ch);
+            q = 0;
+            for (int fr = 0; fr < fh; fr++)
+              for (int fc = 0; fc < fw; fc++, q++) st(d0 + (fr * inW + fc) * c + ch, wasm_v128_and(d, wasm_i32x4_eq(at, wasm_i32x4_splat(q))));
+          }
+        }
+    }
+    return;
+  }
+  int total = batch * inH * inW * c;
+  for (int i = 0; i < total; i++) dx[i] = 0.0f;
   for (int b = 0; b < batch; b++)
     for (int yr = 0; yr < outH; yr++)
       for (int yc = 0; yc < outW; yc++) {

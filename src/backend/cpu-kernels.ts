@@ -1,0 +1,10 @@
+/** Kernels mmx registers for tfjs's cpu backend: its own ops (src/ops) that have a cpu implementation. */
+import * as tf from '../tf.js';
+import { adamUpdateCpuConfig } from '../ops/adam-update.js';
+
+const CPU_KERNELS: readonly tf.KernelConfig[] = [adamUpdateCpuConfig];
+
+/** Registers them (idempotent; a kernel already registered under the name is kept). */
+export function registerCpuKernels(): void {
+  for (const config of CPU_KERNELS) if (tf.getKernel(config.kernelName, 'cpu') === undefined) tf.registerKernel(config);
+}
