@@ -33,6 +33,7 @@ import { train } from '../src/train/trainer.js';
 import { createPlainReporter } from '../src/ui/plain-reporter.js';
 import { initialRunState, reduceRunState, type RunState } from '../src/ui/run-state.js';
 import type { EpochFig } from './epoch-figures.js';
+import { modelFlops } from './flops.js';
 import { VARIANTS, writeVariantConfig, type VariantName } from './variants.js';
 
 function arg(name: string): string | undefined {
@@ -218,6 +219,7 @@ async function main(): Promise<void> {
   }
   const nTest = data.test.labels.length;
 
+  const flops = modelFlops(built.training?.model ?? built.model);
   const result = {
     engine: 'mmx',
     variant,
@@ -226,6 +228,7 @@ async function main(): Promise<void> {
     threads,
     tfjs: tf.version.tfjs,
     parameters: built.model.countParams(),
+    flops: { forward: flops.forward, train: flops.train, skipped: flops.skipped },
     data: { train: data.train.labels.length, trainFull: fullTrain, validation: data.validation.labels.length, test: nTest },
     batchSize: config.training.batch_size,
     decodeSeconds,

@@ -10,7 +10,9 @@
  * measured without the wrappers, and the share of the step spent outside kernels (tape, JS glue).
  * --stock: tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity and GatherV2 instead of mmx's.
  * MMX_PROFILE_THREADS=n: wasm threads (default: mmx's default). MMX_PROFILE_SHAPES=1: the table split by input
- * shapes and attributes too.
+ * shapes and attributes too. MMX_PROFILE_CLOCK=cpu: the process's CPU time instead of wall-clock time (on a shared,
+ * loaded machine wall-clock time counts the time other processes had the core; CPU time does not, but counts
+ * V8's own helper threads).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +30,14 @@ import { VARIANTS, writeVariantConfig, type VariantName } from './variants.js';
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const cpuClock = process.env.MMX_PROFILE_CLOCK === 'cpu';
+/** milliseconds on the chosen clock */
+function now(): number {
+  if (!cpuClock) return now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 interface Row {
@@ -70,9 +80,9 @@ async function main(): Promise<void> {
     const xs = gatherInputs(data.train, built.inputs, order, cursor, cursor + bs);
     const ys = gatherTargets(data.train, order, cursor, cursor + bs, numClasses);
     cursor += bs;
-    const t = performance.now();
+    const t = now();
     await stepped.trainOnBatch(xs.length === 1 ? xs[0]! : xs, multi ? stepped.outputs.map(() => ys) : ys);
-    const ms = performance.now() - t;
+    const ms = now() - t;
     tf.dispose([...xs, ys]);
     return ms;
   };
@@ -92,7 +102,7 @@ async function main(): Promise<void> {
       kernelFunc: (args) => {
         if (depth > 0) return f(args);
         depth++;
-        const t = performance.now();
+        const t = now();
         try {
           return f(args);
         } finally {
@@ -110,7 +120,7 @@ async function main(): Promise<void> {
           }
           const r = rows.get(key) ?? { calls: 0, ms: 0 };
           r.calls++;
-          r.ms += performance.now() - t;
+          r.ms += now() - t;
           rows.set(key, r);
         }
       },
@@ -121,7 +131,9 @@ async function main(): Promise<void> {
   const total = [...rows.values()].reduce((a, r) => a + r.ms, 0);
   const sorted = [...rows.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const lines: string[] = [];
-  lines.push(`variant ${variant}, ${steps} steps of batch ${bs}`);
+  lines.push(
+    `variant ${variant}, ${steps} steps of batch ${bs}; ${cpuClock ? 'CPU' : 'wall-clock'} time; load ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   lines.push(`step (no wrappers) ${(plain / steps).toFixed(1)} ms  → ${((bs * steps * 1000) / plain).toFixed(0)} samples/s`);
   lines.push(
     `step (wrapped) ${(wrapped / steps).toFixed(1)} ms; in kernels ${(total / steps).toFixed(1)} ms/step; ` +

@@ -1,7 +1,7 @@
 /**
  * Batched, broadcast, transposed matrix products on mmx's SIMD gemm (c/gemm.c), with an optional per-column bias
- * and relu applied as the product is written. A transposed left operand is read in place (gemm's strides); a
- * transposed right operand is transposed into scratch first (once per distinct matrix).
+ * and relu applied as the product is written. A transposed left operand is read in place (gemm's strides); A·Bᵀ
+ * runs on gemm_nt (dot products along both rows, no copy); only Aᵀ·Bᵀ transposes B into scratch first.
  */
 import * as tf from '../../tf.js';
 import { ptr, withScratch } from './call.js';
@@ -71,6 +71,19 @@ export function simdMatMul(
     const flags = relu ? GEMM_RELU : 0;
     const aRs = tA ? 1 : kk;
     const aCs = tA ? m : 1;
+    if (tB && !tA) {
+      // A·Bᵀ: both operands are read along k in place
+      if (batchB === 1 && batchA === batch) {
+        k.fn.gemm_nt(batch * m, n, kk, pa, kk, pb, kk, pc, n, pbias, flags);
+        return out;
+      }
+      for (let i = 0; i < batch; i++) {
+        const ai = operandIndex(i, g.outer, g.outerA);
+        const bi = operandIndex(i, g.outer, g.outerB);
+        k.fn.gemm_nt(m, n, kk, pa + ai * m * kk * 4, kk, pb + bi * n * kk * 4, kk, pc + i * m * n * 4, n, pbias, flags);
+      }
+      return out;
+    }
     // transposed right operands, each transposed once into scratch ([K, N] per distinct matrix)
     withScratch(k, [tB ? kk * n * batchB : 0], ([scratch]) => {
       const right = (bi: number): number => pb + bi * kk * n * 4;

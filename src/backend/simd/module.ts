@@ -28,6 +28,19 @@ export interface SimdExports {
     bias: number,
     flags: number,
   ): void;
+  gemm_nt(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    bias: number,
+    flags: number,
+  ): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
   conv2d_scratch(geometry: number): number;
   conv2d(geometry: number, x: number, w: number, bias: number, y: number, scratch: number, flags: number): void;
@@ -36,6 +49,7 @@ export interface SimdExports {
   conv2d_backprop_input_scratch(geometry: number): number;
   conv2d_backprop_input(geometry: number, dy: number, w: number, dx: number, scratch: number): void;
   max_pool_grad(geometry: number, x: number, dy: number, dx: number): void;
+  roofline_peak(a: number, b: number, c: number, reps: number): void;
   sum_middle(outer: number, mid: number, inner: number, x: number, out: number, acc: number): void;
   adam_update(
     n: number,
@@ -55,6 +69,30 @@ export interface SimdExports {
     eps: number,
     negLr: number,
   ): void;
+}
+
+/** Every export SimdExports declares (the compiler checks the list is complete), checked at instantiation. */
+const EXPORT_NAMES = [
+  'gemm',
+  'gemm_nt',
+  'transpose',
+  'conv2d_scratch',
+  'conv2d',
+  'conv2d_backprop_filter',
+  'flip_filter',
+  'conv2d_backprop_input_scratch',
+  'conv2d_backprop_input',
+  'max_pool_grad',
+  'roofline_peak',
+  'sum_middle',
+  'adam_update',
+] as const satisfies readonly (keyof SimdExports)[];
+type Missing = Exclude<keyof SimdExports, (typeof EXPORT_NAMES)[number]>;
+const complete: Missing extends never ? true : never = true;
+void complete;
+
+function isSimdExports(exports: Record<string, unknown>): exports is Record<string, unknown> & SimdExports {
+  return EXPORT_NAMES.every((name) => typeof exports[name] === 'function');
 }
 
 export const GEMM_ACCUMULATE = 1;
@@ -121,7 +159,8 @@ function instantiate(wasm: EmscriptenLike): SimdKernels | null {
   } catch {
     return null;
   }
-  const fn = instance.exports as unknown as SimdExports;
+  const fn = instance.exports;
+  if (!isSimdExports(fn)) return null; // a binary from another version of the sources
   let view = new Float32Array(memory.buffer);
   return {
     fn,
@@ -136,6 +175,18 @@ function instantiate(wasm: EmscriptenLike): SimdKernels | null {
       return view;
     },
   };
+}
+
+/**
+ * The module on a memory of its own (no tfjs backend): for probes such as bench/roofline.ts. Undefined where the
+ * module cannot load.
+ */
+export function standaloneSimd(pages = 16): { fn: SimdExports; memory: WebAssembly.Memory } | undefined {
+  const module = compile('plain');
+  if (module === null) return undefined;
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const fn = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  return isSimdExports(fn) ? { fn, memory } : undefined;
 }
 
 /** The SIMD kernels on `backend`'s memory, or undefined (switched off, or not usable here). */
