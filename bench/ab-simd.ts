@@ -30,6 +30,7 @@ const KERNELS = new Set([
   'MaxPool',
   'MaxPoolGrad',
   'Sum',
+  ...(process.env.MMX_AB_KERNELS ?? '').split(',').filter(Boolean),
 ]);
 
 function arg(name: string): string | undefined {

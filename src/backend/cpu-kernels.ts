@@ -1,8 +1,9 @@
 /** Kernels mmx registers for tfjs's cpu backend: its own ops (src/ops) that have a cpu implementation. */
 import * as tf from '../tf.js';
 import { adamUpdateCpuConfig } from '../ops/adam-update.js';
+import { reluGradCpuConfig } from '../ops/relu-grad.js';
 
-const CPU_KERNELS: readonly tf.KernelConfig[] = [adamUpdateCpuConfig];
+const CPU_KERNELS: readonly tf.KernelConfig[] = [adamUpdateCpuConfig, reluGradCpuConfig];
 
 /** Registers them (idempotent; a kernel already registered under the name is kept). */
 export function registerCpuKernels(): void {

@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '../tf.js';
 import { registerCpuKernels } from './cpu-kernels.js';
+import { registerReluGradient } from '../ops/relu-grad.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
 import { resolveThreads, threadsFromEnv, THREADS_ENV, type ThreadsRequest } from './threads/option.js';
 import { startThreadedWasmBackend } from './threads/threaded-wasm.js';
@@ -239,7 +240,6 @@ function silenceCpuBanner(): void {
 
 async function tryCpu(): Promise<Attempt> {
   silenceCpuBanner();
-  registerCpuKernels();
   const switched = await tf.setBackend('cpu');
   if (!switched) return { ok: false, notInstalled: false, reason: "tfjs's cpu backend failed to start" };
   return { ok: true, info: { name: 'cpu', description: `cpu (tfjs ${tf.version_core} pure JavaScript, slow)` } };
@@ -283,6 +283,9 @@ export async function initBackend(
     );
   }
   silenceCpuBanner();
+  // mmx's gradients: a kernel where the backend has mmx's, tfjs's own ops on any other backend
+  registerReluGradient();
+  registerCpuKernels();
   // A warning is never dropped: without a log it goes to stderr.
   const warn = log ?? ((msg: string) => console.warn(`mmx: ${msg}`));
   let request = options.threads;

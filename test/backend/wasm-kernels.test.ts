@@ -9,6 +9,7 @@ import {
   WASM_EXTRA_KERNELS,
   WASM_REPLACED_KERNELS,
 } from '../../src/backend/wasm-kernels/index.js';
+import { setSimdKernels } from '../../src/backend/simd/module.js';
 import { randomArray, relMaxDiff, runKernelOn, size, use } from './helpers.js';
 
 type Pad = 'valid' | 'same' | number | number[][];
@@ -350,14 +351,21 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
     },
   ];
   for (const [i, c] of cases.entries()) {
-    for (const values of ['random (half negative)', 'all negative', 'ties'] as const) {
+    for (const values of ['random (half negative)', 'all negative', 'ties', 'NaN and -Infinity'] as const) {
       it(`matches cpu: ${c.name}, ${values}`, async () => {
         let xv = randomArray(size(c.x), 70 + i);
         if (values === 'all negative') xv = xv.map((v) => -Math.abs(v) - 0.01);
         if (values === 'ties') xv = xv.map((v) => Math.round(v));
+        if (values === 'NaN and -Infinity') xv = xv.map((v, j) => (j % 7 === 2 ? NaN : j % 5 === 1 ? -Infinity : v));
         const results = [];
-        for (const backend of ['cpu', 'wasm'] as const) {
+        // cpu, wasm (mmx's SIMD kernels), wasm without them (the TypeScript scan)
+        for (const [backend, simd] of [
+          ['cpu', true],
+          ['wasm', true],
+          ['wasm', false],
+        ] as const) {
           await use(backend);
+          setSimdKernels(simd);
           const g = tf.tidy(() => {
             const x = tf.tensor4d(xv, c.x);
             const f = (t: tf.Tensor) => {
@@ -366,12 +374,29 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
             };
             return tf.grad(f)(x);
           });
+          setSimdKernels(true);
           results.push(g.dataSync() as Float32Array);
           g.dispose();
         }
         assert.ok(relMaxDiff(results[1]!, results[0]!) <= 1e-5, `relative max abs diff ${relMaxDiff(results[1]!, results[0]!)}`);
+        assert.ok(
+          relMaxDiff(results[2]!, results[0]!) <= 1e-5,
+          `without SIMD: relative max abs diff ${relMaxDiff(results[2]!, results[0]!)}`,
+        );
       });
     }
+  }
+
+  for (const [i, c] of cases.entries()) {
+    it(`MaxPool (forward) matches cpu: ${c.name}, with NaN and -Infinity among the values`, async () => {
+      const xv = randomArray(size(c.x), 170 + i).map((v, j) => (j % 11 === 3 ? NaN : j % 13 === 5 ? -Infinity : v));
+      const results = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await use(backend);
+        results.push(tf.tidy(() => tf.maxPool(tf.tensor4d(xv, c.x), c.filterSize, c.strides, c.pad as 'same').dataSync() as Float32Array));
+      }
+      assert.deepEqual(Array.from(results[1]!), Array.from(results[0]!));
+    });
   }
 
   it('is the kernel registered for wasm after registration', async () => {
@@ -380,6 +405,7 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
       'Conv2D',
       'FusedConv2D',
       'MaxPoolGrad',
+      'MaxPool',
       'Conv2DBackpropInput',
       'BatchMatMul',
       '_FusedMatMul',
@@ -387,11 +413,13 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
       'Identity',
       'Cast',
       'GatherV2',
+      'Add',
     ]);
     assert.ok(isMmxWasmKernel('MaxPoolGrad'));
     assert.ok(isMmxWasmKernel('Conv2DBackpropFilter'));
     assert.ok(isMmxWasmKernel('Conv2D'));
-    assert.ok(!isMmxWasmKernel('MaxPool'));
+    assert.ok(isMmxWasmKernel('MaxPool'));
+    assert.ok(!isMmxWasmKernel('AvgPool'));
   });
 });
 

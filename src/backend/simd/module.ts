@@ -48,7 +48,11 @@ export interface SimdExports {
   flip_filter(w: number, fh: number, fw: number, inC: number, outC: number, flipped: number): void;
   conv2d_backprop_input_scratch(geometry: number): number;
   conv2d_backprop_input(geometry: number, dy: number, w: number, dx: number, scratch: number): void;
-  max_pool_grad(geometry: number, x: number, dy: number, dx: number): void;
+  max_pool_grad(geometry: number, x: number, y: number, dy: number, dx: number): void;
+  max_pool(geometry: number, x: number, y: number): void;
+  max_pool_inside(geometry: number, x: number, y: number): void;
+  add_rows(rows: number, n: number, x: number, b: number, out: number): void;
+  relu_grad(n: number, dy: number, x: number, dx: number): void;
   roofline_peak(a: number, b: number, c: number, reps: number): void;
   sum_middle(outer: number, mid: number, inner: number, x: number, out: number, acc: number): void;
   adam_update(
@@ -83,6 +87,10 @@ const EXPORT_NAMES = [
   'conv2d_backprop_input_scratch',
   'conv2d_backprop_input',
   'max_pool_grad',
+  'max_pool',
+  'max_pool_inside',
+  'add_rows',
+  'relu_grad',
   'roofline_peak',
   'sum_middle',
   'adam_update',
