@@ -93,7 +93,7 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
   for (const [i, c] of CASES.entries()) {
     it(`matches cpu: ${c.name}`, async () => {
       const expected = await filterGrad('cpu', c, 100 + i);
-      for (const strategy of ['gemm', 'direct'] as const) {
+      for (const strategy of ['auto', 'gemm', 'direct'] as const) {
         setConv2dBackpropFilterStrategy(strategy);
         try {
           const actual = await filterGrad('wasm', c, 100 + i);
@@ -121,12 +121,14 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
     for (const dilations of [
       [2, 2],
       [1, 3],
+      // along the height only: the SIMD kernel's im2col-free route
+      [3, 1],
     ] as [number, number][]) {
       const dy = dyShape(c, dilations);
       const x = randomArray(size(c.x), 5);
       const dyv = randomArray(size(dy), 6);
       const expected = referenceFilterGrad(c, x, dyv, dilations);
-      for (const strategy of ['gemm', 'direct'] as const) {
+      for (const strategy of ['auto', 'gemm', 'direct'] as const) {
         setConv2dBackpropFilterStrategy(strategy);
         try {
           const actual = await runKernelOn(
