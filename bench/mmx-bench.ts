@@ -145,6 +145,8 @@ async function main(): Promise<void> {
   const epochs: EpochFig[] = [];
   let epochStart = 0;
   let trainEnd = 0;
+  let cpuStart = process.cpuUsage();
+  let trainCpu = 0;
   let lastBatch = 0;
   let batches = 0;
   const listener = (e: RunEvent): void => {
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
     if (e.type === 'epoch_start') {
       stepSeconds = dataSeconds = otherSeconds = listenerSeconds = yieldSeconds = 0;
       epochStart = t;
+      cpuStart = process.cpuUsage();
       batches = e.batches;
     } else if (e.type === 'batch') {
       otherSeconds += (t - mark) / 1000;
@@ -178,6 +181,8 @@ async function main(): Promise<void> {
         });
       } else {
         trainEnd = end;
+        const u = process.cpuUsage(cpuStart);
+        trainCpu = (u.user + u.system) / 1e6;
       }
     }
     if (e.type === 'epoch_end') {
@@ -193,6 +198,7 @@ async function main(): Promise<void> {
         overhead,
         validation,
         samplesPerSec: e.samplesPerSec,
+        trainCpuSeconds: trainCpu,
       });
     }
   };

@@ -76,7 +76,9 @@ function steady(epochs: EpochFig[]): EpochFig {
   const use = epochs.length > 1 ? epochs.slice(1) : epochs;
   const mean = (f: (e: EpochFig) => number) => use.reduce((a, e) => a + f(e), 0) / use.length;
   const trainSeconds = mean((e) => e.trainSeconds);
+  const cpu = use.every((e) => e.trainCpuSeconds !== undefined) ? mean((e) => e.trainCpuSeconds ?? 0) : undefined;
   return {
+    ...(cpu !== undefined ? { trainCpuSeconds: cpu } : {}),
     epoch: use.length,
     seconds: mean((e) => e.seconds),
     trainSeconds,
@@ -98,7 +100,8 @@ function describe(r: Result): string[] {
   return [
     `  ${r.engine}: ${r.backend}; ${r.parameters.toLocaleString('en-US')} parameters; train ${r.data.train}${r.data.trainFull && r.data.trainFull !== r.data.train ? ` (of ${r.data.trainFull})` : ''}, val ${r.data.validation}, test ${r.data.test}`,
     ...(r.decodeSeconds !== undefined ? [`    decode + preprocess (once, before training): ${f(r.decodeSeconds)} s`] : []),
-    `    training: ${f(s.samplesPerSec)} samples/s steady (mean of epochs 2..${r.epochs.length}); epoch 1 (warm-up): ${f(first.samplesPerSec)} samples/s`,
+    `    training: ${f(s.samplesPerSec)} samples/s steady (mean of epochs 2..${r.epochs.length}); epoch 1 (warm-up): ${f(first.samplesPerSec)} samples/s` +
+      (s.trainCpuSeconds ? `; ${f(s.samples / s.trainCpuSeconds)} samples per CPU-second` : ''),
     `    epoch time ${f(s.seconds, 2)} s = data ${f(s.data, 2)} s (${pct(s.data, s.seconds)}) + model step ${f(s.step, 2)} s (${pct(s.step, s.seconds)}) + overhead ${f(s.overhead, 3)} s (${pct(s.overhead, s.seconds)}) + validation ${f(s.validation, 2)} s (${pct(s.validation, s.seconds)})`,
     `    inference: ${f(r.inference.samplesPerSec)} samples/s (test split, batch ${r.inference.batchSize}); test accuracy ${f(r.testAccuracy, 3)}`,
     `    peak RSS: ${f(r.peakRssMb, 0)} MB${r.load ? `; load average (1 min) ${f(r.load[0], 2)} before, ${f(r.load[1], 2)} after` : ''}`,
@@ -305,7 +308,11 @@ function main(): void {
       const pair = (a: Result, b: Result): string => {
         const sa = steady(a.epochs);
         const sb = steady(b.epochs);
-        return `  ${name.padEnd(10)} ${`${a.engine} ÷ ${b.engine}`.padEnd(36)} train ${f(sa.samplesPerSec / sb.samplesPerSec, 2)}×   inference ${f(a.inference.samplesPerSec / b.inference.samplesPerSec, 2)}×   model step time ${f(sa.step / sb.step, 2)}×   peak RSS ${f(a.peakRssMb / b.peakRssMb, 2)}×`;
+        const cpu =
+          sa.trainCpuSeconds && sb.trainCpuSeconds && a.engine.includes('1 ') && b.engine.includes('1 ')
+            ? `   (per CPU-second: train ${f(sb.trainCpuSeconds / sa.trainCpuSeconds, 2)}×)`
+            : '';
+        return `  ${name.padEnd(10)} ${`${a.engine} ÷ ${b.engine}`.padEnd(36)} train ${f(sa.samplesPerSec / sb.samplesPerSec, 2)}×   inference ${f(a.inference.samplesPerSec / b.inference.samplesPerSec, 2)}×   model step time ${f(sa.step / sb.step, 2)}×   peak RSS ${f(a.peakRssMb / b.peakRssMb, 2)}×${cpu}`;
       };
       // like for like (1 core each), the issue's measure (mmx on every core vs PyTorch on one BLAS thread), and every core each
       if (torch[0]) for (const m of mmx) ratios.push(pair(m, torch[0]));
@@ -330,7 +337,9 @@ function main(): void {
       : '';
     lines.push(
       '',
-      `mmx / PyTorch (samples/s ratios: > 1 means mmx is faster; step time and RSS: > 1 means mmx uses more)${against ? `\n${against}` : ''}:`,
+      `mmx / PyTorch (samples/s ratios: > 1 means mmx is faster; step time and RSS: > 1 means mmx uses more; "per CPU-second": ` +
+        `the ratio of training samples per second of the process's CPU time, which time other processes take on a shared machine does not skew)` +
+        `${against ? `\n${against}` : ''}:`,
       ...ratios.map((r) => (against ? `${r}   [reference BLAS]` : r)),
     );
   }
