@@ -35,7 +35,7 @@ function arg(name: string): string | undefined {
 const cpuClock = process.env.MMX_PROFILE_CLOCK === 'cpu';
 /** milliseconds on the chosen clock */
 function now(): number {
-  if (!cpuClock) return now();
+  if (!cpuClock) return performance.now();
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }
