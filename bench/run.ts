@@ -36,7 +36,7 @@ interface Result {
   data: { train: number; trainFull?: number; validation: number; test: number };
   decodeSeconds?: number;
   epochs: EpochFig[];
-  inference: { samplesPerSec: number; batchSize: number };
+  inference: { samplesPerSec: number; batchSize: number; samples?: number; cpuSeconds?: number };
   testAccuracy: number;
   peakRssMb: number;
   /** mmx: the model's conv and matmul FLOPs per sample (bench/flops.ts) */
@@ -103,9 +103,19 @@ function describe(r: Result): string[] {
     `    training: ${f(s.samplesPerSec)} samples/s steady (mean of epochs 2..${r.epochs.length}); epoch 1 (warm-up): ${f(first.samplesPerSec)} samples/s` +
       (s.trainCpuSeconds ? `; ${f(s.samples / s.trainCpuSeconds)} samples per CPU-second` : ''),
     `    epoch time ${f(s.seconds, 2)} s = data ${f(s.data, 2)} s (${pct(s.data, s.seconds)}) + model step ${f(s.step, 2)} s (${pct(s.step, s.seconds)}) + overhead ${f(s.overhead, 3)} s (${pct(s.overhead, s.seconds)}) + validation ${f(s.validation, 2)} s (${pct(s.validation, s.seconds)})`,
-    `    inference: ${f(r.inference.samplesPerSec)} samples/s (test split, batch ${r.inference.batchSize}); test accuracy ${f(r.testAccuracy, 3)}`,
+    `    inference: ${f(r.inference.samplesPerSec)} samples/s (test split, batch ${r.inference.batchSize})` +
+      (r.inference.cpuSeconds && r.inference.samples ? `; ${f(r.inference.samples / r.inference.cpuSeconds)} samples per CPU-second` : '') +
+      `; test accuracy ${f(r.testAccuracy, 3)}`,
     `    peak RSS: ${f(r.peakRssMb, 0)} MB${r.load ? `; load average (1 min) ${f(r.load[0], 2)} before, ${f(r.load[1], 2)} after` : ''}`,
   ];
+}
+
+/** `, inference r×` per CPU-second of inference, where both runs measured it */
+function inferCpu(a: Result, b: Result): string {
+  const rate = (r: Result) => (r.inference.cpuSeconds && r.inference.samples ? r.inference.samples / r.inference.cpuSeconds : undefined);
+  const ra = rate(a);
+  const rb = rate(b);
+  return ra && rb ? `, inference ${f(ra / rb, 2)}×` : '';
 }
 
 /** The roofline probe (bench/roofline.ts) in its own process: wasm SIMD128's peak GFLOP/s on one core, or a reason. */
@@ -310,7 +320,7 @@ function main(): void {
         const sb = steady(b.epochs);
         const cpu =
           sa.trainCpuSeconds && sb.trainCpuSeconds && a.engine.includes('1 ') && b.engine.includes('1 ')
-            ? `   (per CPU-second: train ${f(sb.trainCpuSeconds / sa.trainCpuSeconds, 2)}×)`
+            ? `   (per CPU-second: train ${f(sb.trainCpuSeconds / sa.trainCpuSeconds, 2)}×${inferCpu(a, b)})`
             : '';
         return `  ${name.padEnd(10)} ${`${a.engine} ÷ ${b.engine}`.padEnd(36)} train ${f(sa.samplesPerSec / sb.samplesPerSec, 2)}×   inference ${f(a.inference.samplesPerSec / b.inference.samplesPerSec, 2)}×   model step time ${f(sa.step / sb.step, 2)}×   peak RSS ${f(a.peakRssMb / b.peakRssMb, 2)}×${cpu}`;
       };

@@ -1,9 +1,10 @@
 /** Kernels mmx registers for tfjs's cpu backend: its own ops (src/ops) that have a cpu implementation. */
 import * as tf from '../tf.js';
-import { adamUpdateCpuConfig } from '../ops/adam-update.js';
+import { fusedUpdateCpuConfig } from '../ops/fused-update.js';
+import { FUSED_UPDATES } from '../ops/fused-updates.js';
 import { reluGradCpuConfig } from '../ops/relu-grad.js';
 
-const CPU_KERNELS: readonly tf.KernelConfig[] = [adamUpdateCpuConfig, reluGradCpuConfig];
+const CPU_KERNELS: readonly tf.KernelConfig[] = [...FUSED_UPDATES.map(fusedUpdateCpuConfig), reluGradCpuConfig];
 
 /** Registers them (idempotent; a kernel already registered under the name is kept). */
 export function registerCpuKernels(): void {

@@ -4,7 +4,7 @@
  * Added (missing in tfjs-backend-wasm):
  *  - Conv2DBackpropFilter: gradient of Conv2D's filter (Conv1D too: tfjs runs it as a Conv2D of height 1).
  *  - UnsortedSegmentSum: gradient of Gather, i.e. of an Embedding layer.
- *  - MmxAdamUpdate: mmx's fused Adam step (src/ops/adam-update.ts), one kernel per variable.
+ *  - the fused optimiser updates (src/ops/fused-updates.ts: MmxAdamUpdate), one kernel per variable and step.
  *  - MmxReluGrad: Relu's gradient in one pass (src/ops/relu-grad.ts).
  * Replaced (present but wrong or slow):
  *  - MaxPoolGrad: drops the gradient of every pooling window whose values are all ≤ 0 (see max-pool-grad.ts).
@@ -31,7 +31,6 @@ import * as tf from '../../tf.js';
 // Loaded first on purpose: importing tfjs-backend-wasm registers its own kernels (MaxPoolGrad among them), so it
 // must have happened before registerWasmKernels() replaces any of them.
 import '../../tf-wasm.js';
-import { adamUpdateWasmConfig } from './adam-update.js';
 import { addConfig } from './add.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul.js';
 import { castConfig } from './cast.js';
@@ -45,6 +44,7 @@ import { maxPoolConfig } from './max-pool.js';
 import { reluGradWasmConfig } from './relu-grad.js';
 import { sumConfig } from './sum.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { fusedUpdateWasmConfigs } from './fused-update.js';
 
 export { BATCH_MAT_MUL, FUSED_MAT_MUL, setMatMulStrategy } from './batch-mat-mul.js';
 export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
@@ -60,7 +60,12 @@ export { SUM, setSumStrategy } from './sum.js';
 export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
-const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig, adamUpdateWasmConfig, reluGradWasmConfig];
+const ADDED: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  unsortedSegmentSumConfig,
+  ...fusedUpdateWasmConfigs,
+  reluGradWasmConfig,
+];
 /** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
 const REPLACED: readonly tf.KernelConfig[] = [
   conv2dConfig,

@@ -1,25 +1,24 @@
 /**
  * Adam as mmx runs it: tfjs-core's AdamOptimizer's arithmetic (β1, β2, ε, the bias corrections, float32 rounding
- * for float32 rounding), one fused `MmxAdamUpdate` kernel per variable where the backend has it (src/ops/adam-update.ts).
+ * for float32 rounding), one fused `MmxAdamUpdate` kernel per variable where the backend has it
+ * (src/ops/adam-update.ts), on SlotOptimizer (settable learning rate, gradient transform).
  */
-import { ADAM_UPDATE, adamUpdateAttrs, adamUpdateOps, type AdamUpdateAttrs } from '../../ops/adam-update.js';
+import { adamUpdate, adamUpdateAttrs, type AdamUpdateAttrs } from '../../ops/adam-update.js';
 import * as tf from '../../tf.js';
-import { SlotOptimizer, type StepUpdate } from './slot-optimizer.js';
+import { SlotOptimizer, type SlotOptimizerOptions } from './slot-optimizer.js';
 
-export interface AdamOptions {
-  learningRate: number;
+export interface AdamOptions extends SlotOptimizerOptions {
   beta1?: number;
   beta2?: number;
   /** default: the backend's epsilon (1e-7 for float32), as tf.train.adam */
   epsilon?: number;
 }
 
-export class MmxAdam extends SlotOptimizer {
+export class MmxAdam extends SlotOptimizer<AdamUpdateAttrs> {
   static get className(): string {
     return 'MmxAdam';
   }
 
-  readonly learningRate: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -28,8 +27,7 @@ export class MmxAdam extends SlotOptimizer {
   private accBeta2: number;
 
   constructor(o: AdamOptions) {
-    super(['m', 'v']);
-    this.learningRate = o.learningRate;
+    super(adamUpdate, o);
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = o.beta2 ?? 0.999;
     this.epsilon = o.epsilon ?? tf.backend().epsilon();
@@ -37,13 +35,8 @@ export class MmxAdam extends SlotOptimizer {
     this.accBeta2 = Math.fround(this.beta2);
   }
 
-  protected beginStep(): StepUpdate {
-    const attrs: AdamUpdateAttrs = adamUpdateAttrs({ ...this.hyper(), accBeta1: this.accBeta1, accBeta2: this.accBeta2 });
-    return {
-      kernel: ADAM_UPDATE,
-      attrs,
-      ops: (value, gradient, [m, v]) => adamUpdateOps(attrs, value, gradient, m!, v!),
-    };
+  protected stepAttrs(): AdamUpdateAttrs {
+    return adamUpdateAttrs({ ...this.hyper(), accBeta1: this.accBeta1, accBeta2: this.accBeta2 });
   }
 
   protected override endStep(): void {
