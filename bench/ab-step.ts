@@ -1,11 +1,13 @@
 /**
  * Whole-step A/B of this issue's work (issue 16) in one process: the same model trained on the same batch with
- * "new" (mmx's SIMD kernels, fused optimiser update, one-kernel Relu gradient) and "old" (the kernels and tfjs ops
+ * "new" (mmx's SIMD kernels, fused optimiser update, one-kernel Relu gradient, one-kernel dropout) and "old" (the kernels and tfjs ops
  * they replace), alternating, plus inference on the test split. Reports the fastest of 15 rounds of each, on the
  * process's CPU clock (a shared, loaded machine's wall clock counts other processes' time; CPU time does not, though
  * it still runs slower when other processes thrash the caches).
  *
- *   node --import tsx bench/ab-step.ts --variant reference|lstm
+ *   node --import tsx bench/ab-step.ts --variant reference|lstm [--only simd|optimizer|relu|dropout]
+ *
+ * --only: "old" differs from "new" in that one part only.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +21,7 @@ import { predictSplit } from '../src/evaluate/predict.js';
 import { buildModel, compileModel, createOptimizer } from '../src/model/build.js';
 import { setFusedUpdates } from '../src/model/optimizers/slot-optimizer.js';
 import { setFusedReluGradient } from '../src/ops/relu-grad.js';
+import { setFusedDropout } from '../src/ops/dropout.js';
 import { gatherInputs, gatherTargets } from '../src/train/batches.js';
 import { VARIANTS, writeVariantConfig, type VariantName } from './variants.js';
 
@@ -49,10 +52,16 @@ async function main(): Promise<void> {
   const xs = gatherInputs(data.train, built.inputs, order, 0, bs);
   const ys = gatherTargets(data.train, order, 0, bs, data.state.target.classes?.length ?? 1);
   const x = xs.length === 1 ? xs[0]! : xs;
+  const only = arg('only');
+  const switches: Record<string, (on: boolean) => void> = {
+    simd: setSimdKernels,
+    optimizer: setFusedUpdates,
+    relu: setFusedReluGradient,
+    dropout: setFusedDropout,
+  };
+  if (only !== undefined && !switches[only]) throw new Error(`--only: one of ${Object.keys(switches).join(', ')}`);
   const useNew = (on: boolean): void => {
-    setSimdKernels(on);
-    setFusedUpdates(on);
-    setFusedReluGradient(on);
+    for (const [name, set] of Object.entries(switches)) set(only === undefined || name === only ? on : true);
   };
   const step = { new: Infinity, old: Infinity };
   const infer = { new: Infinity, old: Infinity };
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
   const line = (arm: 'new' | 'old') =>
     `  ${arm}: training step ${step[arm].toFixed(1)} ms (${((bs * 1000) / step[arm]).toFixed(0)} samples/s), inference ${((n * 1000) / infer[arm]).toFixed(0)} samples/s`;
   process.stdout.write(
-    `${variant}: fastest of 15 alternating rounds, CPU time; load average ${os.loadavg()[0]!.toFixed(1)} (1 min)\n${line('new')}\n${line('old')}\n` +
+    `${variant}${only ? ` (--only ${only})` : ''}: fastest of 15 alternating rounds, CPU time; load average ${os.loadavg()[0]!.toFixed(1)} (1 min)\n${line('new')}\n${line('old')}\n` +
       `  new ÷ old: training ${(step.old / step.new).toFixed(2)}×, inference ${(infer.old / infer.new).toFixed(2)}×\n`,
   );
 }

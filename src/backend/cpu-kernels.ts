@@ -3,8 +3,9 @@ import * as tf from '../tf.js';
 import { fusedUpdateCpuConfig } from '../ops/fused-update.js';
 import { FUSED_UPDATES } from '../ops/fused-updates.js';
 import { reluGradCpuConfig } from '../ops/relu-grad.js';
+import { dropoutCpuConfig } from '../ops/dropout.js';
 
-const CPU_KERNELS: readonly tf.KernelConfig[] = [...FUSED_UPDATES.map(fusedUpdateCpuConfig), reluGradCpuConfig];
+const CPU_KERNELS: readonly tf.KernelConfig[] = [...FUSED_UPDATES.map(fusedUpdateCpuConfig), reluGradCpuConfig, dropoutCpuConfig];
 
 /** Registers them (idempotent; a kernel already registered under the name is kept). */
 export function registerCpuKernels(): void {

@@ -20,6 +20,7 @@ import path from 'node:path';
 import * as tf from '../tf.js';
 import { registerCpuKernels } from './cpu-kernels.js';
 import { registerReluGradient } from '../ops/relu-grad.js';
+import { registerDropoutGradient } from '../ops/dropout.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
 import { simdKernelsEnabled } from './simd/module.js';
 import { resolveThreads, threadsFromEnv, THREADS_ENV, type ThreadsRequest } from './threads/option.js';
@@ -286,6 +287,7 @@ export async function initBackend(
   silenceCpuBanner();
   // mmx's gradients: a kernel where the backend has mmx's, tfjs's own ops on any other backend
   registerReluGradient();
+  registerDropoutGradient();
   registerCpuKernels();
   // A warning is never dropped: without a log it goes to stderr.
   const warn = log ?? ((msg: string) => console.warn(`mmx: ${msg}`));

@@ -53,6 +53,7 @@ export interface SimdExports {
   max_pool_inside(geometry: number, x: number, y: number): void;
   add_rows(rows: number, n: number, x: number, b: number, out: number): void;
   relu_grad(n: number, dy: number, x: number, dx: number): void;
+  dropout(n: number, x: number, y: number, key: number, threshold: number, scale: number): void;
   roofline_peak(a: number, b: number, c: number, reps: number): void;
   sum_middle(outer: number, mid: number, inner: number, x: number, out: number, acc: number): void;
   adam_update(
@@ -91,6 +92,7 @@ const EXPORT_NAMES = [
   'max_pool_inside',
   'add_rows',
   'relu_grad',
+  'dropout',
   'roofline_peak',
   'sum_middle',
   'adam_update',

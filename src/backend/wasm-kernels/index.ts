@@ -6,6 +6,7 @@
  *  - UnsortedSegmentSum: gradient of Gather, i.e. of an Embedding layer.
  *  - the fused optimiser updates (src/ops/fused-updates.ts: MmxAdamUpdate), one kernel per variable and step.
  *  - MmxReluGrad: Relu's gradient in one pass (src/ops/relu-grad.ts).
+ *  - MmxDropout: dropout in one pass, its mask a hash of the element's index (src/ops/dropout.ts).
  * Replaced (present but wrong or slow):
  *  - MaxPoolGrad: drops the gradient of every pooling window whose values are all ≤ 0 (see max-pool-grad.ts).
  *  - Conv2DBackpropInput: correct but a naive scalar loop, most of a CNN training step; mmx's runs on wasm's own
@@ -45,6 +46,7 @@ import { reluGradWasmConfig } from './relu-grad.js';
 import { sumConfig } from './sum.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { fusedUpdateWasmConfigs } from './fused-update.js';
+import { dropoutWasmConfig } from './dropout.js';
 
 export { BATCH_MAT_MUL, FUSED_MAT_MUL, setMatMulStrategy } from './batch-mat-mul.js';
 export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
@@ -65,6 +67,7 @@ const ADDED: readonly tf.KernelConfig[] = [
   unsortedSegmentSumConfig,
   ...fusedUpdateWasmConfigs,
   reluGradWasmConfig,
+  dropoutWasmConfig,
 ];
 /** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
 const REPLACED: readonly tf.KernelConfig[] = [

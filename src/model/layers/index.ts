@@ -2,6 +2,7 @@
  * mmx's custom tfjs layers. Importing this module registers every one of them with tf.serialization, so a saved
  * model that uses them loads with tf.loadLayersModel (build.ts imports it).
  */
+export { MmxDropout } from './dropout.js';
 export { FastGRU } from './fast-gru.js';
 export { FastLSTM } from './fast-lstm.js';
 export { GatedCombine, gateUnits, type GateMode } from './gated-combine.js';
