@@ -5,11 +5,11 @@
  * compiler, and the modules load as committed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '../helpers/data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 interface BuildScript {
   toolchain(): { clang: string; objdump: string } | undefined;
@@ -24,7 +24,7 @@ describe('mmx SIMD modules', () => {
     'match a fresh build of src/backend/simd/c (clang + lld)',
     { skip: tc ? false : 'clang, wasm-ld or llvm-objdump not installed', timeout: 120_000 },
     () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-wasm-build-'));
+      const dir = tempDir('mmx-wasm-build-');
       try {
         for (const built of script.build(dir)) {
           const committed = path.join(repoRoot, 'src', 'backend', 'simd', path.basename(built));

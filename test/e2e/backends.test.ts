@@ -7,8 +7,7 @@
  * Batches of 4: tfjs's cpu Conv2DBackpropFilter takes seconds per batch of 8 (element-wise TensorBuffer loops).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +20,7 @@ import { setFusedUpdates } from '../../src/model/optimizers/slot-optimizer.js';
 import { setFusedReluGradient } from '../../src/ops/relu-grad.js';
 import { gatherInputs, gatherTargets } from '../../src/train/batches.js';
 import { avmnistSubset } from '../helpers/subset.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const BATCH = 4;
 const STEPS = 3;
@@ -99,7 +99,7 @@ describe('the reference model on cpu and on wasm', () => {
     `reaches the same loss after ${STEPS} Adam steps (and the same weights), fused kernels or plain tfjs ops`,
     { timeout: 300_000 },
     async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'mmx-backends-'));
+      const dir = tempDir('mmx-backends-');
       try {
         const manifest = avmnistSubset(dir, { train: 2, validation: 1, test: 1 }, ['fsdd_speaker']);
         const file = path.join(dir, 'exp.yaml');
