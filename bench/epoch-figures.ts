@@ -9,4 +9,7 @@ export interface EpochFig {
   overhead: number;
   validation: number;
   samplesPerSec: number;
+  /** CPU seconds the process spent over the epoch's training part (all its threads): immune to time other processes
+   *  had the cores, so comparable across a loaded machine's runs (mmx's includes V8's helper threads) */
+  trainCpuSeconds?: number;
 }

@@ -3,7 +3,7 @@
  * change in machine load hits both alike:
  *  - kernels: GFLOP/s of large and small matmuls and convolutions;
  *  - end to end: bench/mmx-bench.ts (the bench's reference CNN and LSTM variants: training and inference
- *    samples/s, peak RSS), with MMX_WASM_THREADS choosing the thread count.
+ *    samples/s, peak RSS), with --threads (runtime.threads) choosing the thread count.
  *
  *   node --import tsx bench/measure-threads.ts [--threads 1,2] [--rounds 2] [--variants reference,lstm] [--no-kernels]
  *
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
         );
       }
       for (const variant of variants) {
-        const b = run(['bench/mmx-bench.ts', '--variant', variant], threads, 'BENCH_RESULT') as BenchLine;
+        const b = run(['bench/mmx-bench.ts', '--variant', variant, '--threads', String(threads)], threads, 'BENCH_RESULT') as BenchLine;
         const perEpoch = b.epochs.map((e) => fmt(e.samplesPerSec)).join(' ');
         console.log(
           `round ${round} threads ${threads} ${variant}: train samples/s per epoch ${perEpoch}; inference ${fmt(b.inference.samplesPerSec)}/s; peak RSS ${fmt(b.peakRssMb)} MB  [${b.backend}]`,

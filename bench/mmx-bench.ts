@@ -33,6 +33,7 @@ import { train } from '../src/train/trainer.js';
 import { createPlainReporter } from '../src/ui/plain-reporter.js';
 import { initialRunState, reduceRunState, type RunState } from '../src/ui/run-state.js';
 import type { EpochFig } from './epoch-figures.js';
+import { modelFlops } from './flops.js';
 import { VARIANTS, writeVariantConfig, type VariantName } from './variants.js';
 
 function arg(name: string): string | undefined {
@@ -144,6 +145,8 @@ async function main(): Promise<void> {
   const epochs: EpochFig[] = [];
   let epochStart = 0;
   let trainEnd = 0;
+  let cpuStart = process.cpuUsage();
+  let trainCpu = 0;
   let lastBatch = 0;
   let batches = 0;
   const listener = (e: RunEvent): void => {
@@ -151,6 +154,7 @@ async function main(): Promise<void> {
     if (e.type === 'epoch_start') {
       stepSeconds = dataSeconds = otherSeconds = listenerSeconds = yieldSeconds = 0;
       epochStart = t;
+      cpuStart = process.cpuUsage();
       batches = e.batches;
     } else if (e.type === 'batch') {
       otherSeconds += (t - mark) / 1000;
@@ -177,6 +181,8 @@ async function main(): Promise<void> {
         });
       } else {
         trainEnd = end;
+        const u = process.cpuUsage(cpuStart);
+        trainCpu = (u.user + u.system) / 1e6;
       }
     }
     if (e.type === 'epoch_end') {
@@ -192,6 +198,7 @@ async function main(): Promise<void> {
         overhead,
         validation,
         samplesPerSec: e.samplesPerSec,
+        trainCpuSeconds: trainCpu,
       });
     }
   };
@@ -208,16 +215,21 @@ async function main(): Promise<void> {
   await predictSplit(built.predictor, cut(data.test, 256), built.inputs, data.state.target);
   let reps = 0;
   let inferSeconds = 0;
+  let inferCpuSeconds = 0;
   let correct = 0;
   while (reps < 5 || inferSeconds < 3) {
     const t = now();
+    const c = process.cpuUsage();
     const preds = await predictSplit(built.predictor, data.test, built.inputs, data.state.target);
     inferSeconds += (now() - t) / 1000;
+    const u = process.cpuUsage(c);
+    inferCpuSeconds += (u.user + u.system) / 1e6;
     if (reps === 0) correct = data.test.labels.reduce((acc, label, i) => acc + (preds.predicted[i] === label ? 1 : 0), 0);
     reps += 1;
   }
   const nTest = data.test.labels.length;
 
+  const flops = modelFlops(built.training?.model ?? built.model);
   const result = {
     engine: 'mmx',
     variant,
@@ -226,13 +238,20 @@ async function main(): Promise<void> {
     threads,
     tfjs: tf.version.tfjs,
     parameters: built.model.countParams(),
+    flops: { forward: flops.forward, train: flops.train, skipped: flops.skipped },
     data: { train: data.train.labels.length, trainFull: fullTrain, validation: data.validation.labels.length, test: nTest },
     batchSize: config.training.batch_size,
     decodeSeconds,
     epochs,
     trainWallSeconds: trainWall,
     evaluatedEpoch: trained.outcome.evaluatedEpoch,
-    inference: { samples: nTest * reps, seconds: inferSeconds, samplesPerSec: (nTest * reps) / inferSeconds, batchSize: 256 },
+    inference: {
+      samples: nTest * reps,
+      seconds: inferSeconds,
+      cpuSeconds: inferCpuSeconds,
+      samplesPerSec: (nTest * reps) / inferSeconds,
+      batchSize: 256,
+    },
     testAccuracy: correct / nTest,
     rssAfterDataMb: rssAfterData,
     peakRssMb: peakRssMb(),

@@ -1,16 +1,19 @@
 /**
  * Per-kernel timing of a training step of a bench variant on wasm (issue 7, item 2): which kernels dominate.
  *
- *   node --import tsx bench/profile-kernels.ts --variant reference|lstm [--steps 5] [--top 25] [--json FILE] [--stock]
+ *   node --import tsx bench/profile-kernels.ts --variant reference|lstm [--steps 5] [--top 25] [--json FILE] [--stock] [--infer]
  *
  * Builds the variant's model through mmx's own pipeline (as bench/mmx-bench.ts does), runs two warm-up steps,
  * then wraps every kernel registered for 'wasm' in a timer and runs `--steps` training steps (batch 64) on real
  * batches. Times are inclusive wall-clock per kernel call; a kernel called from inside another kernel (mmx's
  * conv gradients call wasm's Conv2D/BatchMatMul) is counted under its caller only. Also prints the step time
  * measured without the wrappers, and the share of the step spent outside kernels (tape, JS glue).
+ * --infer: inference passes instead (model.predict on batches of 256 of the test split, as `mmx run` evaluates).
  * --stock: tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity and GatherV2 instead of mmx's.
  * MMX_PROFILE_THREADS=n: wasm threads (default: mmx's default). MMX_PROFILE_SHAPES=1: the table split by input
- * shapes and attributes too.
+ * shapes and attributes too. MMX_PROFILE_CLOCK=cpu: the process's CPU time instead of wall-clock time (on a shared,
+ * loaded machine wall-clock time counts the time other processes had the core; CPU time does not, but counts
+ * V8's own helper threads).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +31,14 @@ import { VARIANTS, writeVariantConfig, type VariantName } from './variants.js';
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const cpuClock = process.env.MMX_PROFILE_CLOCK === 'cpu';
+/** milliseconds on the chosen clock */
+function now(): number {
+  if (!cpuClock) return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 interface Row {
@@ -64,18 +75,32 @@ async function main(): Promise<void> {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const numClasses = data.state.target.classes?.length ?? 1;
   const multi = stepped.outputs.length > 1;
+  const infer = process.argv.includes('--infer');
+  const testOrder = Int32Array.from({ length: data.test.labels.length }, (_, i) => i);
+  const inferBatch = Math.min(256, data.test.labels.length);
   let cursor = 0;
-  const step = async (): Promise<number> => {
+  const trainStep = async (): Promise<number> => {
     if (cursor + bs > n) cursor = 0;
     const xs = gatherInputs(data.train, built.inputs, order, cursor, cursor + bs);
     const ys = gatherTargets(data.train, order, cursor, cursor + bs, numClasses);
     cursor += bs;
-    const t = performance.now();
+    const t = now();
     await stepped.trainOnBatch(xs.length === 1 ? xs[0]! : xs, multi ? stepped.outputs.map(() => ys) : ys);
-    const ms = performance.now() - t;
+    const ms = now() - t;
     tf.dispose([...xs, ys]);
     return ms;
   };
+  const inferStep = async (): Promise<number> => {
+    const xs = gatherInputs(data.test, built.inputs, testOrder, 0, inferBatch);
+    const t = now();
+    const out = built.predictor.predict(xs.length === 1 ? xs[0]! : xs, { batchSize: inferBatch }) as tf.Tensor;
+    await out.data();
+    const ms = now() - t;
+    tf.dispose([...xs, out]);
+    return ms;
+  };
+  const step = infer ? inferStep : trainStep;
+  const unit = infer ? inferBatch : bs;
   for (let i = 0; i < 2; i++) await step();
   let plain = 0;
   for (let i = 0; i < steps; i++) plain += await step();
@@ -92,7 +117,7 @@ async function main(): Promise<void> {
       kernelFunc: (args) => {
         if (depth > 0) return f(args);
         depth++;
-        const t = performance.now();
+        const t = now();
         try {
           return f(args);
         } finally {
@@ -110,7 +135,7 @@ async function main(): Promise<void> {
           }
           const r = rows.get(key) ?? { calls: 0, ms: 0 };
           r.calls++;
-          r.ms += performance.now() - t;
+          r.ms += now() - t;
           rows.set(key, r);
         }
       },
@@ -121,8 +146,10 @@ async function main(): Promise<void> {
   const total = [...rows.values()].reduce((a, r) => a + r.ms, 0);
   const sorted = [...rows.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const lines: string[] = [];
-  lines.push(`variant ${variant}, ${steps} steps of batch ${bs}`);
-  lines.push(`step (no wrappers) ${(plain / steps).toFixed(1)} ms  → ${((bs * steps * 1000) / plain).toFixed(0)} samples/s`);
+  lines.push(
+    `variant ${variant}, ${steps} ${infer ? 'inference passes' : 'training steps'} of batch ${unit}; ${cpuClock ? 'CPU' : 'wall-clock'} time; load ${os.loadavg()[0]!.toFixed(1)}`,
+  );
+  lines.push(`step (no wrappers) ${(plain / steps).toFixed(1)} ms  → ${((unit * steps * 1000) / plain).toFixed(0)} samples/s`);
   lines.push(
     `step (wrapped) ${(wrapped / steps).toFixed(1)} ms; in kernels ${(total / steps).toFixed(1)} ms/step; ` +
       `outside kernels ${((wrapped - total) / steps).toFixed(1)} ms/step`,

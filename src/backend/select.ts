@@ -18,7 +18,11 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '../tf.js';
+import { registerCpuKernels } from './cpu-kernels.js';
+import { registerReluGradient } from '../ops/relu-grad.js';
+import { registerDropoutGradient } from '../ops/dropout.js';
 import { registerWasmKernels } from './wasm-kernels/index.js';
+import { simdKernelsEnabled } from './simd/module.js';
 import { resolveThreads, threadsFromEnv, THREADS_ENV, type ThreadsRequest } from './threads/option.js';
 import { startThreadedWasmBackend } from './threads/threaded-wasm.js';
 
@@ -29,8 +33,8 @@ export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-
 export interface BackendOptions {
   /**
    * Threads for the wasm backend (`runtime.threads`): a count, 1 by default (the single-threaded build, which
-   * data-parallel workers that each run their own backend want), or 'auto' (the cores this process may use,
-   * or MMX_SWEEP_THREADS in a sweep trial). Not given: $MMX_WASM_THREADS if set, else 1. Ignored by the
+   * data-parallel workers that each run their own backend want), or 'auto' (1 while mmx's SIMD kernels are on,
+   * else the cores this process may use, or MMX_SWEEP_THREADS in a sweep trial). Not given: $MMX_WASM_THREADS if set, else 1. Ignored by the
    * other backends.
    */
   threads?: ThreadsRequest;
@@ -281,6 +285,10 @@ export async function initBackend(
     );
   }
   silenceCpuBanner();
+  // mmx's gradients: a kernel where the backend has mmx's, tfjs's own ops on any other backend
+  registerReluGradient();
+  registerDropoutGradient();
+  registerCpuKernels();
   // A warning is never dropped: without a log it goes to stderr.
   const warn = log ?? ((msg: string) => console.warn(`mmx: ${msg}`));
   let request = options.threads;
@@ -289,11 +297,19 @@ export async function initBackend(
     if (fromEnv.invalid !== undefined) warn(`${THREADS_ENV}=${fromEnv.invalid} ignored: use auto or a whole number ≥ 1`);
     request = fromEnv.request;
   }
-  const threads = resolveThreads(request);
+  const threads = resolveThreads(request, process.env, simdKernelsEnabled());
+  const autoOne = request === 'auto' && threads === 1 && simdKernelsEnabled();
   const tryers: Record<Exclude<BackendRequest, 'auto'>, () => Promise<Attempt>> = {
     'tensorflow-gpu': () => tryTfjsNode('@tensorflow/tfjs-node-gpu'),
     tensorflow: () => tryTfjsNode('@tensorflow/tfjs-node'),
-    wasm: () => tryWasm(threads, warn),
+    wasm: async () => {
+      const attempt = await tryWasm(threads, warn);
+      if (attempt.ok && autoOne)
+        log?.(
+          `runtime.threads auto: 1 thread (mmx's SIMD kernels, which compute most of a step, run on one thread; runtime.workers uses more cores)`,
+        );
+      return attempt;
+    },
     cpu: tryCpu,
   };
   if (requested !== 'auto') {

@@ -9,6 +9,7 @@
  * modality's ModalityDropout gate replaces a masked or dropped embedding by zeros.
  */
 import * as tf from '../tf.js';
+import { MmxAdam } from './optimizers/adam.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { encoderRegistry } from './encoders/index.js';
 import { findEncoder, isSequence, type EncodedSequence, type InputMeta } from './encoders/registry.js';
@@ -217,7 +218,7 @@ export async function withMasked<T>(built: BuiltModel, masked: readonly string[]
 export function createOptimizer(o: ExperimentConfig['training']['optimizer']): tf.Optimizer {
   switch (o.type) {
     case 'adam':
-      return tf.train.adam(o.learning_rate);
+      return new MmxAdam({ learningRate: o.learning_rate });
     case 'sgd':
       return o.momentum ? tf.train.momentum(o.learning_rate, o.momentum) : tf.train.sgd(o.learning_rate);
     case 'rmsprop':

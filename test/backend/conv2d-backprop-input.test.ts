@@ -172,6 +172,7 @@ describe('wasm kernel Conv2DBackpropInput (replaces the wasm one)', () => {
     for (const dilations of [
       [2, 2],
       [1, 3],
+      [3, 1],
     ] as [number, number][]) {
       const dy = dyShape(c, dilations);
       const dyv = randomArray(size(dy), 5);

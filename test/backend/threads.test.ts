@@ -68,7 +68,13 @@ function mnist(n: number): { images: Float32Array; labels: Int32Array } {
 }
 
 describe('resolveThreads', () => {
-  it('auto is the cores this process may use, or a sweep trial’s share', () => {
+  it('auto is 1 thread while mmx’s single-threaded SIMD kernels run', () => {
+    assert.equal(resolveThreads('auto', {}, true), 1);
+    assert.equal(resolveThreads('auto', { MMX_SWEEP_THREADS: '3' }, true), 1);
+    assert.equal(resolveThreads(4, {}, true), 4);
+  });
+
+  it('without them, auto is the cores this process may use, or a sweep trial’s share', () => {
     assert.equal(resolveThreads('auto', {}), Math.min(MAX_WASM_THREADS, os.availableParallelism()));
     assert.equal(resolveThreads(undefined, { MMX_SWEEP_THREADS: '4' }), 1, 'the default is 1');
     assert.equal(resolveThreads('auto', { MMX_SWEEP_THREADS: '1' }), 1);
@@ -266,17 +272,22 @@ describe('threads in a fresh process', () => {
     assert.equal(r.stderr, '');
   });
 
-  it('auto in a sweep trial runs the threads of its share of the cores', () => {
+  it('auto runs one thread with mmx’s SIMD kernels, saying why; without them, a sweep trial’s share of the cores', () => {
     const code = `
       const { initBackend } = await import(select);
-      console.log((await initBackend('wasm', console.error, { threads: 'auto' })).description);
+      console.log((await initBackend('wasm', (m) => console.log('LOG ' + m), { threads: 'auto' })).description);
     `;
-    const one = child(code, { MMX_SWEEP_THREADS: '1' });
+    const own = child(code, { MMX_SWEEP_THREADS: '2' });
+    assert.equal(own.status, 0, own.stderr);
+    assert.match(own.stdout, /SIMD, 1 thread\)/);
+    assert.match(own.stdout, /^LOG runtime.threads auto: 1 thread \(mmx's SIMD kernels/m);
+    const one = child(code, { MMX_SWEEP_THREADS: '1', MMX_SIMD_KERNELS: '0' });
     assert.equal(one.status, 0, one.stderr);
     assert.match(one.stdout, /SIMD, 1 thread\)/);
-    const two = child(code, { MMX_SWEEP_THREADS: '2' });
+    const two = child(code, { MMX_SWEEP_THREADS: '2', MMX_SIMD_KERNELS: '0' });
     assert.equal(two.status, 0, two.stderr);
     assert.match(two.stdout, /SIMD, 2 threads\)/);
+    assert.doesNotMatch(two.stdout, /^LOG/m);
   });
 
   it('without a threads option wasm is single-threaded, as before, unless MMX_WASM_THREADS says otherwise', () => {

@@ -9,6 +9,7 @@ import {
   WASM_EXTRA_KERNELS,
   WASM_REPLACED_KERNELS,
 } from '../../src/backend/wasm-kernels/index.js';
+import { setSimdKernels } from '../../src/backend/simd/module.js';
 import { randomArray, relMaxDiff, runKernelOn, size, use } from './helpers.js';
 
 type Pad = 'valid' | 'same' | number | number[][];
@@ -92,7 +93,7 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
   for (const [i, c] of CASES.entries()) {
     it(`matches cpu: ${c.name}`, async () => {
       const expected = await filterGrad('cpu', c, 100 + i);
-      for (const strategy of ['gemm', 'direct'] as const) {
+      for (const strategy of ['auto', 'gemm', 'direct'] as const) {
         setConv2dBackpropFilterStrategy(strategy);
         try {
           const actual = await filterGrad('wasm', c, 100 + i);
@@ -120,12 +121,14 @@ describe('wasm kernel Conv2DBackpropFilter', () => {
     for (const dilations of [
       [2, 2],
       [1, 3],
+      // along the height only: the SIMD kernel's im2col-free route
+      [3, 1],
     ] as [number, number][]) {
       const dy = dyShape(c, dilations);
       const x = randomArray(size(c.x), 5);
       const dyv = randomArray(size(dy), 6);
       const expected = referenceFilterGrad(c, x, dyv, dilations);
-      for (const strategy of ['gemm', 'direct'] as const) {
+      for (const strategy of ['auto', 'gemm', 'direct'] as const) {
         setConv2dBackpropFilterStrategy(strategy);
         try {
           const actual = await runKernelOn(
@@ -333,6 +336,9 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
     { name: '3x3 stride 1 same (overlapping windows)', x: [1, 6, 6, 2], filterSize: 3, strides: 1, pad: 'same' },
     { name: 'odd size, floor', x: [3, 7, 7, 5], filterSize: 2, strides: 2, pad: 'valid' },
     { name: 'MaxPooling1D as 1x2', x: [4, 1, 21, 6], filterSize: [1, 2], strides: [1, 2], pad: 'valid' },
+    // channels a multiple of 4, windows tiling the input: the SIMD kernel's write-once path (odd sizes: an uncovered edge)
+    { name: '2x2 stride 2 valid, 8 channels, odd height', x: [2, 9, 8, 8], filterSize: 2, strides: 2, pad: 'valid' },
+    { name: 'MaxPooling1D as 1x2, 12 channels, odd length', x: [3, 1, 21, 12], filterSize: [1, 2], strides: [1, 2], pad: 'valid' },
     {
       name: 'explicit padding',
       x: [2, 6, 6, 2],
@@ -347,14 +353,21 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
     },
   ];
   for (const [i, c] of cases.entries()) {
-    for (const values of ['random (half negative)', 'all negative', 'ties'] as const) {
+    for (const values of ['random (half negative)', 'all negative', 'ties', 'NaN and -Infinity'] as const) {
       it(`matches cpu: ${c.name}, ${values}`, async () => {
         let xv = randomArray(size(c.x), 70 + i);
         if (values === 'all negative') xv = xv.map((v) => -Math.abs(v) - 0.01);
         if (values === 'ties') xv = xv.map((v) => Math.round(v));
+        if (values === 'NaN and -Infinity') xv = xv.map((v, j) => (j % 7 === 2 ? NaN : j % 5 === 1 ? -Infinity : v));
         const results = [];
-        for (const backend of ['cpu', 'wasm'] as const) {
+        // cpu, wasm (mmx's SIMD kernels), wasm without them (the TypeScript scan)
+        for (const [backend, simd] of [
+          ['cpu', true],
+          ['wasm', true],
+          ['wasm', false],
+        ] as const) {
           await use(backend);
+          setSimdKernels(simd);
           const g = tf.tidy(() => {
             const x = tf.tensor4d(xv, c.x);
             const f = (t: tf.Tensor) => {
@@ -363,28 +376,52 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
             };
             return tf.grad(f)(x);
           });
+          setSimdKernels(true);
           results.push(g.dataSync() as Float32Array);
           g.dispose();
         }
         assert.ok(relMaxDiff(results[1]!, results[0]!) <= 1e-5, `relative max abs diff ${relMaxDiff(results[1]!, results[0]!)}`);
+        assert.ok(
+          relMaxDiff(results[2]!, results[0]!) <= 1e-5,
+          `without SIMD: relative max abs diff ${relMaxDiff(results[2]!, results[0]!)}`,
+        );
       });
     }
+  }
+
+  for (const [i, c] of cases.entries()) {
+    it(`MaxPool (forward) matches cpu: ${c.name}, with NaN and -Infinity among the values`, async () => {
+      const xv = randomArray(size(c.x), 170 + i).map((v, j) => (j % 11 === 3 ? NaN : j % 13 === 5 ? -Infinity : v));
+      const results = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await use(backend);
+        results.push(tf.tidy(() => tf.maxPool(tf.tensor4d(xv, c.x), c.filterSize, c.strides, c.pad as 'same').dataSync() as Float32Array));
+      }
+      assert.deepEqual(Array.from(results[1]!), Array.from(results[0]!));
+    });
   }
 
   it('is the kernel registered for wasm after registration', async () => {
     await use('wasm');
     assert.deepEqual(WASM_REPLACED_KERNELS, [
+      'Conv2D',
+      'FusedConv2D',
       'MaxPoolGrad',
+      'MaxPool',
       'Conv2DBackpropInput',
       'BatchMatMul',
       '_FusedMatMul',
       'Sum',
       'Identity',
+      'Cast',
       'GatherV2',
+      'Add',
     ]);
     assert.ok(isMmxWasmKernel('MaxPoolGrad'));
     assert.ok(isMmxWasmKernel('Conv2DBackpropFilter'));
-    assert.ok(!isMmxWasmKernel('Conv2D'));
+    assert.ok(isMmxWasmKernel('Conv2D'));
+    assert.ok(isMmxWasmKernel('MaxPool'));
+    assert.ok(!isMmxWasmKernel('AvgPool'));
   });
 });
 

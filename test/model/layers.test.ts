@@ -44,6 +44,7 @@ describe('custom layers and modality gates', () => {
       '{type: bilinear, dim: 4, factor: 2}', // MfbPool
       '{type: gated, dim: 4, gate: softmax}', // GatedCombine
       '{type: late, weights: learned}', // LearnedWeightedAverage
+      '{type: concat, hidden: [4], dropout: 0.3}', // MmxDropout
     ];
     const { xs, ys } = tinyBatch(3, 5);
     for (const f of fusions) {
@@ -52,6 +53,7 @@ describe('custom layers and modality gates', () => {
       compileModel(built, createOptimizer({ type: 'adam', learning_rate: 0.05 }));
       await built.model.trainOnBatch(xs, ys);
       const loaded = await roundTrip(built.model);
+      if (f.includes('dropout: 0.3')) assert.ok(loaded.layers.some((l) => l.getClassName() === 'MmxDropout'));
       assert.deepEqual(
         loaded.layers.map((l) => l.getClassName()),
         built.model.layers.map((l) => l.getClassName()),

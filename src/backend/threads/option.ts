@@ -1,8 +1,13 @@
 /**
  * `runtime.threads`: how many threads the wasm backend's XNNPACK thread pool computes each op with.
- * 1 (the default) is tfjs-backend-wasm's ordinary single-threaded build; `auto` uses the cores this process may
- * use. The default is 1 because 2 threads were slower end to end where it was measured (a 2-core machine
- * shared with other jobs; small ops such as an unrolled LSTM's lose most, large convolutions gain).
+ * 1 (the default) is tfjs-backend-wasm's ordinary single-threaded build.
+ *
+ * `auto` is what was measured faster: one thread where mmx's own SIMD kernels run (src/backend/simd). They
+ * compute the convolutions, products and pooling that are ~90 % of a training step, on one thread each, so the
+ * pool only adds its synchronisation to the rest: on the 2-core development machine the reference model trained
+ * at 0.6–0.9× with 2 threads (bench/measure-threads.ts). With those kernels off (MMX_SIMD_KERNELS=0) XNNPACK does
+ * that work and `auto` is the cores this process may use (a sweep trial: its share). The way to use more cores
+ * for training is `runtime.workers` (data-parallel; its `auto` measures).
  */
 import os from 'node:os';
 import { Type } from '@sinclair/typebox';
@@ -13,7 +18,7 @@ export const MAX_WASM_THREADS = 8;
 
 export const ThreadsOption = Default(
   Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], {
-    description: `threads each op of the wasm backend runs on (XNNPACK's pool, at most ${MAX_WASM_THREADS}); 1: single-threaded; auto: the cores this process may use (a sweep trial: the cores it is pinned to). More threads speed up large convolutions and matmuls on idle cores, and slow down small ops and busy machines`,
+    description: `threads each op of the wasm backend runs on (XNNPACK's pool, at most ${MAX_WASM_THREADS}); 1: single-threaded; auto: 1 while mmx's own single-threaded SIMD kernels compute the heavy ops (measured faster), else the cores this process may use (a sweep trial: its share). For more cores in training use runtime.workers`,
   }),
   1,
 );
@@ -22,12 +27,14 @@ export type ThreadsRequest = 'auto' | number;
 
 /**
  * The number of threads a `runtime.threads` value means here, capped at MAX_WASM_THREADS; undefined is the
- * default, 1. `auto` is MMX_SWEEP_THREADS when the sweep launcher set it (a trial's share of the cores), else
- * os.availableParallelism().
+ * default, 1. `auto` is 1 where `ownKernels` (mmx's single-threaded SIMD kernels do the heavy ops), else
+ * MMX_SWEEP_THREADS when the sweep launcher set it (a trial's share of the cores), else os.availableParallelism().
  */
-export function resolveThreads(request: ThreadsRequest | undefined, env: NodeJS.ProcessEnv = process.env): number {
+export function resolveThreads(request: ThreadsRequest | undefined, env: NodeJS.ProcessEnv = process.env, ownKernels = false): number {
   let n: number;
   if (request === undefined) {
+    n = 1;
+  } else if (request === 'auto' && ownKernels) {
     n = 1;
   } else if (request === 'auto') {
     const fromSweep = Number(env.MMX_SWEEP_THREADS);

@@ -7,7 +7,11 @@
  * matrices — falls to a scalar blocked loop ~10x slower. A Dense layer's backward pass is exactly that:
  * dx = dy·Wᵀ (transposeB) and dW = xᵀ·dy (transposeA); an LSTM does both on every time step.
  *
- * What these kernels do instead (original kernels, captured at load time, do the arithmetic):
+ * What these kernels do instead: mmx's SIMD gemm (../simd/matmul.ts) for every float32 product (a transposed left
+ * operand read in place, a transposed right one transposed into scratch, batches folded or looped; bias and relu
+ * of _FusedMatMul applied as the product is written; other fused activations take the route below).
+ *
+ * Without the SIMD kernels (original kernels, captured at load time, do the arithmetic):
  *  - a transposed operand is transposed explicitly into a scratch tensor on the wasm heap (a cache-blocked copy
  *    in JS), then the product runs with no transpose flags;
  *  - a batch of left matrices times one right matrix ([..., M, K] × [K, N]) is one [batch·M, K] × [K, N] product;
@@ -23,6 +27,8 @@ import * as tf from '../../tf.js';
 // Loaded first on purpose: the original kernels must be registered before they are captured below.
 import '../../tf-wasm.js';
 import { asWasmBackend, type WasmBackendLike } from './heap.js';
+import { operandIndex, simdMatMul } from '../simd/matmul.js';
+import { simdFor } from '../simd/module.js';
 
 export const BATCH_MAT_MUL = 'BatchMatMul';
 export const FUSED_MAT_MUL = '_FusedMatMul';
@@ -128,28 +134,6 @@ function transposeInto(heap: Float32Array, src: number, dst: number, rows: numbe
       }
     }
   }
-}
-
-/** Index of the operand's matrix for output batch item `i` (NumPy broadcasting over the outer dims). */
-function operandIndex(i: number, outer: readonly number[], operandOuter: readonly number[]): number {
-  if (operandOuter.length === 0) return 0;
-  let rem = i;
-  let idx = 0;
-  let stride = 1;
-  // walk the output's outer dims from the last; the operand's dims align on the right
-  const offset = outer.length - operandOuter.length;
-  const coords = new Array<number>(outer.length);
-  for (let d = outer.length - 1; d >= 0; d--) {
-    coords[d] = rem % outer[d]!;
-    rem = Math.floor(rem / outer[d]!);
-  }
-  for (let d = operandOuter.length - 1; d >= 0; d--) {
-    const size = operandOuter[d]!;
-    const c = size === 1 ? 0 : coords[d + offset]!;
-    idx += c * stride;
-    stride *= size;
-  }
-  return idx;
 }
 
 /**
@@ -291,6 +275,8 @@ export function batchMatMulWasm(args: KernelFuncArgs): tf.TensorInfo {
   const tB = attrs.transposeB === true;
   if (strategy === 'original' || a.dtype !== 'float32' || b.dtype !== 'float32') return runOriginal(originalMatMul, BATCH_MAT_MUL, args);
   const g = geometry(a, b, tA, tB, BATCH_MAT_MUL);
+  const simd = g.batch * g.m * g.n > 0 ? simdFor(backend) : undefined;
+  if (simd !== undefined) return simdMatMul(simd, backend, a, b, tA, tB, g, undefined, false);
   if (g.batch * g.m * g.n === 0 || originalIsFine(g, tA, tB)) return runOriginal(originalMatMul, BATCH_MAT_MUL, args);
   const wasm = asWasmBackend(backend, BATCH_MAT_MUL);
   // A·Bᵀ with a wide B (dx = dy·Wᵀ of a Dense layer): transposing and packing B costs 2·K·N; computing
@@ -339,6 +325,15 @@ export function fusedMatMulWasm(args: KernelFuncArgs): tf.TensorInfo {
   // wrongly (at index min(i·N + j, N − 1), once per 48-wide block of K). Bias and activation apply per row of
   // [rows, N], so folding the left batch into rows, or running per batch item, keeps them exact.
   if (g.batch * g.m * g.n === 0) return runOriginal(originalFused, FUSED_MAT_MUL, args);
+  const simd = simdFor(backend);
+  const bias = inputs['bias'] ?? undefined;
+  const activation = attrs['activation'] ?? 'linear';
+  if (
+    simd !== undefined &&
+    (activation === 'linear' || activation === 'relu') &&
+    (bias === undefined || (bias.dtype === 'float32' && tf.util.sizeFromShape(bias.shape) === g.n))
+  )
+    return simdMatMul(simd, backend, a, b, tA, tB, g, bias, activation === 'relu');
   const wasm = asWasmBackend(backend, FUSED_MAT_MUL);
   return fastProduct(wasm, a, b, g, tA, tB, (left, right) =>
     runOriginal(originalFused, FUSED_MAT_MUL, {

@@ -111,6 +111,11 @@ export function convGradGeometry(kernel: string, shapes: ConvGradShapes, attrs: 
         `[${filterShape.join(', ')}], strides [${strides.join(', ')}], pad ${JSON.stringify(pad)} gives [${expected.join(', ')}]`,
     );
   }
+  return geometryOf(info);
+}
+
+/** The loops' geometry from tfjs-core's conv info (NHWC). */
+export function geometryOf(info: tf.backend_util.Conv2DInfo): ConvGradGeometry {
   return {
     batch: info.batchSize,
     inH: info.inHeight,
@@ -129,7 +134,7 @@ export function convGradGeometry(kernel: string, shapes: ConvGradShapes, attrs: 
     padBottom: info.padInfo.bottom,
     padLeft: info.padInfo.left,
     padRight: info.padInfo.right,
-    inShape,
-    filterShape,
+    inShape: [info.batchSize, info.inHeight, info.inWidth, info.inChannels],
+    filterShape: [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels],
   };
 }

@@ -4,7 +4,10 @@
  *
  *   dW[fr, fc, ci, co] = Σ_{b, yr, yc} x[b, yr·sh + fr·dh − padTop, yc·sw + fc·dw − padLeft, ci] · dy[b, yr, yc, co]
  *
- * Fast path: a transposed im2col written in JS into a scratch tensor on the wasm heap, then one matrix product on
+ * Fast path: mmx's SIMD kernels (../simd/conv.ts): the product im2col(x)ᵀ·dy with no im2col at all for Conv1D
+ * and in L2-sized im2col chunks otherwise.
+ *
+ * Without them (MMX_SIMD_KERNELS=0, or a forced strategy): a transposed im2col written in JS into a scratch tensor on the wasm heap, then one matrix product on
  * the wasm backend's own `BatchMatMul` kernel (XNNPACK, SIMD), looked up with `tf.getKernel`. With
  * P = batch·outH·outW and K = fh·fw·inC:  dW[K, outC] = colsT[K, P] × dy[P, outC], and [K, outC] is already
  * the memory layout of [fh, fw, inC, outC]. XNNPACK packs (and caches, under the tensor id) the right operand,
@@ -16,6 +19,9 @@
 import * as tf from '../../tf.js';
 import { convGradGeometry, type ConvGradAttrsLike, type ConvGradGeometry } from './conv-geometry.js';
 import { asWasmBackend, f32, type WasmBackendLike } from './heap.js';
+import { ptr } from '../simd/call.js';
+import { simdConv2dBackpropFilter } from '../simd/conv.js';
+import { simdFor } from '../simd/module.js';
 
 export const CONV2D_BACKPROP_FILTER = 'Conv2DBackpropFilter';
 
@@ -156,7 +162,7 @@ function offsetOf(view: Float32Array): number {
 }
 
 let conv2dBackpropFilterStrategy: 'auto' | 'gemm' | 'direct' = 'auto';
-/** For tests and benchmarks: force the XNNPACK matmul path ('gemm') or the plain-JS loop ('direct'). */
+/** For tests and benchmarks: force the XNNPACK matmul path ('gemm') or the plain-JS loop ('direct'); 'auto' runs the SIMD kernel. */
 export function setConv2dBackpropFilterStrategy(s: 'auto' | 'gemm' | 'direct'): void {
   conv2dBackpropFilterStrategy = s;
 }
@@ -172,6 +178,17 @@ export function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelFuncA
     const zeros = wasm.makeOutput([...g.filterShape], 'float32');
     f32(wasm, zeros).fill(0);
     return zeros;
+  }
+  const simd = conv2dBackpropFilterStrategy === 'auto' ? simdFor(backend) : undefined;
+  if (simd !== undefined) {
+    const out = wasm.makeOutput([...g.filterShape], 'float32');
+    try {
+      simdConv2dBackpropFilter(simd, g, ptr(backend, x), ptr(backend, dy), ptr(backend, out));
+    } catch (err) {
+      wasm.disposeData(out.dataId);
+      throw err;
+    }
+    return out;
   }
   const matmul = conv2dBackpropFilterStrategy === 'direct' ? undefined : tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc;
   if (matmul === undefined) {

@@ -6,7 +6,10 @@
  *   dx[b, xr, xc, ci] = Σ_{fr, fc, co : xr = yr·sh + fr·dh − padTop, xc = yc·sw + fc·dw − padLeft}
  *                         dy[b, yr, yc, co] · W[fr, fc, ci, co]
  *
- * Two fast routes, both on kernels the wasm backend runs in XNNPACK (SIMD), looked up with `tf.getKernel`:
+ * First choice: mmx's SIMD kernels (../simd/conv.ts), the same two ideas in C: stride 1 as a forward convolution
+ * of dy with the flipped filter, any other stride as dy·Wᵀ scattered back.
+ *
+ * Without them (MMX_SIMD_KERNELS=0, or a forced route), two routes, both on kernels the wasm backend runs in XNNPACK (SIMD), looked up with `tf.getKernel`:
  *
  *  - 'conv' (stride 1): dx is a plain convolution of dy with the filter flipped in space and with its channel axes
  *    swapped, W'[i, j, co, ci] = W[fh−1−i, fw−1−j, ci, co], under explicit padding (eh−1−padTop, eh−1−padBottom,
@@ -28,6 +31,9 @@ import * as tf from '../../tf.js';
 import '../../tf-wasm.js';
 import { convGradGeometry, type ConvGradAttrsLike, type ConvGradGeometry } from './conv-geometry.js';
 import { asWasmBackend, f32, pair, type WasmBackendLike } from './heap.js';
+import { ptr } from '../simd/call.js';
+import { simdConv2dBackpropInput, transposedPadding } from '../simd/conv.js';
+import { simdFor } from '../simd/module.js';
 
 export const CONV2D_BACKPROP_INPUT = 'Conv2DBackpropInput';
 
@@ -55,17 +61,6 @@ export function inputGradGeometry(
     { input: { shape: attrs.inputShape, name: 'inputShape' }, filter: { shape: filterShape, name: 'filter' }, dy: dyShape },
     attrs,
   );
-}
-
-/** Padding of the equivalent stride-1 forward convolution of dy ('conv' route); undefined if any is negative. */
-function transposedPadding(g: InputGradGeometry): [number, number, number, number] | undefined {
-  const eh = (g.fh - 1) * g.dilationH + 1;
-  const ew = (g.fw - 1) * g.dilationW + 1;
-  const p: [number, number, number, number] = [eh - 1 - g.padTop, eh - 1 - g.padBottom, ew - 1 - g.padLeft, ew - 1 - g.padRight];
-  if (p.some((v) => v < 0)) return undefined;
-  // With stride 1 this always gives back inH × inW; checked anyway so a mismatch can never write out of bounds.
-  if (g.outH + p[0] + p[1] - eh + 1 !== g.inH || g.outW + p[2] + p[3] - ew + 1 !== g.inW) return undefined;
-  return p;
 }
 
 type KernelFuncArgs = Parameters<tf.KernelFunc>[0];
@@ -116,9 +111,20 @@ export function conv2dBackpropInputWasm(args: KernelFuncArgs): tf.TensorInfo {
     return zeros;
   }
 
+  const simd = strategy === 'auto' ? simdFor(backend) : undefined;
+  if (simd !== undefined) {
+    const out = wasm.makeOutput([...g.inShape], 'float32');
+    try {
+      simdConv2dBackpropInput(simd, g, ptr(backend, dy), ptr(backend, filter), ptr(backend, out));
+    } catch (err) {
+      wasm.disposeData(out.dataId);
+      throw err;
+    }
+    return out;
+  }
   const conv2d = tf.getKernel('Conv2D', 'wasm')?.kernelFunc;
   const matmul = tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc;
-  const tpad = g.strideH === 1 && g.strideW === 1 ? transposedPadding(g) : undefined;
+  const tpad = transposedPadding(g);
   if (strategy === 'conv' || (strategy === 'auto' && tpad !== undefined && conv2d !== undefined)) {
     if (tpad === undefined) throw new Error(`${CONV2D_BACKPROP_INPUT}: the 'conv' route needs stride 1 and padding < filter size`);
     if (conv2d === undefined) throw new Error(`${CONV2D_BACKPROP_INPUT}: no wasm Conv2D kernel`);

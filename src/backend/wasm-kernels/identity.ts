@@ -24,16 +24,21 @@ interface RefCounting {
   incRef(dataId: tf.DataId): void;
 }
 
+/** `x` again, sharing its data (one more reference); undefined where that is not possible (strings, 'original'). */
+export function sharedIdentity(backend: unknown, x: tf.TensorInfo): tf.TensorInfo | undefined {
+  const b = backend as Partial<RefCounting> | null;
+  if (x.dtype === 'string' || typeof b?.incRef !== 'function' || strategy === 'original') return undefined;
+  b.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 export function identityWasm(args: KernelFuncArgs): tf.TensorInfo {
   const x = args.inputs['x'];
   if (x === undefined) throw new Error(`${IDENTITY}: input 'x' is required`);
-  const backend = args.backend as Partial<RefCounting>;
-  if (x.dtype === 'string' || typeof backend.incRef !== 'function' || strategy === 'original') {
-    if (originalConfig === undefined) throw new Error(`${IDENTITY} on wasm (mmx kernel): no original kernel for ${x.dtype}`);
-    return originalConfig.kernelFunc(args) as tf.TensorInfo;
-  }
-  backend.incRef(x.dataId);
-  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  const shared = sharedIdentity(args.backend, x);
+  if (shared !== undefined) return shared;
+  if (originalConfig === undefined) throw new Error(`${IDENTITY} on wasm (mmx kernel): no original kernel for ${x.dtype}`);
+  return originalConfig.kernelFunc(args) as tf.TensorInfo;
 }
 
 export const identityConfig: tf.KernelConfig = {

@@ -4,6 +4,9 @@
  * Added (missing in tfjs-backend-wasm):
  *  - Conv2DBackpropFilter: gradient of Conv2D's filter (Conv1D too: tfjs runs it as a Conv2D of height 1).
  *  - UnsortedSegmentSum: gradient of Gather, i.e. of an Embedding layer.
+ *  - the fused optimiser updates (src/ops/fused-updates.ts: MmxAdamUpdate), one kernel per variable and step.
+ *  - MmxReluGrad: Relu's gradient in one pass (src/ops/relu-grad.ts).
+ *  - MmxDropout: dropout in one pass, its mask a hash of the element's index (src/ops/dropout.ts).
  * Replaced (present but wrong or slow):
  *  - MaxPoolGrad: drops the gradient of every pooling window whose values are all ≤ 0 (see max-pool-grad.ts).
  *  - Conv2DBackpropInput: correct but a naive scalar loop, most of a CNN training step; mmx's runs on wasm's own
@@ -15,6 +18,9 @@
  *    or middle axes of a rank ≥ 4 input (conv bias gradients) in one pass and leaves the rest to the original
  *    (see sum.ts).
  *  - Identity: copies the tensor; mmx's shares the data with a reference count, as the cpu backend does.
+ *  - Cast: the same for a cast to the dtype a tensor already has (every relu's gradient does one).
+ *  - MaxPool: one SIMD scan over the windows (see max-pool.ts).
+ *  - Add: a bias add (the bias broadcast along the last axis) in one SIMD pass (see add.ts).
  *  - GatherV2 (an Embedding's forward): per-element index arithmetic in C++; mmx's copies whole slices
  *    (see gather.ts).
  *
@@ -26,35 +32,57 @@ import * as tf from '../../tf.js';
 // Loaded first on purpose: importing tfjs-backend-wasm registers its own kernels (MaxPoolGrad among them), so it
 // must have happened before registerWasmKernels() replaces any of them.
 import '../../tf-wasm.js';
+import { addConfig } from './add.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './batch-mat-mul.js';
+import { castConfig } from './cast.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2dConfig, fusedConv2dConfig } from './conv2d.js';
 import { gatherV2Config } from './gather.js';
 import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { maxPoolConfig } from './max-pool.js';
+import { reluGradWasmConfig } from './relu-grad.js';
 import { sumConfig } from './sum.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { fusedUpdateWasmConfigs } from './fused-update.js';
+import { dropoutWasmConfig } from './dropout.js';
 
 export { BATCH_MAT_MUL, FUSED_MAT_MUL, setMatMulStrategy } from './batch-mat-mul.js';
 export { CONV2D_BACKPROP_FILTER, setConv2dBackpropFilterStrategy } from './conv2d-backprop-filter.js';
 export { CONV2D_BACKPROP_INPUT, setConv2dBackpropInputStrategy } from './conv2d-backprop-input.js';
+export { CONV2D, FUSED_CONV2D } from './conv2d.js';
 export { GATHER_V2, setGatherStrategy } from './gather.js';
 export { IDENTITY, setIdentityStrategy } from './identity.js';
+export { CAST } from './cast.js';
+export { ADD } from './add.js';
 export { MAX_POOL_GRAD } from './max-pool-grad.js';
+export { MAX_POOL } from './max-pool.js';
 export { SUM, setSumStrategy } from './sum.js';
 export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
-const ADDED: readonly tf.KernelConfig[] = [conv2dBackpropFilterConfig, unsortedSegmentSumConfig];
+const ADDED: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  unsortedSegmentSumConfig,
+  ...fusedUpdateWasmConfigs,
+  reluGradWasmConfig,
+  dropoutWasmConfig,
+];
 /** Kernels tfjs-backend-wasm has but computes wrongly or slowly: always replaced by mmx's. */
 const REPLACED: readonly tf.KernelConfig[] = [
+  conv2dConfig,
+  fusedConv2dConfig,
   maxPoolGradConfig,
+  maxPoolConfig,
   conv2dBackpropInputConfig,
   batchMatMulConfig,
   fusedMatMulConfig,
   sumConfig,
   identityConfig,
+  castConfig,
   gatherV2Config,
+  addConfig,
 ];
 
 /** Names of the kernels this module adds to the wasm backend. */

@@ -7,46 +7,36 @@
  * where tfjs's cpu backend and TensorFlow take the first.
  *
  * This kernel: for every output position, the first maximum in the window (row-major scan, padding excluded,
- * NaN never selected) receives dy. NHWC, float32, as tfjs-core's MaxPool gradient calls it.
+ * NaN never selected; a window with nothing above -Infinity sends it nowhere, as tfjs's cpu backend does) receives dy. NHWC, float32, as tfjs-core's MaxPool gradient calls it. On mmx's SIMD kernels
+ * (c/pool.c: four channels at a time) where they load, else the same scan in TypeScript.
  */
 import * as tf from '../../tf.js';
 import { asWasmBackend, f32 } from './heap.js';
+import { maxPoolWasm, MAX_POOL } from './max-pool.js';
+import { poolInfo, poolInts } from './pool-geometry.js';
+import { ptr, withInts } from '../simd/call.js';
+import { simdFor } from '../simd/module.js';
 
 export const MAX_POOL_GRAD = 'MaxPoolGrad';
 
 type KernelFuncArgs = Parameters<tf.KernelFunc>[0];
 
-interface MaxPoolGradAttrsLike {
-  filterSize?: number | [number, number];
-  strides?: number | [number, number];
-  pad?: 'valid' | 'same' | number | number[][];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
 export function maxPoolGradWasm({ inputs, backend, attrs }: KernelFuncArgs): tf.TensorInfo {
   const wasm = asWasmBackend(backend, MAX_POOL_GRAD);
   const dy = inputs['dy'];
   const x = inputs['input'];
+  // the forward output: where mmx's MaxPool made it (same rules), it saves the SIMD kernel a scan of the windows
+  const output = inputs['output'];
+  const y =
+    output !== undefined && output.dtype === 'float32' && tf.util.sizeFromShape(output.shape) === tf.util.sizeFromShape(dy?.shape ?? [])
+      ? output
+      : undefined;
   if (dy === undefined || x === undefined) throw new Error(`${MAX_POOL_GRAD}: inputs 'dy' and 'input' are required`);
   if (dy.dtype !== 'float32' || x.dtype !== 'float32') {
     throw new Error(`${MAX_POOL_GRAD} on wasm (mmx kernel) supports float32 only, got dy ${dy.dtype}, input ${x.dtype}`);
   }
-  const [n, h, w, c] = x.shape;
-  if (x.shape.length !== 4 || n === undefined || h === undefined || w === undefined || c === undefined) {
-    throw new Error(`${MAX_POOL_GRAD}: input must be rank 4 (NHWC), got [${x.shape.join(', ')}]`);
-  }
-  const a = (attrs ?? {}) as MaxPoolGradAttrsLike;
-  if (a.filterSize === undefined || a.strides === undefined || a.pad === undefined) {
-    throw new Error(`${MAX_POOL_GRAD}: attributes filterSize, strides and pad are required`);
-  }
-  const info = tf.backend_util.computePool2DInfo(
-    [n, h, w, c],
-    a.filterSize,
-    a.strides,
-    1,
-    a.pad as Parameters<typeof tf.backend_util.computePool2DInfo>[4],
-    a.dimRoundingMode,
-  );
+  const info = poolInfo(MAX_POOL_GRAD, x.shape, attrs);
+  const [n, h, w, c] = x.shape as [number, number, number, number];
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, dilationHeight: dh, dilationWidth: dw } = info;
   const padTop = info.padInfo.top;
@@ -57,6 +47,19 @@ export function maxPoolGradWasm({ inputs, backend, attrs }: KernelFuncArgs): tf.
   }
 
   const out = wasm.makeOutput([...x.shape], 'float32');
+  const simd = simdFor(backend);
+  if (simd !== undefined) {
+    withInts(simd, poolInts(info), (g) =>
+      simd.fn.max_pool_grad(
+        g,
+        ptr(backend, x),
+        y !== undefined && tf.getKernel(MAX_POOL, 'wasm')?.kernelFunc === maxPoolWasm ? ptr(backend, y) : 0,
+        ptr(backend, dy),
+        ptr(backend, out),
+      ),
+    );
+    return out;
+  }
   // Views after the allocation (it may grow the wasm memory and detach older views).
   const dx = f32(wasm, out);
   const xv = f32(wasm, x);
@@ -87,8 +90,8 @@ export function maxPoolGradWasm({ inputs, backend, attrs }: KernelFuncArgs): tf.
           for (let q = 0; q < nt; q++) {
             const i = taps[q]! + ch;
             const v = xv[i]!;
-            // Strict '>': the first maximum wins; NaN never does. -Infinity inputs: take the first position.
-            if (v > best || (at < 0 && v === -Infinity)) {
+            // Strict '>': the first maximum wins; NaN and -Infinity never do (as on tfjs's cpu backend).
+            if (v > best) {
               best = v;
               at = i;
             }

@@ -1,6 +1,7 @@
 /**
  * `Sum` for the tfjs wasm backend — a *replacement* for one case: a float32 sum over a contiguous block of axes
- * that does not include the last one, on a rank ≥ 4 input, with at least 4096 values per reduced block.
+ * that does not include the last one (every bias gradient). On mmx's SIMD kernels (c/reduce.c) at any rank and
+ * size; without them, on a rank ≥ 4 input with at least 4096 values per reduced block, in TypeScript:
  *
  * tfjs-backend-wasm 4.22 can only reduce innermost axes, so for any other axes it first transposes the whole input
  * into a scratch copy — slowly for rank 4+. The gradient of a conv bias (and of BatchNormalization's) is exactly
@@ -13,6 +14,8 @@ import * as tf from '../../tf.js';
 // Loaded first on purpose: the original kernels must be registered before they are captured below.
 import '../../tf-wasm.js';
 import { asWasmBackend, f32 } from './heap.js';
+import { ptr, withScratch } from '../simd/call.js';
+import { simdFor } from '../simd/module.js';
 
 export const SUM = 'Sum';
 
@@ -51,7 +54,11 @@ function reduce(args: KernelFuncArgs, name: string, original: tf.KernelConfig | 
   const x = args.inputs['x'];
   if (x === undefined) throw new Error(`${name}: input 'x' is required`);
   const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
-  if (x.dtype !== 'float32' || strategy === 'original' || x.shape.length < 4 || tf.util.sizeFromShape(x.shape) < 4096) {
+  const simd = strategy === 'auto' && x.dtype === 'float32' ? simdFor(args.backend) : undefined;
+  if (
+    simd === undefined &&
+    (x.dtype !== 'float32' || strategy === 'original' || x.shape.length < 4 || tf.util.sizeFromShape(x.shape) < 4096)
+  ) {
     return runOriginal(original, name, args);
   }
   const axes = tf.util.parseAxisParam(attrs.axis ?? [], x.shape);
@@ -61,10 +68,14 @@ function reduce(args: KernelFuncArgs, name: string, original: tf.KernelConfig | 
   const mid = tf.util.sizeFromShape(x.shape.slice(block.first, block.last + 1));
   const inner = tf.util.sizeFromShape(x.shape.slice(block.last + 1));
   // one reduced row is a reshape; small blocks: the original is faster (see the module note)
-  if (mid < 2 || mid * inner < 4096) return runOriginal(original, name, args);
+  if (mid < 2 || (simd === undefined && mid * inner < 4096)) return runOriginal(original, name, args);
   const wasm = asWasmBackend(args.backend, name);
   const outShape = x.shape.flatMap((d, i) => (i < block.first || i > block.last ? [d] : attrs.keepDims === true ? [1] : []));
   const out = wasm.makeOutput(outShape, 'float32');
+  if (simd !== undefined) {
+    withScratch(simd, [2 * inner], ([acc]) => simd.fn.sum_middle(outer, mid, inner, ptr(args.backend, x), ptr(args.backend, out), acc!));
+    return out;
+  }
   // views after the allocation (it may grow the wasm memory and detach older views)
   const o = f32(wasm, out);
   const xv = f32(wasm, x);

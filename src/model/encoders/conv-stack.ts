@@ -9,7 +9,7 @@ import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
 import { Cost, product, type SizeEstimate } from '../size/cost.js';
 import type { ActivationName, OutputKind } from './common.js';
-import { mapToSequence, projectSequence } from './dense-head.js';
+import { dropout, mapToSequence, projectSequence } from './dense-head.js';
 import type { EncoderOutput } from './registry.js';
 
 export interface ConvStackOptions {
@@ -80,9 +80,7 @@ export function convStack(
           ? tf.layers.globalAveragePooling1d({ name: ctx.name('gap') })
           : tf.layers.globalMaxPooling1d({ name: ctx.name('gmp') });
   x = reduce.apply(x) as tf.SymbolicTensor;
-  if (o.dropout > 0) {
-    x = tf.layers.dropout({ rate: o.dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(x) as tf.SymbolicTensor;
-  }
+  x = dropout(x, o.dropout, ctx);
   return tf.layers
     .dense({ units: o.output_dim, activation: o.activation as Act, kernelInitializer: ctx.kernelInit(), name: ctx.name('proj') })
     .apply(x) as tf.SymbolicTensor;

@@ -1,13 +1,15 @@
 /** Small building blocks the encoders share: dropout + dense projection, hidden dense stacks. */
 import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
+import { MmxDropout } from '../layers/dropout.js';
 import type { ActivationName } from './common.js';
 import type { EncodedSequence } from './registry.js';
 
 export type Act = Parameters<typeof tf.layers.activation>[0]['activation'];
 
+/** Unit dropout (mmx's layer: a new mask every batch, one kernel), or x itself at rate 0. */
 export function dropout(x: tf.SymbolicTensor, rate: number, ctx: LayerContext): tf.SymbolicTensor {
-  return rate > 0 ? (tf.layers.dropout({ rate, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(x) as tf.SymbolicTensor) : x;
+  return rate > 0 ? (new MmxDropout({ rate, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(x) as tf.SymbolicTensor) : x;
 }
 
 export function dense(

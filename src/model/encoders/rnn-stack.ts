@@ -9,6 +9,7 @@ import { Default } from '../../config/schema-kit.js';
 import type { LayerContext } from '../layers-context.js';
 import { FastGRU } from '../layers/fast-gru.js';
 import { FastLSTM } from '../layers/fast-lstm.js';
+import { dropout } from './dense-head.js';
 
 export const rnnOptions = {
   units: Default(Type.Integer({ minimum: 1, maximum: 4096, description: 'units per recurrent layer (each direction)' }), 64),
@@ -52,8 +53,7 @@ export function rnnStack(
         })
       : make(ctx.name(cell));
     h = layer.apply(h) as tf.SymbolicTensor;
-    if (!last && o.recurrent_dropout > 0)
-      h = tf.layers.dropout({ rate: o.recurrent_dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(h) as tf.SymbolicTensor;
+    if (!last && o.recurrent_dropout > 0) h = dropout(h, o.recurrent_dropout, ctx);
   }
   return h;
 }

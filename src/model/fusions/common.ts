@@ -3,6 +3,7 @@ import * as tf from '../../tf.js';
 import { Type } from '@sinclair/typebox';
 import { Default, Enum, FilledIn } from '../../config/schema-kit.js';
 import { ActivationOption, type ActivationName } from '../encoders/common.js';
+import { dropout } from '../encoders/dense-head.js';
 import type { LayerContext } from '../layers-context.js';
 import type { Cost } from '../size/cost.js';
 
@@ -62,9 +63,7 @@ export function hiddenLayers(
     y = tf.layers
       .dense({ units, activation: o.activation as Act, kernelInitializer: ctx.kernelInit(), name: ctx.name('dense') })
       .apply(y) as tf.SymbolicTensor;
-    if (o.dropout > 0) {
-      y = tf.layers.dropout({ rate: o.dropout, seed: ctx.nextSeed(), name: ctx.name('dropout') }).apply(y) as tf.SymbolicTensor;
-    }
+    y = dropout(y, o.dropout, ctx);
   }
   return y;
 }

@@ -3,6 +3,7 @@
  * model that uses them loads with tf.loadLayersModel (build.ts imports it).
  */
 export { BottleneckMerge } from './bottleneck-merge.js';
+export { MmxDropout } from './dropout.js';
 export { FastGRU } from './fast-gru.js';
 export { FastLSTM } from './fast-lstm.js';
 export { FeatureTokenizer } from './feature-tokenizer.js';

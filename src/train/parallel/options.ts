@@ -1,6 +1,7 @@
 /**
  * `runtime.workers`: how many threads compute each training step (data parallel, see `parallel-step.ts`).
- * 1 (the default) trains in the main thread only; `auto` uses one worker per available core.
+ * 1 (the default) trains in the main thread only; `auto` uses one thread per available core if the first batches
+ * measure that faster than one (auto-step.ts), else the main thread alone.
  */
 import os from 'node:os';
 import { Type } from '@sinclair/typebox';
@@ -9,7 +10,7 @@ import { Default } from '../../config/schema-kit.js';
 export const WorkersOption = Default(
   Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], {
     description:
-      'threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core. Used with the wasm and cpu backends',
+      'threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core where that is measured faster on the first batches, else 1. Used with the wasm and cpu backends',
   }),
   1,
 );

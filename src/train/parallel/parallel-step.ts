@@ -43,6 +43,8 @@ export interface ParallelStepStats {
 export interface ParallelStep extends TrainStep {
   /** threads computing each step, the main thread included */
   readonly threads: number;
+  /** publishes the main thread's weights to the workers now (after the model was stepped by other means) */
+  sync(): void;
   stats(): ParallelStepStats;
   /** worker threads that have not exited (0 after dispose) */
   liveWorkers(): number;
@@ -198,6 +200,12 @@ export async function createParallelStep(
       t.pooled.worker.postMessage(m, transfer);
     });
 
+  /** the main thread's weights into shared memory; the atomic bump orders the workers' next read after these writes */
+  const publish = (): void => {
+    packWeights(stepped, synced, weightsView);
+    Atomics.add(version, 0, 1);
+  };
+
   const run = async (xs: tf.Tensor[], ys: tf.Tensor): Promise<number[]> => {
     if (closed) throw aborted() ? new TrainingAborted() : new Error('the data-parallel step was disposed');
     const n = ys.shape[0]!;
@@ -280,9 +288,8 @@ export async function createParallelStep(
     optimizer.applyGradients(averaged);
     tf.dispose([...mine.values, ...Object.values(mine.grads).filter((g): g is tf.Tensor => g != null), ...Object.values(averaged)]);
     const t5 = performance.now();
-    // 5. publish the new weights; the atomic bump orders the workers' next read after these writes
-    packWeights(stepped, synced, weightsView);
-    Atomics.add(version, 0, 1);
+    // 5. publish the new weights
+    publish();
     const t6 = performance.now();
     stats.steps += 1;
     stats.main += (t2 - t1) / 1000;
@@ -299,6 +306,7 @@ export async function createParallelStep(
   return {
     threads,
     run,
+    sync: publish,
     dispose,
     stats: () => ({ ...stats }),
     liveWorkers: () => workers.filter((t) => !t.pooled.exited).length,

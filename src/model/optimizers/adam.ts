@@ -1,0 +1,59 @@
+/**
+ * Adam as mmx runs it: tfjs-core's AdamOptimizer's arithmetic (β1, β2, ε, the bias corrections, float32 rounding
+ * for float32 rounding), one fused `MmxAdamUpdate` kernel per variable where the backend has it
+ * (src/ops/adam-update.ts), on SlotOptimizer (settable learning rate, gradient transform).
+ */
+import { adamUpdate, adamUpdateAttrs, type AdamUpdateAttrs } from '../../ops/adam-update.js';
+import * as tf from '../../tf.js';
+import { SlotOptimizer, type SlotOptimizerOptions } from './slot-optimizer.js';
+
+export interface AdamOptions extends SlotOptimizerOptions {
+  beta1?: number;
+  beta2?: number;
+  /** default: the backend's epsilon (1e-7 for float32), as tf.train.adam */
+  epsilon?: number;
+}
+
+export class MmxAdam extends SlotOptimizer<AdamUpdateAttrs> {
+  static get className(): string {
+    return 'MmxAdam';
+  }
+
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** β1ᵗ and β2ᵗ of the next step, as float32 (tfjs keeps them in float32 variables) */
+  private accBeta1: number;
+  private accBeta2: number;
+
+  constructor(o: AdamOptions) {
+    super(adamUpdate, o);
+    this.beta1 = o.beta1 ?? 0.9;
+    this.beta2 = o.beta2 ?? 0.999;
+    this.epsilon = o.epsilon ?? tf.backend().epsilon();
+    this.accBeta1 = Math.fround(this.beta1);
+    this.accBeta2 = Math.fround(this.beta2);
+  }
+
+  protected stepAttrs(): AdamUpdateAttrs {
+    return adamUpdateAttrs({ ...this.hyper(), accBeta1: this.accBeta1, accBeta2: this.accBeta2 });
+  }
+
+  protected override endStep(): void {
+    this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
+    this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
+  }
+
+  protected override restoredIterations(iterations: number): void {
+    this.accBeta1 = Math.fround(Math.pow(this.beta1, iterations + 1));
+    this.accBeta2 = Math.fround(Math.pow(this.beta2, iterations + 1));
+  }
+
+  private hyper(): { learningRate: number; beta1: number; beta2: number; epsilon: number } {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return this.hyper();
+  }
+}
