@@ -34,7 +34,8 @@ export function runCli(
       opts.onStdout?.(c, child);
     });
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    // a guard against a hang, not a timing check: generous, so a loaded CI machine does not trip it
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
