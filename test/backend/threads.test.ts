@@ -256,8 +256,8 @@ describe('threads in a fresh process', () => {
       console.log(info.description, (await c.data())[0]);
     `);
     assert.equal(r.status, 0, r.stderr);
+    // status 0 within child()'s limit: a process that kept running would be killed (status null)
     assert.match(r.stdout, /2 threads\) 300/);
-    assert.ok(r.ms < 30_000, `took ${r.ms} ms`);
   });
 
   it('threads: 1 is the ordinary single-threaded build', () => {

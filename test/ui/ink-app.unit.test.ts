@@ -1,3 +1,4 @@
+import '../helpers/interactive-terminal.js';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -36,7 +36,9 @@ export function transposedPadding(g: ConvGradGeometry): [number, number, number,
 /** dx = the input gradient of conv(x, w) given dy. */
 export function simdConv2dBackpropInput(k: SimdKernels, g: ConvGradGeometry, dy: number, w: number, dx: number): void {
   const tpad = transposedPadding(g);
-  if (tpad === undefined) {
+  // The forward convolution has g.inC output channels: under one SIMD vector (4 lanes) it wastes most of each
+  // vector, and dy·Wᵀ scattered back is faster (a first layer, 1 to 3 channels: ~3x)
+  if (tpad === undefined || g.inC < 4) {
     withInts(k, geometryInts(g), (gp) =>
       withScratch(k, [k.fn.conv2d_backprop_input_scratch(gp)], ([scratch]) => k.fn.conv2d_backprop_input(gp, dy, w, dx, scratch!)),
     );
