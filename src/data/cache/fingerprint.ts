@@ -43,6 +43,19 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * What the key records of a file: its size and modification time, `absent`, or why it cannot be looked at (a name
+ * too long, a loop of links, no permission on a folder: the run says so about that row; the key stays a key).
+ */
+function fileState(file: string): string {
+  try {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return st ? `${st.size}\u0000${st.mtimeNs}` : 'absent';
+  } catch (err) {
+    return `unreadable ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
+}
+
 export function entryKey(input: KeyInput): string {
   const { missing: _missing, ...preprocessing } = (input.preprocessing ?? {}) as Record<string, unknown>;
   const h = createHash('sha256');
@@ -53,8 +66,7 @@ export function entryKey(input: KeyInput): string {
       h.update('\u0000');
       if (cell === '') continue;
       const file = path.resolve(input.baseDir, cell);
-      const st = statSync(file, { bigint: true, throwIfNoEntry: false });
-      h.update(st ? `${file}\u0000${st.size}\u0000${st.mtimeNs}` : `${file}\u0000absent`);
+      h.update(`${file}\u0000${fileState(file)}`);
       h.update('\u0000');
     }
     h.update('\n');
