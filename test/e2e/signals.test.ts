@@ -127,6 +127,9 @@ describe('stop signals (mmx run)', () => {
     let sent = false;
     const r = await runCli(['run', 'exp.yaml', '--plain'], {
       cwd: dir,
+      // saving takes seconds on a loaded machine: a deadline it could pass would make this a race (the deadline
+      // itself is tested in the unit part above)
+      env: { MMX_SHUTDOWN_DEADLINE_S: '600' },
       timeoutMs: 180_000,
       onStdout: (chunk, child) => {
         if (!sent && /^\[logging\]/m.test(chunk)) {

@@ -145,7 +145,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
   const client = await Promise.race([queue.client, stopped]);
   if (client === 'stopped') {
     log(`mmx worker ${me}: stopping before Redis at ${target.display} answered`);
-    await Promise.race([queue.close().catch(() => undefined), delay(closeMs, undefined, { ref: false })]);
+    await Promise.race([queue.close().catch(() => undefined), delay(closeMs)]);
     if (fatal) throw fatal;
     return;
   }
@@ -404,7 +404,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<void>
       failed.signal.addEventListener('abort', () => resolve(), { once: true });
     });
   // then closing the connections gets a deadline: a Redis that went away does not hold the worker
-  const closed = await Promise.race([closing, delay(closeMs, false, { ref: false })]);
+  const closed = await Promise.race([closing, delay(closeMs, false)]);
   if (!closed) {
     log(`mmx worker ${me}: Redis at ${target.display} did not answer within ${closeMs / 1000} s while closing; exiting without it`);
     void worker.disconnect().catch(() => undefined);
