@@ -5,7 +5,8 @@
  *
  *   node --import tsx bench/mmx-bench.ts --variant reference|lstm [--workers N] [--threads N] [--export DIR]
  *
- * --workers N: runtime.workers (data-parallel over N threads: the main thread and N-1 worker_threads);
+ * --workers N|auto: runtime.workers (data-parallel over N threads: the main thread and N-1 worker_threads; auto
+ *   measures one thread against all of them on the first batches and keeps the faster, its log line is reported);
  * --threads N: runtime.threads (tfjs-backend-wasm's own thread pool). Both default to 1 (one core).
  *
  * --export DIR writes the decoded, normalised features of the (possibly cut) splits mmx trained on, so that
@@ -89,7 +90,9 @@ async function main(): Promise<void> {
   mkdirSync(work, { recursive: true });
   const configFile = writeVariantConfig(variant, dataHome, work);
 
-  const workers = Number(arg('workers') ?? 1);
+  const workersArg = arg('workers') ?? '1';
+  const workers: number | 'auto' = workersArg === 'auto' ? 'auto' : Number(workersArg);
+  const workerLog: string[] = [];
   const threads = Number(arg('threads') ?? 1);
   const tStart = now();
   const backend = await initBackend('wasm', undefined, { threads });
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
 
   // --- instrumentation: model step (the TrainStep: trainOnBatch, or the data-parallel step), listener (UI +
   // tracking), the rest of the loop
-  const stepper = await createTrainStep(built, workers);
+  const stepper = await createTrainStep(built, workers, { log: (m) => workerLog.push(m) });
   let stepStart = 0;
   let stepSeconds = 0;
   let dataSeconds = 0; // gathering the batch tensors (gatherInputs/gatherTargets) — from the yield to the step
@@ -233,7 +236,7 @@ async function main(): Promise<void> {
   const result = {
     engine: 'mmx',
     variant,
-    backend: `${backend.description}${workers > 1 ? `, data-parallel on ${workers} threads` : ''}`,
+    backend: `${backend.description}${workers === 'auto' ? `; ${workerLog.at(-1) ?? 'runtime.workers auto: no choice made'}` : workers > 1 ? `, data-parallel on ${workers} threads` : ''}`,
     workers,
     threads,
     tfjs: tf.version.tfjs,

@@ -228,7 +228,10 @@ function cacheStage(dataHome: string, tmp: string): string[] {
   return lines;
 }
 
-/** mmx configurations the bench runs: one core, and every core (data-parallel workers unless MMX_BENCH_PARALLEL=threads) */
+/**
+ * mmx configurations the bench runs: one core, every core (data-parallel workers unless MMX_BENCH_PARALLEL=threads),
+ * and `runtime.workers: auto` (which measures on the first batches and keeps the faster).
+ */
 function mmxModes(cores: number): { label: string; args: string[] }[] {
   const modes = [{ label: 'mmx, 1 core', args: ['--workers', '1', '--threads', '1'] }];
   if (cores > 1) {
@@ -237,6 +240,7 @@ function mmxModes(cores: number): { label: string; args: string[] }[] {
       label: `mmx, ${cores} cores`,
       args: threads ? ['--workers', '1', '--threads', String(cores)] : ['--workers', String(cores), '--threads', '1'],
     });
+    modes.push({ label: 'mmx, workers auto', args: ['--workers', 'auto', '--threads', '1'] });
   }
   return modes;
 }
@@ -327,6 +331,8 @@ function main(): void {
       // like for like (1 core each), the issue's measure (mmx on every core vs PyTorch on one BLAS thread), and every core each
       if (torch[0]) for (const m of mmx) ratios.push(pair(m, torch[0]));
       if (torch[1] && mmx[1]) ratios.push(pair(mmx[1], torch[1]));
+      // what the second core buys mmx: forced data-parallel, and auto (which should never be slower than one core)
+      for (const m of mmx.slice(1)) if (mmx[0]) ratios.push(pair(m, mmx[0]));
       if (name === 'reference') rooflines.push(...roofline(name, peak, mmx[0], torch[0], 64));
     }
     if (requested.includes('cache')) lines.push(...cacheStage(dataHome, tmp));
