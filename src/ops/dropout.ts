@@ -13,6 +13,7 @@
  * (seed, stream): a different mask per call too, drawn by tfjs's generator.
  */
 import * as tf from '../tf.js';
+import { asCpuBackend, readF32 } from './cpu-backend.js';
 
 export const DROPOUT = 'MmxDropout';
 
@@ -59,27 +60,16 @@ export function dropoutInput(inputs: tf.NamedTensorInfoMap): tf.TensorInfo {
   return x;
 }
 
-interface CpuBackendLike {
-  readSync(dataId: object): unknown;
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
-}
-
-function isCpuLike(b: unknown): b is CpuBackendLike {
-  const c = b as Partial<CpuBackendLike> | null;
-  return c != null && typeof c.readSync === 'function' && typeof c.makeTensorInfo === 'function';
-}
-
 export const dropoutCpuConfig: tf.KernelConfig = {
   kernelName: DROPOUT,
   backendName: 'cpu',
   kernelFunc: ({ inputs, backend, attrs }) => {
-    if (!isCpuLike(backend)) throw new Error(`${DROPOUT}: expected tfjs's cpu backend`);
+    const cpu = asCpuBackend(backend, DROPOUT);
     const x = dropoutInput(inputs);
-    const values = backend.readSync(x.dataId);
-    if (!(values instanceof Float32Array)) throw new Error(`${DROPOUT}: expected float32 data`);
+    const values = readF32(cpu, x, DROPOUT);
     const y = new Float32Array(values.length);
     dropoutArrays(values, y, dropoutParams(readDropoutAttrs(attrs)));
-    return backend.makeTensorInfo([...x.shape], 'float32', y);
+    return cpu.makeTensorInfo([...x.shape], 'float32', y);
   },
 };
 

@@ -19,6 +19,7 @@
  * bound. Every update registered for the backends is listed in ./fused-updates.ts.
  */
 import * as tf from '../tf.js';
+import { asCpuBackend, readF32 } from './cpu-backend.js';
 
 /** An update's scalar attributes (a type alias, not an interface: it passes as tfjs's NamedAttrMap). */
 export type UpdateAttrs = Record<string, number>;
@@ -69,34 +70,20 @@ export function updateInputs(def: FusedUpdate<UpdateAttrs>, inputs: tf.NamedTens
   return ts;
 }
 
-interface CpuBackendLike {
-  readSync(dataId: object): unknown;
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
-}
-
-function isCpuLike(b: unknown): b is CpuBackendLike {
-  const c = b as Partial<CpuBackendLike> | null;
-  return c != null && typeof c.readSync === 'function' && typeof c.makeTensorInfo === 'function';
-}
-
 /** The update's kernel for tfjs's cpu backend: `arrays` over the inputs' data. */
 export function fusedUpdateCpuConfig<A extends UpdateAttrs>(def: FusedUpdate<A>): tf.KernelConfig {
   return {
     kernelName: def.kernel,
     backendName: 'cpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      if (!isCpuLike(backend)) throw new Error(`${def.kernel}: expected tfjs's cpu backend`);
+      const cpu = asCpuBackend(backend, def.kernel);
       const a = readUpdateAttrs(def, attrs);
-      const ins = updateInputs(def, inputs).map((t) => {
-        const values = backend.readSync(t.dataId);
-        if (!(values instanceof Float32Array)) throw new Error(`${def.kernel}: expected float32 data`);
-        return values;
-      });
+      const ins = updateInputs(def, inputs).map((t) => readF32(cpu, t, def.kernel));
       const n = ins[0]!.length;
       const outs = ins.filter((_, i) => i !== 1).map(() => new Float32Array(n));
       def.arrays(a, ins, outs);
       const shape = [...inputs['value']!.shape];
-      return outs.map((o) => backend.makeTensorInfo(shape, 'float32', o));
+      return outs.map((o) => cpu.makeTensorInfo(shape, 'float32', o));
     },
   };
 }

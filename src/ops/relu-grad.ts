@@ -5,6 +5,7 @@
  * this file's loop) and tfjs's own three ops everywhere else (tfjs-node, webgl, …).
  */
 import * as tf from '../tf.js';
+import { asCpuBackend, readF32 } from './cpu-backend.js';
 
 export const RELU_GRAD = 'MmxReluGrad';
 
@@ -27,27 +28,12 @@ export function reluGradInputs(inputs: tf.NamedTensorInfoMap): [tf.TensorInfo, t
   return [dy, x];
 }
 
-interface CpuBackendLike {
-  readSync(dataId: object): unknown;
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
-}
-
-function isCpuLike(b: unknown): b is CpuBackendLike {
-  const c = b as Partial<CpuBackendLike> | null;
-  return c != null && typeof c.readSync === 'function' && typeof c.makeTensorInfo === 'function';
-}
-
 function cpuReluGrad({ inputs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
-  if (!isCpuLike(backend)) throw new Error(`${RELU_GRAD}: expected tfjs's cpu backend`);
+  const cpu = asCpuBackend(backend, RELU_GRAD);
   const [dy, x] = reluGradInputs(inputs);
-  const read = (t: tf.TensorInfo): Float32Array => {
-    const v = backend.readSync(t.dataId);
-    if (!(v instanceof Float32Array)) throw new Error(`${RELU_GRAD}: expected float32 data`);
-    return v;
-  };
   const dx = new Float32Array(tf.util.sizeFromShape(x.shape));
-  reluGradArrays(read(dy), read(x), dx);
-  return backend.makeTensorInfo([...x.shape], 'float32', dx);
+  reluGradArrays(readF32(cpu, dy, RELU_GRAD), readF32(cpu, x, RELU_GRAD), dx);
+  return cpu.makeTensorInfo([...x.shape], 'float32', dx);
 }
 
 export const reluGradCpuConfig: tf.KernelConfig = { kernelName: RELU_GRAD, backendName: 'cpu', kernelFunc: cpuReluGrad };
