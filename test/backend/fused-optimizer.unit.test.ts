@@ -159,8 +159,8 @@ class TestMomentum extends SlotOptimizer<MomentumAttrs> {
   protected stepAttrs(): MomentumAttrs {
     return { momentum: Math.fround(this.momentum), negLearningRate: Math.fround(-this.learningRate) };
   }
-  protected override variableAttrs(variable: string, step: MomentumAttrs): MomentumAttrs {
-    return this.frozen.includes(variable) ? { ...step, negLearningRate: 0 } : step;
+  protected override variableAttrs(variable: tf.Variable, step: MomentumAttrs): MomentumAttrs {
+    return this.frozen.includes(variable.name) ? { ...step, negLearningRate: 0 } : step;
   }
   getConfig(): tf.serialization.ConfigDict {
     return { learningRate: this.learningRate, momentum: this.momentum };

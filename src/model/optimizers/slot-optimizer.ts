@@ -11,8 +11,10 @@
  *  2. listing it in src/ops/fused-updates.ts gives it a cpu kernel and a wasm kernel (its `arrays` loop);
  *  3. optionally a SIMD function in src/backend/simd/c/optim.c, bound in src/backend/wasm-kernels/fused-update.ts;
  *  4. a subclass here: `super(update, options)`, `stepAttrs()` (the scalars of the coming step, from
- *     `this.learningRate` and its own hyperparameters), and where needed `variableAttrs` (per-variable scalars,
- *     e.g. no weight decay for biases), `endStep` (e.g. advance a bias correction) and `restoredIterations`.
+ *     `this.learningRate` and its own hyperparameters), and where needed `variableAttrs` (per-variable scalars
+ *     from the variable's name and shape, e.g. no weight decay for biases and normalisation parameters),
+ *     `endStep` (e.g. advance a bias correction) and `restoredIterations`.
+ *  5. `createOptimizer` in ../build.ts maps the config's optimizer type to it.
  *
  * What every optimiser gets from this base:
  *  - `learningRate`, settable between steps (`setLearningRate`, for a schedule stepped per batch or per epoch);
@@ -82,8 +84,8 @@ export abstract class SlotOptimizer<A extends UpdateAttrs> extends tf.Optimizer 
 
   /** The update's attributes for the step about to run (called once per applyGradients, before any variable). */
   protected abstract stepAttrs(): A;
-  /** One variable's attributes in this step (default: the step's); e.g. weight decay 0 for a bias. */
-  protected variableAttrs(_variable: string, step: A): A {
+  /** One variable's attributes in this step (default: the step's); e.g. weight decay 0 for a bias (by name or rank). */
+  protected variableAttrs(_variable: tf.Variable, step: A): A {
     return step;
   }
   /** After every variable of the step was updated (e.g. advance a bias correction). */
@@ -114,7 +116,7 @@ export abstract class SlotOptimizer<A extends UpdateAttrs> extends tf.Optimizer 
           this.state.set(name, slots);
         }
         if (gradient == null) continue;
-        const attrs = this.variableAttrs(name, step);
+        const attrs = this.variableAttrs(value, step);
         tf.tidy(() => {
           const outs = fused
             ? (tf.engine().runKernel(this.update.kernel, this.kernelInputs(value, gradient, slots), attrs) as tf.Tensor[])
