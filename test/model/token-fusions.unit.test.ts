@@ -121,6 +121,35 @@ describe('fusions over tokens: masking, parameters, modality dropout, ablation',
     assert.deepEqual(((gate.apply([seq, ids]) as tf.Tensor).arraySync() as number[][])[0], [0, 0, 0]);
   });
 
+  it('dropout inside the transformer blocks (the fusions, the patch and text transformer encoders) draws a new mask every batch', () => {
+    // tfjs's own dropout layer, given a seed, draws the same mask on every call: the blocks must use mmx's
+    const cases: [string, string[]][] = [];
+    for (const fusion of [
+      '{type: transformer, dim: 8, heads: 2, layers: 1, hidden: []}',
+      '{type: cross_attention, dim: 8, heads: 2, layers: 1, hidden: []}',
+      '{type: bottleneck, dim: 8, heads: 2, layers: 1, n_bottleneck: 2, hidden: []}',
+    ]) {
+      // only the fusion's blocks drop, then only the encoders' (text transformer, patch)
+      cases.push([fusion, ['fusion.attention_dropout=0.5']]);
+      cases.push([
+        fusion,
+        ['fusion.attention_dropout=0', 'inputs.words.encoder.attention_dropout=0.5', 'inputs.pic.encoder.attention_dropout=0.5'],
+      ]);
+    }
+    for (const [fusion, overrides] of cases) {
+      const what = `${fusion} ${overrides.join(' ')}`;
+      const built = buildModel(tokenConfig(fusion, overrides), INPUTS, 3);
+      const stock = built.model.layers.filter((l) => l.getClassName() === 'Dropout').map((l) => l.name);
+      assert.deepEqual(stock, [], `${what}: tfjs dropout layers`);
+      const xs = batch();
+      const run = (training: boolean) => tf.tidy(() => Array.from((built.model.apply(xs, { training }) as tf.Tensor).dataSync()));
+      assert.notDeepEqual(run(true), run(true), `${what}: two training batches, two masks`);
+      assert.deepEqual(run(false), run(false), `${what}: no dropout at inference`);
+      tf.dispose(xs);
+      tf.disposeVariables();
+    }
+  });
+
   it('the ablation report: one row per modality, masking "tokens", the same columns as for a pooled fusion', async () => {
     const n = 8;
     const split = (xs: tf.Tensor[]): SplitData => ({

@@ -11,6 +11,7 @@
  */
 import * as tf from '../../tf.js';
 import type { LayerContext } from '../layers-context.js';
+import { MmxDropout } from './dropout.js';
 import { LayerNorm } from './layer-norm.js';
 import { MultiHeadAttention } from './multi-head-attention.js';
 
@@ -40,8 +41,9 @@ export const layerNorm = (x: tf.SymbolicTensor, ctx: LayerContext): tf.SymbolicT
 const add = (a: tf.SymbolicTensor, b: tf.SymbolicTensor, ctx: LayerContext): tf.SymbolicTensor =>
   tf.layers.add({ name: ctx.name('residual') }).apply([a, b]) as tf.SymbolicTensor;
 
+/** mmx's dropout (a new mask every batch; tfjs's own layer, given a seed, draws the same mask on every batch). */
 function drop(x: tf.SymbolicTensor, rate: number, ctx: LayerContext): tf.SymbolicTensor {
-  return rate > 0 ? (tf.layers.dropout({ rate, seed: ctx.nextSeed(), name: ctx.name('block_dropout') }).apply(x) as tf.SymbolicTensor) : x;
+  return rate > 0 ? (new MmxDropout({ rate, seed: ctx.nextSeed(), name: ctx.name('block_dropout') }).apply(x) as tf.SymbolicTensor) : x;
 }
 
 function feedForward(x: tf.SymbolicTensor, o: TransformerBlockOptions, d: number, ctx: LayerContext): tf.SymbolicTensor {
