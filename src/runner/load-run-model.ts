@@ -29,16 +29,33 @@ export interface LoadedRunModel {
 
 const RUN_ID = /^[0-9a-f]{32}$/;
 
-function artifactRoot(dir: string): string | undefined {
-  if (existsSync(path.join(dir, 'model', 'model.json')) && existsSync(path.join(dir, 'preprocessing.json'))) return dir;
-  if (existsSync(path.join(dir, 'artifacts', 'model', 'model.json'))) return path.join(dir, 'artifacts');
-  if (existsSync(path.join(dir, 'model.json')) && existsSync(path.join(dir, '..', 'preprocessing.json'))) return path.dirname(dir);
-  return undefined;
+/** Where a folder's saved model is: its model folder (model.json, weights), its preprocessing state, and its root. */
+interface SavedModelPlace {
+  modelDir: string;
+  preprocessing: string;
+  /** the run's artifacts folder, or the model folder itself when it stands alone */
+  root: string;
 }
 
-async function loadFromFolder(root: string): Promise<{ model: tf.LayersModel; state: PreprocessingState }> {
-  const model = await loadSavedModel(path.join(root, 'model', 'model.json'));
-  const stateFile = path.join(root, 'preprocessing.json');
+function findSavedModel(dir: string): SavedModelPlace | undefined {
+  const at = (modelDir: string, root: string): SavedModelPlace | undefined => {
+    const preprocessing = path.join(root, 'preprocessing.json');
+    return existsSync(path.join(modelDir, 'model.json')) && existsSync(preprocessing) ? { modelDir, preprocessing, root } : undefined;
+  };
+  return (
+    // a run's artifacts folder, or the run folder holding it
+    at(path.join(dir, 'model'), dir) ??
+    at(path.join(dir, 'artifacts', 'model'), path.join(dir, 'artifacts')) ??
+    // the model folder of a run's artifacts
+    at(dir, path.dirname(dir)) ??
+    // a model folder on its own (MLmodel, model.json, weights.bin, preprocessing.json), e.g. a downloaded or registered one
+    at(dir, dir)
+  );
+}
+
+async function loadFromFolder(place: SavedModelPlace): Promise<{ model: tf.LayersModel; state: PreprocessingState }> {
+  const model = await loadSavedModel(path.join(place.modelDir, 'model.json'));
+  const stateFile = place.preprocessing;
   let state: PreprocessingState;
   try {
     state = JSON.parse(readModelFileText(stateFile)) as PreprocessingState;
@@ -66,10 +83,12 @@ export async function loadRunModel(source: string, options: { trackingUri?: stri
   const cwd = options.cwd;
   const asPath = path.resolve(cwd, source);
   if (existsSync(asPath) && statSync(asPath).isDirectory()) {
-    const root = artifactRoot(asPath);
-    if (!root)
-      throw new UsageError(`${source}: no model here (expected model/model.json and preprocessing.json, as in a run's artifacts folder)`);
-    return { ...(await loadFromFolder(root)), from: root };
+    const place = findSavedModel(asPath);
+    if (!place)
+      throw new UsageError(
+        `${source}: no model here (expected a run's model folder with MLmodel, model.json and preprocessing.json, or a run's artifacts folder)`,
+      );
+    return { ...(await loadFromFolder(place)), from: place.root };
   }
   if (!RUN_ID.test(source)) {
     throw new UsageError(`'${source}' is neither a run id (32 hex characters) nor a folder with a saved model`);
@@ -100,11 +119,13 @@ export async function loadRunModel(source: string, options: { trackingUri?: stri
       for (const p of manifest.weightsManifest.flatMap((g) => g.paths))
         writeFileSync(path.join(tmp, 'model', p), await download.call(tracker, source, `model/${p}`));
       writeFileSync(path.join(tmp, 'preprocessing.json'), await download.call(tracker, source, 'preprocessing.json'));
-      return { ...(await loadFromFolder(tmp)), from: `${tracker.uri} (run ${source})`, ...found };
+      const place = { modelDir: path.join(tmp, 'model'), preprocessing: path.join(tmp, 'preprocessing.json'), root: tmp };
+      return { ...(await loadFromFolder(place)), from: `${tracker.uri} (run ${source})`, ...found };
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   }
-  if (!root || !artifactRoot(root)) throw new UsageError(`run ${source} has no saved model (model/model.json) in its artifacts`);
-  return { ...(await loadFromFolder(artifactRoot(root)!)), from: root, ...found };
+  const place = root ? findSavedModel(root) : undefined;
+  if (!root || !place) throw new UsageError(`run ${source} has no saved model (model/model.json) in its artifacts`);
+  return { ...(await loadFromFolder(place)), from: root, ...found };
 }

@@ -27,11 +27,11 @@ import type { EvaluationResult, RunEvent, RunSummary, TrainingOutcome } from '..
 import { preflightTraining } from '../train/preflight.js';
 import { train, TrainingAborted } from '../train/trainer.js';
 import { MMX_VERSION } from '../version.js';
-import { serializeModel } from './save-model.js';
-import { mlmodelDescriptor } from './mlmodel.js';
+import { rawColumns } from '../data/raw-columns.js';
+import { inputExample, type InputExample } from './input-example.js';
+import { logModel, probeExamples } from './log-model.js';
 import { overridesTag, runName as runNameFor } from './run-name.js';
 import { logOptionalArtifacts } from './optional-artifacts.js';
-import type { PreprocessingState } from '../data/dataset.js';
 
 export interface RunOptions {
   emit: (e: RunEvent) => void;
@@ -80,17 +80,7 @@ export function outcomeJson(o: TrainingOutcome): Record<string, unknown> {
   };
 }
 
-/** The trained model as the run's `model/` artifacts: model.json, weights.bin and MLflow's MLmodel descriptor. */
-async function logModel(tracker: Tracker, runId: string, model: tf.LayersModel, state: PreprocessingState): Promise<void> {
-  const files = await serializeModel(model);
-  await tracker.logArtifact(runId, 'model/model.json', files['model.json']);
-  await tracker.logArtifact(runId, 'model/weights.bin', files['weights.bin']);
-  await tracker.logArtifact(
-    runId,
-    'model/MLmodel',
-    mlmodelDescriptor({ runId, state, tfjsVersion: tf.version.tfjs, mmxVersion: MMX_VERSION }),
-  );
-}
+const withExample = (example: InputExample | undefined): { example?: InputExample } => (example ? { example } : {});
 
 export const configHash = (config: unknown): string => createHash('sha256').update(JSON.stringify(config)).digest('hex');
 
@@ -262,7 +252,21 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
 
     emit({ type: 'phase', phase: 'evaluating' });
     // the trained model first: whatever fails or stops the run after this, it is saved
-    await logModel(tracker, run.runId, built.model, data.state);
+    const probe = probeExamples(data.test, built.inputs);
+    try {
+      await logModel({
+        tracker,
+        runId: run.runId,
+        model: built.model,
+        state: data.state,
+        ...(probe ? { probe } : {}),
+        ...withExample(await inputExample(checked.manifest, rawColumns(data.state), data.test.rows)),
+        versions: { mmx: MMX_VERSION, tfjs: tf.version.tfjs, node: process.versions.node },
+        warn: (message) => emit({ type: 'log', level: 'warn', message }),
+      });
+    } finally {
+      tf.dispose(probe ?? []);
+    }
     if (options.signal?.aborted) throw new TrainingAborted();
     const inferStart = performance.now();
     const preds = await predictSplit(built.predictor, data.test, built.inputs, target);

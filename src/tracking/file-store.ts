@@ -38,6 +38,8 @@ import {
   listArtifactsInFileStore,
   searchRunsInFileStore,
 } from './file-store-read.js';
+import { LOGGED_MODELS_TAG } from './logged-model.js';
+import { pyJson, type PyJsonValue } from './py-json.js';
 import { currentUser } from './run-context.js';
 import type { ArtifactEntry, CreateRunOptions, MetricPoint, RunData, RunInfo, RunStatus, SearchRunsOptions, Tracker } from './tracker.js';
 import {
@@ -409,6 +411,25 @@ export class FileStore implements Tracker {
         r.run_name = newName;
       });
     }
+  }
+
+  /**
+   * MLflow's FileStore.record_logged_model: the run must be active; the model's dict is appended to the JSON list in
+   * the `mlflow.log-model.history` tag file and the list written back (json.dumps), with no length limit.
+   */
+  async recordLoggedModel(runId: string, model: Record<string, PyJsonValue>): Promise<void> {
+    validateRunId(runId);
+    const { runDir } = await this.locate(runId);
+    this.assertActive(runId, persistedRunRecord(await this.readRunMeta(runDir), path.join(runDir, META_FILE)));
+    const file = keyPath(path.join(runDir, 'tags'), LOGGED_MODELS_TAG);
+    const previous = await fsp.readFile(file, 'utf8').then(
+      (text) => JSON.parse(text) as PyJsonValue[],
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return [];
+        throw e;
+      },
+    );
+    await this.writeTags(runDir, { [LOGGED_MODELS_TAG]: pyJson([...previous, model]) });
   }
 
   async logArtifact(runId: string, relativePath: string, content: string | Uint8Array): Promise<void> {

@@ -7,6 +7,7 @@
  * type so that test doubles stay small; both real stores implement all of it, and `asReader`
  * turns a Tracker into one whose read methods are known to exist.
  */
+import type { PyJsonValue } from './py-json.js';
 import { TrackingError } from './errors.js';
 
 export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
@@ -93,6 +94,11 @@ export interface Tracker {
    */
   endRunSync?(runId: string, status: Exclude<RunStatus, 'RUNNING' | 'SCHEDULED'>, endTime?: number): void;
   getRun(runId: string): Promise<RunInfo>;
+  /**
+   * Appends a logged model's description (MLflow's `Model.to_dict()`) to the run's `mlflow.log-model.history` tag,
+   * as MLflow's stores record it (the file store: the JSON list in the tag file; a server: `runs/log-model`).
+   */
+  recordLoggedModel?(runId: string, model: Record<string, PyJsonValue>): Promise<void>;
 
   // ---------------------------------------------------------------- read side (optional)
 

@@ -30,6 +30,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../atomic-fs.js';
 import { TrackingError } from '../errors.js';
 import { fileUriToPath } from '../file-uri.js';
+import { LOGGED_MODELS_TAG } from '../logged-model.js';
+import { pyJson, type PyJsonValue } from '../py-json.js';
 import { currentUser } from '../run-context.js';
 import type {
   ArtifactEntry,
@@ -455,6 +457,32 @@ export class RestStore implements Tracker {
     }
     this.uploadTarget(info.artifactUri, rel); // fail early on an artifact store mmx cannot reach
     await this.write(runId, { op: 'artifact', path: rel, content: bytes });
+  }
+
+  /**
+   * MLflow's RestStore.record_logged_model: `POST runs/log-model` with the model's dict as JSON; the server appends
+   * it to the run's history tag. While the server is unreachable it is spooled as the tag the server would write
+   * for a run's first model.
+   */
+  async recordLoggedModel(runId: string, model: Record<string, PyJsonValue>): Promise<void> {
+    validateRunId(runId);
+    await this.enqueue(async () => {
+      if (!this.spools.has(runId)) {
+        try {
+          await this.client.api('POST', 'runs/log-model', { run_id: runId, model_json: pyJson(model) }, {});
+          return;
+        } catch (e) {
+          if (!isUnavailable(e) || !this.spoolEnabled) throw e;
+          await this.spoolOp(runId, this.loggedModelTag(model), e);
+          return;
+        }
+      }
+      await this.spoolOp(runId, this.loggedModelTag(model));
+    });
+  }
+
+  private loggedModelTag(model: Record<string, PyJsonValue>): WriteOp {
+    return { op: 'batch', batch: { metrics: [], params: [], tags: [{ key: LOGGED_MODELS_TAG, value: pyJson([model]) }] } };
   }
 
   async endRun(runId: string, status: TerminalStatus, endTime?: number): Promise<void> {
