@@ -21,7 +21,7 @@ import { encoderRegistry } from '../model/encoders/index.js';
 import { findEncoder, type InputMeta } from '../model/encoders/registry.js';
 import type { RunEvent } from '../train/events.js';
 import { DecodeError } from './decode-error.js';
-import { maxFileBytes } from './files/media-file.js';
+import { maxFileBytes, type MediaReader } from './files/media-file.js';
 import type { Entry } from './cache/entry.js';
 import { isCacheable, openInputCache, STORED } from './cache/input-cache.js';
 import { streamWithoutCache, type StreamMode } from './cache/options.js';
@@ -234,6 +234,8 @@ interface InputSpec {
   entry: Record<string, unknown>;
   /** largest file a cell may name (`data.max_file_mb`), for modalities whose cells name files */
   maxFileBytes?: number;
+  /** how its cells' files are read (default: paths relative to the manifest) */
+  readMedia?: MediaReader;
 }
 
 type AnyLoader = FeatureLoader<unknown, unknown>;
@@ -292,6 +294,7 @@ async function readInputs(
   for (const spec of specs) {
     const loader = (await findModality(spec.modality).createLoader(spec.preprocessing as never, spec.entry, {
       ...(spec.maxFileBytes !== undefined ? { maxFileBytes: spec.maxFileBytes } : {}),
+      ...(spec.readMedia ? { readMedia: spec.readMedia } : {}),
     })) as AnyLoader;
     // the cache is an optimisation: a folder it cannot write is one warning, and the inputs are decoded without it
     if (cache && isCacheable(loader)) {
@@ -940,7 +943,7 @@ function shouldStream(options: DataOptions, featureBytes: number, checked: Check
 export async function featuresFromState(
   manifest: Manifest,
   state: PreprocessingState,
-  options: { rows?: number[]; onError?: 'error' | 'skip'; emit?: Emit; signal?: AbortSignal } = {},
+  options: { rows?: number[]; onError?: 'error' | 'skip'; emit?: Emit; signal?: AbortSignal; readMedia?: MediaReader } = {},
 ): Promise<{ data: SplitData; hasLabels: boolean; skipped: PreparedData['skipped']; missing: MissingReport[] }> {
   const file = manifestName(manifest);
   const needed = state.inputs.flatMap((s) => s.columns ?? [s.column]);
@@ -963,6 +966,7 @@ export async function featuresFromState(
     columns: s.columns ?? [s.column],
     preprocessing: s.preprocessing,
     entry: entryFromState(s),
+    ...(options.readMedia ? { readMedia: options.readMedia } : {}),
   }));
   const read = await readInputs(manifest, rows, specs, options.onError ?? 'error', emit, options.signal);
   const kept = rows.filter((i) => !read.bad.has(i) && !read.dropped.has(i));

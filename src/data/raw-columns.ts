@@ -3,26 +3,11 @@
  * for `featuresFromState` to turn it into the model's features. The MLflow signature, the input example, the
  * served request schema and the library's `predict` all describe inputs this way.
  */
-import type { MediaKind } from './files/media-file.js';
 import type { PreprocessingState } from './dataset.js';
 import { findModality } from './modalities/index.js';
+import type { RawColumn } from './raw-column.js';
 
-export interface RawColumn {
-  /** the manifest column */
-  name: string;
-  /** the model input that reads it */
-  input: string;
-  modality: string;
-  /** MLflow's column type: a number (numeric inputs) or text (everything else, file paths included) */
-  type: 'double' | 'string';
-  /**
-   * false where an empty value still gives a prediction: imputed numbers, the reserved index of a categorical
-   * input, `missing: zeros` (text, image, audio); true where it stops (`missing: error`) or drops the row
-   */
-  required: boolean;
-  /** the cell names a file of this kind (image, audio): a path, or the file's bytes when served */
-  file?: MediaKind;
-}
+export type { RawColumn } from './raw-column.js';
 
 function missingPolicy(preprocessing: unknown): string | undefined {
   if (typeof preprocessing !== 'object' || preprocessing === null || !('missing' in preprocessing)) return undefined;

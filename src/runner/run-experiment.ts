@@ -30,6 +30,9 @@ import { MMX_VERSION } from '../version.js';
 import { rawColumns } from '../data/raw-columns.js';
 import { inputExample, type InputExample } from './input-example.js';
 import { logModel, probeExamples } from './log-model.js';
+import type { RunResult } from './run-result.js';
+
+export type { RunResult } from './run-result.js';
 import { overridesTag, runName as runNameFor } from './run-name.js';
 import { logOptionalArtifacts } from './optional-artifacts.js';
 
@@ -43,19 +46,6 @@ export interface RunOptions {
   extraTags?: Record<string, string>;
   /** the run's name instead of the config's `name` (sweep trials) */
   runName?: string;
-}
-
-export interface RunResult {
-  runId: string;
-  experimentId: string;
-  status: 'FINISHED';
-  trackingUri: string;
-  artifactDir: string | undefined;
-  test: EvaluationResult;
-  /** the best epoch and the one whose weights were evaluated */
-  training: TrainingOutcome;
-  summary: RunSummary;
-  seconds: number;
 }
 
 /** The run's tags for how training ended: `mmx.best_epoch` (the monitored best), `mmx.evaluated_epoch` (whose weights were evaluated). */

@@ -58,6 +58,18 @@ function readReason(err: FileReadError, kind: MediaKind): string {
 }
 
 /**
+ * Reads the file a cell names, for a loader: `cell` as the manifest holds it, `baseDir` the manifest's folder.
+ * Returns the bytes and the name errors give the file. The default reads `path.resolve(baseDir, cell)` with
+ * `readMediaFile`; a served model passes one that also takes inline (base64) files and keeps paths in a folder.
+ */
+export type MediaReader = (
+  cell: string,
+  baseDir: string,
+  kind: MediaKind,
+  maxBytes: number,
+) => Promise<{ bytes: Uint8Array; name: string }>;
+
+/**
  * Reads a media file whole: a regular file of at most `maxBytes` bytes.
  * @throws DecodeError "cannot decode <kind>: <reason>"
  */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Closed, Default, Enum } from '../../config/schema-kit.js';
 import { isSpecAugmentActive, specAugmenter, type SpecAugmentation } from '../augment/spec-augment.js';
 import { framesForDuration } from '../audio/mel.js';
+import { maxFileBytes } from '../files/media-file.js';
 import { defineModality, missingOption, type FeatureLoader } from './modality.js';
 
 export const audioPreprocessing = Closed(
@@ -67,7 +68,9 @@ export const audioModality = defineModality<typeof audioPreprocessing, 'audio', 
     p.features === 'mfcc' ? p.n_mfcc : p.n_mels,
   ],
   createLoader: async (p, _input, context = {}) => {
-    const { audioFeatureShape, loadAudioFeatures } = await import('../audio/features.js');
+    const { audioFeatureShape, audioFeatures, loadAudioFeatures } = await import('../audio/features.js');
+    const { decodeWav } = await import('../audio/wav.js');
+    const readMedia = context.readMedia;
     const { mfccFromLogMel } = await import('../audio/mfcc.js');
     const options = {
       sampleRate: p.sample_rate,
@@ -87,7 +90,12 @@ export const audioModality = defineModality<typeof audioPreprocessing, 'audio', 
       shape: () => audioModality.featureShape(p, {}),
       normalization: normalize === 'global' ? 'standardize' : normalize === 'per_band' ? 'standardize_channels' : 'none',
       read: async (cells, baseDir) => {
-        const logMel = await loadAudioFeatures(path.resolve(baseDir, cells[0]!), options);
+        let logMel: Float32Array;
+        if (!readMedia) logMel = await loadAudioFeatures(path.resolve(baseDir, cells[0]!), options);
+        else {
+          const { bytes, name } = await readMedia(cells[0]!, baseDir, 'audio', options.maxBytes ?? maxFileBytes(undefined, 'audio'));
+          logMel = audioFeatures(decodeWav(bytes, name), options, name);
+        }
         return mfcc ? mfccFromLogMel(logMel, frames, nMels, p.n_mfcc) : logMel;
       },
     };

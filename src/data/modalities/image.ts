@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import path from 'node:path';
 import { Closed, Default, Enum } from '../../config/schema-kit.js';
 import { imageAugmenter, isImageAugmentationActive, type ImageAugmentation } from '../augment/image.js';
+import { maxFileBytes } from '../files/media-file.js';
 import { defineModality, missingOption, type FeatureLoader } from './modality.js';
 
 export const imagePreprocessing = Closed(
@@ -49,13 +50,18 @@ export const imageModality = defineModality<typeof imagePreprocessing, 'image', 
   files: 'image',
   featureShape: (p) => [p.height, p.width, p.channels],
   createLoader: async (p, _input, context = {}) => {
-    const { loadImage } = await import('../image/decode.js');
+    const { decodeImage, loadImage } = await import('../image/decode.js');
+    const readMedia = context.readMedia;
     const options = { ...p, ...(context.maxFileBytes !== undefined ? { maxBytes: context.maxFileBytes } : {}) };
     const loader: FeatureLoader<Float32Array, undefined> = {
       missing: p.missing,
       shape: () => imageModality.featureShape(p, {}),
       normalization: 'none',
-      read: (cells, baseDir) => loadImage(path.resolve(baseDir, cells[0]!), options),
+      read: async (cells, baseDir) => {
+        if (!readMedia) return loadImage(path.resolve(baseDir, cells[0]!), options);
+        const { bytes, name } = await readMedia(cells[0]!, baseDir, 'image', options.maxBytes ?? maxFileBytes(undefined, 'image'));
+        return decodeImage(bytes, options, name);
+      },
     };
     return loader;
   },

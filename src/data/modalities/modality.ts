@@ -16,7 +16,7 @@
 import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Default, Discriminated, Enum, Variant, type Resolved } from '../../config/schema-kit.js';
 import type { InputMeta } from '../../model/encoders/registry.js';
-import type { MediaKind } from '../files/media-file.js';
+import type { MediaKind, MediaReader } from '../files/media-file.js';
 
 /** One row's cells for an input, one string per column it reads (trimmed; '' when empty). */
 export type Cells = readonly string[];
@@ -73,6 +73,8 @@ export interface FeatureLoader<R = Float32Array, S = undefined> {
 export interface LoaderContext {
   /** largest file a cell may name, in bytes (`data.max_file_mb`; modalities whose cells name files) */
   maxFileBytes?: number;
+  /** how a cell's file is read (default: the path relative to the manifest's folder) */
+  readMedia?: MediaReader;
 }
 
 /** A bad value in a cell (not a file): `column` is the index among the input's columns. Always names row and column. */
