@@ -147,6 +147,24 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('serve')
+    .description('serve a trained model over HTTP: POST /predict (JSON rows of raw inputs), GET /metadata, GET /health')
+    .argument('<run-or-model>', "a run id (looked up in the tracking store) or a model folder (a run's artifacts/model)")
+    .option('-p, --port <n>', 'port (0: any free port)', '8000')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--files <dir>', 'rows may name image and audio files by path under this folder (default: inline base64 only)')
+    .option('--uri <uri>', 'tracking store to find the run in (default: $MLFLOW_TRACKING_URI, else ./runs)')
+    .option('--backend <name>', 'compute backend', 'auto')
+    .option('--max-rows <n>', 'most rows in one request', '1000')
+    .option('--body-limit-mb <n>', 'largest request body, in MB', '20')
+    .option('--max-batch <n>', 'most rows run through the model at once (requests are batched)', '64')
+    .option('--batch-wait-ms <n>', 'how long a request waits for others to batch with', '2')
+    .option('--log', 'one line per request on stderr')
+    .action(async (source: string, o: import('./commands/serve.js').ServeCommandOptions) => {
+      code = await (await import('./commands/serve.js')).serveCommand(source, o, io);
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of the config language (for editors)')
     .action(async () => {

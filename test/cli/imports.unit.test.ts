@@ -95,3 +95,28 @@ describe('what the CLI loads before it starts working (startup time)', () => {
       assert.ok(packages.has(needed), `${needed} not found: the import walk is broken`);
   });
 });
+
+describe("what `import 'mmx-ml/layers'` does (src/layers.ts)", () => {
+  it('loads only @tensorflow/tfjs and the layer files: no backend choice, config, data, tracking or CLI code', () => {
+    const { files, packages } = staticClosure(src('layers.ts'));
+    assert.deepEqual([...packages.keys()], ['@tensorflow/tfjs']);
+    const allowed = (f: string): boolean =>
+      f.includes(`${path.sep}src${path.sep}model${path.sep}layers${path.sep}`) ||
+      [src('layers.ts'), src('tf.js'), src('model/encoders/layers.ts')].some((p) => f.endsWith(p));
+    assert.deepEqual(
+      [...files].filter((f) => !allowed(f)).map((f) => path.relative(repoRoot, f)),
+      [],
+    );
+  });
+
+  it('registers every mmx layer class with tfjs under an Mmx name', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { MMX_LAYER_CLASSES } = await import('../../src/layers.js');
+    const registered = tf.serialization.SerializationMap.getMap().classNameMap;
+    assert.ok(MMX_LAYER_CLASSES.length >= 15, `only ${MMX_LAYER_CLASSES.length} classes`);
+    for (const name of MMX_LAYER_CLASSES) {
+      assert.match(name, /^Mmx/);
+      assert.ok(registered[name], `${name} is not registered`);
+    }
+  });
+});

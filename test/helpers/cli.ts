@@ -18,6 +18,7 @@ export function runCli(
     env?: NodeJS.ProcessEnv;
     timeoutMs?: number;
     onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void;
+    onStderr?: (chunk: string, child: ReturnType<typeof spawn>) => void;
   } = {},
 ): Promise<CliResult> {
   refuseInUnitTier('the mmx CLI in a child process');
@@ -33,7 +34,10 @@ export function runCli(
       stdout += c;
       opts.onStdout?.(c, child);
     });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+      opts.onStderr?.(c, child);
+    });
     // a guard against a hang, not a timing check: generous, so a loaded CI machine does not trip it
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
     child.on('error', reject);
