@@ -2,7 +2,9 @@
  * MfbPool (Multi-modal Factorized Bilinear pooling, Yu et al. 2017): reads the element-wise product of the
  * modalities' factor projections, [batch, o·k] laid out as o groups of k, and returns
  *   z = SumPool_k(x)                  [batch, o]
- *   z = sign(z) · (√(|z| + ε) − √ε)   power normalisation (ε keeps the gradient finite at 0)
+ *   z = sign(z) · (√(|z| + ε) − √ε)   power normalisation (ε keeps the gradient finite at 0), computed as the equal
+ *                                     z / (√(|z| + ε) + √ε): no sign op (tfjs-backend-wasm's Sign gives 0 for |z|
+ *                                     below ~1e-7, so a model trained on wasm would predict differently elsewhere)
  *   z = z / ‖z‖₂                      L2 normalisation
  * No weights.
  */
@@ -36,7 +38,7 @@ export class MfbPool extends tf.layers.Layer {
       const batch = x.shape[0]!;
       const o = x.shape[1]! / this.factor;
       const z = tf.sum(tf.reshape(x, [batch, o, this.factor]), 2);
-      const p = tf.mul(tf.sign(z), tf.sub(tf.sqrt(tf.add(tf.abs(z), EPS)), Math.sqrt(EPS)));
+      const p = tf.div(z, tf.add(tf.sqrt(tf.add(tf.abs(z), EPS)), Math.sqrt(EPS)));
       const norm = tf.sqrt(tf.add(tf.sum(tf.square(p), 1, true), 1e-12));
       return tf.div(p, norm);
     });
