@@ -125,12 +125,15 @@ async function main(argv: string[]): Promise<number> {
     .argument('<run-or-model>', 'a run id (looked up in the tracking store) or a folder with model/model.json + preprocessing.json')
     .argument('<data>', 'manifest with the input columns (csv, tsv or jsonl); the label column is optional')
     .option('-o, --out <file>', 'write the CSV here instead of stdout')
+    .option('--id-column <column>', "a column of the data to identify each prediction by (default: 'row', the manifest row)")
     .option('--split <name>', 'only rows of this split (train, validation or test), by the split column the model was trained with')
     .option('--uri <uri>', 'tracking store to find the run in (default: $MLFLOW_TRACKING_URI, else ./runs)')
     .option('--backend <name>', 'compute backend', 'auto')
-    .action(async (source: string, data: string, o: { out?: string; split?: string; uri?: string; backend?: string }) => {
-      code = await (await import('./commands/predict.js')).predictCommand(source, data, o, io);
-    });
+    .action(
+      async (source: string, data: string, o: { out?: string; idColumn?: string; split?: string; uri?: string; backend?: string }) => {
+        code = await (await import('./commands/predict.js')).predictCommand(source, data, o, io);
+      },
+    );
 
   program
     .command('evaluate')
@@ -141,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--uri <uri>', 'tracking store to find the run in')
     .option('--backend <name>', 'compute backend', 'auto')
     .option('--json', 'print the metrics as JSON')
-    .option('--log', 'log the evaluation as a new run linked to the training run')
+    .option('--log', 'log the evaluation as a run linked to the training run (split, mmx version, git commit, data hash as tags)')
     .action(async (source: string, data: string, o: { split?: string; uri?: string; backend?: string; json?: boolean; log?: boolean }) => {
       code = await (await import('./commands/predict.js')).evaluateCommand(source, data, o, io);
     });

@@ -1,5 +1,6 @@
 /**
- * Predictions as CSV, one row per example with the manifest row and the label (when known):
+ * Predictions as CSV, one row per example with its id (the manifest row, or a column of the data) and the label (when
+ * known):
  * - classification: the predicted class and every class probability (`p_<class>`);
  * - binary: the predicted class (p ≥ threshold) and both classes' probabilities;
  * - multilabel: the predicted labels (joined with the delimiter) and one probability per label;
@@ -34,6 +35,15 @@ export function topIndices(p: ArrayLike<number>, k: number): number[] {
   return best;
 }
 
+/** The id column of the predictions: its header and each example's value (default: `row`, the 1-based manifest row). */
+export interface IdColumn {
+  name: string;
+  /** the id of the example at manifest row `row` (0-based) */
+  of(row: number): string;
+}
+
+export const MANIFEST_ROW_ID: IdColumn = { name: 'row', of: (row) => String(row + 1) };
+
 /** `target`: the task's target, or the class list (classification). */
 export function predictionsCsv(
   split: Pick<SplitData, 'rows' | 'labels' | 'targets'>,
@@ -41,6 +51,7 @@ export function predictionsCsv(
   predicted: Int32Array,
   target: TargetState | string[],
   withLabels: boolean,
+  id: IdColumn = MANIFEST_ROW_ID,
 ): Buffer {
   const t: TargetState = Array.isArray(target) ? { column: '', task: 'classification', classes: target } : target;
   const classes = t.classes;
@@ -92,10 +103,10 @@ export function predictionsCsv(
     return String(+(split.targets[i]! * std + mean).toPrecision(7));
   };
   const chunks: Buffer[] = [];
-  let lines: string[] = [['row', ...(withLabels ? ['label'] : []), ...header].map(quote).join(',')];
+  let lines: string[] = [[id.name, ...(withLabels ? ['label'] : []), ...header].map(quote).join(',')];
   let size = lines[0]!.length;
   for (let i = 0; i < n; i++) {
-    const line = [String(split.rows[i]! + 1), ...(withLabels ? [labelText(i)] : []), ...cells(i)].map(quote).join(',');
+    const line = [id.of(split.rows[i]!), ...(withLabels ? [labelText(i)] : []), ...cells(i)].map(quote).join(',');
     lines.push(line);
     size += line.length + 1;
     if (size > 1 << 22) {

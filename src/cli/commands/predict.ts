@@ -2,7 +2,8 @@
  * `mmx predict RUN_OR_MODEL DATA [--out FILE]` and `mmx evaluate RUN_OR_MODEL DATA`: a trained model and
  * its preprocessing state applied to new rows, exactly as at training time.
  */
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { initBackend } from '../../backend/select.js';
 import { featuresFromState } from '../../data/dataset.js';
@@ -11,17 +12,22 @@ import { readManifest } from '../../data/manifest.js';
 import { evaluateTask } from '../../evaluate/task-metrics.js';
 import { outputUnits } from '../../model/heads/tasks.js';
 import { defaultTaskMetrics, type TaskName } from '../../config/schema.js';
-import { predictionsCsv } from '../../evaluate/predictions-csv.js';
+import { MANIFEST_ROW_ID, predictionsCsv, type IdColumn } from '../../evaluate/predictions-csv.js';
 import { confusionJson } from '../../evaluate/confusion-artifacts.js';
+import { suggestion } from '../../config/did-you-mean.js';
+import type { Manifest } from '../../data/manifest.js';
 import { predictSplit } from '../../evaluate/predict.js';
 import { loadRunModel } from '../../runner/load-run-model.js';
-import { systemTags } from '../../tracking/run-context.js';
+import { gitCommit, systemTags } from '../../tracking/run-context.js';
+import { MMX_VERSION } from '../../version.js';
 import { resultsLines } from '../../ui/sections.js';
 import { UsageError } from '../user-errors.js';
 import { trainingRowsWarning } from './training-rows.js';
 
 export interface PredictOptions {
   out?: string;
+  /** the data's column that identifies a row, copied into the predictions (default: the manifest row) */
+  idColumn?: string;
   split?: string;
   uri?: string;
   backend?: string;
@@ -32,7 +38,7 @@ export interface PredictOptions {
 type IO = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
 
 async function predictRows(source: string, dataFile: string, o: PredictOptions, io: IO) {
-  await initBackend((o.backend ?? 'auto') as 'auto');
+  const backend = await initBackend((o.backend ?? 'auto') as 'auto');
   // the CLI edge: a run folder, the tracking store and the data file are relative to the folder the command was typed in
   const loaded = await loadRunModel(source, { ...(o.uri ? { trackingUri: o.uri } : {}), cwd: process.cwd() });
   const manifest = readManifest(path.resolve(process.cwd(), dataFile));
@@ -55,12 +61,25 @@ async function predictRows(source: string, dataFile: string, o: PredictOptions, 
     loaded.state.inputs.map((s) => ({ name: s.name, modality: s.modality, shape: s.shape })),
     target,
   );
-  return { loaded, manifest, data, hasLabels, preds, classes: target.classes };
+  return { loaded, manifest, data, hasLabels, preds, classes: target.classes, backend };
+}
+
+/** The id column `--id-column` names (a column of the data), or the manifest row. */
+function idColumn(manifest: Manifest, name: string | undefined, dataFile: string): IdColumn {
+  if (name === undefined) return MANIFEST_ROW_ID;
+  if (!manifest.columns.includes(name))
+    throw new DataError(
+      `--id-column ${name}: the data has no column '${name}'`,
+      { file: dataFile },
+      suggestion(name, manifest.columns, 'one of the columns'),
+    );
+  return { name, of: (row) => manifest.rows[row]?.[name] ?? '' };
 }
 
 export async function predictCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
-  const { loaded, data, hasLabels, preds } = await predictRows(source, dataFile, o, io);
-  const csv = predictionsCsv(data, preds.probabilities, preds.predicted, loaded.state.target, hasLabels);
+  const { loaded, manifest, data, hasLabels, preds } = await predictRows(source, dataFile, o, io);
+  const id = idColumn(manifest, o.idColumn, dataFile);
+  const csv = predictionsCsv(data, preds.probabilities, preds.predicted, loaded.state.target, hasLabels, id);
   if (o.out) {
     writeFileSync(o.out, csv);
     io.stderr.write(`wrote ${data.rows.length} predictions to ${o.out}\n`);
@@ -71,7 +90,7 @@ export async function predictCommand(source: string, dataFile: string, o: Predic
 }
 
 export async function evaluateCommand(source: string, dataFile: string, o: PredictOptions, io: IO): Promise<number> {
-  const { loaded, manifest, data, hasLabels, preds } = await predictRows(source, dataFile, o, io);
+  const { loaded, manifest, data, hasLabels, preds, backend } = await predictRows(source, dataFile, o, io);
   if (o.split === undefined) {
     const warning = await trainingRowsWarning(loaded, manifest);
     if (warning) io.stderr.write(`warning: ${warning}\n`);
@@ -116,12 +135,21 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
   }
   if (o.log && loaded.tracker && loaded.runId && loaded.experimentId) {
     const t = loaded.tracker;
+    const dataPath = path.resolve(process.cwd(), dataFile);
+    const commit = gitCommit(path.dirname(dataPath)) ?? gitCommit(process.cwd());
+    const runName = `evaluate-${loaded.runId.slice(0, 8)}`;
     const run = await t.createRun(loaded.experimentId, {
-      runName: `evaluate-${loaded.runId.slice(0, 8)}`,
+      runName,
       tags: {
-        ...systemTags({ runName: `evaluate-${loaded.runId.slice(0, 8)}`, sourceName: 'mmx evaluate' }),
+        ...systemTags({ runName, sourceName: 'mmx evaluate', ...(commit ? { gitCommit: commit } : {}) }),
+        'mmx.version': MMX_VERSION,
+        'mmx.backend': backend.name,
+        'mmx.task': target.task,
         'mmx.evaluated_run_id': loaded.runId,
-        'mmx.evaluation.data': path.resolve(process.cwd(), dataFile),
+        'mmx.evaluation.data': dataPath,
+        'mmx.evaluation.split': o.split ?? 'all',
+        'mmx.evaluation.rows': String(labelled.length),
+        'mmx.data_hash': createHash('sha256').update(readFileSync(dataPath)).digest('hex'),
       },
     });
     const now = Date.now();
