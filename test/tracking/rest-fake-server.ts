@@ -307,6 +307,22 @@ export class FakeMlflowServer {
       case 'POST runs/log-batch':
         this.logBatch(r, j);
         return {};
+      case 'POST runs/log-model': {
+        // MLflow's _log_model: model_json must parse and hold the mandatory fields; the model is appended to the
+        // run's mlflow.log-model.history tag (the real server re-serialises it with json.dumps)
+        const run = this.activeRun(j.run_id);
+        let model: Record<string, unknown>;
+        try {
+          model = JSON.parse(String(j.model_json)) as Record<string, unknown>;
+        } catch {
+          bad(`Malformed model info. \n ${String(j.model_json)} \n is not a valid JSON.`);
+        }
+        const missing = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter((k) => !(k in model));
+        if (missing.length) bad(`Model json is missing mandatory fields: ${missing.join(', ')}`);
+        const previous = run.tags.get('mlflow.log-model.history');
+        run.tags.set('mlflow.log-model.history', JSON.stringify([...(previous ? (JSON.parse(previous) as unknown[]) : []), model]));
+        return {};
+      }
       case 'POST runs/update': {
         const run = this.activeRun(j.run_id);
         if (j.status !== undefined) run.status = j.status as RunStatus;
