@@ -60,6 +60,7 @@ export type ExperimentConfig = {
             global_pool: "max" | "avg" | "flatten";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "cnn";
         } | {
             kernel_size: number;
@@ -67,9 +68,22 @@ export type ExperimentConfig = {
             batch_norm: boolean;
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "resnet";
             widths: number[];
             blocks: number;
+        } | {
+            activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
+            dropout: number;
+            output_dim: number;
+            output: "pooled" | "sequence";
+            type: "patch";
+            patch_size: number;
+            dim: number;
+            layers: number;
+            heads: number;
+            attention_dropout: number;
+            ff_dim?: number | undefined;
         } | {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
@@ -81,6 +95,7 @@ export type ExperimentConfig = {
             pooling: "max" | "avg" | "flatten";
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
+            output: "pooled" | "sequence";
             type: "pretrained";
             trainable: boolean;
             output_dim?: number | undefined;
@@ -118,6 +133,7 @@ export type ExperimentConfig = {
             global_pool: "max" | "avg" | "flatten";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "cnn1d";
         } | {
             filters: number[];
@@ -129,11 +145,13 @@ export type ExperimentConfig = {
             global_pool: "max" | "avg" | "flatten";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "cnn2d";
         } | {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "lstm";
             layers: number;
             bidirectional: boolean;
@@ -143,6 +161,7 @@ export type ExperimentConfig = {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "gru";
             layers: number;
             bidirectional: boolean;
@@ -174,6 +193,7 @@ export type ExperimentConfig = {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "embedding_bag";
             pretrained?: {
                 path: string;
@@ -185,6 +205,7 @@ export type ExperimentConfig = {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "cnn";
             kernel_sizes: number[];
             pretrained?: {
@@ -196,6 +217,7 @@ export type ExperimentConfig = {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "transformer";
             layers: number;
             heads: number;
@@ -210,6 +232,7 @@ export type ExperimentConfig = {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "lstm";
             layers: number;
             units: number;
@@ -223,6 +246,7 @@ export type ExperimentConfig = {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "gru";
             layers: number;
             units: number;
@@ -236,6 +260,7 @@ export type ExperimentConfig = {
             activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
             dropout: number;
             output_dim: number;
+            output: "pooled" | "sequence";
             type: "bilstm";
             layers: number;
             units: number;
@@ -264,6 +289,10 @@ export type ExperimentConfig = {
             layers: number[];
         } | {
             type: "passthrough";
+        } | {
+            output: "pooled" | "sequence";
+            type: "tokens";
+            dim: number;
         };
         columns?: string[] | undefined;
     } | {
@@ -290,12 +319,12 @@ export type ExperimentConfig = {
         modality_dropout: number;
         dim?: number | undefined;
     } | {
-        pooling: "max" | "concat" | "mean";
+        pooling: "max" | "concat" | "mean" | "modality";
         activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
         dropout: number;
         type: "attention";
-        heads: number;
         dim: number;
+        heads: number;
         hidden: number[];
         modality_dropout: number;
     } | {
@@ -318,9 +347,9 @@ export type ExperimentConfig = {
         dropout: number;
         type: "low_rank_tensor";
         dim: number;
+        rank: number;
         hidden: number[];
         modality_dropout: number;
-        rank: number;
     } | {
         target: string;
         activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
@@ -347,15 +376,41 @@ export type ExperimentConfig = {
         weights: "average" | "learned";
         aux_loss_weight: number;
     } | {
-        pooling: "max" | "concat" | "mean" | "cls";
+        pooling: "max" | "concat" | "mean" | "modality" | "cls";
         activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
         dropout: number;
         type: "transformer";
+        dim: number;
         layers: number;
         heads: number;
-        dim: number;
+        attention_dropout: number;
         hidden: number[];
         modality_dropout: number;
+        ff_dim?: number | undefined;
+    } | {
+        pooling: "max" | "mean";
+        activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
+        dropout: number;
+        type: "cross_attention";
+        dim: number;
+        layers: number;
+        heads: number;
+        attention_dropout: number;
+        hidden: number[];
+        modality_dropout: number;
+        ff_dim?: number | undefined;
+    } | {
+        pooling: "max" | "mean";
+        activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
+        dropout: number;
+        type: "bottleneck";
+        dim: number;
+        layers: number;
+        heads: number;
+        attention_dropout: number;
+        hidden: number[];
+        modality_dropout: number;
+        n_bottleneck: number;
         ff_dim?: number | undefined;
     } | {
         activation: "relu" | "elu" | "selu" | "tanh" | "sigmoid" | "swish" | "gelu" | "linear";
@@ -396,10 +451,10 @@ export type ExperimentConfig = {
         };
         shuffle: boolean;
         early_stopping?: {
+            mode: "max" | "auto" | "min";
             monitor: string;
             patience: number;
             min_delta: number;
-            mode: "max" | "auto" | "min";
             restore_best: boolean;
         } | undefined;
     };

@@ -5,7 +5,6 @@
  */
 import * as tf from '../../tf.js';
 import '../layers/index.js'; // the check loads the rewritten graph, which may hold mmx layers
-import '../encoders/layers.js';
 import { toInferenceGraph, type InferenceGraphReport } from './inference-graph.js';
 import { deserializeModel, serializeModel, type SavedModelFiles } from './serialize.js';
 
