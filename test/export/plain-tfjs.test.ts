@@ -98,6 +98,10 @@ const cnn1d = '{type: cnn1d, filters: [4], output_dim: 8}';
 const bag = '{type: embedding_bag, embedding_dim: 8, output_dim: 8}';
 const dense = '{type: dense, layers: [4], output_dim: 4}';
 const embedding = '{type: embedding, dim: 3}';
+const patch = '{type: patch, patch_size: 4, dim: 8, layers: 1, heads: 2, output_dim: 8, dropout: 0.1, output: sequence}';
+const cnn1dTokens = '{type: cnn1d, filters: [4], output_dim: 8, dropout: 0.1, output: sequence}';
+const bagTokens = '{type: embedding_bag, embedding_dim: 8, output_dim: 8, dropout: 0.1, output: sequence}';
+const numericTokens = '{type: tokens, dim: 4, output: sequence}';
 
 /** Every fusion type, and every encoder of every modality at least once. */
 const MODELS: Record<string, { data: 'av' | 'reviews'; yaml: string }> = {
@@ -158,6 +162,19 @@ const MODELS: Record<string, { data: 'av' | 'reviews'; yaml: string }> = {
   transformer: {
     data: 'reviews',
     yaml: reviews(bag, bag, dense, embedding, '{type: transformer, dim: 8, heads: 2, layers: 1, modality_dropout: 0.2}'),
+  },
+  // the token fusions: encoders with output: sequence (image patches, audio frames, words, numeric tokens)
+  cross_attention: {
+    data: 'av',
+    yaml: av(patch, cnn1dTokens, '{type: cross_attention, dim: 8, heads: 2, layers: 1, modality_dropout: 0.2}'),
+  },
+  bottleneck: {
+    data: 'reviews',
+    yaml: reviews(bagTokens, bagTokens, numericTokens, embedding, '{type: bottleneck, dim: 8, heads: 2, layers: 1, n_bottleneck: 2}'),
+  },
+  transformer_tokens: {
+    data: 'av',
+    yaml: av(patch, cnn1dTokens, '{type: transformer, dim: 8, heads: 2, layers: 1, modality_dropout: 0.2}'),
   },
 };
 
@@ -317,10 +334,10 @@ before(async () => {
 });
 
 describe('a saved model in a plain tfjs project (npm pack + install outside the repository)', () => {
-  it('drops training-only layers from every saved graph: no modality dropout, no dropout', () => {
+  it("drops training-only layers from every saved graph: no modality dropout, no dropout (tfjs's or mmx's)", () => {
     for (const m of trained) {
       const classes = check.models[m.name]!.classes;
-      assert.ok(!classes.includes('MmxModalityDropout') && !classes.includes('Dropout'), `${m.name}: ${classes.join(', ')}`);
+      for (const c of ['MmxModalityDropout', 'Dropout', 'MmxDropout']) assert.ok(!classes.includes(c), `${m.name}: ${classes.join(', ')}`);
     }
   });
 

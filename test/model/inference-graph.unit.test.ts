@@ -11,6 +11,7 @@ import { exportInferenceModel } from '../../src/model/export/export-model.js';
 import { toInferenceGraph } from '../../src/model/export/inference-graph.js';
 import { deserializeModel, serializeModel } from '../../src/model/export/serialize.js';
 import { loadConfig } from '../../src/config/load.js';
+import { ModalityDropout } from '../../src/model/layers/index.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
@@ -50,24 +51,46 @@ const probe = (): tf.Tensor[] => [
 ];
 
 describe('the inference graph', () => {
-  it('leaves out dropout and modality gates (and a learned missing token), saves LSTM as tfjs LSTM, and predicts the same', async () => {
+  it('leaves out dropout and modality gates, saves LSTM as tfjs LSTM, and predicts the same', async () => {
     await tf.setBackend('cpu');
-    const built = textImageModel('{type: attention, dim: 4, heads: 2, modality_dropout: 0.3, dropout: 0.2}');
+    const built = textImageModel('{type: gated, dim: 4, modality_dropout: 0.3, dropout: 0.2}');
     const trained = await serializeModel(built.model);
     const { files, report } = toInferenceGraph(trained);
     const classes = (m: tf.LayersModel) => m.layers.map((l) => l.getClassName());
-    assert.ok(classes(built.model).includes('MmxModalityDropout') && classes(built.model).includes('Dropout'));
+    assert.ok(classes(built.model).includes('MmxModalityDropout') && classes(built.model).includes('MmxDropout'));
     const loaded = await deserializeModel(files);
-    assert.ok(!classes(loaded).includes('MmxModalityDropout') && !classes(loaded).includes('Dropout'), classes(loaded).join());
-    assert.deepEqual([...new Set(report.removed.map((r) => r.className))].sort(), ['Dropout', 'MmxModalityDropout']);
-    // the attention fusion's gates learn a missing token: its weights leave with the gates
-    assert.ok(
-      report.droppedWeights.some((w) => w.includes('modality_gate')),
-      report.droppedWeights.join(),
-    );
-    assert.ok(files['weights.bin'].byteLength < trained['weights.bin'].byteLength);
+    assert.ok(!classes(loaded).includes('MmxModalityDropout') && !classes(loaded).includes('MmxDropout'), classes(loaded).join());
+    assert.deepEqual([...new Set(report.removed.map((r) => r.className))].sort(), ['MmxDropout', 'MmxModalityDropout']);
     assert.deepEqual([...new Set(report.converted.map((c) => `${c.from}->${c.to}`))], ['MmxLSTM->LSTM']);
-    assert.deepEqual(report.customClasses, ['MmxMultiHeadSelfAttention']);
+    assert.deepEqual(report.customClasses, ['MmxGatedCombine']);
+    const x = probe();
+    const a = (await (built.model.predict(x) as tf.Tensor).data()) as Float32Array;
+    const b = (await (loaded.predict(x) as tf.Tensor).data()) as Float32Array;
+    assert.ok(a.every((v, i) => Math.abs(v - b[i]!) < 1e-5));
+  });
+
+  it("drops a learned missing token's weights with its gate (models saved before the token fusions have them)", async () => {
+    await tf.setBackend('cpu');
+    const input = tf.input({ shape: [3], name: 'x' });
+    const gated = new ModalityDropout({ rate: 0.3, missing: 'learned', name: 'old_modality_gate' }).apply(input) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 2, name: 'head' }).apply(gated) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    const trained = await serializeModel(model);
+    const { files, report } = toInferenceGraph(trained);
+    assert.deepEqual(report.droppedWeights, ['old_modality_gate/missing_token']);
+    assert.equal(files['weights.bin'].byteLength, trained['weights.bin'].byteLength - 3 * 4);
+    const loaded = await deserializeModel(files);
+    const x = tf.tensor2d([[1, 2, 3]]);
+    assert.deepEqual(await (loaded.predict(x) as tf.Tensor).data(), await (model.predict(x) as tf.Tensor).data());
+  });
+
+  it("keeps the token fusions' ModalityTokenGate (at inference it makes the token mask, it is no identity) and predicts the same", async () => {
+    await tf.setBackend('cpu');
+    const built = textImageModel('{type: attention, dim: 4, heads: 2, modality_dropout: 0.3, dropout: 0.2}');
+    const { files, report } = toInferenceGraph(await serializeModel(built.model));
+    assert.deepEqual([...new Set(report.removed.map((r) => r.className))], ['MmxDropout']);
+    assert.ok(report.customClasses.includes('MmxModalityTokenGate') && report.customClasses.includes('MmxMultiHeadAttention'));
+    const loaded = await deserializeModel(files);
     const x = probe();
     const a = (await (built.model.predict(x) as tf.Tensor).data()) as Float32Array;
     const b = (await (loaded.predict(x) as tf.Tensor).data()) as Float32Array;

@@ -2,8 +2,10 @@
  * The saved inference model: the trained graph rewritten so that plain tfjs loads as much of it as it can.
  *
  * - Layers that are the identity at inference are left out, their consumers wired to their input: dropout of every
- *   kind and mmx's modality dropout gate (a training-only layer; a loaded model is never masked). Their weights
- *   (the gate's learned missing token) leave the weight file with them.
+ *   kind (tfjs's and mmx's MmxDropout) and mmx's modality dropout gate (a training-only layer; a loaded model is
+ *   never masked). Their weights (the gate's learned missing token) leave the weight file with them. The token
+ *   fusions' ModalityTokenGate stays: at inference it is not an identity but turns the encoder's mask into the
+ *   fusion's token mask (those models need mmx's attention layers anyway).
  * - mmx layers with a stock tfjs equivalent of the same maths and weights become that layer: MmxLSTM → LSTM,
  *   MmxGRU → GRU (mmx's fast recurrent layers compute tfjs's LSTM/GRU with fewer kernel calls), MmxLayerNorm →
  *   LayerNormalization.
@@ -38,6 +40,7 @@ export const INFERENCE_IDENTITIES: ReadonlySet<string> = new Set([
   'GaussianDropout',
   'AlphaDropout',
   'MmxModalityDropout',
+  'MmxDropout',
 ]);
 
 /** Every mmx layer class name starts with this (tfjs's own never do). */
