@@ -9,7 +9,8 @@
  * timeouts) per round, and the server's RSS and tensor count after each round: a leak shows as growth round after
  * round. A second load sends 10 rows per request (batching within and across requests).
  *
- * Environment: MMX_DATA_HOME (default ../shared/data), MMX_BENCH_ROUNDS (default 3).
+ * Environment: MMX_DATA_HOME (default ../shared/data), MMX_BENCH_ROUNDS (default 3), MMX_BENCH_ROWS (rows per request
+ * of each load, default 1,10).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { parse } from 'csv-parse/sync';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const dataHome = path.resolve(process.env.MMX_DATA_HOME ?? path.join(root, '..', 'shared', 'data'));
 const rounds = Number(process.env.MMX_BENCH_ROUNDS ?? 3);
+const rowsPerRequest = (process.env.MMX_BENCH_ROWS ?? '1,10').split(',').map(Number);
 const work = mkdtempSync(path.join(os.tmpdir(), 'mmx-serve-bench-'));
 const cli = [process.execPath, '--import', import.meta.resolve('tsx'), path.join(root, 'src', 'cli', 'main.ts')];
 
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
   );
   const start = await health(server.url);
   console.log(`  after start: RSS ${(start.memory.rss_bytes / 2 ** 20).toFixed(0)} MB, ${start.memory.tensors} tensors`);
-  for (const per of [1, 10]) {
+  for (const per of rowsPerRequest) {
     console.log(`\n${per} row${per > 1 ? 's' : ''} per request, 50 connections, 1,000 requests per round (10% malformed)`);
     console.log('  round  req/s   rows/s  p50 ms  p99 ms   2xx  non-2xx  errors  timeouts  RSS MB  tensors');
     for (let round = 1; round <= rounds; round++) {
