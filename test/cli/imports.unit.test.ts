@@ -97,12 +97,12 @@ describe('what the CLI loads before it starts working (startup time)', () => {
 });
 
 describe("what `import 'mmx-ml/layers'` does (src/layers.ts)", () => {
-  it('loads only @tensorflow/tfjs and the layer files (and the dropout op MmxDropout runs): no backend choice, config, data, tracking or CLI code', () => {
+  it('loads only @tensorflow/tfjs and the layer files (and the dropout op MmxDropout runs, with its cpu-kernel helper): no backend choice, config, data, tracking or CLI code', () => {
     const { files, packages } = staticClosure(src('layers.ts'));
     assert.deepEqual([...packages.keys()], ['@tensorflow/tfjs']);
     const allowed = (f: string): boolean =>
       f.includes(`${path.sep}src${path.sep}model${path.sep}layers${path.sep}`) ||
-      [src('layers.ts'), src('tf.js'), src('ops/dropout.ts')].some((p) => f.endsWith(p));
+      [src('layers.ts'), src('tf.js'), src('ops/dropout.ts'), src('ops/cpu-backend.ts')].some((p) => f.endsWith(p));
     assert.deepEqual(
       [...files].filter((f) => !allowed(f)).map((f) => path.relative(repoRoot, f)),
       [],
