@@ -14,6 +14,9 @@ import { cacheRuntimeOptions } from '../data/cache/options.js';
 import { ThreadsOption } from '../backend/threads/option.js';
 import { MaxFileMbOption } from '../data/files/media-file.js';
 import { MaxModelMemoryOption } from '../model/size/option.js';
+import { OptimizerSchema } from '../model/optimizers/schema.js';
+import { LrScheduleSchema } from '../train/schedule/schema.js';
+import { AccumulateBatchesOption, GradientClippingSchema } from '../train/optim/schema.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
 
@@ -182,17 +185,6 @@ const FusionSchema = Discriminated(fusions.map((f) => f.schema) as [(typeof fusi
   description: 'how the per-modality embeddings are combined',
 });
 
-export const optimizerTypes = ['adam', 'sgd', 'rmsprop'] as const;
-
-const Optimizer = Closed(
-  {
-    type: Default(Enum(optimizerTypes, { description: 'optimiser' }), 'adam'),
-    learning_rate: Default(Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'step size' }), 1e-3),
-    momentum: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'momentum (sgd, rmsprop)' })),
-  },
-  { description: 'optimiser and learning rate' },
-);
-
 const EarlyStopping = Closed(
   {
     monitor: Default(Type.String({ description: 'metric watched: val_loss, val_accuracy, val_macro_f1, train_loss, ...' }), 'val_loss'),
@@ -213,9 +205,12 @@ const Training = Closed(
   {
     epochs: Default(Type.Integer({ minimum: 1, maximum: 100000 }), 10),
     batch_size: Default(Type.Integer({ minimum: 1, maximum: 65536 }), 32),
-    optimizer: Default(Optimizer, {} as never),
+    optimizer: Default(OptimizerSchema, { type: 'adam' } as never),
     shuffle: Default(Type.Boolean({ description: 'reshuffle the training rows every epoch' }), true),
     early_stopping: Type.Optional(EarlyStopping),
+    lr_schedule: Default(LrScheduleSchema, { type: 'constant' } as never),
+    gradient_clipping: Type.Optional(GradientClippingSchema),
+    accumulate_batches: AccumulateBatchesOption,
   },
   { description: 'optimisation hyperparameters' },
 );

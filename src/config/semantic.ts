@@ -13,6 +13,7 @@ import { readManifest, type Manifest } from '../data/manifest.js';
 import { suggestion } from './did-you-mean.js';
 import { validateFusion } from '../model/fusions/index.js';
 import { checkModel } from '../model/checks.js';
+import { trainingIssues } from '../train/optim/check.js';
 import { findModality } from '../data/modalities/index.js';
 import { streamWithoutCache } from '../data/cache/options.js';
 import { ConfigError, type ConfigIssue } from './issues.js';
@@ -28,7 +29,13 @@ export function epochMetricNames(config: ExperimentConfig): string[] {
   const base = taskHasAccuracy(task) ? ['loss', 'accuracy'] : ['loss'];
   const val = new Set([...base, ...config.evaluation.metrics]);
   const total = config.fusion.type === 'late' ? ['train_total_loss'] : [];
-  return ['train_loss', ...(taskHasAccuracy(task) ? ['train_accuracy'] : []), ...total, ...[...val].map((m) => `val_${m}`)];
+  return [
+    'train_loss',
+    ...(taskHasAccuracy(task) ? ['train_accuracy'] : []),
+    ...total,
+    ...[...val].map((m) => `val_${m}`),
+    'learning_rate',
+  ];
 }
 
 /** Which `target:` options each task uses (the rest are rejected when written). */
@@ -150,6 +157,9 @@ export function inspectSemantics(
       at(['training', 'early_stopping', 'monitor'], `'${es.monitor}' is not a metric this run produces`, suggestion(es.monitor, produced));
     }
   }
+
+  if (clean('training', 'target', 'evaluation', 'fusion'))
+    for (const issue of trainingIssues(config.training, epochMetricNames(config))) at(issue.path, issue.message, issue.hint);
 
   if (clean('inputs')) checkInputs(config, at);
 

@@ -9,7 +9,6 @@
  * modality's ModalityDropout gate replaces a masked or dropped embedding by zeros.
  */
 import * as tf from '../tf.js';
-import { MmxAdam } from './optimizers/adam.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { encoderRegistry } from './encoders/index.js';
 import { findEncoder, isSequence, type EncodedSequence, type InputMeta } from './encoders/registry.js';
@@ -20,6 +19,8 @@ import './layers/index.js'; // registers the custom layers for tf.loadLayersMode
 import { MaskedPooling } from './layers/masked-pooling.js';
 import { ModalityDropout } from './layers/modality-dropout.js';
 import { ModalityTokenGate } from './layers/modality-token-gate.js';
+
+export { createOptimizer } from './optimizers/create.js';
 import { LayerContext } from './layers-context.js';
 
 export interface ModelInput {
@@ -212,16 +213,5 @@ export async function withMasked<T>(built: BuiltModel, masked: readonly string[]
     return await fn();
   } finally {
     for (const [k, m] of Object.entries(built.masks)) m.setMasked(before[k] ?? false);
-  }
-}
-
-export function createOptimizer(o: ExperimentConfig['training']['optimizer']): tf.Optimizer {
-  switch (o.type) {
-    case 'adam':
-      return new MmxAdam({ learningRate: o.learning_rate });
-    case 'sgd':
-      return o.momentum ? tf.train.momentum(o.learning_rate, o.momentum) : tf.train.sgd(o.learning_rate);
-    case 'rmsprop':
-      return tf.train.rmsprop(o.learning_rate, 0.9, o.momentum ?? 0);
   }
 }

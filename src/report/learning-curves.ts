@@ -2,13 +2,14 @@
  * Learning curves as a Vega-Lite spec: one panel per metric family (loss, accuracy, macro F1, ...),
  * train and validation as two coloured series with a shared legend, x = epoch with integer ticks, the
  * best epoch marked with a dashed rule (and the evaluated epoch, when the model kept another one's
- * weights). Y axes as a practitioner reads them (see axes.ts): losses from 0, or on a log scale when
+ * weights), and the learning rate per epoch in a panel of its own (learning-rate-panel.ts). Y axes as a practitioner reads them (see axes.ts): losses from 0, or on a log scale when
  * they span decades; accuracy and F1 up to 1.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { valueScale } from './axes.js';
 import { isUnitInterval, lowerIsBetter, metricLabel } from './labels.js';
 import type { ReportEpoch } from './types.js';
+import { learningRatePanel } from './learning-rate-panel.js';
 
 export interface LearningCurveOptions {
   /** the best epoch by the monitored metric; marked in every panel */
@@ -73,16 +74,17 @@ export function learningCurvesSpec(history: readonly ReportEpoch[], options: Lea
   const shapeScale = { domain: splitsPresent.map((s) => s.name), range: splitsPresent.map((s) => s.shape) };
   const span = last - first;
 
+  const x = {
+    field: 'epoch',
+    type: 'quantitative' as const,
+    title: 'Epoch',
+    scale: { domain, nice: false, zero: false, padding: 10 },
+    axis: { format: 'd', values: integerTicks(first, last), grid: false },
+  };
+
   const panels = families.map((family) => {
     const label = metricLabel(family.name);
     const unit = isUnitInterval(family.name);
-    const x = {
-      field: 'epoch',
-      type: 'quantitative' as const,
-      title: 'Epoch',
-      scale: { domain, nice: false, zero: false, padding: 10 },
-      axis: { format: 'd', values: integerTicks(first, last), grid: false },
-    };
     const scale = valueScale(
       family.name,
       family.points.map((p) => p.value),
@@ -152,14 +154,16 @@ export function learningCurvesSpec(history: readonly ReportEpoch[], options: Lea
     return { width, height, data: { values: family.points }, layer: layers };
   });
 
-  const columns = options.columns ?? Math.min(3, panels.length);
+  const lrPanel = learningRatePanel(history, x, width, height);
+  const all: unknown[] = lrPanel ? [...panels, lrPanel] : panels;
+  const columns = options.columns ?? Math.min(3, all.length);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     ...(options.title
       ? { title: { text: options.title, ...(options.subtitle ? { subtitle: options.subtitle } : {}), anchor: 'start' } }
       : {}),
     columns,
-    concat: panels,
+    concat: all,
     spacing: { row: 28, column: 36 },
     resolve: { scale: { y: 'independent', x: 'shared', color: 'shared', shape: 'shared' } },
     padding: 12,

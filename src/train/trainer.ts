@@ -14,6 +14,7 @@ import { gatherInputs, gatherTargets, StreamBatcher, streamBatchTensors, type Ba
 import { trainingAugmenter } from '../data/augment/index.js';
 import type { Metrics, RunEvent, TrainingOutcome } from './events.js';
 import { localStep, steppedModel, type TrainStep } from './step.js';
+import { stepControl } from './optim/control-for.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -65,6 +66,7 @@ export async function train(
     compileTrainingGraph(built, optimizer);
   }
   const stepper = step ?? localStep(built);
+  const control = stepControl(config, model, Math.ceil(data.train.labels.length / config.training.batch_size), lowerIsBetter);
   // positions of the fused output's loss and accuracy in what trainOnBatch returns
   const names = stepped.metricsNames;
   const multi = stepped.outputs.length > 1;
@@ -116,7 +118,9 @@ export async function train(
         }
         const start = end;
         end = start + ys.shape[0]!;
+        control.beforeBatch(end - start, end >= n);
         const out = await stepper.run(xs, ys);
+        control.afterBatch();
         tf.dispose([...xs, ys]);
         // the fused output's loss and accuracy; `total` adds the weighted auxiliary losses when there are any
         const total = out[0] ?? NaN;
@@ -140,6 +144,7 @@ export async function train(
       if (hasAccuracy) metrics['train_accuracy'] = accSum / n;
       if (multi) metrics['train_total_loss'] = totalSum / n;
       for (const [k, v] of Object.entries(report.metrics)) metrics[`val_${k}`] = v;
+      metrics['learning_rate'] = control.endEpoch(metrics);
       const value = metrics[monitor];
       const isBest = value !== undefined && Number.isFinite(value) && improves(value, best, mode, es?.min_delta ?? 0);
       if (isBest) {

@@ -104,7 +104,11 @@ export function dataProgressText(p: { done: number; total: number; detail: strin
 
 const METRIC_ORDER = ['loss', 'accuracy'];
 
-function splitKey(key: string): { split: 'train' | 'val'; name: string } {
+/** the `learning_rate` metric: shown after the validation metrics, as `lr` */
+const LEARNING_RATE = 'learning_rate';
+
+function splitKey(key: string): { split: 'train' | 'val' | 'lr'; name: string } {
+  if (key === LEARNING_RATE) return { split: 'lr', name: key };
   if (key.startsWith('val_')) return { split: 'val', name: key.slice(4) };
   if (key.startsWith('train_')) return { split: 'train', name: key.slice(6) };
   return { split: 'train', name: key };
@@ -122,7 +126,8 @@ export function orderedMetricKeys(all: readonly Metrics[]): string[] {
   return [...keys].sort((a, b) => {
     const x = splitKey(a);
     const y = splitKey(b);
-    if (x.split !== y.split) return x.split === 'train' ? -1 : 1;
+    const order = ['train', 'val', 'lr'];
+    if (x.split !== y.split) return order.indexOf(x.split) - order.indexOf(y.split);
     return rank(x.name) - rank(y.name) || x.name.localeCompare(y.name);
   });
 }
@@ -130,19 +135,26 @@ export function orderedMetricKeys(all: readonly Metrics[]): string[] {
 /** `train_loss` → `loss`, `train_accuracy` → `acc`, `val_accuracy` → `val_acc`. */
 export function metricLabel(key: string): string {
   const { split, name } = splitKey(key);
+  if (split === 'lr') return 'lr';
   const short = name === 'accuracy' ? 'acc' : name;
   return split === 'val' ? `val_${short}` : short;
 }
 
-/** `loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884` */
+/** `loss 0.412 acc 0.871 | val_loss 0.388 val_acc 0.884 | lr 1.0e-3` */
 export function epochMetricsText(metrics: Metrics): string {
   const keys = orderedMetricKeys([metrics]);
-  const part = (split: 'train' | 'val'): string =>
+  const part = (split: 'train' | 'val' | 'lr'): string =>
     keys
       .filter((k) => splitKey(k).split === split)
-      .map((k) => `${metricLabel(k)} ${formatMetric(metrics[k] ?? Number.NaN)}`)
+      .map((k) => `${metricLabel(k)} ${formatEpochValue(k, metrics[k] ?? Number.NaN)}`)
       .join(' ');
-  return [part('train'), part('val')].filter((p) => p.length > 0).join(' | ');
+  return [part('train'), part('val'), part('lr')].filter((p) => p.length > 0).join(' | ');
+}
+
+/** A metric's cell: the learning rate in exponent form (`3.0e-4`), the rest as formatMetric writes them. */
+function formatEpochValue(key: string, v: number): string {
+  if (key !== LEARNING_RATE) return formatMetric(v);
+  return v === 0 || !Number.isFinite(v) ? String(v) : v.toExponential(1);
 }
 
 function epochCounter(epoch: number, epochs: number): string {
@@ -210,7 +222,7 @@ export function epochRowLine(layout: EpochLayout, r: EpochRecord): string {
     epochCounter(r.epoch, r.epochs),
     ...layout.keys.map((k) => {
       const v = r.metrics[k];
-      return v === undefined ? '' : formatMetric(v);
+      return v === undefined ? '' : formatEpochValue(k, v);
     }),
     formatSamplesPerSec(r.samplesPerSec),
     formatDuration(r.seconds),

@@ -89,7 +89,7 @@ describe('config loading', () => {
       dir,
       'bad.yaml',
       BASE.replace('type: audio', 'type: audoi') +
-        'training:\n  optimizer: {type: adamw}\nfusion: {type: concatt}\nruntime: {backend: wsam}\n',
+        'training:\n  optimizer: {type: addam}\nfusion: {type: concatt}\nruntime: {backend: wsam}\n',
     );
     const issues = issuesOf(() => loadConfig(file, { env: {}, baseDir: dir }));
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));

@@ -17,7 +17,8 @@ describe('schemas/experiment.schema.json', () => {
       if (Array.isArray(s)) return s.forEach((x, i) => walk(x, `${at}/${i}`));
       if (s === null || typeof s !== 'object') return;
       const o = s as Record<string, unknown>;
-      if (o.type === 'object' && (o.properties || o.patternProperties) && o.additionalProperties !== false) {
+      // a discriminated union is closed by its variants (its own `properties` only give `type` a default)
+      if (o.type === 'object' && (o.properties || o.patternProperties) && o.additionalProperties !== false && !o.discriminator) {
         // tags is a free-form string map by design
         if (!at.endsWith('/tags')) open.push(at);
       }

@@ -74,6 +74,69 @@ export interface SimdExports {
     eps: number,
     negLr: number,
   ): void;
+  adamw_update(
+    n: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    po: number,
+    mo: number,
+    vo: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    omab1: number,
+    omab2: number,
+    eps: number,
+    negLr: number,
+    decay: number,
+    l2: number,
+  ): void;
+  sgd_update(n: number, p: number, g: number, po: number, negLr: number, l2: number): void;
+  sgd_momentum_update(
+    n: number,
+    p: number,
+    g: number,
+    b: number,
+    po: number,
+    bo: number,
+    negLr: number,
+    l2: number,
+    mu: number,
+    nesterov: number,
+  ): void;
+  rmsprop_update(
+    n: number,
+    p: number,
+    g: number,
+    s: number,
+    po: number,
+    so: number,
+    rho: number,
+    omRho: number,
+    eps: number,
+    negLr: number,
+    l2: number,
+  ): void;
+  rmsprop_momentum_update(
+    n: number,
+    p: number,
+    g: number,
+    s: number,
+    b: number,
+    po: number,
+    so: number,
+    bo: number,
+    rho: number,
+    omRho: number,
+    eps: number,
+    negLr: number,
+    l2: number,
+    mu: number,
+  ): void;
+  adagrad_update(n: number, p: number, g: number, s: number, po: number, so: number, eps: number, negLr: number, l2: number): void;
 }
 
 /** Every export SimdExports declares (the compiler checks the list is complete), checked at instantiation. */
@@ -96,6 +159,12 @@ const EXPORT_NAMES = [
   'roofline_peak',
   'sum_middle',
   'adam_update',
+  'adamw_update',
+  'sgd_update',
+  'sgd_momentum_update',
+  'rmsprop_update',
+  'rmsprop_momentum_update',
+  'adagrad_update',
 ] as const satisfies readonly (keyof SimdExports)[];
 type Missing = Exclude<keyof SimdExports, (typeof EXPORT_NAMES)[number]>;
 const complete: Missing extends never ? true : never = true;

@@ -4,7 +4,11 @@
  * tensors and compute what the update's tfjs ops compute, bit for bit.
  */
 import * as tf from '../../tf.js';
+import { adagradUpdate } from '../../ops/adagrad-update.js';
 import { adamUpdate } from '../../ops/adam-update.js';
+import { adamwUpdate } from '../../ops/adamw-update.js';
+import { rmspropMomentumUpdate, rmspropUpdate } from '../../ops/rmsprop-update.js';
+import { sgdMomentumUpdate, sgdUpdate } from '../../ops/sgd-update.js';
 import { readUpdateAttrs, updateInputs, type FusedUpdate, type UpdateAttrs } from '../../ops/fused-update.js';
 import { FUSED_UPDATES } from '../../ops/fused-updates.js';
 import { ptr } from '../simd/call.js';
@@ -43,6 +47,39 @@ const SIMD_CALLS = new Map<string, SimdCall>([
       a.negLearningRate,
     ),
   ),
+  bind(adamwUpdate, (fn, n, [p, g, m, v], [po, mo, vo], a) =>
+    fn.adamw_update(
+      n,
+      p!,
+      g!,
+      m!,
+      v!,
+      po!,
+      mo!,
+      vo!,
+      a.beta1,
+      a.oneMinusBeta1,
+      a.beta2,
+      a.oneMinusBeta2,
+      a.oneMinusAccBeta1,
+      a.oneMinusAccBeta2,
+      a.epsilon,
+      a.negLearningRate,
+      a.decay,
+      a.l2,
+    ),
+  ),
+  bind(sgdUpdate, (fn, n, [p, g], [po], a) => fn.sgd_update(n, p!, g!, po!, a.negLearningRate, a.l2)),
+  bind(sgdMomentumUpdate, (fn, n, [p, g, b], [po, bo], a) =>
+    fn.sgd_momentum_update(n, p!, g!, b!, po!, bo!, a.negLearningRate, a.l2, a.momentum, a.nesterov),
+  ),
+  bind(rmspropUpdate, (fn, n, [p, g, s], [po, so], a) =>
+    fn.rmsprop_update(n, p!, g!, s!, po!, so!, a.rho, a.oneMinusRho, a.epsilon, a.negLearningRate, a.l2),
+  ),
+  bind(rmspropMomentumUpdate, (fn, n, [p, g, s, b], [po, so, bo], a) =>
+    fn.rmsprop_momentum_update(n, p!, g!, s!, b!, po!, so!, bo!, a.rho, a.oneMinusRho, a.epsilon, a.negLearningRate, a.l2, a.momentum),
+  ),
+  bind(adagradUpdate, (fn, n, [p, g, s], [po, so], a) => fn.adagrad_update(n, p!, g!, s!, po!, so!, a.epsilon, a.negLearningRate, a.l2)),
 ]);
 
 /** The update's wasm kernel. */

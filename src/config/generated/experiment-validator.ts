@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url);
 "use strict";
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://mmx.dev/schemas/experiment.schema.json","additionalProperties":false,"title":"mmx experiment","description":"One multimodal experiment: data, one encoder per modality, fusion, training.","type":"object","required":["name","data","target","inputs"],"properties":{"$schema":{"description":"JSON Schema reference for editors","type":"string"},"name":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$","maxLength":200,"description":"run name: letters, digits, space, _ . -","type":"string"},"description":{"type":"string"},"seed":{"minimum":0,"maximum":2147483647,"description":"random seed for splits, weights and shuffling","type":"integer","default":42},"extends":{"description":"config file(s) this one builds on (deep merge, this file wins); relative to this file","anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]},"data":{"additionalProperties":false,"oneOf":[{"required":["path"]},{"required":["dataset"]}],"description":"where the examples are and how they are split: {path: FILE} or {dataset: NAME}","type":"object","properties":{"path":{"minLength":1,"description":"manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it","type":"string"},"dataset":{"description":"a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is","type":"string","enum":["fsdd","mnist","avmnist","sms_spam","penguins","womens_clothing_reviews"]},"format":{"description":"manifest format; default: from the file extension","type":"string","enum":["csv","tsv","jsonl"]},"split":{"additionalProperties":false,"oneOf":[{"required":["column"]},{"required":["ratios"]}],"description":"how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}. Required with data.path; with data.dataset the default is {column: split}, the split every built-in data set ships","type":"object","properties":{"column":{"minLength":1,"description":"manifest column whose value names the split of each row","type":"string"},"train":{"description":"with column: the value meaning \"training\"","type":"string","default":"train"},"validation":{"description":"with column: the value meaning \"validation\"","type":"string","default":"validation"},"test":{"description":"with column: the value meaning \"test\"","type":"string","default":"test"},"ratios":{"additionalProperties":false,"description":"fractions of rows for each split; they must add up to 1","type":"object","required":["train","validation","test"],"properties":{"train":{"minimum":0,"maximum":1,"type":"number"},"validation":{"minimum":0,"maximum":1,"type":"number"},"test":{"minimum":0,"maximum":1,"type":"number"}}},"stratify":{"description":"with ratios: keep the class proportions in every split","type":"boolean","default":false},"seed":{"description":"with ratios: shuffle seed for the split; default: the experiment seed","type":"integer"}}},"limit":{"minimum":1,"description":"use only the first N rows of the manifest (quick trials)","type":"integer"},"max_file_mb":{"additionalProperties":false,"description":"largest image / audio file a manifest row may name, in MB; only regular files are read (a device, a FIFO or a directory is refused per row)","type":"object","properties":{"image":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest image file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":50},"audio":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest audio file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":100}},"default":{}},"on_error":{"description":"an unreadable file: stop with an error naming the row (error), or skip the row with a counted warning (skip)","type":"string","enum":["error","skip"],"default":"error"}}},"target":{"additionalProperties":false,"description":"what the model predicts","type":"object","required":["column"],"properties":{"column":{"minLength":1,"description":"manifest column holding the label (multilabel: a delimited list of labels; regression: a number)","type":"string"},"task":{"description":"learning task: classification (one of N classes, softmax), binary (two classes, sigmoid), multilabel (any subset of labels, sigmoid per label), regression (a number, linear output)","type":"string","enum":["classification","binary","multilabel","regression"],"default":"classification"},"missing":{"description":"a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)","type":"string","enum":["error","drop_row"],"default":"error"},"label_smoothing":{"minimum":0,"exclusiveMaximum":1,"description":"classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)","type":"number"},"class_weight":{"description":"classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)","anyOf":[{"const":"balanced","type":"string"},{"additionalProperties":false,"type":"object","patternProperties":{"^(.*)$":{"exclusiveMinimum":0,"type":"number"}}}]},"positive_class":{"minLength":1,"description":"binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)","type":"string"},"threshold":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"binary, multilabel: probability at or above which an example is predicted positive (default 0.5)","type":"number"},"delimiter":{"minLength":1,"description":"multilabel: what separates the labels in a cell (default '|')","type":"string"},"loss":{"description":"regression: mean squared error or Huber loss, on the normalised target (default mse)","type":"string","enum":["mse","huber"]},"huber_delta":{"exclusiveMinimum":0,"description":"regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)","type":"number"},"normalize":{"description":"regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)","type":"string","enum":["standard","none"]}}},"inputs":{"minProperties":1,"additionalProperties":false,"description":"one entry per modality; the key names the input (letters, digits, _)","type":"object","patternProperties":{"^[A-Za-z][A-Za-z0-9_]*$":{"type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image input","description":"An image file (PNG, JPEG, WebP, ...) per row.","type":"object","required":["type","column"],"properties":{"type":{"const":"image","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"random augmentation of the training batches (never validation or test); seeded by the experiment seed","type":"object","properties":{"flip":{"description":"random flips (each with probability 1/2)","type":"string","enum":["none","horizontal","vertical","both"],"default":"none"},"rotation":{"minimum":0,"maximum":180,"description":"random rotation up to ± this many degrees","type":"number","default":0},"shift":{"minimum":0,"maximum":1,"description":"random shift up to ± this fraction of the height / width","type":"number","default":0},"brightness":{"minimum":0,"maximum":1,"description":"random brightness change up to ± this much (values are in [0, 1])","type":"number","default":0}}},"preprocessing":{"additionalProperties":false,"description":"how images are decoded and resized","type":"object","properties":{"height":{"minimum":1,"maximum":4096,"description":"height in pixels after resizing","type":"integer","default":28},"width":{"minimum":1,"maximum":4096,"description":"width in pixels after resizing","type":"integer","default":28},"channels":{"description":"1 = grayscale, 3 = RGB, 4 = RGBA","type":"number","enum":[1,3,4],"default":1},"resize":{"description":"fill stretches; contain letterboxes; cover crops","type":"string","enum":["fill","contain","cover"],"default":"fill"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"image encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image cnn encoder","description":"Convolutional blocks (conv, optional batch norm, activation, pooling), a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[32,64]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last feature map (height × width of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image resnet encoder","description":"A small residual network (stages of basic blocks), global average pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"resnet","type":"string"},"widths":{"minItems":1,"maxItems":6,"description":"filters of each stage; stages after the first halve the resolution","type":"array","items":{"minimum":1,"maximum":2048,"type":"integer"},"default":[16,32,64]},"blocks":{"minimum":1,"maximum":8,"description":"residual blocks per stage","type":"integer","default":2},"kernel_size":{"minimum":1,"maximum":7,"description":"convolution kernel size","type":"integer","default":3},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":true},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last stage (height × width halved per stage after the first), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image patch encoder (ViT)","description":"Vision-transformer style: non-overlapping patches, a linear projection and position embedding per patch, transformer blocks; the mean over the patches (or every patch with output: sequence), projected.","type":"object","required":["type"],"properties":{"type":{"const":"patch","type":"string"},"patch_size":{"minimum":1,"maximum":256,"description":"side of the square patches in pixels; it must divide the image height and width","type":"integer","default":4},"dim":{"minimum":1,"maximum":4096,"description":"size of each patch embedding (the transformer width)","type":"integer","default":64},"layers":{"minimum":0,"maximum":24,"description":"transformer blocks over the patches (0: patch embeddings only)","type":"integer","default":2},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of each block's feed-forward layer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":64},"output":{"description":"pooled: one embedding per example; sequence: one per patch (height / patch_size × width / patch_size of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image mlp encoder","description":"Flattened pixels through dense layers.","type":"object","required":["type"],"properties":{"type":{"const":"mlp","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[256]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128}}},{"additionalProperties":false,"title":"image pretrained encoder","description":"A tfjs LayersModel loaded from disk, cut at a feature layer, optionally frozen.","type":"object","required":["type","path"],"properties":{"type":{"const":"pretrained","type":"string"},"path":{"minLength":1,"description":"the model.json of a tfjs LayersModel (relative to the config file)","type":"string"},"layer":{"minLength":1,"description":"name of the layer whose output is the feature; default: the last layer's input (the penultimate layer)","type":"string"},"trainable":{"description":"fine-tune the pretrained weights (false: frozen)","type":"boolean","default":false},"pooling":{"description":"how a feature map (height × width × channels) becomes a vector","type":"string","enum":["avg","max","flatten"],"default":"avg"},"output_dim":{"minimum":1,"maximum":65536,"description":"add a dense projection to this size (default: the features as they are)","type":"integer"},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output":{"description":"pooled: one embedding per example; sequence: one per position of the feature map (the cut layer must keep positions: [height, width, channels] or [steps, features]), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn"}}}},{"additionalProperties":false,"title":"audio input","description":"A WAV file per row (8/16/24/32-bit PCM or float, mono or stereo).","type":"object","required":["type","column"],"properties":{"type":{"const":"audio","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"SpecAugment-style time and frequency masking of the training batches (never validation or test)","type":"object","properties":{"time_masks":{"minimum":0,"maximum":100,"description":"number of time masks per example","type":"integer","default":2},"max_time_width":{"minimum":0,"description":"widest time mask, in frames","type":"integer","default":10},"freq_masks":{"minimum":0,"maximum":100,"description":"number of frequency masks per example","type":"integer","default":2},"max_freq_width":{"minimum":0,"description":"widest frequency mask, in mel bands / coefficients","type":"integer","default":5}}},"preprocessing":{"additionalProperties":false,"description":"how audio is decoded and turned into features","type":"object","properties":{"sample_rate":{"minimum":1000,"maximum":192000,"description":"audio is resampled to this rate (Hz)","type":"integer","default":16000},"features":{"description":"log_mel: log-mel spectrogram; mfcc: its DCT-II (ortho), the first n_mfcc coefficients","type":"string","enum":["log_mel","mfcc"],"default":"log_mel"},"n_mels":{"minimum":1,"maximum":512,"description":"number of mel bands","type":"integer","default":40},"n_mfcc":{"minimum":1,"maximum":512,"description":"with features: mfcc, coefficients kept (at most n_mels)","type":"integer","default":13},"window_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"analysis window length in milliseconds","type":"number","default":25},"hop_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"hop between frames in milliseconds","type":"number","default":10},"max_duration_s":{"exclusiveMinimum":0,"maximum":600,"description":"clips are padded or cut to this duration (seconds)","type":"number","default":1},"f_min":{"minimum":0,"description":"lowest mel filter frequency (Hz)","type":"number","default":0},"f_max":{"exclusiveMinimum":0,"description":"highest mel filter frequency (Hz); default sample_rate / 2","type":"number"},"normalize":{"description":"standardise with training statistics over all values (global) or per mel band / coefficient (per_band); auto: global for log_mel, per_band for mfcc","type":"string","enum":["auto","global","per_band","none"],"default":"auto"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"audio encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"audio cnn1d encoder","description":"Convolutions over time (frames × mel bands, the bands as channels), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn1d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[64,128]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":5},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (the frames after pooling), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio cnn2d encoder","description":"Convolutions over the spectrogram as an image (frames × mel bands × 1), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn2d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[16,32]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (its bands × channels side by side), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio lstm encoder","description":"LSTM over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio gru encoder","description":"GRU over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn1d"}}}},{"additionalProperties":false,"title":"text input","description":"A text cell per row (a review, a message, a title, ...).","type":"object","required":["type","column"],"properties":{"type":{"const":"text","type":"string"},"column":{"minLength":1,"description":"manifest column holding the text","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how text is tokenised and turned into ids","type":"object","properties":{"tokenizer":{"description":"word: Unicode words (and punctuation, see punctuation); char: one token per character","type":"string","enum":["word","char"],"default":"word"},"lowercase":{"description":"lower-case the text before tokenising","type":"boolean","default":true},"punctuation":{"description":"word tokenizer: drop punctuation and symbols (strip), make each one a token (split), or split on whitespace only (keep)","type":"string","enum":["strip","split","keep"],"default":"split"},"vocab_size":{"minimum":1,"maximum":1000000,"description":"most frequent training tokens kept; the rest become OOV (id 1); PAD is id 0","type":"integer","default":10000},"min_freq":{"minimum":1,"description":"tokens seen fewer times in the training split become OOV","type":"integer","default":1},"max_length":{"minimum":1,"maximum":100000,"description":"tokens per example: longer texts are cut, shorter ones padded","type":"integer","default":128},"padding":{"description":"pad at the end (post) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"truncation":{"description":"cut long texts at the end (post, keeps the start) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"zeros"}},"default":{}},"encoder":{"description":"text encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"text embedding_bag encoder","description":"Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"embedding_bag","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"pooling":{"description":"how token embeddings are pooled (PAD tokens are left out); not used with output: sequence","type":"string","enum":["mean","max"],"default":"mean"}}},{"additionalProperties":false,"title":"text cnn encoder","description":"Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected (with output: sequence, per token, not max-pooled).","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"kernel_sizes":{"minItems":1,"maxItems":8,"uniqueItems":true,"description":"widths (in tokens) of the parallel convolutions","type":"array","items":{"minimum":1,"maximum":31,"type":"integer"},"default":[3,4,5]},"filters":{"minimum":1,"maximum":4096,"description":"filters per convolution width","type":"integer","default":64}}},{"additionalProperties":false,"title":"text lstm encoder","description":"LSTM over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text gru encoder","description":"GRU over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text bilstm encoder","description":"Bidirectional LSTM over the token embeddings (padding masked); both last states, projected.","type":"object","required":["type"],"properties":{"type":{"const":"bilstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text transformer encoder","description":"A small transformer encoder: position embeddings, self-attention blocks (PAD masked), mean pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"heads":{"minimum":1,"maximum":64,"description":"attention heads (they must divide the embedding size)","type":"integer","default":4},"layers":{"minimum":1,"maximum":12,"description":"encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":16384,"description":"hidden size of each block's feed-forward layer","type":"integer","default":128},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1}}}],"default":{"type":"embedding_bag"}}}},{"additionalProperties":false,"title":"numeric input","description":"One or more numeric columns (`column`, plus `columns` for more, or `columns` alone) as one feature vector.","type":"object","required":["type"],"properties":{"type":{"const":"numeric","type":"string"},"column":{"minLength":1,"description":"manifest column holding a number (more go in `columns`; or list them all in `columns` alone)","type":"string"},"columns":{"minItems":1,"uniqueItems":true,"description":"more numeric columns read into the same input, after `column`; or all of them, without `column`","type":"array","items":{"minLength":1,"type":"string"}},"preprocessing":{"additionalProperties":false,"description":"how numeric values are normalised and missing values filled","type":"object","properties":{"normalize":{"description":"standard: (x − mean) / std; minmax: (x − min) / (max − min); statistics from the training split","type":"string","enum":["standard","minmax","none"],"default":"standard"},"missing":{"description":"a missing value: the training mean or median, zero (in raw units), or leave the row out (drop_row); counted and reported","type":"string","enum":["mean","median","zero","drop_row"],"default":"mean"},"missing_indicator":{"description":"add one feature per column: 1 where the value was missing, else 0","type":"boolean","default":false},"na_values":{"uniqueItems":true,"description":"cell values that mean \"missing\" (an empty cell always does)","type":"array","items":{"type":"string"},"default":["","NA","N/A","NaN","nan","null","NULL","None"]}},"default":{}},"encoder":{"description":"numeric encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"numeric dense encoder","description":"A small multilayer perceptron over the numeric features.","type":"object","required":["type"],"properties":{"type":{"const":"dense","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[32]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each hidden layer","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":32}}},{"additionalProperties":false,"title":"numeric passthrough encoder","description":"The normalised values go to the fusion as they are.","type":"object","required":["type"],"properties":{"type":{"const":"passthrough","type":"string"}}},{"additionalProperties":false,"title":"numeric tokens encoder","description":"One learned token per numeric feature (x · w + b, FT-Transformer style).","type":"object","required":["type"],"properties":{"type":{"const":"tokens","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each feature token","type":"integer","default":16},"output":{"description":"pooled: one embedding per example; sequence: one per feature (column), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"dense"}}},"if":{"required":["columns"]},"then":{},"else":{"required":["column"]}},{"additionalProperties":false,"title":"categorical input","description":"A column of category names (department, island, ...); missing and unseen categories have reserved indices.","type":"object","required":["type","column"],"properties":{"type":{"const":"categorical","type":"string"},"column":{"minLength":1,"description":"manifest column holding the category","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how the category list is learned","type":"object","properties":{"min_freq":{"minimum":1,"description":"categories seen fewer times in the training split count as unknown","type":"integer","default":1},"max_categories":{"minimum":1,"description":"keep at most this many (the most frequent) categories","type":"integer"},"lowercase":{"description":"compare categories case-insensitively","type":"boolean","default":false}},"default":{}},"encoder":{"description":"categorical encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"categorical embedding encoder","description":"A learned vector per category.","type":"object","required":["type"],"properties":{"type":{"const":"embedding","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each category's vector (the encoder's output size)","type":"integer","default":8},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout on the category vector","type":"number","default":0}}},{"additionalProperties":false,"title":"categorical onehot encoder","description":"One-hot vector over the training categories plus missing and unknown.","type":"object","required":["type"],"properties":{"type":{"const":"onehot","type":"string"}}}],"default":{"type":"embedding"}}}}]}}},"fusion":{"description":"how the per-modality embeddings are combined","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"concat fusion","description":"Concatenate the per-modality embeddings (optionally each projected to dim first), then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"concat","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, each modality embedding is first projected (linear) to this size; default: the embeddings as they are","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"sum fusion","description":"Project each modality (linear) to dim and add the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"sum","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"mean fusion","description":"Project each modality (linear) to dim and average the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"mean","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"max fusion","description":"Project each modality (linear) to dim and take the element-wise maximum, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"max","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"product fusion","description":"Project each modality (linear) to dim and multiply the projections element-wise (Hadamard product), then apply the hidden layers. Needs two or more modalities.","type":"object","required":["type"],"properties":{"type":{"const":"product","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention fusion","description":"Multi-head self-attention (with a residual connection) over all modalities' tokens (one per modality, or an encoder's whole sequence), then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each token (the projection of each modality embedding or sequence step)","type":"integer","default":128},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max","concat","modality"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"gated fusion (GMU)","description":"Gated Multimodal Unit: tanh candidates per modality, mixed per feature by gates computed from all embeddings together; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"gated","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each modality candidate h_m = tanh(W_m x_m) and of the fused vector","type":"integer","default":128},"gate":{"description":"sigmoid: the GMU of the paper (z and 1 − z for two modalities, one sigmoid gate per modality otherwise); softmax: per-feature softmax across modalities","type":"string","enum":["sigmoid","softmax"],"default":"sigmoid"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"tensor fusion","description":"Tensor Fusion Network: the flattened outer product of the [1; projection] vectors of all modalities ((dim + 1)^M features), then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality is projected to; the fused vector has (dim + 1)^modalities features","type":"integer","default":32},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"low-rank tensor fusion (LMF)","description":"Low-rank Multimodal Fusion: tensor fusion with its weight factorised into rank modality-specific factors; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"low_rank_tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of the fused vector","type":"integer","default":128},"rank":{"minimum":1,"maximum":256,"description":"rank r of the factorisation (the paper finds 4 to 16 enough)","type":"integer","default":4},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"FiLM fusion","description":"FiLM: the conditioner's embedding predicts a per-feature scale and shift applied to the target's embedding; other inputs are concatenated after it; then the hidden layers.","type":"object","required":["type","conditioner","target"],"properties":{"type":{"const":"film","type":"string"},"conditioner":{"minLength":1,"description":"input (under inputs:) whose embedding produces the scale and shift","type":"string"},"target":{"minLength":1,"description":"input (under inputs:) whose embedding is scaled and shifted","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, the target embedding is first projected (linear) to this size and modulated there","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"bilinear fusion (MFB)","description":"Factorised bilinear pooling: project each modality to factor·dim, multiply element-wise, sum-pool over factor, signed square root and L2 normalisation; then the hidden layers. More than two modalities: multilinear (all projections multiplied).","type":"object","required":["type"],"properties":{"type":{"const":"bilinear","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"o: size of the pooled output","type":"integer","default":128},"factor":{"minimum":1,"maximum":64,"description":"k: factors summed per output feature (the paper uses 5)","type":"integer","default":5},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"late fusion","description":"A classifier per modality (hidden layers + softmax); their predictions are averaged or combined with learned weights.","type":"object","required":["type"],"properties":{"type":{"const":"late","type":"string"},"weights":{"description":"how the per-modality predictions are combined: plain average, or learned softmax weights","type":"string","enum":["average","learned"],"default":"average"},"aux_loss_weight":{"minimum":0,"maximum":100,"description":"weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)","type":"number","default":0},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"transformer fusion","description":"Cross-modal transformer over all modalities' tokens (one per modality, or an encoder's whole sequence) with position and modality-type embeddings, then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the transformer","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"number of transformer encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max","concat","cls","modality"],"default":"modality"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"cross-attention fusion (MulT)","description":"MulT-style directional cross-modal transformers: each modality's tokens attend to each other modality's tokens; every pair pooled, concatenated, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"cross_attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the cross-modal transformers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"cross-modal blocks per ordered pair of modalities","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention bottleneck fusion","description":"Attention bottlenecks (Nagrani et al. 2021): per-modality transformer blocks that exchange information only through n_bottleneck shared latent tokens; each modality pooled, plus the bottleneck, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"bottleneck","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the fusion layers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"fusion layers (one transformer block per modality each, exchanging through the bottleneck)","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"n_bottleneck":{"minimum":1,"maximum":256,"description":"shared latent bottleneck tokens (the paper finds 4 enough)","type":"integer","default":4},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}}],"default":{"type":"concat"}},"training":{"additionalProperties":false,"description":"optimisation hyperparameters","type":"object","properties":{"epochs":{"minimum":1,"maximum":100000,"type":"integer","default":10},"batch_size":{"minimum":1,"maximum":65536,"type":"integer","default":32},"optimizer":{"additionalProperties":false,"description":"optimiser and learning rate","type":"object","properties":{"type":{"description":"optimiser","type":"string","enum":["adam","sgd","rmsprop"],"default":"adam"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size","type":"number","default":0.001},"momentum":{"minimum":0,"maximum":1,"description":"momentum (sgd, rmsprop)","type":"number"}},"default":{}},"shuffle":{"description":"reshuffle the training rows every epoch","type":"boolean","default":true},"early_stopping":{"additionalProperties":false,"description":"stop when the monitored metric stops improving","type":"object","properties":{"monitor":{"description":"metric watched: val_loss, val_accuracy, val_macro_f1, train_loss, ...","type":"string","default":"val_loss"},"patience":{"minimum":0,"description":"epochs without improvement before stopping","type":"integer","default":3},"min_delta":{"minimum":0,"description":"smallest change that counts as an improvement","type":"number","default":0},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"restore_best":{"description":"restore the weights of the best epoch at the end","type":"boolean","default":true}}}},"default":{}},"evaluation":{"additionalProperties":false,"description":"what is measured","type":"object","properties":{"metrics":{"minItems":1,"uniqueItems":true,"description":"metrics computed on validation (each epoch) and test (at the end). classification: accuracy, macro_f1, weighted_f1; binary: accuracy, precision, recall, f1, roc_auc, macro_f1; multilabel: micro_f1, macro_f1, subset_accuracy, hamming_loss; regression: mae, rmse, mse, r2. Default: accuracy, macro_f1 (binary: accuracy, f1, roc_auc; multilabel: micro_f1, macro_f1, subset_accuracy; regression: mae, rmse, r2)","type":"array","items":{"type":"string","enum":["accuracy","macro_f1","weighted_f1","precision","recall","f1","roc_auc","micro_f1","subset_accuracy","hamming_loss","mae","rmse","mse","r2"]},"default":["accuracy","macro_f1"]},"ablation":{"description":"after training, re-evaluate the test set with each modality masked (its tokens masked for a fusion over tokens, else its embedding zeroed) and report what each contributes","type":"boolean","default":false}},"default":{}},"tracking":{"additionalProperties":false,"description":"where runs are logged (MLflow)","type":"object","properties":{"uri":{"minLength":1,"description":"tracking store: a folder or file: URI; default $MLFLOW_TRACKING_URI, else ./runs","type":"string"},"experiment":{"minLength":1,"maxLength":500,"description":"MLflow experiment name","type":"string","default":"Default"},"tags":{"description":"extra tags set on the run","type":"object","patternProperties":{"^(.*)$":{"type":"string"}},"default":{}}},"default":{}},"runtime":{"additionalProperties":false,"description":"where the computation runs","type":"object","properties":{"backend":{"description":"compute backend; auto picks the fastest available","type":"string","enum":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},"cache":{"description":"keep decoded features (images, spectrograms) on disk, keyed by the data files and the preprocessing, so later runs and sweep trials skip decoding ($MMX_CACHE_DIR, else $XDG_CACHE_HOME/mmx, else ~/.cache/mmx); false (or --no-cache) neither reads nor writes it","type":"boolean","default":true},"stream":{"description":"train from the cache in chunks instead of from memory: always, never, or auto (when the decoded features exceed memory_budget_mb); needs cache: true","type":"string","enum":["auto","always","never"],"default":"auto"},"memory_budget_mb":{"exclusiveMinimum":0,"description":"stream: auto streams when the decoded features of the used rows exceed this many MiB","type":"number","default":2048},"workers":{"description":"threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core where that is measured faster on the first batches, else 1. Used with the wasm and cpu backends","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"threads":{"description":"threads each op of the wasm backend runs on (XNNPACK's pool, at most 8); 1: single-threaded; auto: 1 while mmx's own single-threaded SIMD kernels compute the heavy ops (measured faster), else the cores this process may use (a sweep trial: its share). For more cores in training use runtime.workers","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"max_model_memory_mb":{"exclusiveMinimum":0,"description":"largest estimated training memory of the model, in MiB (weights, gradients and optimiser state, plus the activations of a batch); a larger model is refused by mmx validate and before a run starts","type":"number","default":8192}},"default":{}},"sweep":{"additionalProperties":false,"description":"hyperparameter search run by `mmx sweep` (ignored by `mmx run`)","type":"object","required":["method","metric","parameters"],"properties":{"method":{"description":"grid: every combination; random: independent samples; bayes: TPE (Optuna-style)","type":"string","enum":["grid","random","bayes"]},"metric":{"additionalProperties":false,"description":"what the sweep optimises","type":"object","required":["name","goal"],"properties":{"name":{"minLength":1,"description":"a metric the run logs: val_loss, val_accuracy, val_macro_f1, ... (test_* allowed, with a warning)","type":"string"},"goal":{"description":"whether lower or higher is better","type":"string","enum":["minimize","maximize"]}}},"parameters":{"minProperties":1,"additionalProperties":false,"description":"search space, keyed by dotted config path (training.optimizer.learning_rate, fusion.type, ...)","type":"object","patternProperties":{"^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$":{"additionalProperties":false,"minProperties":1,"description":"one of {values: [...]}, {value: x} or {distribution: ..., min, max, q, mu, sigma}","type":"object","properties":{"values":{"minItems":1,"description":"categorical: try these values (any YAML value, lists and maps included)","type":"array","items":{}},"value":{"description":"constant: every trial uses this value"},"distribution":{"description":"uniform | log_uniform | int_uniform | q_uniform (min, max; q for q_uniform) | normal | log_normal (mu, sigma; min/max optional bounds)","type":"string","enum":["uniform","log_uniform","int_uniform","q_uniform","normal","log_normal"]},"min":{"description":"lower bound (inclusive)","type":"number"},"max":{"description":"upper bound (inclusive)","type":"number"},"q":{"exclusiveMinimum":0,"description":"quantisation step (q_uniform; optional for the others)","type":"number"},"mu":{"description":"normal / log_normal: mean (of the log for log_normal)","type":"number"},"sigma":{"exclusiveMinimum":0,"description":"normal / log_normal: standard deviation (of the log for log_normal)","type":"number"}}}}},"trials":{"minimum":1,"maximum":100000,"description":"number of trials (grid: default every combination)","type":"integer"},"parallel":{"minimum":1,"maximum":256,"description":"trials run at the same time, each in its own process","type":"integer","default":1},"seed":{"minimum":0,"maximum":2147483647,"description":"seed of the search; default: the experiment seed","type":"integer"},"n_startup_trials":{"minimum":0,"description":"bayes: random trials before TPE takes over (Optuna default 10)","type":"integer","default":10},"early_terminate":{"additionalProperties":false,"description":"stop unpromising trials early (they end KILLED with the tag mmx.sweep.pruned=true)","type":"object","required":["type"],"properties":{"type":{"description":"asha: asynchronous successive halving (Li et al. 2018); median: the median stopping rule (Golovin et al. 2017)","type":"string","enum":["asha","median"]},"min_epochs":{"minimum":1,"description":"no trial is stopped before this epoch; asha: the first rung","type":"integer","default":1},"reduction_factor":{"minimum":2,"description":"asha: rungs at min_epochs * reduction_factor^k; the top 1/reduction_factor go on","type":"integer","default":3},"grace":{"minimum":0,"description":"trials that must have reported at a rung (asha, default 0) or finished (median, default 5) before it stops anyone","type":"integer"}}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://mmx.dev/schemas/experiment.schema.json","additionalProperties":false,"title":"mmx experiment","description":"One multimodal experiment: data, one encoder per modality, fusion, training.","type":"object","required":["name","data","target","inputs"],"properties":{"$schema":{"description":"JSON Schema reference for editors","type":"string"},"name":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$","maxLength":200,"description":"run name: letters, digits, space, _ . -","type":"string"},"description":{"type":"string"},"seed":{"minimum":0,"maximum":2147483647,"description":"random seed for splits, weights and shuffling","type":"integer","default":42},"extends":{"description":"config file(s) this one builds on (deep merge, this file wins); relative to this file","anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]},"data":{"additionalProperties":false,"oneOf":[{"required":["path"]},{"required":["dataset"]}],"description":"where the examples are and how they are split: {path: FILE} or {dataset: NAME}","type":"object","properties":{"path":{"minLength":1,"description":"manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it","type":"string"},"dataset":{"description":"a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is","type":"string","enum":["fsdd","mnist","avmnist","sms_spam","penguins","womens_clothing_reviews"]},"format":{"description":"manifest format; default: from the file extension","type":"string","enum":["csv","tsv","jsonl"]},"split":{"additionalProperties":false,"oneOf":[{"required":["column"]},{"required":["ratios"]}],"description":"how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}. Required with data.path; with data.dataset the default is {column: split}, the split every built-in data set ships","type":"object","properties":{"column":{"minLength":1,"description":"manifest column whose value names the split of each row","type":"string"},"train":{"description":"with column: the value meaning \"training\"","type":"string","default":"train"},"validation":{"description":"with column: the value meaning \"validation\"","type":"string","default":"validation"},"test":{"description":"with column: the value meaning \"test\"","type":"string","default":"test"},"ratios":{"additionalProperties":false,"description":"fractions of rows for each split; they must add up to 1","type":"object","required":["train","validation","test"],"properties":{"train":{"minimum":0,"maximum":1,"type":"number"},"validation":{"minimum":0,"maximum":1,"type":"number"},"test":{"minimum":0,"maximum":1,"type":"number"}}},"stratify":{"description":"with ratios: keep the class proportions in every split","type":"boolean","default":false},"seed":{"description":"with ratios: shuffle seed for the split; default: the experiment seed","type":"integer"}}},"limit":{"minimum":1,"description":"use only the first N rows of the manifest (quick trials)","type":"integer"},"max_file_mb":{"additionalProperties":false,"description":"largest image / audio file a manifest row may name, in MB; only regular files are read (a device, a FIFO or a directory is refused per row)","type":"object","properties":{"image":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest image file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":50},"audio":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest audio file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":100}},"default":{}},"on_error":{"description":"an unreadable file: stop with an error naming the row (error), or skip the row with a counted warning (skip)","type":"string","enum":["error","skip"],"default":"error"}}},"target":{"additionalProperties":false,"description":"what the model predicts","type":"object","required":["column"],"properties":{"column":{"minLength":1,"description":"manifest column holding the label (multilabel: a delimited list of labels; regression: a number)","type":"string"},"task":{"description":"learning task: classification (one of N classes, softmax), binary (two classes, sigmoid), multilabel (any subset of labels, sigmoid per label), regression (a number, linear output)","type":"string","enum":["classification","binary","multilabel","regression"],"default":"classification"},"missing":{"description":"a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)","type":"string","enum":["error","drop_row"],"default":"error"},"label_smoothing":{"minimum":0,"exclusiveMaximum":1,"description":"classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)","type":"number"},"class_weight":{"description":"classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)","anyOf":[{"const":"balanced","type":"string"},{"additionalProperties":false,"type":"object","patternProperties":{"^(.*)$":{"exclusiveMinimum":0,"type":"number"}}}]},"positive_class":{"minLength":1,"description":"binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)","type":"string"},"threshold":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"binary, multilabel: probability at or above which an example is predicted positive (default 0.5)","type":"number"},"delimiter":{"minLength":1,"description":"multilabel: what separates the labels in a cell (default '|')","type":"string"},"loss":{"description":"regression: mean squared error or Huber loss, on the normalised target (default mse)","type":"string","enum":["mse","huber"]},"huber_delta":{"exclusiveMinimum":0,"description":"regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)","type":"number"},"normalize":{"description":"regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)","type":"string","enum":["standard","none"]}}},"inputs":{"minProperties":1,"additionalProperties":false,"description":"one entry per modality; the key names the input (letters, digits, _)","type":"object","patternProperties":{"^[A-Za-z][A-Za-z0-9_]*$":{"type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image input","description":"An image file (PNG, JPEG, WebP, ...) per row.","type":"object","required":["type","column"],"properties":{"type":{"const":"image","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"random augmentation of the training batches (never validation or test); seeded by the experiment seed","type":"object","properties":{"flip":{"description":"random flips (each with probability 1/2)","type":"string","enum":["none","horizontal","vertical","both"],"default":"none"},"rotation":{"minimum":0,"maximum":180,"description":"random rotation up to ± this many degrees","type":"number","default":0},"shift":{"minimum":0,"maximum":1,"description":"random shift up to ± this fraction of the height / width","type":"number","default":0},"brightness":{"minimum":0,"maximum":1,"description":"random brightness change up to ± this much (values are in [0, 1])","type":"number","default":0}}},"preprocessing":{"additionalProperties":false,"description":"how images are decoded and resized","type":"object","properties":{"height":{"minimum":1,"maximum":4096,"description":"height in pixels after resizing","type":"integer","default":28},"width":{"minimum":1,"maximum":4096,"description":"width in pixels after resizing","type":"integer","default":28},"channels":{"description":"1 = grayscale, 3 = RGB, 4 = RGBA","type":"number","enum":[1,3,4],"default":1},"resize":{"description":"fill stretches; contain letterboxes; cover crops","type":"string","enum":["fill","contain","cover"],"default":"fill"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"image encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image cnn encoder","description":"Convolutional blocks (conv, optional batch norm, activation, pooling), a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[32,64]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last feature map (height × width of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image resnet encoder","description":"A small residual network (stages of basic blocks), global average pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"resnet","type":"string"},"widths":{"minItems":1,"maxItems":6,"description":"filters of each stage; stages after the first halve the resolution","type":"array","items":{"minimum":1,"maximum":2048,"type":"integer"},"default":[16,32,64]},"blocks":{"minimum":1,"maximum":8,"description":"residual blocks per stage","type":"integer","default":2},"kernel_size":{"minimum":1,"maximum":7,"description":"convolution kernel size","type":"integer","default":3},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":true},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last stage (height × width halved per stage after the first), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image patch encoder (ViT)","description":"Vision-transformer style: non-overlapping patches, a linear projection and position embedding per patch, transformer blocks; the mean over the patches (or every patch with output: sequence), projected.","type":"object","required":["type"],"properties":{"type":{"const":"patch","type":"string"},"patch_size":{"minimum":1,"maximum":256,"description":"side of the square patches in pixels; it must divide the image height and width","type":"integer","default":4},"dim":{"minimum":1,"maximum":4096,"description":"size of each patch embedding (the transformer width)","type":"integer","default":64},"layers":{"minimum":0,"maximum":24,"description":"transformer blocks over the patches (0: patch embeddings only)","type":"integer","default":2},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of each block's feed-forward layer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":64},"output":{"description":"pooled: one embedding per example; sequence: one per patch (height / patch_size × width / patch_size of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image mlp encoder","description":"Flattened pixels through dense layers.","type":"object","required":["type"],"properties":{"type":{"const":"mlp","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[256]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128}}},{"additionalProperties":false,"title":"image pretrained encoder","description":"A tfjs LayersModel loaded from disk, cut at a feature layer, optionally frozen.","type":"object","required":["type","path"],"properties":{"type":{"const":"pretrained","type":"string"},"path":{"minLength":1,"description":"the model.json of a tfjs LayersModel (relative to the config file)","type":"string"},"layer":{"minLength":1,"description":"name of the layer whose output is the feature; default: the last layer's input (the penultimate layer)","type":"string"},"trainable":{"description":"fine-tune the pretrained weights (false: frozen)","type":"boolean","default":false},"pooling":{"description":"how a feature map (height × width × channels) becomes a vector","type":"string","enum":["avg","max","flatten"],"default":"avg"},"output_dim":{"minimum":1,"maximum":65536,"description":"add a dense projection to this size (default: the features as they are)","type":"integer"},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output":{"description":"pooled: one embedding per example; sequence: one per position of the feature map (the cut layer must keep positions: [height, width, channels] or [steps, features]), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn"}}}},{"additionalProperties":false,"title":"audio input","description":"A WAV file per row (8/16/24/32-bit PCM or float, mono or stereo).","type":"object","required":["type","column"],"properties":{"type":{"const":"audio","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"SpecAugment-style time and frequency masking of the training batches (never validation or test)","type":"object","properties":{"time_masks":{"minimum":0,"maximum":100,"description":"number of time masks per example","type":"integer","default":2},"max_time_width":{"minimum":0,"description":"widest time mask, in frames","type":"integer","default":10},"freq_masks":{"minimum":0,"maximum":100,"description":"number of frequency masks per example","type":"integer","default":2},"max_freq_width":{"minimum":0,"description":"widest frequency mask, in mel bands / coefficients","type":"integer","default":5}}},"preprocessing":{"additionalProperties":false,"description":"how audio is decoded and turned into features","type":"object","properties":{"sample_rate":{"minimum":1000,"maximum":192000,"description":"audio is resampled to this rate (Hz)","type":"integer","default":16000},"features":{"description":"log_mel: log-mel spectrogram; mfcc: its DCT-II (ortho), the first n_mfcc coefficients","type":"string","enum":["log_mel","mfcc"],"default":"log_mel"},"n_mels":{"minimum":1,"maximum":512,"description":"number of mel bands","type":"integer","default":40},"n_mfcc":{"minimum":1,"maximum":512,"description":"with features: mfcc, coefficients kept (at most n_mels)","type":"integer","default":13},"window_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"analysis window length in milliseconds","type":"number","default":25},"hop_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"hop between frames in milliseconds","type":"number","default":10},"max_duration_s":{"exclusiveMinimum":0,"maximum":600,"description":"clips are padded or cut to this duration (seconds)","type":"number","default":1},"f_min":{"minimum":0,"description":"lowest mel filter frequency (Hz)","type":"number","default":0},"f_max":{"exclusiveMinimum":0,"description":"highest mel filter frequency (Hz); default sample_rate / 2","type":"number"},"normalize":{"description":"standardise with training statistics over all values (global) or per mel band / coefficient (per_band); auto: global for log_mel, per_band for mfcc","type":"string","enum":["auto","global","per_band","none"],"default":"auto"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"audio encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"audio cnn1d encoder","description":"Convolutions over time (frames × mel bands, the bands as channels), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn1d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[64,128]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":5},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (the frames after pooling), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio cnn2d encoder","description":"Convolutions over the spectrogram as an image (frames × mel bands × 1), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn2d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[16,32]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (its bands × channels side by side), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio lstm encoder","description":"LSTM over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio gru encoder","description":"GRU over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn1d"}}}},{"additionalProperties":false,"title":"text input","description":"A text cell per row (a review, a message, a title, ...).","type":"object","required":["type","column"],"properties":{"type":{"const":"text","type":"string"},"column":{"minLength":1,"description":"manifest column holding the text","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how text is tokenised and turned into ids","type":"object","properties":{"tokenizer":{"description":"word: Unicode words (and punctuation, see punctuation); char: one token per character","type":"string","enum":["word","char"],"default":"word"},"lowercase":{"description":"lower-case the text before tokenising","type":"boolean","default":true},"punctuation":{"description":"word tokenizer: drop punctuation and symbols (strip), make each one a token (split), or split on whitespace only (keep)","type":"string","enum":["strip","split","keep"],"default":"split"},"vocab_size":{"minimum":1,"maximum":1000000,"description":"most frequent training tokens kept; the rest become OOV (id 1); PAD is id 0","type":"integer","default":10000},"min_freq":{"minimum":1,"description":"tokens seen fewer times in the training split become OOV","type":"integer","default":1},"max_length":{"minimum":1,"maximum":100000,"description":"tokens per example: longer texts are cut, shorter ones padded","type":"integer","default":128},"padding":{"description":"pad at the end (post) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"truncation":{"description":"cut long texts at the end (post, keeps the start) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"zeros"}},"default":{}},"encoder":{"description":"text encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"text embedding_bag encoder","description":"Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"embedding_bag","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"pooling":{"description":"how token embeddings are pooled (PAD tokens are left out); not used with output: sequence","type":"string","enum":["mean","max"],"default":"mean"}}},{"additionalProperties":false,"title":"text cnn encoder","description":"Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected (with output: sequence, per token, not max-pooled).","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"kernel_sizes":{"minItems":1,"maxItems":8,"uniqueItems":true,"description":"widths (in tokens) of the parallel convolutions","type":"array","items":{"minimum":1,"maximum":31,"type":"integer"},"default":[3,4,5]},"filters":{"minimum":1,"maximum":4096,"description":"filters per convolution width","type":"integer","default":64}}},{"additionalProperties":false,"title":"text lstm encoder","description":"LSTM over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text gru encoder","description":"GRU over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text bilstm encoder","description":"Bidirectional LSTM over the token embeddings (padding masked); both last states, projected.","type":"object","required":["type"],"properties":{"type":{"const":"bilstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text transformer encoder","description":"A small transformer encoder: position embeddings, self-attention blocks (PAD masked), mean pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"heads":{"minimum":1,"maximum":64,"description":"attention heads (they must divide the embedding size)","type":"integer","default":4},"layers":{"minimum":1,"maximum":12,"description":"encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":16384,"description":"hidden size of each block's feed-forward layer","type":"integer","default":128},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1}}}],"default":{"type":"embedding_bag"}}}},{"additionalProperties":false,"title":"numeric input","description":"One or more numeric columns (`column`, plus `columns` for more, or `columns` alone) as one feature vector.","type":"object","required":["type"],"properties":{"type":{"const":"numeric","type":"string"},"column":{"minLength":1,"description":"manifest column holding a number (more go in `columns`; or list them all in `columns` alone)","type":"string"},"columns":{"minItems":1,"uniqueItems":true,"description":"more numeric columns read into the same input, after `column`; or all of them, without `column`","type":"array","items":{"minLength":1,"type":"string"}},"preprocessing":{"additionalProperties":false,"description":"how numeric values are normalised and missing values filled","type":"object","properties":{"normalize":{"description":"standard: (x − mean) / std; minmax: (x − min) / (max − min); statistics from the training split","type":"string","enum":["standard","minmax","none"],"default":"standard"},"missing":{"description":"a missing value: the training mean or median, zero (in raw units), or leave the row out (drop_row); counted and reported","type":"string","enum":["mean","median","zero","drop_row"],"default":"mean"},"missing_indicator":{"description":"add one feature per column: 1 where the value was missing, else 0","type":"boolean","default":false},"na_values":{"uniqueItems":true,"description":"cell values that mean \"missing\" (an empty cell always does)","type":"array","items":{"type":"string"},"default":["","NA","N/A","NaN","nan","null","NULL","None"]}},"default":{}},"encoder":{"description":"numeric encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"numeric dense encoder","description":"A small multilayer perceptron over the numeric features.","type":"object","required":["type"],"properties":{"type":{"const":"dense","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[32]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each hidden layer","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":32}}},{"additionalProperties":false,"title":"numeric passthrough encoder","description":"The normalised values go to the fusion as they are.","type":"object","required":["type"],"properties":{"type":{"const":"passthrough","type":"string"}}},{"additionalProperties":false,"title":"numeric tokens encoder","description":"One learned token per numeric feature (x · w + b, FT-Transformer style).","type":"object","required":["type"],"properties":{"type":{"const":"tokens","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each feature token","type":"integer","default":16},"output":{"description":"pooled: one embedding per example; sequence: one per feature (column), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"dense"}}},"if":{"required":["columns"]},"then":{},"else":{"required":["column"]}},{"additionalProperties":false,"title":"categorical input","description":"A column of category names (department, island, ...); missing and unseen categories have reserved indices.","type":"object","required":["type","column"],"properties":{"type":{"const":"categorical","type":"string"},"column":{"minLength":1,"description":"manifest column holding the category","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how the category list is learned","type":"object","properties":{"min_freq":{"minimum":1,"description":"categories seen fewer times in the training split count as unknown","type":"integer","default":1},"max_categories":{"minimum":1,"description":"keep at most this many (the most frequent) categories","type":"integer"},"lowercase":{"description":"compare categories case-insensitively","type":"boolean","default":false}},"default":{}},"encoder":{"description":"categorical encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"categorical embedding encoder","description":"A learned vector per category.","type":"object","required":["type"],"properties":{"type":{"const":"embedding","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each category's vector (the encoder's output size)","type":"integer","default":8},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout on the category vector","type":"number","default":0}}},{"additionalProperties":false,"title":"categorical onehot encoder","description":"One-hot vector over the training categories plus missing and unknown.","type":"object","required":["type"],"properties":{"type":{"const":"onehot","type":"string"}}}],"default":{"type":"embedding"}}}}]}}},"fusion":{"description":"how the per-modality embeddings are combined","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"concat fusion","description":"Concatenate the per-modality embeddings (optionally each projected to dim first), then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"concat","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, each modality embedding is first projected (linear) to this size; default: the embeddings as they are","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"sum fusion","description":"Project each modality (linear) to dim and add the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"sum","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"mean fusion","description":"Project each modality (linear) to dim and average the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"mean","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"max fusion","description":"Project each modality (linear) to dim and take the element-wise maximum, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"max","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"product fusion","description":"Project each modality (linear) to dim and multiply the projections element-wise (Hadamard product), then apply the hidden layers. Needs two or more modalities.","type":"object","required":["type"],"properties":{"type":{"const":"product","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention fusion","description":"Multi-head self-attention (with a residual connection) over all modalities' tokens (one per modality, or an encoder's whole sequence), then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each token (the projection of each modality embedding or sequence step)","type":"integer","default":128},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max","concat","modality"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"gated fusion (GMU)","description":"Gated Multimodal Unit: tanh candidates per modality, mixed per feature by gates computed from all embeddings together; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"gated","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each modality candidate h_m = tanh(W_m x_m) and of the fused vector","type":"integer","default":128},"gate":{"description":"sigmoid: the GMU of the paper (z and 1 − z for two modalities, one sigmoid gate per modality otherwise); softmax: per-feature softmax across modalities","type":"string","enum":["sigmoid","softmax"],"default":"sigmoid"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"tensor fusion","description":"Tensor Fusion Network: the flattened outer product of the [1; projection] vectors of all modalities ((dim + 1)^M features), then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality is projected to; the fused vector has (dim + 1)^modalities features","type":"integer","default":32},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"low-rank tensor fusion (LMF)","description":"Low-rank Multimodal Fusion: tensor fusion with its weight factorised into rank modality-specific factors; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"low_rank_tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of the fused vector","type":"integer","default":128},"rank":{"minimum":1,"maximum":256,"description":"rank r of the factorisation (the paper finds 4 to 16 enough)","type":"integer","default":4},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"FiLM fusion","description":"FiLM: the conditioner's embedding predicts a per-feature scale and shift applied to the target's embedding; other inputs are concatenated after it; then the hidden layers.","type":"object","required":["type","conditioner","target"],"properties":{"type":{"const":"film","type":"string"},"conditioner":{"minLength":1,"description":"input (under inputs:) whose embedding produces the scale and shift","type":"string"},"target":{"minLength":1,"description":"input (under inputs:) whose embedding is scaled and shifted","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, the target embedding is first projected (linear) to this size and modulated there","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"bilinear fusion (MFB)","description":"Factorised bilinear pooling: project each modality to factor·dim, multiply element-wise, sum-pool over factor, signed square root and L2 normalisation; then the hidden layers. More than two modalities: multilinear (all projections multiplied).","type":"object","required":["type"],"properties":{"type":{"const":"bilinear","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"o: size of the pooled output","type":"integer","default":128},"factor":{"minimum":1,"maximum":64,"description":"k: factors summed per output feature (the paper uses 5)","type":"integer","default":5},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"late fusion","description":"A classifier per modality (hidden layers + softmax); their predictions are averaged or combined with learned weights.","type":"object","required":["type"],"properties":{"type":{"const":"late","type":"string"},"weights":{"description":"how the per-modality predictions are combined: plain average, or learned softmax weights","type":"string","enum":["average","learned"],"default":"average"},"aux_loss_weight":{"minimum":0,"maximum":100,"description":"weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)","type":"number","default":0},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"transformer fusion","description":"Cross-modal transformer over all modalities' tokens (one per modality, or an encoder's whole sequence) with position and modality-type embeddings, then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the transformer","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"number of transformer encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max","concat","cls","modality"],"default":"modality"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"cross-attention fusion (MulT)","description":"MulT-style directional cross-modal transformers: each modality's tokens attend to each other modality's tokens; every pair pooled, concatenated, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"cross_attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the cross-modal transformers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"cross-modal blocks per ordered pair of modalities","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention bottleneck fusion","description":"Attention bottlenecks (Nagrani et al. 2021): per-modality transformer blocks that exchange information only through n_bottleneck shared latent tokens; each modality pooled, plus the bottleneck, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"bottleneck","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the fusion layers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"fusion layers (one transformer block per modality each, exchanging through the bottleneck)","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"n_bottleneck":{"minimum":1,"maximum":256,"description":"shared latent bottleneck tokens (the paper finds 4 enough)","type":"integer","default":4},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}}],"default":{"type":"concat"}},"training":{"additionalProperties":false,"description":"optimisation hyperparameters","type":"object","properties":{"epochs":{"minimum":1,"maximum":100000,"type":"integer","default":10},"batch_size":{"minimum":1,"maximum":65536,"type":"integer","default":32},"optimizer":{"properties":{"type":{"default":"adam"}},"description":"optimiser (type: adam | adamw | sgd | rmsprop | adagrad) and its hyperparameters; defaults as PyTorch","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"Adam","description":"Adam (Kingma & Ba); weight_decay is L2, as in torch.optim.Adam; for decoupled weight decay use adamw","type":"object","required":["type"],"properties":{"type":{"const":"adam","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"beta1":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the first-moment average (default 0.9)","type":"number","default":0.9},"beta2":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the second-moment average (default 0.999)","type":"number","default":0.999},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the denominator (default 1e-8)","type":"number","default":1e-8},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"AdamW","description":"Adam with decoupled weight decay, as torch.optim.AdamW","type":"object","required":["type"],"properties":{"type":{"const":"adamw","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"beta1":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the first-moment average (default 0.9)","type":"number","default":0.9},"beta2":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the second-moment average (default 0.999)","type":"number","default":0.999},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the denominator (default 1e-8)","type":"number","default":1e-8},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: decoupled (Loshchilov & Hutter): each step shrinks the weights by learning_rate × λ (default 0.01, as PyTorch)","type":"number","default":0.01},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"SGD","description":"stochastic gradient descent with optional (Nesterov) momentum, as torch.optim.SGD","type":"object","required":["type"],"properties":{"type":{"const":"sgd","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"momentum":{"minimum":0,"exclusiveMaximum":1,"description":"momentum μ (default 0: none)","type":"number","default":0},"nesterov":{"description":"Nesterov momentum (needs momentum > 0)","type":"boolean","default":false},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"RMSprop","description":"RMSprop (not centred), as torch.optim.RMSprop","type":"object","required":["type"],"properties":{"type":{"const":"rmsprop","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.01, as PyTorch)","type":"number","default":0.01},"rho":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the squared-gradient average (PyTorch's alpha; default 0.99)","type":"number","default":0.99},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the root of the average (default 1e-8)","type":"number","default":1e-8},"momentum":{"minimum":0,"exclusiveMaximum":1,"description":"momentum μ (default 0: none)","type":"number","default":0},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"Adagrad","description":"Adagrad, as torch.optim.Adagrad","type":"object","required":["type"],"properties":{"type":{"const":"adagrad","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.01, as PyTorch)","type":"number","default":0.01},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the root of the sum (default 1e-10)","type":"number","default":1e-10},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}}],"default":{"type":"adam"}},"shuffle":{"description":"reshuffle the training rows every epoch","type":"boolean","default":true},"early_stopping":{"additionalProperties":false,"description":"stop when the monitored metric stops improving","type":"object","properties":{"monitor":{"description":"metric watched: val_loss, val_accuracy, val_macro_f1, train_loss, ...","type":"string","default":"val_loss"},"patience":{"minimum":0,"description":"epochs without improvement before stopping","type":"integer","default":3},"min_delta":{"minimum":0,"description":"smallest change that counts as an improvement","type":"number","default":0},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"restore_best":{"description":"restore the weights of the best epoch at the end","type":"boolean","default":true}}},"lr_schedule":{"properties":{"type":{"default":"constant"}},"description":"learning-rate schedule (type: constant | step | exponential | cosine | linear | one_cycle | reduce_on_plateau), optionally with a linear warmup; default: constant","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"constant","description":"the base rate throughout (after the warm-up, if any)","type":"object","required":["type"],"properties":{"type":{"const":"constant","type":"string"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"step decay","description":"rate × gamma every step_size epochs (torch.optim.lr_scheduler.StepLR)","type":"object","required":["type","step_size"],"properties":{"type":{"const":"step","type":"string"},"step_size":{"minimum":1,"maximum":100000,"description":"epochs between two decays","type":"integer"},"gamma":{"exclusiveMinimum":0,"maximum":1,"description":"factor of each decay (default 0.1)","type":"number","default":0.1},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"exponential decay","description":"rate × gamma after every epoch (ExponentialLR)","type":"object","required":["type","gamma"],"properties":{"type":{"const":"exponential","type":"string"},"gamma":{"exclusiveMinimum":0,"maximum":1,"description":"factor per epoch","type":"number"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"cosine annealing","description":"half a cosine from the base rate to min_lr, per update (CosineAnnealingLR; with restart_epochs CosineAnnealingWarmRestarts)","type":"object","required":["type"],"properties":{"type":{"const":"cosine","type":"string"},"min_lr":{"minimum":0,"description":"the rate it decays to (default 0)","type":"number","default":0},"restart_epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm restarts (SGDR): length of the first cycle in epochs; default: one cycle over the whole training","type":"number"},"restart_mult":{"minimum":1,"maximum":100,"description":"with restart_epochs: each cycle this many times the last (default 1)","type":"integer","default":1},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"linear decay","description":"a straight line from the base rate to min_lr over the training, per update","type":"object","required":["type"],"properties":{"type":{"const":"linear","type":"string"},"min_lr":{"minimum":0,"description":"the rate it decays to (default 0)","type":"number","default":0},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"one cycle","description":"up from peak/div_factor to the peak (the base rate) and down far below it, per update (OneCycleLR, without its momentum cycling)","type":"object","required":["type"],"properties":{"type":{"const":"one_cycle","type":"string"},"pct_start":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"share of the updates spent rising to the peak (default 0.3)","type":"number","default":0.3},"div_factor":{"minimum":1,"description":"the first rate is the peak / div_factor (default 25)","type":"number","default":25},"final_div_factor":{"minimum":1,"description":"the last rate is the first / final_div_factor (default 1e4)","type":"number","default":10000},"anneal":{"description":"shape of both phases (default cos)","type":"string","enum":["cos","linear"],"default":"cos"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"reduce on plateau","description":"rate × factor when the monitored metric stops improving (ReduceLROnPlateau)","type":"object","required":["type"],"properties":{"type":{"const":"reduce_on_plateau","type":"string"},"monitor":{"description":"metric watched after each epoch: val_loss, val_accuracy, ... (default val_loss)","type":"string","default":"val_loss"},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"factor":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"rate × factor on a plateau (default 0.1)","type":"number","default":0.1},"patience":{"minimum":0,"maximum":100000,"description":"epochs without improvement before reducing (default 10)","type":"integer","default":10},"threshold":{"minimum":0,"description":"relative change that counts as an improvement (default 1e-4, as PyTorch’s rel mode)","type":"number","default":0.0001},"cooldown":{"minimum":0,"maximum":100000,"description":"epochs after a reduction before watching again (default 0)","type":"integer","default":0},"min_lr":{"minimum":0,"description":"never reduce below this rate (default 0)","type":"number","default":0},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}}],"default":{"type":"constant"}},"gradient_clipping":{"additionalProperties":false,"minProperties":1,"description":"gradient clipping, on the gradient of the whole (accumulated) batch before each update: {global_norm: N} and/or {value: V}","type":"object","properties":{"global_norm":{"exclusiveMinimum":0,"description":"scale the gradients down so that their global L2 norm (all weights together) is at most this (torch.nn.utils.clip_grad_norm_)","type":"number"},"value":{"exclusiveMinimum":0,"description":"clip every gradient element to [−value, value] (clip_grad_value_); applied before global_norm","type":"number"}}},"accumulate_batches":{"minimum":1,"maximum":4096,"description":"gradient accumulation: one optimiser update per this many batches, with the gradient of all their examples together (the update a batch this many times larger makes; the last group of an epoch may be smaller); default 1","type":"integer","default":1}},"default":{}},"evaluation":{"additionalProperties":false,"description":"what is measured","type":"object","properties":{"metrics":{"minItems":1,"uniqueItems":true,"description":"metrics computed on validation (each epoch) and test (at the end). classification: accuracy, macro_f1, weighted_f1; binary: accuracy, precision, recall, f1, roc_auc, macro_f1; multilabel: micro_f1, macro_f1, subset_accuracy, hamming_loss; regression: mae, rmse, mse, r2. Default: accuracy, macro_f1 (binary: accuracy, f1, roc_auc; multilabel: micro_f1, macro_f1, subset_accuracy; regression: mae, rmse, r2)","type":"array","items":{"type":"string","enum":["accuracy","macro_f1","weighted_f1","precision","recall","f1","roc_auc","micro_f1","subset_accuracy","hamming_loss","mae","rmse","mse","r2"]},"default":["accuracy","macro_f1"]},"ablation":{"description":"after training, re-evaluate the test set with each modality masked (its tokens masked for a fusion over tokens, else its embedding zeroed) and report what each contributes","type":"boolean","default":false}},"default":{}},"tracking":{"additionalProperties":false,"description":"where runs are logged (MLflow)","type":"object","properties":{"uri":{"minLength":1,"description":"tracking store: a folder or file: URI; default $MLFLOW_TRACKING_URI, else ./runs","type":"string"},"experiment":{"minLength":1,"maxLength":500,"description":"MLflow experiment name","type":"string","default":"Default"},"tags":{"description":"extra tags set on the run","type":"object","patternProperties":{"^(.*)$":{"type":"string"}},"default":{}}},"default":{}},"runtime":{"additionalProperties":false,"description":"where the computation runs","type":"object","properties":{"backend":{"description":"compute backend; auto picks the fastest available","type":"string","enum":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},"cache":{"description":"keep decoded features (images, spectrograms) on disk, keyed by the data files and the preprocessing, so later runs and sweep trials skip decoding ($MMX_CACHE_DIR, else $XDG_CACHE_HOME/mmx, else ~/.cache/mmx); false (or --no-cache) neither reads nor writes it","type":"boolean","default":true},"stream":{"description":"train from the cache in chunks instead of from memory: always, never, or auto (when the decoded features exceed memory_budget_mb); needs cache: true","type":"string","enum":["auto","always","never"],"default":"auto"},"memory_budget_mb":{"exclusiveMinimum":0,"description":"stream: auto streams when the decoded features of the used rows exceed this many MiB","type":"number","default":2048},"workers":{"description":"threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core where that is measured faster on the first batches, else 1. Used with the wasm and cpu backends","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"threads":{"description":"threads each op of the wasm backend runs on (XNNPACK's pool, at most 8); 1: single-threaded; auto: 1 while mmx's own single-threaded SIMD kernels compute the heavy ops (measured faster), else the cores this process may use (a sweep trial: its share). For more cores in training use runtime.workers","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"max_model_memory_mb":{"exclusiveMinimum":0,"description":"largest estimated training memory of the model, in MiB (weights, gradients and optimiser state, plus the activations of a batch); a larger model is refused by mmx validate and before a run starts","type":"number","default":8192}},"default":{}},"sweep":{"additionalProperties":false,"description":"hyperparameter search run by `mmx sweep` (ignored by `mmx run`)","type":"object","required":["method","metric","parameters"],"properties":{"method":{"description":"grid: every combination; random: independent samples; bayes: TPE (Optuna-style)","type":"string","enum":["grid","random","bayes"]},"metric":{"additionalProperties":false,"description":"what the sweep optimises","type":"object","required":["name","goal"],"properties":{"name":{"minLength":1,"description":"a metric the run logs: val_loss, val_accuracy, val_macro_f1, ... (test_* allowed, with a warning)","type":"string"},"goal":{"description":"whether lower or higher is better","type":"string","enum":["minimize","maximize"]}}},"parameters":{"minProperties":1,"additionalProperties":false,"description":"search space, keyed by dotted config path (training.optimizer.learning_rate, fusion.type, ...)","type":"object","patternProperties":{"^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$":{"additionalProperties":false,"minProperties":1,"description":"one of {values: [...]}, {value: x} or {distribution: ..., min, max, q, mu, sigma}","type":"object","properties":{"values":{"minItems":1,"description":"categorical: try these values (any YAML value, lists and maps included)","type":"array","items":{}},"value":{"description":"constant: every trial uses this value"},"distribution":{"description":"uniform | log_uniform | int_uniform | q_uniform (min, max; q for q_uniform) | normal | log_normal (mu, sigma; min/max optional bounds)","type":"string","enum":["uniform","log_uniform","int_uniform","q_uniform","normal","log_normal"]},"min":{"description":"lower bound (inclusive)","type":"number"},"max":{"description":"upper bound (inclusive)","type":"number"},"q":{"exclusiveMinimum":0,"description":"quantisation step (q_uniform; optional for the others)","type":"number"},"mu":{"description":"normal / log_normal: mean (of the log for log_normal)","type":"number"},"sigma":{"exclusiveMinimum":0,"description":"normal / log_normal: standard deviation (of the log for log_normal)","type":"number"}}}}},"trials":{"minimum":1,"maximum":100000,"description":"number of trials (grid: default every combination)","type":"integer"},"parallel":{"minimum":1,"maximum":256,"description":"trials run at the same time, each in its own process","type":"integer","default":1},"seed":{"minimum":0,"maximum":2147483647,"description":"seed of the search; default: the experiment seed","type":"integer"},"n_startup_trials":{"minimum":0,"description":"bayes: random trials before TPE takes over (Optuna default 10)","type":"integer","default":10},"early_terminate":{"additionalProperties":false,"description":"stop unpromising trials early (they end KILLED with the tag mmx.sweep.pruned=true)","type":"object","required":["type"],"properties":{"type":{"description":"asha: asynchronous successive halving (Li et al. 2018); median: the median stopping rule (Golovin et al. 2017)","type":"string","enum":["asha","median"]},"min_epochs":{"minimum":1,"description":"no trial is stopped before this epoch; asha: the first rung","type":"integer","default":1},"reduction_factor":{"minimum":2,"description":"asha: rungs at min_epochs * reduction_factor^k; the top 1/reduction_factor go on","type":"integer","default":3},"grace":{"minimum":0,"description":"trials that must have reported at a rung (asha, default 0) or finished (median, default 5) before it stops anyone","type":"integer"}}}}}}};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$", "u");
@@ -14271,13 +14271,19 @@ if(data412.batch_size === undefined){
 data412.batch_size = 32;
 }
 if(data412.optimizer === undefined){
-data412.optimizer = {};
+data412.optimizer = {"type":"adam"};
 }
 if(data412.shuffle === undefined){
 data412.shuffle = true;
 }
+if(data412.lr_schedule === undefined){
+data412.lr_schedule = {"type":"constant"};
+}
+if(data412.accumulate_batches === undefined){
+data412.accumulate_batches = 1;
+}
 for(const key63 in data412){
-if(!(((((key63 === "epochs") || (key63 === "batch_size")) || (key63 === "optimizer")) || (key63 === "shuffle")) || (key63 === "early_stopping"))){
+if(!((((((((key63 === "epochs") || (key63 === "batch_size")) || (key63 === "optimizer")) || (key63 === "shuffle")) || (key63 === "early_stopping")) || (key63 === "lr_schedule")) || (key63 === "gradient_clipping")) || (key63 === "accumulate_batches"))){
 const err1158 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training,data:data412};
 if(vErrors === null){
 vErrors = [err1158];
@@ -14359,12 +14365,8 @@ if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
 if(data415.type === undefined){
 data415.type = "adam";
 }
-if(data415.learning_rate === undefined){
-data415.learning_rate = 0.001;
-}
-for(const key64 in data415){
-if(!(((key64 === "type") || (key64 === "learning_rate")) || (key64 === "momentum"))){
-const err1165 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.optimizer,data:data415};
+if(data415.type === undefined){
+const err1165 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.optimizer.required,parentSchema:schema31.properties.training.properties.optimizer,data:data415};
 if(vErrors === null){
 vErrors = [err1165];
 }
@@ -14373,10 +14375,30 @@ vErrors.push(err1165);
 }
 errors++;
 }
+const tag7 = data415.type;
+if(typeof tag7 == "string"){
+if(tag7 === "adam"){
+if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
+if(data415.learning_rate === undefined){
+data415.learning_rate = 0.001;
 }
-let data416 = data415.type;
-if(typeof data416 !== "string"){
-const err1166 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.properties.type.type,parentSchema:schema31.properties.training.properties.optimizer.properties.type,data:data416};
+if(data415.beta1 === undefined){
+data415.beta1 = 0.9;
+}
+if(data415.beta2 === undefined){
+data415.beta2 = 0.999;
+}
+if(data415.epsilon === undefined){
+data415.epsilon = 1e-8;
+}
+if(data415.weight_decay === undefined){
+data415.weight_decay = 0;
+}
+if(data415.weight_decay_exclude === undefined){
+data415.weight_decay_exclude = ["bias","normalization"];
+}
+if(data415.type === undefined){
+const err1166 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.optimizer.oneOf[0].required,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0],data:data415};
 if(vErrors === null){
 vErrors = [err1166];
 }
@@ -14385,8 +14407,9 @@ vErrors.push(err1166);
 }
 errors++;
 }
-if(!(((data416 === "adam") || (data416 === "sgd")) || (data416 === "rmsprop"))){
-const err1167 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.optimizer.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.optimizer.properties.type.enum,parentSchema:schema31.properties.training.properties.optimizer.properties.type,data:data416};
+for(const key64 in data415){
+if(!(((((((key64 === "type") || (key64 === "learning_rate")) || (key64 === "beta1")) || (key64 === "beta2")) || (key64 === "epsilon")) || (key64 === "weight_decay")) || (key64 === "weight_decay_exclude"))){
+const err1167 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key64},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0],data:data415};
 if(vErrors === null){
 vErrors = [err1167];
 }
@@ -14395,10 +14418,11 @@ vErrors.push(err1167);
 }
 errors++;
 }
-let data417 = data415.learning_rate;
-if((typeof data417 == "number") && (isFinite(data417))){
-if(data417 > 10 || isNaN(data417)){
-const err1168 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data417};
+}
+if(data415.type !== undefined){
+let data416 = data415.type;
+if(typeof data416 !== "string"){
+const err1168 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.type.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.type,data:data416};
 if(vErrors === null){
 vErrors = [err1168];
 }
@@ -14407,8 +14431,8 @@ vErrors.push(err1168);
 }
 errors++;
 }
-if(data417 <= 0 || isNaN(data417)){
-const err1169 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data417};
+if("adam" !== data416){
+const err1169 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "adam"},message:"must be equal to constant",schema:"adam",parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.type,data:data416};
 if(vErrors === null){
 vErrors = [err1169];
 }
@@ -14418,8 +14442,10 @@ vErrors.push(err1169);
 errors++;
 }
 }
-else {
-const err1170 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.properties.learning_rate.type,parentSchema:schema31.properties.training.properties.optimizer.properties.learning_rate,data:data417};
+let data417 = data415.learning_rate;
+if((typeof data417 == "number") && (isFinite(data417))){
+if(data417 > 10 || isNaN(data417)){
+const err1170 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/learning_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.learning_rate,data:data417};
 if(vErrors === null){
 vErrors = [err1170];
 }
@@ -14428,11 +14454,8 @@ vErrors.push(err1170);
 }
 errors++;
 }
-if(data415.momentum !== undefined){
-let data418 = data415.momentum;
-if((typeof data418 == "number") && (isFinite(data418))){
-if(data418 > 1 || isNaN(data418)){
-const err1171 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data418};
+if(data417 <= 0 || isNaN(data417)){
+const err1171 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.learning_rate,data:data417};
 if(vErrors === null){
 vErrors = [err1171];
 }
@@ -14441,8 +14464,9 @@ vErrors.push(err1171);
 }
 errors++;
 }
-if(data418 < 0 || isNaN(data418)){
-const err1172 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data418};
+}
+else {
+const err1172 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.learning_rate.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.learning_rate,data:data417};
 if(vErrors === null){
 vErrors = [err1172];
 }
@@ -14451,9 +14475,10 @@ vErrors.push(err1172);
 }
 errors++;
 }
-}
-else {
-const err1173 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/properties/momentum/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.properties.momentum.type,parentSchema:schema31.properties.training.properties.optimizer.properties.momentum,data:data418};
+let data418 = data415.beta1;
+if((typeof data418 == "number") && (isFinite(data418))){
+if(data418 < 0 || isNaN(data418)){
+const err1173 = {instancePath:instancePath+"/training/optimizer/beta1",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/beta1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.beta1,data:data418};
 if(vErrors === null){
 vErrors = [err1173];
 }
@@ -14462,10 +14487,8 @@ vErrors.push(err1173);
 }
 errors++;
 }
-}
-}
-else {
-const err1174 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.type,parentSchema:schema31.properties.training.properties.optimizer,data:data415};
+if(data418 >= 1 || isNaN(data418)){
+const err1174 = {instancePath:instancePath+"/training/optimizer/beta1",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/beta1/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.beta1,data:data418};
 if(vErrors === null){
 vErrors = [err1174];
 }
@@ -14474,9 +14497,9 @@ vErrors.push(err1174);
 }
 errors++;
 }
-let data419 = data412.shuffle;
-if(typeof data419 !== "boolean"){
-const err1175 = {instancePath:instancePath+"/training/shuffle",schemaPath:"#/properties/training/properties/shuffle/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.shuffle.type,parentSchema:schema31.properties.training.properties.shuffle,data:data419};
+}
+else {
+const err1175 = {instancePath:instancePath+"/training/optimizer/beta1",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/beta1/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.beta1.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.beta1,data:data418};
 if(vErrors === null){
 vErrors = [err1175];
 }
@@ -14485,27 +14508,10 @@ vErrors.push(err1175);
 }
 errors++;
 }
-if(data412.early_stopping !== undefined){
-let data420 = data412.early_stopping;
-if(data420 && typeof data420 == "object" && !Array.isArray(data420)){
-if(data420.monitor === undefined){
-data420.monitor = "val_loss";
-}
-if(data420.patience === undefined){
-data420.patience = 3;
-}
-if(data420.min_delta === undefined){
-data420.min_delta = 0;
-}
-if(data420.mode === undefined){
-data420.mode = "auto";
-}
-if(data420.restore_best === undefined){
-data420.restore_best = true;
-}
-for(const key65 in data420){
-if(!(((((key65 === "monitor") || (key65 === "patience")) || (key65 === "min_delta")) || (key65 === "mode")) || (key65 === "restore_best"))){
-const err1176 = {instancePath:instancePath+"/training/early_stopping",schemaPath:"#/properties/training/properties/early_stopping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.early_stopping,data:data420};
+let data419 = data415.beta2;
+if((typeof data419 == "number") && (isFinite(data419))){
+if(data419 < 0 || isNaN(data419)){
+const err1176 = {instancePath:instancePath+"/training/optimizer/beta2",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/beta2/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.beta2,data:data419};
 if(vErrors === null){
 vErrors = [err1176];
 }
@@ -14514,10 +14520,8 @@ vErrors.push(err1176);
 }
 errors++;
 }
-}
-let data421 = data420.monitor;
-if(typeof data421 !== "string"){
-const err1177 = {instancePath:instancePath+"/training/early_stopping/monitor",schemaPath:"#/properties/training/properties/early_stopping/properties/monitor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.early_stopping.properties.monitor.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.monitor,data:data421};
+if(data419 >= 1 || isNaN(data419)){
+const err1177 = {instancePath:instancePath+"/training/optimizer/beta2",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/beta2/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.beta2,data:data419};
 if(vErrors === null){
 vErrors = [err1177];
 }
@@ -14526,9 +14530,9 @@ vErrors.push(err1177);
 }
 errors++;
 }
-let data422 = data420.patience;
-if(!(((typeof data422 == "number") && (!(data422 % 1) && !isNaN(data422))) && (isFinite(data422)))){
-const err1178 = {instancePath:instancePath+"/training/early_stopping/patience",schemaPath:"#/properties/training/properties/early_stopping/properties/patience/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.early_stopping.properties.patience.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.patience,data:data422};
+}
+else {
+const err1178 = {instancePath:instancePath+"/training/optimizer/beta2",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/beta2/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.beta2.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.beta2,data:data419};
 if(vErrors === null){
 vErrors = [err1178];
 }
@@ -14537,9 +14541,10 @@ vErrors.push(err1178);
 }
 errors++;
 }
-if((typeof data422 == "number") && (isFinite(data422))){
-if(data422 < 0 || isNaN(data422)){
-const err1179 = {instancePath:instancePath+"/training/early_stopping/patience",schemaPath:"#/properties/training/properties/early_stopping/properties/patience/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.early_stopping.properties.patience,data:data422};
+let data420 = data415.epsilon;
+if((typeof data420 == "number") && (isFinite(data420))){
+if(data420 > 1 || isNaN(data420)){
+const err1179 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/epsilon/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.epsilon,data:data420};
 if(vErrors === null){
 vErrors = [err1179];
 }
@@ -14548,11 +14553,8 @@ vErrors.push(err1179);
 }
 errors++;
 }
-}
-let data423 = data420.min_delta;
-if((typeof data423 == "number") && (isFinite(data423))){
-if(data423 < 0 || isNaN(data423)){
-const err1180 = {instancePath:instancePath+"/training/early_stopping/min_delta",schemaPath:"#/properties/training/properties/early_stopping/properties/min_delta/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.early_stopping.properties.min_delta,data:data423};
+if(data420 <= 0 || isNaN(data420)){
+const err1180 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/epsilon/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.epsilon,data:data420};
 if(vErrors === null){
 vErrors = [err1180];
 }
@@ -14563,7 +14565,7 @@ errors++;
 }
 }
 else {
-const err1181 = {instancePath:instancePath+"/training/early_stopping/min_delta",schemaPath:"#/properties/training/properties/early_stopping/properties/min_delta/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.early_stopping.properties.min_delta.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.min_delta,data:data423};
+const err1181 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/epsilon/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.epsilon.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.epsilon,data:data420};
 if(vErrors === null){
 vErrors = [err1181];
 }
@@ -14572,9 +14574,10 @@ vErrors.push(err1181);
 }
 errors++;
 }
-let data424 = data420.mode;
-if(typeof data424 !== "string"){
-const err1182 = {instancePath:instancePath+"/training/early_stopping/mode",schemaPath:"#/properties/training/properties/early_stopping/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.early_stopping.properties.mode.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.mode,data:data424};
+let data421 = data415.weight_decay;
+if((typeof data421 == "number") && (isFinite(data421))){
+if(data421 > 1 || isNaN(data421)){
+const err1182 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/weight_decay/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay,data:data421};
 if(vErrors === null){
 vErrors = [err1182];
 }
@@ -14583,8 +14586,8 @@ vErrors.push(err1182);
 }
 errors++;
 }
-if(!(((data424 === "auto") || (data424 === "min")) || (data424 === "max"))){
-const err1183 = {instancePath:instancePath+"/training/early_stopping/mode",schemaPath:"#/properties/training/properties/early_stopping/properties/mode/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.early_stopping.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.early_stopping.properties.mode.enum,parentSchema:schema31.properties.training.properties.early_stopping.properties.mode,data:data424};
+if(data421 < 0 || isNaN(data421)){
+const err1183 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay,data:data421};
 if(vErrors === null){
 vErrors = [err1183];
 }
@@ -14593,9 +14596,9 @@ vErrors.push(err1183);
 }
 errors++;
 }
-let data425 = data420.restore_best;
-if(typeof data425 !== "boolean"){
-const err1184 = {instancePath:instancePath+"/training/early_stopping/restore_best",schemaPath:"#/properties/training/properties/early_stopping/properties/restore_best/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.early_stopping.properties.restore_best.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.restore_best,data:data425};
+}
+else {
+const err1184 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay,data:data421};
 if(vErrors === null){
 vErrors = [err1184];
 }
@@ -14604,9 +14607,13 @@ vErrors.push(err1184);
 }
 errors++;
 }
-}
-else {
-const err1185 = {instancePath:instancePath+"/training/early_stopping",schemaPath:"#/properties/training/properties/early_stopping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.early_stopping.type,parentSchema:schema31.properties.training.properties.early_stopping,data:data420};
+let data422 = data415.weight_decay_exclude;
+if(Array.isArray(data422)){
+const len25 = data422.length;
+for(let i28=0; i28<len25; i28++){
+let data423 = data422[i28];
+if(typeof data423 !== "string"){
+const err1185 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i28,schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/weight_decay_exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay_exclude.items.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay_exclude.items,data:data423};
 if(vErrors === null){
 vErrors = [err1185];
 }
@@ -14615,10 +14622,8 @@ vErrors.push(err1185);
 }
 errors++;
 }
-}
-}
-else {
-const err1186 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.type,parentSchema:schema31.properties.training,data:data412};
+if(!(((data423 === "bias") || (data423 === "normalization")) || (data423 === "embedding"))){
+const err1186 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i28,schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/weight_decay_exclude/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay_exclude.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay_exclude.items.enum,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay_exclude.items,data:data423};
 if(vErrors === null){
 vErrors = [err1186];
 }
@@ -14627,79 +14632,24 @@ vErrors.push(err1186);
 }
 errors++;
 }
-let data426 = data.evaluation;
-if(data426 && typeof data426 == "object" && !Array.isArray(data426)){
-if(data426.metrics === undefined){
-data426.metrics = ["accuracy","macro_f1"];
 }
-if(data426.ablation === undefined){
-data426.ablation = false;
-}
-for(const key66 in data426){
-if(!((key66 === "metrics") || (key66 === "ablation"))){
-const err1187 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.evaluation,data:data426};
-if(vErrors === null){
-vErrors = [err1187];
-}
-else {
-vErrors.push(err1187);
-}
-errors++;
-}
-}
-let data427 = data426.metrics;
-if(Array.isArray(data427)){
-if(data427.length < 1){
-const err1188 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.evaluation.properties.metrics,data:data427};
-if(vErrors === null){
-vErrors = [err1188];
-}
-else {
-vErrors.push(err1188);
-}
-errors++;
-}
-const len25 = data427.length;
-for(let i28=0; i28<len25; i28++){
-let data428 = data427[i28];
-if(typeof data428 !== "string"){
-const err1189 = {instancePath:instancePath+"/evaluation/metrics/" + i28,schemaPath:"#/properties/evaluation/properties/metrics/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.evaluation.properties.metrics.items.type,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data428};
-if(vErrors === null){
-vErrors = [err1189];
-}
-else {
-vErrors.push(err1189);
-}
-errors++;
-}
-if(!((((((((((((((data428 === "accuracy") || (data428 === "macro_f1")) || (data428 === "weighted_f1")) || (data428 === "precision")) || (data428 === "recall")) || (data428 === "f1")) || (data428 === "roc_auc")) || (data428 === "micro_f1")) || (data428 === "subset_accuracy")) || (data428 === "hamming_loss")) || (data428 === "mae")) || (data428 === "rmse")) || (data428 === "mse")) || (data428 === "r2"))){
-const err1190 = {instancePath:instancePath+"/evaluation/metrics/" + i28,schemaPath:"#/properties/evaluation/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.evaluation.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.evaluation.properties.metrics.items.enum,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data428};
-if(vErrors === null){
-vErrors = [err1190];
-}
-else {
-vErrors.push(err1190);
-}
-errors++;
-}
-}
-let i29 = data427.length;
+let i29 = data422.length;
 let j3;
 if(i29 > 1){
 const indices3 = {};
 for(;i29--;){
-let item3 = data427[i29];
+let item3 = data422[i29];
 if(typeof item3 !== "string"){
 continue;
 }
 if(typeof indices3[item3] == "number"){
 j3 = indices3[item3];
-const err1191 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i29, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i29+" are identical)",schema:true,parentSchema:schema31.properties.evaluation.properties.metrics,data:data427};
+const err1187 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/weight_decay_exclude/uniqueItems",keyword:"uniqueItems",params:{i: i29, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i29+" are identical)",schema:true,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay_exclude,data:data422};
 if(vErrors === null){
-vErrors = [err1191];
+vErrors = [err1187];
 }
 else {
-vErrors.push(err1191);
+vErrors.push(err1187);
 }
 errors++;
 break;
@@ -14709,7 +14659,74 @@ indices3[item3] = i29;
 }
 }
 else {
-const err1192 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.evaluation.properties.metrics.type,parentSchema:schema31.properties.evaluation.properties.metrics,data:data427};
+const err1188 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/properties/weight_decay_exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay_exclude.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0].properties.weight_decay_exclude,data:data422};
+if(vErrors === null){
+vErrors = [err1188];
+}
+else {
+vErrors.push(err1188);
+}
+errors++;
+}
+}
+else {
+const err1189 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.oneOf[0].type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[0],data:data415};
+if(vErrors === null){
+vErrors = [err1189];
+}
+else {
+vErrors.push(err1189);
+}
+errors++;
+}
+var props8 = true;
+}
+else if(tag7 === "adamw"){
+if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
+if(data415.learning_rate === undefined){
+data415.learning_rate = 0.001;
+}
+if(data415.beta1 === undefined){
+data415.beta1 = 0.9;
+}
+if(data415.beta2 === undefined){
+data415.beta2 = 0.999;
+}
+if(data415.epsilon === undefined){
+data415.epsilon = 1e-8;
+}
+if(data415.weight_decay === undefined){
+data415.weight_decay = 0.01;
+}
+if(data415.weight_decay_exclude === undefined){
+data415.weight_decay_exclude = ["bias","normalization"];
+}
+if(data415.type === undefined){
+const err1190 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.optimizer.oneOf[1].required,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1],data:data415};
+if(vErrors === null){
+vErrors = [err1190];
+}
+else {
+vErrors.push(err1190);
+}
+errors++;
+}
+for(const key65 in data415){
+if(!(((((((key65 === "type") || (key65 === "learning_rate")) || (key65 === "beta1")) || (key65 === "beta2")) || (key65 === "epsilon")) || (key65 === "weight_decay")) || (key65 === "weight_decay_exclude"))){
+const err1191 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key65},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1],data:data415};
+if(vErrors === null){
+vErrors = [err1191];
+}
+else {
+vErrors.push(err1191);
+}
+errors++;
+}
+}
+if(data415.type !== undefined){
+let data424 = data415.type;
+if(typeof data424 !== "string"){
+const err1192 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.type.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.type,data:data424};
 if(vErrors === null){
 vErrors = [err1192];
 }
@@ -14718,9 +14735,8 @@ vErrors.push(err1192);
 }
 errors++;
 }
-let data429 = data426.ablation;
-if(typeof data429 !== "boolean"){
-const err1193 = {instancePath:instancePath+"/evaluation/ablation",schemaPath:"#/properties/evaluation/properties/ablation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.evaluation.properties.ablation.type,parentSchema:schema31.properties.evaluation.properties.ablation,data:data429};
+if("adamw" !== data424){
+const err1193 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "adamw"},message:"must be equal to constant",schema:"adamw",parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.type,data:data424};
 if(vErrors === null){
 vErrors = [err1193];
 }
@@ -14730,8 +14746,10 @@ vErrors.push(err1193);
 errors++;
 }
 }
-else {
-const err1194 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.evaluation.type,parentSchema:schema31.properties.evaluation,data:data426};
+let data425 = data415.learning_rate;
+if((typeof data425 == "number") && (isFinite(data425))){
+if(data425 > 10 || isNaN(data425)){
+const err1194 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/learning_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.learning_rate,data:data425};
 if(vErrors === null){
 vErrors = [err1194];
 }
@@ -14740,17 +14758,8 @@ vErrors.push(err1194);
 }
 errors++;
 }
-let data430 = data.tracking;
-if(data430 && typeof data430 == "object" && !Array.isArray(data430)){
-if(data430.experiment === undefined){
-data430.experiment = "Default";
-}
-if(data430.tags === undefined){
-data430.tags = {};
-}
-for(const key67 in data430){
-if(!(((key67 === "uri") || (key67 === "experiment")) || (key67 === "tags"))){
-const err1195 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.tracking,data:data430};
+if(data425 <= 0 || isNaN(data425)){
+const err1195 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.learning_rate,data:data425};
 if(vErrors === null){
 vErrors = [err1195];
 }
@@ -14760,11 +14769,8 @@ vErrors.push(err1195);
 errors++;
 }
 }
-if(data430.uri !== undefined){
-let data431 = data430.uri;
-if(typeof data431 === "string"){
-if(func2(data431) < 1){
-const err1196 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.uri,data:data431};
+else {
+const err1196 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.learning_rate.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.learning_rate,data:data425};
 if(vErrors === null){
 vErrors = [err1196];
 }
@@ -14773,9 +14779,10 @@ vErrors.push(err1196);
 }
 errors++;
 }
-}
-else {
-const err1197 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.uri.type,parentSchema:schema31.properties.tracking.properties.uri,data:data431};
+let data426 = data415.beta1;
+if((typeof data426 == "number") && (isFinite(data426))){
+if(data426 < 0 || isNaN(data426)){
+const err1197 = {instancePath:instancePath+"/training/optimizer/beta1",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/beta1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.beta1,data:data426};
 if(vErrors === null){
 vErrors = [err1197];
 }
@@ -14784,11 +14791,8 @@ vErrors.push(err1197);
 }
 errors++;
 }
-}
-let data432 = data430.experiment;
-if(typeof data432 === "string"){
-if(func2(data432) > 500){
-const err1198 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema31.properties.tracking.properties.experiment,data:data432};
+if(data426 >= 1 || isNaN(data426)){
+const err1198 = {instancePath:instancePath+"/training/optimizer/beta1",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/beta1/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.beta1,data:data426};
 if(vErrors === null){
 vErrors = [err1198];
 }
@@ -14797,8 +14801,9 @@ vErrors.push(err1198);
 }
 errors++;
 }
-if(func2(data432) < 1){
-const err1199 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.experiment,data:data432};
+}
+else {
+const err1199 = {instancePath:instancePath+"/training/optimizer/beta1",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/beta1/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.beta1.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.beta1,data:data426};
 if(vErrors === null){
 vErrors = [err1199];
 }
@@ -14807,9 +14812,10 @@ vErrors.push(err1199);
 }
 errors++;
 }
-}
-else {
-const err1200 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.experiment.type,parentSchema:schema31.properties.tracking.properties.experiment,data:data432};
+let data427 = data415.beta2;
+if((typeof data427 == "number") && (isFinite(data427))){
+if(data427 < 0 || isNaN(data427)){
+const err1200 = {instancePath:instancePath+"/training/optimizer/beta2",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/beta2/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.beta2,data:data427};
 if(vErrors === null){
 vErrors = [err1200];
 }
@@ -14818,14 +14824,8 @@ vErrors.push(err1200);
 }
 errors++;
 }
-let data433 = data430.tags;
-if(data433 && typeof data433 == "object" && !Array.isArray(data433)){
-var props8 = {};
-for(const key68 in data433){
-if(pattern5.test(key68)){
-let data434 = data433[key68];
-if(typeof data434 !== "string"){
-const err1201 = {instancePath:instancePath+"/tracking/tags/" + key68.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tracking/properties/tags/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"].type,parentSchema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"],data:data434};
+if(data427 >= 1 || isNaN(data427)){
+const err1201 = {instancePath:instancePath+"/training/optimizer/beta2",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/beta2/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.beta2,data:data427};
 if(vErrors === null){
 vErrors = [err1201];
 }
@@ -14834,12 +14834,9 @@ vErrors.push(err1201);
 }
 errors++;
 }
-props8[key68] = true;
-}
-}
 }
 else {
-const err1202 = {instancePath:instancePath+"/tracking/tags",schemaPath:"#/properties/tracking/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.properties.tags.type,parentSchema:schema31.properties.tracking.properties.tags,data:data433};
+const err1202 = {instancePath:instancePath+"/training/optimizer/beta2",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/beta2/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.beta2.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.beta2,data:data427};
 if(vErrors === null){
 vErrors = [err1202];
 }
@@ -14848,9 +14845,10 @@ vErrors.push(err1202);
 }
 errors++;
 }
-}
-else {
-const err1203 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.type,parentSchema:schema31.properties.tracking,data:data430};
+let data428 = data415.epsilon;
+if((typeof data428 == "number") && (isFinite(data428))){
+if(data428 > 1 || isNaN(data428)){
+const err1203 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/epsilon/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.epsilon,data:data428};
 if(vErrors === null){
 vErrors = [err1203];
 }
@@ -14859,32 +14857,8 @@ vErrors.push(err1203);
 }
 errors++;
 }
-let data435 = data.runtime;
-if(data435 && typeof data435 == "object" && !Array.isArray(data435)){
-if(data435.backend === undefined){
-data435.backend = "auto";
-}
-if(data435.cache === undefined){
-data435.cache = true;
-}
-if(data435.stream === undefined){
-data435.stream = "auto";
-}
-if(data435.memory_budget_mb === undefined){
-data435.memory_budget_mb = 2048;
-}
-if(data435.workers === undefined){
-data435.workers = 1;
-}
-if(data435.threads === undefined){
-data435.threads = 1;
-}
-if(data435.max_model_memory_mb === undefined){
-data435.max_model_memory_mb = 8192;
-}
-for(const key69 in data435){
-if(!(((((((key69 === "backend") || (key69 === "cache")) || (key69 === "stream")) || (key69 === "memory_budget_mb")) || (key69 === "workers")) || (key69 === "threads")) || (key69 === "max_model_memory_mb"))){
-const err1204 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.runtime,data:data435};
+if(data428 <= 0 || isNaN(data428)){
+const err1204 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/epsilon/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.epsilon,data:data428};
 if(vErrors === null){
 vErrors = [err1204];
 }
@@ -14894,9 +14868,8 @@ vErrors.push(err1204);
 errors++;
 }
 }
-let data436 = data435.backend;
-if(typeof data436 !== "string"){
-const err1205 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.backend.type,parentSchema:schema31.properties.runtime.properties.backend,data:data436};
+else {
+const err1205 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/epsilon/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.epsilon.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.epsilon,data:data428};
 if(vErrors === null){
 vErrors = [err1205];
 }
@@ -14905,8 +14878,10 @@ vErrors.push(err1205);
 }
 errors++;
 }
-if(!(((((data436 === "auto") || (data436 === "tensorflow-gpu")) || (data436 === "tensorflow")) || (data436 === "wasm")) || (data436 === "cpu"))){
-const err1206 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.backend.enum,parentSchema:schema31.properties.runtime.properties.backend,data:data436};
+let data429 = data415.weight_decay;
+if((typeof data429 == "number") && (isFinite(data429))){
+if(data429 > 1 || isNaN(data429)){
+const err1206 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/weight_decay/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay,data:data429};
 if(vErrors === null){
 vErrors = [err1206];
 }
@@ -14915,9 +14890,8 @@ vErrors.push(err1206);
 }
 errors++;
 }
-let data437 = data435.cache;
-if(typeof data437 !== "boolean"){
-const err1207 = {instancePath:instancePath+"/runtime/cache",schemaPath:"#/properties/runtime/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.runtime.properties.cache.type,parentSchema:schema31.properties.runtime.properties.cache,data:data437};
+if(data429 < 0 || isNaN(data429)){
+const err1207 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay,data:data429};
 if(vErrors === null){
 vErrors = [err1207];
 }
@@ -14926,9 +14900,9 @@ vErrors.push(err1207);
 }
 errors++;
 }
-let data438 = data435.stream;
-if(typeof data438 !== "string"){
-const err1208 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.stream.type,parentSchema:schema31.properties.runtime.properties.stream,data:data438};
+}
+else {
+const err1208 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay,data:data429};
 if(vErrors === null){
 vErrors = [err1208];
 }
@@ -14937,8 +14911,13 @@ vErrors.push(err1208);
 }
 errors++;
 }
-if(!(((data438 === "auto") || (data438 === "always")) || (data438 === "never"))){
-const err1209 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.stream.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.stream.enum,parentSchema:schema31.properties.runtime.properties.stream,data:data438};
+let data430 = data415.weight_decay_exclude;
+if(Array.isArray(data430)){
+const len26 = data430.length;
+for(let i30=0; i30<len26; i30++){
+let data431 = data430[i30];
+if(typeof data431 !== "string"){
+const err1209 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i30,schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/weight_decay_exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay_exclude.items.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay_exclude.items,data:data431};
 if(vErrors === null){
 vErrors = [err1209];
 }
@@ -14947,10 +14926,8 @@ vErrors.push(err1209);
 }
 errors++;
 }
-let data439 = data435.memory_budget_mb;
-if((typeof data439 == "number") && (isFinite(data439))){
-if(data439 <= 0 || isNaN(data439)){
-const err1210 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data439};
+if(!(((data431 === "bias") || (data431 === "normalization")) || (data431 === "embedding"))){
+const err1210 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i30,schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/weight_decay_exclude/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay_exclude.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay_exclude.items.enum,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay_exclude.items,data:data431};
 if(vErrors === null){
 vErrors = [err1210];
 }
@@ -14960,8 +14937,18 @@ vErrors.push(err1210);
 errors++;
 }
 }
-else {
-const err1211 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.memory_budget_mb.type,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data439};
+let i31 = data430.length;
+let j4;
+if(i31 > 1){
+const indices4 = {};
+for(;i31--;){
+let item4 = data430[i31];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j4 = indices4[item4];
+const err1211 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/weight_decay_exclude/uniqueItems",keyword:"uniqueItems",params:{i: i31, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i31+" are identical)",schema:true,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay_exclude,data:data430};
 if(vErrors === null){
 vErrors = [err1211];
 }
@@ -14969,13 +14956,14 @@ else {
 vErrors.push(err1211);
 }
 errors++;
+break;
 }
-let data440 = data435.workers;
-const _errs1053 = errors;
-let valid176 = false;
-const _errs1054 = errors;
-if(typeof data440 !== "string"){
-const err1212 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.workers.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data440};
+indices4[item4] = i31;
+}
+}
+}
+else {
+const err1212 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/properties/weight_decay_exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay_exclude.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1].properties.weight_decay_exclude,data:data430};
 if(vErrors === null){
 vErrors = [err1212];
 }
@@ -14984,8 +14972,9 @@ vErrors.push(err1212);
 }
 errors++;
 }
-if("auto" !== data440){
-const err1213 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data440};
+}
+else {
+const err1213 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.oneOf[1].type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[1],data:data415};
 if(vErrors === null){
 vErrors = [err1213];
 }
@@ -14994,11 +14983,29 @@ vErrors.push(err1213);
 }
 errors++;
 }
-var _valid5 = _errs1054 === errors;
-valid176 = valid176 || _valid5;
-const _errs1056 = errors;
-if(!(((typeof data440 == "number") && (!(data440 % 1) && !isNaN(data440))) && (isFinite(data440)))){
-const err1214 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.workers.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data440};
+if(props8 !== true){
+props8 = true;
+}
+}
+else if(tag7 === "sgd"){
+if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
+if(data415.learning_rate === undefined){
+data415.learning_rate = 0.001;
+}
+if(data415.momentum === undefined){
+data415.momentum = 0;
+}
+if(data415.nesterov === undefined){
+data415.nesterov = false;
+}
+if(data415.weight_decay === undefined){
+data415.weight_decay = 0;
+}
+if(data415.weight_decay_exclude === undefined){
+data415.weight_decay_exclude = ["bias","normalization"];
+}
+if(data415.type === undefined){
+const err1214 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.optimizer.oneOf[2].required,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2],data:data415};
 if(vErrors === null){
 vErrors = [err1214];
 }
@@ -15007,9 +15014,9 @@ vErrors.push(err1214);
 }
 errors++;
 }
-if((typeof data440 == "number") && (isFinite(data440))){
-if(data440 > 256 || isNaN(data440)){
-const err1215 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data440};
+for(const key66 in data415){
+if(!((((((key66 === "type") || (key66 === "learning_rate")) || (key66 === "momentum")) || (key66 === "nesterov")) || (key66 === "weight_decay")) || (key66 === "weight_decay_exclude"))){
+const err1215 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key66},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2],data:data415};
 if(vErrors === null){
 vErrors = [err1215];
 }
@@ -15018,8 +15025,11 @@ vErrors.push(err1215);
 }
 errors++;
 }
-if(data440 < 1 || isNaN(data440)){
-const err1216 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data440};
+}
+if(data415.type !== undefined){
+let data432 = data415.type;
+if(typeof data432 !== "string"){
+const err1216 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[2].properties.type.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.type,data:data432};
 if(vErrors === null){
 vErrors = [err1216];
 }
@@ -15028,11 +15038,8 @@ vErrors.push(err1216);
 }
 errors++;
 }
-}
-var _valid5 = _errs1056 === errors;
-valid176 = valid176 || _valid5;
-if(!valid176){
-const err1217 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.workers.anyOf,parentSchema:schema31.properties.runtime.properties.workers,data:data440};
+if("sgd" !== data432){
+const err1217 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/type/const",keyword:"const",params:{allowedValue: "sgd"},message:"must be equal to constant",schema:"sgd",parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.type,data:data432};
 if(vErrors === null){
 vErrors = [err1217];
 }
@@ -15041,23 +15048,11 @@ vErrors.push(err1217);
 }
 errors++;
 }
-else {
-errors = _errs1053;
-if(vErrors !== null){
-if(_errs1053){
-vErrors.length = _errs1053;
 }
-else {
-vErrors = null;
-}
-}
-}
-let data441 = data435.threads;
-const _errs1059 = errors;
-let valid177 = false;
-const _errs1060 = errors;
-if(typeof data441 !== "string"){
-const err1218 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.threads.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data441};
+let data433 = data415.learning_rate;
+if((typeof data433 == "number") && (isFinite(data433))){
+if(data433 > 10 || isNaN(data433)){
+const err1218 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/learning_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.learning_rate,data:data433};
 if(vErrors === null){
 vErrors = [err1218];
 }
@@ -15066,8 +15061,8 @@ vErrors.push(err1218);
 }
 errors++;
 }
-if("auto" !== data441){
-const err1219 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data441};
+if(data433 <= 0 || isNaN(data433)){
+const err1219 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.learning_rate,data:data433};
 if(vErrors === null){
 vErrors = [err1219];
 }
@@ -15076,11 +15071,9 @@ vErrors.push(err1219);
 }
 errors++;
 }
-var _valid6 = _errs1060 === errors;
-valid177 = valid177 || _valid6;
-const _errs1062 = errors;
-if(!(((typeof data441 == "number") && (!(data441 % 1) && !isNaN(data441))) && (isFinite(data441)))){
-const err1220 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.threads.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data441};
+}
+else {
+const err1220 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[2].properties.learning_rate.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.learning_rate,data:data433};
 if(vErrors === null){
 vErrors = [err1220];
 }
@@ -15089,9 +15082,10 @@ vErrors.push(err1220);
 }
 errors++;
 }
-if((typeof data441 == "number") && (isFinite(data441))){
-if(data441 > 256 || isNaN(data441)){
-const err1221 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data441};
+let data434 = data415.momentum;
+if((typeof data434 == "number") && (isFinite(data434))){
+if(data434 < 0 || isNaN(data434)){
+const err1221 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/momentum/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.momentum,data:data434};
 if(vErrors === null){
 vErrors = [err1221];
 }
@@ -15100,8 +15094,8 @@ vErrors.push(err1221);
 }
 errors++;
 }
-if(data441 < 1 || isNaN(data441)){
-const err1222 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data441};
+if(data434 >= 1 || isNaN(data434)){
+const err1222 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/momentum/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.momentum,data:data434};
 if(vErrors === null){
 vErrors = [err1222];
 }
@@ -15111,10 +15105,8 @@ vErrors.push(err1222);
 errors++;
 }
 }
-var _valid6 = _errs1062 === errors;
-valid177 = valid177 || _valid6;
-if(!valid177){
-const err1223 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.threads.anyOf,parentSchema:schema31.properties.runtime.properties.threads,data:data441};
+else {
+const err1223 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/momentum/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[2].properties.momentum.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.momentum,data:data434};
 if(vErrors === null){
 vErrors = [err1223];
 }
@@ -15123,21 +15115,9 @@ vErrors.push(err1223);
 }
 errors++;
 }
-else {
-errors = _errs1059;
-if(vErrors !== null){
-if(_errs1059){
-vErrors.length = _errs1059;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data442 = data435.max_model_memory_mb;
-if((typeof data442 == "number") && (isFinite(data442))){
-if(data442 <= 0 || isNaN(data442)){
-const err1224 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data442};
+let data435 = data415.nesterov;
+if(typeof data435 !== "boolean"){
+const err1224 = {instancePath:instancePath+"/training/optimizer/nesterov",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/nesterov/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.optimizer.oneOf[2].properties.nesterov.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.nesterov,data:data435};
 if(vErrors === null){
 vErrors = [err1224];
 }
@@ -15146,9 +15126,10 @@ vErrors.push(err1224);
 }
 errors++;
 }
-}
-else {
-const err1225 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.max_model_memory_mb.type,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data442};
+let data436 = data415.weight_decay;
+if((typeof data436 == "number") && (isFinite(data436))){
+if(data436 > 1 || isNaN(data436)){
+const err1225 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/weight_decay/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay,data:data436};
 if(vErrors === null){
 vErrors = [err1225];
 }
@@ -15157,9 +15138,8 @@ vErrors.push(err1225);
 }
 errors++;
 }
-}
-else {
-const err1226 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.runtime.type,parentSchema:schema31.properties.runtime,data:data435};
+if(data436 < 0 || isNaN(data436)){
+const err1226 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay,data:data436};
 if(vErrors === null){
 vErrors = [err1226];
 }
@@ -15168,17 +15148,9 @@ vErrors.push(err1226);
 }
 errors++;
 }
-if(data.sweep !== undefined){
-let data443 = data.sweep;
-if(data443 && typeof data443 == "object" && !Array.isArray(data443)){
-if(data443.parallel === undefined){
-data443.parallel = 1;
 }
-if(data443.n_startup_trials === undefined){
-data443.n_startup_trials = 10;
-}
-if(data443.method === undefined){
-const err1227 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data443};
+else {
+const err1227 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay,data:data436};
 if(vErrors === null){
 vErrors = [err1227];
 }
@@ -15187,8 +15159,13 @@ vErrors.push(err1227);
 }
 errors++;
 }
-if(data443.metric === undefined){
-const err1228 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data443};
+let data437 = data415.weight_decay_exclude;
+if(Array.isArray(data437)){
+const len27 = data437.length;
+for(let i32=0; i32<len27; i32++){
+let data438 = data437[i32];
+if(typeof data438 !== "string"){
+const err1228 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i32,schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/weight_decay_exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay_exclude.items.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay_exclude.items,data:data438};
 if(vErrors === null){
 vErrors = [err1228];
 }
@@ -15197,8 +15174,8 @@ vErrors.push(err1228);
 }
 errors++;
 }
-if(data443.parameters === undefined){
-const err1229 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data443};
+if(!(((data438 === "bias") || (data438 === "normalization")) || (data438 === "embedding"))){
+const err1229 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i32,schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/weight_decay_exclude/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay_exclude.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay_exclude.items.enum,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay_exclude.items,data:data438};
 if(vErrors === null){
 vErrors = [err1229];
 }
@@ -15207,9 +15184,19 @@ vErrors.push(err1229);
 }
 errors++;
 }
-for(const key70 in data443){
-if(!((((((((key70 === "method") || (key70 === "metric")) || (key70 === "parameters")) || (key70 === "trials")) || (key70 === "parallel")) || (key70 === "seed")) || (key70 === "n_startup_trials")) || (key70 === "early_terminate"))){
-const err1230 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep,data:data443};
+}
+let i33 = data437.length;
+let j5;
+if(i33 > 1){
+const indices5 = {};
+for(;i33--;){
+let item5 = data437[i33];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j5 = indices5[item5];
+const err1230 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/weight_decay_exclude/uniqueItems",keyword:"uniqueItems",params:{i: i33, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i33+" are identical)",schema:true,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay_exclude,data:data437};
 if(vErrors === null){
 vErrors = [err1230];
 }
@@ -15217,12 +15204,14 @@ else {
 vErrors.push(err1230);
 }
 errors++;
+break;
+}
+indices5[item5] = i33;
 }
 }
-if(data443.method !== undefined){
-let data444 = data443.method;
-if(typeof data444 !== "string"){
-const err1231 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.method.type,parentSchema:schema31.properties.sweep.properties.method,data:data444};
+}
+else {
+const err1231 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/properties/weight_decay_exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay_exclude.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2].properties.weight_decay_exclude,data:data437};
 if(vErrors === null){
 vErrors = [err1231];
 }
@@ -15231,8 +15220,9 @@ vErrors.push(err1231);
 }
 errors++;
 }
-if(!(((data444 === "grid") || (data444 === "random")) || (data444 === "bayes"))){
-const err1232 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.method.enum,parentSchema:schema31.properties.sweep.properties.method,data:data444};
+}
+else {
+const err1232 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.oneOf[2].type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[2],data:data415};
 if(vErrors === null){
 vErrors = [err1232];
 }
@@ -15241,12 +15231,32 @@ vErrors.push(err1232);
 }
 errors++;
 }
+if(props8 !== true){
+props8 = true;
 }
-if(data443.metric !== undefined){
-let data445 = data443.metric;
-if(data445 && typeof data445 == "object" && !Array.isArray(data445)){
-if(data445.name === undefined){
-const err1233 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data445};
+}
+else if(tag7 === "rmsprop"){
+if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
+if(data415.learning_rate === undefined){
+data415.learning_rate = 0.01;
+}
+if(data415.rho === undefined){
+data415.rho = 0.99;
+}
+if(data415.epsilon === undefined){
+data415.epsilon = 1e-8;
+}
+if(data415.momentum === undefined){
+data415.momentum = 0;
+}
+if(data415.weight_decay === undefined){
+data415.weight_decay = 0;
+}
+if(data415.weight_decay_exclude === undefined){
+data415.weight_decay_exclude = ["bias","normalization"];
+}
+if(data415.type === undefined){
+const err1233 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.optimizer.oneOf[3].required,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3],data:data415};
 if(vErrors === null){
 vErrors = [err1233];
 }
@@ -15255,8 +15265,9 @@ vErrors.push(err1233);
 }
 errors++;
 }
-if(data445.goal === undefined){
-const err1234 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "goal"},message:"must have required property '"+"goal"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data445};
+for(const key67 in data415){
+if(!(((((((key67 === "type") || (key67 === "learning_rate")) || (key67 === "rho")) || (key67 === "epsilon")) || (key67 === "momentum")) || (key67 === "weight_decay")) || (key67 === "weight_decay_exclude"))){
+const err1234 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key67},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3],data:data415};
 if(vErrors === null){
 vErrors = [err1234];
 }
@@ -15265,9 +15276,11 @@ vErrors.push(err1234);
 }
 errors++;
 }
-for(const key71 in data445){
-if(!((key71 === "name") || (key71 === "goal"))){
-const err1235 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.metric,data:data445};
+}
+if(data415.type !== undefined){
+let data439 = data415.type;
+if(typeof data439 !== "string"){
+const err1235 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.type.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.type,data:data439};
 if(vErrors === null){
 vErrors = [err1235];
 }
@@ -15276,12 +15289,8 @@ vErrors.push(err1235);
 }
 errors++;
 }
-}
-if(data445.name !== undefined){
-let data446 = data445.name;
-if(typeof data446 === "string"){
-if(func2(data446) < 1){
-const err1236 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data446};
+if("rmsprop" !== data439){
+const err1236 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/type/const",keyword:"const",params:{allowedValue: "rmsprop"},message:"must be equal to constant",schema:"rmsprop",parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.type,data:data439};
 if(vErrors === null){
 vErrors = [err1236];
 }
@@ -15291,8 +15300,10 @@ vErrors.push(err1236);
 errors++;
 }
 }
-else {
-const err1237 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.name.type,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data446};
+let data440 = data415.learning_rate;
+if((typeof data440 == "number") && (isFinite(data440))){
+if(data440 > 10 || isNaN(data440)){
+const err1237 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/learning_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.learning_rate,data:data440};
 if(vErrors === null){
 vErrors = [err1237];
 }
@@ -15301,11 +15312,8 @@ vErrors.push(err1237);
 }
 errors++;
 }
-}
-if(data445.goal !== undefined){
-let data447 = data445.goal;
-if(typeof data447 !== "string"){
-const err1238 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.goal.type,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data447};
+if(data440 <= 0 || isNaN(data440)){
+const err1238 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.learning_rate,data:data440};
 if(vErrors === null){
 vErrors = [err1238];
 }
@@ -15314,8 +15322,9 @@ vErrors.push(err1238);
 }
 errors++;
 }
-if(!((data447 === "minimize") || (data447 === "maximize"))){
-const err1239 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.metric.properties.goal.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.metric.properties.goal.enum,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data447};
+}
+else {
+const err1239 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.learning_rate.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.learning_rate,data:data440};
 if(vErrors === null){
 vErrors = [err1239];
 }
@@ -15324,10 +15333,10 @@ vErrors.push(err1239);
 }
 errors++;
 }
-}
-}
-else {
-const err1240 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.metric.type,parentSchema:schema31.properties.sweep.properties.metric,data:data445};
+let data441 = data415.rho;
+if((typeof data441 == "number") && (isFinite(data441))){
+if(data441 < 0 || isNaN(data441)){
+const err1240 = {instancePath:instancePath+"/training/optimizer/rho",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/rho/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.rho,data:data441};
 if(vErrors === null){
 vErrors = [err1240];
 }
@@ -15336,12 +15345,8 @@ vErrors.push(err1240);
 }
 errors++;
 }
-}
-if(data443.parameters !== undefined){
-let data448 = data443.parameters;
-if(data448 && typeof data448 == "object" && !Array.isArray(data448)){
-if(Object.keys(data448).length < 1){
-const err1241 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters,data:data448};
+if(data441 >= 1 || isNaN(data441)){
+const err1241 = {instancePath:instancePath+"/training/optimizer/rho",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/rho/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.rho,data:data441};
 if(vErrors === null){
 vErrors = [err1241];
 }
@@ -15350,9 +15355,9 @@ vErrors.push(err1241);
 }
 errors++;
 }
-for(const key72 in data448){
-if(!(pattern10.test(key72))){
-const err1242 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters,data:data448};
+}
+else {
+const err1242 = {instancePath:instancePath+"/training/optimizer/rho",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/rho/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.rho.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.rho,data:data441};
 if(vErrors === null){
 vErrors = [err1242];
 }
@@ -15361,13 +15366,10 @@ vErrors.push(err1242);
 }
 errors++;
 }
-}
-for(const key73 in data448){
-if(pattern10.test(key73)){
-let data449 = data448[key73];
-if(data449 && typeof data449 == "object" && !Array.isArray(data449)){
-if(Object.keys(data449).length < 1){
-const err1243 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data449};
+let data442 = data415.epsilon;
+if((typeof data442 == "number") && (isFinite(data442))){
+if(data442 > 1 || isNaN(data442)){
+const err1243 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/epsilon/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.epsilon,data:data442};
 if(vErrors === null){
 vErrors = [err1243];
 }
@@ -15376,9 +15378,8 @@ vErrors.push(err1243);
 }
 errors++;
 }
-for(const key74 in data449){
-if(!((((((((key74 === "values") || (key74 === "value")) || (key74 === "distribution")) || (key74 === "min")) || (key74 === "max")) || (key74 === "q")) || (key74 === "mu")) || (key74 === "sigma"))){
-const err1244 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data449};
+if(data442 <= 0 || isNaN(data442)){
+const err1244 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/epsilon/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.epsilon,data:data442};
 if(vErrors === null){
 vErrors = [err1244];
 }
@@ -15388,11 +15389,8 @@ vErrors.push(err1244);
 errors++;
 }
 }
-if(data449.values !== undefined){
-let data450 = data449.values;
-if(Array.isArray(data450)){
-if(data450.length < 1){
-const err1245 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data450};
+else {
+const err1245 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/epsilon/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.epsilon.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.epsilon,data:data442};
 if(vErrors === null){
 vErrors = [err1245];
 }
@@ -15401,9 +15399,10 @@ vErrors.push(err1245);
 }
 errors++;
 }
-}
-else {
-const err1246 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data450};
+let data443 = data415.momentum;
+if((typeof data443 == "number") && (isFinite(data443))){
+if(data443 < 0 || isNaN(data443)){
+const err1246 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/momentum/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.momentum,data:data443};
 if(vErrors === null){
 vErrors = [err1246];
 }
@@ -15412,11 +15411,8 @@ vErrors.push(err1246);
 }
 errors++;
 }
-}
-if(data449.distribution !== undefined){
-let data451 = data449.distribution;
-if(typeof data451 !== "string"){
-const err1247 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data451};
+if(data443 >= 1 || isNaN(data443)){
+const err1247 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/momentum/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.momentum,data:data443};
 if(vErrors === null){
 vErrors = [err1247];
 }
@@ -15425,8 +15421,9 @@ vErrors.push(err1247);
 }
 errors++;
 }
-if(!((((((data451 === "uniform") || (data451 === "log_uniform")) || (data451 === "int_uniform")) || (data451 === "q_uniform")) || (data451 === "normal")) || (data451 === "log_normal"))){
-const err1248 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data451};
+}
+else {
+const err1248 = {instancePath:instancePath+"/training/optimizer/momentum",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/momentum/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.momentum.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.momentum,data:data443};
 if(vErrors === null){
 vErrors = [err1248];
 }
@@ -15435,11 +15432,10 @@ vErrors.push(err1248);
 }
 errors++;
 }
-}
-if(data449.min !== undefined){
-let data452 = data449.min;
-if(!((typeof data452 == "number") && (isFinite(data452)))){
-const err1249 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/min",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min,data:data452};
+let data444 = data415.weight_decay;
+if((typeof data444 == "number") && (isFinite(data444))){
+if(data444 > 1 || isNaN(data444)){
+const err1249 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/weight_decay/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay,data:data444};
 if(vErrors === null){
 vErrors = [err1249];
 }
@@ -15448,11 +15444,8 @@ vErrors.push(err1249);
 }
 errors++;
 }
-}
-if(data449.max !== undefined){
-let data453 = data449.max;
-if(!((typeof data453 == "number") && (isFinite(data453)))){
-const err1250 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/max",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max,data:data453};
+if(data444 < 0 || isNaN(data444)){
+const err1250 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay,data:data444};
 if(vErrors === null){
 vErrors = [err1250];
 }
@@ -15462,11 +15455,8 @@ vErrors.push(err1250);
 errors++;
 }
 }
-if(data449.q !== undefined){
-let data454 = data449.q;
-if((typeof data454 == "number") && (isFinite(data454))){
-if(data454 <= 0 || isNaN(data454)){
-const err1251 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data454};
+else {
+const err1251 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay,data:data444};
 if(vErrors === null){
 vErrors = [err1251];
 }
@@ -15475,9 +15465,13 @@ vErrors.push(err1251);
 }
 errors++;
 }
-}
-else {
-const err1252 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data454};
+let data445 = data415.weight_decay_exclude;
+if(Array.isArray(data445)){
+const len28 = data445.length;
+for(let i34=0; i34<len28; i34++){
+let data446 = data445[i34];
+if(typeof data446 !== "string"){
+const err1252 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i34,schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/weight_decay_exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay_exclude.items.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay_exclude.items,data:data446};
 if(vErrors === null){
 vErrors = [err1252];
 }
@@ -15486,11 +15480,8 @@ vErrors.push(err1252);
 }
 errors++;
 }
-}
-if(data449.mu !== undefined){
-let data455 = data449.mu;
-if(!((typeof data455 == "number") && (isFinite(data455)))){
-const err1253 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/mu",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/mu/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu,data:data455};
+if(!(((data446 === "bias") || (data446 === "normalization")) || (data446 === "embedding"))){
+const err1253 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i34,schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/weight_decay_exclude/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay_exclude.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay_exclude.items.enum,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay_exclude.items,data:data446};
 if(vErrors === null){
 vErrors = [err1253];
 }
@@ -15500,11 +15491,18 @@ vErrors.push(err1253);
 errors++;
 }
 }
-if(data449.sigma !== undefined){
-let data456 = data449.sigma;
-if((typeof data456 == "number") && (isFinite(data456))){
-if(data456 <= 0 || isNaN(data456)){
-const err1254 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data456};
+let i35 = data445.length;
+let j6;
+if(i35 > 1){
+const indices6 = {};
+for(;i35--;){
+let item6 = data445[i35];
+if(typeof item6 !== "string"){
+continue;
+}
+if(typeof indices6[item6] == "number"){
+j6 = indices6[item6];
+const err1254 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/weight_decay_exclude/uniqueItems",keyword:"uniqueItems",params:{i: i35, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i35+" are identical)",schema:true,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay_exclude,data:data445};
 if(vErrors === null){
 vErrors = [err1254];
 }
@@ -15512,10 +15510,14 @@ else {
 vErrors.push(err1254);
 }
 errors++;
+break;
+}
+indices6[item6] = i35;
+}
 }
 }
 else {
-const err1255 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data456};
+const err1255 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/properties/weight_decay_exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay_exclude.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3].properties.weight_decay_exclude,data:data445};
 if(vErrors === null){
 vErrors = [err1255];
 }
@@ -15525,9 +15527,8 @@ vErrors.push(err1255);
 errors++;
 }
 }
-}
 else {
-const err1256 = {instancePath:instancePath+"/sweep/parameters/" + key73.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data449};
+const err1256 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.oneOf[3].type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[3],data:data415};
 if(vErrors === null){
 vErrors = [err1256];
 }
@@ -15536,11 +15537,26 @@ vErrors.push(err1256);
 }
 errors++;
 }
+if(props8 !== true){
+props8 = true;
 }
 }
+else if(tag7 === "adagrad"){
+if(data415 && typeof data415 == "object" && !Array.isArray(data415)){
+if(data415.learning_rate === undefined){
+data415.learning_rate = 0.01;
 }
-else {
-const err1257 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.type,parentSchema:schema31.properties.sweep.properties.parameters,data:data448};
+if(data415.epsilon === undefined){
+data415.epsilon = 1e-10;
+}
+if(data415.weight_decay === undefined){
+data415.weight_decay = 0;
+}
+if(data415.weight_decay_exclude === undefined){
+data415.weight_decay_exclude = ["bias","normalization"];
+}
+if(data415.type === undefined){
+const err1257 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.optimizer.oneOf[4].required,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4],data:data415};
 if(vErrors === null){
 vErrors = [err1257];
 }
@@ -15549,11 +15565,9 @@ vErrors.push(err1257);
 }
 errors++;
 }
-}
-if(data443.trials !== undefined){
-let data457 = data443.trials;
-if(!(((typeof data457 == "number") && (!(data457 % 1) && !isNaN(data457))) && (isFinite(data457)))){
-const err1258 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.trials.type,parentSchema:schema31.properties.sweep.properties.trials,data:data457};
+for(const key68 in data415){
+if(!(((((key68 === "type") || (key68 === "learning_rate")) || (key68 === "epsilon")) || (key68 === "weight_decay")) || (key68 === "weight_decay_exclude"))){
+const err1258 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key68},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4],data:data415};
 if(vErrors === null){
 vErrors = [err1258];
 }
@@ -15562,9 +15576,11 @@ vErrors.push(err1258);
 }
 errors++;
 }
-if((typeof data457 == "number") && (isFinite(data457))){
-if(data457 > 100000 || isNaN(data457)){
-const err1259 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.sweep.properties.trials,data:data457};
+}
+if(data415.type !== undefined){
+let data447 = data415.type;
+if(typeof data447 !== "string"){
+const err1259 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[4].properties.type.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.type,data:data447};
 if(vErrors === null){
 vErrors = [err1259];
 }
@@ -15573,8 +15589,8 @@ vErrors.push(err1259);
 }
 errors++;
 }
-if(data457 < 1 || isNaN(data457)){
-const err1260 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.trials,data:data457};
+if("adagrad" !== data447){
+const err1260 = {instancePath:instancePath+"/training/optimizer/type",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/type/const",keyword:"const",params:{allowedValue: "adagrad"},message:"must be equal to constant",schema:"adagrad",parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.type,data:data447};
 if(vErrors === null){
 vErrors = [err1260];
 }
@@ -15584,10 +15600,10 @@ vErrors.push(err1260);
 errors++;
 }
 }
-}
-let data458 = data443.parallel;
-if(!(((typeof data458 == "number") && (!(data458 % 1) && !isNaN(data458))) && (isFinite(data458)))){
-const err1261 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.parallel.type,parentSchema:schema31.properties.sweep.properties.parallel,data:data458};
+let data448 = data415.learning_rate;
+if((typeof data448 == "number") && (isFinite(data448))){
+if(data448 > 10 || isNaN(data448)){
+const err1261 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/learning_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10},message:"must be <= 10",schema:10,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.learning_rate,data:data448};
 if(vErrors === null){
 vErrors = [err1261];
 }
@@ -15596,9 +15612,8 @@ vErrors.push(err1261);
 }
 errors++;
 }
-if((typeof data458 == "number") && (isFinite(data458))){
-if(data458 > 256 || isNaN(data458)){
-const err1262 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.sweep.properties.parallel,data:data458};
+if(data448 <= 0 || isNaN(data448)){
+const err1262 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/learning_rate/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.learning_rate,data:data448};
 if(vErrors === null){
 vErrors = [err1262];
 }
@@ -15607,8 +15622,9 @@ vErrors.push(err1262);
 }
 errors++;
 }
-if(data458 < 1 || isNaN(data458)){
-const err1263 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.parallel,data:data458};
+}
+else {
+const err1263 = {instancePath:instancePath+"/training/optimizer/learning_rate",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/learning_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[4].properties.learning_rate.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.learning_rate,data:data448};
 if(vErrors === null){
 vErrors = [err1263];
 }
@@ -15617,11 +15633,10 @@ vErrors.push(err1263);
 }
 errors++;
 }
-}
-if(data443.seed !== undefined){
-let data459 = data443.seed;
-if(!(((typeof data459 == "number") && (!(data459 % 1) && !isNaN(data459))) && (isFinite(data459)))){
-const err1264 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.seed.type,parentSchema:schema31.properties.sweep.properties.seed,data:data459};
+let data449 = data415.epsilon;
+if((typeof data449 == "number") && (isFinite(data449))){
+if(data449 > 1 || isNaN(data449)){
+const err1264 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/epsilon/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.epsilon,data:data449};
 if(vErrors === null){
 vErrors = [err1264];
 }
@@ -15630,9 +15645,8 @@ vErrors.push(err1264);
 }
 errors++;
 }
-if((typeof data459 == "number") && (isFinite(data459))){
-if(data459 > 2147483647 || isNaN(data459)){
-const err1265 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema31.properties.sweep.properties.seed,data:data459};
+if(data449 <= 0 || isNaN(data449)){
+const err1265 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/epsilon/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.epsilon,data:data449};
 if(vErrors === null){
 vErrors = [err1265];
 }
@@ -15641,8 +15655,9 @@ vErrors.push(err1265);
 }
 errors++;
 }
-if(data459 < 0 || isNaN(data459)){
-const err1266 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.seed,data:data459};
+}
+else {
+const err1266 = {instancePath:instancePath+"/training/optimizer/epsilon",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/epsilon/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[4].properties.epsilon.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.epsilon,data:data449};
 if(vErrors === null){
 vErrors = [err1266];
 }
@@ -15651,11 +15666,10 @@ vErrors.push(err1266);
 }
 errors++;
 }
-}
-}
-let data460 = data443.n_startup_trials;
-if(!(((typeof data460 == "number") && (!(data460 % 1) && !isNaN(data460))) && (isFinite(data460)))){
-const err1267 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.n_startup_trials.type,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data460};
+let data450 = data415.weight_decay;
+if((typeof data450 == "number") && (isFinite(data450))){
+if(data450 > 1 || isNaN(data450)){
+const err1267 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/weight_decay/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay,data:data450};
 if(vErrors === null){
 vErrors = [err1267];
 }
@@ -15664,9 +15678,8 @@ vErrors.push(err1267);
 }
 errors++;
 }
-if((typeof data460 == "number") && (isFinite(data460))){
-if(data460 < 0 || isNaN(data460)){
-const err1268 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data460};
+if(data450 < 0 || isNaN(data450)){
+const err1268 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/weight_decay/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay,data:data450};
 if(vErrors === null){
 vErrors = [err1268];
 }
@@ -15676,17 +15689,8 @@ vErrors.push(err1268);
 errors++;
 }
 }
-if(data443.early_terminate !== undefined){
-let data461 = data443.early_terminate;
-if(data461 && typeof data461 == "object" && !Array.isArray(data461)){
-if(data461.min_epochs === undefined){
-data461.min_epochs = 1;
-}
-if(data461.reduction_factor === undefined){
-data461.reduction_factor = 3;
-}
-if(data461.type === undefined){
-const err1269 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.sweep.properties.early_terminate.required,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data461};
+else {
+const err1269 = {instancePath:instancePath+"/training/optimizer/weight_decay",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/weight_decay/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay,data:data450};
 if(vErrors === null){
 vErrors = [err1269];
 }
@@ -15695,9 +15699,13 @@ vErrors.push(err1269);
 }
 errors++;
 }
-for(const key75 in data461){
-if(!((((key75 === "type") || (key75 === "min_epochs")) || (key75 === "reduction_factor")) || (key75 === "grace"))){
-const err1270 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data461};
+let data451 = data415.weight_decay_exclude;
+if(Array.isArray(data451)){
+const len29 = data451.length;
+for(let i36=0; i36<len29; i36++){
+let data452 = data451[i36];
+if(typeof data452 !== "string"){
+const err1270 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i36,schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/weight_decay_exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay_exclude.items.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay_exclude.items,data:data452};
 if(vErrors === null){
 vErrors = [err1270];
 }
@@ -15706,11 +15714,8 @@ vErrors.push(err1270);
 }
 errors++;
 }
-}
-if(data461.type !== undefined){
-let data462 = data461.type;
-if(typeof data462 !== "string"){
-const err1271 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.early_terminate.properties.type.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data462};
+if(!(((data452 === "bias") || (data452 === "normalization")) || (data452 === "embedding"))){
+const err1271 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude/" + i36,schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/weight_decay_exclude/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay_exclude.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay_exclude.items.enum,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay_exclude.items,data:data452};
 if(vErrors === null){
 vErrors = [err1271];
 }
@@ -15719,8 +15724,19 @@ vErrors.push(err1271);
 }
 errors++;
 }
-if(!((data462 === "asha") || (data462 === "median"))){
-const err1272 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.early_terminate.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.early_terminate.properties.type.enum,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data462};
+}
+let i37 = data451.length;
+let j7;
+if(i37 > 1){
+const indices7 = {};
+for(;i37--;){
+let item7 = data451[i37];
+if(typeof item7 !== "string"){
+continue;
+}
+if(typeof indices7[item7] == "number"){
+j7 = indices7[item7];
+const err1272 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/weight_decay_exclude/uniqueItems",keyword:"uniqueItems",params:{i: i37, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i37+" are identical)",schema:true,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay_exclude,data:data451};
 if(vErrors === null){
 vErrors = [err1272];
 }
@@ -15728,11 +15744,14 @@ else {
 vErrors.push(err1272);
 }
 errors++;
+break;
+}
+indices7[item7] = i37;
 }
 }
-let data463 = data461.min_epochs;
-if(!(((typeof data463 == "number") && (!(data463 % 1) && !isNaN(data463))) && (isFinite(data463)))){
-const err1273 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data463};
+}
+else {
+const err1273 = {instancePath:instancePath+"/training/optimizer/weight_decay_exclude",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/properties/weight_decay_exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay_exclude.type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4].properties.weight_decay_exclude,data:data451};
 if(vErrors === null){
 vErrors = [err1273];
 }
@@ -15741,9 +15760,9 @@ vErrors.push(err1273);
 }
 errors++;
 }
-if((typeof data463 == "number") && (isFinite(data463))){
-if(data463 < 1 || isNaN(data463)){
-const err1274 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data463};
+}
+else {
+const err1274 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.oneOf[4].type,parentSchema:schema31.properties.training.properties.optimizer.oneOf[4],data:data415};
 if(vErrors === null){
 vErrors = [err1274];
 }
@@ -15752,10 +15771,12 @@ vErrors.push(err1274);
 }
 errors++;
 }
+if(props8 !== true){
+props8 = true;
 }
-let data464 = data461.reduction_factor;
-if(!(((typeof data464 == "number") && (!(data464 % 1) && !isNaN(data464))) && (isFinite(data464)))){
-const err1275 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data464};
+}
+else {
+const err1275 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag7},message:"value of tag \"type\" must be in oneOf",schema:schema31.properties.training.properties.optimizer.discriminator,parentSchema:schema31.properties.training.properties.optimizer,data:data415};
 if(vErrors === null){
 vErrors = [err1275];
 }
@@ -15764,9 +15785,9 @@ vErrors.push(err1275);
 }
 errors++;
 }
-if((typeof data464 == "number") && (isFinite(data464))){
-if(data464 < 2 || isNaN(data464)){
-const err1276 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data464};
+}
+else {
+const err1276 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag7},message:"tag \"type\" must be string",schema:schema31.properties.training.properties.optimizer.discriminator,parentSchema:schema31.properties.training.properties.optimizer,data:data415};
 if(vErrors === null){
 vErrors = [err1276];
 }
@@ -15776,10 +15797,8 @@ vErrors.push(err1276);
 errors++;
 }
 }
-if(data461.grace !== undefined){
-let data465 = data461.grace;
-if(!(((typeof data465 == "number") && (!(data465 % 1) && !isNaN(data465))) && (isFinite(data465)))){
-const err1277 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.grace.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data465};
+else {
+const err1277 = {instancePath:instancePath+"/training/optimizer",schemaPath:"#/properties/training/properties/optimizer/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.optimizer.type,parentSchema:schema31.properties.training.properties.optimizer,data:data415};
 if(vErrors === null){
 vErrors = [err1277];
 }
@@ -15788,9 +15807,9 @@ vErrors.push(err1277);
 }
 errors++;
 }
-if((typeof data465 == "number") && (isFinite(data465))){
-if(data465 < 0 || isNaN(data465)){
-const err1278 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data465};
+let data453 = data412.shuffle;
+if(typeof data453 !== "boolean"){
+const err1278 = {instancePath:instancePath+"/training/shuffle",schemaPath:"#/properties/training/properties/shuffle/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.shuffle.type,parentSchema:schema31.properties.training.properties.shuffle,data:data453};
 if(vErrors === null){
 vErrors = [err1278];
 }
@@ -15799,11 +15818,27 @@ vErrors.push(err1278);
 }
 errors++;
 }
+if(data412.early_stopping !== undefined){
+let data454 = data412.early_stopping;
+if(data454 && typeof data454 == "object" && !Array.isArray(data454)){
+if(data454.monitor === undefined){
+data454.monitor = "val_loss";
 }
+if(data454.patience === undefined){
+data454.patience = 3;
 }
+if(data454.min_delta === undefined){
+data454.min_delta = 0;
 }
-else {
-const err1279 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.early_terminate.type,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data461};
+if(data454.mode === undefined){
+data454.mode = "auto";
+}
+if(data454.restore_best === undefined){
+data454.restore_best = true;
+}
+for(const key69 in data454){
+if(!(((((key69 === "monitor") || (key69 === "patience")) || (key69 === "min_delta")) || (key69 === "mode")) || (key69 === "restore_best"))){
+const err1279 = {instancePath:instancePath+"/training/early_stopping",schemaPath:"#/properties/training/properties/early_stopping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key69},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.early_stopping,data:data454};
 if(vErrors === null){
 vErrors = [err1279];
 }
@@ -15813,9 +15848,9 @@ vErrors.push(err1279);
 errors++;
 }
 }
-}
-else {
-const err1280 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.type,parentSchema:schema31.properties.sweep,data:data443};
+let data455 = data454.monitor;
+if(typeof data455 !== "string"){
+const err1280 = {instancePath:instancePath+"/training/early_stopping/monitor",schemaPath:"#/properties/training/properties/early_stopping/properties/monitor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.early_stopping.properties.monitor.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.monitor,data:data455};
 if(vErrors === null){
 vErrors = [err1280];
 }
@@ -15824,15 +15859,3866 @@ vErrors.push(err1280);
 }
 errors++;
 }
-}
-}
-else {
-const err1281 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+let data456 = data454.patience;
+if(!(((typeof data456 == "number") && (!(data456 % 1) && !isNaN(data456))) && (isFinite(data456)))){
+const err1281 = {instancePath:instancePath+"/training/early_stopping/patience",schemaPath:"#/properties/training/properties/early_stopping/properties/patience/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.early_stopping.properties.patience.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.patience,data:data456};
 if(vErrors === null){
 vErrors = [err1281];
 }
 else {
 vErrors.push(err1281);
+}
+errors++;
+}
+if((typeof data456 == "number") && (isFinite(data456))){
+if(data456 < 0 || isNaN(data456)){
+const err1282 = {instancePath:instancePath+"/training/early_stopping/patience",schemaPath:"#/properties/training/properties/early_stopping/properties/patience/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.early_stopping.properties.patience,data:data456};
+if(vErrors === null){
+vErrors = [err1282];
+}
+else {
+vErrors.push(err1282);
+}
+errors++;
+}
+}
+let data457 = data454.min_delta;
+if((typeof data457 == "number") && (isFinite(data457))){
+if(data457 < 0 || isNaN(data457)){
+const err1283 = {instancePath:instancePath+"/training/early_stopping/min_delta",schemaPath:"#/properties/training/properties/early_stopping/properties/min_delta/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.early_stopping.properties.min_delta,data:data457};
+if(vErrors === null){
+vErrors = [err1283];
+}
+else {
+vErrors.push(err1283);
+}
+errors++;
+}
+}
+else {
+const err1284 = {instancePath:instancePath+"/training/early_stopping/min_delta",schemaPath:"#/properties/training/properties/early_stopping/properties/min_delta/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.early_stopping.properties.min_delta.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.min_delta,data:data457};
+if(vErrors === null){
+vErrors = [err1284];
+}
+else {
+vErrors.push(err1284);
+}
+errors++;
+}
+let data458 = data454.mode;
+if(typeof data458 !== "string"){
+const err1285 = {instancePath:instancePath+"/training/early_stopping/mode",schemaPath:"#/properties/training/properties/early_stopping/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.early_stopping.properties.mode.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.mode,data:data458};
+if(vErrors === null){
+vErrors = [err1285];
+}
+else {
+vErrors.push(err1285);
+}
+errors++;
+}
+if(!(((data458 === "auto") || (data458 === "min")) || (data458 === "max"))){
+const err1286 = {instancePath:instancePath+"/training/early_stopping/mode",schemaPath:"#/properties/training/properties/early_stopping/properties/mode/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.early_stopping.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.early_stopping.properties.mode.enum,parentSchema:schema31.properties.training.properties.early_stopping.properties.mode,data:data458};
+if(vErrors === null){
+vErrors = [err1286];
+}
+else {
+vErrors.push(err1286);
+}
+errors++;
+}
+let data459 = data454.restore_best;
+if(typeof data459 !== "boolean"){
+const err1287 = {instancePath:instancePath+"/training/early_stopping/restore_best",schemaPath:"#/properties/training/properties/early_stopping/properties/restore_best/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.training.properties.early_stopping.properties.restore_best.type,parentSchema:schema31.properties.training.properties.early_stopping.properties.restore_best,data:data459};
+if(vErrors === null){
+vErrors = [err1287];
+}
+else {
+vErrors.push(err1287);
+}
+errors++;
+}
+}
+else {
+const err1288 = {instancePath:instancePath+"/training/early_stopping",schemaPath:"#/properties/training/properties/early_stopping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.early_stopping.type,parentSchema:schema31.properties.training.properties.early_stopping,data:data454};
+if(vErrors === null){
+vErrors = [err1288];
+}
+else {
+vErrors.push(err1288);
+}
+errors++;
+}
+}
+let data460 = data412.lr_schedule;
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+if(data460.type === undefined){
+data460.type = "constant";
+}
+if(data460.type === undefined){
+const err1289 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.lr_schedule.required,parentSchema:schema31.properties.training.properties.lr_schedule,data:data460};
+if(vErrors === null){
+vErrors = [err1289];
+}
+else {
+vErrors.push(err1289);
+}
+errors++;
+}
+const tag8 = data460.type;
+if(typeof tag8 == "string"){
+if(tag8 === "constant"){
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+if(data460.type === undefined){
+const err1290 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0],data:data460};
+if(vErrors === null){
+vErrors = [err1290];
+}
+else {
+vErrors.push(err1290);
+}
+errors++;
+}
+for(const key70 in data460){
+if(!((key70 === "type") || (key70 === "warmup"))){
+const err1291 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key70},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0],data:data460};
+if(vErrors === null){
+vErrors = [err1291];
+}
+else {
+vErrors.push(err1291);
+}
+errors++;
+}
+}
+if(data460.type !== undefined){
+let data461 = data460.type;
+if(typeof data461 !== "string"){
+const err1292 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.type.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.type,data:data461};
+if(vErrors === null){
+vErrors = [err1292];
+}
+else {
+vErrors.push(err1292);
+}
+errors++;
+}
+if("constant" !== data461){
+const err1293 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/type/const",keyword:"const",params:{allowedValue: "constant"},message:"must be equal to constant",schema:"constant",parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.type,data:data461};
+if(vErrors === null){
+vErrors = [err1293];
+}
+else {
+vErrors.push(err1293);
+}
+errors++;
+}
+}
+if(data460.warmup !== undefined){
+let data462 = data460.warmup;
+const _errs1114 = errors;
+let valid197 = false;
+let passing2 = null;
+const _errs1115 = errors;
+if(data462 && typeof data462 == "object" && !Array.isArray(data462)){
+if(data462.steps === undefined){
+const err1294 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/oneOf/0/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.oneOf[0].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.oneOf[0],data:data462};
+if(vErrors === null){
+vErrors = [err1294];
+}
+else {
+vErrors.push(err1294);
+}
+errors++;
+}
+}
+var _valid5 = _errs1115 === errors;
+if(_valid5){
+valid197 = true;
+passing2 = 0;
+}
+const _errs1116 = errors;
+if(data462 && typeof data462 == "object" && !Array.isArray(data462)){
+if(data462.epochs === undefined){
+const err1295 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/oneOf/1/required",keyword:"required",params:{missingProperty: "epochs"},message:"must have required property '"+"epochs"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.oneOf[1],data:data462};
+if(vErrors === null){
+vErrors = [err1295];
+}
+else {
+vErrors.push(err1295);
+}
+errors++;
+}
+}
+var _valid5 = _errs1116 === errors;
+if(_valid5 && valid197){
+valid197 = false;
+passing2 = [passing2, 1];
+}
+else {
+if(_valid5){
+valid197 = true;
+passing2 = 1;
+}
+}
+if(!valid197){
+const err1296 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/oneOf",keyword:"oneOf",params:{passingSchemas: passing2},message:"must match exactly one schema in oneOf",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.oneOf,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup,data:data462};
+if(vErrors === null){
+vErrors = [err1296];
+}
+else {
+vErrors.push(err1296);
+}
+errors++;
+}
+else {
+errors = _errs1114;
+if(vErrors !== null){
+if(_errs1114){
+vErrors.length = _errs1114;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data462 && typeof data462 == "object" && !Array.isArray(data462)){
+if(data462.start_factor === undefined){
+data462.start_factor = 0;
+}
+for(const key71 in data462){
+if(!(((key71 === "steps") || (key71 === "epochs")) || (key71 === "start_factor"))){
+const err1297 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key71},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup,data:data462};
+if(vErrors === null){
+vErrors = [err1297];
+}
+else {
+vErrors.push(err1297);
+}
+errors++;
+}
+}
+if(data462.steps !== undefined){
+let data463 = data462.steps;
+if(!(((typeof data463 == "number") && (!(data463 % 1) && !isNaN(data463))) && (isFinite(data463)))){
+const err1298 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.steps.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.steps,data:data463};
+if(vErrors === null){
+vErrors = [err1298];
+}
+else {
+vErrors.push(err1298);
+}
+errors++;
+}
+if((typeof data463 == "number") && (isFinite(data463))){
+if(data463 > 10000000 || isNaN(data463)){
+const err1299 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.steps,data:data463};
+if(vErrors === null){
+vErrors = [err1299];
+}
+else {
+vErrors.push(err1299);
+}
+errors++;
+}
+if(data463 < 1 || isNaN(data463)){
+const err1300 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.steps,data:data463};
+if(vErrors === null){
+vErrors = [err1300];
+}
+else {
+vErrors.push(err1300);
+}
+errors++;
+}
+}
+}
+if(data462.epochs !== undefined){
+let data464 = data462.epochs;
+if((typeof data464 == "number") && (isFinite(data464))){
+if(data464 > 100000 || isNaN(data464)){
+const err1301 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.epochs,data:data464};
+if(vErrors === null){
+vErrors = [err1301];
+}
+else {
+vErrors.push(err1301);
+}
+errors++;
+}
+if(data464 <= 0 || isNaN(data464)){
+const err1302 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/epochs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.epochs,data:data464};
+if(vErrors === null){
+vErrors = [err1302];
+}
+else {
+vErrors.push(err1302);
+}
+errors++;
+}
+}
+else {
+const err1303 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/epochs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.epochs.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.epochs,data:data464};
+if(vErrors === null){
+vErrors = [err1303];
+}
+else {
+vErrors.push(err1303);
+}
+errors++;
+}
+}
+let data465 = data462.start_factor;
+if((typeof data465 == "number") && (isFinite(data465))){
+if(data465 < 0 || isNaN(data465)){
+const err1304 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/start_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.start_factor,data:data465};
+if(vErrors === null){
+vErrors = [err1304];
+}
+else {
+vErrors.push(err1304);
+}
+errors++;
+}
+if(data465 >= 1 || isNaN(data465)){
+const err1305 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/start_factor/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.start_factor,data:data465};
+if(vErrors === null){
+vErrors = [err1305];
+}
+else {
+vErrors.push(err1305);
+}
+errors++;
+}
+}
+else {
+const err1306 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/properties/start_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.start_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.properties.start_factor,data:data465};
+if(vErrors === null){
+vErrors = [err1306];
+}
+else {
+vErrors.push(err1306);
+}
+errors++;
+}
+}
+else {
+const err1307 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0].properties.warmup,data:data462};
+if(vErrors === null){
+vErrors = [err1307];
+}
+else {
+vErrors.push(err1307);
+}
+errors++;
+}
+}
+}
+else {
+const err1308 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[0].type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[0],data:data460};
+if(vErrors === null){
+vErrors = [err1308];
+}
+else {
+vErrors.push(err1308);
+}
+errors++;
+}
+var props9 = true;
+}
+else if(tag8 === "step"){
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+if(data460.gamma === undefined){
+data460.gamma = 0.1;
+}
+if(data460.type === undefined){
+const err1309 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1],data:data460};
+if(vErrors === null){
+vErrors = [err1309];
+}
+else {
+vErrors.push(err1309);
+}
+errors++;
+}
+if(data460.step_size === undefined){
+const err1310 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/required",keyword:"required",params:{missingProperty: "step_size"},message:"must have required property '"+"step_size"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1],data:data460};
+if(vErrors === null){
+vErrors = [err1310];
+}
+else {
+vErrors.push(err1310);
+}
+errors++;
+}
+for(const key72 in data460){
+if(!((((key72 === "type") || (key72 === "step_size")) || (key72 === "gamma")) || (key72 === "warmup"))){
+const err1311 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key72},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1],data:data460};
+if(vErrors === null){
+vErrors = [err1311];
+}
+else {
+vErrors.push(err1311);
+}
+errors++;
+}
+}
+if(data460.type !== undefined){
+let data466 = data460.type;
+if(typeof data466 !== "string"){
+const err1312 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.type.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.type,data:data466};
+if(vErrors === null){
+vErrors = [err1312];
+}
+else {
+vErrors.push(err1312);
+}
+errors++;
+}
+if("step" !== data466){
+const err1313 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/type/const",keyword:"const",params:{allowedValue: "step"},message:"must be equal to constant",schema:"step",parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.type,data:data466};
+if(vErrors === null){
+vErrors = [err1313];
+}
+else {
+vErrors.push(err1313);
+}
+errors++;
+}
+}
+if(data460.step_size !== undefined){
+let data467 = data460.step_size;
+if(!(((typeof data467 == "number") && (!(data467 % 1) && !isNaN(data467))) && (isFinite(data467)))){
+const err1314 = {instancePath:instancePath+"/training/lr_schedule/step_size",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/step_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.step_size.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.step_size,data:data467};
+if(vErrors === null){
+vErrors = [err1314];
+}
+else {
+vErrors.push(err1314);
+}
+errors++;
+}
+if((typeof data467 == "number") && (isFinite(data467))){
+if(data467 > 100000 || isNaN(data467)){
+const err1315 = {instancePath:instancePath+"/training/lr_schedule/step_size",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/step_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.step_size,data:data467};
+if(vErrors === null){
+vErrors = [err1315];
+}
+else {
+vErrors.push(err1315);
+}
+errors++;
+}
+if(data467 < 1 || isNaN(data467)){
+const err1316 = {instancePath:instancePath+"/training/lr_schedule/step_size",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/step_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.step_size,data:data467};
+if(vErrors === null){
+vErrors = [err1316];
+}
+else {
+vErrors.push(err1316);
+}
+errors++;
+}
+}
+}
+let data468 = data460.gamma;
+if((typeof data468 == "number") && (isFinite(data468))){
+if(data468 > 1 || isNaN(data468)){
+const err1317 = {instancePath:instancePath+"/training/lr_schedule/gamma",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/gamma/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.gamma,data:data468};
+if(vErrors === null){
+vErrors = [err1317];
+}
+else {
+vErrors.push(err1317);
+}
+errors++;
+}
+if(data468 <= 0 || isNaN(data468)){
+const err1318 = {instancePath:instancePath+"/training/lr_schedule/gamma",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/gamma/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.gamma,data:data468};
+if(vErrors === null){
+vErrors = [err1318];
+}
+else {
+vErrors.push(err1318);
+}
+errors++;
+}
+}
+else {
+const err1319 = {instancePath:instancePath+"/training/lr_schedule/gamma",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/gamma/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.gamma.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.gamma,data:data468};
+if(vErrors === null){
+vErrors = [err1319];
+}
+else {
+vErrors.push(err1319);
+}
+errors++;
+}
+if(data460.warmup !== undefined){
+let data469 = data460.warmup;
+const _errs1135 = errors;
+let valid201 = false;
+let passing3 = null;
+const _errs1136 = errors;
+if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
+if(data469.steps === undefined){
+const err1320 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/oneOf/0/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.oneOf[0].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.oneOf[0],data:data469};
+if(vErrors === null){
+vErrors = [err1320];
+}
+else {
+vErrors.push(err1320);
+}
+errors++;
+}
+}
+var _valid6 = _errs1136 === errors;
+if(_valid6){
+valid201 = true;
+passing3 = 0;
+}
+const _errs1137 = errors;
+if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
+if(data469.epochs === undefined){
+const err1321 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/oneOf/1/required",keyword:"required",params:{missingProperty: "epochs"},message:"must have required property '"+"epochs"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.oneOf[1],data:data469};
+if(vErrors === null){
+vErrors = [err1321];
+}
+else {
+vErrors.push(err1321);
+}
+errors++;
+}
+}
+var _valid6 = _errs1137 === errors;
+if(_valid6 && valid201){
+valid201 = false;
+passing3 = [passing3, 1];
+}
+else {
+if(_valid6){
+valid201 = true;
+passing3 = 1;
+}
+}
+if(!valid201){
+const err1322 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/oneOf",keyword:"oneOf",params:{passingSchemas: passing3},message:"must match exactly one schema in oneOf",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.oneOf,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup,data:data469};
+if(vErrors === null){
+vErrors = [err1322];
+}
+else {
+vErrors.push(err1322);
+}
+errors++;
+}
+else {
+errors = _errs1135;
+if(vErrors !== null){
+if(_errs1135){
+vErrors.length = _errs1135;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data469 && typeof data469 == "object" && !Array.isArray(data469)){
+if(data469.start_factor === undefined){
+data469.start_factor = 0;
+}
+for(const key73 in data469){
+if(!(((key73 === "steps") || (key73 === "epochs")) || (key73 === "start_factor"))){
+const err1323 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key73},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup,data:data469};
+if(vErrors === null){
+vErrors = [err1323];
+}
+else {
+vErrors.push(err1323);
+}
+errors++;
+}
+}
+if(data469.steps !== undefined){
+let data470 = data469.steps;
+if(!(((typeof data470 == "number") && (!(data470 % 1) && !isNaN(data470))) && (isFinite(data470)))){
+const err1324 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.steps.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.steps,data:data470};
+if(vErrors === null){
+vErrors = [err1324];
+}
+else {
+vErrors.push(err1324);
+}
+errors++;
+}
+if((typeof data470 == "number") && (isFinite(data470))){
+if(data470 > 10000000 || isNaN(data470)){
+const err1325 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.steps,data:data470};
+if(vErrors === null){
+vErrors = [err1325];
+}
+else {
+vErrors.push(err1325);
+}
+errors++;
+}
+if(data470 < 1 || isNaN(data470)){
+const err1326 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.steps,data:data470};
+if(vErrors === null){
+vErrors = [err1326];
+}
+else {
+vErrors.push(err1326);
+}
+errors++;
+}
+}
+}
+if(data469.epochs !== undefined){
+let data471 = data469.epochs;
+if((typeof data471 == "number") && (isFinite(data471))){
+if(data471 > 100000 || isNaN(data471)){
+const err1327 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.epochs,data:data471};
+if(vErrors === null){
+vErrors = [err1327];
+}
+else {
+vErrors.push(err1327);
+}
+errors++;
+}
+if(data471 <= 0 || isNaN(data471)){
+const err1328 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/epochs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.epochs,data:data471};
+if(vErrors === null){
+vErrors = [err1328];
+}
+else {
+vErrors.push(err1328);
+}
+errors++;
+}
+}
+else {
+const err1329 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/epochs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.epochs.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.epochs,data:data471};
+if(vErrors === null){
+vErrors = [err1329];
+}
+else {
+vErrors.push(err1329);
+}
+errors++;
+}
+}
+let data472 = data469.start_factor;
+if((typeof data472 == "number") && (isFinite(data472))){
+if(data472 < 0 || isNaN(data472)){
+const err1330 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/start_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.start_factor,data:data472};
+if(vErrors === null){
+vErrors = [err1330];
+}
+else {
+vErrors.push(err1330);
+}
+errors++;
+}
+if(data472 >= 1 || isNaN(data472)){
+const err1331 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/start_factor/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.start_factor,data:data472};
+if(vErrors === null){
+vErrors = [err1331];
+}
+else {
+vErrors.push(err1331);
+}
+errors++;
+}
+}
+else {
+const err1332 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/properties/start_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.start_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.properties.start_factor,data:data472};
+if(vErrors === null){
+vErrors = [err1332];
+}
+else {
+vErrors.push(err1332);
+}
+errors++;
+}
+}
+else {
+const err1333 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1].properties.warmup,data:data469};
+if(vErrors === null){
+vErrors = [err1333];
+}
+else {
+vErrors.push(err1333);
+}
+errors++;
+}
+}
+}
+else {
+const err1334 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[1].type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[1],data:data460};
+if(vErrors === null){
+vErrors = [err1334];
+}
+else {
+vErrors.push(err1334);
+}
+errors++;
+}
+if(props9 !== true){
+props9 = true;
+}
+}
+else if(tag8 === "exponential"){
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+if(data460.type === undefined){
+const err1335 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2],data:data460};
+if(vErrors === null){
+vErrors = [err1335];
+}
+else {
+vErrors.push(err1335);
+}
+errors++;
+}
+if(data460.gamma === undefined){
+const err1336 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/required",keyword:"required",params:{missingProperty: "gamma"},message:"must have required property '"+"gamma"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2],data:data460};
+if(vErrors === null){
+vErrors = [err1336];
+}
+else {
+vErrors.push(err1336);
+}
+errors++;
+}
+for(const key74 in data460){
+if(!(((key74 === "type") || (key74 === "gamma")) || (key74 === "warmup"))){
+const err1337 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key74},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2],data:data460};
+if(vErrors === null){
+vErrors = [err1337];
+}
+else {
+vErrors.push(err1337);
+}
+errors++;
+}
+}
+if(data460.type !== undefined){
+let data473 = data460.type;
+if(typeof data473 !== "string"){
+const err1338 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.type.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.type,data:data473};
+if(vErrors === null){
+vErrors = [err1338];
+}
+else {
+vErrors.push(err1338);
+}
+errors++;
+}
+if("exponential" !== data473){
+const err1339 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/type/const",keyword:"const",params:{allowedValue: "exponential"},message:"must be equal to constant",schema:"exponential",parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.type,data:data473};
+if(vErrors === null){
+vErrors = [err1339];
+}
+else {
+vErrors.push(err1339);
+}
+errors++;
+}
+}
+if(data460.gamma !== undefined){
+let data474 = data460.gamma;
+if((typeof data474 == "number") && (isFinite(data474))){
+if(data474 > 1 || isNaN(data474)){
+const err1340 = {instancePath:instancePath+"/training/lr_schedule/gamma",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/gamma/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.gamma,data:data474};
+if(vErrors === null){
+vErrors = [err1340];
+}
+else {
+vErrors.push(err1340);
+}
+errors++;
+}
+if(data474 <= 0 || isNaN(data474)){
+const err1341 = {instancePath:instancePath+"/training/lr_schedule/gamma",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/gamma/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.gamma,data:data474};
+if(vErrors === null){
+vErrors = [err1341];
+}
+else {
+vErrors.push(err1341);
+}
+errors++;
+}
+}
+else {
+const err1342 = {instancePath:instancePath+"/training/lr_schedule/gamma",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/gamma/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.gamma.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.gamma,data:data474};
+if(vErrors === null){
+vErrors = [err1342];
+}
+else {
+vErrors.push(err1342);
+}
+errors++;
+}
+}
+if(data460.warmup !== undefined){
+let data475 = data460.warmup;
+const _errs1154 = errors;
+let valid205 = false;
+let passing4 = null;
+const _errs1155 = errors;
+if(data475 && typeof data475 == "object" && !Array.isArray(data475)){
+if(data475.steps === undefined){
+const err1343 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/oneOf/0/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.oneOf[0].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.oneOf[0],data:data475};
+if(vErrors === null){
+vErrors = [err1343];
+}
+else {
+vErrors.push(err1343);
+}
+errors++;
+}
+}
+var _valid7 = _errs1155 === errors;
+if(_valid7){
+valid205 = true;
+passing4 = 0;
+}
+const _errs1156 = errors;
+if(data475 && typeof data475 == "object" && !Array.isArray(data475)){
+if(data475.epochs === undefined){
+const err1344 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/oneOf/1/required",keyword:"required",params:{missingProperty: "epochs"},message:"must have required property '"+"epochs"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.oneOf[1],data:data475};
+if(vErrors === null){
+vErrors = [err1344];
+}
+else {
+vErrors.push(err1344);
+}
+errors++;
+}
+}
+var _valid7 = _errs1156 === errors;
+if(_valid7 && valid205){
+valid205 = false;
+passing4 = [passing4, 1];
+}
+else {
+if(_valid7){
+valid205 = true;
+passing4 = 1;
+}
+}
+if(!valid205){
+const err1345 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/oneOf",keyword:"oneOf",params:{passingSchemas: passing4},message:"must match exactly one schema in oneOf",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.oneOf,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup,data:data475};
+if(vErrors === null){
+vErrors = [err1345];
+}
+else {
+vErrors.push(err1345);
+}
+errors++;
+}
+else {
+errors = _errs1154;
+if(vErrors !== null){
+if(_errs1154){
+vErrors.length = _errs1154;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data475 && typeof data475 == "object" && !Array.isArray(data475)){
+if(data475.start_factor === undefined){
+data475.start_factor = 0;
+}
+for(const key75 in data475){
+if(!(((key75 === "steps") || (key75 === "epochs")) || (key75 === "start_factor"))){
+const err1346 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key75},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup,data:data475};
+if(vErrors === null){
+vErrors = [err1346];
+}
+else {
+vErrors.push(err1346);
+}
+errors++;
+}
+}
+if(data475.steps !== undefined){
+let data476 = data475.steps;
+if(!(((typeof data476 == "number") && (!(data476 % 1) && !isNaN(data476))) && (isFinite(data476)))){
+const err1347 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.steps.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.steps,data:data476};
+if(vErrors === null){
+vErrors = [err1347];
+}
+else {
+vErrors.push(err1347);
+}
+errors++;
+}
+if((typeof data476 == "number") && (isFinite(data476))){
+if(data476 > 10000000 || isNaN(data476)){
+const err1348 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.steps,data:data476};
+if(vErrors === null){
+vErrors = [err1348];
+}
+else {
+vErrors.push(err1348);
+}
+errors++;
+}
+if(data476 < 1 || isNaN(data476)){
+const err1349 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.steps,data:data476};
+if(vErrors === null){
+vErrors = [err1349];
+}
+else {
+vErrors.push(err1349);
+}
+errors++;
+}
+}
+}
+if(data475.epochs !== undefined){
+let data477 = data475.epochs;
+if((typeof data477 == "number") && (isFinite(data477))){
+if(data477 > 100000 || isNaN(data477)){
+const err1350 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.epochs,data:data477};
+if(vErrors === null){
+vErrors = [err1350];
+}
+else {
+vErrors.push(err1350);
+}
+errors++;
+}
+if(data477 <= 0 || isNaN(data477)){
+const err1351 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/epochs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.epochs,data:data477};
+if(vErrors === null){
+vErrors = [err1351];
+}
+else {
+vErrors.push(err1351);
+}
+errors++;
+}
+}
+else {
+const err1352 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/epochs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.epochs.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.epochs,data:data477};
+if(vErrors === null){
+vErrors = [err1352];
+}
+else {
+vErrors.push(err1352);
+}
+errors++;
+}
+}
+let data478 = data475.start_factor;
+if((typeof data478 == "number") && (isFinite(data478))){
+if(data478 < 0 || isNaN(data478)){
+const err1353 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/start_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.start_factor,data:data478};
+if(vErrors === null){
+vErrors = [err1353];
+}
+else {
+vErrors.push(err1353);
+}
+errors++;
+}
+if(data478 >= 1 || isNaN(data478)){
+const err1354 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/start_factor/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.start_factor,data:data478};
+if(vErrors === null){
+vErrors = [err1354];
+}
+else {
+vErrors.push(err1354);
+}
+errors++;
+}
+}
+else {
+const err1355 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/properties/start_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.start_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.properties.start_factor,data:data478};
+if(vErrors === null){
+vErrors = [err1355];
+}
+else {
+vErrors.push(err1355);
+}
+errors++;
+}
+}
+else {
+const err1356 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2].properties.warmup,data:data475};
+if(vErrors === null){
+vErrors = [err1356];
+}
+else {
+vErrors.push(err1356);
+}
+errors++;
+}
+}
+}
+else {
+const err1357 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[2].type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[2],data:data460};
+if(vErrors === null){
+vErrors = [err1357];
+}
+else {
+vErrors.push(err1357);
+}
+errors++;
+}
+if(props9 !== true){
+props9 = true;
+}
+}
+else if(tag8 === "cosine"){
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+if(data460.min_lr === undefined){
+data460.min_lr = 0;
+}
+if(data460.restart_mult === undefined){
+data460.restart_mult = 1;
+}
+if(data460.type === undefined){
+const err1358 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3],data:data460};
+if(vErrors === null){
+vErrors = [err1358];
+}
+else {
+vErrors.push(err1358);
+}
+errors++;
+}
+for(const key76 in data460){
+if(!(((((key76 === "type") || (key76 === "min_lr")) || (key76 === "restart_epochs")) || (key76 === "restart_mult")) || (key76 === "warmup"))){
+const err1359 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key76},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3],data:data460};
+if(vErrors === null){
+vErrors = [err1359];
+}
+else {
+vErrors.push(err1359);
+}
+errors++;
+}
+}
+if(data460.type !== undefined){
+let data479 = data460.type;
+if(typeof data479 !== "string"){
+const err1360 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.type.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.type,data:data479};
+if(vErrors === null){
+vErrors = [err1360];
+}
+else {
+vErrors.push(err1360);
+}
+errors++;
+}
+if("cosine" !== data479){
+const err1361 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/type/const",keyword:"const",params:{allowedValue: "cosine"},message:"must be equal to constant",schema:"cosine",parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.type,data:data479};
+if(vErrors === null){
+vErrors = [err1361];
+}
+else {
+vErrors.push(err1361);
+}
+errors++;
+}
+}
+let data480 = data460.min_lr;
+if((typeof data480 == "number") && (isFinite(data480))){
+if(data480 < 0 || isNaN(data480)){
+const err1362 = {instancePath:instancePath+"/training/lr_schedule/min_lr",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/min_lr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.min_lr,data:data480};
+if(vErrors === null){
+vErrors = [err1362];
+}
+else {
+vErrors.push(err1362);
+}
+errors++;
+}
+}
+else {
+const err1363 = {instancePath:instancePath+"/training/lr_schedule/min_lr",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/min_lr/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.min_lr.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.min_lr,data:data480};
+if(vErrors === null){
+vErrors = [err1363];
+}
+else {
+vErrors.push(err1363);
+}
+errors++;
+}
+if(data460.restart_epochs !== undefined){
+let data481 = data460.restart_epochs;
+if((typeof data481 == "number") && (isFinite(data481))){
+if(data481 > 100000 || isNaN(data481)){
+const err1364 = {instancePath:instancePath+"/training/lr_schedule/restart_epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/restart_epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.restart_epochs,data:data481};
+if(vErrors === null){
+vErrors = [err1364];
+}
+else {
+vErrors.push(err1364);
+}
+errors++;
+}
+if(data481 <= 0 || isNaN(data481)){
+const err1365 = {instancePath:instancePath+"/training/lr_schedule/restart_epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/restart_epochs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.restart_epochs,data:data481};
+if(vErrors === null){
+vErrors = [err1365];
+}
+else {
+vErrors.push(err1365);
+}
+errors++;
+}
+}
+else {
+const err1366 = {instancePath:instancePath+"/training/lr_schedule/restart_epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/restart_epochs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.restart_epochs.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.restart_epochs,data:data481};
+if(vErrors === null){
+vErrors = [err1366];
+}
+else {
+vErrors.push(err1366);
+}
+errors++;
+}
+}
+let data482 = data460.restart_mult;
+if(!(((typeof data482 == "number") && (!(data482 % 1) && !isNaN(data482))) && (isFinite(data482)))){
+const err1367 = {instancePath:instancePath+"/training/lr_schedule/restart_mult",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/restart_mult/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.restart_mult.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.restart_mult,data:data482};
+if(vErrors === null){
+vErrors = [err1367];
+}
+else {
+vErrors.push(err1367);
+}
+errors++;
+}
+if((typeof data482 == "number") && (isFinite(data482))){
+if(data482 > 100 || isNaN(data482)){
+const err1368 = {instancePath:instancePath+"/training/lr_schedule/restart_mult",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/restart_mult/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.restart_mult,data:data482};
+if(vErrors === null){
+vErrors = [err1368];
+}
+else {
+vErrors.push(err1368);
+}
+errors++;
+}
+if(data482 < 1 || isNaN(data482)){
+const err1369 = {instancePath:instancePath+"/training/lr_schedule/restart_mult",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/restart_mult/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.restart_mult,data:data482};
+if(vErrors === null){
+vErrors = [err1369];
+}
+else {
+vErrors.push(err1369);
+}
+errors++;
+}
+}
+if(data460.warmup !== undefined){
+let data483 = data460.warmup;
+const _errs1177 = errors;
+let valid209 = false;
+let passing5 = null;
+const _errs1178 = errors;
+if(data483 && typeof data483 == "object" && !Array.isArray(data483)){
+if(data483.steps === undefined){
+const err1370 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/oneOf/0/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.oneOf[0].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.oneOf[0],data:data483};
+if(vErrors === null){
+vErrors = [err1370];
+}
+else {
+vErrors.push(err1370);
+}
+errors++;
+}
+}
+var _valid8 = _errs1178 === errors;
+if(_valid8){
+valid209 = true;
+passing5 = 0;
+}
+const _errs1179 = errors;
+if(data483 && typeof data483 == "object" && !Array.isArray(data483)){
+if(data483.epochs === undefined){
+const err1371 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/oneOf/1/required",keyword:"required",params:{missingProperty: "epochs"},message:"must have required property '"+"epochs"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.oneOf[1],data:data483};
+if(vErrors === null){
+vErrors = [err1371];
+}
+else {
+vErrors.push(err1371);
+}
+errors++;
+}
+}
+var _valid8 = _errs1179 === errors;
+if(_valid8 && valid209){
+valid209 = false;
+passing5 = [passing5, 1];
+}
+else {
+if(_valid8){
+valid209 = true;
+passing5 = 1;
+}
+}
+if(!valid209){
+const err1372 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/oneOf",keyword:"oneOf",params:{passingSchemas: passing5},message:"must match exactly one schema in oneOf",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.oneOf,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup,data:data483};
+if(vErrors === null){
+vErrors = [err1372];
+}
+else {
+vErrors.push(err1372);
+}
+errors++;
+}
+else {
+errors = _errs1177;
+if(vErrors !== null){
+if(_errs1177){
+vErrors.length = _errs1177;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data483 && typeof data483 == "object" && !Array.isArray(data483)){
+if(data483.start_factor === undefined){
+data483.start_factor = 0;
+}
+for(const key77 in data483){
+if(!(((key77 === "steps") || (key77 === "epochs")) || (key77 === "start_factor"))){
+const err1373 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key77},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup,data:data483};
+if(vErrors === null){
+vErrors = [err1373];
+}
+else {
+vErrors.push(err1373);
+}
+errors++;
+}
+}
+if(data483.steps !== undefined){
+let data484 = data483.steps;
+if(!(((typeof data484 == "number") && (!(data484 % 1) && !isNaN(data484))) && (isFinite(data484)))){
+const err1374 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.steps.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.steps,data:data484};
+if(vErrors === null){
+vErrors = [err1374];
+}
+else {
+vErrors.push(err1374);
+}
+errors++;
+}
+if((typeof data484 == "number") && (isFinite(data484))){
+if(data484 > 10000000 || isNaN(data484)){
+const err1375 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.steps,data:data484};
+if(vErrors === null){
+vErrors = [err1375];
+}
+else {
+vErrors.push(err1375);
+}
+errors++;
+}
+if(data484 < 1 || isNaN(data484)){
+const err1376 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.steps,data:data484};
+if(vErrors === null){
+vErrors = [err1376];
+}
+else {
+vErrors.push(err1376);
+}
+errors++;
+}
+}
+}
+if(data483.epochs !== undefined){
+let data485 = data483.epochs;
+if((typeof data485 == "number") && (isFinite(data485))){
+if(data485 > 100000 || isNaN(data485)){
+const err1377 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.epochs,data:data485};
+if(vErrors === null){
+vErrors = [err1377];
+}
+else {
+vErrors.push(err1377);
+}
+errors++;
+}
+if(data485 <= 0 || isNaN(data485)){
+const err1378 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/epochs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.epochs,data:data485};
+if(vErrors === null){
+vErrors = [err1378];
+}
+else {
+vErrors.push(err1378);
+}
+errors++;
+}
+}
+else {
+const err1379 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/epochs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.epochs.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.epochs,data:data485};
+if(vErrors === null){
+vErrors = [err1379];
+}
+else {
+vErrors.push(err1379);
+}
+errors++;
+}
+}
+let data486 = data483.start_factor;
+if((typeof data486 == "number") && (isFinite(data486))){
+if(data486 < 0 || isNaN(data486)){
+const err1380 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/start_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.start_factor,data:data486};
+if(vErrors === null){
+vErrors = [err1380];
+}
+else {
+vErrors.push(err1380);
+}
+errors++;
+}
+if(data486 >= 1 || isNaN(data486)){
+const err1381 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/start_factor/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.start_factor,data:data486};
+if(vErrors === null){
+vErrors = [err1381];
+}
+else {
+vErrors.push(err1381);
+}
+errors++;
+}
+}
+else {
+const err1382 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/properties/start_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.start_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.properties.start_factor,data:data486};
+if(vErrors === null){
+vErrors = [err1382];
+}
+else {
+vErrors.push(err1382);
+}
+errors++;
+}
+}
+else {
+const err1383 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3].properties.warmup,data:data483};
+if(vErrors === null){
+vErrors = [err1383];
+}
+else {
+vErrors.push(err1383);
+}
+errors++;
+}
+}
+}
+else {
+const err1384 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[3].type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[3],data:data460};
+if(vErrors === null){
+vErrors = [err1384];
+}
+else {
+vErrors.push(err1384);
+}
+errors++;
+}
+if(props9 !== true){
+props9 = true;
+}
+}
+else if(tag8 === "linear"){
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+if(data460.min_lr === undefined){
+data460.min_lr = 0;
+}
+if(data460.type === undefined){
+const err1385 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4],data:data460};
+if(vErrors === null){
+vErrors = [err1385];
+}
+else {
+vErrors.push(err1385);
+}
+errors++;
+}
+for(const key78 in data460){
+if(!(((key78 === "type") || (key78 === "min_lr")) || (key78 === "warmup"))){
+const err1386 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key78},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4],data:data460};
+if(vErrors === null){
+vErrors = [err1386];
+}
+else {
+vErrors.push(err1386);
+}
+errors++;
+}
+}
+if(data460.type !== undefined){
+let data487 = data460.type;
+if(typeof data487 !== "string"){
+const err1387 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.type.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.type,data:data487};
+if(vErrors === null){
+vErrors = [err1387];
+}
+else {
+vErrors.push(err1387);
+}
+errors++;
+}
+if("linear" !== data487){
+const err1388 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/type/const",keyword:"const",params:{allowedValue: "linear"},message:"must be equal to constant",schema:"linear",parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.type,data:data487};
+if(vErrors === null){
+vErrors = [err1388];
+}
+else {
+vErrors.push(err1388);
+}
+errors++;
+}
+}
+let data488 = data460.min_lr;
+if((typeof data488 == "number") && (isFinite(data488))){
+if(data488 < 0 || isNaN(data488)){
+const err1389 = {instancePath:instancePath+"/training/lr_schedule/min_lr",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/min_lr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.min_lr,data:data488};
+if(vErrors === null){
+vErrors = [err1389];
+}
+else {
+vErrors.push(err1389);
+}
+errors++;
+}
+}
+else {
+const err1390 = {instancePath:instancePath+"/training/lr_schedule/min_lr",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/min_lr/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.min_lr.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.min_lr,data:data488};
+if(vErrors === null){
+vErrors = [err1390];
+}
+else {
+vErrors.push(err1390);
+}
+errors++;
+}
+if(data460.warmup !== undefined){
+let data489 = data460.warmup;
+const _errs1196 = errors;
+let valid213 = false;
+let passing6 = null;
+const _errs1197 = errors;
+if(data489 && typeof data489 == "object" && !Array.isArray(data489)){
+if(data489.steps === undefined){
+const err1391 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/oneOf/0/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.oneOf[0].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.oneOf[0],data:data489};
+if(vErrors === null){
+vErrors = [err1391];
+}
+else {
+vErrors.push(err1391);
+}
+errors++;
+}
+}
+var _valid9 = _errs1197 === errors;
+if(_valid9){
+valid213 = true;
+passing6 = 0;
+}
+const _errs1198 = errors;
+if(data489 && typeof data489 == "object" && !Array.isArray(data489)){
+if(data489.epochs === undefined){
+const err1392 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/oneOf/1/required",keyword:"required",params:{missingProperty: "epochs"},message:"must have required property '"+"epochs"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.oneOf[1],data:data489};
+if(vErrors === null){
+vErrors = [err1392];
+}
+else {
+vErrors.push(err1392);
+}
+errors++;
+}
+}
+var _valid9 = _errs1198 === errors;
+if(_valid9 && valid213){
+valid213 = false;
+passing6 = [passing6, 1];
+}
+else {
+if(_valid9){
+valid213 = true;
+passing6 = 1;
+}
+}
+if(!valid213){
+const err1393 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/oneOf",keyword:"oneOf",params:{passingSchemas: passing6},message:"must match exactly one schema in oneOf",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.oneOf,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup,data:data489};
+if(vErrors === null){
+vErrors = [err1393];
+}
+else {
+vErrors.push(err1393);
+}
+errors++;
+}
+else {
+errors = _errs1196;
+if(vErrors !== null){
+if(_errs1196){
+vErrors.length = _errs1196;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data489 && typeof data489 == "object" && !Array.isArray(data489)){
+if(data489.start_factor === undefined){
+data489.start_factor = 0;
+}
+for(const key79 in data489){
+if(!(((key79 === "steps") || (key79 === "epochs")) || (key79 === "start_factor"))){
+const err1394 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key79},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup,data:data489};
+if(vErrors === null){
+vErrors = [err1394];
+}
+else {
+vErrors.push(err1394);
+}
+errors++;
+}
+}
+if(data489.steps !== undefined){
+let data490 = data489.steps;
+if(!(((typeof data490 == "number") && (!(data490 % 1) && !isNaN(data490))) && (isFinite(data490)))){
+const err1395 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.steps.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.steps,data:data490};
+if(vErrors === null){
+vErrors = [err1395];
+}
+else {
+vErrors.push(err1395);
+}
+errors++;
+}
+if((typeof data490 == "number") && (isFinite(data490))){
+if(data490 > 10000000 || isNaN(data490)){
+const err1396 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.steps,data:data490};
+if(vErrors === null){
+vErrors = [err1396];
+}
+else {
+vErrors.push(err1396);
+}
+errors++;
+}
+if(data490 < 1 || isNaN(data490)){
+const err1397 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.steps,data:data490};
+if(vErrors === null){
+vErrors = [err1397];
+}
+else {
+vErrors.push(err1397);
+}
+errors++;
+}
+}
+}
+if(data489.epochs !== undefined){
+let data491 = data489.epochs;
+if((typeof data491 == "number") && (isFinite(data491))){
+if(data491 > 100000 || isNaN(data491)){
+const err1398 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.epochs,data:data491};
+if(vErrors === null){
+vErrors = [err1398];
+}
+else {
+vErrors.push(err1398);
+}
+errors++;
+}
+if(data491 <= 0 || isNaN(data491)){
+const err1399 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/epochs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.epochs,data:data491};
+if(vErrors === null){
+vErrors = [err1399];
+}
+else {
+vErrors.push(err1399);
+}
+errors++;
+}
+}
+else {
+const err1400 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/epochs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.epochs.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.epochs,data:data491};
+if(vErrors === null){
+vErrors = [err1400];
+}
+else {
+vErrors.push(err1400);
+}
+errors++;
+}
+}
+let data492 = data489.start_factor;
+if((typeof data492 == "number") && (isFinite(data492))){
+if(data492 < 0 || isNaN(data492)){
+const err1401 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/start_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.start_factor,data:data492};
+if(vErrors === null){
+vErrors = [err1401];
+}
+else {
+vErrors.push(err1401);
+}
+errors++;
+}
+if(data492 >= 1 || isNaN(data492)){
+const err1402 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/start_factor/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.start_factor,data:data492};
+if(vErrors === null){
+vErrors = [err1402];
+}
+else {
+vErrors.push(err1402);
+}
+errors++;
+}
+}
+else {
+const err1403 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/properties/start_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.start_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.properties.start_factor,data:data492};
+if(vErrors === null){
+vErrors = [err1403];
+}
+else {
+vErrors.push(err1403);
+}
+errors++;
+}
+}
+else {
+const err1404 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4].properties.warmup,data:data489};
+if(vErrors === null){
+vErrors = [err1404];
+}
+else {
+vErrors.push(err1404);
+}
+errors++;
+}
+}
+}
+else {
+const err1405 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/4/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[4].type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[4],data:data460};
+if(vErrors === null){
+vErrors = [err1405];
+}
+else {
+vErrors.push(err1405);
+}
+errors++;
+}
+if(props9 !== true){
+props9 = true;
+}
+}
+else if(tag8 === "one_cycle"){
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+if(data460.pct_start === undefined){
+data460.pct_start = 0.3;
+}
+if(data460.div_factor === undefined){
+data460.div_factor = 25;
+}
+if(data460.final_div_factor === undefined){
+data460.final_div_factor = 10000;
+}
+if(data460.anneal === undefined){
+data460.anneal = "cos";
+}
+if(data460.type === undefined){
+const err1406 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5],data:data460};
+if(vErrors === null){
+vErrors = [err1406];
+}
+else {
+vErrors.push(err1406);
+}
+errors++;
+}
+for(const key80 in data460){
+if(!((((((key80 === "type") || (key80 === "pct_start")) || (key80 === "div_factor")) || (key80 === "final_div_factor")) || (key80 === "anneal")) || (key80 === "warmup"))){
+const err1407 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key80},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5],data:data460};
+if(vErrors === null){
+vErrors = [err1407];
+}
+else {
+vErrors.push(err1407);
+}
+errors++;
+}
+}
+if(data460.type !== undefined){
+let data493 = data460.type;
+if(typeof data493 !== "string"){
+const err1408 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.type.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.type,data:data493};
+if(vErrors === null){
+vErrors = [err1408];
+}
+else {
+vErrors.push(err1408);
+}
+errors++;
+}
+if("one_cycle" !== data493){
+const err1409 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/type/const",keyword:"const",params:{allowedValue: "one_cycle"},message:"must be equal to constant",schema:"one_cycle",parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.type,data:data493};
+if(vErrors === null){
+vErrors = [err1409];
+}
+else {
+vErrors.push(err1409);
+}
+errors++;
+}
+}
+let data494 = data460.pct_start;
+if((typeof data494 == "number") && (isFinite(data494))){
+if(data494 >= 1 || isNaN(data494)){
+const err1410 = {instancePath:instancePath+"/training/lr_schedule/pct_start",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/pct_start/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.pct_start,data:data494};
+if(vErrors === null){
+vErrors = [err1410];
+}
+else {
+vErrors.push(err1410);
+}
+errors++;
+}
+if(data494 <= 0 || isNaN(data494)){
+const err1411 = {instancePath:instancePath+"/training/lr_schedule/pct_start",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/pct_start/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.pct_start,data:data494};
+if(vErrors === null){
+vErrors = [err1411];
+}
+else {
+vErrors.push(err1411);
+}
+errors++;
+}
+}
+else {
+const err1412 = {instancePath:instancePath+"/training/lr_schedule/pct_start",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/pct_start/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.pct_start.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.pct_start,data:data494};
+if(vErrors === null){
+vErrors = [err1412];
+}
+else {
+vErrors.push(err1412);
+}
+errors++;
+}
+let data495 = data460.div_factor;
+if((typeof data495 == "number") && (isFinite(data495))){
+if(data495 < 1 || isNaN(data495)){
+const err1413 = {instancePath:instancePath+"/training/lr_schedule/div_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/div_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.div_factor,data:data495};
+if(vErrors === null){
+vErrors = [err1413];
+}
+else {
+vErrors.push(err1413);
+}
+errors++;
+}
+}
+else {
+const err1414 = {instancePath:instancePath+"/training/lr_schedule/div_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/div_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.div_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.div_factor,data:data495};
+if(vErrors === null){
+vErrors = [err1414];
+}
+else {
+vErrors.push(err1414);
+}
+errors++;
+}
+let data496 = data460.final_div_factor;
+if((typeof data496 == "number") && (isFinite(data496))){
+if(data496 < 1 || isNaN(data496)){
+const err1415 = {instancePath:instancePath+"/training/lr_schedule/final_div_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/final_div_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.final_div_factor,data:data496};
+if(vErrors === null){
+vErrors = [err1415];
+}
+else {
+vErrors.push(err1415);
+}
+errors++;
+}
+}
+else {
+const err1416 = {instancePath:instancePath+"/training/lr_schedule/final_div_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/final_div_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.final_div_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.final_div_factor,data:data496};
+if(vErrors === null){
+vErrors = [err1416];
+}
+else {
+vErrors.push(err1416);
+}
+errors++;
+}
+let data497 = data460.anneal;
+if(typeof data497 !== "string"){
+const err1417 = {instancePath:instancePath+"/training/lr_schedule/anneal",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/anneal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.anneal.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.anneal,data:data497};
+if(vErrors === null){
+vErrors = [err1417];
+}
+else {
+vErrors.push(err1417);
+}
+errors++;
+}
+if(!((data497 === "cos") || (data497 === "linear"))){
+const err1418 = {instancePath:instancePath+"/training/lr_schedule/anneal",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/anneal/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.lr_schedule.oneOf[5].properties.anneal.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.anneal.enum,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.anneal,data:data497};
+if(vErrors === null){
+vErrors = [err1418];
+}
+else {
+vErrors.push(err1418);
+}
+errors++;
+}
+if(data460.warmup !== undefined){
+let data498 = data460.warmup;
+const _errs1221 = errors;
+let valid217 = false;
+let passing7 = null;
+const _errs1222 = errors;
+if(data498 && typeof data498 == "object" && !Array.isArray(data498)){
+if(data498.steps === undefined){
+const err1419 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/oneOf/0/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.oneOf[0].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.oneOf[0],data:data498};
+if(vErrors === null){
+vErrors = [err1419];
+}
+else {
+vErrors.push(err1419);
+}
+errors++;
+}
+}
+var _valid10 = _errs1222 === errors;
+if(_valid10){
+valid217 = true;
+passing7 = 0;
+}
+const _errs1223 = errors;
+if(data498 && typeof data498 == "object" && !Array.isArray(data498)){
+if(data498.epochs === undefined){
+const err1420 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/oneOf/1/required",keyword:"required",params:{missingProperty: "epochs"},message:"must have required property '"+"epochs"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.oneOf[1],data:data498};
+if(vErrors === null){
+vErrors = [err1420];
+}
+else {
+vErrors.push(err1420);
+}
+errors++;
+}
+}
+var _valid10 = _errs1223 === errors;
+if(_valid10 && valid217){
+valid217 = false;
+passing7 = [passing7, 1];
+}
+else {
+if(_valid10){
+valid217 = true;
+passing7 = 1;
+}
+}
+if(!valid217){
+const err1421 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/oneOf",keyword:"oneOf",params:{passingSchemas: passing7},message:"must match exactly one schema in oneOf",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.oneOf,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup,data:data498};
+if(vErrors === null){
+vErrors = [err1421];
+}
+else {
+vErrors.push(err1421);
+}
+errors++;
+}
+else {
+errors = _errs1221;
+if(vErrors !== null){
+if(_errs1221){
+vErrors.length = _errs1221;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data498 && typeof data498 == "object" && !Array.isArray(data498)){
+if(data498.start_factor === undefined){
+data498.start_factor = 0;
+}
+for(const key81 in data498){
+if(!(((key81 === "steps") || (key81 === "epochs")) || (key81 === "start_factor"))){
+const err1422 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key81},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup,data:data498};
+if(vErrors === null){
+vErrors = [err1422];
+}
+else {
+vErrors.push(err1422);
+}
+errors++;
+}
+}
+if(data498.steps !== undefined){
+let data499 = data498.steps;
+if(!(((typeof data499 == "number") && (!(data499 % 1) && !isNaN(data499))) && (isFinite(data499)))){
+const err1423 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.steps.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.steps,data:data499};
+if(vErrors === null){
+vErrors = [err1423];
+}
+else {
+vErrors.push(err1423);
+}
+errors++;
+}
+if((typeof data499 == "number") && (isFinite(data499))){
+if(data499 > 10000000 || isNaN(data499)){
+const err1424 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.steps,data:data499};
+if(vErrors === null){
+vErrors = [err1424];
+}
+else {
+vErrors.push(err1424);
+}
+errors++;
+}
+if(data499 < 1 || isNaN(data499)){
+const err1425 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.steps,data:data499};
+if(vErrors === null){
+vErrors = [err1425];
+}
+else {
+vErrors.push(err1425);
+}
+errors++;
+}
+}
+}
+if(data498.epochs !== undefined){
+let data500 = data498.epochs;
+if((typeof data500 == "number") && (isFinite(data500))){
+if(data500 > 100000 || isNaN(data500)){
+const err1426 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.epochs,data:data500};
+if(vErrors === null){
+vErrors = [err1426];
+}
+else {
+vErrors.push(err1426);
+}
+errors++;
+}
+if(data500 <= 0 || isNaN(data500)){
+const err1427 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/epochs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.epochs,data:data500};
+if(vErrors === null){
+vErrors = [err1427];
+}
+else {
+vErrors.push(err1427);
+}
+errors++;
+}
+}
+else {
+const err1428 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/epochs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.epochs.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.epochs,data:data500};
+if(vErrors === null){
+vErrors = [err1428];
+}
+else {
+vErrors.push(err1428);
+}
+errors++;
+}
+}
+let data501 = data498.start_factor;
+if((typeof data501 == "number") && (isFinite(data501))){
+if(data501 < 0 || isNaN(data501)){
+const err1429 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/start_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.start_factor,data:data501};
+if(vErrors === null){
+vErrors = [err1429];
+}
+else {
+vErrors.push(err1429);
+}
+errors++;
+}
+if(data501 >= 1 || isNaN(data501)){
+const err1430 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/start_factor/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.start_factor,data:data501};
+if(vErrors === null){
+vErrors = [err1430];
+}
+else {
+vErrors.push(err1430);
+}
+errors++;
+}
+}
+else {
+const err1431 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/properties/start_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.start_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.properties.start_factor,data:data501};
+if(vErrors === null){
+vErrors = [err1431];
+}
+else {
+vErrors.push(err1431);
+}
+errors++;
+}
+}
+else {
+const err1432 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5].properties.warmup,data:data498};
+if(vErrors === null){
+vErrors = [err1432];
+}
+else {
+vErrors.push(err1432);
+}
+errors++;
+}
+}
+}
+else {
+const err1433 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/5/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[5].type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[5],data:data460};
+if(vErrors === null){
+vErrors = [err1433];
+}
+else {
+vErrors.push(err1433);
+}
+errors++;
+}
+if(props9 !== true){
+props9 = true;
+}
+}
+else if(tag8 === "reduce_on_plateau"){
+if(data460 && typeof data460 == "object" && !Array.isArray(data460)){
+if(data460.monitor === undefined){
+data460.monitor = "val_loss";
+}
+if(data460.mode === undefined){
+data460.mode = "auto";
+}
+if(data460.factor === undefined){
+data460.factor = 0.1;
+}
+if(data460.patience === undefined){
+data460.patience = 10;
+}
+if(data460.threshold === undefined){
+data460.threshold = 0.0001;
+}
+if(data460.cooldown === undefined){
+data460.cooldown = 0;
+}
+if(data460.min_lr === undefined){
+data460.min_lr = 0;
+}
+if(data460.type === undefined){
+const err1434 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6],data:data460};
+if(vErrors === null){
+vErrors = [err1434];
+}
+else {
+vErrors.push(err1434);
+}
+errors++;
+}
+for(const key82 in data460){
+if(!(func1.call(schema31.properties.training.properties.lr_schedule.oneOf[6].properties, key82))){
+const err1435 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key82},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6],data:data460};
+if(vErrors === null){
+vErrors = [err1435];
+}
+else {
+vErrors.push(err1435);
+}
+errors++;
+}
+}
+if(data460.type !== undefined){
+let data502 = data460.type;
+if(typeof data502 !== "string"){
+const err1436 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.type.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.type,data:data502};
+if(vErrors === null){
+vErrors = [err1436];
+}
+else {
+vErrors.push(err1436);
+}
+errors++;
+}
+if("reduce_on_plateau" !== data502){
+const err1437 = {instancePath:instancePath+"/training/lr_schedule/type",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/type/const",keyword:"const",params:{allowedValue: "reduce_on_plateau"},message:"must be equal to constant",schema:"reduce_on_plateau",parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.type,data:data502};
+if(vErrors === null){
+vErrors = [err1437];
+}
+else {
+vErrors.push(err1437);
+}
+errors++;
+}
+}
+let data503 = data460.monitor;
+if(typeof data503 !== "string"){
+const err1438 = {instancePath:instancePath+"/training/lr_schedule/monitor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/monitor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.monitor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.monitor,data:data503};
+if(vErrors === null){
+vErrors = [err1438];
+}
+else {
+vErrors.push(err1438);
+}
+errors++;
+}
+let data504 = data460.mode;
+if(typeof data504 !== "string"){
+const err1439 = {instancePath:instancePath+"/training/lr_schedule/mode",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.mode.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.mode,data:data504};
+if(vErrors === null){
+vErrors = [err1439];
+}
+else {
+vErrors.push(err1439);
+}
+errors++;
+}
+if(!(((data504 === "auto") || (data504 === "min")) || (data504 === "max"))){
+const err1440 = {instancePath:instancePath+"/training/lr_schedule/mode",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/mode/enum",keyword:"enum",params:{allowedValues: schema31.properties.training.properties.lr_schedule.oneOf[6].properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.mode.enum,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.mode,data:data504};
+if(vErrors === null){
+vErrors = [err1440];
+}
+else {
+vErrors.push(err1440);
+}
+errors++;
+}
+let data505 = data460.factor;
+if((typeof data505 == "number") && (isFinite(data505))){
+if(data505 >= 1 || isNaN(data505)){
+const err1441 = {instancePath:instancePath+"/training/lr_schedule/factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/factor/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.factor,data:data505};
+if(vErrors === null){
+vErrors = [err1441];
+}
+else {
+vErrors.push(err1441);
+}
+errors++;
+}
+if(data505 <= 0 || isNaN(data505)){
+const err1442 = {instancePath:instancePath+"/training/lr_schedule/factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/factor/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.factor,data:data505};
+if(vErrors === null){
+vErrors = [err1442];
+}
+else {
+vErrors.push(err1442);
+}
+errors++;
+}
+}
+else {
+const err1443 = {instancePath:instancePath+"/training/lr_schedule/factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.factor,data:data505};
+if(vErrors === null){
+vErrors = [err1443];
+}
+else {
+vErrors.push(err1443);
+}
+errors++;
+}
+let data506 = data460.patience;
+if(!(((typeof data506 == "number") && (!(data506 % 1) && !isNaN(data506))) && (isFinite(data506)))){
+const err1444 = {instancePath:instancePath+"/training/lr_schedule/patience",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/patience/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.patience.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.patience,data:data506};
+if(vErrors === null){
+vErrors = [err1444];
+}
+else {
+vErrors.push(err1444);
+}
+errors++;
+}
+if((typeof data506 == "number") && (isFinite(data506))){
+if(data506 > 100000 || isNaN(data506)){
+const err1445 = {instancePath:instancePath+"/training/lr_schedule/patience",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/patience/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.patience,data:data506};
+if(vErrors === null){
+vErrors = [err1445];
+}
+else {
+vErrors.push(err1445);
+}
+errors++;
+}
+if(data506 < 0 || isNaN(data506)){
+const err1446 = {instancePath:instancePath+"/training/lr_schedule/patience",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/patience/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.patience,data:data506};
+if(vErrors === null){
+vErrors = [err1446];
+}
+else {
+vErrors.push(err1446);
+}
+errors++;
+}
+}
+let data507 = data460.threshold;
+if((typeof data507 == "number") && (isFinite(data507))){
+if(data507 < 0 || isNaN(data507)){
+const err1447 = {instancePath:instancePath+"/training/lr_schedule/threshold",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.threshold,data:data507};
+if(vErrors === null){
+vErrors = [err1447];
+}
+else {
+vErrors.push(err1447);
+}
+errors++;
+}
+}
+else {
+const err1448 = {instancePath:instancePath+"/training/lr_schedule/threshold",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/threshold/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.threshold.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.threshold,data:data507};
+if(vErrors === null){
+vErrors = [err1448];
+}
+else {
+vErrors.push(err1448);
+}
+errors++;
+}
+let data508 = data460.cooldown;
+if(!(((typeof data508 == "number") && (!(data508 % 1) && !isNaN(data508))) && (isFinite(data508)))){
+const err1449 = {instancePath:instancePath+"/training/lr_schedule/cooldown",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/cooldown/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.cooldown.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.cooldown,data:data508};
+if(vErrors === null){
+vErrors = [err1449];
+}
+else {
+vErrors.push(err1449);
+}
+errors++;
+}
+if((typeof data508 == "number") && (isFinite(data508))){
+if(data508 > 100000 || isNaN(data508)){
+const err1450 = {instancePath:instancePath+"/training/lr_schedule/cooldown",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/cooldown/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.cooldown,data:data508};
+if(vErrors === null){
+vErrors = [err1450];
+}
+else {
+vErrors.push(err1450);
+}
+errors++;
+}
+if(data508 < 0 || isNaN(data508)){
+const err1451 = {instancePath:instancePath+"/training/lr_schedule/cooldown",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/cooldown/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.cooldown,data:data508};
+if(vErrors === null){
+vErrors = [err1451];
+}
+else {
+vErrors.push(err1451);
+}
+errors++;
+}
+}
+let data509 = data460.min_lr;
+if((typeof data509 == "number") && (isFinite(data509))){
+if(data509 < 0 || isNaN(data509)){
+const err1452 = {instancePath:instancePath+"/training/lr_schedule/min_lr",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/min_lr/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.min_lr,data:data509};
+if(vErrors === null){
+vErrors = [err1452];
+}
+else {
+vErrors.push(err1452);
+}
+errors++;
+}
+}
+else {
+const err1453 = {instancePath:instancePath+"/training/lr_schedule/min_lr",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/min_lr/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.min_lr.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.min_lr,data:data509};
+if(vErrors === null){
+vErrors = [err1453];
+}
+else {
+vErrors.push(err1453);
+}
+errors++;
+}
+if(data460.warmup !== undefined){
+let data510 = data460.warmup;
+const _errs1252 = errors;
+let valid221 = false;
+let passing8 = null;
+const _errs1253 = errors;
+if(data510 && typeof data510 == "object" && !Array.isArray(data510)){
+if(data510.steps === undefined){
+const err1454 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/oneOf/0/required",keyword:"required",params:{missingProperty: "steps"},message:"must have required property '"+"steps"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.oneOf[0].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.oneOf[0],data:data510};
+if(vErrors === null){
+vErrors = [err1454];
+}
+else {
+vErrors.push(err1454);
+}
+errors++;
+}
+}
+var _valid11 = _errs1253 === errors;
+if(_valid11){
+valid221 = true;
+passing8 = 0;
+}
+const _errs1254 = errors;
+if(data510 && typeof data510 == "object" && !Array.isArray(data510)){
+if(data510.epochs === undefined){
+const err1455 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/oneOf/1/required",keyword:"required",params:{missingProperty: "epochs"},message:"must have required property '"+"epochs"+"'",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.oneOf[1].required,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.oneOf[1],data:data510};
+if(vErrors === null){
+vErrors = [err1455];
+}
+else {
+vErrors.push(err1455);
+}
+errors++;
+}
+}
+var _valid11 = _errs1254 === errors;
+if(_valid11 && valid221){
+valid221 = false;
+passing8 = [passing8, 1];
+}
+else {
+if(_valid11){
+valid221 = true;
+passing8 = 1;
+}
+}
+if(!valid221){
+const err1456 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/oneOf",keyword:"oneOf",params:{passingSchemas: passing8},message:"must match exactly one schema in oneOf",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.oneOf,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup,data:data510};
+if(vErrors === null){
+vErrors = [err1456];
+}
+else {
+vErrors.push(err1456);
+}
+errors++;
+}
+else {
+errors = _errs1252;
+if(vErrors !== null){
+if(_errs1252){
+vErrors.length = _errs1252;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data510 && typeof data510 == "object" && !Array.isArray(data510)){
+if(data510.start_factor === undefined){
+data510.start_factor = 0;
+}
+for(const key83 in data510){
+if(!(((key83 === "steps") || (key83 === "epochs")) || (key83 === "start_factor"))){
+const err1457 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key83},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup,data:data510};
+if(vErrors === null){
+vErrors = [err1457];
+}
+else {
+vErrors.push(err1457);
+}
+errors++;
+}
+}
+if(data510.steps !== undefined){
+let data511 = data510.steps;
+if(!(((typeof data511 == "number") && (!(data511 % 1) && !isNaN(data511))) && (isFinite(data511)))){
+const err1458 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/steps/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.steps.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.steps,data:data511};
+if(vErrors === null){
+vErrors = [err1458];
+}
+else {
+vErrors.push(err1458);
+}
+errors++;
+}
+if((typeof data511 == "number") && (isFinite(data511))){
+if(data511 > 10000000 || isNaN(data511)){
+const err1459 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/steps/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.steps,data:data511};
+if(vErrors === null){
+vErrors = [err1459];
+}
+else {
+vErrors.push(err1459);
+}
+errors++;
+}
+if(data511 < 1 || isNaN(data511)){
+const err1460 = {instancePath:instancePath+"/training/lr_schedule/warmup/steps",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/steps/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.steps,data:data511};
+if(vErrors === null){
+vErrors = [err1460];
+}
+else {
+vErrors.push(err1460);
+}
+errors++;
+}
+}
+}
+if(data510.epochs !== undefined){
+let data512 = data510.epochs;
+if((typeof data512 == "number") && (isFinite(data512))){
+if(data512 > 100000 || isNaN(data512)){
+const err1461 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/epochs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.epochs,data:data512};
+if(vErrors === null){
+vErrors = [err1461];
+}
+else {
+vErrors.push(err1461);
+}
+errors++;
+}
+if(data512 <= 0 || isNaN(data512)){
+const err1462 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/epochs/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.epochs,data:data512};
+if(vErrors === null){
+vErrors = [err1462];
+}
+else {
+vErrors.push(err1462);
+}
+errors++;
+}
+}
+else {
+const err1463 = {instancePath:instancePath+"/training/lr_schedule/warmup/epochs",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/epochs/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.epochs.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.epochs,data:data512};
+if(vErrors === null){
+vErrors = [err1463];
+}
+else {
+vErrors.push(err1463);
+}
+errors++;
+}
+}
+let data513 = data510.start_factor;
+if((typeof data513 == "number") && (isFinite(data513))){
+if(data513 < 0 || isNaN(data513)){
+const err1464 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/start_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.start_factor,data:data513};
+if(vErrors === null){
+vErrors = [err1464];
+}
+else {
+vErrors.push(err1464);
+}
+errors++;
+}
+if(data513 >= 1 || isNaN(data513)){
+const err1465 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/start_factor/exclusiveMaximum",keyword:"exclusiveMaximum",params:{comparison: "<", limit: 1},message:"must be < 1",schema:1,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.start_factor,data:data513};
+if(vErrors === null){
+vErrors = [err1465];
+}
+else {
+vErrors.push(err1465);
+}
+errors++;
+}
+}
+else {
+const err1466 = {instancePath:instancePath+"/training/lr_schedule/warmup/start_factor",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/properties/start_factor/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.start_factor.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.properties.start_factor,data:data513};
+if(vErrors === null){
+vErrors = [err1466];
+}
+else {
+vErrors.push(err1466);
+}
+errors++;
+}
+}
+else {
+const err1467 = {instancePath:instancePath+"/training/lr_schedule/warmup",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/properties/warmup/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup.type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6].properties.warmup,data:data510};
+if(vErrors === null){
+vErrors = [err1467];
+}
+else {
+vErrors.push(err1467);
+}
+errors++;
+}
+}
+}
+else {
+const err1468 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/oneOf/6/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.oneOf[6].type,parentSchema:schema31.properties.training.properties.lr_schedule.oneOf[6],data:data460};
+if(vErrors === null){
+vErrors = [err1468];
+}
+else {
+vErrors.push(err1468);
+}
+errors++;
+}
+if(props9 !== true){
+props9 = true;
+}
+}
+else {
+const err1469 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/discriminator",keyword:"discriminator",params:{error: "mapping", tag: "type", tagValue: tag8},message:"value of tag \"type\" must be in oneOf",schema:schema31.properties.training.properties.lr_schedule.discriminator,parentSchema:schema31.properties.training.properties.lr_schedule,data:data460};
+if(vErrors === null){
+vErrors = [err1469];
+}
+else {
+vErrors.push(err1469);
+}
+errors++;
+}
+}
+else {
+const err1470 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/discriminator",keyword:"discriminator",params:{error: "tag", tag: "type", tagValue: tag8},message:"tag \"type\" must be string",schema:schema31.properties.training.properties.lr_schedule.discriminator,parentSchema:schema31.properties.training.properties.lr_schedule,data:data460};
+if(vErrors === null){
+vErrors = [err1470];
+}
+else {
+vErrors.push(err1470);
+}
+errors++;
+}
+}
+else {
+const err1471 = {instancePath:instancePath+"/training/lr_schedule",schemaPath:"#/properties/training/properties/lr_schedule/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.lr_schedule.type,parentSchema:schema31.properties.training.properties.lr_schedule,data:data460};
+if(vErrors === null){
+vErrors = [err1471];
+}
+else {
+vErrors.push(err1471);
+}
+errors++;
+}
+if(data412.gradient_clipping !== undefined){
+let data514 = data412.gradient_clipping;
+if(data514 && typeof data514 == "object" && !Array.isArray(data514)){
+if(Object.keys(data514).length < 1){
+const err1472 = {instancePath:instancePath+"/training/gradient_clipping",schemaPath:"#/properties/training/properties/gradient_clipping/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.training.properties.gradient_clipping,data:data514};
+if(vErrors === null){
+vErrors = [err1472];
+}
+else {
+vErrors.push(err1472);
+}
+errors++;
+}
+for(const key84 in data514){
+if(!((key84 === "global_norm") || (key84 === "value"))){
+const err1473 = {instancePath:instancePath+"/training/gradient_clipping",schemaPath:"#/properties/training/properties/gradient_clipping/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key84},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training.properties.gradient_clipping,data:data514};
+if(vErrors === null){
+vErrors = [err1473];
+}
+else {
+vErrors.push(err1473);
+}
+errors++;
+}
+}
+if(data514.global_norm !== undefined){
+let data515 = data514.global_norm;
+if((typeof data515 == "number") && (isFinite(data515))){
+if(data515 <= 0 || isNaN(data515)){
+const err1474 = {instancePath:instancePath+"/training/gradient_clipping/global_norm",schemaPath:"#/properties/training/properties/gradient_clipping/properties/global_norm/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.gradient_clipping.properties.global_norm,data:data515};
+if(vErrors === null){
+vErrors = [err1474];
+}
+else {
+vErrors.push(err1474);
+}
+errors++;
+}
+}
+else {
+const err1475 = {instancePath:instancePath+"/training/gradient_clipping/global_norm",schemaPath:"#/properties/training/properties/gradient_clipping/properties/global_norm/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.gradient_clipping.properties.global_norm.type,parentSchema:schema31.properties.training.properties.gradient_clipping.properties.global_norm,data:data515};
+if(vErrors === null){
+vErrors = [err1475];
+}
+else {
+vErrors.push(err1475);
+}
+errors++;
+}
+}
+if(data514.value !== undefined){
+let data516 = data514.value;
+if((typeof data516 == "number") && (isFinite(data516))){
+if(data516 <= 0 || isNaN(data516)){
+const err1476 = {instancePath:instancePath+"/training/gradient_clipping/value",schemaPath:"#/properties/training/properties/gradient_clipping/properties/value/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.training.properties.gradient_clipping.properties.value,data:data516};
+if(vErrors === null){
+vErrors = [err1476];
+}
+else {
+vErrors.push(err1476);
+}
+errors++;
+}
+}
+else {
+const err1477 = {instancePath:instancePath+"/training/gradient_clipping/value",schemaPath:"#/properties/training/properties/gradient_clipping/properties/value/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.training.properties.gradient_clipping.properties.value.type,parentSchema:schema31.properties.training.properties.gradient_clipping.properties.value,data:data516};
+if(vErrors === null){
+vErrors = [err1477];
+}
+else {
+vErrors.push(err1477);
+}
+errors++;
+}
+}
+}
+else {
+const err1478 = {instancePath:instancePath+"/training/gradient_clipping",schemaPath:"#/properties/training/properties/gradient_clipping/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.properties.gradient_clipping.type,parentSchema:schema31.properties.training.properties.gradient_clipping,data:data514};
+if(vErrors === null){
+vErrors = [err1478];
+}
+else {
+vErrors.push(err1478);
+}
+errors++;
+}
+}
+let data517 = data412.accumulate_batches;
+if(!(((typeof data517 == "number") && (!(data517 % 1) && !isNaN(data517))) && (isFinite(data517)))){
+const err1479 = {instancePath:instancePath+"/training/accumulate_batches",schemaPath:"#/properties/training/properties/accumulate_batches/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.accumulate_batches.type,parentSchema:schema31.properties.training.properties.accumulate_batches,data:data517};
+if(vErrors === null){
+vErrors = [err1479];
+}
+else {
+vErrors.push(err1479);
+}
+errors++;
+}
+if((typeof data517 == "number") && (isFinite(data517))){
+if(data517 > 4096 || isNaN(data517)){
+const err1480 = {instancePath:instancePath+"/training/accumulate_batches",schemaPath:"#/properties/training/properties/accumulate_batches/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4096},message:"must be <= 4096",schema:4096,parentSchema:schema31.properties.training.properties.accumulate_batches,data:data517};
+if(vErrors === null){
+vErrors = [err1480];
+}
+else {
+vErrors.push(err1480);
+}
+errors++;
+}
+if(data517 < 1 || isNaN(data517)){
+const err1481 = {instancePath:instancePath+"/training/accumulate_batches",schemaPath:"#/properties/training/properties/accumulate_batches/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.accumulate_batches,data:data517};
+if(vErrors === null){
+vErrors = [err1481];
+}
+else {
+vErrors.push(err1481);
+}
+errors++;
+}
+}
+}
+else {
+const err1482 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.type,parentSchema:schema31.properties.training,data:data412};
+if(vErrors === null){
+vErrors = [err1482];
+}
+else {
+vErrors.push(err1482);
+}
+errors++;
+}
+let data518 = data.evaluation;
+if(data518 && typeof data518 == "object" && !Array.isArray(data518)){
+if(data518.metrics === undefined){
+data518.metrics = ["accuracy","macro_f1"];
+}
+if(data518.ablation === undefined){
+data518.ablation = false;
+}
+for(const key85 in data518){
+if(!((key85 === "metrics") || (key85 === "ablation"))){
+const err1483 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.evaluation,data:data518};
+if(vErrors === null){
+vErrors = [err1483];
+}
+else {
+vErrors.push(err1483);
+}
+errors++;
+}
+}
+let data519 = data518.metrics;
+if(Array.isArray(data519)){
+if(data519.length < 1){
+const err1484 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.evaluation.properties.metrics,data:data519};
+if(vErrors === null){
+vErrors = [err1484];
+}
+else {
+vErrors.push(err1484);
+}
+errors++;
+}
+const len30 = data519.length;
+for(let i38=0; i38<len30; i38++){
+let data520 = data519[i38];
+if(typeof data520 !== "string"){
+const err1485 = {instancePath:instancePath+"/evaluation/metrics/" + i38,schemaPath:"#/properties/evaluation/properties/metrics/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.evaluation.properties.metrics.items.type,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data520};
+if(vErrors === null){
+vErrors = [err1485];
+}
+else {
+vErrors.push(err1485);
+}
+errors++;
+}
+if(!((((((((((((((data520 === "accuracy") || (data520 === "macro_f1")) || (data520 === "weighted_f1")) || (data520 === "precision")) || (data520 === "recall")) || (data520 === "f1")) || (data520 === "roc_auc")) || (data520 === "micro_f1")) || (data520 === "subset_accuracy")) || (data520 === "hamming_loss")) || (data520 === "mae")) || (data520 === "rmse")) || (data520 === "mse")) || (data520 === "r2"))){
+const err1486 = {instancePath:instancePath+"/evaluation/metrics/" + i38,schemaPath:"#/properties/evaluation/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.evaluation.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.evaluation.properties.metrics.items.enum,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data520};
+if(vErrors === null){
+vErrors = [err1486];
+}
+else {
+vErrors.push(err1486);
+}
+errors++;
+}
+}
+let i39 = data519.length;
+let j8;
+if(i39 > 1){
+const indices8 = {};
+for(;i39--;){
+let item8 = data519[i39];
+if(typeof item8 !== "string"){
+continue;
+}
+if(typeof indices8[item8] == "number"){
+j8 = indices8[item8];
+const err1487 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i39, j: j8},message:"must NOT have duplicate items (items ## "+j8+" and "+i39+" are identical)",schema:true,parentSchema:schema31.properties.evaluation.properties.metrics,data:data519};
+if(vErrors === null){
+vErrors = [err1487];
+}
+else {
+vErrors.push(err1487);
+}
+errors++;
+break;
+}
+indices8[item8] = i39;
+}
+}
+}
+else {
+const err1488 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.evaluation.properties.metrics.type,parentSchema:schema31.properties.evaluation.properties.metrics,data:data519};
+if(vErrors === null){
+vErrors = [err1488];
+}
+else {
+vErrors.push(err1488);
+}
+errors++;
+}
+let data521 = data518.ablation;
+if(typeof data521 !== "boolean"){
+const err1489 = {instancePath:instancePath+"/evaluation/ablation",schemaPath:"#/properties/evaluation/properties/ablation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.evaluation.properties.ablation.type,parentSchema:schema31.properties.evaluation.properties.ablation,data:data521};
+if(vErrors === null){
+vErrors = [err1489];
+}
+else {
+vErrors.push(err1489);
+}
+errors++;
+}
+}
+else {
+const err1490 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.evaluation.type,parentSchema:schema31.properties.evaluation,data:data518};
+if(vErrors === null){
+vErrors = [err1490];
+}
+else {
+vErrors.push(err1490);
+}
+errors++;
+}
+let data522 = data.tracking;
+if(data522 && typeof data522 == "object" && !Array.isArray(data522)){
+if(data522.experiment === undefined){
+data522.experiment = "Default";
+}
+if(data522.tags === undefined){
+data522.tags = {};
+}
+for(const key86 in data522){
+if(!(((key86 === "uri") || (key86 === "experiment")) || (key86 === "tags"))){
+const err1491 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.tracking,data:data522};
+if(vErrors === null){
+vErrors = [err1491];
+}
+else {
+vErrors.push(err1491);
+}
+errors++;
+}
+}
+if(data522.uri !== undefined){
+let data523 = data522.uri;
+if(typeof data523 === "string"){
+if(func2(data523) < 1){
+const err1492 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.uri,data:data523};
+if(vErrors === null){
+vErrors = [err1492];
+}
+else {
+vErrors.push(err1492);
+}
+errors++;
+}
+}
+else {
+const err1493 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.uri.type,parentSchema:schema31.properties.tracking.properties.uri,data:data523};
+if(vErrors === null){
+vErrors = [err1493];
+}
+else {
+vErrors.push(err1493);
+}
+errors++;
+}
+}
+let data524 = data522.experiment;
+if(typeof data524 === "string"){
+if(func2(data524) > 500){
+const err1494 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema31.properties.tracking.properties.experiment,data:data524};
+if(vErrors === null){
+vErrors = [err1494];
+}
+else {
+vErrors.push(err1494);
+}
+errors++;
+}
+if(func2(data524) < 1){
+const err1495 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.experiment,data:data524};
+if(vErrors === null){
+vErrors = [err1495];
+}
+else {
+vErrors.push(err1495);
+}
+errors++;
+}
+}
+else {
+const err1496 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.experiment.type,parentSchema:schema31.properties.tracking.properties.experiment,data:data524};
+if(vErrors === null){
+vErrors = [err1496];
+}
+else {
+vErrors.push(err1496);
+}
+errors++;
+}
+let data525 = data522.tags;
+if(data525 && typeof data525 == "object" && !Array.isArray(data525)){
+var props10 = {};
+for(const key87 in data525){
+if(pattern5.test(key87)){
+let data526 = data525[key87];
+if(typeof data526 !== "string"){
+const err1497 = {instancePath:instancePath+"/tracking/tags/" + key87.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tracking/properties/tags/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"].type,parentSchema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"],data:data526};
+if(vErrors === null){
+vErrors = [err1497];
+}
+else {
+vErrors.push(err1497);
+}
+errors++;
+}
+props10[key87] = true;
+}
+}
+}
+else {
+const err1498 = {instancePath:instancePath+"/tracking/tags",schemaPath:"#/properties/tracking/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.properties.tags.type,parentSchema:schema31.properties.tracking.properties.tags,data:data525};
+if(vErrors === null){
+vErrors = [err1498];
+}
+else {
+vErrors.push(err1498);
+}
+errors++;
+}
+}
+else {
+const err1499 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.type,parentSchema:schema31.properties.tracking,data:data522};
+if(vErrors === null){
+vErrors = [err1499];
+}
+else {
+vErrors.push(err1499);
+}
+errors++;
+}
+let data527 = data.runtime;
+if(data527 && typeof data527 == "object" && !Array.isArray(data527)){
+if(data527.backend === undefined){
+data527.backend = "auto";
+}
+if(data527.cache === undefined){
+data527.cache = true;
+}
+if(data527.stream === undefined){
+data527.stream = "auto";
+}
+if(data527.memory_budget_mb === undefined){
+data527.memory_budget_mb = 2048;
+}
+if(data527.workers === undefined){
+data527.workers = 1;
+}
+if(data527.threads === undefined){
+data527.threads = 1;
+}
+if(data527.max_model_memory_mb === undefined){
+data527.max_model_memory_mb = 8192;
+}
+for(const key88 in data527){
+if(!(((((((key88 === "backend") || (key88 === "cache")) || (key88 === "stream")) || (key88 === "memory_budget_mb")) || (key88 === "workers")) || (key88 === "threads")) || (key88 === "max_model_memory_mb"))){
+const err1500 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.runtime,data:data527};
+if(vErrors === null){
+vErrors = [err1500];
+}
+else {
+vErrors.push(err1500);
+}
+errors++;
+}
+}
+let data528 = data527.backend;
+if(typeof data528 !== "string"){
+const err1501 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.backend.type,parentSchema:schema31.properties.runtime.properties.backend,data:data528};
+if(vErrors === null){
+vErrors = [err1501];
+}
+else {
+vErrors.push(err1501);
+}
+errors++;
+}
+if(!(((((data528 === "auto") || (data528 === "tensorflow-gpu")) || (data528 === "tensorflow")) || (data528 === "wasm")) || (data528 === "cpu"))){
+const err1502 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.backend.enum,parentSchema:schema31.properties.runtime.properties.backend,data:data528};
+if(vErrors === null){
+vErrors = [err1502];
+}
+else {
+vErrors.push(err1502);
+}
+errors++;
+}
+let data529 = data527.cache;
+if(typeof data529 !== "boolean"){
+const err1503 = {instancePath:instancePath+"/runtime/cache",schemaPath:"#/properties/runtime/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.runtime.properties.cache.type,parentSchema:schema31.properties.runtime.properties.cache,data:data529};
+if(vErrors === null){
+vErrors = [err1503];
+}
+else {
+vErrors.push(err1503);
+}
+errors++;
+}
+let data530 = data527.stream;
+if(typeof data530 !== "string"){
+const err1504 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.stream.type,parentSchema:schema31.properties.runtime.properties.stream,data:data530};
+if(vErrors === null){
+vErrors = [err1504];
+}
+else {
+vErrors.push(err1504);
+}
+errors++;
+}
+if(!(((data530 === "auto") || (data530 === "always")) || (data530 === "never"))){
+const err1505 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.stream.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.stream.enum,parentSchema:schema31.properties.runtime.properties.stream,data:data530};
+if(vErrors === null){
+vErrors = [err1505];
+}
+else {
+vErrors.push(err1505);
+}
+errors++;
+}
+let data531 = data527.memory_budget_mb;
+if((typeof data531 == "number") && (isFinite(data531))){
+if(data531 <= 0 || isNaN(data531)){
+const err1506 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data531};
+if(vErrors === null){
+vErrors = [err1506];
+}
+else {
+vErrors.push(err1506);
+}
+errors++;
+}
+}
+else {
+const err1507 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.memory_budget_mb.type,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data531};
+if(vErrors === null){
+vErrors = [err1507];
+}
+else {
+vErrors.push(err1507);
+}
+errors++;
+}
+let data532 = data527.workers;
+const _errs1303 = errors;
+let valid231 = false;
+const _errs1304 = errors;
+if(typeof data532 !== "string"){
+const err1508 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.workers.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data532};
+if(vErrors === null){
+vErrors = [err1508];
+}
+else {
+vErrors.push(err1508);
+}
+errors++;
+}
+if("auto" !== data532){
+const err1509 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data532};
+if(vErrors === null){
+vErrors = [err1509];
+}
+else {
+vErrors.push(err1509);
+}
+errors++;
+}
+var _valid12 = _errs1304 === errors;
+valid231 = valid231 || _valid12;
+const _errs1306 = errors;
+if(!(((typeof data532 == "number") && (!(data532 % 1) && !isNaN(data532))) && (isFinite(data532)))){
+const err1510 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.workers.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data532};
+if(vErrors === null){
+vErrors = [err1510];
+}
+else {
+vErrors.push(err1510);
+}
+errors++;
+}
+if((typeof data532 == "number") && (isFinite(data532))){
+if(data532 > 256 || isNaN(data532)){
+const err1511 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data532};
+if(vErrors === null){
+vErrors = [err1511];
+}
+else {
+vErrors.push(err1511);
+}
+errors++;
+}
+if(data532 < 1 || isNaN(data532)){
+const err1512 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data532};
+if(vErrors === null){
+vErrors = [err1512];
+}
+else {
+vErrors.push(err1512);
+}
+errors++;
+}
+}
+var _valid12 = _errs1306 === errors;
+valid231 = valid231 || _valid12;
+if(!valid231){
+const err1513 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.workers.anyOf,parentSchema:schema31.properties.runtime.properties.workers,data:data532};
+if(vErrors === null){
+vErrors = [err1513];
+}
+else {
+vErrors.push(err1513);
+}
+errors++;
+}
+else {
+errors = _errs1303;
+if(vErrors !== null){
+if(_errs1303){
+vErrors.length = _errs1303;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data533 = data527.threads;
+const _errs1309 = errors;
+let valid232 = false;
+const _errs1310 = errors;
+if(typeof data533 !== "string"){
+const err1514 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.threads.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data533};
+if(vErrors === null){
+vErrors = [err1514];
+}
+else {
+vErrors.push(err1514);
+}
+errors++;
+}
+if("auto" !== data533){
+const err1515 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data533};
+if(vErrors === null){
+vErrors = [err1515];
+}
+else {
+vErrors.push(err1515);
+}
+errors++;
+}
+var _valid13 = _errs1310 === errors;
+valid232 = valid232 || _valid13;
+const _errs1312 = errors;
+if(!(((typeof data533 == "number") && (!(data533 % 1) && !isNaN(data533))) && (isFinite(data533)))){
+const err1516 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.threads.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data533};
+if(vErrors === null){
+vErrors = [err1516];
+}
+else {
+vErrors.push(err1516);
+}
+errors++;
+}
+if((typeof data533 == "number") && (isFinite(data533))){
+if(data533 > 256 || isNaN(data533)){
+const err1517 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data533};
+if(vErrors === null){
+vErrors = [err1517];
+}
+else {
+vErrors.push(err1517);
+}
+errors++;
+}
+if(data533 < 1 || isNaN(data533)){
+const err1518 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data533};
+if(vErrors === null){
+vErrors = [err1518];
+}
+else {
+vErrors.push(err1518);
+}
+errors++;
+}
+}
+var _valid13 = _errs1312 === errors;
+valid232 = valid232 || _valid13;
+if(!valid232){
+const err1519 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.threads.anyOf,parentSchema:schema31.properties.runtime.properties.threads,data:data533};
+if(vErrors === null){
+vErrors = [err1519];
+}
+else {
+vErrors.push(err1519);
+}
+errors++;
+}
+else {
+errors = _errs1309;
+if(vErrors !== null){
+if(_errs1309){
+vErrors.length = _errs1309;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data534 = data527.max_model_memory_mb;
+if((typeof data534 == "number") && (isFinite(data534))){
+if(data534 <= 0 || isNaN(data534)){
+const err1520 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data534};
+if(vErrors === null){
+vErrors = [err1520];
+}
+else {
+vErrors.push(err1520);
+}
+errors++;
+}
+}
+else {
+const err1521 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.max_model_memory_mb.type,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data534};
+if(vErrors === null){
+vErrors = [err1521];
+}
+else {
+vErrors.push(err1521);
+}
+errors++;
+}
+}
+else {
+const err1522 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.runtime.type,parentSchema:schema31.properties.runtime,data:data527};
+if(vErrors === null){
+vErrors = [err1522];
+}
+else {
+vErrors.push(err1522);
+}
+errors++;
+}
+if(data.sweep !== undefined){
+let data535 = data.sweep;
+if(data535 && typeof data535 == "object" && !Array.isArray(data535)){
+if(data535.parallel === undefined){
+data535.parallel = 1;
+}
+if(data535.n_startup_trials === undefined){
+data535.n_startup_trials = 10;
+}
+if(data535.method === undefined){
+const err1523 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data535};
+if(vErrors === null){
+vErrors = [err1523];
+}
+else {
+vErrors.push(err1523);
+}
+errors++;
+}
+if(data535.metric === undefined){
+const err1524 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data535};
+if(vErrors === null){
+vErrors = [err1524];
+}
+else {
+vErrors.push(err1524);
+}
+errors++;
+}
+if(data535.parameters === undefined){
+const err1525 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data535};
+if(vErrors === null){
+vErrors = [err1525];
+}
+else {
+vErrors.push(err1525);
+}
+errors++;
+}
+for(const key89 in data535){
+if(!((((((((key89 === "method") || (key89 === "metric")) || (key89 === "parameters")) || (key89 === "trials")) || (key89 === "parallel")) || (key89 === "seed")) || (key89 === "n_startup_trials")) || (key89 === "early_terminate"))){
+const err1526 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep,data:data535};
+if(vErrors === null){
+vErrors = [err1526];
+}
+else {
+vErrors.push(err1526);
+}
+errors++;
+}
+}
+if(data535.method !== undefined){
+let data536 = data535.method;
+if(typeof data536 !== "string"){
+const err1527 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.method.type,parentSchema:schema31.properties.sweep.properties.method,data:data536};
+if(vErrors === null){
+vErrors = [err1527];
+}
+else {
+vErrors.push(err1527);
+}
+errors++;
+}
+if(!(((data536 === "grid") || (data536 === "random")) || (data536 === "bayes"))){
+const err1528 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.method.enum,parentSchema:schema31.properties.sweep.properties.method,data:data536};
+if(vErrors === null){
+vErrors = [err1528];
+}
+else {
+vErrors.push(err1528);
+}
+errors++;
+}
+}
+if(data535.metric !== undefined){
+let data537 = data535.metric;
+if(data537 && typeof data537 == "object" && !Array.isArray(data537)){
+if(data537.name === undefined){
+const err1529 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data537};
+if(vErrors === null){
+vErrors = [err1529];
+}
+else {
+vErrors.push(err1529);
+}
+errors++;
+}
+if(data537.goal === undefined){
+const err1530 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "goal"},message:"must have required property '"+"goal"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data537};
+if(vErrors === null){
+vErrors = [err1530];
+}
+else {
+vErrors.push(err1530);
+}
+errors++;
+}
+for(const key90 in data537){
+if(!((key90 === "name") || (key90 === "goal"))){
+const err1531 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.metric,data:data537};
+if(vErrors === null){
+vErrors = [err1531];
+}
+else {
+vErrors.push(err1531);
+}
+errors++;
+}
+}
+if(data537.name !== undefined){
+let data538 = data537.name;
+if(typeof data538 === "string"){
+if(func2(data538) < 1){
+const err1532 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data538};
+if(vErrors === null){
+vErrors = [err1532];
+}
+else {
+vErrors.push(err1532);
+}
+errors++;
+}
+}
+else {
+const err1533 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.name.type,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data538};
+if(vErrors === null){
+vErrors = [err1533];
+}
+else {
+vErrors.push(err1533);
+}
+errors++;
+}
+}
+if(data537.goal !== undefined){
+let data539 = data537.goal;
+if(typeof data539 !== "string"){
+const err1534 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.goal.type,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data539};
+if(vErrors === null){
+vErrors = [err1534];
+}
+else {
+vErrors.push(err1534);
+}
+errors++;
+}
+if(!((data539 === "minimize") || (data539 === "maximize"))){
+const err1535 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.metric.properties.goal.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.metric.properties.goal.enum,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data539};
+if(vErrors === null){
+vErrors = [err1535];
+}
+else {
+vErrors.push(err1535);
+}
+errors++;
+}
+}
+}
+else {
+const err1536 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.metric.type,parentSchema:schema31.properties.sweep.properties.metric,data:data537};
+if(vErrors === null){
+vErrors = [err1536];
+}
+else {
+vErrors.push(err1536);
+}
+errors++;
+}
+}
+if(data535.parameters !== undefined){
+let data540 = data535.parameters;
+if(data540 && typeof data540 == "object" && !Array.isArray(data540)){
+if(Object.keys(data540).length < 1){
+const err1537 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters,data:data540};
+if(vErrors === null){
+vErrors = [err1537];
+}
+else {
+vErrors.push(err1537);
+}
+errors++;
+}
+for(const key91 in data540){
+if(!(pattern10.test(key91))){
+const err1538 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters,data:data540};
+if(vErrors === null){
+vErrors = [err1538];
+}
+else {
+vErrors.push(err1538);
+}
+errors++;
+}
+}
+for(const key92 in data540){
+if(pattern10.test(key92)){
+let data541 = data540[key92];
+if(data541 && typeof data541 == "object" && !Array.isArray(data541)){
+if(Object.keys(data541).length < 1){
+const err1539 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data541};
+if(vErrors === null){
+vErrors = [err1539];
+}
+else {
+vErrors.push(err1539);
+}
+errors++;
+}
+for(const key93 in data541){
+if(!((((((((key93 === "values") || (key93 === "value")) || (key93 === "distribution")) || (key93 === "min")) || (key93 === "max")) || (key93 === "q")) || (key93 === "mu")) || (key93 === "sigma"))){
+const err1540 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data541};
+if(vErrors === null){
+vErrors = [err1540];
+}
+else {
+vErrors.push(err1540);
+}
+errors++;
+}
+}
+if(data541.values !== undefined){
+let data542 = data541.values;
+if(Array.isArray(data542)){
+if(data542.length < 1){
+const err1541 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data542};
+if(vErrors === null){
+vErrors = [err1541];
+}
+else {
+vErrors.push(err1541);
+}
+errors++;
+}
+}
+else {
+const err1542 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data542};
+if(vErrors === null){
+vErrors = [err1542];
+}
+else {
+vErrors.push(err1542);
+}
+errors++;
+}
+}
+if(data541.distribution !== undefined){
+let data543 = data541.distribution;
+if(typeof data543 !== "string"){
+const err1543 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data543};
+if(vErrors === null){
+vErrors = [err1543];
+}
+else {
+vErrors.push(err1543);
+}
+errors++;
+}
+if(!((((((data543 === "uniform") || (data543 === "log_uniform")) || (data543 === "int_uniform")) || (data543 === "q_uniform")) || (data543 === "normal")) || (data543 === "log_normal"))){
+const err1544 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data543};
+if(vErrors === null){
+vErrors = [err1544];
+}
+else {
+vErrors.push(err1544);
+}
+errors++;
+}
+}
+if(data541.min !== undefined){
+let data544 = data541.min;
+if(!((typeof data544 == "number") && (isFinite(data544)))){
+const err1545 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/min",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min,data:data544};
+if(vErrors === null){
+vErrors = [err1545];
+}
+else {
+vErrors.push(err1545);
+}
+errors++;
+}
+}
+if(data541.max !== undefined){
+let data545 = data541.max;
+if(!((typeof data545 == "number") && (isFinite(data545)))){
+const err1546 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/max",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max,data:data545};
+if(vErrors === null){
+vErrors = [err1546];
+}
+else {
+vErrors.push(err1546);
+}
+errors++;
+}
+}
+if(data541.q !== undefined){
+let data546 = data541.q;
+if((typeof data546 == "number") && (isFinite(data546))){
+if(data546 <= 0 || isNaN(data546)){
+const err1547 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data546};
+if(vErrors === null){
+vErrors = [err1547];
+}
+else {
+vErrors.push(err1547);
+}
+errors++;
+}
+}
+else {
+const err1548 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data546};
+if(vErrors === null){
+vErrors = [err1548];
+}
+else {
+vErrors.push(err1548);
+}
+errors++;
+}
+}
+if(data541.mu !== undefined){
+let data547 = data541.mu;
+if(!((typeof data547 == "number") && (isFinite(data547)))){
+const err1549 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/mu",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/mu/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu,data:data547};
+if(vErrors === null){
+vErrors = [err1549];
+}
+else {
+vErrors.push(err1549);
+}
+errors++;
+}
+}
+if(data541.sigma !== undefined){
+let data548 = data541.sigma;
+if((typeof data548 == "number") && (isFinite(data548))){
+if(data548 <= 0 || isNaN(data548)){
+const err1550 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data548};
+if(vErrors === null){
+vErrors = [err1550];
+}
+else {
+vErrors.push(err1550);
+}
+errors++;
+}
+}
+else {
+const err1551 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data548};
+if(vErrors === null){
+vErrors = [err1551];
+}
+else {
+vErrors.push(err1551);
+}
+errors++;
+}
+}
+}
+else {
+const err1552 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data541};
+if(vErrors === null){
+vErrors = [err1552];
+}
+else {
+vErrors.push(err1552);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err1553 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.type,parentSchema:schema31.properties.sweep.properties.parameters,data:data540};
+if(vErrors === null){
+vErrors = [err1553];
+}
+else {
+vErrors.push(err1553);
+}
+errors++;
+}
+}
+if(data535.trials !== undefined){
+let data549 = data535.trials;
+if(!(((typeof data549 == "number") && (!(data549 % 1) && !isNaN(data549))) && (isFinite(data549)))){
+const err1554 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.trials.type,parentSchema:schema31.properties.sweep.properties.trials,data:data549};
+if(vErrors === null){
+vErrors = [err1554];
+}
+else {
+vErrors.push(err1554);
+}
+errors++;
+}
+if((typeof data549 == "number") && (isFinite(data549))){
+if(data549 > 100000 || isNaN(data549)){
+const err1555 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.sweep.properties.trials,data:data549};
+if(vErrors === null){
+vErrors = [err1555];
+}
+else {
+vErrors.push(err1555);
+}
+errors++;
+}
+if(data549 < 1 || isNaN(data549)){
+const err1556 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.trials,data:data549};
+if(vErrors === null){
+vErrors = [err1556];
+}
+else {
+vErrors.push(err1556);
+}
+errors++;
+}
+}
+}
+let data550 = data535.parallel;
+if(!(((typeof data550 == "number") && (!(data550 % 1) && !isNaN(data550))) && (isFinite(data550)))){
+const err1557 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.parallel.type,parentSchema:schema31.properties.sweep.properties.parallel,data:data550};
+if(vErrors === null){
+vErrors = [err1557];
+}
+else {
+vErrors.push(err1557);
+}
+errors++;
+}
+if((typeof data550 == "number") && (isFinite(data550))){
+if(data550 > 256 || isNaN(data550)){
+const err1558 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.sweep.properties.parallel,data:data550};
+if(vErrors === null){
+vErrors = [err1558];
+}
+else {
+vErrors.push(err1558);
+}
+errors++;
+}
+if(data550 < 1 || isNaN(data550)){
+const err1559 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.parallel,data:data550};
+if(vErrors === null){
+vErrors = [err1559];
+}
+else {
+vErrors.push(err1559);
+}
+errors++;
+}
+}
+if(data535.seed !== undefined){
+let data551 = data535.seed;
+if(!(((typeof data551 == "number") && (!(data551 % 1) && !isNaN(data551))) && (isFinite(data551)))){
+const err1560 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.seed.type,parentSchema:schema31.properties.sweep.properties.seed,data:data551};
+if(vErrors === null){
+vErrors = [err1560];
+}
+else {
+vErrors.push(err1560);
+}
+errors++;
+}
+if((typeof data551 == "number") && (isFinite(data551))){
+if(data551 > 2147483647 || isNaN(data551)){
+const err1561 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema31.properties.sweep.properties.seed,data:data551};
+if(vErrors === null){
+vErrors = [err1561];
+}
+else {
+vErrors.push(err1561);
+}
+errors++;
+}
+if(data551 < 0 || isNaN(data551)){
+const err1562 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.seed,data:data551};
+if(vErrors === null){
+vErrors = [err1562];
+}
+else {
+vErrors.push(err1562);
+}
+errors++;
+}
+}
+}
+let data552 = data535.n_startup_trials;
+if(!(((typeof data552 == "number") && (!(data552 % 1) && !isNaN(data552))) && (isFinite(data552)))){
+const err1563 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.n_startup_trials.type,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data552};
+if(vErrors === null){
+vErrors = [err1563];
+}
+else {
+vErrors.push(err1563);
+}
+errors++;
+}
+if((typeof data552 == "number") && (isFinite(data552))){
+if(data552 < 0 || isNaN(data552)){
+const err1564 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data552};
+if(vErrors === null){
+vErrors = [err1564];
+}
+else {
+vErrors.push(err1564);
+}
+errors++;
+}
+}
+if(data535.early_terminate !== undefined){
+let data553 = data535.early_terminate;
+if(data553 && typeof data553 == "object" && !Array.isArray(data553)){
+if(data553.min_epochs === undefined){
+data553.min_epochs = 1;
+}
+if(data553.reduction_factor === undefined){
+data553.reduction_factor = 3;
+}
+if(data553.type === undefined){
+const err1565 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.sweep.properties.early_terminate.required,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data553};
+if(vErrors === null){
+vErrors = [err1565];
+}
+else {
+vErrors.push(err1565);
+}
+errors++;
+}
+for(const key94 in data553){
+if(!((((key94 === "type") || (key94 === "min_epochs")) || (key94 === "reduction_factor")) || (key94 === "grace"))){
+const err1566 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data553};
+if(vErrors === null){
+vErrors = [err1566];
+}
+else {
+vErrors.push(err1566);
+}
+errors++;
+}
+}
+if(data553.type !== undefined){
+let data554 = data553.type;
+if(typeof data554 !== "string"){
+const err1567 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.early_terminate.properties.type.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data554};
+if(vErrors === null){
+vErrors = [err1567];
+}
+else {
+vErrors.push(err1567);
+}
+errors++;
+}
+if(!((data554 === "asha") || (data554 === "median"))){
+const err1568 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.early_terminate.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.early_terminate.properties.type.enum,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data554};
+if(vErrors === null){
+vErrors = [err1568];
+}
+else {
+vErrors.push(err1568);
+}
+errors++;
+}
+}
+let data555 = data553.min_epochs;
+if(!(((typeof data555 == "number") && (!(data555 % 1) && !isNaN(data555))) && (isFinite(data555)))){
+const err1569 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data555};
+if(vErrors === null){
+vErrors = [err1569];
+}
+else {
+vErrors.push(err1569);
+}
+errors++;
+}
+if((typeof data555 == "number") && (isFinite(data555))){
+if(data555 < 1 || isNaN(data555)){
+const err1570 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data555};
+if(vErrors === null){
+vErrors = [err1570];
+}
+else {
+vErrors.push(err1570);
+}
+errors++;
+}
+}
+let data556 = data553.reduction_factor;
+if(!(((typeof data556 == "number") && (!(data556 % 1) && !isNaN(data556))) && (isFinite(data556)))){
+const err1571 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data556};
+if(vErrors === null){
+vErrors = [err1571];
+}
+else {
+vErrors.push(err1571);
+}
+errors++;
+}
+if((typeof data556 == "number") && (isFinite(data556))){
+if(data556 < 2 || isNaN(data556)){
+const err1572 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data556};
+if(vErrors === null){
+vErrors = [err1572];
+}
+else {
+vErrors.push(err1572);
+}
+errors++;
+}
+}
+if(data553.grace !== undefined){
+let data557 = data553.grace;
+if(!(((typeof data557 == "number") && (!(data557 % 1) && !isNaN(data557))) && (isFinite(data557)))){
+const err1573 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.grace.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data557};
+if(vErrors === null){
+vErrors = [err1573];
+}
+else {
+vErrors.push(err1573);
+}
+errors++;
+}
+if((typeof data557 == "number") && (isFinite(data557))){
+if(data557 < 0 || isNaN(data557)){
+const err1574 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data557};
+if(vErrors === null){
+vErrors = [err1574];
+}
+else {
+vErrors.push(err1574);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err1575 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.early_terminate.type,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data553};
+if(vErrors === null){
+vErrors = [err1575];
+}
+else {
+vErrors.push(err1575);
+}
+errors++;
+}
+}
+}
+else {
+const err1576 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.type,parentSchema:schema31.properties.sweep,data:data535};
+if(vErrors === null){
+vErrors = [err1576];
+}
+else {
+vErrors.push(err1576);
+}
+errors++;
+}
+}
+}
+else {
+const err1577 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err1577];
+}
+else {
+vErrors.push(err1577);
 }
 errors++;
 }

@@ -2,9 +2,11 @@
  * Adam as mmx runs it: tfjs-core's AdamOptimizer's arithmetic (β1, β2, ε, the bias corrections, float32 rounding
  * for float32 rounding), one fused `MmxAdamUpdate` kernel per variable where the backend has it
  * (src/ops/adam-update.ts), on SlotOptimizer (settable learning rate, gradient transform).
+ * With weight decay (L2 or decoupled): ./adamw.ts.
  */
 import { adamUpdate, adamUpdateAttrs, type AdamUpdateAttrs } from '../../ops/adam-update.js';
 import * as tf from '../../tf.js';
+import { BiasCorrection } from './bias-correction.js';
 import { SlotOptimizer, type SlotOptimizerOptions } from './slot-optimizer.js';
 
 export interface AdamOptions extends SlotOptimizerOptions {
@@ -22,31 +24,27 @@ export class MmxAdam extends SlotOptimizer<AdamUpdateAttrs> {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  /** β1ᵗ and β2ᵗ of the next step, as float32 (tfjs keeps them in float32 variables) */
-  private accBeta1: number;
-  private accBeta2: number;
+  private readonly correction: BiasCorrection;
 
   constructor(o: AdamOptions) {
     super(adamUpdate, o);
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = o.beta2 ?? 0.999;
     this.epsilon = o.epsilon ?? tf.backend().epsilon();
-    this.accBeta1 = Math.fround(this.beta1);
-    this.accBeta2 = Math.fround(this.beta2);
+    this.correction = new BiasCorrection(this.beta1, this.beta2);
   }
 
   protected stepAttrs(): AdamUpdateAttrs {
-    return adamUpdateAttrs({ ...this.hyper(), accBeta1: this.accBeta1, accBeta2: this.accBeta2 });
+    const { accBeta1, accBeta2 } = this.correction;
+    return adamUpdateAttrs({ ...this.hyper(), accBeta1, accBeta2 });
   }
 
   protected override endStep(): void {
-    this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
-    this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
+    this.correction.advance();
   }
 
   protected override restoredIterations(iterations: number): void {
-    this.accBeta1 = Math.fround(Math.pow(this.beta1, iterations + 1));
-    this.accBeta2 = Math.fround(Math.pow(this.beta2, iterations + 1));
+    this.correction.restore(iterations);
   }
 
   private hyper(): { learningRate: number; beta1: number; beta2: number; epsilon: number } {

@@ -63,6 +63,19 @@ export abstract class SlotOptimizer<A extends UpdateAttrs> extends tf.Optimizer 
     return this.lr;
   }
 
+  /**
+   * `x instanceof` this class by the prototype chain: tf.Optimizer's own Symbol.hasInstance answers true for any
+   * object with an optimiser's methods, which would make every optimiser look like this one.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && Object.prototype.isPrototypeOf.call(this.prototype, x);
+  }
+
+  /** the name of the fused update's kernel */
+  get kernel(): string {
+    return this.update.kernel;
+  }
+
   private lr: number;
   private readonly gradientTransform: GradientTransform | undefined;
   /** per variable name, its slots in the order of `update.slots`; insertion order is getWeights()'s order */
@@ -150,7 +163,8 @@ export abstract class SlotOptimizer<A extends UpdateAttrs> extends tf.Optimizer 
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const values = await this.extractIterations(weightValues);
     const k = this.update.slots.length;
-    const count = values.length / k;
+    // an update without state (SGD without momentum) saves the step count only
+    const count = k === 0 && values.length === 0 ? 0 : values.length / k;
     if (!Number.isInteger(count)) throw new Error(`optimizer state: ${values.length} tensors for ${k} slots each`);
     this.dispose();
     for (let i = 0; i < count; i++) {

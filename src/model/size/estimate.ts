@@ -15,6 +15,7 @@ import { findFusion, type EstimatedEmbedding } from '../fusions/registry.js';
 import { outputUnits } from '../heads/tasks.js';
 import { product, type SizeEstimate, type SizePart } from './cost.js';
 import { DEFAULT_MAX_MODEL_MEMORY_MB } from './option.js';
+import { optimizerSlots } from '../optimizers/schema.js';
 
 /** A part of the whole model, its path from the config root (e.g. ['fusion', 'hidden', 1]). */
 export interface ModelPart extends SizePart {
@@ -119,19 +120,13 @@ export function estimateModel(
 
 /** Copies of the weights a training step holds: the weights and their gradients, plus the optimiser's state. */
 export function weightCopies(optimizer: ExperimentConfig['training']['optimizer']): number {
-  switch (optimizer.type) {
-    case 'adam':
-      return 4; // first and second moments
-    case 'rmsprop':
-      return optimizer.momentum ? 4 : 3;
-    case 'sgd':
-      return optimizer.momentum ? 3 : 2;
-  }
+  return 2 + optimizerSlots(optimizer);
 }
 
 /** Bytes a training step needs: float32 weights × copies, and the activations of a batch with their gradients. */
 export function trainingMemory(est: ModelEstimate, config: ExperimentConfig): { weights: number; activations: number; total: number } {
-  const weights = est.params * 4 * weightCopies(config.training.optimizer);
+  // gradient accumulation keeps one more copy: the running sum of the group's gradients
+  const weights = est.params * 4 * (weightCopies(config.training.optimizer) + (config.training.accumulate_batches > 1 ? 1 : 0));
   const activations = est.activations * config.training.batch_size * 4 * 2;
   return { weights, activations, total: weights + activations };
 }
