@@ -470,6 +470,15 @@ export class FileStore implements Tracker {
     });
   }
 
+  async reopenRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    const { runDir } = await this.locate(runId);
+    await this.updateMeta(runId, runDir, (r) => {
+      r.status = RUN_STATUS_CODES.RUNNING;
+      r.end_time = null;
+    });
+  }
+
   /** Synchronous endRun for exit paths (second Ctrl-C, fatal error). Throws TrackingError on failure. */
   endRunSync(runId: string, status: TerminalStatus, endTime?: number): void {
     validateRunId(runId);

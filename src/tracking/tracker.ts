@@ -100,6 +100,12 @@ export interface Tracker {
    */
   recordLoggedModel?(runId: string, model: Record<string, PyJsonValue>): Promise<void>;
 
+  /**
+   * Sets an ended (or abandoned) run RUNNING again, its end time cleared: `mmx run --resume` continues it. Stores
+   * that cannot do this leave it out (resume then says so).
+   */
+  reopenRun?(runId: string): Promise<void>;
+
   // ---------------------------------------------------------------- read side (optional)
 
   /** Active runs of these experiments that match `filter`, ordered by `orderBy`. */

@@ -6,22 +6,19 @@
 import * as tf from '../tf.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { isStreamed, type PreparedData, type SplitData, type StreamedData, type StreamedSplit } from '../data/dataset.js';
-import { rng, shuffleInPlace } from '../data/random.js';
+import { seededRandom, shuffleInPlace } from '../data/random.js';
 import { evaluateTask } from '../evaluate/task-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
 import { compileTrainingGraph, type BuiltModel } from '../model/build.js';
 import { gatherInputs, gatherTargets, StreamBatcher, streamBatchTensors, type BatchAugment, type StreamShuffle } from './batches.js';
-import { trainingAugmenter } from '../data/augment/index.js';
+import { augmentSeed, trainingAugmenter } from '../data/augment/index.js';
 import type { Metrics, RunEvent, TrainingOutcome } from './events.js';
 import { localStep, steppedModel, type TrainStep } from './step.js';
 import { stepControl } from './optim/control-for.js';
+import type { EpochRecord, TrainerState, TrainHooks } from './trainer-state.js';
+import { randomLayerCalls, setRandomLayerCalls } from '../model/layers/random-state.js';
 
-export interface EpochRecord {
-  epoch: number;
-  metrics: Metrics;
-  samplesPerSec: number;
-  seconds: number;
-}
+export type { EpochRecord, TrainerState, TrainHooks } from './trainer-state.js';
 
 export interface TrainResult {
   history: EpochRecord[];
@@ -55,6 +52,7 @@ export async function train(
   signal?: AbortSignal,
   step?: TrainStep,
   streamShuffle?: StreamShuffle,
+  hooks: TrainHooks = {},
 ): Promise<TrainResult> {
   const { model, inputs } = built;
   // With auxiliary losses (late fusion) the optimiser steps a multi-output graph over the same layers; `model` (one
@@ -78,22 +76,50 @@ export async function train(
   const es = config.training.early_stopping;
   const monitor = es?.monitor ?? 'val_loss';
   const mode = es?.mode === 'min' || es?.mode === 'max' ? es.mode : lowerIsBetter(monitor) ? 'min' : 'max';
-  const random = rng(config.seed ^ 0x5eed);
+  const random = seededRandom(config.seed ^ 0x5eed);
+  const augmentRandom = seededRandom(augmentSeed(config.seed));
   const n = data.train.labels.length;
   const batches = Math.ceil(n / batchSize);
   // in-memory training: one order, reshuffled in place every epoch
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const history: EpochRecord[] = [];
   // training batches only: validation, test and prediction see the data as it is
-  const augment = trainingAugmenter(config, data.state);
+  const augment = trainingAugmenter(config, data.state, config.seed, augmentRandom);
   let best: number | undefined;
   let bestEpoch: number | undefined;
   let bestWeights: tf.Tensor[] | undefined;
   let sinceBest = 0;
   let stoppedEarly = false;
+  const resume = hooks.resume;
+  if (resume) {
+    const s = resume.state;
+    history.push(...s.history);
+    ({ best, bestEpoch, sinceBest, stoppedEarly } = s);
+    bestWeights = resume.bestWeights;
+    control.restore(s.control);
+    random.state = s.random.shuffle;
+    augmentRandom.state = s.random.augment;
+    setRandomLayerCalls(model, s.random.layers);
+    if (s.order) {
+      if (s.order.length !== n) throw new Error(`the checkpoint's example order has ${s.order.length} rows, the training split ${n}`);
+      order.set(s.order);
+    }
+  }
+  const stateAfter = (epoch: number): TrainerState => ({
+    epoch,
+    history: [...history],
+    ...(best !== undefined ? { best } : {}),
+    ...(bestEpoch !== undefined ? { bestEpoch } : {}),
+    sinceBest,
+    stoppedEarly,
+    control: control.state(),
+    random: { shuffle: random.state, augment: augmentRandom.state, layers: randomLayerCalls(model) },
+    ...(isStreamed(data.train) ? {} : { order: Array.from(order) }),
+  });
 
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    const first = resume && !resume.state.stoppedEarly ? resume.state.epoch + 1 : resume ? epochs + 1 : 1;
+    for (let epoch = first; epoch <= epochs; epoch++) {
       const epochBatches = trainingBatches(
         data.train,
         order,
@@ -162,8 +188,9 @@ export async function train(
       const record = { epoch, metrics, samplesPerSec: n / trainSeconds, seconds };
       history.push(record);
       emit({ type: 'epoch_end', epoch, epochs, metrics, samplesPerSec: record.samplesPerSec, seconds, best: isBest });
-      if (es && sinceBest > es.patience) {
-        stoppedEarly = true;
+      stoppedEarly = es !== undefined && sinceBest > es.patience;
+      await hooks.onEpochEnd?.({ state: stateAfter(epoch), isBest });
+      if (stoppedEarly) {
         emit({ type: 'early_stop', epoch, bestEpoch: bestEpoch ?? epoch, monitor, best: best ?? Number.NaN });
         break;
       }

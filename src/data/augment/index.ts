@@ -14,7 +14,13 @@ import { rng } from '../random.js';
 export type AugmentBatch = (inputName: string, batch: Float32Array, n: number) => void;
 
 /** The batch augmentation a config asks for, or undefined when no input is augmented. */
-export function trainingAugmenter(config: ExperimentConfig, state: PreprocessingState, seed = config.seed): AugmentBatch | undefined {
+export function trainingAugmenter(
+  config: ExperimentConfig,
+  state: PreprocessingState,
+  seed = config.seed,
+  /** the generator to draw from (the trainer's, whose state a checkpoint keeps); default: one seeded from `seed` */
+  random?: () => number,
+): AugmentBatch | undefined {
   const byInput = new Map<string, BatchAugmenter>();
   for (const s of state.inputs) {
     const input = config.inputs[s.name];
@@ -23,6 +29,11 @@ export function trainingAugmenter(config: ExperimentConfig, state: Preprocessing
     if (a) byInput.set(s.name, a);
   }
   if (byInput.size === 0) return undefined;
-  const random = rng((seed ^ 0x0a0b0c0d) >>> 0);
-  return (name, batch, n) => byInput.get(name)?.(batch, n, random);
+  const draw = random ?? rng(augmentSeed(seed));
+  return (name, batch, n) => byInput.get(name)?.(batch, n, draw);
+}
+
+/** The augmentation generator's seed for an experiment seed. */
+export function augmentSeed(seed: number): number {
+  return (seed ^ 0x0a0b0c0d) >>> 0;
 }

@@ -19,7 +19,8 @@ export class MmxDropout extends tf.layers.Layer {
   static className = 'MmxDropout';
   readonly rate: number;
   seed: number;
-  private calls = 0;
+  /** calls in training so far: with the seed, the layer's random state (a checkpoint keeps it) */
+  calls = 0;
 
   constructor(args: MmxDropoutArgs) {
     super(args);

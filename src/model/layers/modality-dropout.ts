@@ -39,7 +39,8 @@ export class ModalityDropout extends tf.layers.Layer {
   readonly seed: number;
   readonly missing: 'zero' | 'learned';
   private masked = false;
-  private calls = 0;
+  /** calls in training so far: with the seed, the layer's random state (a checkpoint keeps it) */
+  calls = 0;
   private token: tf.LayerVariable | undefined;
 
   constructor(args: ModalityDropoutArgs) {

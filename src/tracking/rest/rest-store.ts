@@ -485,6 +485,12 @@ export class RestStore implements Tracker {
     return { op: 'batch', batch: { metrics: [], params: [], tags: [{ key: LOGGED_MODELS_TAG, value: pyJson([model]) }] } };
   }
 
+  /** Not spooled: a resume reads the run's checkpoint from the server first, so the server is there. */
+  async reopenRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    await this.enqueue(() => this.client.api('POST', 'runs/update', { run_id: runId, run_uuid: runId, status: 'RUNNING' }));
+  }
+
   async endRun(runId: string, status: TerminalStatus, endTime?: number): Promise<void> {
     validateRunId(runId);
     if (!TERMINAL.has(status)) {
