@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { LayerNorm, MaskedSelfAttention, PositionEmbedding } from '../../src/model/encoders/layers.js';
+import { LayerNorm } from '../../src/model/layers/layer-norm.js';
+import { MultiHeadAttention } from '../../src/model/layers/multi-head-attention.js';
+import { PositionEmbedding } from '../../src/model/layers/position-embedding.js';
 import { createOptimizer } from '../../src/model/optimizers/create.js';
 import { decayPlan, weightGroups } from '../../src/model/optimizers/decay-groups.js';
 import { use } from '../backend/helpers.js';
@@ -14,7 +16,7 @@ function textModel(): tf.LayersModel {
   const tokens = tf.input({ shape: [6], name: 'tokens' });
   let x = tf.layers.embedding({ inputDim: 20, outputDim: 8, name: 'tok' }).apply(tokens) as tf.SymbolicTensor;
   x = new PositionEmbedding({ seed: 1, name: 'pos' }).apply(x) as tf.SymbolicTensor;
-  x = new MaskedSelfAttention({ heads: 2, seed: 2, name: 'att' }).apply([x, tokens]) as tf.SymbolicTensor;
+  x = new MultiHeadAttention({ heads: 2, seed: 2, name: 'att' }).apply(x) as tf.SymbolicTensor;
   x = new LayerNorm({ name: 'ln' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.flatten().apply(x) as tf.SymbolicTensor;
   x = tf.layers.dense({ units: 4, name: 'hidden' }).apply(x) as tf.SymbolicTensor;
