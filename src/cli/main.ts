@@ -39,7 +39,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON summary on stdout at the end (progress goes to stderr)')
     .option('--plain', 'plain progress lines even on a terminal')
     .option('--no-cache', 'neither read nor write the feature cache (same as --set runtime.cache=false)')
-    .action(async (config: string, o: { set: string[]; json?: boolean; plain?: boolean; cache: boolean }) => {
+    .option('--resume <run-id>', 'continue a FAILED, KILLED or dead RUNNING run from its last checkpoint, in the same run (same config)')
+    .action(async (config: string, o: { set: string[]; json?: boolean; plain?: boolean; cache: boolean; resume?: string }) => {
       code = await (
         await import('./commands/run.js')
       ).runCommand(config, { ...o, set: o.cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
@@ -104,8 +105,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--limit <n>', 'at most this many runs', '50')
     .option('--json', 'print JSON')
     .option('--csv', 'print CSV')
+    .option('--mark-dead', 'set the runs left RUNNING by a process that is gone (no heartbeat) to FAILED')
     .action(
       async (o: {
+        markDead?: boolean;
         experiment?: string;
         uri?: string;
         filter?: string;

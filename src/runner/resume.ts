@@ -14,13 +14,15 @@ import { UsageError } from '../errors.js';
 import type { Checkpoint } from '../train/checkpoint/format.js';
 import { liveness } from '../tracking/liveness.js';
 import { flattenParams } from '../tracking/run-context.js';
-import { asReader, type RunData, type Tracker } from '../tracking/tracker.js';
-import { readCheckpoint, type CheckpointPointer } from './checkpoints.js';
+import { asReader, type RunData, type RunInfo, type Tracker } from '../tracking/tracker.js';
+import { readCheckpoint, readPointer, type CheckpointPointer } from './checkpoints.js';
 
 export interface ResumePlan {
   run: RunData;
   last?: { pointer: CheckpointPointer; checkpoint: Checkpoint };
   best?: { pointer: CheckpointPointer; checkpoint: Checkpoint };
+  /** where the best checkpoint is now (also when it is not read): the next one goes into the other folder */
+  bestPointer?: CheckpointPointer;
   /** per metric key, the steps it was logged at */
   logged: Map<string, Set<number>>;
 }
@@ -89,10 +91,39 @@ export async function planResume(
       `--resume: run ${runId}'s checkpoint was made with another config (hash ${last.checkpoint.configHash.slice(0, 12)})`,
     );
   const best = options.restoreBest ? await readCheckpoint(tracker, runId, 'best') : undefined;
+  const bestPointer = best?.pointer ?? (await readPointer(tracker, runId, 'best'));
   const logged = new Map<string, Set<number>>();
   for (const key of Object.keys(run.metrics)) {
     const points = await reader.getMetricHistory(runId, key);
     logged.set(key, new Set(points.map((p) => p.step)));
   }
-  return { run, ...(last ? { last } : {}), ...(best ? { best } : {}), logged };
+  return { run, ...(last ? { last } : {}), ...(best ? { best } : {}), ...(bestPointer ? { bestPointer } : {}), logged };
+}
+
+/** Sets the planned run RUNNING again (its end time cleared) and records the resume; returns the run. */
+export async function reopenForResume(tracker: Tracker, plan: ResumePlan): Promise<RunInfo> {
+  const runId = plan.run.info.runId;
+  await tracker.reopenRun!(runId);
+  const before = Number(plan.run.tags[RESUMES_TAG] ?? '0');
+  await tracker.setTags(runId, {
+    [RESUMES_TAG]: String((Number.isFinite(before) ? before : 0) + 1),
+    'mmx.resumed_after_epoch': String(plan.last?.checkpoint.epoch ?? 0),
+  });
+  return { ...plan.run.info, status: 'RUNNING' };
+}
+
+export const RESUMES_TAG = 'mmx.resumes';
+
+/** The data a resumed run prepared must be what its checkpoint was trained on (same rows, same preprocessing). */
+export function resumedDataCheck(plan: ResumePlan, dataHash: string, state: unknown): void {
+  const c = plan.last?.checkpoint;
+  if (!c) return;
+  if (c.dataHash !== dataHash)
+    throw new UsageError(
+      `--resume: the data changed since run ${plan.run.info.runId}'s checkpoint (data hash ${dataHash.slice(0, 12)}, the checkpoint's ${c.dataHash.slice(0, 12)}); resume with the data as it was, or start a new run`,
+    );
+  if (c.preprocessing !== undefined && c.preprocessing !== JSON.stringify(state))
+    throw new UsageError(
+      `--resume: the data's preprocessing (vocabularies, statistics) differs from run ${plan.run.info.runId}'s checkpoint; resume with the data and config as they were, or start a new run`,
+    );
 }

@@ -15,14 +15,14 @@ import type { ResumePlan } from './resume.js';
 export function checkpointHook(
   writer: CheckpointWriter,
   built: BuiltModel,
+  optimizer: tf.Optimizer,
   facts: { configHash: string; dataHash: string; preprocessing: string },
 ): NonNullable<TrainHooks['onEpochEnd']> {
   return async ({ state, isBest }) => {
-    const optimizer = (built.model as { optimizer?: tf.Optimizer }).optimizer;
     const weights = captureWeights(built.model);
-    const slots = optimizer ? await captureOptimizer(optimizer, built.model) : undefined;
+    const slots = await captureOptimizer(optimizer, built.model);
     const base = { epoch: state.epoch, configHash: facts.configHash, dataHash: facts.dataHash, trainer: state };
-    writer.save('last', { ...base, weights, ...(slots ? { optimizer: slots } : {}), preprocessing: facts.preprocessing });
+    writer.save('last', { ...base, weights, optimizer: slots, preprocessing: facts.preprocessing });
     if (isBest) writer.save('best', { ...base, weights });
   };
 }
@@ -35,13 +35,13 @@ export function checkpointHook(
 export async function restoreCheckpoint(
   plan: ResumePlan,
   built: BuiltModel,
+  optimizer: tf.Optimizer,
   restoreBest: boolean,
 ): Promise<{ resume?: NonNullable<TrainHooks['resume']>; warning?: string }> {
   const last = plan.last?.checkpoint;
   if (!last) return {};
   restoreWeights(built.model, last.weights);
-  const optimizer = (built.model as { optimizer?: tf.Optimizer }).optimizer;
-  if (optimizer && last.optimizer) await restoreOptimizer(optimizer, built.model, last.optimizer);
+  if (last.optimizer) await restoreOptimizer(optimizer, built.model, last.optimizer);
   const bestEpoch = last.trainer.bestEpoch;
   if (!restoreBest || bestEpoch === undefined) return { resume: { state: last.trainer } };
   // the best epoch is the last one (its own best checkpoint may not have been written), or the best checkpoint's

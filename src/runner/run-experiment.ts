@@ -36,6 +36,11 @@ import type { RunResult } from './run-result.js';
 export type { RunResult } from './run-result.js';
 import { overridesTag, runName as runNameFor } from './run-name.js';
 import { logOptionalArtifacts } from './optional-artifacts.js';
+import type { PreprocessingState } from '../data/dataset.js';
+import { CheckpointWriter } from './checkpoints.js';
+import { startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { planResume, reopenForResume, resumedDataCheck, type ResumePlan } from './resume.js';
+import { checkpointHook, restoreCheckpoint, unlogged } from './run-checkpoints.js';
 
 export interface RunOptions {
   emit: (e: RunEvent) => void;
@@ -47,6 +52,8 @@ export interface RunOptions {
   extraTags?: Record<string, string>;
   /** the run's name instead of the config's `name` (sweep trials) */
   runName?: string;
+  /** `mmx run --resume RUN_ID`: continue this run from its last checkpoint (src/runner/resume.ts) */
+  resume?: string;
 }
 
 /** The run's tags for how training ended: `mmx.best_epoch` (the monitored best), `mmx.evaluated_epoch` (whose weights were evaluated). */
@@ -95,21 +102,35 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
   const commit = gitCommit(path.dirname(checked.file));
   const runName = options.runName ?? runNameFor(config.name, checked.overrides);
-  const run = await tracker.createRun(experimentId, {
-    runName,
-    tags: {
-      ...systemTags({ runName, sourceName: configDisplay, ...(commit ? { gitCommit: commit } : {}) }),
-      'mmx.version': MMX_VERSION,
-      'mmx.config_hash': configHash(config),
-      'mmx.backend': backend.name,
-      'mmx.backend.description': backend.description,
-      'mmx.task': config.target.task,
-      ...overridesTag(checked.overrides),
-      ...config.tracking.tags,
-      ...options.extraTags,
-    },
-  });
+  const hash = configHash(config);
+  const restoreBest = config.training.early_stopping?.restore_best ?? false;
+  // a resume is checked (status, liveness, config hash, checkpoint) before anything about the run changes
+  const plan: ResumePlan | undefined = options.resume
+    ? await planResume(tracker, options.resume, config, hash, { restoreBest })
+    : undefined;
+  const run = plan
+    ? await reopenForResume(tracker, plan)
+    : await tracker.createRun(experimentId, {
+        runName,
+        tags: {
+          ...systemTags({ runName, sourceName: configDisplay, ...(commit ? { gitCommit: commit } : {}) }),
+          'mmx.version': MMX_VERSION,
+          'mmx.config_hash': hash,
+          'mmx.backend': backend.name,
+          'mmx.backend.description': backend.description,
+          'mmx.task': config.target.task,
+          ...overridesTag(checked.overrides),
+          ...config.tracking.tags,
+          ...options.extraTags,
+        },
+      });
   options.onRunCreated?.(tracker, run);
+  // `mmx runs` tells a run whose process died from one still working by this (src/tracking/liveness.ts)
+  const heartbeat: Heartbeat | undefined = await startHeartbeat(tracker, run.runId, options.env ?? process.env).catch(() => undefined);
+  const checkpoints = new CheckpointWriter(tracker, run.runId, {
+    ...(plan?.last ? { last: plan.last.pointer.folder } : {}),
+    ...(plan?.bestPointer ? { best: plan.bestPointer.folder } : {}),
+  });
   // Metric writes go out one after another, never overlapping: epoch 2's lines must not land before epoch 1's.
   // Training does not wait for them; a failed write surfaces when the chain is awaited.
   let metricChain: Promise<void> = Promise.resolve();
@@ -117,7 +138,10 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
   // a metric write that fails (a full disk, a store that refuses it) stops training: the run cannot be recorded
   const writeFailed = new AbortController();
   const trainSignal = options.signal ? AbortSignal.any([options.signal, writeFailed.signal]) : writeFailed.signal;
-  const logMetrics = (points: MetricPoint[]): void => {
+  const logMetrics = (all: MetricPoint[]): void => {
+    // a resumed run logs each (metric, step) once: what the first attempt logged stays
+    const points = unlogged(all, plan?.logged);
+    if (points.length === 0) return;
     metricChain = metricChain
       .then(() => tracker.logMetrics(run.runId, points))
       .catch((err: unknown) => {
@@ -144,9 +168,12 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
           `ending in '${TRUNCATION_MARKER}' (the artifact config/config.resolved.yaml has the whole value)`,
       }),
     );
-    await tracker.logParams(run.runId, params);
-    await tracker.logArtifact(run.runId, 'config/config.yaml', checked.written);
-    await tracker.logArtifact(run.runId, 'config/config.resolved.yaml', toYaml(config));
+    // a resumed run has them already (the same: its config hash is this config's)
+    if (!plan) {
+      await tracker.logParams(run.runId, params);
+      await tracker.logArtifact(run.runId, 'config/config.yaml', checked.written);
+      await tracker.logArtifact(run.runId, 'config/config.resolved.yaml', toYaml(config));
+    }
 
     if (checked.dataset) {
       const ds = checked.dataset;
@@ -170,6 +197,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     emit({ type: 'log', level: 'info', message: cacheLogLine(data.cache, 'streamed' in data) });
     await tracker.setTags(run.runId, cacheTags(data.cache, 'streamed' in data));
     if (options.signal?.aborted) throw new TrainingAborted();
+    if (plan) resumedDataCheck(plan, data.dataHash, data.state);
     await tracker.setTags(run.runId, {
       'mmx.data_hash': data.dataHash,
       'mmx.data.path': checked.dataPath,
@@ -190,7 +218,28 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     if (optimization.decaySummary) emit({ type: 'log', level: 'info', message: optimization.decaySummary });
     preflightTraining(built, backend.name);
     const parameters = built.model.countParams();
-    await tracker.logParams(run.runId, { 'model.parameters': String(parameters) });
+    if (!plan) await tracker.logParams(run.runId, { 'model.parameters': String(parameters) });
+    const restored = plan ? await restoreCheckpoint(plan, built, optimization.optimizer, restoreBest) : {};
+    if (restored.warning) emit({ type: 'log', level: 'warn', message: restored.warning });
+    if (plan) {
+      const from = plan.last?.checkpoint.epoch ?? 0;
+      emit({
+        type: 'log',
+        level: 'info',
+        message:
+          from > 0
+            ? `resuming run ${run.runId} after epoch ${from} (its last checkpoint)`
+            : `resuming run ${run.runId} from the start (it has no checkpoint yet)`,
+      });
+      // the epochs the checkpoint holds whose metrics the first attempt had not written yet
+      logMetrics(
+        (restored.resume?.state.history ?? []).flatMap((r) => [
+          ...Object.entries(r.metrics).map(([key, value]) => ({ key, value, timestamp: Date.now(), step: r.epoch })),
+          { key: 'samples_per_sec', value: r.samplesPerSec, timestamp: Date.now(), step: r.epoch },
+          { key: 'epoch_seconds', value: r.seconds, timestamp: Date.now(), step: r.epoch },
+        ]),
+      );
+    }
 
     const summary: RunSummary = {
       name: config.name,
@@ -241,6 +290,15 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       },
       trainSignal,
       stepper,
+      undefined,
+      {
+        ...(restored.resume ? { resume: restored.resume } : {}),
+        onEpochEnd: checkpointHook(checkpoints, built, optimization.optimizer, {
+          configHash: hash,
+          dataHash: data.dataHash,
+          preprocessing: JSON.stringify(data.state),
+        }),
+      },
     ).finally(() => stepper.dispose());
 
     emit({ type: 'phase', phase: 'evaluating' });
@@ -295,6 +353,12 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       { key: 'test_inference_samples_per_sec', value: data.test.labels.length / inferSeconds, timestamp, step: finalStep },
     ]);
     await flushMetrics();
+    // the results are in: a checkpoint that could not be written costs nothing any more
+    await checkpoints
+      .flush()
+      .catch((e: unknown) =>
+        emit({ type: 'log', level: 'warn', message: `a checkpoint could not be written: ${e instanceof Error ? e.message : String(e)}` }),
+      );
     await tracker.setTags(run.runId, outcomeTags(outcome));
     const metricsJson = {
       task: target.task,
@@ -395,6 +459,12 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     const killed = err instanceof TrainingAborted || options.signal?.aborted === true;
     const status = killed ? 'KILLED' : 'FAILED';
     await metricChain;
+    // the checkpoints queued so far are what a resume continues from
+    await checkpoints
+      .flush()
+      .catch((e: unknown) =>
+        emit({ type: 'log', level: 'warn', message: `a checkpoint could not be written: ${e instanceof Error ? e.message : String(e)}` }),
+      );
     const message = err instanceof Error ? err.message : String(err);
     const warn = (m: string): void => emit({ type: 'log', level: 'warn', message: m });
     // each step on its own: a tag that cannot be written (a full disk) must not keep the status from being
@@ -422,6 +492,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
     });
     throw err;
   } finally {
+    await heartbeat?.stop();
     closeData?.();
     await pool?.dispose();
     tf.disposeVariables();

@@ -17,6 +17,8 @@ export interface RunCommandOptions {
   set: string[];
   json?: boolean;
   plain?: boolean;
+  /** `--resume RUN_ID` */
+  resume?: string;
 }
 
 export async function runCommand(
@@ -72,6 +74,7 @@ export async function runCommand(
         reporter.emit(e);
       },
       signal: controller.signal,
+      ...(opts.resume !== undefined ? { resume: opts.resume } : {}),
       onRunCreated: (tracker, run) => (active = { tracker, run }),
     });
     await reporter.close();

@@ -6,6 +6,7 @@ import { didYouMean } from '../../config/did-you-mean.js';
 import { UsageError } from '../../errors.js';
 import { resolveTracker } from '../../tracking/resolve.js';
 import { filterKeys } from '../../tracking/search-filter.js';
+import { liveness } from '../../tracking/liveness.js';
 import { asReader, type RunData, type TrackerReader } from '../../tracking/tracker.js';
 import { formatDuration, formatMetric, formatTable, type TableColumn } from '../../ui/format.js';
 
@@ -18,6 +19,8 @@ export interface RunsOptions {
   limit?: string;
   json?: boolean;
   csv?: boolean;
+  /** `--mark-dead`: runs left RUNNING by a process that is gone are set FAILED */
+  markDead?: boolean;
 }
 
 type IO = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream };
@@ -105,7 +108,8 @@ async function experimentIdsFor(tracker: TrackerReader, name: string | undefined
 }
 
 export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
-  const tracker = asReader(resolveTracker({ ...(o.uri ? { uri: o.uri } : {}), cwd: process.cwd() }));
+  const store = resolveTracker({ ...(o.uri ? { uri: o.uri } : {}), cwd: process.cwd() });
+  const tracker = asReader(store);
   const experimentIds = await experimentIdsFor(tracker, o.experiment);
   const limit = o.limit !== undefined ? Number(o.limit) : 50;
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, got '${o.limit}'`);
@@ -114,6 +118,25 @@ export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
     orderBy: toOrderBy(o.sort ?? '-attributes.start_time'),
     maxResults: limit,
   });
+  // MLflow leaves a run RUNNING for ever when its process dies: the heartbeat tells (src/tracking/liveness.ts)
+  const dead = new Map<string, string>();
+  for (const r of runs) {
+    const l = liveness(r.info.status, r.tags);
+    if (l.dead) dead.set(r.info.runId, l.reason ?? 'no heartbeat');
+  }
+  if (o.markDead) {
+    for (const r of runs) {
+      const reason = dead.get(r.info.runId);
+      if (reason === undefined) continue;
+      await store.setTags(r.info.runId, { 'mmx.error': `its process died (${reason}); marked FAILED by mmx runs --mark-dead` });
+      await store.endRun(r.info.runId, 'FAILED');
+      r.info = { ...r.info, status: 'FAILED' };
+      io.stderr.write(
+        `run ${r.info.runId} (${r.info.runName}): RUNNING, ${reason}: marked FAILED (mmx run CONFIG --resume ${r.info.runId} continues it)\n`,
+      );
+    }
+    dead.clear();
+  }
   // the keys every run of these experiments has, read once and only when a name needs checking
   let all: Record<KeyKind, Set<string>> | undefined;
   const complete = !o.filter && runs.length < limit;
@@ -159,6 +182,7 @@ export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
       status: r.info.status,
       start_time: r.info.startTime,
       end_time: r.info.endTime ?? null,
+      ...(dead.has(r.info.runId) ? { dead: dead.get(r.info.runId) } : {}),
       ...Object.fromEntries(columns.map((c) => [c, rawCell(r, c)])),
     }));
     if (o.json) {
@@ -196,11 +220,16 @@ export async function runsCommand(o: RunsOptions, io: IO): Promise<number> {
   const rows = runs.map((r) => [
     r.info.runId.slice(0, 8),
     r.info.runName,
-    r.info.status,
+    dead.has(r.info.runId) ? 'RUNNING (dead)' : r.info.status,
     new Date(r.info.startTime).toISOString().slice(0, 16).replace('T', ' '),
     r.info.endTime ? formatDuration((r.info.endTime - r.info.startTime) / 1000) : '',
     ...columns.map((c) => cell(r, c)),
   ]);
   io.stdout.write(formatTable(tableColumns, rows).join('\n') + '\n');
+  if (dead.size > 0)
+    io.stdout.write(
+      `${dead.size === 1 ? '1 run is' : `${dead.size} runs are`} RUNNING (dead): ${[...dead.values()][0]}${dead.size > 1 ? ', …' : ''}. ` +
+        '`mmx runs --mark-dead` sets them FAILED; `mmx run CONFIG --resume RUN_ID` continues one\n',
+    );
   return 0;
 }
