@@ -10,13 +10,14 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { ChildProcess } from 'node:child_process';
 import { FileStore } from '../../src/tracking/file-store.js';
+import { FakeMlflowServer } from '../tracking/rest-fake-server.js';
 import { HEARTBEAT_TAG, PROCESS_TAG } from '../../src/tracking/liveness.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const EPOCHS = 30;
 
-function project(dir: string): void {
+function project(dir: string, uri = 'runs'): void {
   const rows = ['a,b,label,split'];
   for (let i = 0; i < 300; i++)
     rows.push(`${(i % 17) / 17},${(i % 13) / 13},c${i % 3},${i < 200 ? 'train' : i < 250 ? 'validation' : 'test'}`);
@@ -35,7 +36,7 @@ training:
   optimizer: {type: adamw, learning_rate: 0.01}
   lr_schedule: {type: cosine, warmup: {epochs: 2}}
   early_stopping: {patience: ${EPOCHS}}
-tracking: {uri: runs, experiment: resume}
+tracking: {uri: '${uri}', experiment: resume}
 runtime: {backend: wasm}
 `,
   );
@@ -162,6 +163,49 @@ describe('mmx run --resume', () => {
       assert.match(again.stderr, /is FINISHED; there is nothing to continue/);
     },
   );
+
+  it('on a tracking server (REST store): the same run resumed, steps 1..N once each, FINISHED', { timeout: 600_000 }, async () => {
+    const server = await new FakeMlflowServer().start();
+    try {
+      const dir = tempDir('mmx-resume-rest-');
+      project(dir, server.url);
+      const env = { MLFLOW_TRACKING_URI: '', MMX_SPOOL_DIR: path.join(dir, 'spool') };
+      const lastOnServer = (): number => {
+        const entry = [...server.artifacts].find(([p]) => p.endsWith('/artifacts/checkpoints/last.json'));
+        return entry ? (JSON.parse(entry[1].toString('utf8')) as { epoch: number }).epoch : 0;
+      };
+      let child: ChildProcess | undefined;
+      let killed = false;
+      const poll = setInterval(() => {
+        if (child && !killed && lastOnServer() >= 3) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      }, 20);
+      const first = await runCli(['run', 'exp.yaml', '--plain'], { cwd: dir, env, onStdout: (_c, c) => (child = c) }).finally(() =>
+        clearInterval(poll),
+      );
+      assert.equal(first.signal, 'SIGKILL', `the run ended before it was killed: ${first.stdout}`);
+      assert.equal(server.runs.size, 1);
+      const [run] = [...server.runs.values()];
+      assert.equal(run!.status, 'RUNNING');
+
+      const resumed = await runCli(['run', 'exp.yaml', '--plain', '--resume', run!.runId], { cwd: dir, env });
+      assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
+      assert.equal(server.runs.size, 1, 'no second run');
+      assert.equal(run!.status, 'FINISHED');
+      for (const key of ['train_loss', 'val_loss', 'learning_rate']) {
+        assert.deepEqual(
+          run!.metrics.filter((m) => m.key === key).map((m) => m.step),
+          Array.from({ length: EPOCHS }, (_, i) => i + 1),
+          key,
+        );
+      }
+      assert.equal(lastOnServer(), EPOCHS);
+    } finally {
+      await server.stop();
+    }
+  });
 
   it(
     'mmx runs marks a RUNNING run without a heartbeat for a while dead, and --mark-dead sets it FAILED',
