@@ -40,11 +40,20 @@ async function main(argv: string[]): Promise<number> {
     .option('--plain', 'plain progress lines even on a terminal')
     .option('--no-cache', 'neither read nor write the feature cache (same as --set runtime.cache=false)')
     .option('--resume <run-id>', 'continue a FAILED, KILLED or dead RUNNING run from its last checkpoint, in the same run (same config)')
-    .action(async (config: string, o: { set: string[]; json?: boolean; plain?: boolean; cache: boolean; resume?: string }) => {
-      code = await (
-        await import('./commands/run.js')
-      ).runCommand(config, { ...o, set: o.cache ? o.set : [...o.set, 'runtime.cache=false'] }, io);
-    });
+    .option(
+      '--repeat <n>',
+      'train and test N times (seeds seed..seed+N-1) as child runs of one parent with mean ± sd (same as --set training.repeats=N)',
+    )
+    .action(
+      async (config: string, o: { set: string[]; json?: boolean; plain?: boolean; cache: boolean; resume?: string; repeat?: string }) => {
+        const set = [
+          ...o.set,
+          ...(o.cache ? [] : ['runtime.cache=false']),
+          ...(o.repeat !== undefined ? [`training.repeats=${o.repeat}`] : []),
+        ];
+        code = await (await import('./commands/run.js')).runCommand(config, { ...o, set }, io);
+      },
+    );
 
   program
     .command('sweep')

@@ -211,6 +211,14 @@ const Training = Closed(
     lr_schedule: Default(LrScheduleSchema, { type: 'constant' } as never),
     gradient_clipping: Type.Optional(GradientClippingSchema),
     accumulate_batches: AccumulateBatchesOption,
+    repeats: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description:
+          'train and test this many times with seeds seed, seed+1, ... (same split) as child runs of one parent run, which logs the mean, sd and 95% CI of every test metric (also --repeat N)',
+      }),
+    ),
   },
   { description: 'optimisation hyperparameters' },
 );

@@ -185,6 +185,15 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
   });
   const warnings: string[] = [];
   const { defs, issues } = parseSpace(sweep.parameters, sources);
+  // repeats make a trial a parent of N runs: the trial runners do not do that (yet)
+  if ((base.config.training.repeats ?? 1) > 1 || 'training.repeats' in sweep.parameters)
+    issues.push(
+      at(
+        ['training', 'repeats'],
+        'mmx sweep does not run repeats per trial yet',
+        'remove training.repeats; rerun the best trial with mmx run --repeat N',
+      ),
+    );
 
   for (const path of Object.keys(sweep.parameters)) {
     const bad = checkPath(path, loaded.config);

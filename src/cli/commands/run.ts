@@ -5,6 +5,7 @@
  * signal, or the shutdown deadline, ends it KILLED at once (see ../shutdown.ts).
  */
 import { checkExperiment } from '../../runner/check-experiment.js';
+import { UsageError } from '../../errors.js';
 import type { RunInfo, Tracker } from '../../tracking/tracker.js';
 import { createReporter, reporterModeFor } from '../../ui/reporter.js';
 import { runExperiment } from '../../runner/run-experiment.js';
@@ -29,6 +30,14 @@ export async function runCommand(
   // everything a run would stop on that can be known now (config, rows, model size): before a run exists
   // the CLI edge: the config path, `--set` paths and ./runs are relative to the folder the command was typed in
   const { checked } = checkExperiment(file, { overrides: opts.set, baseDir: process.cwd() });
+  const repeats = checked.config.training.repeats ?? 1;
+  if (repeats > 1) {
+    if (opts.resume !== undefined)
+      throw new UsageError(
+        '--resume continues one run; with training.repeats (--repeat), resume the repeat that stopped by its run id with --set training.repeats=1 and --set seed=ITS_SEED',
+      );
+    return (await import('./run-repeats.js')).runRepeatsCommand(checked, repeats, opts, io);
+  }
   const mode = opts.plain ? 'plain' : reporterModeFor({ json: opts.json ?? false, stdout: io.stdout });
   const reporter = createReporter({ mode, stdout: io.stdout, stderr: io.stderr });
   const controller = new AbortController();

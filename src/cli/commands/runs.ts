@@ -7,6 +7,7 @@ import { UsageError } from '../../errors.js';
 import { resolveTracker } from '../../tracking/resolve.js';
 import { filterKeys } from '../../tracking/search-filter.js';
 import { liveness } from '../../tracking/liveness.js';
+import { formatMeanSd } from '../../evaluate/repeat-stats.js';
 import { asReader, type RunData, type TrackerReader } from '../../tracking/tracker.js';
 import { formatDuration, formatMetric, formatTable, type TableColumn } from '../../ui/format.js';
 
@@ -44,7 +45,9 @@ function cell(run: RunData, column: string): string {
   switch (kind) {
     case 'metrics': {
       const v = run.metrics[key];
-      return v === undefined ? '' : formatMetric(v);
+      // a repeats parent (training.repeats) has the mean under the name and the sd beside it
+      const sd = run.metrics[`${key}_sd`];
+      return v === undefined ? '' : sd !== undefined ? formatMeanSd(v, sd) : formatMetric(v);
     }
     case 'params':
       return run.params[key] ?? '';

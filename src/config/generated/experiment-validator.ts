@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url);
 "use strict";
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://mmx.dev/schemas/experiment.schema.json","additionalProperties":false,"title":"mmx experiment","description":"One multimodal experiment: data, one encoder per modality, fusion, training.","type":"object","required":["name","data","target","inputs"],"properties":{"$schema":{"description":"JSON Schema reference for editors","type":"string"},"name":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$","maxLength":200,"description":"run name: letters, digits, space, _ . -","type":"string"},"description":{"type":"string"},"seed":{"minimum":0,"maximum":2147483647,"description":"random seed for splits, weights and shuffling","type":"integer","default":42},"extends":{"description":"config file(s) this one builds on (deep merge, this file wins); relative to this file","anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]},"data":{"additionalProperties":false,"oneOf":[{"required":["path"]},{"required":["dataset"]}],"description":"where the examples are and how they are split: {path: FILE} or {dataset: NAME}","type":"object","properties":{"path":{"minLength":1,"description":"manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it","type":"string"},"dataset":{"description":"a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is","type":"string","enum":["fsdd","mnist","avmnist","sms_spam","penguins","womens_clothing_reviews"]},"format":{"description":"manifest format; default: from the file extension","type":"string","enum":["csv","tsv","jsonl"]},"split":{"additionalProperties":false,"oneOf":[{"required":["column"]},{"required":["ratios"]}],"description":"how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}. Required with data.path; with data.dataset the default is {column: split}, the split every built-in data set ships","type":"object","properties":{"column":{"minLength":1,"description":"manifest column whose value names the split of each row","type":"string"},"train":{"description":"with column: the value meaning \"training\"","type":"string","default":"train"},"validation":{"description":"with column: the value meaning \"validation\"","type":"string","default":"validation"},"test":{"description":"with column: the value meaning \"test\"","type":"string","default":"test"},"ratios":{"additionalProperties":false,"description":"fractions of rows for each split; they must add up to 1","type":"object","required":["train","validation","test"],"properties":{"train":{"minimum":0,"maximum":1,"type":"number"},"validation":{"minimum":0,"maximum":1,"type":"number"},"test":{"minimum":0,"maximum":1,"type":"number"}}},"stratify":{"description":"with ratios: keep the class proportions in every split","type":"boolean","default":false},"seed":{"description":"with ratios: shuffle seed for the split; default: the experiment seed","type":"integer"}}},"limit":{"minimum":1,"description":"use only the first N rows of the manifest (quick trials)","type":"integer"},"max_file_mb":{"additionalProperties":false,"description":"largest image / audio file a manifest row may name, in MB; only regular files are read (a device, a FIFO or a directory is refused per row)","type":"object","properties":{"image":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest image file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":50},"audio":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest audio file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":100}},"default":{}},"on_error":{"description":"an unreadable file: stop with an error naming the row (error), or skip the row with a counted warning (skip)","type":"string","enum":["error","skip"],"default":"error"}}},"target":{"additionalProperties":false,"description":"what the model predicts","type":"object","required":["column"],"properties":{"column":{"minLength":1,"description":"manifest column holding the label (multilabel: a delimited list of labels; regression: a number)","type":"string"},"task":{"description":"learning task: classification (one of N classes, softmax), binary (two classes, sigmoid), multilabel (any subset of labels, sigmoid per label), regression (a number, linear output)","type":"string","enum":["classification","binary","multilabel","regression"],"default":"classification"},"missing":{"description":"a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)","type":"string","enum":["error","drop_row"],"default":"error"},"label_smoothing":{"minimum":0,"exclusiveMaximum":1,"description":"classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)","type":"number"},"class_weight":{"description":"classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)","anyOf":[{"const":"balanced","type":"string"},{"additionalProperties":false,"type":"object","patternProperties":{"^(.*)$":{"exclusiveMinimum":0,"type":"number"}}}]},"positive_class":{"minLength":1,"description":"binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)","type":"string"},"threshold":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"binary, multilabel: probability at or above which an example is predicted positive (default 0.5)","type":"number"},"delimiter":{"minLength":1,"description":"multilabel: what separates the labels in a cell (default '|')","type":"string"},"loss":{"description":"regression: mean squared error or Huber loss, on the normalised target (default mse)","type":"string","enum":["mse","huber"]},"huber_delta":{"exclusiveMinimum":0,"description":"regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)","type":"number"},"normalize":{"description":"regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)","type":"string","enum":["standard","none"]}}},"inputs":{"minProperties":1,"additionalProperties":false,"description":"one entry per modality; the key names the input (letters, digits, _)","type":"object","patternProperties":{"^[A-Za-z][A-Za-z0-9_]*$":{"type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image input","description":"An image file (PNG, JPEG, WebP, ...) per row.","type":"object","required":["type","column"],"properties":{"type":{"const":"image","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"random augmentation of the training batches (never validation or test); seeded by the experiment seed","type":"object","properties":{"flip":{"description":"random flips (each with probability 1/2)","type":"string","enum":["none","horizontal","vertical","both"],"default":"none"},"rotation":{"minimum":0,"maximum":180,"description":"random rotation up to ± this many degrees","type":"number","default":0},"shift":{"minimum":0,"maximum":1,"description":"random shift up to ± this fraction of the height / width","type":"number","default":0},"brightness":{"minimum":0,"maximum":1,"description":"random brightness change up to ± this much (values are in [0, 1])","type":"number","default":0}}},"preprocessing":{"additionalProperties":false,"description":"how images are decoded and resized","type":"object","properties":{"height":{"minimum":1,"maximum":4096,"description":"height in pixels after resizing","type":"integer","default":28},"width":{"minimum":1,"maximum":4096,"description":"width in pixels after resizing","type":"integer","default":28},"channels":{"description":"1 = grayscale, 3 = RGB, 4 = RGBA","type":"number","enum":[1,3,4],"default":1},"resize":{"description":"fill stretches; contain letterboxes; cover crops","type":"string","enum":["fill","contain","cover"],"default":"fill"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"image encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image cnn encoder","description":"Convolutional blocks (conv, optional batch norm, activation, pooling), a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[32,64]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last feature map (height × width of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image resnet encoder","description":"A small residual network (stages of basic blocks), global average pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"resnet","type":"string"},"widths":{"minItems":1,"maxItems":6,"description":"filters of each stage; stages after the first halve the resolution","type":"array","items":{"minimum":1,"maximum":2048,"type":"integer"},"default":[16,32,64]},"blocks":{"minimum":1,"maximum":8,"description":"residual blocks per stage","type":"integer","default":2},"kernel_size":{"minimum":1,"maximum":7,"description":"convolution kernel size","type":"integer","default":3},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":true},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last stage (height × width halved per stage after the first), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image patch encoder (ViT)","description":"Vision-transformer style: non-overlapping patches, a linear projection and position embedding per patch, transformer blocks; the mean over the patches (or every patch with output: sequence), projected.","type":"object","required":["type"],"properties":{"type":{"const":"patch","type":"string"},"patch_size":{"minimum":1,"maximum":256,"description":"side of the square patches in pixels; it must divide the image height and width","type":"integer","default":4},"dim":{"minimum":1,"maximum":4096,"description":"size of each patch embedding (the transformer width)","type":"integer","default":64},"layers":{"minimum":0,"maximum":24,"description":"transformer blocks over the patches (0: patch embeddings only)","type":"integer","default":2},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of each block's feed-forward layer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":64},"output":{"description":"pooled: one embedding per example; sequence: one per patch (height / patch_size × width / patch_size of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image mlp encoder","description":"Flattened pixels through dense layers.","type":"object","required":["type"],"properties":{"type":{"const":"mlp","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[256]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128}}},{"additionalProperties":false,"title":"image pretrained encoder","description":"A tfjs LayersModel loaded from disk, cut at a feature layer, optionally frozen.","type":"object","required":["type","path"],"properties":{"type":{"const":"pretrained","type":"string"},"path":{"minLength":1,"description":"the model.json of a tfjs LayersModel (relative to the config file)","type":"string"},"layer":{"minLength":1,"description":"name of the layer whose output is the feature; default: the last layer's input (the penultimate layer)","type":"string"},"trainable":{"description":"fine-tune the pretrained weights (false: frozen)","type":"boolean","default":false},"pooling":{"description":"how a feature map (height × width × channels) becomes a vector","type":"string","enum":["avg","max","flatten"],"default":"avg"},"output_dim":{"minimum":1,"maximum":65536,"description":"add a dense projection to this size (default: the features as they are)","type":"integer"},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output":{"description":"pooled: one embedding per example; sequence: one per position of the feature map (the cut layer must keep positions: [height, width, channels] or [steps, features]), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn"}}}},{"additionalProperties":false,"title":"audio input","description":"A WAV file per row (8/16/24/32-bit PCM or float, mono or stereo).","type":"object","required":["type","column"],"properties":{"type":{"const":"audio","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"SpecAugment-style time and frequency masking of the training batches (never validation or test)","type":"object","properties":{"time_masks":{"minimum":0,"maximum":100,"description":"number of time masks per example","type":"integer","default":2},"max_time_width":{"minimum":0,"description":"widest time mask, in frames","type":"integer","default":10},"freq_masks":{"minimum":0,"maximum":100,"description":"number of frequency masks per example","type":"integer","default":2},"max_freq_width":{"minimum":0,"description":"widest frequency mask, in mel bands / coefficients","type":"integer","default":5}}},"preprocessing":{"additionalProperties":false,"description":"how audio is decoded and turned into features","type":"object","properties":{"sample_rate":{"minimum":1000,"maximum":192000,"description":"audio is resampled to this rate (Hz)","type":"integer","default":16000},"features":{"description":"log_mel: log-mel spectrogram; mfcc: its DCT-II (ortho), the first n_mfcc coefficients","type":"string","enum":["log_mel","mfcc"],"default":"log_mel"},"n_mels":{"minimum":1,"maximum":512,"description":"number of mel bands","type":"integer","default":40},"n_mfcc":{"minimum":1,"maximum":512,"description":"with features: mfcc, coefficients kept (at most n_mels)","type":"integer","default":13},"window_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"analysis window length in milliseconds","type":"number","default":25},"hop_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"hop between frames in milliseconds","type":"number","default":10},"max_duration_s":{"exclusiveMinimum":0,"maximum":600,"description":"clips are padded or cut to this duration (seconds)","type":"number","default":1},"f_min":{"minimum":0,"description":"lowest mel filter frequency (Hz)","type":"number","default":0},"f_max":{"exclusiveMinimum":0,"description":"highest mel filter frequency (Hz); default sample_rate / 2","type":"number"},"normalize":{"description":"standardise with training statistics over all values (global) or per mel band / coefficient (per_band); auto: global for log_mel, per_band for mfcc","type":"string","enum":["auto","global","per_band","none"],"default":"auto"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"audio encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"audio cnn1d encoder","description":"Convolutions over time (frames × mel bands, the bands as channels), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn1d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[64,128]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":5},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (the frames after pooling), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio cnn2d encoder","description":"Convolutions over the spectrogram as an image (frames × mel bands × 1), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn2d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[16,32]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (its bands × channels side by side), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio lstm encoder","description":"LSTM over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio gru encoder","description":"GRU over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn1d"}}}},{"additionalProperties":false,"title":"text input","description":"A text cell per row (a review, a message, a title, ...).","type":"object","required":["type","column"],"properties":{"type":{"const":"text","type":"string"},"column":{"minLength":1,"description":"manifest column holding the text","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how text is tokenised and turned into ids","type":"object","properties":{"tokenizer":{"description":"word: Unicode words (and punctuation, see punctuation); char: one token per character","type":"string","enum":["word","char"],"default":"word"},"lowercase":{"description":"lower-case the text before tokenising","type":"boolean","default":true},"punctuation":{"description":"word tokenizer: drop punctuation and symbols (strip), make each one a token (split), or split on whitespace only (keep)","type":"string","enum":["strip","split","keep"],"default":"split"},"vocab_size":{"minimum":1,"maximum":1000000,"description":"most frequent training tokens kept; the rest become OOV (id 1); PAD is id 0","type":"integer","default":10000},"min_freq":{"minimum":1,"description":"tokens seen fewer times in the training split become OOV","type":"integer","default":1},"max_length":{"minimum":1,"maximum":100000,"description":"tokens per example: longer texts are cut, shorter ones padded","type":"integer","default":128},"padding":{"description":"pad at the end (post) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"truncation":{"description":"cut long texts at the end (post, keeps the start) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"zeros"}},"default":{}},"encoder":{"description":"text encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"text embedding_bag encoder","description":"Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"embedding_bag","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"pooling":{"description":"how token embeddings are pooled (PAD tokens are left out); not used with output: sequence","type":"string","enum":["mean","max"],"default":"mean"}}},{"additionalProperties":false,"title":"text cnn encoder","description":"Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected (with output: sequence, per token, not max-pooled).","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"kernel_sizes":{"minItems":1,"maxItems":8,"uniqueItems":true,"description":"widths (in tokens) of the parallel convolutions","type":"array","items":{"minimum":1,"maximum":31,"type":"integer"},"default":[3,4,5]},"filters":{"minimum":1,"maximum":4096,"description":"filters per convolution width","type":"integer","default":64}}},{"additionalProperties":false,"title":"text lstm encoder","description":"LSTM over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text gru encoder","description":"GRU over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text bilstm encoder","description":"Bidirectional LSTM over the token embeddings (padding masked); both last states, projected.","type":"object","required":["type"],"properties":{"type":{"const":"bilstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text transformer encoder","description":"A small transformer encoder: position embeddings, self-attention blocks (PAD masked), mean pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"heads":{"minimum":1,"maximum":64,"description":"attention heads (they must divide the embedding size)","type":"integer","default":4},"layers":{"minimum":1,"maximum":12,"description":"encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":16384,"description":"hidden size of each block's feed-forward layer","type":"integer","default":128},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1}}}],"default":{"type":"embedding_bag"}}}},{"additionalProperties":false,"title":"numeric input","description":"One or more numeric columns (`column`, plus `columns` for more, or `columns` alone) as one feature vector.","type":"object","required":["type"],"properties":{"type":{"const":"numeric","type":"string"},"column":{"minLength":1,"description":"manifest column holding a number (more go in `columns`; or list them all in `columns` alone)","type":"string"},"columns":{"minItems":1,"uniqueItems":true,"description":"more numeric columns read into the same input, after `column`; or all of them, without `column`","type":"array","items":{"minLength":1,"type":"string"}},"preprocessing":{"additionalProperties":false,"description":"how numeric values are normalised and missing values filled","type":"object","properties":{"normalize":{"description":"standard: (x − mean) / std; minmax: (x − min) / (max − min); statistics from the training split","type":"string","enum":["standard","minmax","none"],"default":"standard"},"missing":{"description":"a missing value: the training mean or median, zero (in raw units), or leave the row out (drop_row); counted and reported","type":"string","enum":["mean","median","zero","drop_row"],"default":"mean"},"missing_indicator":{"description":"add one feature per column: 1 where the value was missing, else 0","type":"boolean","default":false},"na_values":{"uniqueItems":true,"description":"cell values that mean \"missing\" (an empty cell always does)","type":"array","items":{"type":"string"},"default":["","NA","N/A","NaN","nan","null","NULL","None"]}},"default":{}},"encoder":{"description":"numeric encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"numeric dense encoder","description":"A small multilayer perceptron over the numeric features.","type":"object","required":["type"],"properties":{"type":{"const":"dense","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[32]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each hidden layer","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":32}}},{"additionalProperties":false,"title":"numeric passthrough encoder","description":"The normalised values go to the fusion as they are.","type":"object","required":["type"],"properties":{"type":{"const":"passthrough","type":"string"}}},{"additionalProperties":false,"title":"numeric tokens encoder","description":"One learned token per numeric feature (x · w + b, FT-Transformer style).","type":"object","required":["type"],"properties":{"type":{"const":"tokens","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each feature token","type":"integer","default":16},"output":{"description":"pooled: one embedding per example; sequence: one per feature (column), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"dense"}}},"if":{"required":["columns"]},"then":{},"else":{"required":["column"]}},{"additionalProperties":false,"title":"categorical input","description":"A column of category names (department, island, ...); missing and unseen categories have reserved indices.","type":"object","required":["type","column"],"properties":{"type":{"const":"categorical","type":"string"},"column":{"minLength":1,"description":"manifest column holding the category","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how the category list is learned","type":"object","properties":{"min_freq":{"minimum":1,"description":"categories seen fewer times in the training split count as unknown","type":"integer","default":1},"max_categories":{"minimum":1,"description":"keep at most this many (the most frequent) categories","type":"integer"},"lowercase":{"description":"compare categories case-insensitively","type":"boolean","default":false}},"default":{}},"encoder":{"description":"categorical encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"categorical embedding encoder","description":"A learned vector per category.","type":"object","required":["type"],"properties":{"type":{"const":"embedding","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each category's vector (the encoder's output size)","type":"integer","default":8},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout on the category vector","type":"number","default":0}}},{"additionalProperties":false,"title":"categorical onehot encoder","description":"One-hot vector over the training categories plus missing and unknown.","type":"object","required":["type"],"properties":{"type":{"const":"onehot","type":"string"}}}],"default":{"type":"embedding"}}}}]}}},"fusion":{"description":"how the per-modality embeddings are combined","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"concat fusion","description":"Concatenate the per-modality embeddings (optionally each projected to dim first), then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"concat","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, each modality embedding is first projected (linear) to this size; default: the embeddings as they are","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"sum fusion","description":"Project each modality (linear) to dim and add the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"sum","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"mean fusion","description":"Project each modality (linear) to dim and average the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"mean","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"max fusion","description":"Project each modality (linear) to dim and take the element-wise maximum, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"max","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"product fusion","description":"Project each modality (linear) to dim and multiply the projections element-wise (Hadamard product), then apply the hidden layers. Needs two or more modalities.","type":"object","required":["type"],"properties":{"type":{"const":"product","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention fusion","description":"Multi-head self-attention (with a residual connection) over all modalities' tokens (one per modality, or an encoder's whole sequence), then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each token (the projection of each modality embedding or sequence step)","type":"integer","default":128},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max","concat","modality"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"gated fusion (GMU)","description":"Gated Multimodal Unit: tanh candidates per modality, mixed per feature by gates computed from all embeddings together; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"gated","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each modality candidate h_m = tanh(W_m x_m) and of the fused vector","type":"integer","default":128},"gate":{"description":"sigmoid: the GMU of the paper (z and 1 − z for two modalities, one sigmoid gate per modality otherwise); softmax: per-feature softmax across modalities","type":"string","enum":["sigmoid","softmax"],"default":"sigmoid"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"tensor fusion","description":"Tensor Fusion Network: the flattened outer product of the [1; projection] vectors of all modalities ((dim + 1)^M features), then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality is projected to; the fused vector has (dim + 1)^modalities features","type":"integer","default":32},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"low-rank tensor fusion (LMF)","description":"Low-rank Multimodal Fusion: tensor fusion with its weight factorised into rank modality-specific factors; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"low_rank_tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of the fused vector","type":"integer","default":128},"rank":{"minimum":1,"maximum":256,"description":"rank r of the factorisation (the paper finds 4 to 16 enough)","type":"integer","default":4},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"FiLM fusion","description":"FiLM: the conditioner's embedding predicts a per-feature scale and shift applied to the target's embedding; other inputs are concatenated after it; then the hidden layers.","type":"object","required":["type","conditioner","target"],"properties":{"type":{"const":"film","type":"string"},"conditioner":{"minLength":1,"description":"input (under inputs:) whose embedding produces the scale and shift","type":"string"},"target":{"minLength":1,"description":"input (under inputs:) whose embedding is scaled and shifted","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, the target embedding is first projected (linear) to this size and modulated there","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"bilinear fusion (MFB)","description":"Factorised bilinear pooling: project each modality to factor·dim, multiply element-wise, sum-pool over factor, signed square root and L2 normalisation; then the hidden layers. More than two modalities: multilinear (all projections multiplied).","type":"object","required":["type"],"properties":{"type":{"const":"bilinear","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"o: size of the pooled output","type":"integer","default":128},"factor":{"minimum":1,"maximum":64,"description":"k: factors summed per output feature (the paper uses 5)","type":"integer","default":5},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"late fusion","description":"A classifier per modality (hidden layers + softmax); their predictions are averaged or combined with learned weights.","type":"object","required":["type"],"properties":{"type":{"const":"late","type":"string"},"weights":{"description":"how the per-modality predictions are combined: plain average, or learned softmax weights","type":"string","enum":["average","learned"],"default":"average"},"aux_loss_weight":{"minimum":0,"maximum":100,"description":"weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)","type":"number","default":0},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"transformer fusion","description":"Cross-modal transformer over all modalities' tokens (one per modality, or an encoder's whole sequence) with position and modality-type embeddings, then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the transformer","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"number of transformer encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max","concat","cls","modality"],"default":"modality"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"cross-attention fusion (MulT)","description":"MulT-style directional cross-modal transformers: each modality's tokens attend to each other modality's tokens; every pair pooled, concatenated, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"cross_attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the cross-modal transformers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"cross-modal blocks per ordered pair of modalities","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention bottleneck fusion","description":"Attention bottlenecks (Nagrani et al. 2021): per-modality transformer blocks that exchange information only through n_bottleneck shared latent tokens; each modality pooled, plus the bottleneck, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"bottleneck","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the fusion layers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"fusion layers (one transformer block per modality each, exchanging through the bottleneck)","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"n_bottleneck":{"minimum":1,"maximum":256,"description":"shared latent bottleneck tokens (the paper finds 4 enough)","type":"integer","default":4},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}}],"default":{"type":"concat"}},"training":{"additionalProperties":false,"description":"optimisation hyperparameters","type":"object","properties":{"epochs":{"minimum":1,"maximum":100000,"type":"integer","default":10},"batch_size":{"minimum":1,"maximum":65536,"type":"integer","default":32},"optimizer":{"properties":{"type":{"default":"adam"}},"description":"optimiser (type: adam | adamw | sgd | rmsprop | adagrad) and its hyperparameters; defaults as PyTorch","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"Adam","description":"Adam (Kingma & Ba); weight_decay is L2, as in torch.optim.Adam; for decoupled weight decay use adamw","type":"object","required":["type"],"properties":{"type":{"const":"adam","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"beta1":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the first-moment average (default 0.9)","type":"number","default":0.9},"beta2":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the second-moment average (default 0.999)","type":"number","default":0.999},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the denominator (default 1e-8)","type":"number","default":1e-8},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"AdamW","description":"Adam with decoupled weight decay, as torch.optim.AdamW","type":"object","required":["type"],"properties":{"type":{"const":"adamw","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"beta1":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the first-moment average (default 0.9)","type":"number","default":0.9},"beta2":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the second-moment average (default 0.999)","type":"number","default":0.999},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the denominator (default 1e-8)","type":"number","default":1e-8},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: decoupled (Loshchilov & Hutter): each step shrinks the weights by learning_rate × λ (default 0.01, as PyTorch)","type":"number","default":0.01},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"SGD","description":"stochastic gradient descent with optional (Nesterov) momentum, as torch.optim.SGD","type":"object","required":["type"],"properties":{"type":{"const":"sgd","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"momentum":{"minimum":0,"exclusiveMaximum":1,"description":"momentum μ (default 0: none)","type":"number","default":0},"nesterov":{"description":"Nesterov momentum (needs momentum > 0)","type":"boolean","default":false},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"RMSprop","description":"RMSprop (not centred), as torch.optim.RMSprop","type":"object","required":["type"],"properties":{"type":{"const":"rmsprop","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.01, as PyTorch)","type":"number","default":0.01},"rho":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the squared-gradient average (PyTorch's alpha; default 0.99)","type":"number","default":0.99},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the root of the average (default 1e-8)","type":"number","default":1e-8},"momentum":{"minimum":0,"exclusiveMaximum":1,"description":"momentum μ (default 0: none)","type":"number","default":0},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"Adagrad","description":"Adagrad, as torch.optim.Adagrad","type":"object","required":["type"],"properties":{"type":{"const":"adagrad","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.01, as PyTorch)","type":"number","default":0.01},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the root of the sum (default 1e-10)","type":"number","default":1e-10},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}}],"default":{"type":"adam"}},"shuffle":{"description":"reshuffle the training rows every epoch","type":"boolean","default":true},"early_stopping":{"additionalProperties":false,"description":"stop when the monitored metric stops improving","type":"object","properties":{"monitor":{"description":"metric watched: val_loss, val_accuracy, val_macro_f1, train_loss, ...","type":"string","default":"val_loss"},"patience":{"minimum":0,"description":"epochs without improvement before stopping","type":"integer","default":3},"min_delta":{"minimum":0,"description":"smallest change that counts as an improvement","type":"number","default":0},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"restore_best":{"description":"restore the weights of the best epoch at the end","type":"boolean","default":true}}},"lr_schedule":{"properties":{"type":{"default":"constant"}},"description":"learning-rate schedule (type: constant | step | exponential | cosine | linear | one_cycle | reduce_on_plateau), optionally with a linear warmup; default: constant","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"constant","description":"the base rate throughout (after the warm-up, if any)","type":"object","required":["type"],"properties":{"type":{"const":"constant","type":"string"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"step decay","description":"rate × gamma every step_size epochs (torch.optim.lr_scheduler.StepLR)","type":"object","required":["type","step_size"],"properties":{"type":{"const":"step","type":"string"},"step_size":{"minimum":1,"maximum":100000,"description":"epochs between two decays","type":"integer"},"gamma":{"exclusiveMinimum":0,"maximum":1,"description":"factor of each decay (default 0.1)","type":"number","default":0.1},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"exponential decay","description":"rate × gamma after every epoch (ExponentialLR)","type":"object","required":["type","gamma"],"properties":{"type":{"const":"exponential","type":"string"},"gamma":{"exclusiveMinimum":0,"maximum":1,"description":"factor per epoch","type":"number"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"cosine annealing","description":"half a cosine from the base rate to min_lr, per update (CosineAnnealingLR; with restart_epochs CosineAnnealingWarmRestarts)","type":"object","required":["type"],"properties":{"type":{"const":"cosine","type":"string"},"min_lr":{"minimum":0,"description":"the rate it decays to (default 0)","type":"number","default":0},"restart_epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm restarts (SGDR): length of the first cycle in epochs; default: one cycle over the whole training","type":"number"},"restart_mult":{"minimum":1,"maximum":100,"description":"with restart_epochs: each cycle this many times the last (default 1)","type":"integer","default":1},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"linear decay","description":"a straight line from the base rate to min_lr over the training, per update","type":"object","required":["type"],"properties":{"type":{"const":"linear","type":"string"},"min_lr":{"minimum":0,"description":"the rate it decays to (default 0)","type":"number","default":0},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"one cycle","description":"up from peak/div_factor to the peak (the base rate) and down far below it, per update (OneCycleLR, without its momentum cycling)","type":"object","required":["type"],"properties":{"type":{"const":"one_cycle","type":"string"},"pct_start":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"share of the updates spent rising to the peak (default 0.3)","type":"number","default":0.3},"div_factor":{"minimum":1,"description":"the first rate is the peak / div_factor (default 25)","type":"number","default":25},"final_div_factor":{"minimum":1,"description":"the last rate is the first / final_div_factor (default 1e4)","type":"number","default":10000},"anneal":{"description":"shape of both phases (default cos)","type":"string","enum":["cos","linear"],"default":"cos"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"reduce on plateau","description":"rate × factor when the monitored metric stops improving (ReduceLROnPlateau)","type":"object","required":["type"],"properties":{"type":{"const":"reduce_on_plateau","type":"string"},"monitor":{"description":"metric watched after each epoch: val_loss, val_accuracy, ... (default val_loss)","type":"string","default":"val_loss"},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"factor":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"rate × factor on a plateau (default 0.1)","type":"number","default":0.1},"patience":{"minimum":0,"maximum":100000,"description":"epochs without improvement before reducing (default 10)","type":"integer","default":10},"threshold":{"minimum":0,"description":"relative change that counts as an improvement (default 1e-4, as PyTorch’s rel mode)","type":"number","default":0.0001},"cooldown":{"minimum":0,"maximum":100000,"description":"epochs after a reduction before watching again (default 0)","type":"integer","default":0},"min_lr":{"minimum":0,"description":"never reduce below this rate (default 0)","type":"number","default":0},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}}],"default":{"type":"constant"}},"gradient_clipping":{"additionalProperties":false,"minProperties":1,"description":"gradient clipping, on the gradient of the whole (accumulated) batch before each update: {global_norm: N} and/or {value: V}","type":"object","properties":{"global_norm":{"exclusiveMinimum":0,"description":"scale the gradients down so that their global L2 norm (all weights together) is at most this (torch.nn.utils.clip_grad_norm_)","type":"number"},"value":{"exclusiveMinimum":0,"description":"clip every gradient element to [−value, value] (clip_grad_value_); applied before global_norm","type":"number"}}},"accumulate_batches":{"minimum":1,"maximum":4096,"description":"gradient accumulation: one optimiser update per this many batches, with the gradient of all their examples together (the update a batch this many times larger makes; the last group of an epoch may be smaller); default 1","type":"integer","default":1}},"default":{}},"evaluation":{"additionalProperties":false,"description":"what is measured","type":"object","properties":{"metrics":{"minItems":1,"uniqueItems":true,"description":"metrics computed on validation (each epoch) and test (at the end). classification: accuracy, macro_f1, weighted_f1; binary: accuracy, precision, recall, f1, roc_auc, macro_f1; multilabel: micro_f1, macro_f1, subset_accuracy, hamming_loss; regression: mae, rmse, mse, r2. Default: accuracy, macro_f1 (binary: accuracy, f1, roc_auc; multilabel: micro_f1, macro_f1, subset_accuracy; regression: mae, rmse, r2)","type":"array","items":{"type":"string","enum":["accuracy","macro_f1","weighted_f1","precision","recall","f1","roc_auc","micro_f1","subset_accuracy","hamming_loss","mae","rmse","mse","r2"]},"default":["accuracy","macro_f1"]},"ablation":{"description":"after training, re-evaluate the test set with each modality masked (its tokens masked for a fusion over tokens, else its embedding zeroed) and report what each contributes","type":"boolean","default":false}},"default":{}},"tracking":{"additionalProperties":false,"description":"where runs are logged (MLflow)","type":"object","properties":{"uri":{"minLength":1,"description":"tracking store: a folder or file: URI; default $MLFLOW_TRACKING_URI, else ./runs","type":"string"},"experiment":{"minLength":1,"maxLength":500,"description":"MLflow experiment name","type":"string","default":"Default"},"tags":{"description":"extra tags set on the run","type":"object","patternProperties":{"^(.*)$":{"type":"string"}},"default":{}}},"default":{}},"runtime":{"additionalProperties":false,"description":"where the computation runs","type":"object","properties":{"backend":{"description":"compute backend; auto picks the fastest available","type":"string","enum":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},"cache":{"description":"keep decoded features (images, spectrograms) on disk, keyed by the data files and the preprocessing, so later runs and sweep trials skip decoding ($MMX_CACHE_DIR, else $XDG_CACHE_HOME/mmx, else ~/.cache/mmx); false (or --no-cache) neither reads nor writes it","type":"boolean","default":true},"stream":{"description":"train from the cache in chunks instead of from memory: always, never, or auto (when the decoded features exceed memory_budget_mb); needs cache: true","type":"string","enum":["auto","always","never"],"default":"auto"},"memory_budget_mb":{"exclusiveMinimum":0,"description":"stream: auto streams when the decoded features of the used rows exceed this many MiB","type":"number","default":2048},"workers":{"description":"threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core where that is measured faster on the first batches, else 1. Used with the wasm and cpu backends","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"threads":{"description":"threads each op of the wasm backend runs on (XNNPACK's pool, at most 8); 1: single-threaded; auto: 1 while mmx's own single-threaded SIMD kernels compute the heavy ops (measured faster), else the cores this process may use (a sweep trial: its share). For more cores in training use runtime.workers","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"max_model_memory_mb":{"exclusiveMinimum":0,"description":"largest estimated training memory of the model, in MiB (weights, gradients and optimiser state, plus the activations of a batch); a larger model is refused by mmx validate and before a run starts","type":"number","default":8192}},"default":{}},"sweep":{"additionalProperties":false,"description":"hyperparameter search run by `mmx sweep` (ignored by `mmx run`)","type":"object","required":["method","metric","parameters"],"properties":{"method":{"description":"grid: every combination; random: independent samples; bayes: TPE (Optuna-style)","type":"string","enum":["grid","random","bayes"]},"metric":{"additionalProperties":false,"description":"what the sweep optimises","type":"object","required":["name","goal"],"properties":{"name":{"minLength":1,"description":"a metric the run logs: val_loss, val_accuracy, val_macro_f1, ... (test_* allowed, with a warning)","type":"string"},"goal":{"description":"whether lower or higher is better","type":"string","enum":["minimize","maximize"]}}},"parameters":{"minProperties":1,"additionalProperties":false,"description":"search space, keyed by dotted config path (training.optimizer.learning_rate, fusion.type, ...)","type":"object","patternProperties":{"^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$":{"additionalProperties":false,"minProperties":1,"description":"one of {values: [...]}, {value: x} or {distribution: ..., min, max, q, mu, sigma}","type":"object","properties":{"values":{"minItems":1,"description":"categorical: try these values (any YAML value, lists and maps included)","type":"array","items":{}},"value":{"description":"constant: every trial uses this value"},"distribution":{"description":"uniform | log_uniform | int_uniform | q_uniform (min, max; q for q_uniform) | normal | log_normal (mu, sigma; min/max optional bounds)","type":"string","enum":["uniform","log_uniform","int_uniform","q_uniform","normal","log_normal"]},"min":{"description":"lower bound (inclusive)","type":"number"},"max":{"description":"upper bound (inclusive)","type":"number"},"q":{"exclusiveMinimum":0,"description":"quantisation step (q_uniform; optional for the others)","type":"number"},"mu":{"description":"normal / log_normal: mean (of the log for log_normal)","type":"number"},"sigma":{"exclusiveMinimum":0,"description":"normal / log_normal: standard deviation (of the log for log_normal)","type":"number"}}}}},"trials":{"minimum":1,"maximum":100000,"description":"number of trials (grid: default every combination)","type":"integer"},"parallel":{"minimum":1,"maximum":256,"description":"trials run at the same time, each in its own process","type":"integer","default":1},"seed":{"minimum":0,"maximum":2147483647,"description":"seed of the search; default: the experiment seed","type":"integer"},"n_startup_trials":{"minimum":0,"description":"bayes: random trials before TPE takes over (Optuna default 10)","type":"integer","default":10},"early_terminate":{"additionalProperties":false,"description":"stop unpromising trials early (they end KILLED with the tag mmx.sweep.pruned=true)","type":"object","required":["type"],"properties":{"type":{"description":"asha: asynchronous successive halving (Li et al. 2018); median: the median stopping rule (Golovin et al. 2017)","type":"string","enum":["asha","median"]},"min_epochs":{"minimum":1,"description":"no trial is stopped before this epoch; asha: the first rung","type":"integer","default":1},"reduction_factor":{"minimum":2,"description":"asha: rungs at min_epochs * reduction_factor^k; the top 1/reduction_factor go on","type":"integer","default":3},"grace":{"minimum":0,"description":"trials that must have reported at a rung (asha, default 0) or finished (median, default 5) before it stops anyone","type":"integer"}}}}}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://mmx.dev/schemas/experiment.schema.json","additionalProperties":false,"title":"mmx experiment","description":"One multimodal experiment: data, one encoder per modality, fusion, training.","type":"object","required":["name","data","target","inputs"],"properties":{"$schema":{"description":"JSON Schema reference for editors","type":"string"},"name":{"pattern":"^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$","maxLength":200,"description":"run name: letters, digits, space, _ . -","type":"string"},"description":{"type":"string"},"seed":{"minimum":0,"maximum":2147483647,"description":"random seed for splits, weights and shuffling","type":"integer","default":42},"extends":{"description":"config file(s) this one builds on (deep merge, this file wins); relative to this file","anyOf":[{"type":"string"},{"minItems":1,"type":"array","items":{"type":"string"}}]},"data":{"additionalProperties":false,"oneOf":[{"required":["path"]},{"required":["dataset"]}],"description":"where the examples are and how they are split: {path: FILE} or {dataset: NAME}","type":"object","properties":{"path":{"minLength":1,"description":"manifest file (.csv, .tsv, .jsonl), one row per example; relative to the config file that names it","type":"string"},"dataset":{"description":"a built-in data set (mmx datasets list), instead of path: downloaded once into MMX_DATA_HOME, verified, then used as is","type":"string","enum":["fsdd","mnist","avmnist","sms_spam","penguins","womens_clothing_reviews"]},"format":{"description":"manifest format; default: from the file extension","type":"string","enum":["csv","tsv","jsonl"]},"split":{"additionalProperties":false,"oneOf":[{"required":["column"]},{"required":["ratios"]}],"description":"how rows are assigned to train / validation / test: {column: NAME} or {ratios: {train, validation, test}}. Required with data.path; with data.dataset the default is {column: split}, the split every built-in data set ships","type":"object","properties":{"column":{"minLength":1,"description":"manifest column whose value names the split of each row","type":"string"},"train":{"description":"with column: the value meaning \"training\"","type":"string","default":"train"},"validation":{"description":"with column: the value meaning \"validation\"","type":"string","default":"validation"},"test":{"description":"with column: the value meaning \"test\"","type":"string","default":"test"},"ratios":{"additionalProperties":false,"description":"fractions of rows for each split; they must add up to 1","type":"object","required":["train","validation","test"],"properties":{"train":{"minimum":0,"maximum":1,"type":"number"},"validation":{"minimum":0,"maximum":1,"type":"number"},"test":{"minimum":0,"maximum":1,"type":"number"}}},"stratify":{"description":"with ratios: keep the class proportions in every split","type":"boolean","default":false},"seed":{"description":"with ratios: shuffle seed for the split; default: the experiment seed","type":"integer"}}},"limit":{"minimum":1,"description":"use only the first N rows of the manifest (quick trials)","type":"integer"},"max_file_mb":{"additionalProperties":false,"description":"largest image / audio file a manifest row may name, in MB; only regular files are read (a device, a FIFO or a directory is refused per row)","type":"object","properties":{"image":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest image file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":50},"audio":{"exclusiveMinimum":0,"maximum":1000000,"description":"largest audio file read, in MB (10^6 bytes); a larger one is an error naming its row (or skipped with on_error: skip)","type":"number","default":100}},"default":{}},"on_error":{"description":"an unreadable file: stop with an error naming the row (error), or skip the row with a counted warning (skip)","type":"string","enum":["error","skip"],"default":"error"}}},"target":{"additionalProperties":false,"description":"what the model predicts","type":"object","required":["column"],"properties":{"column":{"minLength":1,"description":"manifest column holding the label (multilabel: a delimited list of labels; regression: a number)","type":"string"},"task":{"description":"learning task: classification (one of N classes, softmax), binary (two classes, sigmoid), multilabel (any subset of labels, sigmoid per label), regression (a number, linear output)","type":"string","enum":["classification","binary","multilabel","regression"],"default":"classification"},"missing":{"description":"a row without a label: stop with an error naming it (error), or leave it out, counted and reported (drop_row)","type":"string","enum":["error","drop_row"],"default":"error"},"label_smoothing":{"minimum":0,"exclusiveMaximum":1,"description":"classification, binary: mix the one-hot target with the uniform distribution by this amount (default 0)","type":"number"},"class_weight":{"description":"classification, binary: weight each example's loss by its class: balanced (n / (classes × n_class), from the training split) or a map class → weight (unlisted classes: 1)","anyOf":[{"const":"balanced","type":"string"},{"additionalProperties":false,"type":"object","patternProperties":{"^(.*)$":{"exclusiveMinimum":0,"type":"number"}}}]},"positive_class":{"minLength":1,"description":"binary: the label value that is the positive class; default: the second of the two sorted labels (1, true, yes, spam, ...)","type":"string"},"threshold":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"binary, multilabel: probability at or above which an example is predicted positive (default 0.5)","type":"number"},"delimiter":{"minLength":1,"description":"multilabel: what separates the labels in a cell (default '|')","type":"string"},"loss":{"description":"regression: mean squared error or Huber loss, on the normalised target (default mse)","type":"string","enum":["mse","huber"]},"huber_delta":{"exclusiveMinimum":0,"description":"regression with loss: huber: where the loss turns from quadratic to linear, in normalised units (default 1)","type":"number"},"normalize":{"description":"regression: standardise the target with the training split mean and standard deviation (predictions are mapped back; default standard)","type":"string","enum":["standard","none"]}}},"inputs":{"minProperties":1,"additionalProperties":false,"description":"one entry per modality; the key names the input (letters, digits, _)","type":"object","patternProperties":{"^[A-Za-z][A-Za-z0-9_]*$":{"type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image input","description":"An image file (PNG, JPEG, WebP, ...) per row.","type":"object","required":["type","column"],"properties":{"type":{"const":"image","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"random augmentation of the training batches (never validation or test); seeded by the experiment seed","type":"object","properties":{"flip":{"description":"random flips (each with probability 1/2)","type":"string","enum":["none","horizontal","vertical","both"],"default":"none"},"rotation":{"minimum":0,"maximum":180,"description":"random rotation up to ± this many degrees","type":"number","default":0},"shift":{"minimum":0,"maximum":1,"description":"random shift up to ± this fraction of the height / width","type":"number","default":0},"brightness":{"minimum":0,"maximum":1,"description":"random brightness change up to ± this much (values are in [0, 1])","type":"number","default":0}}},"preprocessing":{"additionalProperties":false,"description":"how images are decoded and resized","type":"object","properties":{"height":{"minimum":1,"maximum":4096,"description":"height in pixels after resizing","type":"integer","default":28},"width":{"minimum":1,"maximum":4096,"description":"width in pixels after resizing","type":"integer","default":28},"channels":{"description":"1 = grayscale, 3 = RGB, 4 = RGBA","type":"number","enum":[1,3,4],"default":1},"resize":{"description":"fill stretches; contain letterboxes; cover crops","type":"string","enum":["fill","contain","cover"],"default":"fill"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"image encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"image cnn encoder","description":"Convolutional blocks (conv, optional batch norm, activation, pooling), a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[32,64]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last feature map (height × width of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image resnet encoder","description":"A small residual network (stages of basic blocks), global average pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"resnet","type":"string"},"widths":{"minItems":1,"maxItems":6,"description":"filters of each stage; stages after the first halve the resolution","type":"array","items":{"minimum":1,"maximum":2048,"type":"integer"},"default":[16,32,64]},"blocks":{"minimum":1,"maximum":8,"description":"residual blocks per stage","type":"integer","default":2},"kernel_size":{"minimum":1,"maximum":7,"description":"convolution kernel size","type":"integer","default":3},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":true},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per position of the last stage (height × width halved per stage after the first), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image patch encoder (ViT)","description":"Vision-transformer style: non-overlapping patches, a linear projection and position embedding per patch, transformer blocks; the mean over the patches (or every patch with output: sequence), projected.","type":"object","required":["type"],"properties":{"type":{"const":"patch","type":"string"},"patch_size":{"minimum":1,"maximum":256,"description":"side of the square patches in pixels; it must divide the image height and width","type":"integer","default":4},"dim":{"minimum":1,"maximum":4096,"description":"size of each patch embedding (the transformer width)","type":"integer","default":64},"layers":{"minimum":0,"maximum":24,"description":"transformer blocks over the patches (0: patch embeddings only)","type":"integer","default":2},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of each block's feed-forward layer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":64},"output":{"description":"pooled: one embedding per example; sequence: one per patch (height / patch_size × width / patch_size of them), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"image mlp encoder","description":"Flattened pixels through dense layers.","type":"object","required":["type"],"properties":{"type":{"const":"mlp","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[256]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128}}},{"additionalProperties":false,"title":"image pretrained encoder","description":"A tfjs LayersModel loaded from disk, cut at a feature layer, optionally frozen.","type":"object","required":["type","path"],"properties":{"type":{"const":"pretrained","type":"string"},"path":{"minLength":1,"description":"the model.json of a tfjs LayersModel (relative to the config file)","type":"string"},"layer":{"minLength":1,"description":"name of the layer whose output is the feature; default: the last layer's input (the penultimate layer)","type":"string"},"trainable":{"description":"fine-tune the pretrained weights (false: frozen)","type":"boolean","default":false},"pooling":{"description":"how a feature map (height × width × channels) becomes a vector","type":"string","enum":["avg","max","flatten"],"default":"avg"},"output_dim":{"minimum":1,"maximum":65536,"description":"add a dense projection to this size (default: the features as they are)","type":"integer"},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output":{"description":"pooled: one embedding per example; sequence: one per position of the feature map (the cut layer must keep positions: [height, width, channels] or [steps, features]), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn"}}}},{"additionalProperties":false,"title":"audio input","description":"A WAV file per row (8/16/24/32-bit PCM or float, mono or stereo).","type":"object","required":["type","column"],"properties":{"type":{"const":"audio","type":"string"},"column":{"minLength":1,"description":"manifest column holding this input (a file path, relative to the manifest)","type":"string"},"augmentation":{"additionalProperties":false,"description":"SpecAugment-style time and frequency masking of the training batches (never validation or test)","type":"object","properties":{"time_masks":{"minimum":0,"maximum":100,"description":"number of time masks per example","type":"integer","default":2},"max_time_width":{"minimum":0,"description":"widest time mask, in frames","type":"integer","default":10},"freq_masks":{"minimum":0,"maximum":100,"description":"number of frequency masks per example","type":"integer","default":2},"max_freq_width":{"minimum":0,"description":"widest frequency mask, in mel bands / coefficients","type":"integer","default":5}}},"preprocessing":{"additionalProperties":false,"description":"how audio is decoded and turned into features","type":"object","properties":{"sample_rate":{"minimum":1000,"maximum":192000,"description":"audio is resampled to this rate (Hz)","type":"integer","default":16000},"features":{"description":"log_mel: log-mel spectrogram; mfcc: its DCT-II (ortho), the first n_mfcc coefficients","type":"string","enum":["log_mel","mfcc"],"default":"log_mel"},"n_mels":{"minimum":1,"maximum":512,"description":"number of mel bands","type":"integer","default":40},"n_mfcc":{"minimum":1,"maximum":512,"description":"with features: mfcc, coefficients kept (at most n_mels)","type":"integer","default":13},"window_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"analysis window length in milliseconds","type":"number","default":25},"hop_ms":{"exclusiveMinimum":0,"maximum":1000,"description":"hop between frames in milliseconds","type":"number","default":10},"max_duration_s":{"exclusiveMinimum":0,"maximum":600,"description":"clips are padded or cut to this duration (seconds)","type":"number","default":1},"f_min":{"minimum":0,"description":"lowest mel filter frequency (Hz)","type":"number","default":0},"f_max":{"exclusiveMinimum":0,"description":"highest mel filter frequency (Hz); default sample_rate / 2","type":"number"},"normalize":{"description":"standardise with training statistics over all values (global) or per mel band / coefficient (per_band); auto: global for log_mel, per_band for mfcc","type":"string","enum":["auto","global","per_band","none"],"default":"auto"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"error"}},"default":{}},"encoder":{"description":"audio encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"audio cnn1d encoder","description":"Convolutions over time (frames × mel bands, the bands as channels), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn1d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[64,128]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":5},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (the frames after pooling), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio cnn2d encoder","description":"Convolutions over the spectrogram as an image (frames × mel bands × 1), pooling, a global reduction and a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"cnn2d","type":"string"},"filters":{"minItems":1,"maxItems":12,"description":"number of filters of each convolutional block, in order","type":"array","items":{"minimum":1,"maximum":4096,"type":"integer"},"default":[16,32]},"kernel_size":{"minimum":1,"maximum":31,"description":"convolution kernel size","type":"integer","default":3},"pooling":{"description":"pooling after each block","type":"string","enum":["max","avg","none"],"default":"max"},"pool_size":{"minimum":2,"maximum":8,"description":"pooling window and stride","type":"integer","default":2},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each convolution","type":"boolean","default":false},"global_pool":{"description":"how the last feature map becomes a vector: flatten keeps positions; avg/max pool them away (not used with output: sequence)","type":"string","enum":["flatten","avg","max"],"default":"flatten"},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"output":{"description":"pooled: one embedding per example; sequence: one per frame of the last feature map (its bands × channels side by side), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio lstm encoder","description":"LSTM over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}},{"additionalProperties":false,"title":"audio gru encoder","description":"GRU over the spectrogram frames; the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0},"bidirectional":{"description":"run over the frames in both directions","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per frame (the state after each frame), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"cnn1d"}}}},{"additionalProperties":false,"title":"text input","description":"A text cell per row (a review, a message, a title, ...).","type":"object","required":["type","column"],"properties":{"type":{"const":"text","type":"string"},"column":{"minLength":1,"description":"manifest column holding the text","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how text is tokenised and turned into ids","type":"object","properties":{"tokenizer":{"description":"word: Unicode words (and punctuation, see punctuation); char: one token per character","type":"string","enum":["word","char"],"default":"word"},"lowercase":{"description":"lower-case the text before tokenising","type":"boolean","default":true},"punctuation":{"description":"word tokenizer: drop punctuation and symbols (strip), make each one a token (split), or split on whitespace only (keep)","type":"string","enum":["strip","split","keep"],"default":"split"},"vocab_size":{"minimum":1,"maximum":1000000,"description":"most frequent training tokens kept; the rest become OOV (id 1); PAD is id 0","type":"integer","default":10000},"min_freq":{"minimum":1,"description":"tokens seen fewer times in the training split become OOV","type":"integer","default":1},"max_length":{"minimum":1,"maximum":100000,"description":"tokens per example: longer texts are cut, shorter ones padded","type":"integer","default":128},"padding":{"description":"pad at the end (post) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"truncation":{"description":"cut long texts at the end (post, keeps the start) or the start (pre)","type":"string","enum":["post","pre"],"default":"post"},"missing":{"description":"an empty cell: stop with an error (error), feed zeros (zeros), or leave the row out (drop_row); counted and reported","type":"string","enum":["error","zeros","drop_row"],"default":"zeros"}},"default":{}},"encoder":{"description":"text encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"text embedding_bag encoder","description":"Bag of token embeddings: mean or max over the tokens (padding masked), then a dense projection.","type":"object","required":["type"],"properties":{"type":{"const":"embedding_bag","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"pooling":{"description":"how token embeddings are pooled (PAD tokens are left out); not used with output: sequence","type":"string","enum":["mean","max"],"default":"mean"}}},{"additionalProperties":false,"title":"text cnn encoder","description":"Parallel convolutions over the token embeddings (one per kernel size), max over time, concatenated, projected (with output: sequence, per token, not max-pooled).","type":"object","required":["type"],"properties":{"type":{"const":"cnn","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"kernel_sizes":{"minItems":1,"maxItems":8,"uniqueItems":true,"description":"widths (in tokens) of the parallel convolutions","type":"array","items":{"minimum":1,"maximum":31,"type":"integer"},"default":[3,4,5]},"filters":{"minimum":1,"maximum":4096,"description":"filters per convolution width","type":"integer","default":64}}},{"additionalProperties":false,"title":"text lstm encoder","description":"LSTM over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"lstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text gru encoder","description":"GRU over the token embeddings (padding masked); the last state, projected.","type":"object","required":["type"],"properties":{"type":{"const":"gru","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text bilstm encoder","description":"Bidirectional LSTM over the token embeddings (padding masked); both last states, projected.","type":"object","required":["type"],"properties":{"type":{"const":"bilstm","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"units":{"minimum":1,"maximum":4096,"description":"units per recurrent layer (each direction)","type":"integer","default":64},"layers":{"minimum":1,"maximum":8,"description":"stacked recurrent layers","type":"integer","default":1},"recurrent_dropout":{"minimum":0,"maximum":0.95,"description":"dropout between stacked recurrent layers","type":"number","default":0}}},{"additionalProperties":false,"title":"text transformer encoder","description":"A small transformer encoder: position embeddings, self-attention blocks (PAD masked), mean pooling, projection.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"embedding_dim":{"minimum":1,"maximum":4096,"description":"size of the token embeddings; default 64, or the pretrained vectors' size","type":"integer"},"pretrained":{"additionalProperties":false,"description":"initialise the token embeddings from pretrained word vectors","type":"object","required":["path"],"properties":{"path":{"minLength":1,"description":"GloVe or word2vec text file (relative to the config file); words it lacks start random","type":"string"},"trainable":{"description":"fine-tune the pretrained vectors (false: keep them fixed)","type":"boolean","default":false}}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout rate before the output projection","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":128},"activation":{"description":"activation of the output projection","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"output":{"description":"pooled: one embedding per example; sequence: one per token (PAD tokens masked), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"},"heads":{"minimum":1,"maximum":64,"description":"attention heads (they must divide the embedding size)","type":"integer","default":4},"layers":{"minimum":1,"maximum":12,"description":"encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":16384,"description":"hidden size of each block's feed-forward layer","type":"integer","default":128},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1}}}],"default":{"type":"embedding_bag"}}}},{"additionalProperties":false,"title":"numeric input","description":"One or more numeric columns (`column`, plus `columns` for more, or `columns` alone) as one feature vector.","type":"object","required":["type"],"properties":{"type":{"const":"numeric","type":"string"},"column":{"minLength":1,"description":"manifest column holding a number (more go in `columns`; or list them all in `columns` alone)","type":"string"},"columns":{"minItems":1,"uniqueItems":true,"description":"more numeric columns read into the same input, after `column`; or all of them, without `column`","type":"array","items":{"minLength":1,"type":"string"}},"preprocessing":{"additionalProperties":false,"description":"how numeric values are normalised and missing values filled","type":"object","properties":{"normalize":{"description":"standard: (x − mean) / std; minmax: (x − min) / (max − min); statistics from the training split","type":"string","enum":["standard","minmax","none"],"default":"standard"},"missing":{"description":"a missing value: the training mean or median, zero (in raw units), or leave the row out (drop_row); counted and reported","type":"string","enum":["mean","median","zero","drop_row"],"default":"mean"},"missing_indicator":{"description":"add one feature per column: 1 where the value was missing, else 0","type":"boolean","default":false},"na_values":{"uniqueItems":true,"description":"cell values that mean \"missing\" (an empty cell always does)","type":"array","items":{"type":"string"},"default":["","NA","N/A","NaN","nan","null","NULL","None"]}},"default":{}},"encoder":{"description":"numeric encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"numeric dense encoder","description":"A small multilayer perceptron over the numeric features.","type":"object","required":["type"],"properties":{"type":{"const":"dense","type":"string"},"layers":{"maxItems":16,"description":"sizes of the hidden dense layers, in order","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"},"default":[32]},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"batch_norm":{"description":"batch normalisation after each hidden layer","type":"boolean","default":false},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"output_dim":{"minimum":1,"maximum":65536,"description":"size of the embedding this encoder outputs","type":"integer","default":32}}},{"additionalProperties":false,"title":"numeric passthrough encoder","description":"The normalised values go to the fusion as they are.","type":"object","required":["type"],"properties":{"type":{"const":"passthrough","type":"string"}}},{"additionalProperties":false,"title":"numeric tokens encoder","description":"One learned token per numeric feature (x · w + b, FT-Transformer style).","type":"object","required":["type"],"properties":{"type":{"const":"tokens","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each feature token","type":"integer","default":16},"output":{"description":"pooled: one embedding per example; sequence: one per feature (column), with its mask, for the token fusions (attention, transformer, cross_attention, bottleneck); other fusions mean-pool it over the real steps","type":"string","enum":["pooled","sequence"],"default":"pooled"}}}],"default":{"type":"dense"}}},"if":{"required":["columns"]},"then":{},"else":{"required":["column"]}},{"additionalProperties":false,"title":"categorical input","description":"A column of category names (department, island, ...); missing and unseen categories have reserved indices.","type":"object","required":["type","column"],"properties":{"type":{"const":"categorical","type":"string"},"column":{"minLength":1,"description":"manifest column holding the category","type":"string"},"preprocessing":{"additionalProperties":false,"description":"how the category list is learned","type":"object","properties":{"min_freq":{"minimum":1,"description":"categories seen fewer times in the training split count as unknown","type":"integer","default":1},"max_categories":{"minimum":1,"description":"keep at most this many (the most frequent) categories","type":"integer"},"lowercase":{"description":"compare categories case-insensitively","type":"boolean","default":false}},"default":{}},"encoder":{"description":"categorical encoder","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"categorical embedding encoder","description":"A learned vector per category.","type":"object","required":["type"],"properties":{"type":{"const":"embedding","type":"string"},"dim":{"minimum":1,"maximum":4096,"description":"size of each category's vector (the encoder's output size)","type":"integer","default":8},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout on the category vector","type":"number","default":0}}},{"additionalProperties":false,"title":"categorical onehot encoder","description":"One-hot vector over the training categories plus missing and unknown.","type":"object","required":["type"],"properties":{"type":{"const":"onehot","type":"string"}}}],"default":{"type":"embedding"}}}}]}}},"fusion":{"description":"how the per-modality embeddings are combined","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"concat fusion","description":"Concatenate the per-modality embeddings (optionally each projected to dim first), then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"concat","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, each modality embedding is first projected (linear) to this size; default: the embeddings as they are","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"sum fusion","description":"Project each modality (linear) to dim and add the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"sum","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"mean fusion","description":"Project each modality (linear) to dim and average the projections element-wise, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"mean","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"max fusion","description":"Project each modality (linear) to dim and take the element-wise maximum, then apply the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"max","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"product fusion","description":"Project each modality (linear) to dim and multiply the projections element-wise (Hadamard product), then apply the hidden layers. Needs two or more modalities.","type":"object","required":["type"],"properties":{"type":{"const":"product","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality embedding is projected to before fusion","type":"integer","default":128},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention fusion","description":"Multi-head self-attention (with a residual connection) over all modalities' tokens (one per modality, or an encoder's whole sequence), then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each token (the projection of each modality embedding or sequence step)","type":"integer","default":128},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max","concat","modality"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"gated fusion (GMU)","description":"Gated Multimodal Unit: tanh candidates per modality, mixed per feature by gates computed from all embeddings together; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"gated","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of each modality candidate h_m = tanh(W_m x_m) and of the fused vector","type":"integer","default":128},"gate":{"description":"sigmoid: the GMU of the paper (z and 1 − z for two modalities, one sigmoid gate per modality otherwise); softmax: per-feature softmax across modalities","type":"string","enum":["sigmoid","softmax"],"default":"sigmoid"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"tensor fusion","description":"Tensor Fusion Network: the flattened outer product of the [1; projection] vectors of all modalities ((dim + 1)^M features), then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size each modality is projected to; the fused vector has (dim + 1)^modalities features","type":"integer","default":32},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"low-rank tensor fusion (LMF)","description":"Low-rank Multimodal Fusion: tensor fusion with its weight factorised into rank modality-specific factors; then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"low_rank_tensor","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"size of the fused vector","type":"integer","default":128},"rank":{"minimum":1,"maximum":256,"description":"rank r of the factorisation (the paper finds 4 to 16 enough)","type":"integer","default":4},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"FiLM fusion","description":"FiLM: the conditioner's embedding predicts a per-feature scale and shift applied to the target's embedding; other inputs are concatenated after it; then the hidden layers.","type":"object","required":["type","conditioner","target"],"properties":{"type":{"const":"film","type":"string"},"conditioner":{"minLength":1,"description":"input (under inputs:) whose embedding produces the scale and shift","type":"string"},"target":{"minLength":1,"description":"input (under inputs:) whose embedding is scaled and shifted","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"if set, the target embedding is first projected (linear) to this size and modulated there","type":"integer"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"bilinear fusion (MFB)","description":"Factorised bilinear pooling: project each modality to factor·dim, multiply element-wise, sum-pool over factor, signed square root and L2 normalisation; then the hidden layers. More than two modalities: multilinear (all projections multiplied).","type":"object","required":["type"],"properties":{"type":{"const":"bilinear","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"o: size of the pooled output","type":"integer","default":128},"factor":{"minimum":1,"maximum":64,"description":"k: factors summed per output feature (the paper uses 5)","type":"integer","default":5},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"late fusion","description":"A classifier per modality (hidden layers + softmax); their predictions are averaged or combined with learned weights.","type":"object","required":["type"],"properties":{"type":{"const":"late","type":"string"},"weights":{"description":"how the per-modality predictions are combined: plain average, or learned softmax weights","type":"string","enum":["average","learned"],"default":"average"},"aux_loss_weight":{"minimum":0,"maximum":100,"description":"weight of each modality's own cross-entropy added to the loss of the fused prediction (0: none)","type":"number","default":0},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"transformer fusion","description":"Cross-modal transformer over all modalities' tokens (one per modality, or an encoder's whole sequence) with position and modality-type embeddings, then pooling over the real tokens and the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"transformer","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the transformer","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"number of transformer encoder blocks","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max","concat","cls","modality"],"default":"modality"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"cross-attention fusion (MulT)","description":"MulT-style directional cross-modal transformers: each modality's tokens attend to each other modality's tokens; every pair pooled, concatenated, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"cross_attention","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the cross-modal transformers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"cross-modal blocks per ordered pair of modalities","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}},{"additionalProperties":false,"title":"attention bottleneck fusion","description":"Attention bottlenecks (Nagrani et al. 2021): per-modality transformer blocks that exchange information only through n_bottleneck shared latent tokens; each modality pooled, plus the bottleneck, then the hidden layers.","type":"object","required":["type"],"properties":{"type":{"const":"bottleneck","type":"string"},"dim":{"minimum":1,"maximum":65536,"description":"token size (model width) of the fusion layers","type":"integer","default":64},"heads":{"minimum":1,"maximum":64,"description":"attention heads; dim must be divisible by heads","type":"integer","default":4},"layers":{"minimum":1,"maximum":24,"description":"fusion layers (one transformer block per modality each, exchanging through the bottleneck)","type":"integer","default":2},"ff_dim":{"minimum":1,"maximum":65536,"description":"width of the feed-forward sublayer; default 2·dim","type":"integer"},"attention_dropout":{"minimum":0,"maximum":0.95,"description":"dropout after attention and feed-forward, inside the blocks","type":"number","default":0.1},"n_bottleneck":{"minimum":1,"maximum":256,"description":"shared latent bottleneck tokens (the paper finds 4 enough)","type":"integer","default":4},"pooling":{"description":"how the tokens become one vector: mean or max over the real tokens, concat (side by side), cls (the [CLS] token), modality (each modality's mean, side by side: M·dim)","type":"string","enum":["mean","max"],"default":"mean"},"hidden":{"maxItems":8,"description":"sizes of the dense layers after fusion, before the output head ([] for none). Default: [128] with two or more inputs, [] with a single input (its embedding goes straight to the head)","type":"array","items":{"minimum":1,"maximum":65536,"type":"integer"}},"dropout":{"minimum":0,"maximum":0.95,"description":"dropout after each hidden layer","type":"number","default":0},"activation":{"description":"activation function","type":"string","enum":["relu","elu","selu","tanh","sigmoid","swish","gelu","linear"],"default":"relu"},"modality_dropout":{"minimum":0,"maximum":0.95,"description":"probability of dropping a whole modality per training example (fusions over tokens mask all its tokens; the others replace its embedding by zeros); never at inference","type":"number","default":0}}}],"default":{"type":"concat"}},"training":{"additionalProperties":false,"description":"optimisation hyperparameters","type":"object","properties":{"epochs":{"minimum":1,"maximum":100000,"type":"integer","default":10},"batch_size":{"minimum":1,"maximum":65536,"type":"integer","default":32},"optimizer":{"properties":{"type":{"default":"adam"}},"description":"optimiser (type: adam | adamw | sgd | rmsprop | adagrad) and its hyperparameters; defaults as PyTorch","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"Adam","description":"Adam (Kingma & Ba); weight_decay is L2, as in torch.optim.Adam; for decoupled weight decay use adamw","type":"object","required":["type"],"properties":{"type":{"const":"adam","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"beta1":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the first-moment average (default 0.9)","type":"number","default":0.9},"beta2":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the second-moment average (default 0.999)","type":"number","default":0.999},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the denominator (default 1e-8)","type":"number","default":1e-8},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"AdamW","description":"Adam with decoupled weight decay, as torch.optim.AdamW","type":"object","required":["type"],"properties":{"type":{"const":"adamw","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"beta1":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the first-moment average (default 0.9)","type":"number","default":0.9},"beta2":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the second-moment average (default 0.999)","type":"number","default":0.999},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the denominator (default 1e-8)","type":"number","default":1e-8},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: decoupled (Loshchilov & Hutter): each step shrinks the weights by learning_rate × λ (default 0.01, as PyTorch)","type":"number","default":0.01},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"SGD","description":"stochastic gradient descent with optional (Nesterov) momentum, as torch.optim.SGD","type":"object","required":["type"],"properties":{"type":{"const":"sgd","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.001, as PyTorch)","type":"number","default":0.001},"momentum":{"minimum":0,"exclusiveMaximum":1,"description":"momentum μ (default 0: none)","type":"number","default":0},"nesterov":{"description":"Nesterov momentum (needs momentum > 0)","type":"boolean","default":false},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"RMSprop","description":"RMSprop (not centred), as torch.optim.RMSprop","type":"object","required":["type"],"properties":{"type":{"const":"rmsprop","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.01, as PyTorch)","type":"number","default":0.01},"rho":{"minimum":0,"exclusiveMaximum":1,"description":"decay of the squared-gradient average (PyTorch's alpha; default 0.99)","type":"number","default":0.99},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the root of the average (default 1e-8)","type":"number","default":1e-8},"momentum":{"minimum":0,"exclusiveMaximum":1,"description":"momentum μ (default 0: none)","type":"number","default":0},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}},{"additionalProperties":false,"title":"Adagrad","description":"Adagrad, as torch.optim.Adagrad","type":"object","required":["type"],"properties":{"type":{"const":"adagrad","type":"string"},"learning_rate":{"exclusiveMinimum":0,"maximum":10,"description":"step size (with training.lr_schedule: the rate the schedule starts from and scales; default 0.01, as PyTorch)","type":"number","default":0.01},"epsilon":{"exclusiveMinimum":0,"maximum":1,"description":"added to the root of the sum (default 1e-10)","type":"number","default":1e-10},"weight_decay":{"minimum":0,"maximum":1,"description":"weight decay λ: L2, λ·w added to the gradient (default 0, as PyTorch)","type":"number","default":0},"weight_decay_exclude":{"uniqueItems":true,"description":"weights left out of weight decay: bias (every one-dimensional weight outside normalisation and embedding layers: biases, learned tokens), normalization (scales and shifts of normalisation layers), embedding (embedding tables); [] decays every weight","type":"array","items":{"type":"string","enum":["bias","normalization","embedding"]},"default":["bias","normalization"]}}}],"default":{"type":"adam"}},"shuffle":{"description":"reshuffle the training rows every epoch","type":"boolean","default":true},"early_stopping":{"additionalProperties":false,"description":"stop when the monitored metric stops improving","type":"object","properties":{"monitor":{"description":"metric watched: val_loss, val_accuracy, val_macro_f1, train_loss, ...","type":"string","default":"val_loss"},"patience":{"minimum":0,"description":"epochs without improvement before stopping","type":"integer","default":3},"min_delta":{"minimum":0,"description":"smallest change that counts as an improvement","type":"number","default":0},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"restore_best":{"description":"restore the weights of the best epoch at the end","type":"boolean","default":true}}},"lr_schedule":{"properties":{"type":{"default":"constant"}},"description":"learning-rate schedule (type: constant | step | exponential | cosine | linear | one_cycle | reduce_on_plateau), optionally with a linear warmup; default: constant","type":"object","required":["type"],"discriminator":{"propertyName":"type"},"oneOf":[{"additionalProperties":false,"title":"constant","description":"the base rate throughout (after the warm-up, if any)","type":"object","required":["type"],"properties":{"type":{"const":"constant","type":"string"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"step decay","description":"rate × gamma every step_size epochs (torch.optim.lr_scheduler.StepLR)","type":"object","required":["type","step_size"],"properties":{"type":{"const":"step","type":"string"},"step_size":{"minimum":1,"maximum":100000,"description":"epochs between two decays","type":"integer"},"gamma":{"exclusiveMinimum":0,"maximum":1,"description":"factor of each decay (default 0.1)","type":"number","default":0.1},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"exponential decay","description":"rate × gamma after every epoch (ExponentialLR)","type":"object","required":["type","gamma"],"properties":{"type":{"const":"exponential","type":"string"},"gamma":{"exclusiveMinimum":0,"maximum":1,"description":"factor per epoch","type":"number"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"cosine annealing","description":"half a cosine from the base rate to min_lr, per update (CosineAnnealingLR; with restart_epochs CosineAnnealingWarmRestarts)","type":"object","required":["type"],"properties":{"type":{"const":"cosine","type":"string"},"min_lr":{"minimum":0,"description":"the rate it decays to (default 0)","type":"number","default":0},"restart_epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm restarts (SGDR): length of the first cycle in epochs; default: one cycle over the whole training","type":"number"},"restart_mult":{"minimum":1,"maximum":100,"description":"with restart_epochs: each cycle this many times the last (default 1)","type":"integer","default":1},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"linear decay","description":"a straight line from the base rate to min_lr over the training, per update","type":"object","required":["type"],"properties":{"type":{"const":"linear","type":"string"},"min_lr":{"minimum":0,"description":"the rate it decays to (default 0)","type":"number","default":0},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"one cycle","description":"up from peak/div_factor to the peak (the base rate) and down far below it, per update (OneCycleLR, without its momentum cycling)","type":"object","required":["type"],"properties":{"type":{"const":"one_cycle","type":"string"},"pct_start":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"share of the updates spent rising to the peak (default 0.3)","type":"number","default":0.3},"div_factor":{"minimum":1,"description":"the first rate is the peak / div_factor (default 25)","type":"number","default":25},"final_div_factor":{"minimum":1,"description":"the last rate is the first / final_div_factor (default 1e4)","type":"number","default":10000},"anneal":{"description":"shape of both phases (default cos)","type":"string","enum":["cos","linear"],"default":"cos"},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}},{"additionalProperties":false,"title":"reduce on plateau","description":"rate × factor when the monitored metric stops improving (ReduceLROnPlateau)","type":"object","required":["type"],"properties":{"type":{"const":"reduce_on_plateau","type":"string"},"monitor":{"description":"metric watched after each epoch: val_loss, val_accuracy, ... (default val_loss)","type":"string","default":"val_loss"},"mode":{"description":"whether lower or higher is better; auto: min for losses, max otherwise","type":"string","enum":["auto","min","max"],"default":"auto"},"factor":{"exclusiveMinimum":0,"exclusiveMaximum":1,"description":"rate × factor on a plateau (default 0.1)","type":"number","default":0.1},"patience":{"minimum":0,"maximum":100000,"description":"epochs without improvement before reducing (default 10)","type":"integer","default":10},"threshold":{"minimum":0,"description":"relative change that counts as an improvement (default 1e-4, as PyTorch’s rel mode)","type":"number","default":0.0001},"cooldown":{"minimum":0,"maximum":100000,"description":"epochs after a reduction before watching again (default 0)","type":"integer","default":0},"min_lr":{"minimum":0,"description":"never reduce below this rate (default 0)","type":"number","default":0},"warmup":{"additionalProperties":false,"oneOf":[{"required":["steps"]},{"required":["epochs"]}],"description":"linear warm-up before the schedule: {steps: N} or {epochs: N}; the schedule itself starts when the warm-up ends (its clock and length count from there)","type":"object","properties":{"steps":{"minimum":1,"maximum":10000000,"description":"warm-up length in optimiser updates","type":"integer"},"epochs":{"exclusiveMinimum":0,"maximum":100000,"description":"warm-up length in epochs (may be fractional)","type":"number"},"start_factor":{"minimum":0,"exclusiveMaximum":1,"description":"the first update runs at start_factor × the rate; it then rises linearly to the full rate (default 0)","type":"number","default":0}}}}}],"default":{"type":"constant"}},"gradient_clipping":{"additionalProperties":false,"minProperties":1,"description":"gradient clipping, on the gradient of the whole (accumulated) batch before each update: {global_norm: N} and/or {value: V}","type":"object","properties":{"global_norm":{"exclusiveMinimum":0,"description":"scale the gradients down so that their global L2 norm (all weights together) is at most this (torch.nn.utils.clip_grad_norm_)","type":"number"},"value":{"exclusiveMinimum":0,"description":"clip every gradient element to [−value, value] (clip_grad_value_); applied before global_norm","type":"number"}}},"accumulate_batches":{"minimum":1,"maximum":4096,"description":"gradient accumulation: one optimiser update per this many batches, with the gradient of all their examples together (the update a batch this many times larger makes; the last group of an epoch may be smaller); default 1","type":"integer","default":1},"repeats":{"minimum":1,"maximum":100,"description":"train and test this many times with seeds seed, seed+1, ... (same split) as child runs of one parent run, which logs the mean, sd and 95% CI of every test metric (also --repeat N)","type":"integer"}},"default":{}},"evaluation":{"additionalProperties":false,"description":"what is measured","type":"object","properties":{"metrics":{"minItems":1,"uniqueItems":true,"description":"metrics computed on validation (each epoch) and test (at the end). classification: accuracy, macro_f1, weighted_f1; binary: accuracy, precision, recall, f1, roc_auc, macro_f1; multilabel: micro_f1, macro_f1, subset_accuracy, hamming_loss; regression: mae, rmse, mse, r2. Default: accuracy, macro_f1 (binary: accuracy, f1, roc_auc; multilabel: micro_f1, macro_f1, subset_accuracy; regression: mae, rmse, r2)","type":"array","items":{"type":"string","enum":["accuracy","macro_f1","weighted_f1","precision","recall","f1","roc_auc","micro_f1","subset_accuracy","hamming_loss","mae","rmse","mse","r2"]},"default":["accuracy","macro_f1"]},"ablation":{"description":"after training, re-evaluate the test set with each modality masked (its tokens masked for a fusion over tokens, else its embedding zeroed) and report what each contributes","type":"boolean","default":false}},"default":{}},"tracking":{"additionalProperties":false,"description":"where runs are logged (MLflow)","type":"object","properties":{"uri":{"minLength":1,"description":"tracking store: a folder or file: URI; default $MLFLOW_TRACKING_URI, else ./runs","type":"string"},"experiment":{"minLength":1,"maxLength":500,"description":"MLflow experiment name","type":"string","default":"Default"},"tags":{"description":"extra tags set on the run","type":"object","patternProperties":{"^(.*)$":{"type":"string"}},"default":{}}},"default":{}},"runtime":{"additionalProperties":false,"description":"where the computation runs","type":"object","properties":{"backend":{"description":"compute backend; auto picks the fastest available","type":"string","enum":["auto","tensorflow-gpu","tensorflow","wasm","cpu"],"default":"auto"},"cache":{"description":"keep decoded features (images, spectrograms) on disk, keyed by the data files and the preprocessing, so later runs and sweep trials skip decoding ($MMX_CACHE_DIR, else $XDG_CACHE_HOME/mmx, else ~/.cache/mmx); false (or --no-cache) neither reads nor writes it","type":"boolean","default":true},"stream":{"description":"train from the cache in chunks instead of from memory: always, never, or auto (when the decoded features exceed memory_budget_mb); needs cache: true","type":"string","enum":["auto","always","never"],"default":"auto"},"memory_budget_mb":{"exclusiveMinimum":0,"description":"stream: auto streams when the decoded features of the used rows exceed this many MiB","type":"number","default":2048},"workers":{"description":"threads that compute each training step data-parallel (the batch is split, gradients averaged); 1: the main thread only; auto: one per core where that is measured faster on the first batches, else 1. Used with the wasm and cpu backends","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"threads":{"description":"threads each op of the wasm backend runs on (XNNPACK's pool, at most 8); 1: single-threaded; auto: 1 while mmx's own single-threaded SIMD kernels compute the heavy ops (measured faster), else the cores this process may use (a sweep trial: its share). For more cores in training use runtime.workers","anyOf":[{"const":"auto","type":"string"},{"minimum":1,"maximum":256,"type":"integer"}],"default":1},"max_model_memory_mb":{"exclusiveMinimum":0,"description":"largest estimated training memory of the model, in MiB (weights, gradients and optimiser state, plus the activations of a batch); a larger model is refused by mmx validate and before a run starts","type":"number","default":8192}},"default":{}},"sweep":{"additionalProperties":false,"description":"hyperparameter search run by `mmx sweep` (ignored by `mmx run`)","type":"object","required":["method","metric","parameters"],"properties":{"method":{"description":"grid: every combination; random: independent samples; bayes: TPE (Optuna-style)","type":"string","enum":["grid","random","bayes"]},"metric":{"additionalProperties":false,"description":"what the sweep optimises","type":"object","required":["name","goal"],"properties":{"name":{"minLength":1,"description":"a metric the run logs: val_loss, val_accuracy, val_macro_f1, ... (test_* allowed, with a warning)","type":"string"},"goal":{"description":"whether lower or higher is better","type":"string","enum":["minimize","maximize"]}}},"parameters":{"minProperties":1,"additionalProperties":false,"description":"search space, keyed by dotted config path (training.optimizer.learning_rate, fusion.type, ...)","type":"object","patternProperties":{"^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$":{"additionalProperties":false,"minProperties":1,"description":"one of {values: [...]}, {value: x} or {distribution: ..., min, max, q, mu, sigma}","type":"object","properties":{"values":{"minItems":1,"description":"categorical: try these values (any YAML value, lists and maps included)","type":"array","items":{}},"value":{"description":"constant: every trial uses this value"},"distribution":{"description":"uniform | log_uniform | int_uniform | q_uniform (min, max; q for q_uniform) | normal | log_normal (mu, sigma; min/max optional bounds)","type":"string","enum":["uniform","log_uniform","int_uniform","q_uniform","normal","log_normal"]},"min":{"description":"lower bound (inclusive)","type":"number"},"max":{"description":"upper bound (inclusive)","type":"number"},"q":{"exclusiveMinimum":0,"description":"quantisation step (q_uniform; optional for the others)","type":"number"},"mu":{"description":"normal / log_normal: mean (of the log for log_normal)","type":"number"},"sigma":{"exclusiveMinimum":0,"description":"normal / log_normal: standard deviation (of the log for log_normal)","type":"number"}}}}},"trials":{"minimum":1,"maximum":100000,"description":"number of trials (grid: default every combination)","type":"integer"},"parallel":{"minimum":1,"maximum":256,"description":"trials run at the same time, each in its own process","type":"integer","default":1},"seed":{"minimum":0,"maximum":2147483647,"description":"seed of the search; default: the experiment seed","type":"integer"},"n_startup_trials":{"minimum":0,"description":"bayes: random trials before TPE takes over (Optuna default 10)","type":"integer","default":10},"early_terminate":{"additionalProperties":false,"description":"stop unpromising trials early (they end KILLED with the tag mmx.sweep.pruned=true)","type":"object","required":["type"],"properties":{"type":{"description":"asha: asynchronous successive halving (Li et al. 2018); median: the median stopping rule (Golovin et al. 2017)","type":"string","enum":["asha","median"]},"min_epochs":{"minimum":1,"description":"no trial is stopped before this epoch; asha: the first rung","type":"integer","default":1},"reduction_factor":{"minimum":2,"description":"asha: rungs at min_epochs * reduction_factor^k; the top 1/reduction_factor go on","type":"integer","default":3},"grace":{"minimum":0,"description":"trials that must have reported at a rung (asha, default 0) or finished (median, default 5) before it stops anyone","type":"integer"}}}}}}};
 const func1 = Object.prototype.hasOwnProperty;
 const func2 = require("ajv/dist/runtime/ucs2length").default;
 const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.\\- ]*$", "u");
@@ -14283,7 +14283,7 @@ if(data412.accumulate_batches === undefined){
 data412.accumulate_batches = 1;
 }
 for(const key63 in data412){
-if(!((((((((key63 === "epochs") || (key63 === "batch_size")) || (key63 === "optimizer")) || (key63 === "shuffle")) || (key63 === "early_stopping")) || (key63 === "lr_schedule")) || (key63 === "gradient_clipping")) || (key63 === "accumulate_batches"))){
+if(!(func1.call(schema31.properties.training.properties, key63))){
 const err1158 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key63},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.training,data:data412};
 if(vErrors === null){
 vErrors = [err1158];
@@ -18502,9 +18502,10 @@ vErrors.push(err1481);
 errors++;
 }
 }
-}
-else {
-const err1482 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.type,parentSchema:schema31.properties.training,data:data412};
+if(data412.repeats !== undefined){
+let data518 = data412.repeats;
+if(!(((typeof data518 == "number") && (!(data518 % 1) && !isNaN(data518))) && (isFinite(data518)))){
+const err1482 = {instancePath:instancePath+"/training/repeats",schemaPath:"#/properties/training/properties/repeats/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.training.properties.repeats.type,parentSchema:schema31.properties.training.properties.repeats,data:data518};
 if(vErrors === null){
 vErrors = [err1482];
 }
@@ -18513,17 +18514,9 @@ vErrors.push(err1482);
 }
 errors++;
 }
-let data518 = data.evaluation;
-if(data518 && typeof data518 == "object" && !Array.isArray(data518)){
-if(data518.metrics === undefined){
-data518.metrics = ["accuracy","macro_f1"];
-}
-if(data518.ablation === undefined){
-data518.ablation = false;
-}
-for(const key85 in data518){
-if(!((key85 === "metrics") || (key85 === "ablation"))){
-const err1483 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.evaluation,data:data518};
+if((typeof data518 == "number") && (isFinite(data518))){
+if(data518 > 100 || isNaN(data518)){
+const err1483 = {instancePath:instancePath+"/training/repeats",schemaPath:"#/properties/training/properties/repeats/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema31.properties.training.properties.repeats,data:data518};
 if(vErrors === null){
 vErrors = [err1483];
 }
@@ -18532,11 +18525,8 @@ vErrors.push(err1483);
 }
 errors++;
 }
-}
-let data519 = data518.metrics;
-if(Array.isArray(data519)){
-if(data519.length < 1){
-const err1484 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.evaluation.properties.metrics,data:data519};
+if(data518 < 1 || isNaN(data518)){
+const err1484 = {instancePath:instancePath+"/training/repeats",schemaPath:"#/properties/training/properties/repeats/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.training.properties.repeats,data:data518};
 if(vErrors === null){
 vErrors = [err1484];
 }
@@ -18545,11 +18535,11 @@ vErrors.push(err1484);
 }
 errors++;
 }
-const len30 = data519.length;
-for(let i38=0; i38<len30; i38++){
-let data520 = data519[i38];
-if(typeof data520 !== "string"){
-const err1485 = {instancePath:instancePath+"/evaluation/metrics/" + i38,schemaPath:"#/properties/evaluation/properties/metrics/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.evaluation.properties.metrics.items.type,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data520};
+}
+}
+}
+else {
+const err1485 = {instancePath:instancePath+"/training",schemaPath:"#/properties/training/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.training.type,parentSchema:schema31.properties.training,data:data412};
 if(vErrors === null){
 vErrors = [err1485];
 }
@@ -18558,8 +18548,17 @@ vErrors.push(err1485);
 }
 errors++;
 }
-if(!((((((((((((((data520 === "accuracy") || (data520 === "macro_f1")) || (data520 === "weighted_f1")) || (data520 === "precision")) || (data520 === "recall")) || (data520 === "f1")) || (data520 === "roc_auc")) || (data520 === "micro_f1")) || (data520 === "subset_accuracy")) || (data520 === "hamming_loss")) || (data520 === "mae")) || (data520 === "rmse")) || (data520 === "mse")) || (data520 === "r2"))){
-const err1486 = {instancePath:instancePath+"/evaluation/metrics/" + i38,schemaPath:"#/properties/evaluation/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.evaluation.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.evaluation.properties.metrics.items.enum,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data520};
+let data519 = data.evaluation;
+if(data519 && typeof data519 == "object" && !Array.isArray(data519)){
+if(data519.metrics === undefined){
+data519.metrics = ["accuracy","macro_f1"];
+}
+if(data519.ablation === undefined){
+data519.ablation = false;
+}
+for(const key85 in data519){
+if(!((key85 === "metrics") || (key85 === "ablation"))){
+const err1486 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key85},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.evaluation,data:data519};
 if(vErrors === null){
 vErrors = [err1486];
 }
@@ -18569,18 +18568,10 @@ vErrors.push(err1486);
 errors++;
 }
 }
-let i39 = data519.length;
-let j8;
-if(i39 > 1){
-const indices8 = {};
-for(;i39--;){
-let item8 = data519[i39];
-if(typeof item8 !== "string"){
-continue;
-}
-if(typeof indices8[item8] == "number"){
-j8 = indices8[item8];
-const err1487 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i39, j: j8},message:"must NOT have duplicate items (items ## "+j8+" and "+i39+" are identical)",schema:true,parentSchema:schema31.properties.evaluation.properties.metrics,data:data519};
+let data520 = data519.metrics;
+if(Array.isArray(data520)){
+if(data520.length < 1){
+const err1487 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.evaluation.properties.metrics,data:data520};
 if(vErrors === null){
 vErrors = [err1487];
 }
@@ -18588,14 +18579,12 @@ else {
 vErrors.push(err1487);
 }
 errors++;
-break;
 }
-indices8[item8] = i39;
-}
-}
-}
-else {
-const err1488 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.evaluation.properties.metrics.type,parentSchema:schema31.properties.evaluation.properties.metrics,data:data519};
+const len30 = data520.length;
+for(let i38=0; i38<len30; i38++){
+let data521 = data520[i38];
+if(typeof data521 !== "string"){
+const err1488 = {instancePath:instancePath+"/evaluation/metrics/" + i38,schemaPath:"#/properties/evaluation/properties/metrics/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.evaluation.properties.metrics.items.type,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data521};
 if(vErrors === null){
 vErrors = [err1488];
 }
@@ -18604,9 +18593,8 @@ vErrors.push(err1488);
 }
 errors++;
 }
-let data521 = data518.ablation;
-if(typeof data521 !== "boolean"){
-const err1489 = {instancePath:instancePath+"/evaluation/ablation",schemaPath:"#/properties/evaluation/properties/ablation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.evaluation.properties.ablation.type,parentSchema:schema31.properties.evaluation.properties.ablation,data:data521};
+if(!((((((((((((((data521 === "accuracy") || (data521 === "macro_f1")) || (data521 === "weighted_f1")) || (data521 === "precision")) || (data521 === "recall")) || (data521 === "f1")) || (data521 === "roc_auc")) || (data521 === "micro_f1")) || (data521 === "subset_accuracy")) || (data521 === "hamming_loss")) || (data521 === "mae")) || (data521 === "rmse")) || (data521 === "mse")) || (data521 === "r2"))){
+const err1489 = {instancePath:instancePath+"/evaluation/metrics/" + i38,schemaPath:"#/properties/evaluation/properties/metrics/items/enum",keyword:"enum",params:{allowedValues: schema31.properties.evaluation.properties.metrics.items.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.evaluation.properties.metrics.items.enum,parentSchema:schema31.properties.evaluation.properties.metrics.items,data:data521};
 if(vErrors === null){
 vErrors = [err1489];
 }
@@ -18616,8 +18604,18 @@ vErrors.push(err1489);
 errors++;
 }
 }
-else {
-const err1490 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.evaluation.type,parentSchema:schema31.properties.evaluation,data:data518};
+let i39 = data520.length;
+let j8;
+if(i39 > 1){
+const indices8 = {};
+for(;i39--;){
+let item8 = data520[i39];
+if(typeof item8 !== "string"){
+continue;
+}
+if(typeof indices8[item8] == "number"){
+j8 = indices8[item8];
+const err1490 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/uniqueItems",keyword:"uniqueItems",params:{i: i39, j: j8},message:"must NOT have duplicate items (items ## "+j8+" and "+i39+" are identical)",schema:true,parentSchema:schema31.properties.evaluation.properties.metrics,data:data520};
 if(vErrors === null){
 vErrors = [err1490];
 }
@@ -18625,18 +18623,14 @@ else {
 vErrors.push(err1490);
 }
 errors++;
+break;
 }
-let data522 = data.tracking;
-if(data522 && typeof data522 == "object" && !Array.isArray(data522)){
-if(data522.experiment === undefined){
-data522.experiment = "Default";
+indices8[item8] = i39;
 }
-if(data522.tags === undefined){
-data522.tags = {};
 }
-for(const key86 in data522){
-if(!(((key86 === "uri") || (key86 === "experiment")) || (key86 === "tags"))){
-const err1491 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.tracking,data:data522};
+}
+else {
+const err1491 = {instancePath:instancePath+"/evaluation/metrics",schemaPath:"#/properties/evaluation/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.evaluation.properties.metrics.type,parentSchema:schema31.properties.evaluation.properties.metrics,data:data520};
 if(vErrors === null){
 vErrors = [err1491];
 }
@@ -18645,12 +18639,9 @@ vErrors.push(err1491);
 }
 errors++;
 }
-}
-if(data522.uri !== undefined){
-let data523 = data522.uri;
-if(typeof data523 === "string"){
-if(func2(data523) < 1){
-const err1492 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.uri,data:data523};
+let data522 = data519.ablation;
+if(typeof data522 !== "boolean"){
+const err1492 = {instancePath:instancePath+"/evaluation/ablation",schemaPath:"#/properties/evaluation/properties/ablation/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.evaluation.properties.ablation.type,parentSchema:schema31.properties.evaluation.properties.ablation,data:data522};
 if(vErrors === null){
 vErrors = [err1492];
 }
@@ -18661,7 +18652,7 @@ errors++;
 }
 }
 else {
-const err1493 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.uri.type,parentSchema:schema31.properties.tracking.properties.uri,data:data523};
+const err1493 = {instancePath:instancePath+"/evaluation",schemaPath:"#/properties/evaluation/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.evaluation.type,parentSchema:schema31.properties.evaluation,data:data519};
 if(vErrors === null){
 vErrors = [err1493];
 }
@@ -18670,11 +18661,17 @@ vErrors.push(err1493);
 }
 errors++;
 }
+let data523 = data.tracking;
+if(data523 && typeof data523 == "object" && !Array.isArray(data523)){
+if(data523.experiment === undefined){
+data523.experiment = "Default";
 }
-let data524 = data522.experiment;
-if(typeof data524 === "string"){
-if(func2(data524) > 500){
-const err1494 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema31.properties.tracking.properties.experiment,data:data524};
+if(data523.tags === undefined){
+data523.tags = {};
+}
+for(const key86 in data523){
+if(!(((key86 === "uri") || (key86 === "experiment")) || (key86 === "tags"))){
+const err1494 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key86},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.tracking,data:data523};
 if(vErrors === null){
 vErrors = [err1494];
 }
@@ -18683,8 +18680,12 @@ vErrors.push(err1494);
 }
 errors++;
 }
+}
+if(data523.uri !== undefined){
+let data524 = data523.uri;
+if(typeof data524 === "string"){
 if(func2(data524) < 1){
-const err1495 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.experiment,data:data524};
+const err1495 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.uri,data:data524};
 if(vErrors === null){
 vErrors = [err1495];
 }
@@ -18695,7 +18696,7 @@ errors++;
 }
 }
 else {
-const err1496 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.experiment.type,parentSchema:schema31.properties.tracking.properties.experiment,data:data524};
+const err1496 = {instancePath:instancePath+"/tracking/uri",schemaPath:"#/properties/tracking/properties/uri/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.uri.type,parentSchema:schema31.properties.tracking.properties.uri,data:data524};
 if(vErrors === null){
 vErrors = [err1496];
 }
@@ -18704,14 +18705,11 @@ vErrors.push(err1496);
 }
 errors++;
 }
-let data525 = data522.tags;
-if(data525 && typeof data525 == "object" && !Array.isArray(data525)){
-var props10 = {};
-for(const key87 in data525){
-if(pattern5.test(key87)){
-let data526 = data525[key87];
-if(typeof data526 !== "string"){
-const err1497 = {instancePath:instancePath+"/tracking/tags/" + key87.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tracking/properties/tags/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"].type,parentSchema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"],data:data526};
+}
+let data525 = data523.experiment;
+if(typeof data525 === "string"){
+if(func2(data525) > 500){
+const err1497 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters",schema:500,parentSchema:schema31.properties.tracking.properties.experiment,data:data525};
 if(vErrors === null){
 vErrors = [err1497];
 }
@@ -18720,12 +18718,8 @@ vErrors.push(err1497);
 }
 errors++;
 }
-props10[key87] = true;
-}
-}
-}
-else {
-const err1498 = {instancePath:instancePath+"/tracking/tags",schemaPath:"#/properties/tracking/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.properties.tags.type,parentSchema:schema31.properties.tracking.properties.tags,data:data525};
+if(func2(data525) < 1){
+const err1498 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.tracking.properties.experiment,data:data525};
 if(vErrors === null){
 vErrors = [err1498];
 }
@@ -18736,7 +18730,7 @@ errors++;
 }
 }
 else {
-const err1499 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.type,parentSchema:schema31.properties.tracking,data:data522};
+const err1499 = {instancePath:instancePath+"/tracking/experiment",schemaPath:"#/properties/tracking/properties/experiment/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.experiment.type,parentSchema:schema31.properties.tracking.properties.experiment,data:data525};
 if(vErrors === null){
 vErrors = [err1499];
 }
@@ -18745,32 +18739,14 @@ vErrors.push(err1499);
 }
 errors++;
 }
-let data527 = data.runtime;
-if(data527 && typeof data527 == "object" && !Array.isArray(data527)){
-if(data527.backend === undefined){
-data527.backend = "auto";
-}
-if(data527.cache === undefined){
-data527.cache = true;
-}
-if(data527.stream === undefined){
-data527.stream = "auto";
-}
-if(data527.memory_budget_mb === undefined){
-data527.memory_budget_mb = 2048;
-}
-if(data527.workers === undefined){
-data527.workers = 1;
-}
-if(data527.threads === undefined){
-data527.threads = 1;
-}
-if(data527.max_model_memory_mb === undefined){
-data527.max_model_memory_mb = 8192;
-}
-for(const key88 in data527){
-if(!(((((((key88 === "backend") || (key88 === "cache")) || (key88 === "stream")) || (key88 === "memory_budget_mb")) || (key88 === "workers")) || (key88 === "threads")) || (key88 === "max_model_memory_mb"))){
-const err1500 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.runtime,data:data527};
+let data526 = data523.tags;
+if(data526 && typeof data526 == "object" && !Array.isArray(data526)){
+var props10 = {};
+for(const key87 in data526){
+if(pattern5.test(key87)){
+let data527 = data526[key87];
+if(typeof data527 !== "string"){
+const err1500 = {instancePath:instancePath+"/tracking/tags/" + key87.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tracking/properties/tags/patternProperties/%5E(.*)%24/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"].type,parentSchema:schema31.properties.tracking.properties.tags.patternProperties["^(.*)$"],data:data527};
 if(vErrors === null){
 vErrors = [err1500];
 }
@@ -18779,10 +18755,12 @@ vErrors.push(err1500);
 }
 errors++;
 }
+props10[key87] = true;
 }
-let data528 = data527.backend;
-if(typeof data528 !== "string"){
-const err1501 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.backend.type,parentSchema:schema31.properties.runtime.properties.backend,data:data528};
+}
+}
+else {
+const err1501 = {instancePath:instancePath+"/tracking/tags",schemaPath:"#/properties/tracking/properties/tags/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.properties.tags.type,parentSchema:schema31.properties.tracking.properties.tags,data:data526};
 if(vErrors === null){
 vErrors = [err1501];
 }
@@ -18791,8 +18769,9 @@ vErrors.push(err1501);
 }
 errors++;
 }
-if(!(((((data528 === "auto") || (data528 === "tensorflow-gpu")) || (data528 === "tensorflow")) || (data528 === "wasm")) || (data528 === "cpu"))){
-const err1502 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.backend.enum,parentSchema:schema31.properties.runtime.properties.backend,data:data528};
+}
+else {
+const err1502 = {instancePath:instancePath+"/tracking",schemaPath:"#/properties/tracking/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.tracking.type,parentSchema:schema31.properties.tracking,data:data523};
 if(vErrors === null){
 vErrors = [err1502];
 }
@@ -18801,9 +18780,32 @@ vErrors.push(err1502);
 }
 errors++;
 }
-let data529 = data527.cache;
-if(typeof data529 !== "boolean"){
-const err1503 = {instancePath:instancePath+"/runtime/cache",schemaPath:"#/properties/runtime/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.runtime.properties.cache.type,parentSchema:schema31.properties.runtime.properties.cache,data:data529};
+let data528 = data.runtime;
+if(data528 && typeof data528 == "object" && !Array.isArray(data528)){
+if(data528.backend === undefined){
+data528.backend = "auto";
+}
+if(data528.cache === undefined){
+data528.cache = true;
+}
+if(data528.stream === undefined){
+data528.stream = "auto";
+}
+if(data528.memory_budget_mb === undefined){
+data528.memory_budget_mb = 2048;
+}
+if(data528.workers === undefined){
+data528.workers = 1;
+}
+if(data528.threads === undefined){
+data528.threads = 1;
+}
+if(data528.max_model_memory_mb === undefined){
+data528.max_model_memory_mb = 8192;
+}
+for(const key88 in data528){
+if(!(((((((key88 === "backend") || (key88 === "cache")) || (key88 === "stream")) || (key88 === "memory_budget_mb")) || (key88 === "workers")) || (key88 === "threads")) || (key88 === "max_model_memory_mb"))){
+const err1503 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key88},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.runtime,data:data528};
 if(vErrors === null){
 vErrors = [err1503];
 }
@@ -18812,9 +18814,10 @@ vErrors.push(err1503);
 }
 errors++;
 }
-let data530 = data527.stream;
-if(typeof data530 !== "string"){
-const err1504 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.stream.type,parentSchema:schema31.properties.runtime.properties.stream,data:data530};
+}
+let data529 = data528.backend;
+if(typeof data529 !== "string"){
+const err1504 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.backend.type,parentSchema:schema31.properties.runtime.properties.backend,data:data529};
 if(vErrors === null){
 vErrors = [err1504];
 }
@@ -18823,8 +18826,8 @@ vErrors.push(err1504);
 }
 errors++;
 }
-if(!(((data530 === "auto") || (data530 === "always")) || (data530 === "never"))){
-const err1505 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.stream.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.stream.enum,parentSchema:schema31.properties.runtime.properties.stream,data:data530};
+if(!(((((data529 === "auto") || (data529 === "tensorflow-gpu")) || (data529 === "tensorflow")) || (data529 === "wasm")) || (data529 === "cpu"))){
+const err1505 = {instancePath:instancePath+"/runtime/backend",schemaPath:"#/properties/runtime/properties/backend/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.backend.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.backend.enum,parentSchema:schema31.properties.runtime.properties.backend,data:data529};
 if(vErrors === null){
 vErrors = [err1505];
 }
@@ -18833,10 +18836,9 @@ vErrors.push(err1505);
 }
 errors++;
 }
-let data531 = data527.memory_budget_mb;
-if((typeof data531 == "number") && (isFinite(data531))){
-if(data531 <= 0 || isNaN(data531)){
-const err1506 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data531};
+let data530 = data528.cache;
+if(typeof data530 !== "boolean"){
+const err1506 = {instancePath:instancePath+"/runtime/cache",schemaPath:"#/properties/runtime/properties/cache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.runtime.properties.cache.type,parentSchema:schema31.properties.runtime.properties.cache,data:data530};
 if(vErrors === null){
 vErrors = [err1506];
 }
@@ -18845,9 +18847,9 @@ vErrors.push(err1506);
 }
 errors++;
 }
-}
-else {
-const err1507 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.memory_budget_mb.type,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data531};
+let data531 = data528.stream;
+if(typeof data531 !== "string"){
+const err1507 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.stream.type,parentSchema:schema31.properties.runtime.properties.stream,data:data531};
 if(vErrors === null){
 vErrors = [err1507];
 }
@@ -18856,12 +18858,8 @@ vErrors.push(err1507);
 }
 errors++;
 }
-let data532 = data527.workers;
-const _errs1303 = errors;
-let valid231 = false;
-const _errs1304 = errors;
-if(typeof data532 !== "string"){
-const err1508 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.workers.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data532};
+if(!(((data531 === "auto") || (data531 === "always")) || (data531 === "never"))){
+const err1508 = {instancePath:instancePath+"/runtime/stream",schemaPath:"#/properties/runtime/properties/stream/enum",keyword:"enum",params:{allowedValues: schema31.properties.runtime.properties.stream.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.runtime.properties.stream.enum,parentSchema:schema31.properties.runtime.properties.stream,data:data531};
 if(vErrors === null){
 vErrors = [err1508];
 }
@@ -18870,8 +18868,10 @@ vErrors.push(err1508);
 }
 errors++;
 }
-if("auto" !== data532){
-const err1509 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data532};
+let data532 = data528.memory_budget_mb;
+if((typeof data532 == "number") && (isFinite(data532))){
+if(data532 <= 0 || isNaN(data532)){
+const err1509 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data532};
 if(vErrors === null){
 vErrors = [err1509];
 }
@@ -18880,11 +18880,9 @@ vErrors.push(err1509);
 }
 errors++;
 }
-var _valid12 = _errs1304 === errors;
-valid231 = valid231 || _valid12;
-const _errs1306 = errors;
-if(!(((typeof data532 == "number") && (!(data532 % 1) && !isNaN(data532))) && (isFinite(data532)))){
-const err1510 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.workers.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data532};
+}
+else {
+const err1510 = {instancePath:instancePath+"/runtime/memory_budget_mb",schemaPath:"#/properties/runtime/properties/memory_budget_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.memory_budget_mb.type,parentSchema:schema31.properties.runtime.properties.memory_budget_mb,data:data532};
 if(vErrors === null){
 vErrors = [err1510];
 }
@@ -18893,9 +18891,12 @@ vErrors.push(err1510);
 }
 errors++;
 }
-if((typeof data532 == "number") && (isFinite(data532))){
-if(data532 > 256 || isNaN(data532)){
-const err1511 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data532};
+let data533 = data528.workers;
+const _errs1305 = errors;
+let valid231 = false;
+const _errs1306 = errors;
+if(typeof data533 !== "string"){
+const err1511 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.workers.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data533};
 if(vErrors === null){
 vErrors = [err1511];
 }
@@ -18904,8 +18905,8 @@ vErrors.push(err1511);
 }
 errors++;
 }
-if(data532 < 1 || isNaN(data532)){
-const err1512 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data532};
+if("auto" !== data533){
+const err1512 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.workers.anyOf[0],data:data533};
 if(vErrors === null){
 vErrors = [err1512];
 }
@@ -18914,11 +18915,11 @@ vErrors.push(err1512);
 }
 errors++;
 }
-}
 var _valid12 = _errs1306 === errors;
 valid231 = valid231 || _valid12;
-if(!valid231){
-const err1513 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.workers.anyOf,parentSchema:schema31.properties.runtime.properties.workers,data:data532};
+const _errs1308 = errors;
+if(!(((typeof data533 == "number") && (!(data533 % 1) && !isNaN(data533))) && (isFinite(data533)))){
+const err1513 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.workers.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data533};
 if(vErrors === null){
 vErrors = [err1513];
 }
@@ -18927,23 +18928,9 @@ vErrors.push(err1513);
 }
 errors++;
 }
-else {
-errors = _errs1303;
-if(vErrors !== null){
-if(_errs1303){
-vErrors.length = _errs1303;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data533 = data527.threads;
-const _errs1309 = errors;
-let valid232 = false;
-const _errs1310 = errors;
-if(typeof data533 !== "string"){
-const err1514 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.threads.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data533};
+if((typeof data533 == "number") && (isFinite(data533))){
+if(data533 > 256 || isNaN(data533)){
+const err1514 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data533};
 if(vErrors === null){
 vErrors = [err1514];
 }
@@ -18952,8 +18939,8 @@ vErrors.push(err1514);
 }
 errors++;
 }
-if("auto" !== data533){
-const err1515 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data533};
+if(data533 < 1 || isNaN(data533)){
+const err1515 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.workers.anyOf[1],data:data533};
 if(vErrors === null){
 vErrors = [err1515];
 }
@@ -18962,11 +18949,11 @@ vErrors.push(err1515);
 }
 errors++;
 }
-var _valid13 = _errs1310 === errors;
-valid232 = valid232 || _valid13;
-const _errs1312 = errors;
-if(!(((typeof data533 == "number") && (!(data533 % 1) && !isNaN(data533))) && (isFinite(data533)))){
-const err1516 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.threads.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data533};
+}
+var _valid12 = _errs1308 === errors;
+valid231 = valid231 || _valid12;
+if(!valid231){
+const err1516 = {instancePath:instancePath+"/runtime/workers",schemaPath:"#/properties/runtime/properties/workers/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.workers.anyOf,parentSchema:schema31.properties.runtime.properties.workers,data:data533};
 if(vErrors === null){
 vErrors = [err1516];
 }
@@ -18975,9 +18962,23 @@ vErrors.push(err1516);
 }
 errors++;
 }
-if((typeof data533 == "number") && (isFinite(data533))){
-if(data533 > 256 || isNaN(data533)){
-const err1517 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data533};
+else {
+errors = _errs1305;
+if(vErrors !== null){
+if(_errs1305){
+vErrors.length = _errs1305;
+}
+else {
+vErrors = null;
+}
+}
+}
+let data534 = data528.threads;
+const _errs1311 = errors;
+let valid232 = false;
+const _errs1312 = errors;
+if(typeof data534 !== "string"){
+const err1517 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.runtime.properties.threads.anyOf[0].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data534};
 if(vErrors === null){
 vErrors = [err1517];
 }
@@ -18986,8 +18987,8 @@ vErrors.push(err1517);
 }
 errors++;
 }
-if(data533 < 1 || isNaN(data533)){
-const err1518 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data533};
+if("auto" !== data534){
+const err1518 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/0/const",keyword:"const",params:{allowedValue: "auto"},message:"must be equal to constant",schema:"auto",parentSchema:schema31.properties.runtime.properties.threads.anyOf[0],data:data534};
 if(vErrors === null){
 vErrors = [err1518];
 }
@@ -18996,11 +18997,11 @@ vErrors.push(err1518);
 }
 errors++;
 }
-}
 var _valid13 = _errs1312 === errors;
 valid232 = valid232 || _valid13;
-if(!valid232){
-const err1519 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.threads.anyOf,parentSchema:schema31.properties.runtime.properties.threads,data:data533};
+const _errs1314 = errors;
+if(!(((typeof data534 == "number") && (!(data534 % 1) && !isNaN(data534))) && (isFinite(data534)))){
+const err1519 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.runtime.properties.threads.anyOf[1].type,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data534};
 if(vErrors === null){
 vErrors = [err1519];
 }
@@ -19009,21 +19010,9 @@ vErrors.push(err1519);
 }
 errors++;
 }
-else {
-errors = _errs1309;
-if(vErrors !== null){
-if(_errs1309){
-vErrors.length = _errs1309;
-}
-else {
-vErrors = null;
-}
-}
-}
-let data534 = data527.max_model_memory_mb;
 if((typeof data534 == "number") && (isFinite(data534))){
-if(data534 <= 0 || isNaN(data534)){
-const err1520 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data534};
+if(data534 > 256 || isNaN(data534)){
+const err1520 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data534};
 if(vErrors === null){
 vErrors = [err1520];
 }
@@ -19032,9 +19021,8 @@ vErrors.push(err1520);
 }
 errors++;
 }
-}
-else {
-const err1521 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.max_model_memory_mb.type,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data534};
+if(data534 < 1 || isNaN(data534)){
+const err1521 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.runtime.properties.threads.anyOf[1],data:data534};
 if(vErrors === null){
 vErrors = [err1521];
 }
@@ -19044,8 +19032,10 @@ vErrors.push(err1521);
 errors++;
 }
 }
-else {
-const err1522 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.runtime.type,parentSchema:schema31.properties.runtime,data:data527};
+var _valid13 = _errs1314 === errors;
+valid232 = valid232 || _valid13;
+if(!valid232){
+const err1522 = {instancePath:instancePath+"/runtime/threads",schemaPath:"#/properties/runtime/properties/threads/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema31.properties.runtime.properties.threads.anyOf,parentSchema:schema31.properties.runtime.properties.threads,data:data534};
 if(vErrors === null){
 vErrors = [err1522];
 }
@@ -19054,17 +19044,21 @@ vErrors.push(err1522);
 }
 errors++;
 }
-if(data.sweep !== undefined){
-let data535 = data.sweep;
-if(data535 && typeof data535 == "object" && !Array.isArray(data535)){
-if(data535.parallel === undefined){
-data535.parallel = 1;
+else {
+errors = _errs1311;
+if(vErrors !== null){
+if(_errs1311){
+vErrors.length = _errs1311;
 }
-if(data535.n_startup_trials === undefined){
-data535.n_startup_trials = 10;
+else {
+vErrors = null;
 }
-if(data535.method === undefined){
-const err1523 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data535};
+}
+}
+let data535 = data528.max_model_memory_mb;
+if((typeof data535 == "number") && (isFinite(data535))){
+if(data535 <= 0 || isNaN(data535)){
+const err1523 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data535};
 if(vErrors === null){
 vErrors = [err1523];
 }
@@ -19073,8 +19067,9 @@ vErrors.push(err1523);
 }
 errors++;
 }
-if(data535.metric === undefined){
-const err1524 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data535};
+}
+else {
+const err1524 = {instancePath:instancePath+"/runtime/max_model_memory_mb",schemaPath:"#/properties/runtime/properties/max_model_memory_mb/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.runtime.properties.max_model_memory_mb.type,parentSchema:schema31.properties.runtime.properties.max_model_memory_mb,data:data535};
 if(vErrors === null){
 vErrors = [err1524];
 }
@@ -19083,8 +19078,9 @@ vErrors.push(err1524);
 }
 errors++;
 }
-if(data535.parameters === undefined){
-const err1525 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data535};
+}
+else {
+const err1525 = {instancePath:instancePath+"/runtime",schemaPath:"#/properties/runtime/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.runtime.type,parentSchema:schema31.properties.runtime,data:data528};
 if(vErrors === null){
 vErrors = [err1525];
 }
@@ -19093,9 +19089,17 @@ vErrors.push(err1525);
 }
 errors++;
 }
-for(const key89 in data535){
-if(!((((((((key89 === "method") || (key89 === "metric")) || (key89 === "parameters")) || (key89 === "trials")) || (key89 === "parallel")) || (key89 === "seed")) || (key89 === "n_startup_trials")) || (key89 === "early_terminate"))){
-const err1526 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep,data:data535};
+if(data.sweep !== undefined){
+let data536 = data.sweep;
+if(data536 && typeof data536 == "object" && !Array.isArray(data536)){
+if(data536.parallel === undefined){
+data536.parallel = 1;
+}
+if(data536.n_startup_trials === undefined){
+data536.n_startup_trials = 10;
+}
+if(data536.method === undefined){
+const err1526 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data536};
 if(vErrors === null){
 vErrors = [err1526];
 }
@@ -19104,11 +19108,8 @@ vErrors.push(err1526);
 }
 errors++;
 }
-}
-if(data535.method !== undefined){
-let data536 = data535.method;
-if(typeof data536 !== "string"){
-const err1527 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.method.type,parentSchema:schema31.properties.sweep.properties.method,data:data536};
+if(data536.metric === undefined){
+const err1527 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data536};
 if(vErrors === null){
 vErrors = [err1527];
 }
@@ -19117,8 +19118,8 @@ vErrors.push(err1527);
 }
 errors++;
 }
-if(!(((data536 === "grid") || (data536 === "random")) || (data536 === "bayes"))){
-const err1528 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.method.enum,parentSchema:schema31.properties.sweep.properties.method,data:data536};
+if(data536.parameters === undefined){
+const err1528 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/required",keyword:"required",params:{missingProperty: "parameters"},message:"must have required property '"+"parameters"+"'",schema:schema31.properties.sweep.required,parentSchema:schema31.properties.sweep,data:data536};
 if(vErrors === null){
 vErrors = [err1528];
 }
@@ -19127,12 +19128,9 @@ vErrors.push(err1528);
 }
 errors++;
 }
-}
-if(data535.metric !== undefined){
-let data537 = data535.metric;
-if(data537 && typeof data537 == "object" && !Array.isArray(data537)){
-if(data537.name === undefined){
-const err1529 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data537};
+for(const key89 in data536){
+if(!((((((((key89 === "method") || (key89 === "metric")) || (key89 === "parameters")) || (key89 === "trials")) || (key89 === "parallel")) || (key89 === "seed")) || (key89 === "n_startup_trials")) || (key89 === "early_terminate"))){
+const err1529 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key89},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep,data:data536};
 if(vErrors === null){
 vErrors = [err1529];
 }
@@ -19141,8 +19139,11 @@ vErrors.push(err1529);
 }
 errors++;
 }
-if(data537.goal === undefined){
-const err1530 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "goal"},message:"must have required property '"+"goal"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data537};
+}
+if(data536.method !== undefined){
+let data537 = data536.method;
+if(typeof data537 !== "string"){
+const err1530 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.method.type,parentSchema:schema31.properties.sweep.properties.method,data:data537};
 if(vErrors === null){
 vErrors = [err1530];
 }
@@ -19151,9 +19152,8 @@ vErrors.push(err1530);
 }
 errors++;
 }
-for(const key90 in data537){
-if(!((key90 === "name") || (key90 === "goal"))){
-const err1531 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.metric,data:data537};
+if(!(((data537 === "grid") || (data537 === "random")) || (data537 === "bayes"))){
+const err1531 = {instancePath:instancePath+"/sweep/method",schemaPath:"#/properties/sweep/properties/method/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.method.enum,parentSchema:schema31.properties.sweep.properties.method,data:data537};
 if(vErrors === null){
 vErrors = [err1531];
 }
@@ -19163,11 +19163,11 @@ vErrors.push(err1531);
 errors++;
 }
 }
-if(data537.name !== undefined){
-let data538 = data537.name;
-if(typeof data538 === "string"){
-if(func2(data538) < 1){
-const err1532 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data538};
+if(data536.metric !== undefined){
+let data538 = data536.metric;
+if(data538 && typeof data538 == "object" && !Array.isArray(data538)){
+if(data538.name === undefined){
+const err1532 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data538};
 if(vErrors === null){
 vErrors = [err1532];
 }
@@ -19176,9 +19176,8 @@ vErrors.push(err1532);
 }
 errors++;
 }
-}
-else {
-const err1533 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.name.type,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data538};
+if(data538.goal === undefined){
+const err1533 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/required",keyword:"required",params:{missingProperty: "goal"},message:"must have required property '"+"goal"+"'",schema:schema31.properties.sweep.properties.metric.required,parentSchema:schema31.properties.sweep.properties.metric,data:data538};
 if(vErrors === null){
 vErrors = [err1533];
 }
@@ -19187,11 +19186,9 @@ vErrors.push(err1533);
 }
 errors++;
 }
-}
-if(data537.goal !== undefined){
-let data539 = data537.goal;
-if(typeof data539 !== "string"){
-const err1534 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.goal.type,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data539};
+for(const key90 in data538){
+if(!((key90 === "name") || (key90 === "goal"))){
+const err1534 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key90},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.metric,data:data538};
 if(vErrors === null){
 vErrors = [err1534];
 }
@@ -19200,8 +19197,12 @@ vErrors.push(err1534);
 }
 errors++;
 }
-if(!((data539 === "minimize") || (data539 === "maximize"))){
-const err1535 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.metric.properties.goal.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.metric.properties.goal.enum,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data539};
+}
+if(data538.name !== undefined){
+let data539 = data538.name;
+if(typeof data539 === "string"){
+if(func2(data539) < 1){
+const err1535 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data539};
 if(vErrors === null){
 vErrors = [err1535];
 }
@@ -19211,9 +19212,8 @@ vErrors.push(err1535);
 errors++;
 }
 }
-}
 else {
-const err1536 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.metric.type,parentSchema:schema31.properties.sweep.properties.metric,data:data537};
+const err1536 = {instancePath:instancePath+"/sweep/metric/name",schemaPath:"#/properties/sweep/properties/metric/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.name.type,parentSchema:schema31.properties.sweep.properties.metric.properties.name,data:data539};
 if(vErrors === null){
 vErrors = [err1536];
 }
@@ -19223,11 +19223,10 @@ vErrors.push(err1536);
 errors++;
 }
 }
-if(data535.parameters !== undefined){
-let data540 = data535.parameters;
-if(data540 && typeof data540 == "object" && !Array.isArray(data540)){
-if(Object.keys(data540).length < 1){
-const err1537 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters,data:data540};
+if(data538.goal !== undefined){
+let data540 = data538.goal;
+if(typeof data540 !== "string"){
+const err1537 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.metric.properties.goal.type,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data540};
 if(vErrors === null){
 vErrors = [err1537];
 }
@@ -19236,9 +19235,8 @@ vErrors.push(err1537);
 }
 errors++;
 }
-for(const key91 in data540){
-if(!(pattern10.test(key91))){
-const err1538 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters,data:data540};
+if(!((data540 === "minimize") || (data540 === "maximize"))){
+const err1538 = {instancePath:instancePath+"/sweep/metric/goal",schemaPath:"#/properties/sweep/properties/metric/properties/goal/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.metric.properties.goal.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.metric.properties.goal.enum,parentSchema:schema31.properties.sweep.properties.metric.properties.goal,data:data540};
 if(vErrors === null){
 vErrors = [err1538];
 }
@@ -19248,12 +19246,9 @@ vErrors.push(err1538);
 errors++;
 }
 }
-for(const key92 in data540){
-if(pattern10.test(key92)){
-let data541 = data540[key92];
-if(data541 && typeof data541 == "object" && !Array.isArray(data541)){
-if(Object.keys(data541).length < 1){
-const err1539 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data541};
+}
+else {
+const err1539 = {instancePath:instancePath+"/sweep/metric",schemaPath:"#/properties/sweep/properties/metric/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.metric.type,parentSchema:schema31.properties.sweep.properties.metric,data:data538};
 if(vErrors === null){
 vErrors = [err1539];
 }
@@ -19262,9 +19257,12 @@ vErrors.push(err1539);
 }
 errors++;
 }
-for(const key93 in data541){
-if(!((((((((key93 === "values") || (key93 === "value")) || (key93 === "distribution")) || (key93 === "min")) || (key93 === "max")) || (key93 === "q")) || (key93 === "mu")) || (key93 === "sigma"))){
-const err1540 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data541};
+}
+if(data536.parameters !== undefined){
+let data541 = data536.parameters;
+if(data541 && typeof data541 == "object" && !Array.isArray(data541)){
+if(Object.keys(data541).length < 1){
+const err1540 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters,data:data541};
 if(vErrors === null){
 vErrors = [err1540];
 }
@@ -19273,12 +19271,9 @@ vErrors.push(err1540);
 }
 errors++;
 }
-}
-if(data541.values !== undefined){
-let data542 = data541.values;
-if(Array.isArray(data542)){
-if(data542.length < 1){
-const err1541 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data542};
+for(const key91 in data541){
+if(!(pattern10.test(key91))){
+const err1541 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key91},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters,data:data541};
 if(vErrors === null){
 vErrors = [err1541];
 }
@@ -19288,8 +19283,12 @@ vErrors.push(err1541);
 errors++;
 }
 }
-else {
-const err1542 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data542};
+for(const key92 in data541){
+if(pattern10.test(key92)){
+let data542 = data541[key92];
+if(data542 && typeof data542 == "object" && !Array.isArray(data542)){
+if(Object.keys(data542).length < 1){
+const err1542 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data542};
 if(vErrors === null){
 vErrors = [err1542];
 }
@@ -19298,11 +19297,9 @@ vErrors.push(err1542);
 }
 errors++;
 }
-}
-if(data541.distribution !== undefined){
-let data543 = data541.distribution;
-if(typeof data543 !== "string"){
-const err1543 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data543};
+for(const key93 in data542){
+if(!((((((((key93 === "values") || (key93 === "value")) || (key93 === "distribution")) || (key93 === "min")) || (key93 === "max")) || (key93 === "q")) || (key93 === "mu")) || (key93 === "sigma"))){
+const err1543 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key93},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data542};
 if(vErrors === null){
 vErrors = [err1543];
 }
@@ -19311,8 +19308,12 @@ vErrors.push(err1543);
 }
 errors++;
 }
-if(!((((((data543 === "uniform") || (data543 === "log_uniform")) || (data543 === "int_uniform")) || (data543 === "q_uniform")) || (data543 === "normal")) || (data543 === "log_normal"))){
-const err1544 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data543};
+}
+if(data542.values !== undefined){
+let data543 = data542.values;
+if(Array.isArray(data543)){
+if(data543.length < 1){
+const err1544 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data543};
 if(vErrors === null){
 vErrors = [err1544];
 }
@@ -19322,10 +19323,8 @@ vErrors.push(err1544);
 errors++;
 }
 }
-if(data541.min !== undefined){
-let data544 = data541.min;
-if(!((typeof data544 == "number") && (isFinite(data544)))){
-const err1545 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/min",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min,data:data544};
+else {
+const err1545 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/values",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.values,data:data543};
 if(vErrors === null){
 vErrors = [err1545];
 }
@@ -19335,10 +19334,10 @@ vErrors.push(err1545);
 errors++;
 }
 }
-if(data541.max !== undefined){
-let data545 = data541.max;
-if(!((typeof data545 == "number") && (isFinite(data545)))){
-const err1546 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/max",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max,data:data545};
+if(data542.distribution !== undefined){
+let data544 = data542.distribution;
+if(typeof data544 !== "string"){
+const err1546 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data544};
 if(vErrors === null){
 vErrors = [err1546];
 }
@@ -19347,12 +19346,8 @@ vErrors.push(err1546);
 }
 errors++;
 }
-}
-if(data541.q !== undefined){
-let data546 = data541.q;
-if((typeof data546 == "number") && (isFinite(data546))){
-if(data546 <= 0 || isNaN(data546)){
-const err1547 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data546};
+if(!((((((data544 === "uniform") || (data544 === "log_uniform")) || (data544 === "int_uniform")) || (data544 === "q_uniform")) || (data544 === "normal")) || (data544 === "log_normal"))){
+const err1547 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/distribution",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/distribution/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution.enum,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.distribution,data:data544};
 if(vErrors === null){
 vErrors = [err1547];
 }
@@ -19362,8 +19357,10 @@ vErrors.push(err1547);
 errors++;
 }
 }
-else {
-const err1548 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data546};
+if(data542.min !== undefined){
+let data545 = data542.min;
+if(!((typeof data545 == "number") && (isFinite(data545)))){
+const err1548 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/min",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/min/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.min,data:data545};
 if(vErrors === null){
 vErrors = [err1548];
 }
@@ -19373,10 +19370,10 @@ vErrors.push(err1548);
 errors++;
 }
 }
-if(data541.mu !== undefined){
-let data547 = data541.mu;
-if(!((typeof data547 == "number") && (isFinite(data547)))){
-const err1549 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/mu",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/mu/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu,data:data547};
+if(data542.max !== undefined){
+let data546 = data542.max;
+if(!((typeof data546 == "number") && (isFinite(data546)))){
+const err1549 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/max",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/max/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.max,data:data546};
 if(vErrors === null){
 vErrors = [err1549];
 }
@@ -19386,11 +19383,11 @@ vErrors.push(err1549);
 errors++;
 }
 }
-if(data541.sigma !== undefined){
-let data548 = data541.sigma;
-if((typeof data548 == "number") && (isFinite(data548))){
-if(data548 <= 0 || isNaN(data548)){
-const err1550 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data548};
+if(data542.q !== undefined){
+let data547 = data542.q;
+if((typeof data547 == "number") && (isFinite(data547))){
+if(data547 <= 0 || isNaN(data547)){
+const err1550 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data547};
 if(vErrors === null){
 vErrors = [err1550];
 }
@@ -19401,7 +19398,7 @@ errors++;
 }
 }
 else {
-const err1551 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data548};
+const err1551 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/q",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/q/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.q,data:data547};
 if(vErrors === null){
 vErrors = [err1551];
 }
@@ -19411,9 +19408,10 @@ vErrors.push(err1551);
 errors++;
 }
 }
-}
-else {
-const err1552 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data541};
+if(data542.mu !== undefined){
+let data548 = data542.mu;
+if(!((typeof data548 == "number") && (isFinite(data548)))){
+const err1552 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/mu",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/mu/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.mu,data:data548};
 if(vErrors === null){
 vErrors = [err1552];
 }
@@ -19423,10 +19421,11 @@ vErrors.push(err1552);
 errors++;
 }
 }
-}
-}
-else {
-const err1553 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.type,parentSchema:schema31.properties.sweep.properties.parameters,data:data540};
+if(data542.sigma !== undefined){
+let data549 = data542.sigma;
+if((typeof data549 == "number") && (isFinite(data549))){
+if(data549 <= 0 || isNaN(data549)){
+const err1553 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data549};
 if(vErrors === null){
 vErrors = [err1553];
 }
@@ -19436,10 +19435,8 @@ vErrors.push(err1553);
 errors++;
 }
 }
-if(data535.trials !== undefined){
-let data549 = data535.trials;
-if(!(((typeof data549 == "number") && (!(data549 % 1) && !isNaN(data549))) && (isFinite(data549)))){
-const err1554 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.trials.type,parentSchema:schema31.properties.sweep.properties.trials,data:data549};
+else {
+const err1554 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1")+"/sigma",schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/properties/sigma/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma.type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].properties.sigma,data:data549};
 if(vErrors === null){
 vErrors = [err1554];
 }
@@ -19448,9 +19445,10 @@ vErrors.push(err1554);
 }
 errors++;
 }
-if((typeof data549 == "number") && (isFinite(data549))){
-if(data549 > 100000 || isNaN(data549)){
-const err1555 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.sweep.properties.trials,data:data549};
+}
+}
+else {
+const err1555 = {instancePath:instancePath+"/sweep/parameters/" + key92.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/sweep/properties/parameters/patternProperties/%5E%5BA-Za-z0-9_%24-%5D%2B(%5C.%5BA-Za-z0-9_%24-%5D%2B)*%24/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"].type,parentSchema:schema31.properties.sweep.properties.parameters.patternProperties["^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$"],data:data542};
 if(vErrors === null){
 vErrors = [err1555];
 }
@@ -19459,8 +19457,11 @@ vErrors.push(err1555);
 }
 errors++;
 }
-if(data549 < 1 || isNaN(data549)){
-const err1556 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.trials,data:data549};
+}
+}
+}
+else {
+const err1556 = {instancePath:instancePath+"/sweep/parameters",schemaPath:"#/properties/sweep/properties/parameters/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.parameters.type,parentSchema:schema31.properties.sweep.properties.parameters,data:data541};
 if(vErrors === null){
 vErrors = [err1556];
 }
@@ -19470,10 +19471,10 @@ vErrors.push(err1556);
 errors++;
 }
 }
-}
-let data550 = data535.parallel;
+if(data536.trials !== undefined){
+let data550 = data536.trials;
 if(!(((typeof data550 == "number") && (!(data550 % 1) && !isNaN(data550))) && (isFinite(data550)))){
-const err1557 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.parallel.type,parentSchema:schema31.properties.sweep.properties.parallel,data:data550};
+const err1557 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.trials.type,parentSchema:schema31.properties.sweep.properties.trials,data:data550};
 if(vErrors === null){
 vErrors = [err1557];
 }
@@ -19483,8 +19484,8 @@ vErrors.push(err1557);
 errors++;
 }
 if((typeof data550 == "number") && (isFinite(data550))){
-if(data550 > 256 || isNaN(data550)){
-const err1558 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.sweep.properties.parallel,data:data550};
+if(data550 > 100000 || isNaN(data550)){
+const err1558 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema31.properties.sweep.properties.trials,data:data550};
 if(vErrors === null){
 vErrors = [err1558];
 }
@@ -19494,7 +19495,7 @@ vErrors.push(err1558);
 errors++;
 }
 if(data550 < 1 || isNaN(data550)){
-const err1559 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.parallel,data:data550};
+const err1559 = {instancePath:instancePath+"/sweep/trials",schemaPath:"#/properties/sweep/properties/trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.trials,data:data550};
 if(vErrors === null){
 vErrors = [err1559];
 }
@@ -19504,10 +19505,10 @@ vErrors.push(err1559);
 errors++;
 }
 }
-if(data535.seed !== undefined){
-let data551 = data535.seed;
+}
+let data551 = data536.parallel;
 if(!(((typeof data551 == "number") && (!(data551 % 1) && !isNaN(data551))) && (isFinite(data551)))){
-const err1560 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.seed.type,parentSchema:schema31.properties.sweep.properties.seed,data:data551};
+const err1560 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.parallel.type,parentSchema:schema31.properties.sweep.properties.parallel,data:data551};
 if(vErrors === null){
 vErrors = [err1560];
 }
@@ -19517,8 +19518,8 @@ vErrors.push(err1560);
 errors++;
 }
 if((typeof data551 == "number") && (isFinite(data551))){
-if(data551 > 2147483647 || isNaN(data551)){
-const err1561 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema31.properties.sweep.properties.seed,data:data551};
+if(data551 > 256 || isNaN(data551)){
+const err1561 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/maximum",keyword:"maximum",params:{comparison: "<=", limit: 256},message:"must be <= 256",schema:256,parentSchema:schema31.properties.sweep.properties.parallel,data:data551};
 if(vErrors === null){
 vErrors = [err1561];
 }
@@ -19527,8 +19528,8 @@ vErrors.push(err1561);
 }
 errors++;
 }
-if(data551 < 0 || isNaN(data551)){
-const err1562 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.seed,data:data551};
+if(data551 < 1 || isNaN(data551)){
+const err1562 = {instancePath:instancePath+"/sweep/parallel",schemaPath:"#/properties/sweep/properties/parallel/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.parallel,data:data551};
 if(vErrors === null){
 vErrors = [err1562];
 }
@@ -19538,10 +19539,10 @@ vErrors.push(err1562);
 errors++;
 }
 }
-}
-let data552 = data535.n_startup_trials;
+if(data536.seed !== undefined){
+let data552 = data536.seed;
 if(!(((typeof data552 == "number") && (!(data552 % 1) && !isNaN(data552))) && (isFinite(data552)))){
-const err1563 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.n_startup_trials.type,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data552};
+const err1563 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.seed.type,parentSchema:schema31.properties.sweep.properties.seed,data:data552};
 if(vErrors === null){
 vErrors = [err1563];
 }
@@ -19551,8 +19552,8 @@ vErrors.push(err1563);
 errors++;
 }
 if((typeof data552 == "number") && (isFinite(data552))){
-if(data552 < 0 || isNaN(data552)){
-const err1564 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data552};
+if(data552 > 2147483647 || isNaN(data552)){
+const err1564 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647",schema:2147483647,parentSchema:schema31.properties.sweep.properties.seed,data:data552};
 if(vErrors === null){
 vErrors = [err1564];
 }
@@ -19561,18 +19562,8 @@ vErrors.push(err1564);
 }
 errors++;
 }
-}
-if(data535.early_terminate !== undefined){
-let data553 = data535.early_terminate;
-if(data553 && typeof data553 == "object" && !Array.isArray(data553)){
-if(data553.min_epochs === undefined){
-data553.min_epochs = 1;
-}
-if(data553.reduction_factor === undefined){
-data553.reduction_factor = 3;
-}
-if(data553.type === undefined){
-const err1565 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.sweep.properties.early_terminate.required,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data553};
+if(data552 < 0 || isNaN(data552)){
+const err1565 = {instancePath:instancePath+"/sweep/seed",schemaPath:"#/properties/sweep/properties/seed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.seed,data:data552};
 if(vErrors === null){
 vErrors = [err1565];
 }
@@ -19581,9 +19572,11 @@ vErrors.push(err1565);
 }
 errors++;
 }
-for(const key94 in data553){
-if(!((((key94 === "type") || (key94 === "min_epochs")) || (key94 === "reduction_factor")) || (key94 === "grace"))){
-const err1566 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data553};
+}
+}
+let data553 = data536.n_startup_trials;
+if(!(((typeof data553 == "number") && (!(data553 % 1) && !isNaN(data553))) && (isFinite(data553)))){
+const err1566 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.n_startup_trials.type,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data553};
 if(vErrors === null){
 vErrors = [err1566];
 }
@@ -19592,11 +19585,9 @@ vErrors.push(err1566);
 }
 errors++;
 }
-}
-if(data553.type !== undefined){
-let data554 = data553.type;
-if(typeof data554 !== "string"){
-const err1567 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.early_terminate.properties.type.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data554};
+if((typeof data553 == "number") && (isFinite(data553))){
+if(data553 < 0 || isNaN(data553)){
+const err1567 = {instancePath:instancePath+"/sweep/n_startup_trials",schemaPath:"#/properties/sweep/properties/n_startup_trials/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.n_startup_trials,data:data553};
 if(vErrors === null){
 vErrors = [err1567];
 }
@@ -19605,8 +19596,18 @@ vErrors.push(err1567);
 }
 errors++;
 }
-if(!((data554 === "asha") || (data554 === "median"))){
-const err1568 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.early_terminate.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.early_terminate.properties.type.enum,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data554};
+}
+if(data536.early_terminate !== undefined){
+let data554 = data536.early_terminate;
+if(data554 && typeof data554 == "object" && !Array.isArray(data554)){
+if(data554.min_epochs === undefined){
+data554.min_epochs = 1;
+}
+if(data554.reduction_factor === undefined){
+data554.reduction_factor = 3;
+}
+if(data554.type === undefined){
+const err1568 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema31.properties.sweep.properties.early_terminate.required,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data554};
 if(vErrors === null){
 vErrors = [err1568];
 }
@@ -19615,10 +19616,9 @@ vErrors.push(err1568);
 }
 errors++;
 }
-}
-let data555 = data553.min_epochs;
-if(!(((typeof data555 == "number") && (!(data555 % 1) && !isNaN(data555))) && (isFinite(data555)))){
-const err1569 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data555};
+for(const key94 in data554){
+if(!((((key94 === "type") || (key94 === "min_epochs")) || (key94 === "reduction_factor")) || (key94 === "grace"))){
+const err1569 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key94},message:"must NOT have additional properties",schema:false,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data554};
 if(vErrors === null){
 vErrors = [err1569];
 }
@@ -19627,9 +19627,11 @@ vErrors.push(err1569);
 }
 errors++;
 }
-if((typeof data555 == "number") && (isFinite(data555))){
-if(data555 < 1 || isNaN(data555)){
-const err1570 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data555};
+}
+if(data554.type !== undefined){
+let data555 = data554.type;
+if(typeof data555 !== "string"){
+const err1570 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.sweep.properties.early_terminate.properties.type.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data555};
 if(vErrors === null){
 vErrors = [err1570];
 }
@@ -19638,10 +19640,8 @@ vErrors.push(err1570);
 }
 errors++;
 }
-}
-let data556 = data553.reduction_factor;
-if(!(((typeof data556 == "number") && (!(data556 % 1) && !isNaN(data556))) && (isFinite(data556)))){
-const err1571 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data556};
+if(!((data555 === "asha") || (data555 === "median"))){
+const err1571 = {instancePath:instancePath+"/sweep/early_terminate/type",schemaPath:"#/properties/sweep/properties/early_terminate/properties/type/enum",keyword:"enum",params:{allowedValues: schema31.properties.sweep.properties.early_terminate.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.sweep.properties.early_terminate.properties.type.enum,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.type,data:data555};
 if(vErrors === null){
 vErrors = [err1571];
 }
@@ -19650,9 +19650,10 @@ vErrors.push(err1571);
 }
 errors++;
 }
-if((typeof data556 == "number") && (isFinite(data556))){
-if(data556 < 2 || isNaN(data556)){
-const err1572 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data556};
+}
+let data556 = data554.min_epochs;
+if(!(((typeof data556 == "number") && (!(data556 % 1) && !isNaN(data556))) && (isFinite(data556)))){
+const err1572 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data556};
 if(vErrors === null){
 vErrors = [err1572];
 }
@@ -19661,11 +19662,9 @@ vErrors.push(err1572);
 }
 errors++;
 }
-}
-if(data553.grace !== undefined){
-let data557 = data553.grace;
-if(!(((typeof data557 == "number") && (!(data557 % 1) && !isNaN(data557))) && (isFinite(data557)))){
-const err1573 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.grace.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data557};
+if((typeof data556 == "number") && (isFinite(data556))){
+if(data556 < 1 || isNaN(data556)){
+const err1573 = {instancePath:instancePath+"/sweep/early_terminate/min_epochs",schemaPath:"#/properties/sweep/properties/early_terminate/properties/min_epochs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.min_epochs,data:data556};
 if(vErrors === null){
 vErrors = [err1573];
 }
@@ -19674,9 +19673,10 @@ vErrors.push(err1573);
 }
 errors++;
 }
-if((typeof data557 == "number") && (isFinite(data557))){
-if(data557 < 0 || isNaN(data557)){
-const err1574 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data557};
+}
+let data557 = data554.reduction_factor;
+if(!(((typeof data557 == "number") && (!(data557 % 1) && !isNaN(data557))) && (isFinite(data557)))){
+const err1574 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data557};
 if(vErrors === null){
 vErrors = [err1574];
 }
@@ -19685,11 +19685,9 @@ vErrors.push(err1574);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err1575 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.early_terminate.type,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data553};
+if((typeof data557 == "number") && (isFinite(data557))){
+if(data557 < 2 || isNaN(data557)){
+const err1575 = {instancePath:instancePath+"/sweep/early_terminate/reduction_factor",schemaPath:"#/properties/sweep/properties/early_terminate/properties/reduction_factor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.reduction_factor,data:data557};
 if(vErrors === null){
 vErrors = [err1575];
 }
@@ -19699,9 +19697,10 @@ vErrors.push(err1575);
 errors++;
 }
 }
-}
-else {
-const err1576 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.type,parentSchema:schema31.properties.sweep,data:data535};
+if(data554.grace !== undefined){
+let data558 = data554.grace;
+if(!(((typeof data558 == "number") && (!(data558 % 1) && !isNaN(data558))) && (isFinite(data558)))){
+const err1576 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.sweep.properties.early_terminate.properties.grace.type,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data558};
 if(vErrors === null){
 vErrors = [err1576];
 }
@@ -19710,15 +19709,51 @@ vErrors.push(err1576);
 }
 errors++;
 }
-}
-}
-else {
-const err1577 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if((typeof data558 == "number") && (isFinite(data558))){
+if(data558 < 0 || isNaN(data558)){
+const err1577 = {instancePath:instancePath+"/sweep/early_terminate/grace",schemaPath:"#/properties/sweep/properties/early_terminate/properties/grace/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.sweep.properties.early_terminate.properties.grace,data:data558};
 if(vErrors === null){
 vErrors = [err1577];
 }
 else {
 vErrors.push(err1577);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err1578 = {instancePath:instancePath+"/sweep/early_terminate",schemaPath:"#/properties/sweep/properties/early_terminate/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.properties.early_terminate.type,parentSchema:schema31.properties.sweep.properties.early_terminate,data:data554};
+if(vErrors === null){
+vErrors = [err1578];
+}
+else {
+vErrors.push(err1578);
+}
+errors++;
+}
+}
+}
+else {
+const err1579 = {instancePath:instancePath+"/sweep",schemaPath:"#/properties/sweep/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.sweep.type,parentSchema:schema31.properties.sweep,data:data536};
+if(vErrors === null){
+vErrors = [err1579];
+}
+else {
+vErrors.push(err1579);
+}
+errors++;
+}
+}
+}
+else {
+const err1580 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data};
+if(vErrors === null){
+vErrors = [err1580];
+}
+else {
+vErrors.push(err1580);
 }
 errors++;
 }
