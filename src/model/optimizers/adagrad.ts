@@ -33,8 +33,8 @@ export class MmxAdagrad extends SlotOptimizer<AdagradUpdateAttrs> {
     return { epsilon: f(this.epsilon), negLearningRate: f(-this.learningRate), l2: f(this.weightDecay) };
   }
 
-  protected override variableAttrs(variable: string, step: AdagradUpdateAttrs): AdagradUpdateAttrs {
-    return this.decays(variable) ? step : { ...step, l2: 0 };
+  protected override variableAttrs(variable: tf.Variable, step: AdagradUpdateAttrs): AdagradUpdateAttrs {
+    return this.decays(variable.name) ? step : { ...step, l2: 0 };
   }
 
   getConfig(): tf.serialization.ConfigDict {

@@ -56,8 +56,8 @@ export class MmxAdamW extends SlotOptimizer<AdamWUpdateAttrs> {
     });
   }
 
-  protected override variableAttrs(variable: string, step: AdamWUpdateAttrs): AdamWUpdateAttrs {
-    return this.decays(variable) ? step : { ...step, decay: 1, l2: 0 };
+  protected override variableAttrs(variable: tf.Variable, step: AdamWUpdateAttrs): AdamWUpdateAttrs {
+    return this.decays(variable.name) ? step : { ...step, decay: 1, l2: 0 };
   }
 
   protected override endStep(): void {

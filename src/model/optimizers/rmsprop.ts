@@ -50,8 +50,8 @@ export class MmxRmsprop extends SlotOptimizer<RmspropMomentumUpdateAttrs> {
     };
   }
 
-  protected override variableAttrs(variable: string, step: RmspropMomentumUpdateAttrs): RmspropMomentumUpdateAttrs {
-    return this.decays(variable) ? step : { ...step, l2: 0 };
+  protected override variableAttrs(variable: tf.Variable, step: RmspropMomentumUpdateAttrs): RmspropMomentumUpdateAttrs {
+    return this.decays(variable.name) ? step : { ...step, l2: 0 };
   }
 
   getConfig(): tf.serialization.ConfigDict {

@@ -42,8 +42,8 @@ export class MmxSgd extends SlotOptimizer<SgdMomentumUpdateAttrs> {
     return { negLearningRate: f(-this.learningRate), l2: f(this.weightDecay), momentum: f(this.momentum), nesterov: this.nesterov ? 1 : 0 };
   }
 
-  protected override variableAttrs(variable: string, step: SgdMomentumUpdateAttrs): SgdMomentumUpdateAttrs {
-    return this.decays(variable) ? step : { ...step, l2: 0 };
+  protected override variableAttrs(variable: tf.Variable, step: SgdMomentumUpdateAttrs): SgdMomentumUpdateAttrs {
+    return this.decays(variable.name) ? step : { ...step, l2: 0 };
   }
 
   getConfig(): tf.serialization.ConfigDict {
