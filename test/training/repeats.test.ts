@@ -10,6 +10,8 @@ import { formatMeanSd, repeatStats, tQuantile975 } from '../../src/evaluate/repe
 import { repeatConfig } from '../../src/runner/repeats.js';
 import type { ExperimentConfig } from '../../src/config/schema.js';
 import { runCli } from '../helpers/cli.js';
+import { planSweep } from '../../src/sweep/plan.js';
+import { ConfigError } from '../../src/config/issues.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('repeat statistics', () => {
@@ -37,6 +39,39 @@ describe('repeat statistics', () => {
     assert.equal(c.data.split?.seed, 42);
     assert.equal('repeats' in c.training, false);
     assert.equal(config.training.repeats, 3, 'the original is left as it was');
+  });
+});
+
+describe('repeats in a sweep', () => {
+  it('are refused, at training.repeats, with what to do instead', () => {
+    const dir = tempDir('mmx-repeats-sweep-');
+    const rows = [
+      'a,label,split',
+      ...Array.from({ length: 30 }, (_, i) => `${i / 30},c${i % 2},${['train', 'validation', 'test'][i % 3]}`),
+    ];
+    writeFileSync(path.join(dir, 'm.csv'), rows.join('\n') + '\n');
+    const file = path.join(dir, 'exp.yaml');
+    writeFileSync(
+      file,
+      `name: s
+data: {path: m.csv, split: {column: split}}
+target: {column: label}
+inputs:
+  x: {type: numeric, column: a, encoder: {type: dense, layers: [4], output_dim: 4}}
+training: {epochs: 1, repeats: 3}
+sweep:
+  method: grid
+  metric: {name: val_accuracy, goal: maximize}
+  parameters:
+    training.batch_size: {values: [8, 16]}
+`,
+    );
+    assert.throws(
+      () => planSweep(file, { baseDir: dir }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /exp\.yaml:6:\d+: training\.repeats: mmx sweep does not run repeats per trial yet/.test(err.format(dir)),
+    );
   });
 });
 
