@@ -125,8 +125,9 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
         },
       });
   options.onRunCreated?.(tracker, run);
-  // `mmx runs` tells a run whose process died from one still working by this (src/tracking/liveness.ts)
-  const heartbeat: Heartbeat | undefined = await startHeartbeat(tracker, run.runId, options.env ?? process.env).catch(() => undefined);
+  // `mmx runs` tells a run whose process died from one still working by this (src/tracking/liveness.ts); started
+  // once the params are written, so that they are the run's first write
+  let heartbeat: Heartbeat | undefined;
   const checkpoints = new CheckpointWriter(tracker, run.runId, {
     ...(plan?.last ? { last: plan.last.pointer.folder } : {}),
     ...(plan?.bestPointer ? { best: plan.bestPointer.folder } : {}),
@@ -174,6 +175,7 @@ export async function runExperiment(checked: CheckedConfig, options: RunOptions)
       await tracker.logArtifact(run.runId, 'config/config.yaml', checked.written);
       await tracker.logArtifact(run.runId, 'config/config.resolved.yaml', toYaml(config));
     }
+    heartbeat = await startHeartbeat(tracker, run.runId, options.env ?? process.env).catch(() => undefined);
 
     if (checked.dataset) {
       const ds = checked.dataset;
