@@ -445,11 +445,113 @@ export type ExperimentConfig = {
         epochs: number;
         batch_size: number;
         optimizer: {
-            type: "adam" | "sgd" | "rmsprop";
+            type: "adam";
             learning_rate: number;
-            momentum?: number | undefined;
+            weight_decay: number;
+            weight_decay_exclude: ("embedding" | "bias" | "normalization")[];
+            beta1: number;
+            beta2: number;
+            epsilon: number;
+        } | {
+            type: "adamw";
+            learning_rate: number;
+            weight_decay: number;
+            weight_decay_exclude: ("embedding" | "bias" | "normalization")[];
+            beta1: number;
+            beta2: number;
+            epsilon: number;
+        } | {
+            type: "sgd";
+            learning_rate: number;
+            weight_decay: number;
+            weight_decay_exclude: ("embedding" | "bias" | "normalization")[];
+            momentum: number;
+            nesterov: boolean;
+        } | {
+            type: "rmsprop";
+            learning_rate: number;
+            weight_decay: number;
+            weight_decay_exclude: ("embedding" | "bias" | "normalization")[];
+            epsilon: number;
+            momentum: number;
+            rho: number;
+        } | {
+            type: "adagrad";
+            learning_rate: number;
+            weight_decay: number;
+            weight_decay_exclude: ("embedding" | "bias" | "normalization")[];
+            epsilon: number;
         };
         shuffle: boolean;
+        lr_schedule: {
+            type: "constant";
+            warmup?: {
+                start_factor: number;
+                steps?: number | undefined;
+                epochs?: number | undefined;
+            } | undefined;
+        } | {
+            type: "step";
+            step_size: number;
+            gamma: number;
+            warmup?: {
+                start_factor: number;
+                steps?: number | undefined;
+                epochs?: number | undefined;
+            } | undefined;
+        } | {
+            type: "exponential";
+            gamma: number;
+            warmup?: {
+                start_factor: number;
+                steps?: number | undefined;
+                epochs?: number | undefined;
+            } | undefined;
+        } | {
+            type: "cosine";
+            min_lr: number;
+            restart_mult: number;
+            warmup?: {
+                start_factor: number;
+                steps?: number | undefined;
+                epochs?: number | undefined;
+            } | undefined;
+            restart_epochs?: number | undefined;
+        } | {
+            type: "linear";
+            min_lr: number;
+            warmup?: {
+                start_factor: number;
+                steps?: number | undefined;
+                epochs?: number | undefined;
+            } | undefined;
+        } | {
+            type: "one_cycle";
+            pct_start: number;
+            div_factor: number;
+            final_div_factor: number;
+            anneal: "linear" | "cos";
+            warmup?: {
+                start_factor: number;
+                steps?: number | undefined;
+                epochs?: number | undefined;
+            } | undefined;
+        } | {
+            threshold: number;
+            type: "reduce_on_plateau";
+            factor: number;
+            mode: "max" | "auto" | "min";
+            monitor: string;
+            patience: number;
+            min_lr: number;
+            cooldown: number;
+            warmup?: {
+                start_factor: number;
+                steps?: number | undefined;
+                epochs?: number | undefined;
+            } | undefined;
+        };
+        accumulate_batches: number;
         early_stopping?: {
             mode: "max" | "auto" | "min";
             monitor: string;
@@ -457,6 +559,11 @@ export type ExperimentConfig = {
             min_delta: number;
             restore_best: boolean;
         } | undefined;
+        gradient_clipping?: {
+            global_norm?: number | undefined;
+            value?: number | undefined;
+        } | undefined;
+        repeats?: number | undefined;
     };
     evaluation: {
         metrics: ("mse" | "accuracy" | "macro_f1" | "weighted_f1" | "precision" | "recall" | "f1" | "roc_auc" | "micro_f1" | "subset_accuracy" | "hamming_loss" | "mae" | "rmse" | "r2")[];
