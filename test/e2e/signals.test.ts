@@ -10,13 +10,11 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { onStopSignals, shutdownDeadlineMs, type StopSignal } from '../../src/cli/shutdown.js';
 import { runCli } from '../helpers/cli.js';
+import { writeTabularManifest } from '../helpers/tabular.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function tabular(dir: string, epochs: number): void {
-  const rows = ['a,b,label,split'];
-  for (let i = 0; i < 300; i++)
-    rows.push(`${(i % 17) / 17},${(i % 13) / 13},c${i % 3},${i < 200 ? 'train' : i < 250 ? 'validation' : 'test'}`);
-  writeFileSync(path.join(dir, 'm.csv'), rows.join('\n') + '\n');
+  writeTabularManifest(dir, { train: 200, validation: 50, test: 50 });
   writeFileSync(
     path.join(dir, 'exp.yaml'),
     `name: sig

@@ -12,6 +12,7 @@ import type { ExperimentConfig } from '../../src/config/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { ConfigError } from '../../src/config/issues.js';
+import { writeTabularManifest } from '../helpers/tabular.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('repeat statistics', () => {
@@ -78,10 +79,7 @@ sweep:
 describe('mmx run --repeat', () => {
   it('3 seeds as child runs of one parent that logs mean, sd and CI of every test metric', { timeout: 600_000 }, async () => {
     const dir = tempDir('mmx-repeats-');
-    const rows = ['a,b,label,split'];
-    for (let i = 0; i < 240; i++)
-      rows.push(`${(i % 17) / 17},${(i % 13) / 13},c${i % 3},${i < 160 ? 'train' : i < 200 ? 'validation' : 'test'}`);
-    writeFileSync(path.join(dir, 'm.csv'), rows.join('\n') + '\n');
+    writeTabularManifest(dir, { train: 160, validation: 40, test: 40 });
     writeFileSync(
       path.join(dir, 'exp.yaml'),
       `name: rep

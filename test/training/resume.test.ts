@@ -13,15 +13,13 @@ import { FileStore } from '../../src/tracking/file-store.js';
 import { FakeMlflowServer } from '../tracking/rest-fake-server.js';
 import { HEARTBEAT_TAG, PROCESS_TAG } from '../../src/tracking/liveness.js';
 import { runCli } from '../helpers/cli.js';
+import { writeTabularManifest } from '../helpers/tabular.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const EPOCHS = 30;
 
 function project(dir: string, uri = 'runs'): void {
-  const rows = ['a,b,label,split'];
-  for (let i = 0; i < 300; i++)
-    rows.push(`${(i % 17) / 17},${(i % 13) / 13},c${i % 3},${i < 200 ? 'train' : i < 250 ? 'validation' : 'test'}`);
-  writeFileSync(path.join(dir, 'm.csv'), rows.join('\n') + '\n');
+  writeTabularManifest(dir, { train: 200, validation: 50, test: 50 });
   // dropout and a schedule: their random and step state must come back too
   writeFileSync(
     path.join(dir, 'exp.yaml'),
