@@ -5,19 +5,12 @@
  * where the test helpers refuse the data sets, the CLI and Redis (MMX_TEST_TIER=unit), so the rule holds.
  * `npm test` runs them too, each file in a process of its own, with everything else.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { testFiles } from '../scripts/test-plan.mjs';
 
 process.env.MMX_TEST_TIER = 'unit';
-const root = path.dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(root, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .flatMap((d) =>
-    readdirSync(path.join(root, d.name))
-      .filter((f) => f.endsWith('.unit.test.ts'))
-      .map((f) => path.join(root, d.name, f)),
-  )
-  .sort();
-if (files.length === 0) throw new Error(`no *.unit.test.ts files under ${root}`);
+const checkout = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const files = testFiles(checkout).unit.map((f) => path.join(checkout, f));
+if (files.length === 0) throw new Error(`no *.unit.test.ts files under ${path.join(checkout, 'test')}`);
 for (const file of files) await import(pathToFileURL(file).href);
