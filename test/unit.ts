@@ -5,6 +5,9 @@
  * where the test helpers refuse the data sets, the CLI and Redis (MMX_TEST_TIER=unit), so the rule holds.
  * `npm test` runs them too, each file in a process of its own, with everything else.
  */
+// before any test file: several load Ink, which decides once, when first loaded, whether it runs in CI; the live
+// terminal UI tests need it loaded as a person's terminal has it (see the helper), whatever machine runs the tier
+import './helpers/interactive-terminal.js';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { testFiles } from '../scripts/test-plan.mjs';
