@@ -18,12 +18,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config/load.js';
-import { checkSemantics } from '../src/config/semantic.js';
+import { loadConfig } from '../src/experiment/load.js';
+import { checkSemantics } from '../src/experiment/semantic.js';
 import { runExperiment } from '../src/runner/run-experiment.js';
 import { prepareTrainingData } from '../src/data/dataset.js';
 import { dataOptions } from '../src/data/cache/run-options.js';
-import type { RunEvent } from '../src/train/events.js';
+import type { RunEvent } from '../src/core/run-events.js';
 
 const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024;

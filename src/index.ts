@@ -4,7 +4,7 @@
  * a saved model may need are the separate `mmx-ml/layers` export (src/layers.ts). The published type declarations
  * come from src/public/index.ts, which declares these same exports (a type test holds the two together).
  */
-export { loadConfig } from './config/load.js';
+export { loadConfig } from './experiment/load.js';
 export { ConfigError } from './config/issues.js';
 export { DataError } from './data/errors.js';
 export { UsageError } from './errors.js';

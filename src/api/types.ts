@@ -1,8 +1,8 @@
 /** Options and results of the library's functions (a leaf type module, part of the public API: src/public/index.ts). */
-import type { ExperimentConfig } from '../config/generated/experiment-config.js';
+import type { ExperimentConfig } from '../experiment/generated/experiment-config.js';
 import type { ConfigIssue } from '../config/issues.js';
 import type { LoadPredictorOptions } from '../inference/types.js';
-import type { RunEvent } from '../train/events.js';
+import type { RunEvent } from '../core/run-events.js';
 
 export interface LoadConfigOptions {
   /** `--set key=value` overrides, applied in order */

@@ -37,7 +37,7 @@ export function Default<T extends TSchema>(schema: T, value: Static<T>): TOption
 
 /**
  * An optional property whose value, when not written, the loader fills in from other keys of the config
- * (`src/config/context-defaults.ts`; e.g. `fusion.hidden` depends on the number of inputs). The JSON Schema has
+ * (`src/experiment/context-defaults.ts`; e.g. `fusion.hidden` depends on the number of inputs). The JSON Schema has
  * no `default` for it (the description says what it is); after loading it is always present, so `Resolved<>`
  * makes it required.
  */

@@ -1,8 +1,8 @@
 /** Assigns manifest rows to train / validation / test, by a column or by seeded ratios (optionally stratified). */
-import type { SplitConfig } from '../config/schema.js';
+import type { SplitConfig } from '../experiment/schema.js';
 import { DataError } from './errors.js';
 import type { Manifest } from './manifest.js';
-import { rng, shuffleInPlace } from './random.js';
+import { rng, shuffleInPlace } from '../core/random.js';
 
 export interface SplitIndices {
   train: number[];

@@ -4,7 +4,7 @@
  */
 import type { SplitData, TargetState } from '../data/dataset.js';
 import { withMasked, type BuiltModel } from '../model/build.js';
-import type { AblationRow, EvaluationResult } from '../train/events.js';
+import type { AblationRow, EvaluationResult } from '../core/run-events.js';
 import { evaluateTask } from './task-metrics.js';
 import { lowerIsBetter } from '../train/trainer.js';
 import { predictSplit } from './predict.js';

@@ -4,7 +4,7 @@
  * kept only up to DENSE_CONFUSION_MAX_CLASSES classes (10,000 classes would be 10⁸ cells). Above that the
  * result holds its non-zero cells (`confusionCells`): never more than there are examples.
  */
-import type { EvaluationResult, PerClass } from '../train/events.js';
+import type { EvaluationResult, PerClass } from '../core/run-events.js';
 
 /** Classes up to which the confusion matrix is kept (and written) dense: 200² = 40,000 cells. */
 export const DENSE_CONFUSION_MAX_CLASSES = 200;

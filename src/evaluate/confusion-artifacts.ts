@@ -3,7 +3,7 @@
  * true class, a column per predicted class) up to DENSE_CONFUSION_MAX_CLASSES classes; above that sparse — only
  * the non-zero cells, one per line — so the files grow with the examples, never with the square of the classes.
  */
-import type { EvaluationResult } from '../train/events.js';
+import type { EvaluationResult } from '../core/run-events.js';
 
 const quote = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 

@@ -4,7 +4,7 @@
  * distinct thresholds, scikit-learn's `average_precision_score`: no interpolation). The curves are thinned to at
  * most `maxPoints` for plotting; AUC and AP are computed from every threshold.
  */
-import type { BinaryCurves, CurvePoint } from '../train/events.js';
+import type { BinaryCurves, CurvePoint } from '../core/run-events.js';
 
 /** One point per distinct score, highest threshold first: true/false positives when predicting positive at ≥ it. */
 function cumulativeCounts(truth: ArrayLike<number>, scores: ArrayLike<number>): { threshold: number; tp: number; fp: number }[] {

@@ -17,7 +17,7 @@
  * standardised target — without label smoothing or class weights.
  */
 import type { SplitData, TargetState } from '../data/dataset.js';
-import type { EvaluationResult, PerClass, ThresholdRow } from '../train/events.js';
+import type { EvaluationResult, PerClass, ThresholdRow } from '../core/run-events.js';
 import { classificationReport } from './classification-metrics.js';
 import { CLIP } from '../model/heads/tasks.js';
 import { binaryCurves } from './curves.js';

@@ -9,7 +9,7 @@
  * modality's ModalityDropout gate replaces a masked or dropped embedding by zeros.
  */
 import * as tf from '../tf.js';
-import type { ExperimentConfig } from '../config/schema.js';
+import type { ExperimentConfig } from '../experiment/schema.js';
 import { encoderRegistry } from './encoders/index.js';
 import { findEncoder, isSequence, type EncodedSequence, type InputMeta } from './encoders/registry.js';
 import { fusionRegistry } from './fusions/index.js';

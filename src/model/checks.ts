@@ -11,7 +11,7 @@
  * — and rejects a model over {@link MAX_ATTENTION_SCORES}, saying which part costs most and what to lower, like
  * tensor fusion's size check.
  */
-import type { ExperimentConfig, InputConfig } from '../config/schema.js';
+import type { ExperimentConfig, InputConfig } from '../experiment/schema.js';
 import { encoderRegistry } from './encoders/index.js';
 import { findEncoder, type EncoderDefinition } from './encoders/registry.js';
 import { fusionRegistry } from './fusions/index.js';

@@ -9,8 +9,8 @@
  */
 import path from 'node:path';
 import { ConfigError, type ConfigIssue } from '../config/issues.js';
-import { loadConfigCollecting, type LoadOptions } from '../config/load.js';
-import { inspectSemantics, sectionsOf, type CheckedConfig } from '../config/semantic.js';
+import { loadConfigCollecting, type LoadOptions } from '../experiment/load.js';
+import { inspectSemantics, sectionsOf, type CheckedConfig } from '../experiment/semantic.js';
 import { planRows, type RowPlan } from '../data/dataset.js';
 import { DataError } from '../data/errors.js';
 import { checkRowFiles, type FileProblem } from '../data/files/check-rows.js';

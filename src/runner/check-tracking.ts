@@ -5,7 +5,7 @@
  * data is loaded.
  */
 import type { ConfigIssue } from '../config/issues.js';
-import type { CheckedConfig } from '../config/semantic.js';
+import type { CheckedConfig } from '../experiment/semantic.js';
 import { TrackingUriError } from '../tracking/errors.js';
 import { resolveTrackingTarget } from '../tracking/resolve.js';
 import { storeWriteProblem } from '../tracking/writable.js';

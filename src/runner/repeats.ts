@@ -6,8 +6,8 @@
  * width of the 95 % interval of the mean), with `repeats.json` (every seed's value) as an artifact.
  */
 import path from 'node:path';
-import type { CheckedConfig } from '../config/semantic.js';
-import type { ExperimentConfig } from '../config/schema.js';
+import type { CheckedConfig } from '../experiment/semantic.js';
+import type { ExperimentConfig } from '../experiment/schema.js';
 import { repeatStats, type RepeatStats } from '../evaluate/repeat-stats.js';
 import { resolveTracker } from '../tracking/resolve.js';
 import { flattenParams, gitCommit, systemTags } from '../tracking/run-context.js';

@@ -9,7 +9,7 @@
  *  - the steps each metric was logged at, so that nothing is logged twice.
  */
 import { parse as parseYaml } from 'yaml';
-import type { ExperimentConfig } from '../config/schema.js';
+import type { ExperimentConfig } from '../experiment/schema.js';
 import { UsageError } from '../errors.js';
 import type { Checkpoint } from '../train/checkpoint/format.js';
 import { liveness } from '../tracking/liveness.js';

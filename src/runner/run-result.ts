@@ -1,5 +1,5 @@
 /** What a finished run returns (`runExperiment`): a leaf type module, part of the public API. */
-import type { EvaluationResult, RunSummary, TrainingOutcome } from '../train/events.js';
+import type { EvaluationResult, RunSummary, TrainingOutcome } from '../core/run-events.js';
 
 export interface RunResult {
   runId: string;

@@ -27,10 +27,10 @@ import { allowedCpus, cpuShares, findTaskset, launchWorker, type TrialLauncher, 
 import type { SweepPlan } from './plan.js';
 import { renderSweepPlots } from './plots.js';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { createPruner } from './pruners.js';
+import { createPruner } from '../search/pruners.js';
 import { bestConfigYaml, bestTrial, isDone, TRIALS_ARTIFACT, trialsCsv, type TrialRecord, type TrialsFile } from './records.js';
 import { proposeTrial } from './sampler.js';
-import { showValue, toOverrides, type Assignment } from './space.js';
+import { showValue, toOverrides, type Assignment } from '../search/space.js';
 import { overridesTag, sweepRunName } from '../runner/run-name.js';
 import { sweepOutDir } from './out-dir.js';
 

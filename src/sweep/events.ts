@@ -1,6 +1,6 @@
 /** What a sweep tells its UI (Ink table or plain lines) as it goes. */
 import type { TrialRecord } from './records.js';
-import type { Assignment } from './space.js';
+import type { Assignment } from '../search/space.js';
 
 /** How a sweep ended: what `runSweep` returns and the `sweep_end` event carries. */
 export interface SweepResult {

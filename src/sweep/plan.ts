@@ -13,13 +13,13 @@ import nodePath from 'node:path';
 import { ConfigError, type ConfigIssue } from '../config/issues.js';
 import { suggestion } from '../config/did-you-mean.js';
 import { forbiddenKeyMessage, isForbiddenKey } from '../config/safe-keys.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../experiment/load.js';
 import { trialBase, type TrialBase } from './trial-config.js';
-import { experimentJsonSchema } from '../config/schema.js';
-import { checkSemantics, epochMetricNames, type CheckedConfig } from '../config/semantic.js';
+import { experimentJsonSchema } from '../experiment/schema.js';
+import { checkSemantics, epochMetricNames, type CheckedConfig } from '../experiment/semantic.js';
 import { modelSizeIssues } from '../model/size/estimate.js';
-import { extremes, gridPoint, gridSize, parseSpace, showValue, toOverrides, type Assignment, type ParamDef } from './space.js';
-import type { SweepConfig } from './schema.js';
+import { extremes, gridPoint, gridSize, parseSpace, showValue, toOverrides, type Assignment, type ParamDef } from '../search/space.js';
+import type { SweepConfig } from '../search/schema.js';
 
 export interface SweepMetric {
   name: string;

@@ -8,7 +8,7 @@ import { renderVegaLite, type RenderedPlot } from '../report/render.js';
 import { integerTicks, plotConfig } from '../report/learning-curves.js';
 import type { SweepPlan } from './plan.js';
 import { better, type TrialRecord } from './records.js';
-import { showValue } from './space.js';
+import { showValue } from '../search/space.js';
 
 const COLORS = { domain: ['FINISHED', 'pruned', 'FAILED', 'KILLED'], range: ['#1f77b4', '#ff7f0e', '#d62728', '#7f7f7f'] };
 

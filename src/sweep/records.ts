@@ -5,9 +5,9 @@
  */
 import { scrubSecrets } from '../config/secrets.js';
 import { stringify as toYaml } from 'yaml';
-import { resolveConfigPath } from '../config/load.js';
+import { resolveConfigPath } from '../experiment/load.js';
 import type { SweepPlan } from './plan.js';
-import { showValue, type Assignment } from './space.js';
+import { showValue, type Assignment } from '../search/space.js';
 
 export type TrialStatus = 'PENDING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
 

@@ -4,9 +4,9 @@
  * (random for the first `n_startup_trials` finished trials, then TPE over the finished and pruned ones).
  */
 import { isDone, type TrialRecord } from './records.js';
-import { seededRandom } from './random.js';
-import { gridPoint, sampleAssignment, type Assignment, type ParamDef } from './space.js';
-import { tpePropose, type TpeObservation } from './tpe.js';
+import { seededRandom } from '../search/random.js';
+import { gridPoint, sampleAssignment, type Assignment, type ParamDef } from '../search/space.js';
+import { tpePropose, type TpeObservation } from '../search/tpe.js';
 
 export interface SamplerSettings {
   method: 'grid' | 'random' | 'bayes';

@@ -5,11 +5,11 @@
  * run keeps, or why it failed or was stopped.
  */
 import { ConfigError } from '../config/issues.js';
-import { loadConfig } from '../config/load.js';
-import { checkSemantics, type CheckedConfig } from '../config/semantic.js';
+import { loadConfig } from '../experiment/load.js';
+import { checkSemantics, type CheckedConfig } from '../experiment/semantic.js';
 import { DataError } from '../data/errors.js';
 import type { RunResult } from '../runner/run-experiment.js';
-import type { RunEvent } from '../train/events.js';
+import type { RunEvent } from '../core/run-events.js';
 import type { FromWorker } from './protocol.js';
 
 type Done = FromWorker & { type: 'done' };

@@ -4,7 +4,7 @@
  */
 import * as tf from '../tf.js';
 import type { SplitData, SplitLabels, StreamedSplit } from '../data/dataset.js';
-import { shuffleInPlace } from '../data/random.js';
+import { shuffleInPlace } from '../core/random.js';
 import type { ModelInput } from '../model/build.js';
 
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -5,7 +5,7 @@
  * keeps it (plain JSON); a run resumed from it trains on exactly as the uninterrupted run would have.
  */
 import * as tf from '../tf.js';
-import type { Metrics } from './events.js';
+import type { Metrics } from '../core/run-events.js';
 import type { StepControlState } from './optim/step-control.js';
 
 export interface EpochRecord {

@@ -4,15 +4,15 @@
  * batches through an AbortSignal.
  */
 import * as tf from '../tf.js';
-import type { ExperimentConfig } from '../config/schema.js';
+import type { ExperimentConfig } from '../experiment/schema.js';
 import { isStreamed, type PreparedData, type SplitData, type StreamedData, type StreamedSplit } from '../data/dataset.js';
-import { seededRandom, shuffleInPlace } from '../data/random.js';
+import { seededRandom, shuffleInPlace } from '../core/random.js';
 import { evaluateTask } from '../evaluate/task-metrics.js';
 import { predictSplit } from '../evaluate/predict.js';
 import { compileTrainingGraph, type BuiltModel } from '../model/build.js';
 import { gatherInputs, gatherTargets, StreamBatcher, streamBatchTensors, type BatchAugment, type StreamShuffle } from './batches.js';
 import { augmentSeed, trainingAugmenter } from '../data/augment/index.js';
-import type { Metrics, RunEvent, TrainingOutcome } from './events.js';
+import type { Metrics, RunEvent, TrainingOutcome } from '../core/run-events.js';
 import { localStep, steppedModel, type TrainStep } from './step.js';
 import { stepControl } from './optim/control-for.js';
 import type { EpochRecord, TrainerState, TrainHooks } from './trainer-state.js';

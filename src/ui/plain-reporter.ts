@@ -4,7 +4,7 @@
  * nothing per batch. In quiet mode (`--json`, where stdout must stay one JSON document) it writes
  * only warnings and progress lines, and only to stderr.
  */
-import type { RunEvent } from '../train/events.js';
+import type { RunEvent } from '../core/run-events.js';
 import type { Reporter } from './reporter.js';
 import {
   dataProgressText,

@@ -2,7 +2,7 @@
  * How a run shows itself: a live Ink UI on a terminal, plain lines in pipes and CI, or (for
  * `--json`, where stdout carries only the CLI's JSON summary) warnings and progress on stderr.
  */
-import type { RunEvent } from '../train/events.js';
+import type { RunEvent } from '../core/run-events.js';
 import { createInkReporter } from './ink/ink-reporter.js';
 import { createPlainReporter } from './plain-reporter.js';
 

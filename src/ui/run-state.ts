@@ -6,7 +6,7 @@
  * Conventions read from the events: `epoch` is 1-based (`epoch 3/20`), and a batch event's
  * `batch` counts the batches done in that epoch (1..batches).
  */
-import type { EvaluationResult, RunEvent, RunSummary, TrainingOutcome } from '../train/events.js';
+import type { EvaluationResult, RunEvent, RunSummary, TrainingOutcome } from '../core/run-events.js';
 import { epochLayout, type EpochLayout } from './sections.js';
 
 /** The UI is closing (the reporter's close()); whatever is on screen becomes final. */

@@ -2,7 +2,7 @@
  * The words and tables a person reads about a run, built once from the events and shared by the
  * plain-line reporter and the Ink components (which only add layout and colour).
  */
-import type { EvaluationResult, Metrics, RunSummary, TrainingOutcome } from '../train/events.js';
+import type { EvaluationResult, Metrics, RunSummary, TrainingOutcome } from '../core/run-events.js';
 import {
   formatCount,
   formatDuration,

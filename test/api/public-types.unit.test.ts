@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ExperimentConfig as WrittenOut } from '../../src/config/generated/experiment-config.js';
-import type { ExperimentConfig as Inferred } from '../../src/config/schema.js';
+import type { ExperimentConfig as WrittenOut } from '../../src/experiment/generated/experiment-config.js';
+import type { ExperimentConfig as Inferred } from '../../src/experiment/schema.js';
 import type * as Declared from '../../src/public/index.js';
 import * as Implemented from '../../src/index.js';
 

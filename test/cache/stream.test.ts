@@ -17,7 +17,7 @@ import { buildModel, compileModel, createOptimizer } from '../../src/model/build
 import { StreamBatcher } from '../../src/train/batches.js';
 import type { TrainStep } from '../../src/train/step.js';
 import { train } from '../../src/train/trainer.js';
-import { rng } from '../../src/data/random.js';
+import { rng } from '../../src/core/random.js';
 import { checked } from '../data/helpers.js';
 import { avmnistSubset } from '../helpers/subset.js';
 import { avmnistYaml, tmp } from './helpers.js';

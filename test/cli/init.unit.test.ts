@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { initCommand, schemaFile } from '../../src/cli/commands/init.js';
 import { initTemplates } from '../../src/cli/init-templates.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/experiment/load.js';
 import { UsageError } from '../../src/errors.js';
 import { repoRoot } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';

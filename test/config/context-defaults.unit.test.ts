@@ -1,5 +1,5 @@
 /**
- * Configs written from scratch: defaults that depend on other keys (src/config/context-defaults.ts) —
+ * Configs written from scratch: defaults that depend on other keys (src/experiment/context-defaults.ts) —
  * `data.split` for a built-in data set, `fusion.hidden` by the number of inputs, numeric `columns` alone.
  */
 import assert from 'node:assert/strict';
@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
-import { loadConfig } from '../../src/config/load.js';
-import { experimentJsonSchema } from '../../src/config/schema.js';
+import { loadConfig } from '../../src/experiment/load.js';
+import { experimentJsonSchema } from '../../src/experiment/schema.js';
 import { DATASET_NAMES, DATASET_SPLIT_COLUMN } from '../../src/datasets/names.js';
 import { datasets } from '../../src/datasets/registry.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/experiment/load.js';
 import { formatKeyPath, parseKeyPath, parseOverride } from '../../src/config/overrides.js';
 import { MAX_ALIAS_VALUES } from '../../src/config/yaml-source.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
-import { loadConfig } from '../../src/config/load.js';
-import { checkSemantics } from '../../src/config/semantic.js';
+import { loadConfig } from '../../src/experiment/load.js';
+import { checkSemantics } from '../../src/experiment/semantic.js';
 import { dataHome, repoRoot } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/issues.js';
-import { loadConfig, resolveConfigPath } from '../../src/config/load.js';
-import { checkSemantics } from '../../src/config/semantic.js';
+import { loadConfig, resolveConfigPath } from '../../src/experiment/load.js';
+import { checkSemantics } from '../../src/experiment/semantic.js';
 import { depthLayout, MANIFEST, numericConfig, write } from '../helpers/depth-layout.js';
 
 const config = numericConfig;

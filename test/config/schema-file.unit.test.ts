@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { experimentJsonSchema } from '../../src/config/schema.js';
+import { experimentJsonSchema } from '../../src/experiment/schema.js';
 import { repoRoot } from '../helpers/data.js';
 
 describe('schemas/experiment.schema.json', () => {

@@ -8,9 +8,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, type ConfigIssue } from '../../src/config/issues.js';
-import { loadConfig } from '../../src/config/load.js';
-import { experimentJsonSchema } from '../../src/config/schema.js';
-import { HANDLED_KEYWORDS } from '../../src/config/validate-schema.js';
+import { loadConfig } from '../../src/experiment/load.js';
+import { experimentJsonSchema } from '../../src/experiment/schema.js';
+import { HANDLED_KEYWORDS } from '../../src/experiment/validate-schema.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir('mmx-schema-msg-');

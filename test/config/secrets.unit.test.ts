@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/experiment/load.js';
 import { forgetSecrets, looksLikeCredentialName, rememberSecret, scrubSecrets, secretsInUrl } from '../../src/config/secrets.js';
 import { scrubbingTracker } from '../../src/tracking/scrub.js';
 import type { CreateRunOptions, MetricPoint, RunInfo, Tracker } from '../../src/tracking/tracker.js';

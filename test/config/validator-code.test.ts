@@ -4,14 +4,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { validate as generated } from '../../src/config/generated/experiment-validator.js';
-import { experimentJsonSchema } from '../../src/config/schema.js';
-import { experimentValidatorModule, VALIDATOR_MODULE_PATH, VALIDATOR_OPTIONS } from '../../src/config/validator-code.js';
+import { validate as generated } from '../../src/experiment/generated/experiment-validator.js';
+import { experimentJsonSchema } from '../../src/experiment/schema.js';
+import { experimentValidatorModule, VALIDATOR_MODULE_PATH, VALIDATOR_OPTIONS } from '../../src/experiment/validator-code.js';
 import { repoRoot } from '../helpers/data.js';
 
 type Validate = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 
-describe('the config validator compiled ahead of time (src/config/generated/experiment-validator.ts)', () => {
+describe('the config validator compiled ahead of time (src/experiment/generated/experiment-validator.ts)', () => {
   it('is exactly what the schema fragments generate (run `npm run schema` after changing them)', () => {
     const onDisk = readFileSync(path.join(repoRoot, VALIDATOR_MODULE_PATH), 'utf8');
     assert.ok(onDisk === experimentValidatorModule(), `${VALIDATOR_MODULE_PATH} is stale: run \`npm run schema\``);
@@ -55,7 +55,7 @@ describe('the config validator compiled ahead of time (src/config/generated/expe
   it('keeps Ajv itself out of a config load (only its small runtime helpers are loaded)', () => {
     const script = `
       import { createRequire } from 'node:module';
-      import { loadConfig } from './src/config/load.ts';
+      import { loadConfig } from './src/experiment/load.ts';
       loadConfig('configs/avmnist.yaml', { baseDir: process.cwd() });
       const cache = Object.keys(createRequire(import.meta.url).cache);
       console.log(JSON.stringify(cache.filter((f) => f.includes('/node_modules/ajv/')).map((f) => f.slice(f.indexOf('/ajv/')))));

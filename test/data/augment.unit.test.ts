@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/experiment/load.js';
 import { mfccFromLogMel } from '../../src/data/audio/mfcc.js';
 import { imageAugmenter } from '../../src/data/augment/image.js';
 import { trainingAugmenter } from '../../src/data/augment/index.js';
 import { specAugmenter } from '../../src/data/augment/spec-augment.js';
 import type { PreprocessingState } from '../../src/data/dataset.js';
-import { rng } from '../../src/data/random.js';
+import { rng } from '../../src/core/random.js';
 import { close, tmp } from './helpers.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/load.js';
-import { checkSemantics, type CheckedConfig } from '../../src/config/semantic.js';
-import type { RunEvent } from '../../src/train/events.js';
+import { loadConfig } from '../../src/experiment/load.js';
+import { checkSemantics, type CheckedConfig } from '../../src/experiment/semantic.js';
+import type { RunEvent } from '../../src/core/run-events.js';
 import { tempDir } from '../helpers/tmp.js';
 
 export const tmp = (): string => tempDir('mmx-data-');

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { datasetsGetCommand, datasetsListCommand, datasetsPathCommand } from '../../src/cli/commands/datasets.js';
-import { experimentJsonSchema } from '../../src/config/schema.js';
+import { experimentJsonSchema } from '../../src/experiment/schema.js';
 import { ensureDataset, sourceUrl } from '../../src/datasets/ensure.js';
 import { DatasetError } from '../../src/datasets/errors.js';
 import { defaultDataHome } from '../../src/datasets/home.js';

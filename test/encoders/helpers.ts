@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadConfig } from '../../src/config/load.js';
-import type { InputConfig } from '../../src/config/schema.js';
+import { loadConfig } from '../../src/experiment/load.js';
+import type { InputConfig } from '../../src/experiment/schema.js';
 import { encoderRegistry } from '../../src/model/encoders/index.js';
 import { findEncoder, isSequence, type EncoderOutput, type InputMeta } from '../../src/model/encoders/registry.js';
 import { MaskedPooling } from '../../src/model/layers/masked-pooling.js';

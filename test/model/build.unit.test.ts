@@ -4,7 +4,7 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/select.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/experiment/load.js';
 import { buildModel, createOptimizer } from '../../src/model/build.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/experiment/load.js';
 import type { ModelInput } from '../../src/model/build.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -10,7 +10,7 @@ import { buildModel } from '../../src/model/build.js';
 import { exportInferenceModel } from '../../src/model/export/export-model.js';
 import { toInferenceGraph } from '../../src/model/export/inference-graph.js';
 import { deserializeModel, serializeModel } from '../../src/model/export/serialize.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/experiment/load.js';
 import { ModalityDropout } from '../../src/model/layers/index.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { buildRunReport, REPORT_PATHS, type ReportEpoch, type ReportEvaluation, type ReportSummary } from '../../src/report/index.js';
 import { escapeHtml, inlineSvg } from '../../src/report/report-html.js';
 import type { EpochRecord } from '../../src/train/trainer.js';
-import type { EvaluationResult, RunSummary } from '../../src/train/events.js';
+import type { EvaluationResult, RunSummary } from '../../src/core/run-events.js';
 import { binaryCurves } from '../../src/evaluate/curves.js';
 import { sampleEvaluation, sampleHistory, sampleInput, THIRTY } from './fixtures.js';
 

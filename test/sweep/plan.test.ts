@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/issues.js';
 import { checkPath, planSweep } from '../../src/sweep/plan.js';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/experiment/load.js';
 import { dataPath } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,7 +1,7 @@
 /** Early termination: ASHA's rungs and promotions, the median rule. Values: lower is better. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AshaPruner, ashaRungs, MedianPruner, promotable } from '../../src/sweep/pruners.js';
+import { AshaPruner, ashaRungs, MedianPruner, promotable } from '../../src/search/pruners.js';
 
 describe('ASHA', () => {
   it('puts rungs at min_epochs * eta^k below the last epoch', () => {

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SourceMap } from '../../src/config/source-map.js';
-import { seededRandom, normalCdf, normalQuantile } from '../../src/sweep/random.js';
+import { seededRandom, normalCdf, normalQuantile } from '../../src/search/random.js';
 import type { TrialRecord } from '../../src/sweep/records.js';
 import { proposeTrial } from '../../src/sweep/sampler.js';
-import type { ParameterSpec } from '../../src/sweep/schema.js';
-import { gridPoint, gridSize, parseSpace, sampleParam, type ParamDef } from '../../src/sweep/space.js';
+import type { ParameterSpec } from '../../src/search/schema.js';
+import { gridPoint, gridSize, parseSpace, sampleParam, type ParamDef } from '../../src/search/space.js';
 
 function defOf(spec: Record<string, unknown>): ParamDef {
   const { defs, issues } = parseSpace({ x: spec as ParameterSpec }, new SourceMap());

@@ -5,7 +5,7 @@ import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { binaryCurves } from '../../src/evaluate/curves.js';
 import { rocAuc, thresholdTable } from '../../src/evaluate/task-metrics.js';
-import type { EvaluationResult, RunSummary } from '../../src/train/events.js';
+import type { EvaluationResult, RunSummary } from '../../src/core/run-events.js';
 import { ResultsTable } from '../../src/ui/ink/components/ResultsTable.js';
 import { resultsLines, summaryFields } from '../../src/ui/sections.js';
 

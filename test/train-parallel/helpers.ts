@@ -2,9 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadConfig } from '../../src/config/load.js';
-import type { ExperimentConfig } from '../../src/config/schema.js';
-import { checkSemantics } from '../../src/config/semantic.js';
+import { loadConfig } from '../../src/experiment/load.js';
+import type { ExperimentConfig } from '../../src/experiment/schema.js';
+import { checkSemantics } from '../../src/experiment/semantic.js';
 import { modelInputs, prepareData, type PreparedData } from '../../src/data/dataset.js';
 import { buildModel, compileModel, createOptimizer, type BuiltModel } from '../../src/model/build.js';
 import { gatherInputs, gatherTargets } from '../../src/train/batches.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { formatMeanSd, repeatStats, tQuantile975 } from '../../src/evaluate/repeat-stats.js';
 import { repeatConfig } from '../../src/runner/repeats.js';
-import type { ExperimentConfig } from '../../src/config/schema.js';
+import type { ExperimentConfig } from '../../src/experiment/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { ConfigError } from '../../src/config/issues.js';

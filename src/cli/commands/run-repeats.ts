@@ -4,7 +4,7 @@
  * metric's mean ± sd and 95 % CI. A signal stops the current repeat (KILLED) and the parent ends KILLED; a failed
  * repeat ends the parent FAILED.
  */
-import type { CheckedConfig } from '../../config/semantic.js';
+import type { CheckedConfig } from '../../experiment/semantic.js';
 import { formatMeanSd } from '../../evaluate/repeat-stats.js';
 import { RepeatsParent, repeatChecked, type RepeatsSummary } from '../../runner/repeats.js';
 import { runExperiment, type RunResult } from '../../runner/run-experiment.js';

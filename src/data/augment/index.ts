@@ -4,11 +4,11 @@
  * calls it on training batches only — never on validation, test or prediction — with one seeded generator, so a
  * run with the same seed sees the same augmented batches.
  */
-import type { ExperimentConfig } from '../../config/schema.js';
+import type { ExperimentConfig } from '../../experiment/schema.js';
 import type { PreprocessingState } from '../dataset.js';
 import { findModality } from '../modalities/index.js';
 import type { BatchAugmenter } from '../modalities/modality.js';
-import { rng } from '../random.js';
+import { rng } from '../../core/random.js';
 
 /** `augmentBatch(inputName, batch, n)`: augments the `n` examples of a training batch of that input in place. */
 export type AugmentBatch = (inputName: string, batch: Float32Array, n: number) => void;

@@ -4,7 +4,7 @@
  * file). `mmx validate` reports what it finds per row and column, as the run's data errors do.
  */
 import path from 'node:path';
-import type { CheckedConfig } from '../../config/semantic.js';
+import type { CheckedConfig } from '../../experiment/semantic.js';
 import { findModality } from '../modalities/index.js';
 import { maxFileBytes, mediaFileProblem } from './media-file.js';
 

@@ -139,7 +139,7 @@ export interface ModalityDefinition<P extends TObject = TObject, T extends strin
   columns?(input: Record<string, unknown>): string[];
   /**
    * true: the input may list all its columns in `columns` alone, without `column` (the loader makes the first
-   * of them its `column`: src/config/context-defaults.ts).
+   * of them its `column`: src/experiment/context-defaults.ts).
    */
   columnsAlone?: boolean;
 }

@@ -6,7 +6,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DataError } from '../errors.js';
-import { rng } from '../random.js';
+import { rng } from '../../core/random.js';
 
 export interface LoadedVectors {
   dim: number;

@@ -5,7 +5,7 @@
  * exists) refuses a model whose estimate passes `runtime.max_model_memory_mb`, naming the figure and the option
  * that makes it large — instead of a run that grows to many GB and dies.
  */
-import type { ExperimentConfig } from '../../config/schema.js';
+import type { ExperimentConfig } from '../../experiment/schema.js';
 import { dotted, type ConfigIssue, type SourceLocation } from '../../config/issues.js';
 import { findModality } from '../../data/modalities/index.js';
 import { encoderRegistry } from '../encoders/index.js';

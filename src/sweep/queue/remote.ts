@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import { Queue, type ConnectionOptions, type Job } from 'bullmq';
 import { stringify as toYaml } from 'yaml';
-import { loadConfig, resolveConfigPath } from '../../config/load.js';
+import { loadConfig, resolveConfigPath } from '../../experiment/load.js';
 import type { Tracker } from '../../tracking/tracker.js';
 import type { TrialLauncher, TrialProcess } from '../launch.js';
 import type { SweepPlan } from '../plan.js';

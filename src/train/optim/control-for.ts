@@ -1,6 +1,6 @@
 /** The StepControl of a run from its config and compiled model (./step-control.ts). */
 import * as tf from '../../tf.js';
-import type { ExperimentConfig } from '../../config/schema.js';
+import type { ExperimentConfig } from '../../experiment/schema.js';
 import { StepControl } from './step-control.js';
 
 export function stepControl(

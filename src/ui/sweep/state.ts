@@ -4,7 +4,7 @@
  */
 import type { SweepEvent, SweepStartInfo } from '../../sweep/events.js';
 import type { TrialRecord } from '../../sweep/records.js';
-import { showValue, type Assignment } from '../../sweep/space.js';
+import { showValue, type Assignment } from '../../search/space.js';
 
 /**
  * A sampled value as a person reads it in the trials table and the trial lines: numbers to 4 significant digits

@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import type { EvaluationResult, RunEvent, RunSummary } from '../../../src/train/events.js';
+import type { EvaluationResult, RunEvent, RunSummary } from '../../../src/core/run-events.js';
 
 export const summary: RunSummary = {
   name: 'avmnist-gated',

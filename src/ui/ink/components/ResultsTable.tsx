@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { EvaluationResult } from '../../../train/events.js';
+import type { EvaluationResult } from '../../../core/run-events.js';
 import {
   ABLATION_TITLE,
   ablationTable,

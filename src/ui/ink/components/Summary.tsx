@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { RunSummary } from '../../../train/events.js';
+import type { RunSummary } from '../../../core/run-events.js';
 import { labelWidth, summaryFields, summaryTitle } from '../../sections.js';
 
 /** The run's configuration at a glance: inputs and encoders, fusion, backend, data, parameters. */

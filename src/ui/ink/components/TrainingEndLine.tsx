@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import type { TrainingOutcome } from '../../../train/events.js';
+import type { TrainingOutcome } from '../../../core/run-events.js';
 import { trainingEndText } from '../../sections.js';
 
 /** The best epoch and whose weights were evaluated, as the trainer decided it. */

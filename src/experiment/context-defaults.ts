@@ -10,9 +10,9 @@
  * - a numeric input with `columns` only: the first of them is its `column`.
  */
 import { DATASET_SPLIT_COLUMN } from '../datasets/names.js';
-import type { ConfigIssue } from './issues.js';
-import { isPlainObject } from './merge.js';
-import type { SourceMap } from './source-map.js';
+import type { ConfigIssue } from '../config/issues.js';
+import { isPlainObject } from '../config/merge.js';
+import type { SourceMap } from '../config/source-map.js';
 
 /** `fusion.hidden` when not written: one hidden layer of 128 units after fusing two or more inputs. */
 export const DEFAULT_FUSION_HIDDEN = [128];

@@ -8,9 +8,9 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { validate as generatedValidate } from './generated/experiment-validator.js';
 import { experimentJsonSchema } from './schema.js';
 import { applyContextDefaults } from './context-defaults.js';
-import { didYouMean, suggestion } from './did-you-mean.js';
-import { dotted, type ConfigIssue } from './issues.js';
-import type { KeyPath, SourceMap } from './source-map.js';
+import { didYouMean, suggestion } from '../config/did-you-mean.js';
+import { dotted, type ConfigIssue } from '../config/issues.js';
+import type { KeyPath, SourceMap } from '../config/source-map.js';
 
 const validator = (): ValidateFunction => generatedValidate as unknown as ValidateFunction;
 

@@ -4,15 +4,15 @@
  * defaults) → semantic checks against the data. Every problem is collected into one ConfigError.
  */
 import path from 'node:path';
-import { ConfigError, type ConfigIssue } from './issues.js';
-import { interpolateTree } from './interpolate.js';
-import { deepMerge, isPlainObject } from './merge.js';
-import { applyOverrides, parseOverride, type Override } from './overrides.js';
+import { ConfigError, type ConfigIssue } from '../config/issues.js';
+import { interpolateTree } from '../config/interpolate.js';
+import { deepMerge, isPlainObject } from '../config/merge.js';
+import { applyOverrides, parseOverride, type Override } from '../config/overrides.js';
 import type { ExperimentConfig } from './schema.js';
-import { SourceMap } from './source-map.js';
+import { SourceMap } from '../config/source-map.js';
 import { validateAgainstSchema } from './validate-schema.js';
-import { readYamlFile } from './yaml-source.js';
-import { rememberSecret, secretsInUrl } from './secrets.js';
+import { readYamlFile } from '../config/yaml-source.js';
+import { rememberSecret, secretsInUrl } from '../config/secrets.js';
 
 export interface LoadOptions {
   /** `--set key=value` strings, applied in order */

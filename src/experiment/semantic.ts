@@ -10,15 +10,16 @@ import { defaultDataHome } from '../datasets/home.js';
 import { checkPrepared, datasetManifestPath } from '../datasets/local.js';
 import type { DatasetName } from '../datasets/names.js';
 import { readManifest, type Manifest } from '../data/manifest.js';
-import { suggestion } from './did-you-mean.js';
+import { suggestion } from '../config/did-you-mean.js';
 import { validateFusion } from '../model/fusions/index.js';
 import { checkModel } from '../model/checks.js';
 import { trainingIssues } from '../train/optim/check.js';
 import { findModality } from '../data/modalities/index.js';
 import { streamWithoutCache } from '../data/cache/options.js';
-import { ConfigError, type ConfigIssue } from './issues.js';
+import { ConfigError, type ConfigIssue } from '../config/issues.js';
 import { resolveConfigPath, type LoadedConfig } from './load.js';
-import { defaultTaskMetrics, taskMetricNames, taskNames, type ExperimentConfig, type TaskName } from './schema.js';
+import { taskNames, type TaskName } from '../core/tasks.js';
+import { defaultTaskMetrics, taskMetricNames, type ExperimentConfig } from './schema.js';
 
 /** Whether the task reports a (train and validation) accuracy besides its requested metrics. */
 export const taskHasAccuracy = (task: TaskName): boolean => task === 'classification' || task === 'binary';

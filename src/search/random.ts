@@ -3,7 +3,7 @@
  * (splitmix32 seeding → mulberry32 stream), standard normal draws, Φ, Φ⁻¹ and truncated-normal sampling
  * and log densities.
  */
-import { rng } from '../data/random.js';
+import { rng } from '../core/random.js';
 
 export type Random = () => number;
 

@@ -6,9 +6,9 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { AudioInput, CategoricalInput, ImageInput, NumericInput, TextInput } from '../data/modalities/index.js';
 import { fusions } from '../model/fusions/index.js';
-import { SweepSchema } from '../sweep/schema.js';
+import { SweepSchema } from '../search/schema.js';
 import { DATASET_NAMES } from '../datasets/names.js';
-import { Closed, Default, Discriminated, Enum, FilledIn, type Resolved } from './schema-kit.js';
+import { Closed, Default, Discriminated, Enum, FilledIn, type Resolved } from '../config/schema-kit.js';
 import { WorkersOption } from '../train/parallel/options.js';
 import { cacheRuntimeOptions } from '../data/cache/options.js';
 import { ThreadsOption } from '../backend/threads/option.js';
@@ -17,6 +17,7 @@ import { MaxModelMemoryOption } from '../model/size/option.js';
 import { OptimizerSchema } from '../model/optimizers/schema.js';
 import { LrScheduleSchema } from '../train/schedule/schema.js';
 import { AccumulateBatchesOption, GradientClippingSchema } from '../train/optim/schema.js';
+import { taskNames, type TaskName } from '../core/tasks.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
 
@@ -93,9 +94,6 @@ const Data = Type.Object(
     description: 'where the examples are and how they are split: {path: FILE} or {dataset: NAME}',
   },
 );
-
-export const taskNames = ['classification', 'binary', 'multilabel', 'regression'] as const;
-export type TaskName = (typeof taskNames)[number];
 
 /**
  * The target. Task-specific options are optional without a schema default (a default would make them look

@@ -1,6 +1,6 @@
 /**
  * The `sweep:` section of an experiment config: what to search over, how, and for which metric. This
- * fragment is imported by `src/config/schema.ts` as one optional property, so it is validated with the rest
+ * fragment is imported by `src/experiment/schema.ts` as one optional property, so it is validated with the rest
  * of the file (and lands in `schemas/experiment.schema.json`); the checks a JSON Schema cannot express
  * (a parameter path exists, min < max, every grid value validates, ...) are in `./plan.ts`.
  */

@@ -1,0 +1,3 @@
+/** The learning tasks: what a target is and what the model's head predicts (see src/model/heads/tasks.ts). */
+export const taskNames = ['classification', 'binary', 'multilabel', 'regression'] as const;
+export type TaskName = (typeof taskNames)[number];
