@@ -1,11 +1,11 @@
 /**
  * Whole-step A/B of this issue's work (issue 16) in one process: the same model trained on the same batch with
- * "new" (mmx's SIMD kernels, fused optimiser update, one-kernel Relu gradient, one-kernel dropout) and "old" (the kernels and tfjs ops
+ * "new" (mmx's SIMD kernels, fused optimiser update, one-kernel Relu gradient, one-kernel dropout, slices on the heap) and "old" (the kernels and tfjs ops
  * they replace), alternating, plus inference on the test split. Reports the fastest of 15 rounds of each, on the
  * process's CPU clock (a shared, loaded machine's wall clock counts other processes' time; CPU time does not, though
  * it still runs slower when other processes thrash the caches).
  *
- *   node --import tsx bench/ab-step.ts --variant reference|lstm [--only simd|optimizer|relu|dropout]
+ *   node --import tsx bench/ab-step.ts --variant reference|lstm [--only simd|optimizer|relu|dropout|slice]
  *
  * --only: "old" differs from "new" in that one part only.
  */
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { initBackend } from '../src/backend/select.js';
 import { setSimdKernels } from '../src/backend/simd/module.js';
+import { setSliceStrategy } from '../src/backend/wasm-kernels/index.js';
 import { loadConfig } from '../src/experiment/load.js';
 import { checkSemantics } from '../src/experiment/semantic.js';
 import { modelInputs, prepareData } from '../src/data/dataset.js';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     optimizer: setFusedUpdates,
     relu: setFusedReluGradient,
     dropout: setFusedDropout,
+    slice: (on) => setSliceStrategy(on ? 'auto' : 'original'),
   };
   if (only !== undefined && !switches[only]) throw new Error(`--only: one of ${Object.keys(switches).join(', ')}`);
   const useNew = (on: boolean): void => {

@@ -425,6 +425,9 @@ describe('wasm kernel MaxPoolGrad (replaces the wasm one)', () => {
       'Cast',
       'GatherV2',
       'Add',
+      'Slice',
+      'SplitV',
+      'Unpack',
     ]);
     assert.ok(isMmxWasmKernel('MaxPoolGrad'));
     assert.ok(isMmxWasmKernel('Conv2DBackpropFilter'));

@@ -23,6 +23,8 @@
  *  - Add: a bias add (the bias broadcast along the last axis) in one SIMD pass (see add.ts).
  *  - GatherV2 (an Embedding's forward): per-element index arithmetic in C++; mmx's copies whole slices
  *    (see gather.ts).
+ *  - Slice, SplitV, Unpack: copy the whole input out of the heap for every slice; mmx's copy only the slice, on
+ *    the heap, and share a whole-tensor slice (see slice.ts).
  *
  * Kernels are looked up when an op runs, so registering before or after `tf.setBackend('wasm')` both work; it
  * must happen before the first training step. Replacements that call the original kernel run its setup (a cwrap)
@@ -43,6 +45,7 @@ import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { maxPoolConfig } from './max-pool.js';
 import { reluGradWasmConfig } from './relu-grad.js';
+import { sliceConfig, splitVConfig, unpackConfig } from './slice.js';
 import { sumConfig } from './sum.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { fusedUpdateWasmConfigs } from './fused-update.js';
@@ -59,6 +62,7 @@ export { ADD } from './add.js';
 export { MAX_POOL_GRAD } from './max-pool-grad.js';
 export { MAX_POOL } from './max-pool.js';
 export { SUM, setSumStrategy } from './sum.js';
+export { SLICE, SPLIT_V, UNPACK, setSliceStrategy } from './slice.js';
 export { UNSORTED_SEGMENT_SUM } from './unsorted-segment-sum.js';
 
 /** Kernels tfjs-backend-wasm does not have. If a later version ships its own, that one is kept. */
@@ -83,6 +87,9 @@ const REPLACED: readonly tf.KernelConfig[] = [
   castConfig,
   gatherV2Config,
   addConfig,
+  sliceConfig,
+  splitVConfig,
+  unpackConfig,
 ];
 
 /** Names of the kernels this module adds to the wasm backend. */

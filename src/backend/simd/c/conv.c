@@ -60,25 +60,22 @@ static void zero_floats(float* dst, int n) {
   for (; i < n; i++) dst[i] = 0.0f;
 }
 
-/* xpad[b, padTop + r, padLeft + c, :] = x[b, r, c, :], zero elsewhere; [batch, hp, wp, inC]. */
-static void pad_input(const int* gp, const float* x, float* xpad, int hp, int wp) {
+/* xpad[padTop + r, padLeft + c, :] = x[r, c, :] for one image x ([inH, inW, inC]), zero elsewhere; [hp, wp, inC]. */
+static void pad_image(const int* gp, const float* x, float* xpad, int hp, int wp) {
   Geo g = geo(gp);
   int row = g.inW * g.inC;
   int prow = wp * g.inC;
   int left = g.padLeft * g.inC;
-  for (int b = 0; b < g.batch; b++) {
-    float* img = xpad + b * hp * prow;
-    for (int r = 0; r < hp; r++) {
-      float* d = img + r * prow;
-      int xr = r - g.padTop;
-      if (xr < 0 || xr >= g.inH) {
-        zero_floats(d, prow);
-        continue;
-      }
-      zero_floats(d, left);
-      copy_floats(d + left, x + (b * g.inH + xr) * row, row);
-      zero_floats(d + left + row, prow - left - row);
+  for (int r = 0; r < hp; r++) {
+    float* d = xpad + r * prow;
+    int xr = r - g.padTop;
+    if (xr < 0 || xr >= g.inH) {
+      zero_floats(d, prow);
+      continue;
     }
+    zero_floats(d, left);
+    copy_floats(d + left, x + xr * row, row);
+    zero_floats(d + left + row, prow - left - row);
   }
 }
 
@@ -156,7 +153,7 @@ static void col2im_add(const int* gp, const float* cols, float* dx, int p0, int 
 EXPORT(conv2d_scratch)
 int conv2d_scratch(const int* gp) {
   Geo g = geo(gp);
-  if (direct_route(g)) return g.batch * padded_height(g) * padded_width(g) * g.inC;
+  if (direct_route(g)) return padded_height(g) * padded_width(g) * g.inC; /* one image at a time */
   int k = g.fh * g.fw * g.inC;
   return chunk_rows(k) * k;
 }
@@ -169,11 +166,13 @@ void conv2d(const int* gp, const float* x, const float* w, const float* bias, fl
   int k = g.fh * g.fw * g.inC;
   if (direct_route(g)) {
     int hp = padded_height(g), wp = padded_width(g);
-    pad_input(gp, x, scratch, hp, wp);
     int pixels = g.outH * g.outW;
-    for (int b = 0; b < g.batch; b++)
-      mmx_gemm_seg(pixels, g.outC, k, scratch + b * hp * wp * g.inC, g.sw * g.inC, g.outW, g.sh * wp * g.inC, 1, g.fw * g.inC,
-                   g.dh * wp * g.inC, w, g.outC, y + b * pixels * g.outC, g.outC, bias, relu);
+    /* image by image: its padded copy is still in cache when the product reads it */
+    for (int b = 0; b < g.batch; b++) {
+      pad_image(gp, x + b * g.inH * g.inW * g.inC, scratch, hp, wp);
+      mmx_gemm_seg(pixels, g.outC, k, scratch, g.sw * g.inC, g.outW, g.sh * wp * g.inC, 1, g.fw * g.inC, g.dh * wp * g.inC, w, g.outC,
+                   y + b * pixels * g.outC, g.outC, bias, relu);
+    }
     return;
   }
   int total = g.batch * g.outH * g.outW;
@@ -193,11 +192,11 @@ void conv2d_backprop_filter(const int* gp, const float* x, const float* dy, floa
   int first = 1;
   if (direct_route(g)) {
     int hp = padded_height(g), wp = padded_width(g);
-    pad_input(gp, x, scratch, hp, wp);
     int pixels = g.outH * g.outW;
     /* rows: the taps k = (fr, fc·inC + ci), runs of fw·inC one padded row apart; reduction: the output positions */
     for (int b = 0; b < g.batch; b++) {
-      mmx_gemm_seg(k, g.outC, pixels, scratch + b * hp * wp * g.inC, 1, g.fw * g.inC, g.dh * wp * g.inC, g.sw * g.inC, g.outW,
+      pad_image(gp, x + b * g.inH * g.inW * g.inC, scratch, hp, wp);
+      mmx_gemm_seg(k, g.outC, pixels, scratch, 1, g.fw * g.inC, g.dh * wp * g.inC, g.sw * g.inC, g.outW,
                    g.sh * wp * g.inC, dy + b * pixels * g.outC, g.outC, dw, g.outC, 0, first ? 0 : GEMM_ACCUMULATE);
       first = 0;
     }
