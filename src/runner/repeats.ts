@@ -10,12 +10,12 @@ import type { CheckedConfig } from '../experiment/semantic.js';
 import type { ExperimentConfig } from '../experiment/schema.js';
 import { repeatStats, type RepeatStats } from '../evaluate/repeat-stats.js';
 import { resolveTracker } from '../tracking/resolve.js';
-import { flattenParams, gitCommit, systemTags } from '../tracking/run-context.js';
-import type { RunInfo, Tracker } from '../tracking/tracker.js';
-import { MMX_VERSION } from '../version.js';
-import { startHeartbeat, type Heartbeat } from './heartbeat.js';
-import { configHash, type RunResult } from './run-experiment.js';
-import { overridesTag, runName as runNameFor } from './run-name.js';
+import { flattenParams } from '../tracking/run-context.js';
+import type { RunInfo } from '../tracking/tracker.js';
+import { RunRecorder } from './recorder/run-recorder.js';
+import { startTags } from './recorder/start-tags.js';
+import type { RunResult } from './run-result.js';
+import { runName as runNameFor } from './run-name.js';
 
 export const REPEATS_TAG = 'mmx.repeats';
 
@@ -48,14 +48,15 @@ export interface RepeatsSummary {
 }
 
 export class RepeatsParent {
-  private heartbeat: Heartbeat | undefined;
-
   private constructor(
-    readonly tracker: Tracker,
-    readonly run: RunInfo,
+    private readonly recorder: RunRecorder,
     readonly n: number,
     private readonly config: ExperimentConfig,
   ) {}
+
+  get run(): RunInfo {
+    return this.recorder.run;
+  }
 
   /** Creates the parent run (params echoed, `mmx.repeats`), with a heartbeat. */
   static async open(checked: CheckedConfig, n: number, env: NodeJS.ProcessEnv = process.env): Promise<RepeatsParent> {
@@ -65,28 +66,22 @@ export class RepeatsParent {
       env,
       cwd: checked.baseDir,
     });
-    const experimentId = await tracker.getOrCreateExperiment(config.tracking.experiment);
     const runName = `${runNameFor(config.name, checked.overrides)} ×${n}`;
-    const commit = gitCommit(path.dirname(checked.file));
-    const run = await tracker.createRun(experimentId, {
+    const recorder = await RunRecorder.start(tracker, config.tracking.experiment, {
       runName,
-      tags: {
-        ...systemTags({
-          runName,
-          sourceName: path.relative(checked.baseDir, checked.file) || checked.file,
-          ...(commit ? { gitCommit: commit } : {}),
-        }),
-        'mmx.version': MMX_VERSION,
-        'mmx.config_hash': configHash(config),
-        [REPEATS_TAG]: String(n),
-        'mmx.task': config.target.task,
-        ...overridesTag(checked.overrides),
-        ...config.tracking.tags,
-      },
+      tags: startTags({
+        runName,
+        commitFrom: path.dirname(checked.file),
+        sourceName: path.relative(checked.baseDir, checked.file) || checked.file,
+        config,
+        kind: { [REPEATS_TAG]: String(n), 'mmx.task': config.target.task },
+        overrides: checked.overrides,
+        user: config.tracking.tags,
+      }),
     });
-    const parent = new RepeatsParent(tracker, run, n, config);
-    parent.heartbeat = await startHeartbeat(tracker, run.runId, env).catch(() => undefined);
-    await tracker.logParams(run.runId, flattenParams(config));
+    const parent = new RepeatsParent(recorder, n, config);
+    await recorder.startHeartbeat(env);
+    await recorder.logParams(flattenParams(config));
     return parent;
   }
 
@@ -108,29 +103,31 @@ export class RepeatsParent {
       if (values.length) stats[`test_${k}`] = { ...repeatStats(values), values };
     }
     const timestamp = Date.now();
-    const points = Object.entries(stats).flatMap(([key, s]) => [
-      { key, value: s.mean, timestamp, step: 0 },
-      { key: `${key}_sd`, value: s.sd, timestamp, step: 0 },
-      ...(Number.isFinite(s.ci95) ? [{ key: `${key}_ci95`, value: s.ci95, timestamp, step: 0 }] : []),
-    ]);
-    if (points.length) await this.tracker.logMetrics(this.run.runId, points);
+    this.recorder.logMetrics(
+      Object.entries(stats).flatMap(([key, s]) => [
+        { key, value: s.mean, timestamp, step: 0 },
+        { key: `${key}_sd`, value: s.sd, timestamp, step: 0 },
+        ...(Number.isFinite(s.ci95) ? [{ key: `${key}_ci95`, value: s.ci95, timestamp, step: 0 }] : []),
+      ]),
+    );
+    await this.recorder.flushMetrics();
     const summary: RepeatsSummary = {
       parentRunId: this.run.runId,
       seeds: results.map((_, i) => this.config.seed + i),
       runIds: results.map((r) => r.runId),
       stats,
     };
-    await this.tracker.logArtifact(this.run.runId, 'repeats.json', JSON.stringify(summary, null, 2));
+    await this.recorder.logArtifact('repeats.json', JSON.stringify(summary, null, 2));
     await this.end('FINISHED');
     return summary;
   }
 
   async end(status: 'FINISHED' | 'FAILED' | 'KILLED'): Promise<void> {
-    await this.heartbeat?.stop();
-    await this.tracker.endRun(this.run.runId, status);
+    await this.recorder.stopHeartbeat();
+    await this.recorder.end(status);
   }
 
   endSync(status: 'FAILED' | 'KILLED'): void {
-    this.tracker.endRunSync?.(this.run.runId, status);
+    this.recorder.endNow(status);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The run side of checkpoints and resume, for runExperiment: the trainer's epoch-end hook that captures and queues
  * a checkpoint (src/runner/checkpoints.ts), putting a resumed run's checkpoint back into the model, optimiser and
- * trainer, and metric points filtered so that a resumed run never logs a (metric, step) twice.
+ * trainer (a resumed run's metrics are filtered by its RunRecorder: it never logs a (metric, step) twice).
  */
 import * as tf from '../tf.js';
 import type { BuiltModel } from '../model/build.js';
@@ -53,10 +53,4 @@ export async function restoreCheckpoint(
     };
   const bestWeights = source.weights.map((w) => tf.tensor(w.data, w.shape, w.dtype));
   return { resume: { state: last.trainer, bestWeights } };
-}
-
-/** The points not logged yet (by metric and step). */
-export function unlogged(points: readonly MetricPoint[], logged: ReadonlyMap<string, ReadonlySet<number>> | undefined): MetricPoint[] {
-  if (!logged) return [...points];
-  return points.filter((p) => !logged.get(p.key)?.has(p.step));
 }

@@ -19,8 +19,8 @@ import { suggestion } from '../../config/did-you-mean.js';
 import type { Manifest } from '../../data/manifest.js';
 import { predictSplit } from '../../evaluate/predict.js';
 import { loadRunModel } from '../../runner/load-run-model.js';
-import { gitCommit, systemTags } from '../../tracking/run-context.js';
-import { MMX_VERSION } from '../../version.js';
+import { RunRecorder } from '../../runner/recorder/run-recorder.js';
+import { startTags } from '../../runner/recorder/start-tags.js';
 import { resultsLines } from '../../ui/sections.js';
 import { UsageError } from '../user-errors.js';
 import { trainingRowsWarning } from './training-rows.js';
@@ -135,33 +135,38 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
     io.stdout.write(resultsLines(report).join('\n') + '\n');
   }
   if (o.log && loaded.tracker && loaded.runId && loaded.experimentId) {
-    const t = loaded.tracker;
     const dataPath = path.resolve(process.cwd(), dataFile);
-    const commit = gitCommit(path.dirname(dataPath)) ?? gitCommit(process.cwd());
     const runName = `evaluate-${loaded.runId.slice(0, 8)}`;
-    const run = await t.createRun(loaded.experimentId, {
+    const recorder = await RunRecorder.create(loaded.tracker, loaded.experimentId, {
       runName,
-      tags: {
-        ...systemTags({ runName, sourceName: 'mmx evaluate', ...(commit ? { gitCommit: commit } : {}) }),
-        'mmx.version': MMX_VERSION,
-        'mmx.backend': backend.name,
-        'mmx.task': target.task,
-        'mmx.evaluated_run_id': loaded.runId,
-        'mmx.evaluation.data': dataPath,
-        'mmx.evaluation.split': o.split ?? 'all',
-        'mmx.evaluation.rows': String(labelled.length),
-        'mmx.data_hash': createHash('sha256').update(readFileSync(dataPath)).digest('hex'),
-      },
+      tags: startTags({
+        runName,
+        commitFrom: [path.dirname(dataPath), process.cwd()],
+        sourceName: 'mmx evaluate',
+        kind: {
+          'mmx.backend': backend.name,
+          'mmx.task': target.task,
+          'mmx.evaluated_run_id': loaded.runId,
+          'mmx.evaluation.data': dataPath,
+          'mmx.evaluation.split': o.split ?? 'all',
+          'mmx.evaluation.rows': String(labelled.length),
+          'mmx.data_hash': createHash('sha256').update(readFileSync(dataPath)).digest('hex'),
+        },
+      }),
     });
-    const now = Date.now();
-    await t.logMetrics(
-      run.runId,
-      Object.entries(report.metrics).map(([k, value]) => ({ key: `eval_${k}`, value, timestamp: now, step: 0 })),
-    );
-    const confusion = confusionJson(report);
-    if (confusion) await t.logArtifact(run.runId, 'confusion_matrix.json', JSON.stringify(confusion, null, 2));
-    await t.endRun(run.runId, 'FINISHED');
-    io.stderr.write(`logged evaluation run ${run.runId} (linked to ${loaded.runId})\n`);
+    try {
+      const now = Date.now();
+      recorder.logMetrics(Object.entries(report.metrics).map(([k, value]) => ({ key: `eval_${k}`, value, timestamp: now, step: 0 })));
+      await recorder.flushMetrics();
+      const confusion = confusionJson(report);
+      if (confusion) await recorder.logArtifact('confusion_matrix.json', JSON.stringify(confusion, null, 2));
+    } catch (err) {
+      // the evaluation run is not left RUNNING: it is recorded FAILED with the error
+      await recorder.end('FAILED', { error: err }, (m) => io.stderr.write(`warning: ${m}\n`));
+      throw err;
+    }
+    await recorder.end('FINISHED');
+    io.stderr.write(`logged evaluation run ${recorder.runId} (linked to ${loaded.runId})\n`);
   }
   return 0;
 }
