@@ -7,7 +7,6 @@ import * as tf from '../tf.js';
 import type { BuiltModel } from '../model/build.js';
 import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from '../train/checkpoint/capture.js';
 import type { TrainHooks } from '../train/trainer-state.js';
-import type { MetricPoint } from '../tracking/tracker.js';
 import type { CheckpointWriter } from './checkpoints.js';
 import type { ResumePlan } from './resume.js';
 
