@@ -167,4 +167,18 @@ describe('RunRecorder', () => {
     const tags = startTags({ runName: 'e', commitFrom: ['/nowhere', inRepo], sourceName: 'mmx evaluate', kind: {} });
     if (gitCommit(inRepo) !== undefined) assert.equal(tags['mlflow.source.git.commit'], gitCommit(inRepo));
   });
+
+  it('the heartbeat writes mmx.process and mmx.heartbeat once started, and nothing after the run ended', async () => {
+    const { tracker, calls } = fakeTracker();
+    const rec = await RunRecorder.attach(tracker, 'r1');
+    // a beat every 10 ms: several would land while the test waits below if ending the run did not stop it
+    await rec.startHeartbeat({ MMX_HEARTBEAT_S: '0.01' });
+    assert.equal(calls.length, 1);
+    assert.match(calls[0]!, /"mmx\.process":.*"mmx\.heartbeat":/);
+    await rec.end('FINISHED');
+    const ended = calls.length;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(calls.length, ended, 'no heartbeat after the end');
+    assert.equal(calls[ended - 1], 'end FINISHED');
+  });
 });
