@@ -14,5 +14,6 @@ import mae from '../definitions/mae.js';
 import rmse from '../definitions/rmse.js';
 import mse from '../definitions/mse.js';
 import r2 from '../definitions/r2.js';
+import balancedAccuracy from '../definitions/balanced-accuracy.js';
 
-export const metricCatalog = [accuracy, precision, recall, f1, rocAuc, microF1, macroF1, weightedF1, subsetAccuracy, hammingLoss, mae, rmse, mse, r2] as const;
+export const metricCatalog = [accuracy, precision, recall, f1, rocAuc, microF1, macroF1, weightedF1, subsetAccuracy, hammingLoss, mae, rmse, mse, r2, balancedAccuracy] as const;
