@@ -6,7 +6,7 @@ import type { SplitData, TargetState } from '../data/dataset.js';
 import { withMasked, type BuiltModel } from '../model/build.js';
 import type { AblationRow, EvaluationResult } from '../core/run-events.js';
 import { evaluateTask } from './task-metrics.js';
-import { lowerIsBetter } from '../train/trainer.js';
+import { metricDirection } from '../metrics/registry.js';
 import { predictSplit } from './predict.js';
 
 /** `target`: the task's target, or the class list (classification). */
@@ -26,7 +26,7 @@ export async function modalityAblation(
     for (const [k, v] of Object.entries(report.metrics)) {
       const base = full.metrics[k];
       // for a loss or an error, the drop is how much it rises
-      if (base !== undefined) drop[k] = lowerIsBetter(k) ? v - base : base - v;
+      if (base !== undefined) drop[k] = metricDirection(k) === 'min' ? v - base : base - v;
     }
     rows.push({ modality: input.name, masking: built.masks[input.name]?.missing ?? 'zero', metrics: report.metrics, drop });
   }

@@ -5,6 +5,8 @@
  * result holds its non-zero cells (`confusionCells`): never more than there are examples.
  */
 import type { EvaluationResult, PerClass } from '../core/run-events.js';
+import { classCounts, type ClassCounts } from '../metrics/inputs.js';
+import { computeMetrics } from '../metrics/registry.js';
 
 /** Classes up to which the confusion matrix is kept (and written) dense: 200² = 40,000 cells. */
 export const DENSE_CONFUSION_MAX_CLASSES = 200;
@@ -25,27 +27,6 @@ export function confusionCells(truth: ArrayLike<number>, predicted: ArrayLike<nu
   return [...counts.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([key, count]): [number, number, number] => [Math.floor(key / numClasses), key % numClasses, count]);
-}
-
-/** Per class: true positives, examples of the class (support) and examples predicted as it. */
-export interface ClassCounts {
-  tp: Float64Array;
-  support: Float64Array;
-  predicted: Float64Array;
-}
-
-export function classCounts(truth: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number): ClassCounts {
-  const tp = new Float64Array(numClasses);
-  const support = new Float64Array(numClasses);
-  const pred = new Float64Array(numClasses);
-  for (let i = 0; i < truth.length; i++) {
-    const t = truth[i]!;
-    const p = predicted[i]!;
-    support[t]! += 1;
-    pred[p]! += 1;
-    if (t === p) tp[t]! += 1;
-  }
-  return { tp, support, predicted: pred };
 }
 
 /** The counts of a dense confusion matrix (what callers holding one already use). */
@@ -80,7 +61,7 @@ export function perClassScores(confusion: number[][], labels: string[]): PerClas
   return perClassFromCounts(countsOfMatrix(confusion), labels);
 }
 
-/** Metrics for one split; `metrics` holds every requested metric plus loss when given. */
+/** Metrics for one split; `metrics` holds accuracy, every requested classification metric, and loss when given. */
 export function classificationReport(
   split: string,
   truth: ArrayLike<number>,
@@ -92,18 +73,8 @@ export function classificationReport(
   const k = labels.length;
   const counts = classCounts(truth, predicted, k);
   const perClass = perClassFromCounts(counts, labels);
-  let correct = 0;
-  for (let c = 0; c < k; c++) correct += counts.tp[c]!;
-  const all: Record<string, number> = {
-    accuracy: truth.length ? correct / truth.length : 0,
-    // macro-F1 over the classes present in truth or predictions, as scikit-learn does by default
-    macro_f1: mean(perClass.filter((_, c) => counts.support[c]! > 0 || counts.predicted[c]! > 0).map((p) => p.f1)),
-  };
-  const metrics: Record<string, number> = {};
-  if (loss !== undefined) metrics.loss = loss;
-  for (const m of new Set(['accuracy', ...requested])) if (m in all) metrics[m] = all[m]!;
+  // loss, accuracy, then the requested metrics classification computes (src/metrics/)
+  const metrics = computeMetrics('classification', { truth, predicted, classes: labels, counts }, requested, loss);
   if (k <= DENSE_CONFUSION_MAX_CLASSES) return { split, metrics, perClass, labels, confusion: confusionMatrix(truth, predicted, k) };
   return { split, metrics, perClass, labels, confusion: [], confusionCells: confusionCells(truth, predicted, k) };
 }
-
-const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

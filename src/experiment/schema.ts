@@ -17,7 +17,8 @@ import { MaxModelMemoryOption } from '../model/size/option.js';
 import { OptimizerSchema } from '../model/optimizers/schema.js';
 import { LrScheduleSchema } from '../train/schedule/schema.js';
 import { AccumulateBatchesOption, GradientClippingSchema } from '../train/optim/schema.js';
-import { taskNames, type TaskName } from '../core/tasks.js';
+import { taskNames } from '../core/tasks.js';
+import { defaultMetrics, metricNames, metricsDescription } from '../metrics/registry.js';
 
 export const SCHEMA_ID = 'https://mmx.dev/schemas/experiment.schema.json';
 
@@ -221,51 +222,12 @@ const Training = Closed(
   { description: 'optimisation hyperparameters' },
 );
 
-/** Every metric `evaluation.metrics` may name; which ones a task supports is in `taskMetricNames`. */
-export const metricNames = [
-  'accuracy',
-  'macro_f1',
-  'weighted_f1',
-  'precision',
-  'recall',
-  'f1',
-  'roc_auc',
-  'micro_f1',
-  'subset_accuracy',
-  'hamming_loss',
-  'mae',
-  'rmse',
-  'mse',
-  'r2',
-] as const;
-export type MetricName = (typeof metricNames)[number];
-
-/** The metrics each task computes (validation each epoch, test at the end). */
-export const taskMetricNames: Record<TaskName, readonly MetricName[]> = {
-  classification: ['accuracy', 'macro_f1', 'weighted_f1'],
-  binary: ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'macro_f1'],
-  multilabel: ['micro_f1', 'macro_f1', 'subset_accuracy', 'hamming_loss'],
-  regression: ['mae', 'rmse', 'mse', 'r2'],
-};
-
-/** What `evaluation.metrics` is when not written, per task. */
-export const defaultTaskMetrics: Record<TaskName, MetricName[]> = {
-  classification: ['accuracy', 'macro_f1'],
-  binary: ['accuracy', 'f1', 'roc_auc'],
-  multilabel: ['micro_f1', 'macro_f1', 'subset_accuracy'],
-  regression: ['mae', 'rmse', 'r2'],
-};
-
 const Evaluation = Closed(
   {
     metrics: Default(
-      Type.Array(Enum(metricNames), {
-        minItems: 1,
-        uniqueItems: true,
-        description:
-          'metrics computed on validation (each epoch) and test (at the end). classification: accuracy, macro_f1, weighted_f1; binary: accuracy, precision, recall, f1, roc_auc, macro_f1; multilabel: micro_f1, macro_f1, subset_accuracy, hamming_loss; regression: mae, rmse, mse, r2. Default: accuracy, macro_f1 (binary: accuracy, f1, roc_auc; multilabel: micro_f1, macro_f1, subset_accuracy; regression: mae, rmse, r2)',
-      }),
-      ['accuracy', 'macro_f1'],
+      // the metric registry (src/metrics/) lists the metrics, what each task computes and its defaults
+      Type.Array(Enum(metricNames), { minItems: 1, uniqueItems: true, description: metricsDescription(taskNames) }),
+      defaultMetrics('classification'),
     ),
     ablation: Default(
       Type.Boolean({

@@ -19,10 +19,11 @@ import { streamWithoutCache } from '../data/cache/options.js';
 import { ConfigError, type ConfigIssue } from '../config/issues.js';
 import { resolveConfigPath, type LoadedConfig } from './load.js';
 import { taskNames, type TaskName } from '../core/tasks.js';
-import { defaultTaskMetrics, taskMetricNames, type ExperimentConfig } from './schema.js';
+import type { ExperimentConfig } from './schema.js';
+import { alwaysReported, defaultMetrics, taskMetrics } from '../metrics/registry.js';
 
 /** Whether the task reports a (train and validation) accuracy besides its requested metrics. */
-export const taskHasAccuracy = (task: TaskName): boolean => task === 'classification' || task === 'binary';
+export const taskHasAccuracy = (task: TaskName): boolean => alwaysReported(task).includes('accuracy');
 
 /** Metric keys logged per epoch; `early_stopping.monitor` must be one of them. */
 export function epochMetricNames(config: ExperimentConfig): string[] {
@@ -55,9 +56,10 @@ const ALL_TARGET_OPTIONS = [...new Set(Object.values(TARGET_OPTIONS).flat())];
 function checkTask(config: ExperimentConfig, at: (path: (string | number)[], message: string, hint?: string) => void): void {
   const task = config.target.task;
   const metrics = config.evaluation.metrics;
-  const isSchemaDefault = metrics.length === 2 && metrics[0] === 'accuracy' && metrics[1] === 'macro_f1';
-  if (isSchemaDefault && task !== 'classification') config.evaluation.metrics = [...defaultTaskMetrics[task]];
-  const allowed = taskMetricNames[task];
+  const schemaDefault = defaultMetrics('classification');
+  const isSchemaDefault = metrics.length === schemaDefault.length && metrics.every((m, i) => m === schemaDefault[i]);
+  if (isSchemaDefault && task !== 'classification') config.evaluation.metrics = defaultMetrics(task);
+  const allowed = taskMetrics(task);
   config.evaluation.metrics.forEach((m, i) => {
     if ((allowed as readonly string[]).includes(m)) return;
     const hint = suggestion(m, allowed, `one of the ${task} metrics`);

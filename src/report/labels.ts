@@ -1,4 +1,5 @@
 /** Display names and number formats shared by the plots and the HTML report. */
+import { definedLabel, metricDirection, metricRange } from '../metrics/registry.js';
 
 const WORDS: Record<string, string> = {
   f1: 'F1',
@@ -13,20 +14,24 @@ const WORDS: Record<string, string> = {
   iou: 'IoU',
 };
 
-/** `macro_f1` → "Macro F1", `loss` → "Loss" */
+/** `macro_f1` → "Macro F1", `loss` → "Loss": a metric's own label, else one made from the words of its name */
 export function metricLabel(name: string): string {
+  const defined = definedLabel(name);
+  if (defined) return defined;
   const words = name.split(/[_\s]+/).filter(Boolean);
   if (!words.length) return name;
   return words.map((w, i) => WORDS[w.toLowerCase()] ?? (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w)).join(' ');
 }
 
-/** metrics where smaller is better (losses and errors) */
+/** metrics where smaller is better (losses and errors): the metric registry's direction */
 export function lowerIsBetter(name: string): boolean {
-  return /(^|_)(loss|mae|mse|rmse|error|err|perplexity)$/i.test(name);
+  return metricDirection(name) === 'min';
 }
 
-/** metrics that live in [0, 1] */
+/** metrics that live in [0, 1]: by the metric registry's range, else by the name of a score */
 export function isUnitInterval(name: string): boolean {
+  const range = metricRange(name);
+  if (range) return range[0] === 0 && range[1] === 1;
   return /(^|_)(accuracy|acc|f1|precision|recall|auc|iou|map)$/i.test(name);
 }
 

@@ -20,6 +20,7 @@ import { checkSemantics, epochMetricNames, type CheckedConfig } from '../experim
 import { modelSizeIssues } from '../model/size/estimate.js';
 import { extremes, gridPoint, gridSize, parseSpace, showValue, toOverrides, type Assignment, type ParamDef } from '../search/space.js';
 import type { SweepConfig } from '../search/schema.js';
+import { knownMetricDirection } from '../metrics/registry.js';
 
 export interface SweepMetric {
   name: string;
@@ -229,10 +230,11 @@ export function planSweep(file: string, options: PlanOptions = {}): SweepPlan {
     );
     metric = { name: mName, goal: sweep.metric.goal, perEpoch: false };
   }
-  const lossLike = /loss|seconds/.test(mName);
-  const upLike = /accuracy|f1|samples_per_sec/.test(mName);
-  if ((lossLike && sweep.metric.goal === 'maximize') || (upLike && sweep.metric.goal === 'minimize')) {
-    warnings.push(`sweep.metric: ${sweep.metric.goal} ${mName}? (usually ${lossLike ? 'minimize' : 'maximize'})`);
+  // the metric registry's direction for the metrics mmx defines; a name's words for the others
+  const usual =
+    knownMetricDirection(mName) ?? (/loss|seconds/.test(mName) ? 'min' : /accuracy|f1|samples_per_sec/.test(mName) ? 'max' : undefined);
+  if (usual && usual !== (sweep.metric.goal === 'minimize' ? 'min' : 'max')) {
+    warnings.push(`sweep.metric: ${sweep.metric.goal} ${mName}? (usually ${usual === 'min' ? 'minimize' : 'maximize'})`);
   }
 
   // method and budget

@@ -13,6 +13,7 @@ import { compileTrainingGraph, type BuiltModel } from '../model/build.js';
 import { gatherInputs, gatherTargets, StreamBatcher, streamBatchTensors, type BatchAugment, type StreamShuffle } from './batches.js';
 import { augmentSeed, trainingAugmenter } from '../data/augment/index.js';
 import type { Metrics, RunEvent, TrainingOutcome } from '../core/run-events.js';
+import { metricDirection } from '../metrics/registry.js';
 import { localStep, steppedModel, type TrainStep } from './step.js';
 import { stepControl } from './optim/control-for.js';
 import type { EpochRecord, TrainerState, TrainHooks } from './trainer-state.js';
@@ -33,10 +34,8 @@ export class TrainingAborted extends Error {
   }
 }
 
-/** Metrics where lower is better (early stopping's `mode: auto`). */
-export function lowerIsBetter(metric: string): boolean {
-  return /(loss|_mae|_mse|_rmse)$/.test(metric) || ['mae', 'mse', 'rmse'].includes(metric);
-}
+/** Metrics where lower is better (early stopping's `mode: auto`, the plateau schedule): the metric registry's direction. */
+const lowerIsBetter = (metric: string): boolean => metricDirection(metric) === 'min';
 
 /** Whether `a` improves on `b` for the monitored metric. */
 function improves(a: number, b: number | undefined, mode: 'min' | 'max', minDelta: number): boolean {
@@ -75,7 +74,7 @@ export async function train(
   const { epochs, batch_size: batchSize, shuffle } = config.training;
   const es = config.training.early_stopping;
   const monitor = es?.monitor ?? 'val_loss';
-  const mode = es?.mode === 'min' || es?.mode === 'max' ? es.mode : lowerIsBetter(monitor) ? 'min' : 'max';
+  const mode = es?.mode === 'min' || es?.mode === 'max' ? es.mode : metricDirection(monitor);
   const random = seededRandom(config.seed ^ 0x5eed);
   const augmentRandom = seededRandom(augmentSeed(config.seed));
   const n = data.train.labels.length;

@@ -7,14 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { TargetState } from '../../src/data/dataset.js';
-import {
-  evaluateTask,
-  multilabelMetrics,
-  regressionMetrics,
-  rocAuc,
-  taskLossValue,
-  thresholdTable,
-} from '../../src/evaluate/task-metrics.js';
+import { evaluateTask, multilabelMetrics, taskLossValue, thresholdTable } from '../../src/evaluate/task-metrics.js';
+import { rocAuc } from '../../src/metrics/definitions/roc-auc.js';
+import { computeMetrics } from '../../src/metrics/registry.js';
 import { binaryCurves } from '../../src/evaluate/curves.js';
 import { outputUnits, taskLoss, type TaskTarget } from '../../src/model/heads/tasks.js';
 
@@ -152,11 +147,11 @@ describe('classification metrics', () => {
 describe('regression metrics', () => {
   it('MAE, RMSE, MSE and R² by hand', () => {
     // errors .5, 0, −1, 1: MAE .625, MSE .5625, RMSE .75; SS_tot 5 → R² 1 − 2.25/5 = .55
-    const m = regressionMetrics([1, 2, 3, 4], [1.5, 2, 2, 5]);
-    near(m.mae, 0.625);
-    near(m.mse, 0.5625);
-    near(m.rmse, 0.75);
-    near(m.r2, 0.55);
+    const m = computeMetrics('regression', { truth: [1, 2, 3, 4], predicted: [1.5, 2, 2, 5] }, ['mae', 'mse', 'rmse', 'r2']);
+    near(m.mae!, 0.625);
+    near(m.mse!, 0.5625);
+    near(m.rmse!, 0.75);
+    near(m.r2!, 0.55);
   });
 
   it('reports in original units: outputs and targets are mapped back with the training statistics', () => {

@@ -151,6 +151,6 @@ function unpackWasm(args: KernelFuncArgs): tf.TensorInfo | tf.TensorInfo[] {
   });
 }
 
-export const sliceConfig: tf.KernelConfig = { kernelName: SLICE, backendName: 'wasm', kernelFunc: sliceWasm as tf.KernelFunc };
-export const splitVConfig: tf.KernelConfig = { kernelName: SPLIT_V, backendName: 'wasm', kernelFunc: splitVWasm as tf.KernelFunc };
-export const unpackConfig: tf.KernelConfig = { kernelName: UNPACK, backendName: 'wasm', kernelFunc: unpackWasm as tf.KernelFunc };
+export const sliceConfig: tf.KernelConfig = { kernelName: SLICE, backendName: 'wasm', kernelFunc: sliceWasm };
+export const splitVConfig: tf.KernelConfig = { kernelName: SPLIT_V, backendName: 'wasm', kernelFunc: splitVWasm };
+export const unpackConfig: tf.KernelConfig = { kernelName: UNPACK, backendName: 'wasm', kernelFunc: unpackWasm };

@@ -11,8 +11,8 @@ import { DataError } from '../../data/errors.js';
 import { readManifest } from '../../data/manifest.js';
 import { evaluateTask } from '../../evaluate/task-metrics.js';
 import { outputUnits } from '../../model/heads/tasks.js';
-import type { TaskName } from '../../core/tasks.js';
-import { defaultTaskMetrics } from '../../experiment/schema.js';
+import { isTaskName } from '../../core/tasks.js';
+import { defaultMetrics } from '../../metrics/registry.js';
 import { MANIFEST_ROW_ID, predictionsCsv, type IdColumn } from '../../evaluate/predictions-csv.js';
 import { confusionJson } from '../../evaluate/confusion-artifacts.js';
 import { suggestion } from '../../config/did-you-mean.js';
@@ -113,7 +113,7 @@ export async function evaluateCommand(source: string, dataFile: string, o: Predi
     return out;
   };
   const subset = { labels: Int32Array.from(labelled, (i) => data.labels[i]!), targets: rowsOf(data.targets, width) };
-  const metrics = defaultTaskMetrics[target.task as TaskName] ?? ['accuracy', 'macro_f1'];
+  const metrics = defaultMetrics(isTaskName(target.task) ? target.task : 'classification');
   const report = evaluateTask(
     o.split ?? 'evaluation',
     target,

@@ -566,7 +566,7 @@ export type ExperimentConfig = {
         repeats?: number | undefined;
     };
     evaluation: {
-        metrics: ("mse" | "accuracy" | "macro_f1" | "weighted_f1" | "precision" | "recall" | "f1" | "roc_auc" | "micro_f1" | "subset_accuracy" | "hamming_loss" | "mae" | "rmse" | "r2")[];
+        metrics: ("mse" | "accuracy" | "precision" | "recall" | "f1" | "roc_auc" | "micro_f1" | "macro_f1" | "weighted_f1" | "subset_accuracy" | "hamming_loss" | "mae" | "rmse" | "r2" | "balanced_accuracy")[];
         ablation: boolean;
     };
     tracking: {
