@@ -25,7 +25,7 @@ function checkInputs(checked: CheckedConfig): void {
   };
   for (const [name, input] of Object.entries(config.inputs)) {
     const modality = findModality(input.type);
-    for (const issue of modality.check?.(input as never) ?? []) at(['inputs', name, ...issue.path], issue.message, issue.hint);
+    for (const issue of modality.check?.(input) ?? []) at(['inputs', name, ...issue.path], issue.message, issue.hint);
     const extra = (input as { columns?: string[] }).columns ?? [];
     extra.forEach((c, j) => {
       if (!manifest.columns.includes(c))
